@@ -1,0 +1,64 @@
+import path from 'node:path';
+import { fileURLToPath } from 'node:url';
+import type { Logger } from 'pino';
+import type { ActivityDeps } from '../activities';
+import { type Config, ConfigError } from '../config/env';
+import { type Database, openDatabase } from '../db/client';
+import { createSmtpMailer } from '../mail/mailer';
+import { createTemplateRenderer } from '../mail/template-renderer';
+
+export const templatesDir = fileURLToPath(new URL('../templates', import.meta.url));
+
+export interface Services {
+  database: Database;
+  activityDeps: ActivityDeps;
+  close(): Promise<void>;
+}
+
+/** Opens (and migrates) the database and builds the mail dependencies from config. */
+export async function openServices(
+  config: Config,
+  logger: Logger,
+  overrides: { smtpUrl?: string } = {},
+): Promise<Services> {
+  const database = await openDatabase(
+    config.DATABASE_URL ? { url: config.DATABASE_URL } : { pgliteDir: path.join(config.DATA_DIR, 'pglite') },
+  );
+  await database.migrate();
+  logger.info({ database: database.description }, 'database ready');
+  const smtpUrl = overrides.smtpUrl ?? config.SMTP_URL;
+  if (!smtpUrl) throw new ConfigError('SMTP_URL is not set');
+  const mailer = createSmtpMailer({ url: smtpUrl, from: config.MAIL_FROM });
+  return {
+    database,
+    activityDeps: {
+      db: database.db,
+      mailer,
+      templates: createTemplateRenderer({ dir: templatesDir }),
+      messageIdDomain: senderDomain(config.MAIL_FROM),
+    },
+    async close() {
+      mailer.close();
+      await database.close();
+    },
+  };
+}
+
+/** "Shop <shop@mail.example.com>" → "mail.example.com". */
+export function senderDomain(from: string): string {
+  const match = /@([A-Za-z0-9.-]+)>?\s*$/.exec(from);
+  return match?.[1] ?? 'localhost';
+}
+
+/** Entry points other than `npm start` have no embedded defaults: name what is missing. */
+export function requireExternal(config: Config, names: Array<'DATABASE_URL' | 'TEMPORAL_ADDRESS' | 'SMTP_URL' | 'WEBHOOK_SECRET'>): void {
+  const value = (name: (typeof names)[number]) =>
+    name === 'TEMPORAL_ADDRESS' ? config.temporal.address : config[name];
+  const missing = names.filter((name) => !value(name));
+  if (missing.length > 0) {
+    throw new ConfigError(
+      `${missing.join(', ')} must be set when running this process on its own ` +
+        '(only `npm start` provides embedded defaults). See .env.example.',
+    );
+  }
+}

@@ -1,0 +1,134 @@
+import path from 'node:path';
+import { serve } from '@hono/node-server';
+import { Client, Connection } from '@temporalio/client';
+import { NativeConnection } from '@temporalio/worker';
+import type { Logger } from 'pino';
+import { type Config, ConfigError, loadConfig } from '../config/env';
+import { createLogger, routeTemporalLogs } from '../config/logger';
+import { outboxWriter, startSmtpSink } from '../mail/smtp-sink';
+import { createApp } from '../server/app';
+import { createCartWorkflows } from '../server/cart-workflows';
+import { createWorker } from '../worker';
+import { localWebhookSecret } from './dev-secret';
+import { startEmbeddedTemporal } from './embedded-temporal';
+import { openServices } from './services';
+
+/**
+ * `npm start`: the worker and the HTTP server in one process. Whatever is not configured is
+ * embedded: a Temporal dev server (with UI), PGlite, and an SMTP sink writing .eml files.
+ */
+async function main(): Promise<void> {
+  const config = loadConfig();
+  const logger = createLogger(config.LOG_LEVEL);
+  routeTemporalLogs(logger);
+  const cleanups: Array<() => Promise<void>> = [];
+  const banner: string[] = [];
+
+  const temporal = await connectTemporal(config, logger);
+  cleanups.push(temporal.close);
+  banner.push(`Temporal    ${temporal.description}`);
+
+  let smtpUrl = config.SMTP_URL;
+  if (!smtpUrl) {
+    const outbox = path.resolve(config.OUTBOX_DIR);
+    const sink = await startSmtpSink({ onMessage: outboxWriter(outbox) });
+    cleanups.push(sink.close);
+    smtpUrl = sink.url;
+    banner.push(`Email       SMTP sink ${sink.url}, every email saved as .eml in ${outbox}`);
+  } else {
+    banner.push(`Email       ${new URL(smtpUrl).host}`);
+  }
+
+  const services = await openServices(config, logger, { smtpUrl });
+  cleanups.push(services.close);
+  banner.push(`Database    ${services.database.description}`);
+
+  const secret = config.WEBHOOK_SECRET
+    ? { secret: config.WEBHOOK_SECRET, source: 'WEBHOOK_SECRET' }
+    : await localWebhookSecret(config.DATA_DIR).then(({ secret, file }) => ({ secret, source: file }));
+
+  const worker = await createWorker({
+    connection: temporal.nativeConnection,
+    namespace: config.temporal.namespace,
+    taskQueue: config.TEMPORAL_TASK_QUEUE,
+    deps: services.activityDeps,
+  });
+  const app = createApp({
+    db: services.database.db,
+    workflows: createCartWorkflows({
+      client: temporal.client,
+      taskQueue: config.TEMPORAL_TASK_QUEUE,
+      abandonAfterMs: config.ABANDON_AFTER,
+      conversionWindowMs: config.CONVERSION_WINDOW,
+    }),
+    config: {
+      shopId: config.SHOP_ID,
+      webhookSecret: secret.secret,
+      webhookMaxBytes: config.WEBHOOK_MAX_BYTES,
+      webhookToleranceMs: config.WEBHOOK_TOLERANCE,
+    },
+    logger,
+  });
+  const server = serve({ fetch: app.fetch, hostname: config.HOST, port: config.PORT });
+  await new Promise<void>((resolve, reject) => {
+    server.once('listening', resolve);
+    server.once('error', reject);
+  });
+  banner.push(
+    `Webhooks    POST http://${config.HOST}:${config.PORT}/webhooks/cart (secret from ${secret.source})`,
+    `Abandoned   after ${config.ABANDON_AFTER / 1000}s of inactivity (ABANDON_AFTER)`,
+  );
+  process.stdout.write(`\ncartflow is running\n${banner.map((line) => `  ${line}`).join('\n')}\n\n`);
+
+  // The worker stops itself on SIGINT/SIGTERM; everything else is closed after it.
+  await worker.run();
+  await new Promise<void>((resolve) => server.close(() => resolve()));
+  for (const cleanup of cleanups.reverse()) await cleanup().catch(() => undefined);
+}
+
+interface TemporalConnections {
+  client: Client;
+  nativeConnection: NativeConnection;
+  description: string;
+  close: () => Promise<void>;
+}
+
+async function connectTemporal(config: Config, logger: Logger): Promise<TemporalConnections> {
+  if (config.temporal.address) {
+    const connectionOptions = config.temporal.connection;
+    const nativeConnection = await NativeConnection.connect(connectionOptions);
+    const connection = await Connection.connect(connectionOptions);
+    return {
+      client: new Client({ connection, namespace: config.temporal.namespace }),
+      nativeConnection,
+      description: `${config.temporal.address} (namespace ${config.temporal.namespace})`,
+      close: async () => {
+        await nativeConnection.close();
+        await connection.close();
+      },
+    };
+  }
+  const port = 7233;
+  logger.info('starting the embedded Temporal dev server (first run builds it; this can take minutes)');
+  const env = await startEmbeddedTemporal({
+    dataDir: config.DATA_DIR,
+    port,
+    uiPort: config.TEMPORAL_UI_PORT,
+    logger,
+  });
+  return {
+    client: env.client,
+    nativeConnection: env.nativeConnection,
+    description: `embedded dev server 127.0.0.1:${port}, UI http://127.0.0.1:${config.TEMPORAL_UI_PORT}`,
+    close: () => env.teardown(),
+  };
+}
+
+main().catch((error: unknown) => {
+  if (error instanceof ConfigError) {
+    process.stderr.write(`cartflow: ${error.message}\n`);
+  } else {
+    process.stderr.write(`cartflow: failed to start: ${(error as Error).stack ?? String(error)}\n`);
+  }
+  process.exit(1);
+});

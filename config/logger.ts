@@ -1,0 +1,25 @@
+import { DefaultLogger, type LogLevel, Runtime } from '@temporalio/worker';
+import pino, { type Logger } from 'pino';
+
+/** The one pino logger of a process. Ids only in fields: never emails, names or addresses. */
+export function createLogger(level: string): Logger {
+  return pino({ level, base: { service: 'cartflow' } });
+}
+
+const TEMPORAL_TO_PINO: Record<LogLevel, 'trace' | 'debug' | 'info' | 'warn' | 'error'> = {
+  TRACE: 'trace',
+  DEBUG: 'debug',
+  INFO: 'info',
+  WARN: 'warn',
+  ERROR: 'error',
+};
+
+/** Routes Temporal's own logs (including `log` in workflows and activities) into pino. Once per process. */
+export function routeTemporalLogs(logger: Logger): void {
+  const temporalLogger = logger.child({ component: 'temporal' });
+  Runtime.install({
+    logger: new DefaultLogger('INFO', ({ level, message, meta }) => {
+      temporalLogger[TEMPORAL_TO_PINO[level]](meta ?? {}, message);
+    }),
+  });
+}

@@ -1,0 +1,135 @@
+import { and, eq, sql } from 'drizzle-orm';
+import type { Cart, CartEvent, Order } from '../domain/events';
+import { cartIdOf } from '../domain/events';
+import type { Db } from './client';
+import { cartEvents, carts, customers, type CartStatus } from './schema';
+
+type Tx = Parameters<Parameters<Db['transaction']>[0]>[0];
+
+export type StoredEvent =
+  /** First time this event id was seen: it is stored and must be delivered. */
+  | { kind: 'new'; cartStatus: CartStatus }
+  /** Seen before but never delivered (e.g. Temporal was down): deliver it now. */
+  | { kind: 'undelivered'; cartStatus: CartStatus }
+  /** Seen and delivered before: acknowledge, do nothing. */
+  | { kind: 'duplicate' };
+
+/**
+ * Stores a validated event and applies it to the cart snapshot in one transaction, so an
+ * event is either fully recorded or not at all.
+ */
+export async function storeCartEvent(
+  db: Db,
+  input: { shopId: string; event: CartEvent; payload: unknown },
+): Promise<StoredEvent> {
+  const { shopId, event, payload } = input;
+  return db.transaction(async (tx) => {
+    const inserted = await tx
+      .insert(cartEvents)
+      .values({ shopId, eventId: event.id, type: event.type, cartId: cartIdOf(event), payload })
+      .onConflictDoNothing()
+      .returning({ eventId: cartEvents.eventId });
+    if (inserted.length === 0) {
+      const [previous] = await tx
+        .select({ processedAt: cartEvents.processedAt })
+        .from(cartEvents)
+        .where(and(eq(cartEvents.shopId, shopId), eq(cartEvents.eventId, event.id)));
+      if (previous?.processedAt) return { kind: 'duplicate' };
+      return { kind: 'undelivered', cartStatus: await readCartStatus(tx, shopId, cartIdOf(event)) };
+    }
+    const cartStatus =
+      event.type === 'cart.updated'
+        ? await applySnapshot(tx, shopId, event.data)
+        : await applyOrder(tx, shopId, event.data);
+    return { kind: 'new', cartStatus };
+  });
+}
+
+export async function markEventDelivered(db: Db, input: { shopId: string; eventId: string }): Promise<void> {
+  await db
+    .update(cartEvents)
+    .set({ processedAt: sql`now()` })
+    .where(and(eq(cartEvents.shopId, input.shopId), eq(cartEvents.eventId, input.eventId)));
+}
+
+export async function getCartStatus(db: Db, input: { shopId: string; cartId: string }): Promise<CartStatus | undefined> {
+  const [row] = await db
+    .select({ status: carts.status })
+    .from(carts)
+    .where(and(eq(carts.shopId, input.shopId), eq(carts.cartId, input.cartId)));
+  return row?.status;
+}
+
+async function readCartStatus(tx: Tx, shopId: string, cartId: string): Promise<CartStatus> {
+  const [row] = await tx
+    .select({ status: carts.status })
+    .from(carts)
+    .where(and(eq(carts.shopId, shopId), eq(carts.cartId, cartId)));
+  return row?.status ?? 'open';
+}
+
+async function applySnapshot(tx: Tx, shopId: string, cart: Cart): Promise<CartStatus> {
+  const customer = cart.customer;
+  const [customerRow] = await tx
+    .insert(customers)
+    .values({
+      shopId,
+      externalId: customer.id,
+      email: customer.email,
+      name: customer.name,
+      locale: customer.locale,
+      timeZone: customer.timeZone,
+      b2b: customer.b2b,
+      marketingConsent: customer.marketingConsent,
+    })
+    .onConflictDoUpdate({
+      target: [customers.shopId, customers.email],
+      set: {
+        externalId: sql`coalesce(excluded.external_id, ${customers.externalId})`,
+        name: sql`coalesce(excluded.name, ${customers.name})`,
+        locale: sql`excluded.locale`,
+        timeZone: sql`excluded.time_zone`,
+        b2b: sql`excluded.b2b`,
+        marketingConsent: sql`excluded.marketing_consent`,
+        updatedAt: sql`now()`,
+      },
+    })
+    .returning({ id: customers.id });
+
+  const snapshot = {
+    customerId: customerRow?.id,
+    currency: cart.currency,
+    total: cart.total,
+    snapshot: cart,
+    snapshotUpdatedAt: new Date(cart.updatedAt),
+  };
+  // An older snapshot arriving late never overwrites a newer one.
+  await tx
+    .insert(carts)
+    .values({ shopId, cartId: cart.id, ...snapshot })
+    .onConflictDoUpdate({
+      target: [carts.shopId, carts.cartId],
+      set: { ...snapshot, updatedAt: sql`now()` },
+      setWhere: sql`${carts.snapshotUpdatedAt} is null or ${carts.snapshotUpdatedAt} <= excluded.snapshot_updated_at`,
+    });
+  return readCartStatus(tx, shopId, cart.id);
+}
+
+async function applyOrder(tx: Tx, shopId: string, order: Order): Promise<CartStatus> {
+  await tx
+    .insert(carts)
+    .values({ shopId, cartId: order.cartId, status: 'purchased', orderId: order.orderId })
+    .onConflictDoUpdate({
+      target: [carts.shopId, carts.cartId],
+      set: { status: 'purchased', orderId: order.orderId, updatedAt: sql`now()` },
+    });
+  return 'purchased';
+}
+
+export async function getCustomerId(db: Db, input: { shopId: string; email: string }): Promise<number | null> {
+  const [row] = await db
+    .select({ id: customers.id })
+    .from(customers)
+    .where(and(eq(customers.shopId, input.shopId), eq(customers.email, input.email)));
+  return row?.id ?? null;
+}

@@ -1,0 +1,110 @@
+import { sql } from 'drizzle-orm';
+import {
+  bigint,
+  bigserial,
+  boolean,
+  check,
+  index,
+  jsonb,
+  numeric,
+  pgTable,
+  primaryKey,
+  text,
+  timestamp,
+  uniqueIndex,
+  uuid,
+} from 'drizzle-orm/pg-core';
+
+const createdAt = () => timestamp('created_at', { withTimezone: true }).notNull().defaultNow();
+
+/** Every accepted webhook, verbatim. The primary key makes a repeated event id a no-op. */
+export const cartEvents = pgTable(
+  'cart_events',
+  {
+    shopId: text('shop_id').notNull(),
+    eventId: text('event_id').notNull(),
+    type: text('type').notNull(),
+    cartId: text('cart_id').notNull(),
+    payload: jsonb('payload').notNull(),
+    receivedAt: timestamp('received_at', { withTimezone: true }).notNull().defaultNow(),
+    /** Set once the event reached its workflow; a retry of an unprocessed event delivers it again. */
+    processedAt: timestamp('processed_at', { withTimezone: true }),
+  },
+  (table) => [
+    primaryKey({ columns: [table.shopId, table.eventId] }),
+    index('cart_events_cart_idx').on(table.shopId, table.cartId),
+  ],
+);
+
+export const customers = pgTable(
+  'customers',
+  {
+    id: bigserial('id', { mode: 'number' }).primaryKey(),
+    shopId: text('shop_id').notNull(),
+    externalId: text('external_id'),
+    email: text('email').notNull(),
+    name: text('name'),
+    locale: text('locale').notNull().default('en'),
+    timeZone: text('time_zone').notNull().default('UTC'),
+    b2b: boolean('b2b').notNull().default(false),
+    marketingConsent: boolean('marketing_consent').notNull().default(false),
+    createdAt: createdAt(),
+    updatedAt: timestamp('updated_at', { withTimezone: true }).notNull().defaultNow(),
+  },
+  (table) => [uniqueIndex('customers_shop_email_idx').on(table.shopId, table.email)],
+);
+
+export const cartStatuses = ['open', 'purchased'] as const;
+export type CartStatus = (typeof cartStatuses)[number];
+
+/** The latest snapshot of each cart, and whether it was bought. */
+export const carts = pgTable(
+  'carts',
+  {
+    shopId: text('shop_id').notNull(),
+    cartId: text('cart_id').notNull(),
+    customerId: bigint('customer_id', { mode: 'number' }).references(() => customers.id),
+    status: text('status', { enum: cartStatuses }).notNull().default('open'),
+    currency: text('currency'),
+    total: numeric('total', { precision: 16, scale: 4 }),
+    snapshot: jsonb('snapshot'),
+    snapshotUpdatedAt: timestamp('snapshot_updated_at', { withTimezone: true }),
+    orderId: text('order_id'),
+    createdAt: createdAt(),
+    updatedAt: timestamp('updated_at', { withTimezone: true }).notNull().defaultNow(),
+  },
+  (table) => [
+    primaryKey({ columns: [table.shopId, table.cartId] }),
+    check('carts_status_check', sql`${table.status} in ('open', 'purchased')`),
+  ],
+);
+
+export const messageStatuses = ['sending', 'sent', 'skipped', 'failed'] as const;
+export type MessageStatus = (typeof messageStatuses)[number];
+
+/** One row per send. The unique key is written before SMTP so a retried activity never sends twice. */
+export const messages = pgTable(
+  'messages',
+  {
+    id: uuid('id').primaryKey().defaultRandom(),
+    key: text('key').notNull(),
+    shopId: text('shop_id').notNull(),
+    cartId: text('cart_id').notNull(),
+    customerId: bigint('customer_id', { mode: 'number' }).references(() => customers.id),
+    step: text('step').notNull(),
+    templateId: text('template_id').notNull(),
+    templateVersion: text('template_version').notNull(),
+    status: text('status', { enum: messageStatuses }).notNull(),
+    /** The Message-ID header, derived from `key`, so a resend in the crash window is recognisable. */
+    messageIdHeader: text('message_id_header').notNull(),
+    smtpResponse: text('smtp_response'),
+    reason: text('reason'),
+    createdAt: createdAt(),
+    sentAt: timestamp('sent_at', { withTimezone: true }),
+  },
+  (table) => [
+    uniqueIndex('messages_key_idx').on(table.key),
+    index('messages_cart_idx').on(table.shopId, table.cartId),
+    check('messages_status_check', sql`${table.status} in ('sending', 'sent', 'skipped', 'failed')`),
+  ],
+);

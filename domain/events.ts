@@ -1,0 +1,92 @@
+import { z } from 'zod';
+
+/**
+ * The webhook contract: what a shop backend posts to `POST /webhooks/cart`.
+ * Documented for shop developers in README.md ("Webhook contract"); keep the two in step.
+ */
+
+/** Money as a decimal string ("19.90") or a JSON number; kept as a string so no cent is lost. */
+export const Money = z
+  .union([z.string(), z.number()])
+  .transform((value) => (typeof value === 'number' ? String(value) : value.trim()))
+  .pipe(z.string().regex(/^\d{1,12}(\.\d{1,4})?$/, 'must be a non-negative decimal amount such as 19.90'));
+
+const HttpUrl = z.url({ protocol: /^https?$/, error: 'must be an http(s) URL' }).max(2048);
+
+/** IANA time-zone name as understood by Intl ("Europe/Berlin"). */
+const TimeZone = z.string().refine(isKnownTimeZone, 'must be an IANA time zone such as Europe/Berlin');
+
+function isKnownTimeZone(value: string): boolean {
+  try {
+    new Intl.DateTimeFormat('en', { timeZone: value });
+    return true;
+  } catch {
+    return false;
+  }
+}
+
+const Id = z.string().trim().min(1).max(128);
+
+export const CartItem = z.object({
+  sku: Id,
+  name: z.string().min(1).max(500),
+  quantity: z.number().int().positive().max(100_000),
+  unitPrice: Money,
+  imageUrl: HttpUrl.optional(),
+  url: HttpUrl.optional(),
+});
+export type CartItem = z.infer<typeof CartItem>;
+
+export const Customer = z.object({
+  id: Id.optional(),
+  email: z.email({ error: 'must be an email address' }).max(320),
+  name: z.string().max(200).optional(),
+  locale: z
+    .string()
+    .regex(/^[a-z]{2,3}(-[A-Za-z0-9]{2,8})*$/, 'must be a language tag such as en or ru-RU')
+    .default('en'),
+  timeZone: TimeZone.default('UTC'),
+  b2b: z.boolean().default(false),
+  /** Explicit opt-in to marketing email. Without it cartflow sends no marketing email. */
+  marketingConsent: z.boolean().default(false),
+});
+export type Customer = z.infer<typeof Customer>;
+
+export const Cart = z.object({
+  id: Id,
+  currency: z.string().regex(/^[A-Z]{3}$/, 'must be an ISO 4217 code such as EUR'),
+  items: z.array(CartItem).max(500),
+  total: Money,
+  recoveryUrl: HttpUrl,
+  customer: Customer,
+  /** When the shop last changed the cart; an older snapshot never replaces a newer one. */
+  updatedAt: z.iso.datetime({ offset: true, error: 'must be an ISO 8601 date-time' }),
+});
+export type Cart = z.infer<typeof Cart>;
+
+export const Order = z.object({
+  cartId: Id,
+  orderId: Id,
+  total: Money,
+  currency: z.string().regex(/^[A-Z]{3}$/, 'must be an ISO 4217 code such as EUR'),
+  placedAt: z.iso.datetime({ offset: true, error: 'must be an ISO 8601 date-time' }).optional(),
+});
+export type Order = z.infer<typeof Order>;
+
+const envelope = { id: Id, occurredAt: z.iso.datetime({ offset: true }).optional() };
+
+export const CartUpdatedEvent = z.object({ ...envelope, type: z.literal('cart.updated'), data: Cart });
+export type CartUpdatedEvent = z.infer<typeof CartUpdatedEvent>;
+
+export const OrderPlacedEvent = z.object({ ...envelope, type: z.literal('order.placed'), data: Order });
+export type OrderPlacedEvent = z.infer<typeof OrderPlacedEvent>;
+
+export const CartEvent = z.discriminatedUnion('type', [CartUpdatedEvent, OrderPlacedEvent], {
+  error: (issue) =>
+    issue.code === 'invalid_union' ? 'must be one of: cart.updated, order.placed' : undefined,
+});
+export type CartEvent = z.infer<typeof CartEvent>;
+
+export function cartIdOf(event: CartEvent): string {
+  return event.type === 'cart.updated' ? event.data.id : event.data.cartId;
+}

@@ -1,0 +1,23 @@
+/**
+ * Identifiers that make the system idempotent by construction: one workflow per cart,
+ * one message row (and one Message-ID) per cart step.
+ */
+
+export interface CartRef {
+  shopId: string;
+  cartId: string;
+}
+
+/** One workflow per shop cart: a repeated or late webhook lands on the same workflow id. */
+export function cartWorkflowId({ shopId, cartId }: CartRef): string {
+  return `cart:${shopId}:${cartId}`;
+}
+
+export interface SendKeyInput extends CartRef {
+  step: string;
+}
+
+/** The business key of one send; the messages table holds it unique. */
+export function sendKey({ shopId, cartId, step }: SendKeyInput): string {
+  return `${cartWorkflowId({ shopId, cartId })}:${step}`;
+}

@@ -1,0 +1,46 @@
+import nodemailer from 'nodemailer';
+
+export interface OutgoingEmail {
+  to: string;
+  subject: string;
+  html: string;
+  text: string;
+  /** Deterministic Message-ID (`<…@…>`), derived from the send key. */
+  messageId: string;
+}
+
+export interface Mailer {
+  send(email: OutgoingEmail): Promise<{ response: string }>;
+  close(): void;
+}
+
+/** An SMTP answer that will not change on retry (5xx): the address or message is refused. */
+export class PermanentSendError extends Error {
+  override name = 'PermanentSendError';
+  constructor(
+    message: string,
+    readonly responseCode: number,
+  ) {
+    super(message);
+  }
+}
+
+/** A pooled nodemailer SMTP transport; `url` is e.g. smtp://user:pass@mail.example.com:587. */
+export function createSmtpMailer(options: { url: string; from: string }): Mailer {
+  const transport = nodemailer.createTransport({ url: options.url, pool: true, maxConnections: 5 });
+  return {
+    async send(email) {
+      try {
+        const info = await transport.sendMail({ from: options.from, ...email });
+        return { response: String(info.response ?? '') };
+      } catch (error) {
+        const code = (error as { responseCode?: number }).responseCode;
+        if (code !== undefined && code >= 500 && code < 600) {
+          throw new PermanentSendError(`SMTP rejected the message permanently (${code})`, code);
+        }
+        throw error;
+      }
+    },
+    close: () => transport.close(),
+  };
+}

@@ -1,0 +1,67 @@
+import { randomUUID } from 'node:crypto';
+import { mkdir, rename, writeFile } from 'node:fs/promises';
+import type { AddressInfo } from 'node:net';
+import path from 'node:path';
+import { SMTPServer } from 'smtp-server';
+
+export interface SmtpSink {
+  /** smtp:// URL to hand to the mailer. */
+  url: string;
+  close(): Promise<void>;
+}
+
+export interface SmtpSinkOptions {
+  host?: string;
+  port?: number;
+  onMessage: (raw: Buffer) => Promise<void>;
+  /** Answer `550` for these recipients (lets tests exercise permanent rejections). */
+  rejectRecipient?: (address: string) => boolean;
+}
+
+/**
+ * A real SMTP server (smtp-server) that accepts every message and hands over its raw bytes:
+ * the embedded default of `npm start` (writing .eml files) and the mail catcher of the tests.
+ */
+export async function startSmtpSink(options: SmtpSinkOptions): Promise<SmtpSink> {
+  const server = new SMTPServer({
+    authOptional: true,
+    disabledCommands: ['STARTTLS'],
+    logger: false,
+    onRcptTo(address, _session, callback) {
+      if (options.rejectRecipient?.(address.address)) {
+        const error = Object.assign(new Error('5.1.1 mailbox unavailable'), { responseCode: 550 });
+        callback(error);
+        return;
+      }
+      callback();
+    },
+    onData(stream, _session, callback) {
+      const chunks: Buffer[] = [];
+      stream.on('data', (chunk: Buffer) => chunks.push(chunk));
+      stream.on('end', () => {
+        options.onMessage(Buffer.concat(chunks)).then(() => callback(), callback);
+      });
+    },
+  });
+  const host = options.host ?? '127.0.0.1';
+  await new Promise<void>((resolve, reject) => {
+    server.once('error', reject);
+    server.listen(options.port ?? 0, host, () => resolve());
+  });
+  const { port } = server.server.address() as AddressInfo;
+  return {
+    url: `smtp://${host}:${port}`,
+    close: () => new Promise<void>((resolve) => server.close(() => resolve())),
+  };
+}
+
+/** Writes each message as `<dir>/<time>-<id>.eml`, atomically (a reader never sees half a file). */
+export function outboxWriter(dir: string): (raw: Buffer) => Promise<void> {
+  return async (raw) => {
+    await mkdir(dir, { recursive: true });
+    const name = `${new Date().toISOString().replace(/[:.]/g, '-')}-${randomUUID().slice(0, 8)}.eml`;
+    const tmp = path.join(dir, `.${name}.tmp`);
+    await writeFile(tmp, raw);
+    await rename(tmp, path.join(dir, name));
+  };
+}

@@ -1,0 +1,110 @@
+import { Hono } from 'hono';
+import { bodyLimit } from 'hono/body-limit';
+import type { Logger } from 'pino';
+import type { Db } from '../db/client';
+import { markEventDelivered, storeCartEvent } from '../db/cart-store';
+import { CartEvent, cartIdOf } from '../domain/events';
+import { cartWorkflowId } from '../domain/ids';
+import type { CartWorkflows } from './cart-workflows';
+import { SIGNATURE_HEADER, verifySignature } from './webhook-signature';
+
+export interface AppConfig {
+  shopId: string;
+  webhookSecret: string;
+  webhookMaxBytes: number;
+  webhookToleranceMs: number;
+}
+
+export interface AppDeps {
+  db: Db;
+  workflows: CartWorkflows;
+  config: AppConfig;
+  logger: Logger;
+  now?: () => number;
+}
+
+const SIGNATURE_MESSAGES = {
+  missing_signature: `missing ${SIGNATURE_HEADER} header`,
+  malformed_signature: `${SIGNATURE_HEADER} must look like t=<unix seconds>,v1=<hex hmac>`,
+  stale_timestamp: 'signature timestamp is more than the allowed tolerance away from now (replay protection)',
+  bad_signature: 'signature does not match the body; sign "<t>.<raw body>" with HMAC-SHA256 and the shared secret',
+} as const;
+
+export function createApp({ db, workflows, config, logger, now = Date.now }: AppDeps) {
+  const app = new Hono();
+
+  app.get('/health', (c) => c.json({ status: 'ok' }));
+
+  app.post(
+    '/webhooks/cart',
+    bodyLimit({
+      maxSize: config.webhookMaxBytes,
+      onError: (c) =>
+        c.json({ error: 'payload_too_large', message: `body exceeds ${config.webhookMaxBytes} bytes` }, 413),
+    }),
+    async (c) => {
+      const body = new Uint8Array(await c.req.arrayBuffer());
+      const signature = verifySignature({
+        header: c.req.header(SIGNATURE_HEADER),
+        body,
+        secret: config.webhookSecret,
+        toleranceMs: config.webhookToleranceMs,
+        nowMs: now(),
+      });
+      if (!signature.ok) {
+        return c.json({ error: signature.reason, message: SIGNATURE_MESSAGES[signature.reason] }, 401);
+      }
+
+      let json: unknown;
+      try {
+        json = JSON.parse(new TextDecoder('utf-8', { fatal: true }).decode(body));
+      } catch {
+        return c.json({ error: 'invalid_json', message: 'body must be a UTF-8 JSON document' }, 400);
+      }
+      const parsed = CartEvent.safeParse(json);
+      if (!parsed.success) {
+        const issues = parsed.error.issues.map((issue) => ({ path: issue.path.join('.'), message: issue.message }));
+        return c.json({ error: 'invalid_payload', message: describeIssues(issues), issues }, 400);
+      }
+
+      const event = parsed.data;
+      const shopId = config.shopId;
+      const workflowId = cartWorkflowId({ shopId, cartId: cartIdOf(event) });
+      const ids = { eventId: event.id, workflowId };
+      const stored = await storeCartEvent(db, { shopId, event, payload: json });
+      if (stored.kind === 'duplicate') return c.json({ status: 'duplicate', ...ids }, 200);
+
+      // A cart that was bought never starts (or restarts) a chain, even after Temporal forgot it.
+      if (event.type === 'cart.updated' && stored.cartStatus === 'purchased') {
+        await markEventDelivered(db, { shopId, eventId: event.id });
+        return c.json({ status: 'ignored', reason: 'cart_purchased', ...ids }, 202);
+      }
+
+      let delivery;
+      try {
+        delivery = await workflows.deliver(shopId, event);
+      } catch (error) {
+        // The event is stored but not delivered: the shop's retry of the same event id delivers it.
+        logger.warn({ err: error, eventId: event.id }, 'workflow delivery failed; event kept for retry');
+        c.header('Retry-After', '30');
+        return c.json({ error: 'temporarily_unavailable', message: 'event stored; retry the same event later' }, 503);
+      }
+      await markEventDelivered(db, { shopId, eventId: event.id });
+      logger.info({ eventId: event.id, type: event.type, workflowId, delivery }, 'cart event accepted');
+      if (delivery === 'cart_finished') return c.json({ status: 'ignored', reason: 'cart_finished', ...ids }, 202);
+      return c.json({ status: 'accepted', ...ids }, 202);
+    },
+  );
+
+  app.notFound((c) => c.json({ error: 'not_found', message: `no route for ${c.req.method} ${c.req.path}` }, 404));
+  app.onError((error, c) => {
+    logger.error({ err: error, path: c.req.path }, 'request failed');
+    return c.json({ error: 'internal_error', message: 'the request could not be processed; retry later' }, 500);
+  });
+
+  return app;
+}
+
+function describeIssues(issues: Array<{ path: string; message: string }>): string {
+  return issues.map((issue) => `${issue.path || '(body)'}: ${issue.message}`).join('; ');
+}

@@ -1,0 +1,54 @@
+import { fileURLToPath } from 'node:url';
+import { NativeConnection, Worker, type WorkerOptions } from '@temporalio/worker';
+import { createActivities, type ActivityDeps } from './activities';
+import { loadConfig } from './config/env';
+import { createLogger, routeTemporalLogs } from './config/logger';
+import { openServices, requireExternal } from './cli/services';
+import { isMain, runUntilSignal } from './cli/process';
+
+export const workflowsPath = fileURLToPath(new URL('./workflows/index.ts', import.meta.url));
+
+export interface CreateWorkerOptions {
+  connection: NativeConnection;
+  namespace: string;
+  taskQueue: string;
+  deps: ActivityDeps;
+  /** A prebuilt bundle (`bundleWorkflowCode`) avoids bundling at start; tests share one. */
+  workflowBundle?: WorkerOptions['workflowBundle'];
+}
+
+/** The Temporal worker: the cart workflows plus activities built from real dependencies. */
+export function createWorker(options: CreateWorkerOptions): Promise<Worker> {
+  return Worker.create({
+    connection: options.connection,
+    namespace: options.namespace,
+    taskQueue: options.taskQueue,
+    activities: createActivities(options.deps),
+    ...(options.workflowBundle ? { workflowBundle: options.workflowBundle } : { workflowsPath }),
+  });
+}
+
+// `npm run worker`: the worker alone, against external Postgres, Temporal and SMTP.
+if (isMain(import.meta.url)) {
+  const config = loadConfig();
+  requireExternal(config, ['DATABASE_URL', 'TEMPORAL_ADDRESS', 'SMTP_URL']);
+  const logger = createLogger(config.LOG_LEVEL);
+  routeTemporalLogs(logger);
+  const services = await openServices(config, logger);
+  const connection = await NativeConnection.connect(config.temporal.connection);
+  const worker = await createWorker({
+    connection,
+    namespace: config.temporal.namespace,
+    taskQueue: config.TEMPORAL_TASK_QUEUE,
+    deps: services.activityDeps,
+  });
+  logger.info({ taskQueue: config.TEMPORAL_TASK_QUEUE }, 'worker started');
+  await runUntilSignal(logger, {
+    run: () => worker.run(),
+    stop: async () => {
+      worker.shutdown();
+    },
+  });
+  await connection.close();
+  await services.close();
+}

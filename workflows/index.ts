@@ -1,0 +1,2 @@
+// The workflow bundle's entry point (Temporal bundles this file for the worker).
+export { abandonedCartWorkflow } from './abandoned-cart';
