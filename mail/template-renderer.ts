@@ -111,10 +111,10 @@ async function compileMjml(source: string, file: string): Promise<string> {
     const result = await mjml2html(source, { validationLevel: 'strict', keepComments: false });
     return result.html;
   } catch (error) {
-    const details = (error as { details?: Array<{ line: number; message: string }> }).details;
-    const first = details?.[0];
-    // Lines refer to the rendered MJML; the template keeps its line structure, so they match closely.
-    throw new TemplateError(first ? `${file}:${first.line}: ${first.message}` : `${file}: ${(error as Error).message}`);
+    const problems = (error as { errors?: Array<{ line: number; message: string }> }).errors;
+    if (!problems?.length) throw new TemplateError(`${file}: ${(error as Error).message}`);
+    // Lines are those of the rendered MJML; loops can shift them, so the tag's message says which element.
+    throw new TemplateError(problems.map((problem) => `${file}:${problem.line}: ${problem.message}`).join('\n'));
   }
 }
 

@@ -1,0 +1,18 @@
+import path from 'node:path';
+import { ConfigError, loadConfig } from '../config/env';
+import { openDatabase } from './client';
+
+// `npm run migrate`: applies db/migrations to DATABASE_URL (or the embedded PGlite database).
+try {
+  const config = loadConfig();
+  const database = await openDatabase(
+    config.DATABASE_URL ? { url: config.DATABASE_URL } : { pgliteDir: path.join(config.DATA_DIR, 'pglite') },
+  );
+  await database.migrate();
+  await database.close();
+  process.stdout.write(`migrations applied to ${database.description}\n`);
+} catch (error) {
+  const message = error instanceof ConfigError ? error.message : `migration failed: ${(error as Error).message}`;
+  process.stderr.write(`cartflow: ${message}\n`);
+  process.exit(1);
+}

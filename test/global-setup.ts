@@ -1,0 +1,76 @@
+import { execFile } from 'node:child_process';
+import { mkdtemp } from 'node:fs/promises';
+import { createServer } from 'node:net';
+import os from 'node:os';
+import path from 'node:path';
+import { promisify } from 'node:util';
+import { TestWorkflowEnvironment } from '@temporalio/testing';
+import type { TestProject } from 'vitest/node';
+
+const run = promisify(execFile);
+const root = path.resolve(import.meta.dirname, '..');
+
+declare module 'vitest' {
+  export interface ProvidedContext {
+    /** Admin URL of a real PostgreSQL server; each test file creates its own database on it. */
+    postgresUrl: string;
+    /** A real Temporal dev server (Temporal CLI) shared by the end-to-end tests. */
+    temporalAddress: string;
+    /** Launcher of the Java time-skipping test server, for workflow tests. */
+    timeSkippingServerPath: string;
+  }
+}
+
+async function script(name: string, args: string[] = []): Promise<string> {
+  const { stdout } = await run('bash', [path.join(root, 'scripts', name), ...args], { maxBuffer: 16 * 1024 * 1024 });
+  return stdout.trim().split('\n').at(-1) ?? '';
+}
+
+async function freePort(): Promise<number> {
+  return new Promise((resolve, reject) => {
+    const server = createServer();
+    server.once('error', reject);
+    server.listen(0, '127.0.0.1', () => {
+      const { port } = server.address() as { port: number };
+      server.close(() => resolve(port));
+    });
+  });
+}
+
+/**
+ * Starts the real components every integration test needs: PostgreSQL (DATABASE_URL when set,
+ * else a throwaway cluster), and the Temporal servers obtained by scripts/ (cached in .cache/).
+ */
+export default async function setup(project: TestProject) {
+  const [cliPath, timeSkippingServerPath] = await Promise.all([
+    script('temporal-cli.sh'),
+    script('temporal-test-server.sh'),
+  ]);
+
+  let postgresUrl = process.env.DATABASE_URL;
+  let stopPostgres = async () => {};
+  if (!postgresUrl) {
+    const dir = await mkdtemp(path.join(os.tmpdir(), 'cartflow-pg-'));
+    postgresUrl = await script('test-postgres.sh', ['start', dir, String(await freePort())]);
+    stopPostgres = async () => {
+      await script('test-postgres.sh', ['stop', dir]);
+    };
+  }
+
+  const temporal = await TestWorkflowEnvironment.createLocal({
+    server: {
+      executable: { type: 'existing-path', path: cliPath },
+      ip: '127.0.0.1',
+      extraArgs: ['--sqlite-pragma', 'journal_mode=WAL', '--sqlite-pragma', 'synchronous=OFF'],
+    },
+  });
+
+  project.provide('postgresUrl', postgresUrl);
+  project.provide('temporalAddress', temporal.address);
+  project.provide('timeSkippingServerPath', timeSkippingServerPath);
+
+  return async () => {
+    await temporal.teardown();
+    await stopPostgres();
+  };
+}

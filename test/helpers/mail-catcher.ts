@@ -1,0 +1,34 @@
+import { type ParsedMail, simpleParser } from 'mailparser';
+import { startSmtpSink } from '../../mail/smtp-sink';
+
+export interface MailCatcher {
+  url: string;
+  messages: ParsedMail[];
+  /** Resolves once `count` messages arrived; rejects after `timeoutMs`. */
+  waitFor(count: number, timeoutMs?: number): Promise<ParsedMail[]>;
+  close(): Promise<void>;
+}
+
+/** A real SMTP server (smtp-server) that keeps every message it accepts, parsed with mailparser. */
+export async function startMailCatcher(options: { rejectRecipient?: (address: string) => boolean } = {}): Promise<MailCatcher> {
+  const messages: ParsedMail[] = [];
+  const sink = await startSmtpSink({
+    rejectRecipient: options.rejectRecipient,
+    onMessage: async (raw) => {
+      messages.push(await simpleParser(raw));
+    },
+  });
+  return {
+    url: sink.url,
+    messages,
+    async waitFor(count, timeoutMs = 30_000) {
+      const deadline = Date.now() + timeoutMs;
+      while (messages.length < count) {
+        if (Date.now() > deadline) throw new Error(`expected ${count} email(s), got ${messages.length}`);
+        await new Promise((resolve) => setTimeout(resolve, 50));
+      }
+      return messages;
+    },
+    close: sink.close,
+  };
+}

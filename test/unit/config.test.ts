@@ -1,0 +1,31 @@
+import { describe, expect, it } from 'vitest';
+import { ConfigError, loadConfig } from '../../config/env';
+
+describe('config', () => {
+  it('runs on embedded defaults with an empty environment', () => {
+    const config = loadConfig({});
+    expect(config.DATABASE_URL).toBeUndefined();
+    expect(config.temporal.address).toBeUndefined();
+    expect(config.ABANDON_AFTER).toBe(60 * 60 * 1000);
+    expect(config.WEBHOOK_TOLERANCE).toBe(5 * 60 * 1000);
+  });
+
+  it('reads Temporal connection settings through envconfig', () => {
+    const config = loadConfig({ TEMPORAL_ADDRESS: 'temporal.internal:7233', TEMPORAL_NAMESPACE: 'shop' });
+    expect(config.temporal).toMatchObject({ address: 'temporal.internal:7233', namespace: 'shop' });
+  });
+
+  it('fails fast naming each bad variable and what is wrong with it', () => {
+    const attempt = () =>
+      loadConfig({ DATABASE_URL: 'mysql://x', ABANDON_AFTER: 'soon', WEBHOOK_SECRET: 'short', PORT: 'http' });
+    expect(attempt).toThrow(ConfigError);
+    expect(attempt).toThrow(/DATABASE_URL: must be a postgres:\/\//);
+    expect(attempt).toThrow(/ABANDON_AFTER: "soon" is not a duration/);
+    expect(attempt).toThrow(/WEBHOOK_SECRET: must be at least 16 characters/);
+    expect(attempt).toThrow(/PORT: /);
+  });
+
+  it('never puts a secret value into its error message', () => {
+    expect(() => loadConfig({ WEBHOOK_SECRET: 'tiny-secret', PORT: 'x' })).not.toThrow(/tiny-secret/);
+  });
+});

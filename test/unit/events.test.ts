@@ -1,0 +1,58 @@
+import { describe, expect, it } from 'vitest';
+import { CartEvent } from '../../domain/events';
+import { cartUpdatedEvent } from '../helpers/cart-events';
+
+const issuesOf = (input: unknown) => {
+  const result = CartEvent.safeParse(input);
+  return result.success ? [] : result.error.issues.map((issue) => `${issue.path.join('.')}: ${issue.message}`);
+};
+
+describe('webhook event schema', () => {
+  it('accepts a full cart.updated event and fills documented defaults', () => {
+    const event = cartUpdatedEvent({ customer: { locale: undefined, timeZone: undefined, marketingConsent: undefined } });
+    const parsed = CartEvent.parse(event);
+    expect(parsed.type).toBe('cart.updated');
+    if (parsed.type !== 'cart.updated') return;
+    expect(parsed.data.items[1]?.unitPrice).toBe('12.5'); // a JSON number becomes an exact decimal string
+    expect(parsed.data.customer).toMatchObject({ locale: 'en', timeZone: 'UTC', b2b: false, marketingConsent: false });
+  });
+
+  it('names every bad field with its path', () => {
+    const event = cartUpdatedEvent();
+    const bad = {
+      ...event,
+      data: {
+        ...event.data,
+        currency: 'euro',
+        recoveryUrl: 'javascript:alert(1)',
+        items: [{ sku: 'A', name: 'x', quantity: 0, unitPrice: '-1' }],
+        customer: { ...event.data.customer, email: 'not-an-email', timeZone: 'Mars/Base' },
+      },
+    };
+    expect(issuesOf(bad)).toEqual(
+      expect.arrayContaining([
+        expect.stringMatching(/^data\.currency: must be an ISO 4217 code/),
+        expect.stringMatching(/^data\.recoveryUrl: must be an http\(s\) URL/),
+        expect.stringMatching(/^data\.items\.0\.quantity: /),
+        expect.stringMatching(/^data\.items\.0\.unitPrice: must be a non-negative decimal/),
+        expect.stringMatching(/^data\.customer\.email: must be an email address/),
+        expect.stringMatching(/^data\.customer\.timeZone: must be an IANA time zone/),
+      ]),
+    );
+  });
+
+  it('rejects an unknown event type naming the allowed ones', () => {
+    expect(issuesOf({ id: 'e1', type: 'cart.deleted', data: {} })).toEqual([
+      'type: must be one of: cart.updated, order.placed',
+    ]);
+  });
+
+  it('accepts order.placed with cart id, order id and total', () => {
+    const parsed = CartEvent.parse({
+      id: 'e2',
+      type: 'order.placed',
+      data: { cartId: 'c1', orderId: 'o1', total: 52.3, currency: 'EUR' },
+    });
+    expect(parsed).toMatchObject({ type: 'order.placed', data: { cartId: 'c1', total: '52.3' } });
+  });
+});
