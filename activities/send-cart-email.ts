@@ -22,9 +22,7 @@ export interface SendCartEmailInput {
 }
 
 export type SendCartEmailResult =
-  | { status: 'sent' }
-  | { status: 'already_sent' }
-  | { status: 'skipped'; reason: SkipReason };
+  { status: 'sent' } | { status: 'already_sent' } | { status: 'skipped'; reason: SkipReason };
 
 export interface SendCartEmailDeps {
   db: Db;

@@ -51,7 +51,10 @@ export function senderDomain(from: string): string {
 }
 
 /** Entry points other than `npm start` have no embedded defaults: name what is missing. */
-export function requireExternal(config: Config, names: Array<'DATABASE_URL' | 'TEMPORAL_ADDRESS' | 'SMTP_URL' | 'WEBHOOK_SECRET'>): void {
+export function requireExternal(
+  config: Config,
+  names: Array<'DATABASE_URL' | 'TEMPORAL_ADDRESS' | 'SMTP_URL' | 'WEBHOOK_SECRET'>,
+): void {
   const value = (name: (typeof names)[number]) =>
     name === 'TEMPORAL_ADDRESS' ? config.temporal.address : config[name];
   const missing = names.filter((name) => !value(name));

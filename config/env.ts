@@ -15,7 +15,10 @@ const duration = (fallback: string) =>
     .transform((value, ctx) => {
       const parsed = /^\d+$/.test(value) ? Number(value) : ms(value as ms.StringValue);
       if (typeof parsed !== 'number' || !Number.isFinite(parsed) || parsed <= 0) {
-        ctx.addIssue({ code: 'custom', message: `"${value}" is not a duration (use e.g. 30m, 1h, 2d or milliseconds)` });
+        ctx.addIssue({
+          code: 'custom',
+          message: `"${value}" is not a duration (use e.g. 30m, 1h, 2d or milliseconds)`,
+        });
         return z.NEVER;
       }
       return parsed;
@@ -28,14 +31,26 @@ const optionalText = z
 
 const EnvSchema = z.object({
   DATABASE_URL: optionalText.pipe(
-    z.string().regex(/^postgres(ql)?:\/\//, 'must be a postgres:// or postgresql:// URL').optional(),
+    z
+      .string()
+      .regex(/^postgres(ql)?:\/\//, 'must be a postgres:// or postgresql:// URL')
+      .optional(),
   ),
   DATA_DIR: z.string().default('.data'),
-  SMTP_URL: optionalText.pipe(z.string().regex(/^smtps?:\/\//, 'must be an smtp:// or smtps:// URL').optional()),
+  SMTP_URL: optionalText.pipe(
+    z
+      .string()
+      .regex(/^smtps?:\/\//, 'must be an smtp:// or smtps:// URL')
+      .optional(),
+  ),
   OUTBOX_DIR: z.string().default('outbox'),
   MAIL_FROM: z.string().min(3).default('Cartflow Shop <shop@localhost>'),
   WEBHOOK_SECRET: optionalText.pipe(z.string().min(16, 'must be at least 16 characters').optional()),
-  WEBHOOK_MAX_BYTES: z.coerce.number().int().positive().default(256 * 1024),
+  WEBHOOK_MAX_BYTES: z.coerce
+    .number()
+    .int()
+    .positive()
+    .default(256 * 1024),
   WEBHOOK_TOLERANCE: duration('5m'),
   PUBLIC_BASE_URL: z.url({ protocol: /^https?$/, error: 'must be an http(s) URL' }).default('http://localhost:3000'),
   HOST: z.string().default('127.0.0.1'),

@@ -52,7 +52,10 @@ export async function markEventDelivered(db: Db, input: { shopId: string; eventI
     .where(and(eq(cartEvents.shopId, input.shopId), eq(cartEvents.eventId, input.eventId)));
 }
 
-export async function getCartStatus(db: Db, input: { shopId: string; cartId: string }): Promise<CartStatus | undefined> {
+export async function getCartStatus(
+  db: Db,
+  input: { shopId: string; cartId: string },
+): Promise<CartStatus | undefined> {
   const [row] = await db
     .select({ status: carts.status })
     .from(carts)

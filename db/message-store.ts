@@ -35,7 +35,10 @@ export async function claimSend(db: Db, input: ClaimSendInput): Promise<ClaimRes
   return { owned: false, status: existing.status, reason: existing.reason };
 }
 
-export async function recordSkipped(db: Db, input: Omit<ClaimSendInput, 'templateVersion' | 'messageIdHeader'> & { reason: string }): Promise<void> {
+export async function recordSkipped(
+  db: Db,
+  input: Omit<ClaimSendInput, 'templateVersion' | 'messageIdHeader'> & { reason: string },
+): Promise<void> {
   await db
     .insert(messages)
     .values({ ...input, templateVersion: '-', messageIdHeader: '-', status: 'skipped' })

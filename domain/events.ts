@@ -82,8 +82,7 @@ export const OrderPlacedEvent = z.object({ ...envelope, type: z.literal('order.p
 export type OrderPlacedEvent = z.infer<typeof OrderPlacedEvent>;
 
 export const CartEvent = z.discriminatedUnion('type', [CartUpdatedEvent, OrderPlacedEvent], {
-  error: (issue) =>
-    issue.code === 'invalid_union' ? 'must be one of: cart.updated, order.placed' : undefined,
+  error: (issue) => (issue.code === 'invalid_union' ? 'must be one of: cart.updated, order.placed' : undefined),
 });
 export type CartEvent = z.infer<typeof CartEvent>;
 

@@ -46,10 +46,7 @@ export function createTemplateRenderer(options: { dir: string }): TemplateRender
     if (!/^[a-z0-9][a-z0-9-]*$/.test(templateId)) throw new TemplateError(`invalid template id "${templateId}"`);
     const folder = path.join(options.dir, templateId);
     const sources = await readSources(folder);
-    const version = createHash('sha256')
-      .update(JSON.stringify(sources))
-      .digest('hex')
-      .slice(0, 16);
+    const version = createHash('sha256').update(JSON.stringify(sources)).digest('hex').slice(0, 16);
     const cacheKey = `${templateId}@${version}`;
     const cached = compiled.get(cacheKey);
     if (cached) return cached;

@@ -23,51 +23,57 @@ export interface CartWorkflowsOptions {
   taskQueue: string;
   abandonAfterMs: number;
   conversionWindowMs: number;
+  /** Give up on Temporal after this long so the shop gets a 503 before its own webhook timeout. */
+  deliveryTimeoutMs?: number;
 }
 
 /** Routes a validated webhook event to its cart's workflow. */
 export function createCartWorkflows(options: CartWorkflowsOptions) {
-  const { client, taskQueue } = options;
+  const { client, taskQueue, deliveryTimeoutMs = 4_000 } = options;
   return {
-    async deliver(shopId: string, event: CartEvent): Promise<Delivery> {
-      const cartId = cartIdOf(event);
-      const workflowId = cartWorkflowId({ shopId, cartId });
-      if (event.type === 'order.placed') {
-        try {
-          await client.workflow.getHandle(workflowId).signal(orderPlacedSignal, event.data);
-          return 'delivered';
-        } catch (error) {
-          if (error instanceof WorkflowNotFoundError) return 'no_running_chain';
-          throw error;
-        }
-      }
-      try {
-        await client.workflow.signalWithStart<typeof abandonedCartWorkflow, [typeof event.data]>(
-          'abandonedCartWorkflow',
-          {
-            workflowId,
-            taskQueue,
-            // One chain per cart, ever: a late webhook for a finished cart must not start another.
-            workflowIdReusePolicy: WorkflowIdReusePolicy.REJECT_DUPLICATE,
-            args: [
-              {
-                shopId,
-                cartId,
-                abandonAfterMs: options.abandonAfterMs,
-                conversionWindowMs: options.conversionWindowMs,
-              },
-            ],
-            signal: cartUpdatedSignal,
-            signalArgs: [event.data],
-          },
-        );
-        return 'delivered';
-      } catch (error) {
-        if (error instanceof WorkflowExecutionAlreadyStartedError) return 'cart_finished';
-        throw error;
-      }
+    deliver(shopId: string, event: CartEvent): Promise<Delivery> {
+      return client.withDeadline(Date.now() + deliveryTimeoutMs, () => deliverNow(shopId, event));
     },
   };
+
+  async function deliverNow(shopId: string, event: CartEvent): Promise<Delivery> {
+    const cartId = cartIdOf(event);
+    const workflowId = cartWorkflowId({ shopId, cartId });
+    if (event.type === 'order.placed') {
+      try {
+        await client.workflow.getHandle(workflowId).signal(orderPlacedSignal, event.data);
+        return 'delivered';
+      } catch (error) {
+        if (error instanceof WorkflowNotFoundError) return 'no_running_chain';
+        throw error;
+      }
+    }
+    try {
+      await client.workflow.signalWithStart<typeof abandonedCartWorkflow, [typeof event.data]>(
+        'abandonedCartWorkflow',
+        {
+          workflowId,
+          taskQueue,
+          // One chain per cart, ever: a late webhook for a finished cart must not start another.
+          workflowIdReusePolicy: WorkflowIdReusePolicy.REJECT_DUPLICATE,
+          args: [
+            {
+              shopId,
+              cartId,
+              abandonAfterMs: options.abandonAfterMs,
+              conversionWindowMs: options.conversionWindowMs,
+            },
+          ],
+          signal: cartUpdatedSignal,
+          signalArgs: [event.data],
+        },
+      );
+      return 'delivered';
+    } catch (error) {
+      if (error instanceof WorkflowExecutionAlreadyStartedError) return 'cart_finished';
+      throw error;
+    }
+  }
 }
 
 export type CartWorkflows = ReturnType<typeof createCartWorkflows>;

@@ -10,7 +10,9 @@ export interface MailCatcher {
 }
 
 /** A real SMTP server (smtp-server) that keeps every message it accepts, parsed with mailparser. */
-export async function startMailCatcher(options: { rejectRecipient?: (address: string) => boolean } = {}): Promise<MailCatcher> {
+export async function startMailCatcher(
+  options: { rejectRecipient?: (address: string) => boolean } = {},
+): Promise<MailCatcher> {
   const messages: ParsedMail[] = [];
   const sink = await startSmtpSink({
     rejectRecipient: options.rejectRecipient,

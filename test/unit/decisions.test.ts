@@ -24,7 +24,10 @@ describe('pure decisions', () => {
     expect(reasonNotToSend({ cartStatus: 'purchased', cart: { items: [item], customer } })).toBe('purchased');
     expect(reasonNotToSend({ cartStatus: 'open', cart: { items: [], customer } })).toBe('empty_cart');
     expect(
-      reasonNotToSend({ cartStatus: 'open', cart: { items: [item], customer: { ...customer, marketingConsent: false } } }),
+      reasonNotToSend({
+        cartStatus: 'open',
+        cart: { items: [item], customer: { ...customer, marketingConsent: false } },
+      }),
     ).toBe('no_consent');
   });
 });

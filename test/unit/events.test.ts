@@ -9,7 +9,9 @@ const issuesOf = (input: unknown) => {
 
 describe('webhook event schema', () => {
   it('accepts a full cart.updated event and fills documented defaults', () => {
-    const event = cartUpdatedEvent({ customer: { locale: undefined, timeZone: undefined, marketingConsent: undefined } });
+    const event = cartUpdatedEvent({
+      customer: { locale: undefined, timeZone: undefined, marketingConsent: undefined },
+    });
     const parsed = CartEvent.parse(event);
     expect(parsed.type).toBe('cart.updated');
     if (parsed.type !== 'cart.updated') return;

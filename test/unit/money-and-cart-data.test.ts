@@ -24,7 +24,12 @@ describe('cart email data', () => {
     const event = CartUpdatedEvent.parse(cartUpdatedEvent());
     const data = buildCartEmailData(event.data);
     expect(data.customer).toEqual({ name: 'Ada', hasName: true });
-    expect(data.items[0]).toMatchObject({ name: 'Organic cotton T-shirt', unitPrice: '€19.90', lineTotal: '€39.80', hasImage: true });
+    expect(data.items[0]).toMatchObject({
+      name: 'Organic cotton T-shirt',
+      unitPrice: '€19.90',
+      lineTotal: '€39.80',
+      hasImage: true,
+    });
     // An item without its own URL links back to the saved cart.
     expect(data.items[1]).toMatchObject({ unitPrice: '€12.50', hasImage: false, url: event.data.recoveryUrl });
     expect(data.itemCount).toBe(3);

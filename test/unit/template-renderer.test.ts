@@ -56,15 +56,21 @@ describe('template errors', () => {
   }
 
   it('a missing variable names the file, line and variable (strict mode, never a blank)', async () => {
-    const dir = await templateWith('<mjml><mj-body>\n<mj-section><mj-column>\n<mj-text>{{customer.nickname}}</mj-text>\n</mj-column></mj-section></mj-body></mjml>');
+    const dir = await templateWith(
+      '<mjml><mj-body>\n<mj-section><mj-column>\n<mj-text>{{customer.nickname}}</mj-text>\n</mj-column></mj-section></mj-body></mjml>',
+    );
     const render = createTemplateRenderer({ dir }).render('broken', { customer: { name: 'Ada' } });
     await expect(render).rejects.toThrow(TemplateError);
     await expect(render).rejects.toThrow(/broken\/body\.mjml:3:\d+: missing variable "nickname"/);
   });
 
   it('invalid MJML is refused with the file and line', async () => {
-    const dir = await templateWith('<mjml><mj-body>\n<mj-section><mj-column>\n<mj-text foo="bar">x</mj-text>\n</mj-column></mj-section></mj-body></mjml>');
-    await expect(createTemplateRenderer({ dir }).render('broken', {})).rejects.toThrow(/broken\/body\.mjml:3: Attribute foo is illegal/);
+    const dir = await templateWith(
+      '<mjml><mj-body>\n<mj-section><mj-column>\n<mj-text foo="bar">x</mj-text>\n</mj-column></mj-section></mj-body></mjml>',
+    );
+    await expect(createTemplateRenderer({ dir }).render('broken', {})).rejects.toThrow(
+      /broken\/body\.mjml:3: Attribute foo is illegal/,
+    );
   });
 
   it('an unknown template names the missing file', async () => {

@@ -1,0 +1,181 @@
+import { Client, Connection, WorkflowNotFoundError } from '@temporalio/client';
+import pino from 'pino';
+import { afterAll, beforeAll, describe, expect, inject, it } from 'vitest';
+import { cartWorkflowId } from '../../domain/ids';
+import { createApp } from '../../server/app';
+import { createCartWorkflows } from '../../server/cart-workflows';
+import { TEST_SECRET, cartUpdatedEvent, orderPlacedEvent, signedRequest } from '../helpers/cart-events';
+import { createTestDatabase, type TestDatabase } from '../helpers/database';
+
+// Real Postgres and the real Temporal dev server; no worker: these tests look at what is
+// stored and started, not at what the workflow does later.
+const shopId = 'shop-webhook';
+const taskQueue = 'webhook-test-no-worker';
+let database: TestDatabase;
+let connection: Connection;
+let client: Client;
+
+beforeAll(async () => {
+  database = await createTestDatabase();
+  connection = await Connection.connect({ address: inject('temporalAddress') });
+  client = new Client({ connection });
+});
+afterAll(async () => {
+  await connection?.close();
+  await database?.drop();
+});
+
+function appWith(temporal: Client = client) {
+  return createApp({
+    db: database.db,
+    workflows: createCartWorkflows({
+      client: temporal,
+      taskQueue,
+      abandonAfterMs: 3_600_000,
+      conversionWindowMs: 86_400_000,
+    }),
+    config: { shopId, webhookSecret: TEST_SECRET, webhookMaxBytes: 64 * 1024, webhookToleranceMs: 300_000 },
+    logger: pino({ level: 'silent' }),
+  });
+}
+
+const post = (init: RequestInit, app = appWith()) => app.request('/webhooks/cart', init);
+const storedEvents = async (eventId: string) =>
+  (await database.sql`select count(*)::int as n from cart_events where event_id = ${eventId}`)[0]?.n as number;
+const storedCarts = async (cartId: string) =>
+  (await database.sql`select count(*)::int as n from carts where cart_id = ${cartId}`)[0]?.n as number;
+
+async function workflowExists(cartId: string): Promise<boolean> {
+  try {
+    await client.workflow.getHandle(cartWorkflowId({ shopId, cartId })).describe();
+    return true;
+  } catch (error) {
+    if (error instanceof WorkflowNotFoundError) return false;
+    throw error;
+  }
+}
+
+async function expectNothingHappened(event: { id: string; data: { id: string } }) {
+  expect(await storedEvents(event.id)).toBe(0);
+  expect(await storedCarts(event.data.id)).toBe(0);
+  expect(await workflowExists(event.data.id)).toBe(false);
+}
+
+describe('POST /webhooks/cart', () => {
+  it('accepts a signed cart.updated: 202 with the workflow id, event stored, workflow started', async () => {
+    const event = cartUpdatedEvent();
+    const response = await post(signedRequest(event));
+    expect(response.status).toBe(202);
+    const workflowId = cartWorkflowId({ shopId, cartId: event.data.id });
+    expect(await response.json()).toEqual({ status: 'accepted', eventId: event.id, workflowId });
+    expect(await storedEvents(event.id)).toBe(1);
+    const [cart] = await database.sql`select status, currency, total::text from carts where cart_id = ${event.data.id}`;
+    expect(cart).toEqual({ status: 'open', currency: 'EUR', total: '52.3000' });
+    const description = await client.workflow.getHandle(workflowId).describe();
+    expect(description.status.name).toBe('RUNNING');
+    expect(description.type).toBe('abandonedCartWorkflow');
+  });
+
+  it('the same event twice: acknowledged again, one event row, one workflow run', async () => {
+    const event = cartUpdatedEvent();
+    expect((await post(signedRequest(event))).status).toBe(202);
+    const again = await post(signedRequest(event));
+    expect(again.status).toBe(200);
+    expect(await again.json()).toMatchObject({ status: 'duplicate', eventId: event.id });
+    expect(await storedEvents(event.id)).toBe(1);
+    const workflowId = cartWorkflowId({ shopId, cartId: event.data.id });
+    const history = await client.workflow.getHandle(workflowId).fetchHistory();
+    const signals = history.events?.filter((e) => e.workflowExecutionSignaledEventAttributes) ?? [];
+    expect(signals).toHaveLength(1);
+  });
+
+  it('names each bad field in a 400 and stores nothing', async () => {
+    const event = cartUpdatedEvent();
+    const bad = {
+      ...event,
+      data: { ...event.data, currency: 'euro', items: [{ sku: 'A', name: 'x', quantity: -1, unitPrice: '1' }] },
+    };
+    const response = await post(signedRequest(bad));
+    expect(response.status).toBe(400);
+    const body = (await response.json()) as { error: string; issues: Array<{ path: string; message: string }> };
+    expect(body.error).toBe('invalid_payload');
+    expect(body.issues.map((issue) => issue.path)).toEqual(
+      expect.arrayContaining(['data.currency', 'data.items.0.quantity']),
+    );
+    await expectNothingHappened(event);
+  });
+
+  it.each([
+    ['not JSON', '{"id": '],
+    ['a JSON array', '[]'],
+    ['JSON null', 'null'],
+    ['invalid UTF-8', Buffer.from([0x7b, 0xff, 0x7d]).toString('latin1')],
+  ])('answers 400, never 500, for %s', async (_label, body) => {
+    const response = await post(signedRequest(body));
+    expect(response.status).toBe(400);
+    expect(((await response.json()) as { error: string }).error).toMatch(/^invalid_(json|payload)$/);
+  });
+
+  it('refuses a missing, wrong or replayed signature with 401 and stores nothing', async () => {
+    const event = cartUpdatedEvent();
+    const { headers, body } = signedRequest(event);
+    const unsigned = await post({ method: 'POST', body, headers: { 'content-type': 'application/json' } });
+    expect(unsigned.status).toBe(401);
+    expect(await unsigned.json()).toMatchObject({ error: 'missing_signature' });
+
+    const wrongSecret = await post(signedRequest(event, { secret: 'not-the-shared-secret-xyz' }));
+    expect(await wrongSecret.json()).toMatchObject({ error: 'bad_signature' });
+
+    const tampered = await post({ method: 'POST', headers, body: (body as string).replace('Ada', 'Eve') });
+    expect(tampered.status).toBe(401);
+
+    const replayed = await post(signedRequest(event, { timestampSeconds: Math.floor(Date.now() / 1000) - 600 }));
+    expect(replayed.status).toBe(401);
+    expect(await replayed.json()).toMatchObject({ error: 'stale_timestamp' });
+    await expectNothingHappened(event);
+  });
+
+  it('refuses a body over the size limit with 413 and stores nothing', async () => {
+    const event = cartUpdatedEvent({
+      items: Array.from({ length: 400 }, (_, i) => ({
+        sku: `S${i}`,
+        name: 'x'.repeat(200),
+        quantity: 1,
+        unitPrice: '1',
+      })),
+    });
+    const response = await post(signedRequest(event));
+    expect(response.status).toBe(413);
+    expect(await response.json()).toMatchObject({ error: 'payload_too_large' });
+    await expectNothingHappened(event);
+  });
+
+  it('an order for a cart without a chain is stored; a later cart.updated for it starts nothing', async () => {
+    const order = orderPlacedEvent({ cartId: `cart-${Date.now()}` });
+    const response = await post(signedRequest(order));
+    expect(response.status).toBe(202);
+    expect(await storedEvents(order.id)).toBe(1);
+
+    const late = cartUpdatedEvent({ cartId: order.data.cartId });
+    const lateResponse = await post(signedRequest(late));
+    expect(lateResponse.status).toBe(202);
+    expect(await lateResponse.json()).toMatchObject({ status: 'ignored', reason: 'cart_purchased' });
+    expect(await workflowExists(order.data.cartId)).toBe(false);
+  });
+
+  it('when Temporal is unreachable: 503, the event is kept, and the shop retry delivers it', async () => {
+    const unreachable = new Client({ connection: Connection.lazy({ address: '127.0.0.1:1', connectTimeout: 500 }) });
+    const event = cartUpdatedEvent();
+    const down = await post(signedRequest(event), appWith(unreachable));
+    expect(down.status).toBe(503);
+    expect(down.headers.get('retry-after')).toBe('30');
+    expect(await storedEvents(event.id)).toBe(1);
+    expect(await workflowExists(event.data.id)).toBe(false);
+
+    const retry = await post(signedRequest(event));
+    expect(retry.status).toBe(202);
+    expect(await retry.json()).toMatchObject({ status: 'accepted' });
+    expect(await workflowExists(event.data.id)).toBe(true);
+    expect(await storedEvents(event.id)).toBe(1);
+  });
+});
