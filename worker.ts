@@ -4,7 +4,7 @@ import { createActivities, type ActivityDeps } from './activities';
 import { loadConfig } from './config/env';
 import { createLogger, routeTemporalLogs } from './config/logger';
 import { openServices, requireExternal } from './cli/services';
-import { isMain, runUntilSignal } from './cli/process';
+import { exitWithError, isMain } from './cli/process';
 
 export const workflowsPath = fileURLToPath(new URL('./workflows/index.ts', import.meta.url));
 
@@ -29,7 +29,7 @@ export function createWorker(options: CreateWorkerOptions): Promise<Worker> {
 }
 
 // `npm run worker`: the worker alone, against external Postgres, Temporal and SMTP.
-if (isMain(import.meta.url)) {
+async function runWorker(): Promise<void> {
   const config = loadConfig();
   requireExternal(config, ['DATABASE_URL', 'TEMPORAL_ADDRESS', 'SMTP_URL']);
   const logger = createLogger(config.LOG_LEVEL);
@@ -43,12 +43,9 @@ if (isMain(import.meta.url)) {
     deps: services.activityDeps,
   });
   logger.info({ taskQueue: config.TEMPORAL_TASK_QUEUE }, 'worker started');
-  await runUntilSignal(logger, {
-    run: () => worker.run(),
-    stop: async () => {
-      worker.shutdown();
-    },
-  });
+  await worker.run(); // returns after SIGINT/SIGTERM, once in-flight tasks are done
   await connection.close();
   await services.close();
 }
+
+if (isMain(import.meta.url)) runWorker().catch(exitWithError);

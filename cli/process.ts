@@ -1,6 +1,5 @@
 import path from 'node:path';
 import { pathToFileURL } from 'node:url';
-import type { Logger } from 'pino';
 
 /** True when the module at `moduleUrl` is the script node/tsx was started with. */
 export function isMain(moduleUrl: string): boolean {
@@ -8,24 +7,21 @@ export function isMain(moduleUrl: string): boolean {
   return script !== undefined && pathToFileURL(path.resolve(script)).href === moduleUrl;
 }
 
-export interface RunUntilSignalOptions {
-  /** Resolves when the process's work is over. */
-  run: () => Promise<unknown>;
-  /** Asked to end `run` on SIGINT/SIGTERM. */
-  stop: () => Promise<void>;
+/**
+ * Ends an entry point on an error: a configuration problem is one actionable line; anything else
+ * is reported with its message (the stack only with LOG_LEVEL=debug).
+ */
+export function exitWithError(error: unknown): never {
+  const isConfigError = error instanceof Error && error.name === 'ConfigError';
+  const message = isConfigError ? (error as Error).message : `failed to start: ${rootCause(error)}`;
+  process.stderr.write(`cartflow: ${message}\n`);
+  if (!isConfigError && process.env.LOG_LEVEL === 'debug') process.stderr.write(`${(error as Error)?.stack}\n`);
+  process.exit(1);
 }
 
-export async function runUntilSignal(logger: Logger, { run, stop }: RunUntilSignalOptions): Promise<void> {
-  const onSignal = (signal: NodeJS.Signals) => {
-    logger.info({ signal }, 'shutting down');
-    stop().catch((error: unknown) => logger.error({ err: error }, 'shutdown failed'));
-  };
-  process.once('SIGINT', onSignal);
-  process.once('SIGTERM', onSignal);
-  try {
-    await run();
-  } finally {
-    process.off('SIGINT', onSignal);
-    process.off('SIGTERM', onSignal);
-  }
+/** Library errors wrap the useful part (drizzle: "Failed query…", cause: "connect ECONNREFUSED…"). */
+function rootCause(error: unknown): string {
+  let current = error as { message?: string; cause?: unknown } | undefined;
+  while (current?.cause instanceof Error) current = current.cause;
+  return current?.message ?? String(error);
 }

@@ -3,14 +3,14 @@ import { serve } from '@hono/node-server';
 import { Client, Connection } from '@temporalio/client';
 import { NativeConnection } from '@temporalio/worker';
 import type { Logger } from 'pino';
-import { type Config, ConfigError, loadConfig } from '../config/env';
+import { type Config, loadConfig } from '../config/env';
 import { createLogger, routeTemporalLogs } from '../config/logger';
 import { outboxWriter, startSmtpSink } from '../mail/smtp-sink';
-import { createApp } from '../server/app';
-import { createCartWorkflows } from '../server/cart-workflows';
+import { createAppFromConfig } from '../server/app-from-config';
 import { createWorker } from '../worker';
 import { localWebhookSecret } from './dev-secret';
 import { startEmbeddedTemporal } from './embedded-temporal';
+import { exitWithError } from './process';
 import { openServices } from './services';
 
 /**
@@ -53,20 +53,11 @@ async function main(): Promise<void> {
     taskQueue: config.TEMPORAL_TASK_QUEUE,
     deps: services.activityDeps,
   });
-  const app = createApp({
+  const app = createAppFromConfig({
+    config,
     db: services.database.db,
-    workflows: createCartWorkflows({
-      client: temporal.client,
-      taskQueue: config.TEMPORAL_TASK_QUEUE,
-      abandonAfterMs: config.ABANDON_AFTER,
-      conversionWindowMs: config.CONVERSION_WINDOW,
-    }),
-    config: {
-      shopId: config.SHOP_ID,
-      webhookSecret: secret.secret,
-      webhookMaxBytes: config.WEBHOOK_MAX_BYTES,
-      webhookToleranceMs: config.WEBHOOK_TOLERANCE,
-    },
+    client: temporal.client,
+    webhookSecret: secret.secret,
     logger,
   });
   const server = serve({ fetch: app.fetch, hostname: config.HOST, port: config.PORT });
@@ -124,11 +115,4 @@ async function connectTemporal(config: Config, logger: Logger): Promise<Temporal
   };
 }
 
-main().catch((error: unknown) => {
-  if (error instanceof ConfigError) {
-    process.stderr.write(`cartflow: ${error.message}\n`);
-  } else {
-    process.stderr.write(`cartflow: failed to start: ${(error as Error).stack ?? String(error)}\n`);
-  }
-  process.exit(1);
-});
+main().catch(exitWithError);

@@ -1,5 +1,6 @@
 import path from 'node:path';
-import { ConfigError, loadConfig } from '../config/env';
+import { loadConfig } from '../config/env';
+import { exitWithError } from '../cli/process';
 import { openDatabase } from './client';
 
 // `npm run migrate`: applies db/migrations to DATABASE_URL (or the embedded PGlite database).
@@ -12,7 +13,5 @@ try {
   await database.close();
   process.stdout.write(`migrations applied to ${database.description}\n`);
 } catch (error) {
-  const message = error instanceof ConfigError ? error.message : `migration failed: ${(error as Error).message}`;
-  process.stderr.write(`cartflow: ${message}\n`);
-  process.exit(1);
+  exitWithError(error);
 }

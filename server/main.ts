@@ -1,11 +1,11 @@
 import { serve } from '@hono/node-server';
 import { Client, Connection } from '@temporalio/client';
-import { ConfigError, loadConfig } from '../config/env';
+import { loadConfig } from '../config/env';
 import { createLogger } from '../config/logger';
 import { openDatabase } from '../db/client';
+import { exitWithError } from '../cli/process';
 import { requireExternal } from '../cli/services';
-import { createApp } from './app';
-import { createCartWorkflows } from './cart-workflows';
+import { createAppFromConfig } from './app-from-config';
 
 // `npm run server`: the HTTP server alone, against external Postgres and Temporal.
 try {
@@ -15,20 +15,11 @@ try {
   const database = await openDatabase({ url: config.DATABASE_URL as string });
   await database.migrate();
   const connection = await Connection.connect(config.temporal.connection);
-  const app = createApp({
+  const app = createAppFromConfig({
+    config,
     db: database.db,
-    workflows: createCartWorkflows({
-      client: new Client({ connection, namespace: config.temporal.namespace }),
-      taskQueue: config.TEMPORAL_TASK_QUEUE,
-      abandonAfterMs: config.ABANDON_AFTER,
-      conversionWindowMs: config.CONVERSION_WINDOW,
-    }),
-    config: {
-      shopId: config.SHOP_ID,
-      webhookSecret: config.WEBHOOK_SECRET as string,
-      webhookMaxBytes: config.WEBHOOK_MAX_BYTES,
-      webhookToleranceMs: config.WEBHOOK_TOLERANCE,
-    },
+    client: new Client({ connection, namespace: config.temporal.namespace }),
+    webhookSecret: config.WEBHOOK_SECRET as string,
     logger,
   });
   const server = serve({ fetch: app.fetch, hostname: config.HOST, port: config.PORT }, () =>
@@ -42,7 +33,5 @@ try {
   process.once('SIGINT', stop);
   process.once('SIGTERM', stop);
 } catch (error) {
-  const message = error instanceof ConfigError ? error.message : `failed to start: ${(error as Error).message}`;
-  process.stderr.write(`cartflow: ${message}\n`);
-  process.exit(1);
+  exitWithError(error);
 }
