@@ -5,6 +5,7 @@ import {
   boolean,
   check,
   index,
+  integer,
   jsonb,
   numeric,
   pgTable,
@@ -94,6 +95,10 @@ export const messages = pgTable(
     step: text('step').notNull(),
     templateId: text('template_id').notNull(),
     templateVersion: text('template_version').notNull(),
+    /** Campaign, version and segment the chain entered with: what analysts group by. */
+    campaignId: text('campaign_id'),
+    campaignVersion: integer('campaign_version'),
+    segment: text('segment'),
     status: text('status', { enum: messageStatuses }).notNull(),
     /** The Message-ID header, derived from `key`, so a resend in the crash window is recognisable. */
     messageIdHeader: text('message_id_header').notNull(),
@@ -107,4 +112,71 @@ export const messages = pgTable(
     index('messages_cart_idx').on(table.shopId, table.cartId),
     check('messages_status_check', sql`${table.status} in ('sending', 'sent', 'skipped', 'failed')`),
   ],
+);
+
+export const chainStatuses = ['active', 'finished'] as const;
+
+/**
+ * One row per campaign chain a customer entered: enforces one active cart chain per customer
+ * (a newer cart supersedes the older chain) and the re-entry cooldown after a chain ends.
+ */
+export const chains = pgTable(
+  'chains',
+  {
+    workflowId: text('workflow_id').primaryKey(),
+    shopId: text('shop_id').notNull(),
+    customerId: bigint('customer_id', { mode: 'number' }).references(() => customers.id),
+    cartId: text('cart_id'),
+    trigger: text('trigger').notNull(),
+    campaignId: text('campaign_id').notNull(),
+    campaignVersion: integer('campaign_version').notNull(),
+    segment: text('segment').notNull(),
+    status: text('status', { enum: chainStatuses }).notNull().default('active'),
+    outcome: text('outcome'),
+    startedAt: timestamp('started_at', { withTimezone: true }).notNull().defaultNow(),
+    finishedAt: timestamp('finished_at', { withTimezone: true }),
+  },
+  (table) => [index('chains_customer_idx').on(table.shopId, table.customerId, table.trigger, table.status)],
+);
+
+export const discountCodeStatuses = ['active', 'used', 'disabled'] as const;
+
+/** One single-use code per cart step; `key` makes creation idempotent across activity retries. */
+export const discountCodes = pgTable(
+  'discount_codes',
+  {
+    id: uuid('id').primaryKey().defaultRandom(),
+    key: text('key').notNull(),
+    shopId: text('shop_id').notNull(),
+    code: text('code').notNull(),
+    cartId: text('cart_id'),
+    customerId: bigint('customer_id', { mode: 'number' }).references(() => customers.id),
+    type: text('type', { enum: ['percent', 'fixed', 'free_shipping'] }).notNull(),
+    value: numeric('value', { precision: 12, scale: 4 }).notNull(),
+    currency: text('currency'),
+    expiresAt: timestamp('expires_at', { withTimezone: true }).notNull(),
+    status: text('status', { enum: discountCodeStatuses }).notNull().default('active'),
+    /** Where the code lives: the shop's API (`shop_api`) or cartflow's own generator (`builtin`). */
+    source: text('source', { enum: ['shop_api', 'builtin'] }).notNull(),
+    externalId: text('external_id'),
+    createdAt: createdAt(),
+    usedAt: timestamp('used_at', { withTimezone: true }),
+    disabledAt: timestamp('disabled_at', { withTimezone: true }),
+  },
+  (table) => [
+    uniqueIndex('discount_codes_key_idx').on(table.key),
+    uniqueIndex('discount_codes_code_idx').on(table.shopId, table.code),
+  ],
+);
+
+/** Addresses that must get no marketing email: unsubscribed, bounced or complained. */
+export const suppressions = pgTable(
+  'suppressions',
+  {
+    shopId: text('shop_id').notNull(),
+    email: text('email').notNull(),
+    reason: text('reason', { enum: ['unsubscribed', 'hard_bounce', 'soft_bounce', 'complaint', 'manual'] }).notNull(),
+    createdAt: createdAt(),
+  },
+  (table) => [primaryKey({ columns: [table.shopId, table.email] })],
 );

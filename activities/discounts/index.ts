@@ -1,0 +1,118 @@
+import { ApplicationFailure, log } from '@temporalio/activity';
+import type { Db } from '../../db/client';
+import {
+  CodeCollisionError,
+  type DiscountCodeRow,
+  activeCodesOfCart,
+  findCodeByKey,
+  insertCode,
+  markDisabled,
+  setExternalId,
+} from '../../db/discount-store';
+import { generateDiscountCode } from './code-generator';
+import { ShopApiError, type ShopDiscountApi } from './shop-api';
+
+export interface Incentive {
+  type: 'percent' | 'fixed' | 'free_shipping';
+  value: string;
+  validForMs: number;
+}
+
+export interface IssueDiscountCodeInput {
+  /** Business key of the step, e.g. `cart:shop:42:incentive`: one code per key, ever. */
+  key: string;
+  shopId: string;
+  cartId: string;
+  customerId: number | null;
+  customerEmail: string;
+  currency: string;
+  incentive: Incentive;
+}
+
+export interface IssuedCode {
+  code: string;
+  expiresAt: string;
+  status: DiscountCodeRow['status'];
+}
+
+export interface DiscountDeps {
+  db: Db;
+  /** Absent: codes come from cartflow's own generator and live only in Postgres. */
+  shopApi?: ShopDiscountApi;
+  now?: () => Date;
+}
+
+/**
+ * Creates the step's single-use code once (row first, then the shop's API with the same
+ * idempotency key, so a crash in between is repaired by the retry), and disables a cart's
+ * live codes when its chain ends.
+ */
+export function createDiscountActivities({ db, shopApi, now = () => new Date() }: DiscountDeps) {
+  async function issueDiscountCode(input: IssueDiscountCodeInput): Promise<IssuedCode> {
+    let row = await findCodeByKey(db, input.key);
+    for (let attempt = 0; !row; attempt += 1) {
+      try {
+        row = await insertCode(db, {
+          key: input.key,
+          shopId: input.shopId,
+          cartId: input.cartId,
+          customerId: input.customerId,
+          code: generateDiscountCode(),
+          type: input.incentive.type,
+          value: input.incentive.value,
+          currency: input.incentive.type === 'fixed' ? input.currency : null,
+          expiresAt: new Date(now().getTime() + input.incentive.validForMs),
+          source: shopApi ? 'shop_api' : 'builtin',
+        });
+      } catch (error) {
+        if (!(error instanceof CodeCollisionError) || attempt >= 5) throw error;
+      }
+    }
+    if (row.source === 'shop_api' && !row.externalId) {
+      if (!shopApi) throw ApplicationFailure.nonRetryable('code was created for the shop API, which is not configured');
+      const { externalId } = await callShop(() =>
+        shopApi.createCode({
+          idempotencyKey: row.key,
+          code: row.code,
+          type: row.type,
+          value: input.incentive.value,
+          currency: row.currency,
+          expiresAt: row.expiresAt.toISOString(),
+          customerEmail: input.customerEmail,
+        }),
+      );
+      await setExternalId(db, { key: row.key, externalId });
+    }
+    log.info('discount code ready', { cartId: input.cartId, key: input.key, source: row.source });
+    return { code: row.code, expiresAt: row.expiresAt.toISOString(), status: row.status };
+  }
+
+  async function disableDiscountCodes(input: { shopId: string; cartId: string }): Promise<number> {
+    const codes = await activeCodesOfCart(db, input);
+    for (const code of codes) {
+      if (code.externalId && shopApi) await callShop(() => shopApi.disableCode(code.externalId as string));
+    }
+    await markDisabled(
+      db,
+      codes.map((code) => code.id),
+    );
+    return codes.length;
+  }
+
+  return { issueDiscountCode, disableDiscountCodes };
+}
+
+/** Shop API failures become Temporal's business: retry 5xx/429 (honouring Retry-After), stop on 4xx. */
+async function callShop<T>(call: () => Promise<T>): Promise<T> {
+  try {
+    return await call();
+  } catch (error) {
+    if (!(error instanceof ShopApiError)) throw error;
+    if (!error.retryable) throw ApplicationFailure.nonRetryable(error.message, 'ShopApiRejected');
+    throw ApplicationFailure.create({
+      message: error.message,
+      type: 'ShopApiUnavailable',
+      nextRetryDelay: error.retryAfterMs,
+    });
+  }
+}

@@ -1,0 +1,59 @@
+import { and, eq, inArray, sql } from 'drizzle-orm';
+import type { Db } from './client';
+import { discountCodes } from './schema';
+
+export type DiscountCodeRow = typeof discountCodes.$inferSelect;
+export type NewDiscountCode = typeof discountCodes.$inferInsert;
+
+export async function findCodeByKey(db: Db, key: string): Promise<DiscountCodeRow | undefined> {
+  const [row] = await db.select().from(discountCodes).where(eq(discountCodes.key, key));
+  return row;
+}
+
+/** Inserts unless a code with the same key exists; returns the row that holds the key. */
+export async function insertCode(db: Db, code: NewDiscountCode): Promise<DiscountCodeRow> {
+  const [inserted] = await db.insert(discountCodes).values(code).onConflictDoNothing().returning();
+  if (inserted) return inserted;
+  const existing = await findCodeByKey(db, code.key);
+  if (existing) return existing;
+  // The conflict was on the code itself (a random collision): the caller draws another one.
+  throw new CodeCollisionError();
+}
+
+export class CodeCollisionError extends Error {
+  override name = 'CodeCollisionError';
+}
+
+export async function setExternalId(db: Db, input: { key: string; externalId: string }): Promise<void> {
+  await db.update(discountCodes).set({ externalId: input.externalId }).where(eq(discountCodes.key, input.key));
+}
+
+export async function activeCodesOfCart(db: Db, input: { shopId: string; cartId: string }): Promise<DiscountCodeRow[]> {
+  return db
+    .select()
+    .from(discountCodes)
+    .where(
+      and(
+        eq(discountCodes.shopId, input.shopId),
+        eq(discountCodes.cartId, input.cartId),
+        eq(discountCodes.status, 'active'),
+      ),
+    );
+}
+
+export async function markDisabled(db: Db, ids: string[]): Promise<void> {
+  if (ids.length === 0) return;
+  await db
+    .update(discountCodes)
+    .set({ status: 'disabled', disabledAt: sql`now()` })
+    .where(and(inArray(discountCodes.id, ids), eq(discountCodes.status, 'active')));
+}
+
+/** Codes named in an order are used: never offered again. */
+export async function markUsed(db: Db, input: { shopId: string; codes: string[] }): Promise<void> {
+  if (input.codes.length === 0) return;
+  await db
+    .update(discountCodes)
+    .set({ status: 'used', usedAt: sql`now()` })
+    .where(and(eq(discountCodes.shopId, input.shopId), inArray(discountCodes.code, input.codes)));
+}
