@@ -1,10 +1,22 @@
 import type { Cart } from './events';
 import { formatMoney, lineTotal } from './money';
 
+/** A discount offered in the email; hidden by the `{{#discount}}` helper once it has expired. */
+export interface EmailDiscount {
+  code: string;
+  /** ISO 8601 date-time. */
+  expiresAt: string;
+  percentOff?: number;
+}
+
 /** What the cart templates can use; documented in templates/README.md. */
 export interface CartEmailData {
-  customer: { name: string; hasName: boolean };
+  cartId: string;
+  customer: { name: string; hasName: boolean; email: string; b2b: boolean };
+  /** The customer's language tag: money and dates are formatted for it. */
   locale: string;
+  timeZone: string;
+  currency: string;
   items: Array<{
     name: string;
     sku: string;
@@ -18,15 +30,30 @@ export interface CartEmailData {
   itemCount: number;
   total: string;
   recoveryUrl: string;
+  /** ISO 8601: when the shop last changed the cart. */
+  updatedAt: string;
+  discount: EmailDiscount | null;
 }
 
-export function buildCartEmailData(cart: Cart): CartEmailData {
+export interface CartEmailExtras {
+  discount?: EmailDiscount | null;
+}
+
+export function buildCartEmailData(cart: Cart, extras: CartEmailExtras = {}): CartEmailData {
   const { currency } = cart;
   const locale = cart.customer.locale;
   const money = (amount: string) => formatMoney({ amount, currency, locale });
   return {
-    customer: { name: cart.customer.name ?? '', hasName: Boolean(cart.customer.name) },
+    cartId: cart.id,
+    customer: {
+      name: cart.customer.name ?? '',
+      hasName: Boolean(cart.customer.name),
+      email: cart.customer.email,
+      b2b: cart.customer.b2b,
+    },
     locale,
+    timeZone: cart.customer.timeZone,
+    currency,
     items: cart.items.map((item) => ({
       name: item.name,
       sku: item.sku,
@@ -40,5 +67,7 @@ export function buildCartEmailData(cart: Cart): CartEmailData {
     itemCount: cart.items.reduce((sum, item) => sum + item.quantity, 0),
     total: money(cart.total),
     recoveryUrl: cart.recoveryUrl,
+    updatedAt: cart.updatedAt,
+    discount: extras.discount ?? null,
   };
 }

@@ -6,7 +6,7 @@ import { templatesDir } from '../../cli/services';
 import { buildCartEmailData } from '../../domain/cart-email-data';
 import { Cart } from '../../domain/events';
 import { TemplateError, createTemplateRenderer } from '../../mail/template-renderer';
-import sample from '../../templates/cart-reminder/sample.json';
+import sample from '../../templates/cart-reminder/samples/two-items.json';
 
 const renderer = createTemplateRenderer({ dir: templatesDir });
 /** Handlebars writes `=` as `&#x3D;`; mail clients decode it, and so do we before comparing. */
@@ -74,6 +74,8 @@ describe('template errors', () => {
   });
 
   it('an unknown template names the missing file', async () => {
-    await expect(renderer.render('no-such-template', {})).rejects.toThrow(/no-such-template\/body\.mjml: cannot read/);
+    await expect(renderer.render('no-such-template', {})).rejects.toThrow(
+      /templates\/no-such-template: no such template \(templates: cart-reminder\)/,
+    );
   });
 });

@@ -1,0 +1,24 @@
+export type DateStyle = 'full' | 'long' | 'medium' | 'short';
+
+export interface FormatDateInput {
+  /** ISO 8601 date-time (or a Date). */
+  value: string | Date;
+  locale: string;
+  /** IANA zone of the recipient: a date is shown as the recipient's clock reads it. */
+  timeZone: string;
+  dateStyle?: DateStyle;
+  /** Also show the time of day (short style). */
+  withTime?: boolean;
+}
+
+/** "2026-11-30T22:59:00Z", ru, Europe/Moscow, long, with time → "1 декабря 2026 г. в 01:59". */
+export function formatDate({ value, locale, timeZone, dateStyle = 'long', withTime = false }: FormatDateInput): string {
+  const date = value instanceof Date ? value : new Date(value);
+  if (Number.isNaN(date.getTime())) throw new RangeError(`"${String(value)}" is not a date`);
+  const options: Intl.DateTimeFormatOptions = { dateStyle, timeZone, ...(withTime ? { timeStyle: 'short' } : {}) };
+  try {
+    return new Intl.DateTimeFormat(locale, options).format(date);
+  } catch {
+    return new Intl.DateTimeFormat('en', options).format(date);
+  }
+}

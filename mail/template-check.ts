@@ -1,0 +1,186 @@
+import path from 'node:path';
+import {
+  type CompiledTemplate,
+  type RenderedEmail,
+  compileTemplate,
+  localeFiles,
+  renderCompiled,
+  renderPerEmail,
+} from './template-compiler';
+import { emailContent, firstDifference } from './template-content';
+import { TemplateError, at, displayPath } from './template-errors';
+import { loadSample } from './template-samples';
+import { type TemplateSources, listTemplateIds, loadTemplateSources, pickFile } from './template-source';
+
+export interface CheckProblem {
+  severity: 'error' | 'warning';
+  /** `file:line: message (locale, sample)`. */
+  text: string;
+}
+
+export interface CheckReport {
+  problems: CheckProblem[];
+  /** template × locale × sample combinations rendered. */
+  renders: number;
+  templates: string[];
+}
+
+/** Gmail clips messages above ~102 KB; stay under 100 KB. */
+export const MAX_HTML_BYTES = 100 * 1024;
+export const MAX_SUBJECT = 78;
+export const MAX_PREHEADER = 140;
+
+/**
+ * The pre-flight check: every template × locale × sample is compiled (strict MJML), rendered
+ * once-compiled and per email, and checked for what a customer (and the law) needs.
+ */
+export async function checkTemplates(options: { dir: string; only?: string }): Promise<CheckReport> {
+  const report: CheckReport = { problems: [], renders: 0, templates: [] };
+  const ids = options.only ? [options.only] : await listTemplateIds(options.dir);
+  if (ids.length === 0) report.problems.push({ severity: 'error', text: `${displayPath(options.dir)}: no templates` });
+  for (const id of ids) {
+    report.templates.push(id);
+    await guard(report, '', async () => checkTemplate(report, await loadTemplateSources(options.dir, id)));
+  }
+  const seen = new Set<string>();
+  report.problems = report.problems.filter((problem) => !seen.has(problem.text) && seen.add(problem.text));
+  return report;
+}
+
+async function checkTemplate(report: CheckReport, sources: TemplateSources): Promise<void> {
+  const problem = (severity: CheckProblem['severity'], text: string) => report.problems.push({ severity, text });
+  if (sources.samples.length === 0)
+    problem('error', `${displayPath(sources.folder)}/samples: no sample data (add samples/*.json)`);
+  for (const locale of sources.locales) {
+    if (locale !== sources.locales[0]) checkVariantsComplete(sources, locale, problem);
+    await guard(report, ` (${locale})`, async () => {
+      checkImageAlts(sources, locale, problem);
+      const compiled = await compileTemplate(sources, locale);
+      for (const sample of sources.samples) {
+        await guard(report, ` (${locale}, ${sample})`, async () => {
+          report.renders++;
+          await checkSample({
+            sources,
+            compiled,
+            sample,
+            problem: (severity, text) => problem(severity, `${text} (${locale}, ${sample})`),
+          });
+        });
+      }
+    });
+  }
+}
+
+async function checkSample(input: {
+  sources: TemplateSources;
+  compiled: CompiledTemplate;
+  sample: string;
+  problem: (severity: CheckProblem['severity'], text: string) => void;
+}): Promise<void> {
+  const { sources, compiled, sample, problem } = input;
+  const data = await loadSample(sources, sample, { locale: compiled.locale });
+  const emails = compiled.subjects.map((_, subjectVariant) => renderCompiled(compiled, data, { subjectVariant }));
+  emails.forEach((email, variant) => {
+    if ([...email.subject].length > MAX_SUBJECT) {
+      problem(
+        'warning',
+        `${at(compiled.origins.subjects[variant]!)}: subject is ${[...email.subject].length} characters (over ${MAX_SUBJECT}): "${email.subject}"`,
+      );
+    }
+  });
+  const email = emails[0]!;
+  const body = displayPath(compiled.origins.body);
+  if ([...email.preheader].length > MAX_PREHEADER) {
+    problem(
+      'warning',
+      `${displayPath(compiled.origins.preheader)}:1: preheader is ${[...email.preheader].length} characters (over ${MAX_PREHEADER})`,
+    );
+  }
+  const bytes = Buffer.byteLength(email.html);
+  if (bytes > MAX_HTML_BYTES)
+    problem('error', `${body}: HTML is ${Math.round(bytes / 1024)} KB (over 100 KB: Gmail clips it)`);
+  checkContent({ sources, email, problem, body });
+  const reference = await renderPerEmail({ sources, compiled, data });
+  const difference = firstDifference(emailContent(reference), emailContent(email));
+  if (difference) problem('error', `${body}: compiled once, the email differs from MJML per email: ${difference}`);
+}
+
+function checkContent(input: {
+  sources: TemplateSources;
+  email: RenderedEmail;
+  body: string;
+  problem: (severity: CheckProblem['severity'], text: string) => void;
+}): void {
+  const { sources, email, body, problem } = input;
+  const content = emailContent(email);
+  const shopFile = displayPath(path.join(path.dirname(sources.folder), 'shop.json'));
+  const unsubscribe = sources.shop.unsubscribeUrl.split('{')[0] ?? '';
+  if (!unsubscribe) problem('error', `${shopFile}: "unsubscribeUrl" is not set`);
+  else if (!content.links.some((link) => link.startsWith(unsubscribe))) {
+    problem('error', `${body}: no unsubscribe link (add <a href="{{unsubscribeUrl}}">…</a>, e.g. with {{> footer}})`);
+  }
+  const address = sources.shop.postalAddress.replace(/\s+/g, ' ').trim();
+  if (!address) problem('error', `${shopFile}: "postalAddress" is not set (the law requires it)`);
+  else if (!content.text.includes(address))
+    problem('error', `${body}: the postal address is missing (add {{shop.postalAddress}}, e.g. with {{> footer}})`);
+  if (email.preheader && !email.html.includes('display:none')) {
+    problem('error', `${body}: the preheader is not in the HTML (add <mj-preview>{{preheader}}</mj-preview>)`);
+  }
+  for (const image of content.images) {
+    if (!image.alt?.trim()) problem('error', `${body}: image ${image.src} has no alt text`);
+    if (!/^https?:\/\//i.test(image.src))
+      problem('error', `${body}: image source "${image.src}" is not an http(s) URL`);
+  }
+  for (const link of content.links) {
+    if (!/^https?:\/\//i.test(link)) problem('error', `${body}: link to "${link}", which is not an http(s) URL`);
+  }
+}
+
+/** `<mj-image>` without alt text, found in the source so the message names the line. */
+function checkImageAlts(
+  sources: TemplateSources,
+  locale: string,
+  problem: (severity: 'error', text: string) => void,
+): void {
+  const { body } = localeFiles(sources, locale);
+  body.source.split('\n').forEach((line, index) => {
+    for (const tag of line.match(/<mj-image\b[^>]*>/g) ?? []) {
+      if (!/\salt="[^"]+"/.test(tag))
+        problem('error', `${at(body.origins[index]!)}: <mj-image> has no alt text (add alt="…")`);
+    }
+  });
+}
+
+/** A language with its own body but the default subject would mix two languages in one email. */
+function checkVariantsComplete(
+  sources: TemplateSources,
+  locale: string,
+  problem: (severity: 'warning', text: string) => void,
+): void {
+  for (const [base, ext] of [
+    ['subject', 'hbs'],
+    ['preheader', 'hbs'],
+  ] as const) {
+    const file = pickFile(sources.files, { base, ext, locale });
+    if (file && !file.path.endsWith(`.${locale}.${ext}`)) {
+      problem(
+        'warning',
+        `${displayPath(sources.folder)}/body.${locale}.mjml: there is no ${base}.${locale}.${ext}; ${locale} customers get ${base}.${ext}`,
+      );
+    }
+  }
+}
+
+async function guard(report: CheckReport, context: string, run: () => Promise<void>): Promise<void> {
+  try {
+    await run();
+  } catch (error) {
+    if (!(error instanceof TemplateError)) throw error;
+    for (const line of error.message.split('\n'))
+      report.problems.push({ severity: 'error', text: `${line}${context}` });
+  }
+}
+
+export function formatProblem(problem: CheckProblem): string {
+  return problem.severity === 'warning' ? problem.text.replace(/^([^ ]*?:(\d+:)?) /, '$1 warning: ') : problem.text;
+}

@@ -1,0 +1,274 @@
+import Handlebars from 'handlebars';
+import { convert } from 'html-to-text';
+import mjml2html from 'mjml';
+import {
+  type Origin,
+  TemplateError,
+  at,
+  describeRuntimeError,
+  displayPath,
+  handlebarsPosition,
+} from './template-errors';
+import { type ExpandedSource, checkSyntax, expandPartials } from './template-expand';
+import { type RenderFrame, registerHelpers } from './template-helpers';
+import {
+  type ProtectedStatement,
+  type RestoredSource,
+  protectStatements,
+  restoreStatements,
+  statementAt,
+} from './template-protect';
+import { type TemplateFile, type TemplateSources, pickFile } from './template-source';
+
+export interface RenderedEmail {
+  templateId: string;
+  /** Content hash of the template and its partials: recorded on every message row. */
+  templateVersion: string;
+  /** The template language used (the customer's, or the shop default when there is no variant). */
+  locale: string;
+  /** Index of the subject line used (one line per A/B variant in subject.hbs). */
+  subjectVariant: number;
+  subject: string;
+  preheader: string;
+  html: string;
+  text: string;
+}
+
+export interface RenderOptions {
+  /** The customer's language tag; picks `body.<locale>.mjml` etc. Defaults to `data.locale`. */
+  locale?: string;
+  subjectVariant?: number;
+  /** The send time: a discount that has expired by then is not shown. */
+  now?: Date;
+}
+
+type Run = (data: object, frame: RenderFrame) => string;
+
+/** One template version in one language, ready to send: Handlebars functions only, no MJML. */
+export interface CompiledTemplate {
+  templateId: string;
+  version: string;
+  locale: string;
+  shop: TemplateSources['shop'];
+  subjects: Run[];
+  preheader: Run;
+  /** Where each part was written, for the pre-flight check's messages. */
+  origins: { body: string; subjects: Origin[]; preheader: string };
+  body: Run;
+  text: Run;
+}
+
+const handlebars = Handlebars.create();
+registerHelpers(handlebars);
+
+/** Turns email HTML into its plain-text part; the same options for both render paths. */
+export function htmlToText(html: string): string {
+  return convert(html, {
+    wordwrap: false,
+    selectors: [
+      { selector: 'img', format: 'skip' },
+      // The preheader: hidden in the HTML, and noise at the top of the text part.
+      { selector: 'div[style*="display:none"]', format: 'skip' },
+      ...['h1', 'h2', 'h3', 'h4', 'h5', 'h6'].map((selector) => ({ selector, options: { uppercase: false } })),
+    ],
+  });
+}
+
+/** MJML → HTML with strict validation; errors name the source file and line of the element. */
+export async function compileMjml(mjml: string, { origins }: ExpandedSource): Promise<string> {
+  try {
+    const result = await mjml2html(mjml, { validationLevel: 'strict', keepComments: false });
+    return result.html;
+  } catch (error) {
+    const problems = (error as { errors?: Array<{ line: number; message: string }> }).errors;
+    if (!problems?.length) throw new TemplateError(`${displayPath(origins[0]!.file)}: ${(error as Error).message}`);
+    const lines = problems.map(({ line, message }) => `${at(origins[line - 1] ?? origins[0]!)}: ${message}`);
+    throw new TemplateError(lines.join('\n'));
+  }
+}
+
+/** The locale's files: body (with partials inlined), subject lines, preheader, optional text. */
+export function localeFiles(sources: TemplateSources, locale: string) {
+  const pick = (base: string, ext: string) => pickFile(sources.files, { base, ext, locale });
+  const subject = pick('subject', 'hbs');
+  const preheader = pick('preheader', 'hbs');
+  const missing = !subject ? 'subject.hbs' : !preheader ? 'preheader.hbs' : undefined;
+  if (missing) throw new TemplateError(`${displayPath(sources.folder)}/${missing}: missing (every template needs one)`);
+  const body = expandPartials({ file: pick('body', 'mjml')!, partials: sources.partials, locale });
+  return { body, subject: subject!, preheader: preheader!, text: pick('text', 'hbs') };
+}
+
+/**
+ * Compiles one template version for one locale: MJML → HTML once, with the Handlebars statements
+ * carried through it as tokens, then Handlebars once. Sends only run the resulting functions.
+ */
+export async function compileTemplate(sources: TemplateSources, locale: string): Promise<CompiledTemplate> {
+  const files = localeFiles(sources, locale);
+  const protectedMjml = protectStatements(files.body);
+  const html = await compileMjml(protectedMjml.mjml, files.body);
+  const restoredHtml = restoreStatements(html, protectedMjml.statements);
+  const subjects = subjectLines(files.subject);
+  const lost = restoredHtml.lost[0];
+  if (lost) {
+    throw new TemplateError(
+      `${at(lost.origin)}: ${lost.text} is lost when the MJML is compiled (it is in a comment or an attribute MJML drops)`,
+    );
+  }
+  return {
+    templateId: sources.id,
+    version: sources.version,
+    locale,
+    shop: sources.shop,
+    subjects: subjects.map(({ source, origin }) => compileLine(source, origin)),
+    origins: {
+      body: files.body.origins[0]!.file,
+      subjects: subjects.map(({ origin }) => origin),
+      preheader: files.preheader.path,
+    },
+    preheader: compileFile(files.preheader, { oneLine: true }),
+    body: compileRestored(restoredHtml, { escape: true, file: files.body.origins[0]!.file }),
+    text: files.text
+      ? compileFile(files.text, { oneLine: false, escape: false })
+      : tidied(
+          compileRestored(restoreStatements(htmlToText(html), protectedMjml.statements), {
+            escape: false,
+            file: files.body.origins[0]!.file,
+          }),
+        ),
+  };
+}
+
+/** Runs the compiled functions: microseconds, no MJML. */
+export function renderCompiled(
+  template: CompiledTemplate,
+  data: object,
+  options: Omit<RenderOptions, 'locale'> = {},
+): RenderedEmail {
+  const subjectVariant = options.subjectVariant ?? 0;
+  const subjectRun = template.subjects[subjectVariant];
+  if (!subjectRun) {
+    throw new TemplateError(
+      `${template.templateId}: no subject variant ${subjectVariant} (it has ${template.subjects.length})`,
+    );
+  }
+  const frame: RenderFrame = {
+    locale: template.locale,
+    templateId: template.templateId,
+    now: options.now ?? new Date(),
+  };
+  const withShop = { ...data, shop: template.shop };
+  const subject = subjectRun(withShop, frame);
+  const preheader = template.preheader(withShop, frame);
+  const full = { ...withShop, subject, preheader };
+  return {
+    templateId: template.templateId,
+    templateVersion: template.version,
+    locale: template.locale,
+    subjectVariant,
+    subject,
+    preheader,
+    html: template.body(full, frame),
+    text: template.text(full, frame),
+  };
+}
+
+/**
+ * The slow reference path: Handlebars on the MJML, then MJML, for every email. The pre-flight
+ * check compares it with `renderCompiled`, and the benchmark times both. `compiled` supplies the
+ * subject, preheader and a written text part, which never go through MJML.
+ */
+export async function renderPerEmail(input: {
+  sources: TemplateSources;
+  compiled: CompiledTemplate;
+  data: object;
+  options?: Omit<RenderOptions, 'locale'>;
+}): Promise<RenderedEmail> {
+  const { sources, compiled, data, options = {} } = input;
+  const files = localeFiles(sources, compiled.locale);
+  const light = renderCompiled({ ...compiled, body: () => '', text: () => '' }, data, options);
+  const frame: RenderFrame = { locale: compiled.locale, templateId: sources.id, now: options.now ?? new Date() };
+  const full = { ...data, shop: sources.shop, subject: light.subject, preheader: light.preheader };
+  const body = handlebars.compile(files.body.source, { strict: true });
+  const mjml = runMapped(body, full, frame, (line) => files.body.origins[line - 1] ?? files.body.origins[0]!);
+  const html = await compileMjml(mjml, files.body);
+  const text = files.text ? compiled.text(full, frame) : tidyText(htmlToText(html));
+  return { ...light, html, text };
+}
+
+function subjectLines(file: TemplateFile): Array<{ source: string; origin: Origin }> {
+  const lines = file.content
+    .split('\n')
+    .flatMap((source, index) => (source.trim() ? [{ source, origin: { file: file.path, line: index + 1 } }] : []));
+  if (lines.length === 0) throw new TemplateError(`${displayPath(file.path)}: empty (write at least one subject line)`);
+  return lines;
+}
+
+function compileLine(source: string, origin: Origin): Run {
+  checkSyntax({ path: origin.file, content: source });
+  const template = handlebars.compile(source, { strict: true });
+  return (data, frame) => oneLine(runMapped(template, data, frame, () => origin));
+}
+
+function compileFile(file: TemplateFile, options: { oneLine: boolean; escape?: boolean }): Run {
+  checkSyntax(file);
+  const template = handlebars.compile(file.content, { strict: true, noEscape: options.escape === false });
+  return (data, frame) => {
+    const output = runMapped(template, data, frame, (line, column) => ({ file: file.path, line, column: column + 1 }));
+    return options.oneLine ? oneLine(output) : output;
+  };
+}
+
+function compileRestored(restored: RestoredSource, options: { escape: boolean; file: string }): Run {
+  try {
+    handlebars.parse(restored.source);
+  } catch (error) {
+    const reason = (error as Error).message.trim().split('\n').at(-1);
+    throw new TemplateError(`${displayPath(options.file)}: these blocks cannot be compiled once: ${reason}`);
+  }
+  const template = handlebars.compile(restored.source, { strict: true, noEscape: !options.escape });
+  return (data, frame) =>
+    runMapped(template, data, frame, (line, column) => {
+      const span = statementAt(restored, { line, column });
+      return span ? spanOrigin(span.statement) : { file: options.file, line: 1 };
+    });
+}
+
+const spanOrigin = (statement: ProtectedStatement): Origin & { statement: string } => ({
+  ...statement.origin,
+  statement: statement.text,
+});
+
+function runMapped(
+  template: HandlebarsTemplateDelegate,
+  data: object,
+  frame: RenderFrame,
+  locate: (line: number, column: number) => Origin & { statement?: string },
+): string {
+  try {
+    return template(data, { data: frame });
+  } catch (error) {
+    const message = (error as Error).message;
+    const position = handlebarsPosition(message);
+    if (!position) throw new TemplateError(`${displayPath(locate(1, 0).file)}: ${message}`);
+    const origin = locate(position.line, position.column);
+    const where = origin.statement ? ` in ${origin.statement}` : '';
+    throw new TemplateError(`${at(origin)}: ${describeRuntimeError(position.text)}${where}`);
+  }
+}
+
+/** Blocks that rendered nothing leave runs of blank lines in a generated text part. */
+function tidyText(text: string): string {
+  return text
+    .replace(/[ \t]+$/gm, '')
+    .replace(/\n{3,}/g, '\n\n')
+    .trim();
+}
+
+const tidied =
+  (run: Run): Run =>
+  (data, frame) =>
+    tidyText(run(data, frame));
+
+function oneLine(value: string): string {
+  return value.replace(/\s+/g, ' ').trim();
+}
