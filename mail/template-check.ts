@@ -54,7 +54,7 @@ async function checkTemplate(report: CheckReport, sources: TemplateSources): Pro
   for (const locale of sources.locales) {
     if (locale !== sources.locales[0]) checkVariantsComplete(sources, locale, problem);
     await guard(report, ` (${locale})`, async () => {
-      checkImageAlts(sources, locale, problem);
+      checkImageAlts(sources, locale, (severity, text) => problem(severity, `${text} (${locale})`));
       const compiled = await compileTemplate(sources, locale);
       for (const sample of sources.samples) {
         await guard(report, ` (${locale}, ${sample})`, async () => {

@@ -270,5 +270,5 @@ const tidied =
     tidyText(run(data, frame));
 
 function oneLine(value: string): string {
-  return value.replace(/\s+/g, ' ').trim();
+  return value.replace(/[ \t\r\n]+/g, ' ').trim();
 }

@@ -18,6 +18,8 @@ declare module 'vitest' {
     temporalAddress: string;
     /** Launcher of the Java time-skipping test server, for workflow tests. */
     timeSkippingServerPath: string;
+    /** Debian's Chromium (installed by scripts/chromium.sh when missing), for the template preview page. */
+    chromiumPath: string;
   }
 }
 
@@ -42,9 +44,10 @@ async function freePort(): Promise<number> {
  * else a throwaway cluster), and the Temporal servers obtained by scripts/ (cached in .cache/).
  */
 export default async function setup(project: TestProject) {
-  const [cliPath, timeSkippingServerPath] = await Promise.all([
+  const [cliPath, timeSkippingServerPath, chromiumPath] = await Promise.all([
     script('temporal-cli.sh'),
     script('temporal-test-server.sh'),
+    script('chromium.sh'),
   ]);
 
   let postgresUrl = process.env.DATABASE_URL;
@@ -68,6 +71,7 @@ export default async function setup(project: TestProject) {
   project.provide('postgresUrl', postgresUrl);
   project.provide('temporalAddress', temporal.address);
   project.provide('timeSkippingServerPath', timeSkippingServerPath);
+  project.provide('chromiumPath', chromiumPath);
 
   return async () => {
     await temporal.teardown();

@@ -1,0 +1,121 @@
+import { execFile } from 'node:child_process';
+import { readFile, writeFile } from 'node:fs/promises';
+import path from 'node:path';
+import { promisify } from 'node:util';
+import { describe, expect, it } from 'vitest';
+import { templatesDir } from '../../cli/services';
+import { checkTemplates, formatProblem } from '../../mail/template-check';
+import { compileTemplate, renderCompiled, renderPerEmail } from '../../mail/template-compiler';
+import { emailContent, firstDifference } from '../../mail/template-content';
+import { loadSample } from '../../mail/template-samples';
+import { listTemplateIds, loadTemplateSources } from '../../mail/template-source';
+import { body, templateWith } from './fixtures';
+
+const run = promisify(execFile);
+const root = path.resolve(import.meta.dirname, '../..');
+
+/** `npm run templates -- check` as a marketer runs it: exit code and output lines. */
+async function checkCommand(dir: string): Promise<{ code: number; lines: string[] }> {
+  const result = await run(process.execPath, ['--import', 'tsx', 'cli/templates.ts', '--dir', dir, 'check'], {
+    cwd: root,
+  }).catch((error: { code: number; stdout: string; stderr: string }) => error);
+  const output = `${result.stdout}${result.stderr}`;
+  return { code: 'code' in result ? result.code : 0, lines: output.trim().split('\n') };
+}
+
+describe('every shipped template × locale × sample', async () => {
+  const ids = await listTemplateIds(templatesDir);
+
+  it('passes the pre-flight check without errors', async () => {
+    const report = await checkTemplates({ dir: templatesDir });
+    const errors = report.problems.filter((problem) => problem.severity === 'error').map(formatProblem);
+    expect(errors).toEqual([]);
+    let combinations = 0;
+    for (const id of ids) {
+      const sources = await loadTemplateSources(templatesDir, id);
+      expect(sources.locales).toEqual(expect.arrayContaining(['en', 'ru']));
+      expect(sources.samples.length).toBeGreaterThanOrEqual(5);
+      combinations += sources.locales.length * sources.samples.length;
+    }
+    expect(report.renders).toBe(combinations);
+  });
+
+  it.each(ids)('%s compiled once carries the same text, links and images as MJML per email', async (id) => {
+    const sources = await loadTemplateSources(templatesDir, id);
+    for (const locale of sources.locales) {
+      const compiled = await compileTemplate(sources, locale);
+      for (const sample of sources.samples) {
+        const data = await loadSample(sources, sample, { locale });
+        const now = new Date('2026-11-23T12:00:00Z');
+        const once = emailContent(renderCompiled(compiled, data, { now }));
+        const perEmail = emailContent(await renderPerEmail({ sources, compiled, data, options: { now } }));
+        expect(firstDifference(perEmail, once), `${locale} ${sample}`).toBeUndefined();
+        expect(once.links.length).toBeGreaterThan(2);
+        expect(once.images.every((image) => image.alt)).toBe(true);
+      }
+    }
+  });
+});
+
+describe('the check reports what would hurt a customer, as file:line: message', () => {
+  it('tells the difference between two renders a reader would notice', () => {
+    const email = { text: 'Total: €52.30', links: ['https://a.example/'], images: [] };
+    expect(firstDifference(email, { ...email })).toBeUndefined();
+    expect(firstDifference(email, { ...email, text: 'Total: €52.31' })).toMatch(/^text differs/);
+    expect(firstDifference(email, { ...email, links: ['https://b.example/'] })).toMatch(/^links differ/);
+  });
+
+  it('the shipped templates pass `npm run templates -- check` (exit 0)', async () => {
+    const { code, lines } = await checkCommand(templatesDir);
+    expect(code).toBe(0);
+    expect(lines.at(-1)).toMatch(/^checked \d+ template\(s\), \d+ locale × sample render\(s\): 0 error\(s\)/);
+  });
+
+  it('a template without footer, with an image without alt and a javascript: link fails (exit 1)', async () => {
+    const dir = await templateWith({
+      'body.mjml': [
+        '<mjml>',
+        '{{> head}}',
+        '<mj-body><mj-section><mj-column>',
+        '<mj-image src="https://shop.example.com/logo.png" />',
+        '<mj-text><a href="javascript:alert(1)">x</a></mj-text>',
+        '</mj-column></mj-section></mj-body>',
+        '</mjml>',
+      ].join('\n'),
+      'subject.hbs': `${'A very long subject line that goes on '.repeat(3)}{{customer.name}}\n`,
+    });
+    const { code, lines } = await checkCommand(dir);
+    expect(code).toBe(1);
+    const problems = lines.filter((line) => line.includes('/t/'));
+    expect(problems).toEqual(
+      expect.arrayContaining([
+        expect.stringMatching(/t\/body\.mjml:4: <mj-image> has no alt text \(add alt="…"\) \(en\)$/),
+        expect.stringMatching(/t\/body\.mjml: no unsubscribe link .* \(en, samples\/two-items\.json\)$/),
+        expect.stringMatching(/t\/body\.mjml: the postal address is missing/),
+        expect.stringMatching(/t\/body\.mjml: link to "javascript:alert\(1\)", which is not an http\(s\) URL/),
+        expect.stringMatching(/t\/subject\.hbs:1: warning: subject is \d+ characters \(over 78\)/),
+      ]),
+    );
+    expect(lines.at(-1)).toMatch(/: 5 error\(s\), 2 warning\(s\)$/); // the second warning: cart-reminder, long-names
+  });
+
+  it('an email over 100 KB is an error (Gmail clips it)', async () => {
+    const dir = await templateWith({
+      'body.mjml': body(`{{#each items}}${'<mj-section><mj-column><mj-text>{{name}} {{lineTotal}} — '.concat('a'.repeat(2000), '</mj-text></mj-column></mj-section>\n').repeat(20)}{{/each}}`),
+    });
+    const report = await checkTemplates({ dir, only: 't' });
+    expect(report.problems.map(formatProblem)).toContainEqual(
+      expect.stringMatching(/t\/body\.mjml: HTML is \d+ KB \(over 100 KB: Gmail clips it\)/),
+    );
+  });
+
+  it('a broken sample names the file and the field', async () => {
+    const dir = await templateWith({ 'body.mjml': body('<mj-section><mj-column><mj-text>x</mj-text></mj-column></mj-section>') });
+    const sample = path.join(dir, 't', 'samples', 'two-items.json');
+    await writeFile(sample, (await readFile(sample, 'utf8')).replace('"19.90"', '"19,90"'));
+    const report = await checkTemplates({ dir, only: 't' });
+    expect(report.problems.map(formatProblem)).toContainEqual(
+      expect.stringMatching(/t\/samples\/two-items\.json: items\.0\.unitPrice: must be a non-negative decimal amount/),
+    );
+  });
+});
