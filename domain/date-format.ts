@@ -11,14 +11,26 @@ export interface FormatDateInput {
   withTime?: boolean;
 }
 
+const formats = new Map<string, Intl.DateTimeFormat>();
+
+function dateTimeFormat(locale: string, options: Intl.DateTimeFormatOptions): Intl.DateTimeFormat {
+  const key = `${locale}|${JSON.stringify(options)}`;
+  let format = formats.get(key);
+  if (!format) {
+    format = new Intl.DateTimeFormat(locale, options);
+    formats.set(key, format);
+  }
+  return format;
+}
+
 /** "2026-11-30T22:59:00Z", ru, Europe/Moscow, long, with time → "1 декабря 2026 г. в 01:59". */
 export function formatDate({ value, locale, timeZone, dateStyle = 'long', withTime = false }: FormatDateInput): string {
   const date = value instanceof Date ? value : new Date(value);
   if (Number.isNaN(date.getTime())) throw new RangeError(`"${String(value)}" is not a date`);
   const options: Intl.DateTimeFormatOptions = { dateStyle, timeZone, ...(withTime ? { timeStyle: 'short' } : {}) };
   try {
-    return new Intl.DateTimeFormat(locale, options).format(date);
+    return dateTimeFormat(locale, options).format(date);
   } catch {
-    return new Intl.DateTimeFormat('en', options).format(date);
+    return dateTimeFormat('en', options).format(date);
   }
 }

@@ -12,15 +12,25 @@ export class PluralFormError extends Error {
   override name = 'PluralFormError';
 }
 
+// Building Intl objects costs far more than using them; a send formats with a handful of locales.
+const rules = new Map<string, Intl.PluralRules>();
+const numbers = new Map<string, Intl.NumberFormat>();
+const cached = <T>(cache: Map<string, T>, locale: string, create: () => T): T => {
+  let value = cache.get(locale);
+  if (!value) cache.set(locale, (value = create()));
+  return value;
+};
+
 /**
  * 1 → "товар", 2 → "товара", 5 → "товаров" (ru). Falls back to `other`; without it, a missing
  * category is an error rather than a wrong word in a customer's email.
  */
 export function pluralWord({ count, locale, forms }: PluralizeInput): string {
-  const category = new Intl.PluralRules(locale).select(count);
+  const rule = cached(rules, locale, () => new Intl.PluralRules(locale));
+  const category = rule.select(count);
   const word = forms[category] ?? forms.other;
   if (word === undefined) {
-    const needed = new Intl.PluralRules(locale).resolvedOptions().pluralCategories.join('=, ');
+    const needed = rule.resolvedOptions().pluralCategories.join('=, ');
     throw new PluralFormError(`no "${category}" form for ${count} in ${locale} (give ${needed}=)`);
   }
   return word;
@@ -28,5 +38,6 @@ export function pluralWord({ count, locale, forms }: PluralizeInput): string {
 
 /** "5 товаров": the count formatted for the locale, then the matching word. */
 export function pluralize(input: PluralizeInput): string {
-  return `${new Intl.NumberFormat(input.locale).format(input.count)} ${pluralWord(input)}`;
+  const number = cached(numbers, input.locale, () => new Intl.NumberFormat(input.locale));
+  return `${number.format(input.count)} ${pluralWord(input)}`;
 }

@@ -44,6 +44,25 @@ function requireHttpUrl(value: unknown, helper: string): URL {
   return url;
 }
 
+/** Tracked links repeat across sends (same products, same email): remember a bounded number. */
+const trackedLinks = new Map<string, string>();
+
+function trackedLink(value: unknown, campaign: string, content: unknown): string {
+  const key = `${String(value)}\0${campaign}\0${String(content)}`;
+  let link = trackedLinks.get(key);
+  if (link === undefined) {
+    const url = requireHttpUrl(value, 'track');
+    url.searchParams.set('utm_source', 'cartflow');
+    url.searchParams.set('utm_medium', 'email');
+    url.searchParams.set('utm_campaign', campaign);
+    if (typeof content === 'string') url.searchParams.set('utm_content', content);
+    link = url.toString();
+    if (trackedLinks.size >= 10_000) trackedLinks.clear();
+    trackedLinks.set(key, link);
+  }
+  return link;
+}
+
 const helpers: Record<string, (...args: never[]) => unknown> = {
   /** `{{money "19.9"}}` → "€19.90" in the cart's currency; `currency="USD"` to override. */
   money(amount: unknown, options: Options) {
@@ -85,12 +104,7 @@ const helpers: Record<string, (...args: never[]) => unknown> = {
   /** `{{track url "product"}}`: the link with utm parameters naming this email; only http(s). */
   track(value: unknown, ...rest: unknown[]) {
     const options = rest.pop() as Options;
-    const url = requireHttpUrl(value, 'track');
-    url.searchParams.set('utm_source', 'cartflow');
-    url.searchParams.set('utm_medium', 'email');
-    url.searchParams.set('utm_campaign', frame(options).templateId);
-    if (typeof rest[0] === 'string') url.searchParams.set('utm_content', rest[0]);
-    return url.toString();
+    return trackedLink(value, frame(options).templateId, rest[0]);
   },
 
   /** `{{unsubscribeUrl}}`: the shop's unsubscribe page (shop.json) for this recipient. */
@@ -98,10 +112,11 @@ const helpers: Record<string, (...args: never[]) => unknown> = {
     const data = root(options);
     const pattern = data.shop?.unsubscribeUrl;
     if (!pattern) throw new Error('unsubscribeUrl: set "unsubscribeUrl" in templates/shop.json');
-    const filled = pattern
+    // Only the pattern needs checking: encoded values cannot change the scheme or host.
+    if (!/^https?:\/\/[^/?#{}]+/i.test(pattern)) throw new Error(`unsubscribeUrl: "${pattern}" is not an http(s) URL`);
+    return pattern
       .replaceAll('{email}', encodeURIComponent(data.customer?.email ?? ''))
       .replaceAll('{cartId}', encodeURIComponent(data.cartId ?? ''));
-    return requireHttpUrl(filled, 'unsubscribeUrl').toString();
   },
 
   /** `{{#discount}}{{code}} until {{date expiresAt}}{{else}}…{{/discount}}`: only while it is valid. */
