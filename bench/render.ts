@@ -66,7 +66,9 @@ console.log(`${combinations.length} template × locale × sample combinations: $
 console.log('| path | renders | p50 | p99 | emails/s (one core) |');
 console.log('|---|---:|---:|---:|---:|');
 for (const [name, timing, count] of rows) {
-  console.log(`| ${name} | ${count} | ${fmt(timing.p50)} | ${fmt(timing.p99)} | ${Math.round(timing.perSecond).toLocaleString('en')} |`);
+  console.log(
+    `| ${name} | ${count} | ${fmt(timing.p50)} | ${fmt(timing.p99)} | ${Math.round(timing.perSecond).toLocaleString('en')} |`,
+  );
 }
 const speedup = summarise(perEmail).p50 / summarise(once).p50;
 console.log(`\ncompiled once is ${Math.round(speedup)}× faster at p50`);
