@@ -1,6 +1,10 @@
+import type { CampaignStep, ExitRules } from './campaign';
 import type { Cart } from './events';
+import { checkFrequency, type FrequencyLimits } from './frequency';
+import { endOfQuietHours, type QuietWindow } from './quiet-hours';
 
-export type SkipReason = 'purchased' | 'empty_cart' | 'no_consent';
+export type SkipReason =
+  'purchased' | 'empty_cart' | 'newer_cart' | 'suppressed' | 'unsubscribed' | 'no_consent' | 'frequency_cap';
 
 export interface EligibilityInput {
   cartStatus: 'open' | 'purchased' | undefined;
@@ -13,4 +17,69 @@ export function reasonNotToSend({ cartStatus, cart }: EligibilityInput): SkipRea
   if (cart.items.length === 0) return 'empty_cart';
   if (!cart.customer.marketingConsent) return 'no_consent';
   return undefined;
+}
+
+/** What is true right before a step goes out; the caller gathers it from the database and the cart. */
+export interface SendFacts {
+  /** An order for this cart, or for this customer within the attribution window. */
+  purchased: boolean;
+  cartEmptied: boolean;
+  /** A newer cart of the same customer started its own chain. */
+  newerCart: boolean;
+  unsubscribed: boolean;
+  /** On the suppression list (hard bounce, complaint). */
+  suppressed: boolean;
+  marketingConsent: boolean;
+  /** The recipient's IANA time zone. */
+  timeZone: string;
+  /** When earlier marketing emails went to this recipient, from any campaign. */
+  previousMarketingSends: readonly number[];
+}
+
+export interface SendPolicy {
+  exit: ExitRules;
+  frequency: FrequencyLimits;
+  quietHours: QuietWindow | null;
+}
+
+export interface DecideSendInput {
+  now: number;
+  step: Pick<CampaignStep, 'kind'>;
+  policy: SendPolicy;
+  facts: SendFacts;
+}
+
+export type SendDecision =
+  | { action: 'send' }
+  | { action: 'defer'; until: number; reason: 'frequency_cap' | 'quiet_hours' }
+  /** `endChain`: an exit rule applies, so no later step should run either. */
+  | { action: 'skip'; reason: SkipReason; endChain: boolean };
+
+/**
+ * The full re-check before a campaign step: exit rules first, then the recipient's standing
+ * (suppressed, unsubscribed, consent), then the frequency cap and quiet hours, which defer.
+ * A notify_manager step goes to the shop's own staff, so only the exit rules apply to it.
+ */
+export function decideSend({ now, step, policy, facts }: DecideSendInput): SendDecision {
+  const { exit } = policy;
+  if (exit.purchased && facts.purchased) return endChain('purchased');
+  if (exit.cartEmptied && facts.cartEmptied) return endChain('empty_cart');
+  if (exit.newerCart && facts.newerCart) return endChain('newer_cart');
+  if (step.kind === 'notify_manager') return { action: 'send' };
+
+  // Never mail someone who opted out; the exit rule only decides whether later steps still run.
+  if (facts.suppressed) return { action: 'skip', reason: 'suppressed', endChain: exit.unsubscribed };
+  if (facts.unsubscribed) return { action: 'skip', reason: 'unsubscribed', endChain: exit.unsubscribed };
+  if (!facts.marketingConsent) return { action: 'skip', reason: 'no_consent', endChain: false };
+
+  const frequency = checkFrequency({ now, previousSends: facts.previousMarketingSends, limits: policy.frequency });
+  if (frequency.action === 'skip') return { action: 'skip', reason: 'frequency_cap', endChain: false };
+  const notBefore = frequency.action === 'defer' ? frequency.until : now;
+  const until = endOfQuietHours({ at: notBefore, timeZone: facts.timeZone, quietHours: policy.quietHours });
+  if (until === now) return { action: 'send' };
+  return { action: 'defer', until, reason: until === notBefore ? 'frequency_cap' : 'quiet_hours' };
+}
+
+function endChain(reason: SkipReason): SendDecision {
+  return { action: 'skip', reason, endChain: true };
 }

@@ -34,6 +34,8 @@ export const CartItem = z.object({
   unitPrice: Money,
   imageUrl: HttpUrl.optional(),
   url: HttpUrl.optional(),
+  /** The shop's category slugs, for campaign audiences (`itemCategory`). */
+  categories: z.array(z.string().trim().min(1).max(100)).max(50).optional(),
 });
 export type CartItem = z.infer<typeof CartItem>;
 
@@ -49,6 +51,13 @@ export const Customer = z.object({
   b2b: z.boolean().default(false),
   /** Explicit opt-in to marketing email. Without it cartflow sends no marketing email. */
   marketingConsent: z.boolean().default(false),
+  /** ISO 3166-1 alpha-2, for campaign audiences (`country`). */
+  country: z
+    .string()
+    .regex(/^[A-Z]{2}$/, 'must be an ISO 3166 country code such as DE')
+    .optional(),
+  /** Orders placed before this cart; 0 marks a new customer (`customer: new` in audiences). */
+  orderCount: z.number().int().nonnegative().optional(),
 });
 export type Customer = z.infer<typeof Customer>;
 

@@ -1,0 +1,168 @@
+import { readdir, readFile } from 'node:fs/promises';
+import path from 'node:path';
+import { fileURLToPath } from 'node:url';
+import { LineCounter, parseDocument, type Document } from 'yaml';
+import type { z } from 'zod';
+import { Campaign, newestVersions } from '../domain/campaign';
+
+/** The campaigns shipped with cartflow: this folder. */
+export const DEFAULT_CAMPAIGNS_DIR = path.dirname(fileURLToPath(import.meta.url));
+
+export interface CampaignProblem {
+  file: string;
+  /** 1-based line in the file, when the problem can be placed. */
+  line?: number | undefined;
+  /** Where in the file, e.g. `steps[1].delay`; empty for the whole file. */
+  path: string;
+  message: string;
+}
+
+/** Every problem of every bad campaign file; the message lists them as `file:line: path: problem`. */
+export class CampaignFileError extends Error {
+  override name = 'CampaignFileError';
+  constructor(readonly problems: CampaignProblem[]) {
+    super(`Invalid campaign files; fix these and start again:\n${problems.map(formatProblem).join('\n')}`);
+  }
+}
+
+function formatProblem({ file, line, path: where, message }: CampaignProblem): string {
+  return `  ${file}${line === undefined ? '' : `:${line}`}: ${where === '' ? '' : `${where}: `}${message}`;
+}
+
+/**
+ * Reads and validates every *.yaml file in `dir`. Throws a CampaignFileError naming each bad file,
+ * the path inside it and the problem. The result is in the order campaigns are tried:
+ * lowest priority number first, then by id, newest version first.
+ */
+export async function loadCampaigns(dir: string = DEFAULT_CAMPAIGNS_DIR): Promise<Campaign[]> {
+  const names = (await readdir(dir)).filter((name) => /\.ya?ml$/.test(name)).sort();
+  const campaigns: CampaignEntry[] = [];
+  const problems: CampaignProblem[] = [];
+  for (const name of names) {
+    const file = displayPath(path.join(dir, name));
+    const text = await readFile(path.join(dir, name), 'utf8');
+    const result = parseCampaignFile({ file, text });
+    if (result.ok) campaigns.push({ file, text, campaign: result.campaign });
+    else problems.push(...result.problems);
+  }
+  problems.push(...crossFileProblems(campaigns));
+  if (problems.length > 0) throw new CampaignFileError(problems);
+  return campaigns
+    .map(({ campaign }) => campaign)
+    .sort((a, b) => a.priority - b.priority || a.id.localeCompare(b.id) || b.version - a.version);
+}
+
+export interface CampaignFileInput {
+  /** Shown in problems; usually the path relative to the working directory. */
+  file: string;
+  text: string;
+}
+
+export type CampaignFileResult = { ok: true; campaign: Campaign } | { ok: false; problems: CampaignProblem[] };
+
+export function parseCampaignFile({ file, text }: CampaignFileInput): CampaignFileResult {
+  const lineCounter = new LineCounter();
+  const doc = parseDocument(text, { lineCounter });
+  if (doc.errors.length > 0) {
+    const problems = doc.errors.map((error) => ({
+      file,
+      line: error.linePos?.[0].line,
+      path: '',
+      message: `not valid YAML: ${error.message.split('\n')[0]?.replace(/ at line \d+, column \d+:?$/, '')}`,
+    }));
+    return { ok: false, problems };
+  }
+  const result = Campaign.safeParse(doc.toJS(), {
+    error: (issue) => (issue.code === 'invalid_type' && issue.input === undefined ? 'required' : undefined),
+  });
+  if (result.success) return { ok: true, campaign: result.data };
+  const problems = flattenIssues(result.error.issues, []).map(({ path: issuePath, message }) => ({
+    file,
+    line: lineOf(doc, lineCounter, issuePath),
+    path: formatPath(issuePath),
+    message,
+  }));
+  return { ok: false, problems };
+}
+
+interface FlatIssue {
+  path: PropertyKey[];
+  message: string;
+}
+
+/** Turns union failures into the one branch the author meant, and unknown keys into one issue each. */
+function flattenIssues(issues: readonly z.core.$ZodIssue[], prefix: PropertyKey[]): FlatIssue[] {
+  return issues.flatMap((issue): FlatIssue[] => {
+    const at = [...prefix, ...issue.path];
+    if (issue.code === 'unrecognized_keys') {
+      return issue.keys.map((key) => ({ path: [...at, key], message: 'unknown field (check the spelling)' }));
+    }
+    if (issue.code === 'invalid_union') {
+      // The branch whose problems reach deepest is the shape the author was writing.
+      const depth = (branch: readonly z.core.$ZodIssue[]) => Math.max(0, ...branch.map((inner) => inner.path.length));
+      const best = [...issue.errors].sort((a, b) => depth(b) - depth(a))[0];
+      if (best !== undefined && depth(best) > 0) return flattenIssues(best, at);
+    }
+    return [{ path: at, message: issue.message }];
+  });
+}
+
+function lineOf(doc: Document, lineCounter: LineCounter, issuePath: PropertyKey[]): number | undefined {
+  // A missing field has no node: point at the closest enclosing one that exists.
+  for (let length = issuePath.length; length >= 0; length -= 1) {
+    const node = doc.getIn(issuePath.slice(0, length) as Array<string | number>, true) as
+      { range?: [number, number, number] } | undefined;
+    const offset = node?.range?.[0];
+    if (offset !== undefined) return lineCounter.linePos(offset).line;
+  }
+  return undefined;
+}
+
+function formatPath(issuePath: PropertyKey[]): string {
+  return issuePath
+    .map((key, index) => (typeof key === 'number' ? `[${key}]` : index === 0 ? String(key) : `.${String(key)}`))
+    .join('');
+}
+
+interface CampaignEntry {
+  file: string;
+  text: string;
+  campaign: Campaign;
+}
+
+function crossFileProblems(campaigns: readonly CampaignEntry[]): CampaignProblem[] {
+  const problems: CampaignProblem[] = [];
+  const byVersion = new Map<string, string>();
+  const byPriority = new Map<string, { file: string; id: string }>();
+  const entryOf = new Map(campaigns.map((entry) => [entry.campaign, entry]));
+  for (const { file, text, campaign } of campaigns) {
+    const versionKey = `${campaign.id}@${campaign.version}`;
+    const other = byVersion.get(versionKey);
+    if (other !== undefined) {
+      const message = `campaign ${campaign.id} version ${campaign.version} is also defined in ${other}; raise the version`;
+      problems.push({ file, line: topLevelLine(text, 'version'), path: 'version', message });
+    }
+    byVersion.set(versionKey, file);
+  }
+  for (const campaign of newestVersions(campaigns.map((entry) => entry.campaign))) {
+    const { file, text } = entryOf.get(campaign) as CampaignEntry;
+    const priorityKey = `${campaign.trigger}#${campaign.priority}`;
+    const other = byPriority.get(priorityKey);
+    if (other !== undefined) {
+      const message = `${campaign.trigger} campaigns ${other.id} (${other.file}) and ${campaign.id} have the same priority ${campaign.priority}; give each its own so the order is clear`;
+      problems.push({ file, line: topLevelLine(text, 'priority'), path: 'priority', message });
+    }
+    byPriority.set(priorityKey, { file, id: campaign.id });
+  }
+  return problems;
+}
+
+function topLevelLine(text: string, key: string): number | undefined {
+  const index = text.split('\n').findIndex((line) => line.startsWith(`${key}:`));
+  return index === -1 ? undefined : index + 1;
+}
+
+function displayPath(file: string): string {
+  const relative = path.relative(process.cwd(), file);
+  return relative.startsWith('..') || path.isAbsolute(relative) ? file : relative;
+}

@@ -1,0 +1,7 @@
+import { writeFileSync } from 'node:fs';
+import { campaignJsonSchema } from '../domain/campaign';
+
+// `npm run campaigns:schema`: regenerates the editor schema after a change to domain/campaign.ts.
+const target = new URL('./campaign.schema.json', import.meta.url);
+writeFileSync(target, `${JSON.stringify(campaignJsonSchema(), null, 2)}\n`);
+console.log(`wrote ${target.pathname}`);
