@@ -94,7 +94,11 @@ export async function serveTemplates(options: { dir: string; port: number; host:
     }, 150);
   });
   await new Promise<void>((resolve, reject) => {
-    server.once('error', reject);
+    server.once('error', (error: NodeJS.ErrnoException) => {
+      watcher.close();
+      const taken = error.code === 'EADDRINUSE';
+      reject(taken ? new TemplateError(`port ${options.port} is in use: choose another with --port`) : error);
+    });
     server.listen(options.port, options.host, resolve);
   });
   const { port } = server.address() as AddressInfo;
