@@ -1,13 +1,15 @@
-import { createSendCartEmail, type SendCartEmailDeps } from './send-cart-email';
+import { createFinishChain } from './finish-chain';
+import { type ChainStepDeps, createRunChainStep } from './run-chain-step';
 
-export type ActivityDeps = SendCartEmailDeps;
+export type ActivityDeps = ChainStepDeps;
 
 /** Builds every activity from its dependencies; only entry points pass real ones. */
 export function createActivities(deps: ActivityDeps) {
   return {
-    sendCartEmail: createSendCartEmail(deps),
+    runChainStep: createRunChainStep(deps),
+    finishChain: createFinishChain(deps),
   };
 }
 
 export type Activities = ReturnType<typeof createActivities>;
-export type { SendCartEmailInput, SendCartEmailResult } from './send-cart-email';
+export type { RunChainStepInput } from './run-chain-step';

@@ -6,6 +6,7 @@ import { fileURLToPath } from 'node:url';
 import { promisify } from 'node:util';
 import { TestWorkflowEnvironment } from '@temporalio/testing';
 import type { Logger } from 'pino';
+import { cartSearchAttributeKeys } from './search-attributes';
 
 const scriptsDir = fileURLToPath(new URL('../scripts', import.meta.url));
 
@@ -42,6 +43,7 @@ export async function startEmbeddedTemporal(options: EmbeddedTemporalOptions): P
     server: {
       executable: binary ? { type: 'existing-path', path: binary } : { type: 'cached-download' },
       ip: '127.0.0.1',
+      searchAttributes: cartSearchAttributeKeys,
       port: options.port,
       ui: true,
       uiPort: options.uiPort,

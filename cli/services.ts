@@ -2,6 +2,9 @@ import path from 'node:path';
 import { fileURLToPath } from 'node:url';
 import type { Logger } from 'pino';
 import type { ActivityDeps } from '../activities';
+import { createShopDiscountApi } from '../activities/discounts/shop-api';
+import { DEFAULT_CAMPAIGNS_DIR, loadCampaigns } from '../campaigns/load';
+import { type Campaign, newestVersions } from '../domain/campaign';
 import { type Config, ConfigError } from '../config/env';
 import { type Database, openDatabase } from '../db/client';
 import { createSmtpMailer } from '../mail/mailer';
@@ -36,6 +39,16 @@ export async function openServices(
       mailer,
       templates: createTemplateRenderer({ dir: templatesDir }),
       messageIdDomain: senderDomain(config.MAIL_FROM),
+      shopApi:
+        config.SHOP_API_URL && config.SHOP_API_TOKEN
+          ? createShopDiscountApi({
+              baseUrl: config.SHOP_API_URL,
+              token: config.SHOP_API_TOKEN,
+              timeoutMs: config.SHOP_API_TIMEOUT,
+            })
+          : undefined,
+      defaultManagerEmail: config.SALES_MANAGER_EMAIL,
+      outboundWebhookSecret: config.OUTBOUND_WEBHOOK_SECRET,
     },
     async close() {
       mailer.close();
@@ -64,4 +77,10 @@ export function requireExternal(
         '(only `npm start` provides embedded defaults). See .env.example.',
     );
   }
+}
+
+/** The newest version of each cart campaign, in the order audiences are tried. Throws on a bad file. */
+export async function loadCartCampaigns(config: Config): Promise<Campaign[]> {
+  const campaigns = await loadCampaigns(config.CAMPAIGNS_DIR ?? DEFAULT_CAMPAIGNS_DIR);
+  return newestVersions(campaigns.filter((campaign) => campaign.trigger === 'cart.abandoned'));
 }

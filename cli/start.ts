@@ -11,7 +11,7 @@ import { createWorker } from '../worker';
 import { localWebhookSecret } from './dev-secret';
 import { startEmbeddedTemporal } from './embedded-temporal';
 import { exitWithError } from './process';
-import { openServices } from './services';
+import { loadCartCampaigns, openServices } from './services';
 
 /**
  * `npm start`: the worker and the HTTP server in one process. Whatever is not configured is
@@ -39,9 +39,11 @@ async function main(): Promise<void> {
     banner.push(`Email       ${new URL(smtpUrl).host}`);
   }
 
+  const campaigns = await loadCartCampaigns(config);
   const services = await openServices(config, logger, { smtpUrl });
   cleanups.push(services.close);
   banner.push(`Database    ${services.database.description}`);
+  banner.push(`Campaigns   ${campaigns.map((campaign) => `${campaign.id}@${campaign.version}`).join(', ')}`);
 
   const secret = config.WEBHOOK_SECRET
     ? { secret: config.WEBHOOK_SECRET, source: 'WEBHOOK_SECRET' }
@@ -59,6 +61,7 @@ async function main(): Promise<void> {
     client: temporal.client,
     webhookSecret: secret.secret,
     logger,
+    campaigns,
   });
   const server = serve({ fetch: app.fetch, hostname: config.HOST, port: config.PORT });
   await new Promise<void>((resolve, reject) => {

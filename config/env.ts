@@ -62,7 +62,12 @@ const EnvSchema = z.object({
   TEMPORAL_TASK_QUEUE: z.string().min(1).default('cartflow'),
   TEMPORAL_UI_PORT: z.coerce.number().int().min(1).max(65535).default(8233),
   ABANDON_AFTER: duration('1h'),
-  CONVERSION_WINDOW: duration('5d'),
+  CAMPAIGNS_DIR: optionalText,
+  SHOP_API_URL: optionalText.pipe(z.url({ protocol: /^https?$/, error: 'must be an http(s) URL' }).optional()),
+  SHOP_API_TOKEN: optionalText,
+  SHOP_API_TIMEOUT: duration('5s'),
+  SALES_MANAGER_EMAIL: optionalText.pipe(z.email({ error: 'must be an email address' }).optional()),
+  OUTBOUND_WEBHOOK_SECRET: optionalText.pipe(z.string().min(16, 'must be at least 16 characters').optional()),
   LOG_LEVEL: z.enum(['fatal', 'error', 'warn', 'info', 'debug', 'trace', 'silent']).default('info'),
 });
 

@@ -1,4 +1,4 @@
-import { and, eq, inArray, sql } from 'drizzle-orm';
+import { and, desc, eq, inArray, sql } from 'drizzle-orm';
 import type { Db } from './client';
 import { discountCodes } from './schema';
 
@@ -56,4 +56,18 @@ export async function markUsed(db: Db, input: { shopId: string; codes: string[] 
     .update(discountCodes)
     .set({ status: 'used', usedAt: sql`now()` })
     .where(and(eq(discountCodes.shopId, input.shopId), inArray(discountCodes.code, input.codes)));
+}
+
+/** The cart's newest code, whatever its state (the caller offers it only while active). */
+export async function findActiveCode(
+  db: Db,
+  input: { shopId: string; cartId: string },
+): Promise<DiscountCodeRow | undefined> {
+  const [row] = await db
+    .select()
+    .from(discountCodes)
+    .where(and(eq(discountCodes.shopId, input.shopId), eq(discountCodes.cartId, input.cartId)))
+    .orderBy(desc(discountCodes.createdAt))
+    .limit(1);
+  return row;
 }

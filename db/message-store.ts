@@ -11,6 +11,12 @@ export interface ClaimSendInput {
   templateId: string;
   templateVersion: string;
   messageIdHeader: string;
+  kind?: 'marketing' | 'internal';
+  recipientRole?: 'customer' | 'manager';
+  campaignId?: string | null;
+  campaignVersion?: number | null;
+  segment?: string | null;
+  reason?: string;
 }
 
 export type ClaimResult =
@@ -54,4 +60,16 @@ export async function recordSent(db: Db, input: { key: string; smtpResponse: str
 
 export async function recordFailed(db: Db, input: { key: string; reason: string }): Promise<void> {
   await db.update(messages).set({ status: 'failed', reason: input.reason }).where(eq(messages.key, input.key));
+}
+
+/** The state of one send, if it was attempted before (a retried or re-run step). */
+export async function findMessage(
+  db: Db,
+  key: string,
+): Promise<{ status: MessageStatus; reason: string | null } | undefined> {
+  const [row] = await db
+    .select({ status: messages.status, reason: messages.reason })
+    .from(messages)
+    .where(eq(messages.key, key));
+  return row;
 }

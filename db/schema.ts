@@ -81,6 +81,7 @@ export const carts = pgTable(
 );
 
 export const messageStatuses = ['sending', 'sent', 'skipped', 'failed'] as const;
+export const messageKinds = ['marketing', 'internal'] as const;
 export type MessageStatus = (typeof messageStatuses)[number];
 
 /** One row per send. The unique key is written before SMTP so a retried activity never sends twice. */
@@ -98,6 +99,11 @@ export const messages = pgTable(
     /** Campaign, version and segment the chain entered with: what analysts group by. */
     campaignId: text('campaign_id'),
     campaignVersion: integer('campaign_version'),
+    /** `marketing` counts towards frequency caps and needs consent; `internal` goes to shop staff. */
+    kind: text('kind', { enum: messageKinds }).notNull().default('marketing'),
+    recipientRole: text('recipient_role', { enum: ['customer', 'manager'] })
+      .notNull()
+      .default('customer'),
     segment: text('segment'),
     status: text('status', { enum: messageStatuses }).notNull(),
     /** The Message-ID header, derived from `key`, so a resend in the crash window is recognisable. */

@@ -1,23 +1,9 @@
 import type { CampaignStep, ExitRules } from './campaign';
-import type { Cart } from './events';
 import { checkFrequency, type FrequencyLimits } from './frequency';
 import { endOfQuietHours, type QuietWindow } from './quiet-hours';
 
 export type SkipReason =
   'purchased' | 'empty_cart' | 'newer_cart' | 'suppressed' | 'unsubscribed' | 'no_consent' | 'frequency_cap';
-
-export interface EligibilityInput {
-  cartStatus: 'open' | 'purchased' | undefined;
-  cart: Pick<Cart, 'items' | 'customer'>;
-}
-
-/** Re-checked right before every send: the first reason not to send, or undefined to send. */
-export function reasonNotToSend({ cartStatus, cart }: EligibilityInput): SkipReason | undefined {
-  if (cartStatus === 'purchased') return 'purchased';
-  if (cart.items.length === 0) return 'empty_cart';
-  if (!cart.customer.marketingConsent) return 'no_consent';
-  return undefined;
-}
 
 /** What is true right before a step goes out; the caller gathers it from the database and the cart. */
 export interface SendFacts {

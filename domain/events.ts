@@ -51,6 +51,8 @@ export const Customer = z.object({
   b2b: z.boolean().default(false),
   /** Explicit opt-in to marketing email. Without it cartflow sends no marketing email. */
   marketingConsent: z.boolean().default(false),
+  /** B2B: the account's sales manager, told at once when the buyer leaves a cart. */
+  salesManagerEmail: z.email({ error: 'must be an email address' }).max(320).optional(),
   /** ISO 3166-1 alpha-2, for campaign audiences (`country`). */
   country: z
     .string()

@@ -1,6 +1,7 @@
 import type { Client } from '@temporalio/client';
 import type { Logger } from 'pino';
 import type { Config } from '../config/env';
+import type { Campaign } from '../domain/campaign';
 import type { Db } from '../db/client';
 import { createApp } from './app';
 import { createCartWorkflows } from './cart-workflows';
@@ -12,17 +13,19 @@ export interface AppFromConfigInput {
   /** From WEBHOOK_SECRET, or the generated local one under `npm start`. */
   webhookSecret: string;
   logger: Logger;
+  /** The loaded campaign files (see campaigns/load.ts). */
+  campaigns: Campaign[];
 }
 
 /** The HTTP app wired from configuration, as both `npm start` and `npm run server` run it. */
-export function createAppFromConfig({ config, db, client, webhookSecret, logger }: AppFromConfigInput) {
+export function createAppFromConfig({ config, db, client, webhookSecret, logger, campaigns }: AppFromConfigInput) {
   return createApp({
     db,
     workflows: createCartWorkflows({
       client,
       taskQueue: config.TEMPORAL_TASK_QUEUE,
       abandonAfterMs: config.ABANDON_AFTER,
-      conversionWindowMs: config.CONVERSION_WINDOW,
+      campaigns,
     }),
     config: {
       shopId: config.SHOP_ID,

@@ -6,7 +6,7 @@ import { markEventDelivered, storeCartEvent } from '../db/cart-store';
 import { CartEvent, cartIdOf } from '../domain/events';
 import { cartWorkflowId } from '../domain/ids';
 import type { CartWorkflows } from './cart-workflows';
-import { SIGNATURE_HEADER, verifySignature } from './webhook-signature';
+import { SIGNATURE_HEADER, verifySignature } from '../activities/http/webhook-signature';
 
 export interface AppConfig {
   shopId: string;

@@ -4,6 +4,7 @@ import {
   WorkflowIdReusePolicy,
   WorkflowNotFoundError,
 } from '@temporalio/client';
+import type { Campaign } from '../domain/campaign';
 import type { CartEvent } from '../domain/events';
 import { cartIdOf } from '../domain/events';
 import { cartWorkflowId } from '../domain/ids';
@@ -22,7 +23,8 @@ export interface CartWorkflowsOptions {
   client: Client;
   taskQueue: string;
   abandonAfterMs: number;
-  conversionWindowMs: number;
+  /** cart.abandoned campaigns, newest versions: pinned into each new cart's workflow. */
+  campaigns: Campaign[];
   /** Give up on Temporal after this long so the shop gets a 503 before its own webhook timeout. */
   deliveryTimeoutMs?: number;
 }
@@ -61,7 +63,7 @@ export function createCartWorkflows(options: CartWorkflowsOptions) {
               shopId,
               cartId,
               abandonAfterMs: options.abandonAfterMs,
-              conversionWindowMs: options.conversionWindowMs,
+              campaigns: options.campaigns,
             },
           ],
           signal: cartUpdatedSignal,

@@ -6,6 +6,7 @@ import path from 'node:path';
 import { promisify } from 'node:util';
 import { TestWorkflowEnvironment } from '@temporalio/testing';
 import type { TestProject } from 'vitest/node';
+import { cartSearchAttributeKeys } from '../cli/search-attributes';
 
 const run = promisify(execFile);
 const root = path.resolve(import.meta.dirname, '..');
@@ -64,6 +65,7 @@ export default async function setup(project: TestProject) {
     server: {
       executable: { type: 'existing-path', path: cliPath },
       ip: '127.0.0.1',
+      searchAttributes: cartSearchAttributeKeys,
       extraArgs: ['--sqlite-pragma', 'journal_mode=WAL', '--sqlite-pragma', 'synchronous=OFF'],
     },
   });

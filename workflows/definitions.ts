@@ -1,27 +1,53 @@
+import { SearchAttributeType, defineSearchAttributeKey } from '@temporalio/common';
 import { defineQuery, defineSignal } from '@temporalio/workflow';
+import type { Campaign } from '../domain/campaign';
+import type { ChainOutcome } from '../domain/chain';
 import type { Cart, Order } from '../domain/events';
 
 /** Shared by the workflow and its callers (HTTP server, tests): names are part of the contract. */
 export const cartUpdatedSignal = defineSignal<[Cart]>('cartUpdated');
 export const orderPlacedSignal = defineSignal<[Order]>('orderPlaced');
+/** Stops the chain at once (unsubscribe, erasure, operator); the reason becomes its outcome. */
+export const stopChainSignal = defineSignal<[{ reason: string }]>('stopChain');
+
+export interface CartChainState {
+  phase: 'waiting_for_inactivity' | 'in_chain';
+  cart?: Cart;
+  /** The campaign the chain entered with: pinned, never swapped for a newer version. */
+  entry?: { campaign: Campaign; segment: string; enteredAt: number };
+  stepIndex: number;
+  /** When the current wait (inactivity, step delay or deferral) ends, epoch ms. */
+  waitUntil?: number;
+}
 
 export interface AbandonedCartInput {
   shopId: string;
   cartId: string;
   /** Inactivity after the last cart update that counts as abandonment. */
   abandonAfterMs: number;
-  /** How long after the reminder an order still counts as recovered. */
-  conversionWindowMs: number;
+  /** The cart.abandoned campaigns (newest versions) when the cart's workflow started. */
+  campaigns: Campaign[];
+  /** Carried over by continue-as-new. */
+  resume?: CartChainState;
 }
 
-export type CartOutcome = 'purchased' | 'emptied' | 'recovered' | 'not_recovered' | 'not_sent';
-
-export interface CartState {
-  phase: 'waiting_for_inactivity' | 'sending_reminder' | 'waiting_for_order' | 'finished';
-  outcome?: CartOutcome;
-  /** ISO time the reminder is due if nothing else happens. */
-  reminderDueAt?: string;
+export interface CartChainView {
+  phase: CartChainState['phase'] | 'finished';
+  outcome?: ChainOutcome;
+  campaign?: { id: string; version: number; segment: string };
+  /** The step that runs next and when (ISO), if any. */
+  nextStep?: string;
+  nextStepAt?: string;
+  stepsDone: number;
   itemCount: number;
 }
 
-export const cartStateQuery = defineQuery<CartState>('cartState');
+export const cartStateQuery = defineQuery<CartChainView>('cartState');
+
+/** Search attributes of cart workflows; every Temporal server cartflow uses must have them registered. */
+export const CART_SEARCH_ATTRIBUTES = {
+  campaign: defineSearchAttributeKey('CartflowCampaign', SearchAttributeType.KEYWORD),
+  segment: defineSearchAttributeKey('CartflowSegment', SearchAttributeType.KEYWORD),
+  step: defineSearchAttributeKey('CartflowStep', SearchAttributeType.KEYWORD),
+  status: defineSearchAttributeKey('CartflowStatus', SearchAttributeType.KEYWORD),
+};

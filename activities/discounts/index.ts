@@ -10,7 +10,8 @@ import {
   setExternalId,
 } from '../../db/discount-store';
 import { generateDiscountCode } from './code-generator';
-import { ShopApiError, type ShopDiscountApi } from './shop-api';
+import { asTemporalFailure } from '../http/temporal-failure';
+import type { ShopDiscountApi } from './shop-api';
 
 export interface Incentive {
   type: 'percent' | 'fixed' | 'free_shipping';
@@ -29,11 +30,7 @@ export interface IssueDiscountCodeInput {
   incentive: Incentive;
 }
 
-export interface IssuedCode {
-  code: string;
-  expiresAt: string;
-  status: DiscountCodeRow['status'];
-}
+export type IssuedCode = DiscountCodeRow;
 
 export interface DiscountDeps {
   db: Db;
@@ -70,7 +67,7 @@ export function createDiscountActivities({ db, shopApi, now = () => new Date() }
     }
     if (row.source === 'shop_api' && !row.externalId) {
       if (!shopApi) throw ApplicationFailure.nonRetryable('code was created for the shop API, which is not configured');
-      const { externalId } = await callShop(() =>
+      const { externalId } = await asTemporalFailure('ShopApi', () =>
         shopApi.createCode({
           idempotencyKey: row.key,
           code: row.code,
@@ -84,13 +81,14 @@ export function createDiscountActivities({ db, shopApi, now = () => new Date() }
       await setExternalId(db, { key: row.key, externalId });
     }
     log.info('discount code ready', { cartId: input.cartId, key: input.key, source: row.source });
-    return { code: row.code, expiresAt: row.expiresAt.toISOString(), status: row.status };
+    return row;
   }
 
   async function disableDiscountCodes(input: { shopId: string; cartId: string }): Promise<number> {
     const codes = await activeCodesOfCart(db, input);
     for (const code of codes) {
-      if (code.externalId && shopApi) await callShop(() => shopApi.disableCode(code.externalId as string));
+      if (code.externalId && shopApi)
+        await asTemporalFailure('ShopApi', () => shopApi.disableCode(code.externalId as string));
     }
     await markDisabled(
       db,
@@ -100,19 +98,4 @@ export function createDiscountActivities({ db, shopApi, now = () => new Date() }
   }
 
   return { issueDiscountCode, disableDiscountCodes };
-}
-
-/** Shop API failures become Temporal's business: retry 5xx/429 (honouring Retry-After), stop on 4xx. */
-async function callShop<T>(call: () => Promise<T>): Promise<T> {
-  try {
-    return await call();
-  } catch (error) {
-    if (!(error instanceof ShopApiError)) throw error;
-    if (!error.retryable) throw ApplicationFailure.nonRetryable(error.message, 'ShopApiRejected');
-    throw ApplicationFailure.create({
-      message: error.message,
-      type: 'ShopApiUnavailable',
-      nextRetryDelay: error.retryAfterMs,
-    });
-  }
 }

@@ -1,3 +1,5 @@
+import { HttpCallError, postJson } from '../http/post-json';
+
 /**
  * Client for the shop's discount-code API (contract in README, "Shop discount API"):
  *   POST   {base}/discount-codes               → 201 { "id": "…" }
@@ -20,18 +22,6 @@ export interface ShopDiscountApi {
   disableCode(externalId: string): Promise<void>;
 }
 
-/** A failed call: `retryable` for 5xx, 429 and network trouble; a 4xx will not improve. */
-export class ShopApiError extends Error {
-  override name = 'ShopApiError';
-  constructor(
-    message: string,
-    readonly retryable: boolean,
-    readonly retryAfterMs?: number,
-  ) {
-    super(message);
-  }
-}
-
 export interface ShopDiscountApiOptions {
   baseUrl: string;
   token: string;
@@ -40,34 +30,17 @@ export interface ShopDiscountApiOptions {
 
 export function createShopDiscountApi(options: ShopDiscountApiOptions): ShopDiscountApi {
   const base = options.baseUrl.replace(/\/+$/, '');
-
-  async function call(path: string, init: { body?: unknown; idempotencyKey?: string }): Promise<unknown> {
-    let response: Response;
-    try {
-      response = await fetch(`${base}${path}`, {
-        method: 'POST',
-        headers: {
-          authorization: `Bearer ${options.token}`,
-          'content-type': 'application/json',
-          ...(init.idempotencyKey ? { 'idempotency-key': init.idempotencyKey } : {}),
-        },
-        body: init.body === undefined ? undefined : JSON.stringify(init.body),
-        signal: AbortSignal.timeout(options.timeoutMs),
-      });
-    } catch (error) {
-      const reason =
-        (error as Error).name === 'TimeoutError' ? `timed out after ${options.timeoutMs} ms` : 'unreachable';
-      throw new ShopApiError(`shop API ${path} ${reason}`, true);
-    }
-    if (response.ok) return response.status === 204 ? undefined : response.json().catch(() => undefined);
-    const detail = (await response.text().catch(() => '')).slice(0, 300);
-    const retryable = response.status === 429 || response.status >= 500;
-    throw new ShopApiError(
-      `shop API ${path} answered ${response.status}${detail ? `: ${detail}` : ''}`,
-      retryable,
-      retryAfterMs(response.headers.get('retry-after')),
-    );
-  }
+  const call = (path: string, body?: unknown, idempotencyKey?: string) =>
+    postJson({
+      url: `${base}${path}`,
+      body,
+      timeoutMs: options.timeoutMs,
+      label: `shop API ${path}`,
+      headers: {
+        authorization: `Bearer ${options.token}`,
+        ...(idempotencyKey ? { 'idempotency-key': idempotencyKey } : {}),
+      },
+    });
 
   return {
     async createCode(input) {
@@ -80,24 +53,14 @@ export function createShopDiscountApi(options: ShopDiscountApiOptions): ShopDisc
         usageLimit: 1,
         customerEmail: input.customerEmail,
       };
-      const result = (await call('/discount-codes', { body, idempotencyKey: input.idempotencyKey })) as {
-        id?: unknown;
-      };
+      const result = (await call('/discount-codes', body, input.idempotencyKey)) as { id?: unknown } | undefined;
       if (typeof result?.id !== 'string' && typeof result?.id !== 'number') {
-        throw new ShopApiError('shop API /discount-codes answered without an "id"', false);
+        throw new HttpCallError('shop API /discount-codes answered without an "id"', false);
       }
       return { externalId: String(result.id) };
     },
     async disableCode(externalId) {
-      await call(`/discount-codes/${encodeURIComponent(externalId)}/disable`, {});
+      await call(`/discount-codes/${encodeURIComponent(externalId)}/disable`);
     },
   };
-}
-
-/** `Retry-After` in seconds or as an HTTP date. */
-function retryAfterMs(header: string | null): number | undefined {
-  if (!header) return undefined;
-  if (/^\d+$/.test(header.trim())) return Number(header) * 1000;
-  const date = Date.parse(header);
-  return Number.isNaN(date) ? undefined : Math.max(0, date - Date.now());
 }

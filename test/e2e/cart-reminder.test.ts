@@ -13,12 +13,27 @@ import { createApp } from '../../server/app';
 import { createCartWorkflows } from '../../server/cart-workflows';
 import { createWorker, workflowsPath } from '../../worker';
 import { TEST_SECRET, cartUpdatedEvent, orderPlacedEvent, signedRequest } from '../helpers/cart-events';
+import { consumerCampaign } from '../helpers/campaigns';
 import { createTestDatabase, type TestDatabase } from '../helpers/database';
 import { type MailCatcher, startMailCatcher } from '../helpers/mail-catcher';
 
 // Every component is real: the HTTP server on a port, the Temporal dev server (Temporal CLI),
 // PostgreSQL and an SMTP server. The inactivity delay is shortened to 2 s to run in real time.
 const ABANDON_AFTER_MS = 2_000;
+// The consumer chain with delays of seconds: reminder, code, last chance.
+const e2eCampaign = consumerCampaign({
+  frequency: { minGap: '1s', maxPer7Days: 10, maxDeferral: '1h' },
+  steps: [
+    { id: 'reminder', delay: '1s', template: 'cart-reminder' },
+    {
+      id: 'incentive',
+      delay: '2s',
+      template: 'cart-reminder',
+      incentive: { type: 'percent', value: 10, validFor: '3d' },
+    },
+    { id: 'last-chance', delay: '2s', template: 'cart-reminder' },
+  ],
+});
 const shopId = 'shop-e2e';
 let database: TestDatabase;
 let smtp: MailCatcher;
@@ -58,7 +73,7 @@ beforeAll(async () => {
       client: new Client({ connection }),
       taskQueue,
       abandonAfterMs: ABANDON_AFTER_MS,
-      conversionWindowMs: 60_000,
+      campaigns: [e2eCampaign],
     }),
     config: { shopId, webhookSecret: TEST_SECRET, webhookMaxBytes: 256 * 1024, webhookToleranceMs: 300_000 },
     logger: pino({ level: 'silent' }),
@@ -87,31 +102,52 @@ const postWebhook = (event: unknown) => fetch(`${baseUrl}/webhooks/cart`, signed
 const sleep = (ms: number) => new Promise((resolve) => setTimeout(resolve, ms));
 
 describe('abandoned cart, end to end', () => {
-  it('a signed webhook becomes exactly one reminder email after the cart goes quiet', async () => {
+  it('a signed webhook becomes the three emails of the chain, each exactly once', async () => {
     const event = cartUpdatedEvent({ customer: { email: 'grace@example.com', name: 'Grace' } });
     const response = await postWebhook(event);
     expect(response.status).toBe(202);
     // The shop's retry of the same delivery changes nothing.
     expect((await postWebhook(event)).status).toBe(200);
 
-    const [mail] = await smtp.waitFor(1, 30_000);
-    expect(mail?.subject).toBe('Grace, your cart is waiting');
-    expect(mail?.to && 'text' in mail.to ? mail.to.text : '').toBe('grace@example.com');
-    expect(mail?.from?.text).toBe('"Cartflow Shop" <shop@mail.example.com>');
-    const html = String(mail?.html).replaceAll('&#x3D;', '=');
+    const [reminder, incentive, lastChance] = await smtp.waitFor(3, 45_000);
+    expect(reminder?.subject).toBe('Grace, your cart is waiting');
+    expect(reminder?.to && 'text' in reminder.to ? reminder.to.text : '').toBe('grace@example.com');
+    expect(reminder?.from?.text).toBe('"Cartflow Shop" <shop@mail.example.com>');
+    const html = String(reminder?.html).replaceAll('&#x3D;', '=');
     expect(html).toContain('Organic cotton T-shirt');
     expect(html).toContain('Enamel mug');
     expect(html).toContain('€19.90');
     expect(html).toContain('€39.80'); // 2 × 19.90
     expect(html).toContain('€52.30');
-    expect(html).toContain('href="https://shop.example.com/cart/recover?token=t0k3n"');
-    expect(mail?.text).toContain('Organic cotton T-shirt');
-    expect(mail?.text).toContain('https://shop.example.com/cart/recover?token=t0k3n');
+    expect(html).toContain('https://shop.example.com/cart/recover?token=t0k3n');
+    expect(reminder?.text).toContain('Organic cotton T-shirt');
+    expect(reminder?.text).toContain('https://shop.example.com/cart/recover?token=t0k3n');
 
-    await sleep(ABANDON_AFTER_MS + 1_000);
-    expect(smtp.messages).toHaveLength(1);
-    const rows = await database.sql`select status, key from messages where cart_id = ${event.data.id}`;
-    expect(rows).toEqual([{ status: 'sent', key: `${cartWorkflowId({ shopId, cartId: event.data.id })}:reminder` }]);
+    // The second email carries a fresh single-use code; the last chance reminds of the same one.
+    const [code] = await database.sql`select code, status from discount_codes where cart_id = ${event.data.id}`;
+    expect(code?.status).toBe('active');
+    expect(reminder?.text).not.toContain(code?.code);
+    expect(incentive?.text).toContain(code?.code);
+    expect(lastChance?.text).toContain(code?.code);
+
+    const workflowId = cartWorkflowId({ shopId, cartId: event.data.id });
+    expect(await new Client({ connection }).workflow.getHandle(workflowId).result()).toBe('completed');
+    await sleep(1_000);
+    expect(smtp.messages).toHaveLength(3);
+    const rows = await database.sql`select step, status, campaign_id, campaign_version, segment, kind
+      from messages where cart_id = ${event.data.id} order by created_at`;
+    expect(rows).toEqual(
+      ['reminder', 'incentive', 'last-chance'].map((step) => ({
+        step,
+        status: 'sent',
+        campaign_id: 'consumer',
+        campaign_version: 3,
+        segment: 'consumer',
+        kind: 'marketing',
+      })),
+    );
+    const [chain] = await database.sql`select status, outcome from chains where workflow_id = ${workflowId}`;
+    expect(chain).toEqual({ status: 'finished', outcome: 'completed' });
     const [stored] = await database.sql`select count(*)::int as n from cart_events where cart_id = ${event.data.id}`;
     expect(stored?.n).toBe(1);
   });

@@ -1,5 +1,5 @@
 import { randomUUID } from 'node:crypto';
-import { signatureHeader } from '../../server/webhook-signature';
+import { signatureHeader } from '../../activities/http/webhook-signature';
 
 export const TEST_SECRET = 'test-webhook-secret-0123456789';
 

@@ -5,6 +5,7 @@ import { cartWorkflowId } from '../../domain/ids';
 import { createApp } from '../../server/app';
 import { createCartWorkflows } from '../../server/cart-workflows';
 import { TEST_SECRET, cartUpdatedEvent, orderPlacedEvent, signedRequest } from '../helpers/cart-events';
+import { consumerCampaign } from '../helpers/campaigns';
 import { createTestDatabase, type TestDatabase } from '../helpers/database';
 
 // Real Postgres and the real Temporal dev server; no worker: these tests look at what is
@@ -32,7 +33,7 @@ function appWith(temporal: Client = client) {
       client: temporal,
       taskQueue,
       abandonAfterMs: 3_600_000,
-      conversionWindowMs: 86_400_000,
+      campaigns: [consumerCampaign()],
     }),
     config: { shopId, webhookSecret: TEST_SECRET, webhookMaxBytes: 64 * 1024, webhookToleranceMs: 300_000 },
     logger: pino({ level: 'silent' }),

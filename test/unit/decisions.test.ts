@@ -1,6 +1,5 @@
 import { describe, expect, it } from 'vitest';
 import { isNewerSnapshot } from '../../domain/cart-state';
-import { reasonNotToSend } from '../../domain/eligibility';
 import { cartWorkflowId, sendKey } from '../../domain/ids';
 
 const customer = { email: 'a@example.com', locale: 'en', timeZone: 'UTC', b2b: false, marketingConsent: true };
@@ -17,17 +16,5 @@ describe('pure decisions', () => {
     expect(isNewerSnapshot(held, { updatedAt: '2026-11-23T09:59:59Z' })).toBe(false);
     expect(isNewerSnapshot(held, { updatedAt: '2026-11-23T11:00:00+01:00' })).toBe(true); // same instant
     expect(isNewerSnapshot(undefined, held)).toBe(true);
-  });
-
-  it('does not send to a purchased cart, an empty cart or without consent', () => {
-    expect(reasonNotToSend({ cartStatus: 'open', cart: { items: [item], customer } })).toBeUndefined();
-    expect(reasonNotToSend({ cartStatus: 'purchased', cart: { items: [item], customer } })).toBe('purchased');
-    expect(reasonNotToSend({ cartStatus: 'open', cart: { items: [], customer } })).toBe('empty_cart');
-    expect(
-      reasonNotToSend({
-        cartStatus: 'open',
-        cart: { items: [item], customer: { ...customer, marketingConsent: false } },
-      }),
-    ).toBe('no_consent');
   });
 });

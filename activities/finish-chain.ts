@@ -1,0 +1,20 @@
+import { log } from '@temporalio/activity';
+import { recordChainEnd } from '../db/chain-store';
+import { createDiscountActivities, type DiscountDeps } from './discounts';
+
+export interface FinishChainInput {
+  workflowId: string;
+  shopId: string;
+  cartId: string;
+  outcome: string;
+}
+
+/** A chain that ends early (order, emptied cart, stop): record it and disable the cart's live codes. */
+export function createFinishChain(deps: DiscountDeps) {
+  const discounts = createDiscountActivities(deps);
+  return async function finishChain(input: FinishChainInput): Promise<void> {
+    await recordChainEnd(deps.db, { workflowId: input.workflowId, outcome: input.outcome });
+    const disabled = await discounts.disableDiscountCodes({ shopId: input.shopId, cartId: input.cartId });
+    log.info('chain finished', { cartId: input.cartId, outcome: input.outcome, codesDisabled: disabled });
+  };
+}

@@ -1,0 +1,96 @@
+import { log } from '@temporalio/activity';
+import type { CampaignStep } from '../domain/campaign';
+import { buildCartEmailData } from '../domain/cart-email-data';
+import type { PinnedCampaign } from '../domain/chain';
+import type { Cart } from '../domain/events';
+import { type DeliveryDeps, deliverEmail } from './deliver-email';
+import { postJson } from './http/post-json';
+import { asTemporalFailure } from './http/temporal-failure';
+import { signatureHeader } from './http/webhook-signature';
+
+export interface ManagerDeps {
+  /** Where manager emails go when the webhook names no sales manager for the customer. */
+  defaultManagerEmail?: string;
+  /** Signs CRM webhooks with the same scheme cartflow expects from shops. */
+  outboundWebhookSecret?: string;
+  outboundWebhookTimeoutMs?: number;
+}
+
+export interface NotifyManagerInput {
+  key: string;
+  shopId: string;
+  cartId: string;
+  customerId: number | null;
+  step: CampaignStep;
+  cart: Cart;
+  campaign: PinnedCampaign;
+}
+
+/**
+ * Tells a B2B account's sales manager at once that the buyer left a cart: an email, and/or a
+ * signed JSON POST to a CRM. Internal messages: no consent, frequency or quiet-hour rules.
+ */
+export async function notifyManager(
+  deps: DeliveryDeps & ManagerDeps,
+  input: NotifyManagerInput,
+): Promise<'sent' | 'already_sent'> {
+  const { step, cart, campaign } = input;
+  const manager = step.manager;
+  let status: 'sent' | 'already_sent' = 'sent';
+
+  if (manager?.webhookUrl) {
+    const body = JSON.stringify({
+      type: 'cart.abandoned',
+      shopId: input.shopId,
+      cartId: input.cartId,
+      campaign: { id: campaign.id, version: campaign.version, step: step.id },
+      customer: { id: cart.customer.id, email: cart.customer.email, name: cart.customer.name, b2b: cart.customer.b2b },
+      currency: cart.currency,
+      total: cart.total,
+      items: cart.items,
+      recoveryUrl: cart.recoveryUrl,
+    });
+    const headers: Record<string, string> = { 'idempotency-key': input.key };
+    if (deps.outboundWebhookSecret) {
+      const timestampSeconds = Math.floor(Date.now() / 1000);
+      headers['cartflow-signature'] = signatureHeader({ secret: deps.outboundWebhookSecret, body, timestampSeconds });
+    }
+    await asTemporalFailure('ManagerWebhook', () =>
+      postJson({
+        url: manager.webhookUrl as string,
+        body: JSON.parse(body),
+        headers,
+        timeoutMs: deps.outboundWebhookTimeoutMs ?? 5_000,
+        label: 'manager webhook',
+      }),
+    );
+    log.info('manager webhook delivered', { cartId: input.cartId, step: step.id });
+  }
+
+  if (manager?.email) {
+    const to = cart.customer.salesManagerEmail ?? deps.defaultManagerEmail;
+    if (!to) {
+      log.warn('no sales manager address: set customer.salesManagerEmail or SALES_MANAGER_EMAIL', {
+        cartId: input.cartId,
+      });
+      return status;
+    }
+    status = await deliverEmail(deps, {
+      key: `${input.key}:manager`,
+      shopId: input.shopId,
+      cartId: input.cartId,
+      customerId: input.customerId,
+      step: step.id,
+      templateId: step.template as string,
+      data: {
+        ...buildCartEmailData(cart),
+        buyer: { email: cart.customer.email, name: cart.customer.name ?? '', id: cart.customer.id ?? '' },
+      },
+      to,
+      kind: 'internal',
+      recipientRole: 'manager',
+      campaign: { id: campaign.id, version: campaign.version, segment: campaign.segment },
+    });
+  }
+  return status;
+}

@@ -1,0 +1,200 @@
+import { log } from '@temporalio/activity';
+import { getCustomerId } from '../db/cart-store';
+import {
+  hasNewerChain,
+  lastChainEnd,
+  orderedSince,
+  recentMarketingSends,
+  recordChainEnd,
+  recordChainStart,
+  suppressionOf,
+} from '../db/chain-store';
+import { findActiveCode } from '../db/discount-store';
+import { findMessage, recordSkipped } from '../db/message-store';
+import type { Campaign, CampaignStep } from '../domain/campaign';
+import { buildCartEmailData } from '../domain/cart-email-data';
+import { formatMoney } from '../domain/money';
+import type { DiscountCodeRow } from '../db/discount-store';
+import type { PinnedCampaign, ChainStepResult } from '../domain/chain';
+import { decideSend, type SendFacts } from '../domain/eligibility';
+import type { Cart } from '../domain/events';
+import { checkReentry } from '../domain/frequency';
+import { sendKey } from '../domain/ids';
+import { type DeliveryDeps, deliverEmail } from './deliver-email';
+import { createDiscountActivities, type DiscountDeps } from './discounts';
+import { notifyManager, type ManagerDeps } from './notify-manager';
+
+const WEEK_MS = 7 * 24 * 60 * 60 * 1000;
+
+export interface ChainStepDeps extends DeliveryDeps, ManagerDeps {
+  shopApi?: DiscountDeps['shopApi'];
+  now?: () => Date;
+}
+
+export interface RunChainStepInput {
+  workflowId: string;
+  shopId: string;
+  cartId: string;
+  campaign: PinnedCampaign;
+  stepIndex: number;
+  /** When the chain was entered (ms): orders since then end it. */
+  enteredAt: number;
+  cart: Cart;
+}
+
+/**
+ * One campaign step, decided and done in a single activity so a step costs few history events:
+ * re-check every exit and eligibility rule against the database, then send, defer or skip.
+ */
+export function createRunChainStep(deps: ChainStepDeps) {
+  const now = deps.now ?? (() => new Date());
+  const discounts = createDiscountActivities({ db: deps.db, shopApi: deps.shopApi, now });
+
+  return async function runChainStep(input: RunChainStepInput): Promise<ChainStepResult> {
+    const { db } = deps;
+    const { shopId, cartId, campaign, cart, workflowId } = input;
+    const step = campaign.steps[input.stepIndex] as CampaignStep;
+    const isFirst = input.stepIndex === 0;
+    const isLast = input.stepIndex === campaign.steps.length - 1;
+    const key = sendKey({ shopId, cartId, step: step.id });
+    const customerId = await getCustomerId(db, { shopId, email: cart.customer.email });
+    const nowMs = now().getTime();
+
+    // A step that already went out stays sent: re-deciding would count its own email against
+    // the frequency cap. (A manager step's key has its own suffix; `sent` here means the customer's.)
+    if ((await findMessage(db, key))?.status === 'sent') {
+      if (isLast) await recordChainEnd(db, { workflowId, outcome: 'completed' });
+      return { status: 'already_sent' };
+    }
+
+    if (isFirst && customerId !== null) {
+      const ended = await lastChainEnd(db, {
+        shopId,
+        customerId,
+        trigger: campaign.trigger,
+        exceptWorkflowId: workflowId,
+      });
+      const reentry = checkReentry({
+        now: nowMs,
+        lastChainEndedAt: ended?.getTime(),
+        cooldown: campaign.reentryCooldown,
+      });
+      if (!reentry.allowed) return { status: 'skipped', reason: 'cooldown', endChain: true };
+    }
+    await recordChainStart(db, {
+      workflowId,
+      shopId,
+      customerId,
+      cartId,
+      trigger: campaign.trigger,
+      campaignId: campaign.id,
+      campaignVersion: campaign.version,
+      segment: campaign.segment,
+    });
+
+    const facts = await gatherFacts(deps, { input, customerId, nowMs });
+    const decision = decideSend({ now: nowMs, step, policy: campaign, facts });
+    const record = { key, shopId, cartId, customerId, step: step.id, templateId: step.template ?? '-' };
+    if (decision.action === 'defer') {
+      log.info('chain step deferred', { cartId, step: step.id, reason: decision.reason });
+      return { status: 'deferred', until: decision.until, reason: decision.reason };
+    }
+    if (decision.action === 'skip') {
+      await recordSkipped(db, { ...record, reason: decision.reason, ...campaignColumns(campaign) });
+      if (decision.endChain || isLast) await endChain(decision.endChain ? decision.reason : 'completed');
+      log.info('chain step skipped', { cartId, step: step.id, reason: decision.reason });
+      return { status: 'skipped', reason: decision.reason, endChain: decision.endChain };
+    }
+
+    let status: 'sent' | 'already_sent';
+    if (step.kind === 'notify_manager') {
+      status = await notifyManager(deps, { key, shopId, cartId, customerId, step, cart, campaign });
+    } else {
+      const discount = await discountFor(step, { key, shopId, cartId, customerId, cart });
+      status = await deliverEmail(deps, {
+        ...record,
+        templateId: step.template as string,
+        data: { ...buildCartEmailData(cart), discount },
+        to: cart.customer.email,
+        kind: 'marketing',
+        recipientRole: 'customer',
+        campaign: { id: campaign.id, version: campaign.version, segment: campaign.segment },
+      });
+    }
+    if (isLast) await endChain('completed');
+    return { status };
+
+    async function endChain(outcome: string) {
+      await recordChainEnd(db, { workflowId, outcome });
+      if (outcome !== 'completed') await discounts.disableDiscountCodes({ shopId, cartId });
+    }
+  };
+
+  async function discountFor(
+    step: CampaignStep,
+    input: { key: string; shopId: string; cartId: string; customerId: number | null; cart: Cart },
+  ) {
+    // A step with an incentive makes the code; later steps remind of it while it is still unused.
+    const issued = step.incentive
+      ? await discounts.issueDiscountCode({
+          key: input.key,
+          shopId: input.shopId,
+          cartId: input.cartId,
+          customerId: input.customerId,
+          customerEmail: input.cart.customer.email,
+          currency: input.cart.currency,
+          incentive: {
+            type: step.incentive.type,
+            value: 'value' in step.incentive ? String(step.incentive.value) : '0',
+            validForMs: step.incentive.validFor,
+          },
+        })
+      : await findActiveCode(deps.db, { shopId: input.shopId, cartId: input.cartId });
+    if (!issued || issued.status !== 'active') return null;
+    return discountView(issued, input.cart);
+  }
+}
+
+async function gatherFacts(
+  deps: ChainStepDeps,
+  { input, customerId, nowMs }: { input: RunChainStepInput; customerId: number | null; nowMs: number },
+): Promise<SendFacts> {
+  const { db } = deps;
+  const { shopId, cartId, cart, campaign, workflowId } = input;
+  const standing = await suppressionOf(db, { shopId, email: cart.customer.email });
+  return {
+    purchased: await orderedSince(db, { shopId, cartId, customerId, since: new Date(input.enteredAt) }),
+    cartEmptied: cart.items.length === 0,
+    newerCart:
+      customerId !== null && (await hasNewerChain(db, { shopId, customerId, trigger: campaign.trigger, workflowId })),
+    unsubscribed: standing === 'unsubscribed',
+    suppressed: standing === 'suppressed',
+    marketingConsent: cart.customer.marketingConsent,
+    timeZone: cart.customer.timeZone,
+    previousMarketingSends:
+      customerId === null
+        ? []
+        : (await recentMarketingSends(db, { shopId, customerId, since: new Date(nowMs - WEEK_MS) })).map((date) =>
+            date.getTime(),
+          ),
+  };
+}
+
+function campaignColumns(campaign: Pick<Campaign, 'id' | 'version' | 'segment'>) {
+  return { campaignId: campaign.id, campaignVersion: campaign.version, segment: campaign.segment };
+}
+
+/** What templates get as `discount` (see templates/README.md). */
+function discountView(code: DiscountCodeRow, cart: Cart) {
+  const value = String(Number(code.value)); // numeric(12,4) "10.0000" → "10"
+  return {
+    code: code.code,
+    expiresAt: code.expiresAt.toISOString(),
+    percentOff: code.type === 'percent' ? value : undefined,
+    amountOff:
+      code.type === 'fixed'
+        ? formatMoney({ amount: value, currency: code.currency ?? cart.currency, locale: cart.customer.locale })
+        : undefined,
+    freeShipping: code.type === 'free_shipping',
+  };
+}

@@ -1,0 +1,128 @@
+import { and, desc, eq, gt, inArray, isNotNull, ne, sql } from 'drizzle-orm';
+import type { Db } from './client';
+import { carts, chains, messages, suppressions } from './schema';
+
+export interface ChainEntry {
+  workflowId: string;
+  shopId: string;
+  customerId: number | null;
+  cartId: string | null;
+  trigger: string;
+  campaignId: string;
+  campaignVersion: number;
+  segment: string;
+}
+
+/** Records that a chain started (idempotent: a retried first step finds its own row). */
+export async function recordChainStart(db: Db, entry: ChainEntry): Promise<void> {
+  await db.insert(chains).values(entry).onConflictDoNothing();
+}
+
+export async function recordChainEnd(db: Db, input: { workflowId: string; outcome: string }): Promise<void> {
+  await db
+    .update(chains)
+    .set({ status: 'finished', outcome: input.outcome, finishedAt: sql`now()` })
+    .where(and(eq(chains.workflowId, input.workflowId), eq(chains.status, 'active')));
+}
+
+/** When this customer's latest other chain of this trigger ended (for the re-entry cooldown). */
+export async function lastChainEnd(
+  db: Db,
+  input: { shopId: string; customerId: number; trigger: string; exceptWorkflowId: string },
+): Promise<Date | undefined> {
+  const [row] = await db
+    .select({ finishedAt: chains.finishedAt })
+    .from(chains)
+    .where(
+      and(
+        eq(chains.shopId, input.shopId),
+        eq(chains.customerId, input.customerId),
+        eq(chains.trigger, input.trigger),
+        ne(chains.workflowId, input.exceptWorkflowId),
+        isNotNull(chains.finishedAt),
+      ),
+    )
+    .orderBy(desc(chains.finishedAt))
+    .limit(1);
+  return row?.finishedAt ?? undefined;
+}
+
+/** True when the customer has another chain of this trigger that started after this one. */
+export async function hasNewerChain(
+  db: Db,
+  input: { shopId: string; customerId: number; trigger: string; workflowId: string },
+): Promise<boolean> {
+  const mine = db.select({ startedAt: chains.startedAt }).from(chains).where(eq(chains.workflowId, input.workflowId));
+  const [row] = await db
+    .select({ workflowId: chains.workflowId })
+    .from(chains)
+    .where(
+      and(
+        eq(chains.shopId, input.shopId),
+        eq(chains.customerId, input.customerId),
+        eq(chains.trigger, input.trigger),
+        ne(chains.workflowId, input.workflowId),
+        gt(chains.startedAt, sql`(${mine})`),
+      ),
+    )
+    .limit(1);
+  return row !== undefined;
+}
+
+/** When marketing emails went to this customer recently (any campaign), for frequency caps. */
+export async function recentMarketingSends(
+  db: Db,
+  input: { shopId: string; customerId: number; since: Date },
+): Promise<Date[]> {
+  const rows = await db
+    .select({ sentAt: messages.sentAt })
+    .from(messages)
+    .where(
+      and(
+        eq(messages.shopId, input.shopId),
+        eq(messages.customerId, input.customerId),
+        eq(messages.status, 'sent'),
+        inArray(messages.kind, ['marketing']),
+        gt(messages.sentAt, input.since),
+      ),
+    );
+  return rows.flatMap((row) => (row.sentAt ? [row.sentAt] : []));
+}
+
+export async function suppressionOf(
+  db: Db,
+  input: { shopId: string; email: string },
+): Promise<'unsubscribed' | 'suppressed' | undefined> {
+  const [row] = await db
+    .select({ reason: suppressions.reason })
+    .from(suppressions)
+    .where(and(eq(suppressions.shopId, input.shopId), eq(suppressions.email, input.email.toLowerCase())));
+  if (!row) return undefined;
+  return row.reason === 'unsubscribed' ? 'unsubscribed' : 'suppressed';
+}
+
+/** Has this customer ordered since `since` (the cart itself, or any order in the attribution window)? */
+export async function orderedSince(
+  db: Db,
+  input: { shopId: string; cartId: string; customerId: number | null; since: Date },
+): Promise<boolean> {
+  const [cart] = await db
+    .select({ status: carts.status })
+    .from(carts)
+    .where(and(eq(carts.shopId, input.shopId), eq(carts.cartId, input.cartId)));
+  if (cart?.status === 'purchased') return true;
+  if (input.customerId === null) return false;
+  const [other] = await db
+    .select({ cartId: carts.cartId })
+    .from(carts)
+    .where(
+      and(
+        eq(carts.shopId, input.shopId),
+        eq(carts.customerId, input.customerId),
+        eq(carts.status, 'purchased'),
+        gt(carts.updatedAt, input.since),
+      ),
+    )
+    .limit(1);
+  return other !== undefined;
+}

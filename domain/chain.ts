@@ -1,0 +1,44 @@
+import type { Campaign } from './campaign';
+import type { SkipReason } from './eligibility';
+
+/** The campaign a chain entered with, kept in workflow state so a running chain never changes version. */
+export type PinnedCampaign = Campaign;
+
+export type ChainStepResult =
+  | { status: 'sent' | 'already_sent' }
+  | { status: 'skipped'; reason: SkipReason | 'cooldown'; endChain: boolean }
+  | { status: 'deferred'; until: number; reason: 'frequency_cap' | 'quiet_hours' };
+
+/** How a chain ended; the workflow's result and the `outcome` of its row. */
+export type ChainOutcome =
+  | 'completed'
+  | 'purchased'
+  | 'emptied'
+  | 'newer_cart'
+  | 'unsubscribed'
+  | 'suppressed'
+  | 'cooldown'
+  | 'no_campaign'
+  | 'stopped'
+  /** A step failed for good (e.g. the address was refused); see the message row. */
+  | 'failed';
+
+/** The outcome a skipped step that ends the chain stands for. */
+export function outcomeOfSkip(reason: SkipReason | 'cooldown'): ChainOutcome {
+  switch (reason) {
+    case 'purchased':
+      return 'purchased';
+    case 'empty_cart':
+      return 'emptied';
+    case 'newer_cart':
+      return 'newer_cart';
+    case 'unsubscribed':
+      return 'unsubscribed';
+    case 'suppressed':
+      return 'suppressed';
+    case 'cooldown':
+      return 'cooldown';
+    default:
+      return 'stopped';
+  }
+}

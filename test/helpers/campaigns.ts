@@ -1,0 +1,48 @@
+import { Campaign } from '../../domain/campaign';
+
+/** A three-step consumer campaign like the shipped one, with its templates replaced by cart-reminder. */
+export function consumerCampaign(overrides: Record<string, unknown> = {}): Campaign {
+  return Campaign.parse({
+    id: 'consumer',
+    version: 3,
+    name: 'Consumers',
+    priority: 100,
+    trigger: 'cart.abandoned',
+    audience: 'everyone',
+    quietHours: 'none',
+    steps: [
+      { id: 'reminder', delay: '1h', template: 'cart-reminder' },
+      {
+        id: 'incentive',
+        delay: '23h',
+        template: 'cart-reminder',
+        incentive: { type: 'percent', value: 10, validFor: '3d' },
+      },
+      { id: 'last-chance', delay: '48h', template: 'cart-reminder' },
+    ],
+    ...overrides,
+  });
+}
+
+/** A B2B campaign: the manager is told at abandonment, then a reminder 2 h later. */
+export function b2bCampaign(overrides: Record<string, unknown> = {}): Campaign {
+  return Campaign.parse({
+    id: 'b2b',
+    version: 1,
+    name: 'B2B',
+    priority: 10,
+    trigger: 'cart.abandoned',
+    audience: { b2b: true },
+    steps: [
+      {
+        id: 'alert-manager',
+        delay: '0s',
+        kind: 'notify_manager',
+        manager: { email: true, webhookUrl: 'https://crm.example.com/hook' },
+        template: 'cart-reminder',
+      },
+      { id: 'reminder', delay: '2h', template: 'cart-reminder' },
+    ],
+    ...overrides,
+  });
+}

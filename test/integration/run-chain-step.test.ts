@@ -1,0 +1,256 @@
+import { randomUUID } from 'node:crypto';
+import { ApplicationFailure } from '@temporalio/common';
+import { MockActivityEnvironment } from '@temporalio/testing';
+import { http, HttpResponse } from 'msw';
+import { setupServer } from 'msw/node';
+import { afterAll, afterEach, beforeAll, beforeEach, describe, expect, it } from 'vitest';
+import { type ActivityDeps, type RunChainStepInput, createActivities } from '../../activities';
+import { verifySignature } from '../../activities/http/webhook-signature';
+import { templatesDir } from '../../cli/services';
+import { storeCartEvent } from '../../db/cart-store';
+import type { Campaign } from '../../domain/campaign';
+import type { ChainStepResult } from '../../domain/chain';
+import { CartUpdatedEvent, OrderPlacedEvent } from '../../domain/events';
+import { createSmtpMailer, type Mailer } from '../../mail/mailer';
+import { createTemplateRenderer } from '../../mail/template-renderer';
+import { cartUpdatedEvent, orderPlacedEvent } from '../helpers/cart-events';
+import { b2bCampaign, consumerCampaign } from '../helpers/campaigns';
+import { createTestDatabase, type TestDatabase } from '../helpers/database';
+import { type MailCatcher, startMailCatcher } from '../helpers/mail-catcher';
+
+// Postgres and SMTP are real; only the CRM (a third party) is played by msw.
+const shopId = 'shop-steps';
+const HOUR = 3_600_000;
+const crm = setupServer();
+let database: TestDatabase;
+let smtp: MailCatcher;
+let mailer: Mailer;
+
+beforeAll(async () => {
+  crm.listen({ onUnhandledRequest: 'error' });
+  database = await createTestDatabase();
+  smtp = await startMailCatcher({ rejectRecipient: (address) => address.startsWith('bounce') });
+  mailer = createSmtpMailer({ url: smtp.url, from: 'Shop <shop@mail.example.com>' });
+});
+afterAll(async () => {
+  crm.close();
+  mailer?.close();
+  await smtp?.close();
+  await database?.drop();
+});
+beforeEach(() => {
+  smtp.messages.length = 0;
+});
+afterEach(() => crm.resetHandlers());
+
+function activities(overrides: Partial<ActivityDeps> = {}) {
+  return createActivities({
+    db: database.db,
+    mailer,
+    templates: createTemplateRenderer({ dir: templatesDir }),
+    messageIdDomain: 'mail.example.com',
+    defaultManagerEmail: 'sales@shop.example.com',
+    outboundWebhookSecret: 'outbound-secret-0123456789',
+    ...overrides,
+  });
+}
+
+/** Stores a cart as the webhook would and returns the input of its chain's step `stepIndex`. */
+async function chainOf(
+  options: { campaign?: Campaign; customer?: Record<string, unknown>; items?: unknown[] } = {},
+): Promise<(stepIndex: number) => RunChainStepInput> {
+  const event = CartUpdatedEvent.parse(
+    cartUpdatedEvent({ customer: { email: `c-${randomUUID().slice(0, 8)}@example.com`, ...options.customer } }),
+  );
+  await storeCartEvent(database.db, { shopId, event, payload: event });
+  const cart = options.items ? { ...event.data, items: options.items as never } : event.data;
+  const workflowId = `cart:${shopId}:${event.data.id}`;
+  const enteredAt = Date.now();
+  return (stepIndex) => ({
+    workflowId,
+    shopId,
+    cartId: event.data.id,
+    campaign: options.campaign ?? consumerCampaign(),
+    stepIndex,
+    enteredAt,
+    cart,
+  });
+}
+
+const run = (input: RunChainStepInput, deps: Partial<ActivityDeps> = {}) =>
+  new MockActivityEnvironment().run(activities(deps).runChainStep, input) as Promise<ChainStepResult>;
+
+/** Runs a step the way the workflow does: a short deferral is waited out and the step runs again. */
+async function runToEnd(input: RunChainStepInput): Promise<ChainStepResult> {
+  for (;;) {
+    const result = await run(input);
+    if (result.status !== 'deferred') return result;
+    await new Promise((resolve) => setTimeout(resolve, Math.max(0, result.until - Date.now()) + 50));
+  }
+}
+const rows = (cartId: string) =>
+  database.sql`select step, status, reason, kind, recipient_role, campaign_id, segment from messages
+    where cart_id = ${cartId} order by created_at`;
+const chainRow = async (workflowId: string) =>
+  (await database.sql`select status, outcome from chains where workflow_id = ${workflowId}`)[0];
+
+describe('runChainStep (real Postgres, real SMTP)', () => {
+  it('sends the step once, records campaign and segment, and a retry sends nothing more', async () => {
+    const step = await chainOf();
+    expect(await run(step(0))).toEqual({ status: 'sent' });
+    expect(await run(step(0))).toEqual({ status: 'already_sent' });
+    await new Promise((resolve) => setTimeout(resolve, 200));
+    expect(smtp.messages).toHaveLength(1);
+    expect(await rows(step(0).cartId)).toEqual([
+      expect.objectContaining({ step: 'reminder', status: 'sent', kind: 'marketing', campaign_id: 'consumer' }),
+    ]);
+    expect(await chainRow(step(0).workflowId)).toEqual({ status: 'active', outcome: null });
+  });
+
+  it('the incentive step creates one code; the last chance shows the same code and ends the chain', async () => {
+    const step = await chainOf();
+    const frequent = { frequency: { minGap: '1s', maxPer7Days: 10, maxDeferral: '1h' } };
+    const campaign = consumerCampaign(frequent);
+    const input = (i: number) => ({ ...step(i), campaign });
+    await runToEnd(input(0));
+    await runToEnd(input(1));
+    await runToEnd(input(2));
+    const [incentive, lastChance] = (await smtp.waitFor(3)).slice(1);
+    const [code] = await database.sql`select code, status from discount_codes where cart_id = ${input(0).cartId}`;
+    expect(code?.code).toMatch(/^[A-Z2-9]{12}$/);
+    expect(incentive?.text).toContain(code?.code);
+    expect(lastChance?.text).toContain(code?.code);
+    expect(await chainRow(input(0).workflowId)).toEqual({ status: 'finished', outcome: 'completed' });
+    expect(code?.status).toBe('active'); // a finished chain leaves the code valid until it expires
+  });
+
+  it('a cart bought meanwhile ends the chain: no email, skipped row, live codes disabled', async () => {
+    const step = await chainOf({ campaign: consumerCampaign({ frequency: { minGap: '1s' } }) });
+    await runToEnd(step(0));
+    await runToEnd(step(1)); // issues the code
+    const order = OrderPlacedEvent.parse(orderPlacedEvent({ cartId: step(0).cartId }));
+    await storeCartEvent(database.db, { shopId, event: order, payload: order });
+    expect(await run(step(2))).toEqual({ status: 'skipped', reason: 'purchased', endChain: true });
+    expect((await rows(step(0).cartId)).at(-1)).toMatchObject({
+      step: 'last-chance',
+      status: 'skipped',
+      reason: 'purchased',
+    });
+    expect(await chainRow(step(0).workflowId)).toEqual({ status: 'finished', outcome: 'purchased' });
+    const [code] = await database.sql`select status from discount_codes where cart_id = ${step(0).cartId}`;
+    expect(code?.status).toBe('disabled');
+  });
+
+  it('no consent: skipped, and the chain goes on (consent may come later)', async () => {
+    const step = await chainOf({ customer: { marketingConsent: false } });
+    expect(await run(step(0))).toEqual({ status: 'skipped', reason: 'no_consent', endChain: false });
+    expect(smtp.messages).toHaveLength(0);
+  });
+
+  it('an unsubscribed address gets nothing and the chain ends', async () => {
+    const step = await chainOf();
+    await database.sql`insert into suppressions (shop_id, email, reason) values (${shopId}, ${step(0).cart.customer.email}, 'unsubscribed')`;
+    expect(await run(step(0))).toEqual({ status: 'skipped', reason: 'unsubscribed', endChain: true });
+    expect(smtp.messages).toHaveLength(0);
+  });
+
+  it('frequency cap across campaigns: a second email within 16 h is deferred to the gap’s end', async () => {
+    const email = `freq-${randomUUID().slice(0, 6)}@example.com`;
+    const first = await chainOf({ customer: { email } });
+    await run(first(0));
+    const second = await chainOf({ customer: { email }, campaign: consumerCampaign({ id: 'other' }) });
+    const before = Date.now();
+    const result = await run(second(0));
+    expect(result).toMatchObject({ status: 'deferred', reason: 'frequency_cap' });
+    const until = (result as { until: number }).until;
+    expect(until - before).toBeGreaterThan(15.9 * HOUR);
+    expect(until - before).toBeLessThan(16.1 * HOUR);
+  });
+
+  it('quiet hours in the recipient’s zone defer to the window’s end', async () => {
+    const step = await chainOf({
+      customer: { timeZone: 'Europe/Berlin' },
+      campaign: consumerCampaign({ quietHours: { start: '21:00', end: '08:00' } }),
+    });
+    // 23:30 in Berlin (UTC+1 in November) → 08:00 Berlin = 07:00 UTC the next day.
+    const result = await run(step(0), { now: () => new Date('2026-11-23T22:30:00Z') });
+    expect(result).toEqual({ status: 'deferred', reason: 'quiet_hours', until: Date.parse('2026-11-24T07:00:00Z') });
+    expect(smtp.messages).toHaveLength(0);
+  });
+
+  it('re-entry cooldown: a customer whose chain ended 2 days ago is not chained again', async () => {
+    const email = `cool-${randomUUID().slice(0, 6)}@example.com`;
+    const earlier = await chainOf({ customer: { email } });
+    await run(earlier(0));
+    await database.sql`update chains set status = 'finished', outcome = 'completed', finished_at = now() - interval '2 days'
+      where workflow_id = ${earlier(0).workflowId}`;
+    const later = await chainOf({ customer: { email } });
+    expect(await run(later(0))).toEqual({ status: 'skipped', reason: 'cooldown', endChain: true });
+  });
+
+  it('a newer cart of the same customer ends the older chain', async () => {
+    const email = `newer-${randomUUID().slice(0, 6)}@example.com`;
+    const campaign = consumerCampaign({ frequency: { minGap: '1s' } });
+    const older = await chainOf({ customer: { email }, campaign });
+    await run(older(0));
+    const newer = await chainOf({ customer: { email }, campaign });
+    await database.sql`update chains set started_at = now() - interval '1 hour' where workflow_id = ${older(0).workflowId}`;
+    await run(newer(0));
+    expect(await run(older(1))).toEqual({ status: 'skipped', reason: 'newer_cart', endChain: true });
+  });
+
+  it('B2B: the manager gets an internal email and the CRM a signed webhook, at once', async () => {
+    const posts: Array<{ body: string; signature: string | null; key: string | null }> = [];
+    crm.use(
+      http.post('https://crm.example.com/hook', async ({ request }) => {
+        posts.push({
+          body: await request.text(),
+          signature: request.headers.get('cartflow-signature'),
+          key: request.headers.get('idempotency-key'),
+        });
+        return new HttpResponse(null, { status: 204 });
+      }),
+    );
+    const step = await chainOf({
+      campaign: b2bCampaign(),
+      customer: { b2b: true, salesManagerEmail: 'kim@shop.example.com' },
+    });
+    expect(await run(step(0))).toEqual({ status: 'sent' });
+    const [alert] = await smtp.waitFor(1);
+    expect(alert?.to && 'text' in alert.to ? alert.to.text : '').toBe('kim@shop.example.com');
+    expect(posts).toHaveLength(1);
+    const payload = JSON.parse(posts[0]!.body) as { type: string; cartId: string; customer: { email: string } };
+    expect(payload).toMatchObject({ type: 'cart.abandoned', cartId: step(0).cartId });
+    expect(
+      verifySignature({
+        header: posts[0]!.signature ?? undefined,
+        body: Buffer.from(posts[0]!.body),
+        secret: 'outbound-secret-0123456789',
+        toleranceMs: 60_000,
+        nowMs: Date.now(),
+      }),
+    ).toEqual({ ok: true });
+    expect(await rows(step(0).cartId)).toEqual([
+      expect.objectContaining({ step: 'alert-manager', kind: 'internal', recipient_role: 'manager' }),
+    ]);
+  });
+
+  it('a CRM that rejects the webhook (4xx) fails the step without retrying', async () => {
+    crm.use(
+      http.post('https://crm.example.com/hook', () => HttpResponse.json({ error: 'bad token' }, { status: 401 })),
+    );
+    const step = await chainOf({ campaign: b2bCampaign(), customer: { b2b: true } });
+    const failure = await run(step(0)).catch((error: unknown) => error);
+    expect(failure).toBeInstanceOf(ApplicationFailure);
+    expect(failure).toMatchObject({ nonRetryable: true, type: 'ManagerWebhookRejected' });
+  });
+
+  it('a permanent SMTP rejection (550) fails the step and records why', async () => {
+    const step = await chainOf({ customer: { email: `bounce-${randomUUID().slice(0, 6)}@example.com` } });
+    const failure = await run(step(0)).catch((error: unknown) => error);
+    expect(failure).toMatchObject({ nonRetryable: true, type: 'PermanentSendError' });
+    expect(await rows(step(0).cartId)).toEqual([
+      expect.objectContaining({ status: 'failed', reason: 'SMTP rejected the message permanently (550)' }),
+    ]);
+  });
+});
