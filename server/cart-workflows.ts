@@ -10,6 +10,7 @@ import { cartIdOf } from '../domain/events';
 import { cartWorkflowId } from '../domain/ids';
 import type { abandonedCartWorkflow } from '../workflows/abandoned-cart';
 import { cartUpdatedSignal, orderPlacedSignal } from '../workflows/definitions';
+import { searchAttributesAtStart } from '../workflows/search-attributes';
 
 export type Delivery =
   /** The cart's workflow was started or received the event. */
@@ -66,6 +67,7 @@ export function createCartWorkflows(options: CartWorkflowsOptions) {
               campaigns: options.campaigns,
             },
           ],
+          typedSearchAttributes: searchAttributesAtStart({ campaigns: options.campaigns, cart: event.data }),
           signal: cartUpdatedSignal,
           signalArgs: [event.data],
         },

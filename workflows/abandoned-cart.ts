@@ -61,7 +61,7 @@ export async function abandonedCartWorkflow(input: AbandonedCartInput): Promise<
     if (recordEnd && state.entry) {
       await finishChain({ workflowId: workflowInfo().workflowId, shopId: input.shopId, cartId: input.cartId, outcome });
     }
-    publishChainState(state, outcome);
+    if (result !== 'completed') publishChainState(state, outcome);
     return result;
   };
   /** Waits until `state.waitUntil` unless `wake` turns true; continues-as-new when history grows. */
@@ -93,7 +93,7 @@ export async function abandonedCartWorkflow(input: AbandonedCartInput): Promise<
     state.entry = { campaign: match.campaign, segment: match.segment, enteredAt: Date.now() };
     state.phase = 'in_chain';
   }
-  publishChainState(state, outcome);
+  publishChainState(state, outcome); // only if the cart entered another campaign than at start
 
   // 2. The steps: wait for each one's delay (or a deferral), then one activity decides and sends.
   const { campaign, enteredAt } = state.entry as NonNullable<CartChainState['entry']>;

@@ -1,23 +1,51 @@
-import { upsertSearchAttributes } from '@temporalio/workflow';
+import type { SearchAttributePair } from '@temporalio/common';
+import { upsertSearchAttributes, workflowInfo } from '@temporalio/workflow';
+import type { Campaign } from '../domain/campaign';
 import type { ChainOutcome } from '../domain/chain';
+import type { Cart } from '../domain/events';
+import { segmentContextOf } from '../domain/segment-context';
+import { selectCampaign } from '../domain/segments';
 import { CART_SEARCH_ATTRIBUTES as KEYS, type CartChainState } from './definitions';
 
 /**
  * Lets operators list carts by campaign, segment, step and status in the Temporal UI/CLI, e.g.
- * `temporal workflow list --query "CartflowStep = 'incentive'"`. One history event per call, so
- * it is called only when the chain moves on.
+ * `temporal workflow list --query "CartflowStep = 'incentive'"`. Each upsert is a history event,
+ * so the values are set at start (free) and upserted only when one of them changes: the next step,
+ * or how a chain ended early. A completed chain keeps its last step; its Temporal status says it closed.
  */
+export function searchAttributesAtStart(input: { campaigns: Campaign[]; cart: Cart }): SearchAttributePair[] {
+  const match = selectCampaign(input.campaigns, { trigger: 'cart.abandoned', context: segmentContextOf(input.cart) });
+  return attributesOf({
+    campaign: match?.campaign,
+    segment: match?.segment,
+    step: match?.campaign.steps[0]?.id,
+    status: 'active',
+  });
+}
+
+/** Upserts what differs from the workflow's current attributes (nothing when nothing changed). */
 export function publishChainState(state: CartChainState, outcome: ChainOutcome | undefined): void {
   const campaign = state.entry?.campaign;
-  const step = campaign?.steps[state.stepIndex]?.id ?? 'done';
-  upsertSearchAttributes([
-    { key: KEYS.status, value: outcome ?? (state.phase === 'in_chain' ? 'in_chain' : 'waiting') },
-    ...(campaign
-      ? [
-          { key: KEYS.campaign, value: `${campaign.id}@${campaign.version}` },
-          { key: KEYS.segment, value: state.entry?.segment ?? campaign.segment },
-          { key: KEYS.step, value: outcome ? 'done' : step },
-        ]
-      : []),
-  ]);
+  const wanted = attributesOf({
+    campaign,
+    segment: state.entry?.segment,
+    step: outcome ? undefined : campaign?.steps[state.stepIndex]?.id,
+    status: outcome ?? 'active',
+  });
+  const current = workflowInfo().typedSearchAttributes;
+  const changed = wanted.filter((pair) => current.get(pair.key as never) !== pair.value);
+  if (changed.length > 0) upsertSearchAttributes(changed);
+}
+
+function attributesOf(values: {
+  campaign: Campaign | undefined;
+  segment: string | undefined;
+  step: string | undefined;
+  status: string;
+}): SearchAttributePair[] {
+  const pairs: SearchAttributePair[] = [{ key: KEYS.status, value: values.status }];
+  if (values.campaign) pairs.push({ key: KEYS.campaign, value: `${values.campaign.id}@${values.campaign.version}` });
+  if (values.segment) pairs.push({ key: KEYS.segment, value: values.segment });
+  if (values.step) pairs.push({ key: KEYS.step, value: values.step });
+  return pairs;
 }

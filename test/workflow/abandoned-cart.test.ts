@@ -1,25 +1,22 @@
 import { randomUUID } from 'node:crypto';
 import { ApplicationFailure } from '@temporalio/common';
 import { TestWorkflowEnvironment } from '@temporalio/testing';
-import { Worker, bundleWorkflowCode, type WorkflowBundleWithSourceMap } from '@temporalio/worker';
+import { bundleWorkflowCode, type WorkflowBundleWithSourceMap } from '@temporalio/worker';
 import { afterAll, afterEach, beforeAll, describe, expect, inject, it } from 'vitest';
-import type { RunChainStepInput } from '../../activities';
-import type { FinishChainInput } from '../../activities/finish-chain';
-import type { ChainStepResult } from '../../domain/chain';
-import { CartEvent, type CartUpdatedEvent } from '../../domain/events';
+import type { CartUpdatedEvent } from '../../domain/events';
 import { cartWorkflowId } from '../../domain/ids';
-import { createCartWorkflows } from '../../server/cart-workflows';
 import { registerCartSearchAttributes } from '../../cli/search-attributes';
 import { workflowsPath } from '../../worker';
 import { cartStateQuery, stopChainSignal } from '../../workflows/definitions';
 import { cartUpdatedEvent, orderPlacedEvent } from '../helpers/cart-events';
 import { b2bCampaign, consumerCampaign } from '../helpers/campaigns';
+import { type Decide, HARNESS_SHOP_ID, createChainHarness } from '../helpers/chain-harness';
 import { eventually } from '../helpers/eventually';
 
 // Day-long chains need the Java time-skipping test server (see scripts/temporal-test-server.sh).
 const MINUTE = 60_000;
 const HOUR = 60 * MINUTE;
-const shopId = 'shop-test';
+const shopId = HARNESS_SHOP_ID;
 let env: TestWorkflowEnvironment;
 let bundle: WorkflowBundleWithSourceMap;
 
@@ -53,54 +50,11 @@ afterEach(async () => {
   started.clear();
 });
 
-interface StepCall {
-  input: RunChainStepInput;
-  /** Elapsed time since the first webhook, in the test server's clock. */
-  atMs: number;
-}
-
-/** A worker whose activities record what they are asked to do; `decide` plays the step's verdict. */
-type Decide = (input: RunChainStepInput, call: number, serverNowMs: number) => ChainStepResult;
-
 /** Workflows the current test started; any still running afterwards are terminated (see afterEach). */
 const started = new Set<string>();
 
-async function harness(decide: Decide = () => ({ status: 'sent' })) {
-  const steps: StepCall[] = [];
-  const finished: FinishChainInput[] = [];
-  const taskQueue = `tq-${randomUUID()}`;
-  let t0 = 0;
-  const worker = await Worker.create({
-    connection: env.nativeConnection,
-    taskQueue,
-    workflowBundle: bundle,
-    activities: {
-      async runChainStep(input: RunChainStepInput) {
-        const serverNow = await env.currentTimeMs();
-        steps.push({ input, atMs: serverNow - t0 });
-        return decide(input, steps.length, serverNow);
-      },
-      async finishChain(input: FinishChainInput) {
-        finished.push(input);
-      },
-    },
-  });
-  const workflows = createCartWorkflows({
-    client: env.client,
-    taskQueue,
-    abandonAfterMs: HOUR,
-    campaigns: [b2b, consumer],
-  });
-  const deliver = async (event: unknown) => {
-    if (t0 === 0) t0 = await env.currentTimeMs();
-    const parsed = CartEvent.parse(event);
-    started.add(
-      cartWorkflowId({ shopId, cartId: parsed.type === 'cart.updated' ? parsed.data.id : parsed.data.cartId }),
-    );
-    return workflows.deliver(shopId, parsed);
-  };
-  return { worker, steps, finished, deliver, now: async () => (await env.currentTimeMs()) - t0 };
-}
+const harness = (decide?: Decide) =>
+  createChainHarness({ env, bundle, campaigns: [b2b, consumer], abandonAfterMs: HOUR, started }, decide);
 
 function cartEvent(cartId: string, at: number, options: { items?: unknown[]; b2b?: boolean } = {}): CartUpdatedEvent {
   return cartUpdatedEvent({

@@ -1,0 +1,72 @@
+import { randomUUID } from 'node:crypto';
+import type { TestWorkflowEnvironment } from '@temporalio/testing';
+import { Worker, type WorkflowBundleWithSourceMap } from '@temporalio/worker';
+import type { RunChainStepInput } from '../../activities';
+import type { FinishChainInput } from '../../activities/finish-chain';
+import type { Campaign } from '../../domain/campaign';
+import type { ChainStepResult } from '../../domain/chain';
+import { CartEvent, cartIdOf } from '../../domain/events';
+import { cartWorkflowId } from '../../domain/ids';
+import { createCartWorkflows } from '../../server/cart-workflows';
+
+export const HARNESS_SHOP_ID = 'shop-test';
+
+export interface StepCall {
+  input: RunChainStepInput;
+  /** Elapsed time since the first webhook, in the test server's clock. */
+  atMs: number;
+}
+
+/** Plays a step's verdict: what runChainStep would have decided. */
+export type Decide = (input: RunChainStepInput, call: number, serverNowMs: number) => ChainStepResult;
+
+export interface ChainHarnessOptions {
+  env: TestWorkflowEnvironment;
+  bundle: WorkflowBundleWithSourceMap;
+  campaigns: Campaign[];
+  abandonAfterMs: number;
+  /** Every workflow started through `deliver`, so a test can clean up what is left running. */
+  started?: Set<string>;
+}
+
+/**
+ * The real workflow with activities that record what they are asked to do, on a Temporal test
+ * server: for workflow tests and for recording the replay corpus.
+ */
+export async function createChainHarness(options: ChainHarnessOptions, decide: Decide = () => ({ status: 'sent' })) {
+  const { env } = options;
+  const steps: StepCall[] = [];
+  const finished: FinishChainInput[] = [];
+  const taskQueue = `tq-${randomUUID()}`;
+  let t0 = 0;
+  const worker = await Worker.create({
+    connection: env.nativeConnection,
+    taskQueue,
+    workflowBundle: options.bundle,
+    activities: {
+      async runChainStep(input: RunChainStepInput) {
+        const serverNow = await env.currentTimeMs();
+        steps.push({ input, atMs: serverNow - t0 });
+        return decide(input, steps.length, serverNow);
+      },
+      async finishChain(input: FinishChainInput) {
+        finished.push(input);
+      },
+    },
+  });
+  const workflows = createCartWorkflows({
+    client: env.client,
+    taskQueue,
+    abandonAfterMs: options.abandonAfterMs,
+    campaigns: options.campaigns,
+  });
+  const deliver = async (event: unknown) => {
+    if (t0 === 0) t0 = await env.currentTimeMs();
+    const parsed = CartEvent.parse(event);
+    options.started?.add(cartWorkflowId({ shopId: HARNESS_SHOP_ID, cartId: cartIdOf(parsed) }));
+    return workflows.deliver(HARNESS_SHOP_ID, parsed);
+  };
+  const handleFor = (cartId: string) =>
+    env.client.workflow.getHandle(cartWorkflowId({ shopId: HARNESS_SHOP_ID, cartId }));
+  return { worker, steps, finished, deliver, handleFor, now: async () => (await env.currentTimeMs()) - t0 };
+}

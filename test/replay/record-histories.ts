@@ -1,0 +1,143 @@
+/**
+ * Records the replay corpus: real runs of every chain shape through the current workflow code on
+ * the time-skipping server, saved as JSON histories in test/replay/histories/.
+ *
+ *   npm run replay:record
+ *
+ * Re-record only for a deliberate, patched() change, after `npm test` proved the old histories
+ * still replay; keep the old files (they are what running workflows look like).
+ */
+import { execFileSync } from 'node:child_process';
+import { mkdir, writeFile } from 'node:fs/promises';
+import path from 'node:path';
+import { ApplicationFailure } from '@temporalio/common';
+import { historyToJSON } from '@temporalio/common/lib/proto-utils';
+import { TestWorkflowEnvironment } from '@temporalio/testing';
+import { bundleWorkflowCode } from '@temporalio/worker';
+import { registerCartSearchAttributes } from '../../cli/search-attributes';
+import { workflowsPath } from '../../worker';
+import { stopChainSignal } from '../../workflows/definitions';
+import { b2bCampaign, consumerCampaign } from '../helpers/campaigns';
+import { cartUpdatedEvent, orderPlacedEvent } from '../helpers/cart-events';
+import { type Decide, createChainHarness } from '../helpers/chain-harness';
+
+const HOUR = 3_600_000;
+const root = path.resolve(import.meta.dirname, '../..');
+const outDir = path.join(import.meta.dirname, 'histories');
+
+type Harness = Awaited<ReturnType<typeof createChainHarness>>;
+interface Scenario {
+  decide?: Decide;
+  /** Drives one cart (id `cartId`) to the end. */
+  run(h: Harness, cartId: string, env: TestWorkflowEnvironment): Promise<void>;
+}
+
+const cart = (cartId: string, at: number, extra: { items?: unknown[]; b2b?: boolean } = {}) =>
+  cartUpdatedEvent({
+    cartId,
+    updatedAt: new Date(at).toISOString(),
+    items: extra.items,
+    customer: { b2b: extra.b2b ?? false },
+  });
+
+const scenarios: Record<string, Scenario> = {
+  'consumer-completed': {
+    async run(h, cartId, env) {
+      await h.deliver(cart(cartId, await env.currentTimeMs()));
+      await h.handleFor(cartId).result();
+    },
+  },
+  'consumer-updates-then-purchased': {
+    async run(h, cartId, env) {
+      const t0 = await env.currentTimeMs();
+      await h.deliver(cart(cartId, t0));
+      await env.sleep(30 * 60_000);
+      await h.deliver(
+        cart(cartId, t0 + 30 * 60_000, [{ sku: 'B', name: 'Boots', quantity: 1, unitPrice: '99' }] as never),
+      );
+      await h.deliver(cart(cartId, t0 - 60_000)); // late, older snapshot
+      await env.sleep(30 * HOUR);
+      await h.deliver(orderPlacedEvent({ cartId }));
+      await h.handleFor(cartId).result();
+    },
+  },
+  'consumer-deferred': {
+    decide: (_input, call, now) =>
+      call === 1 ? { status: 'deferred', until: now + 9 * HOUR, reason: 'quiet_hours' } : { status: 'sent' },
+    async run(h, cartId, env) {
+      await h.deliver(cart(cartId, await env.currentTimeMs()));
+      await h.handleFor(cartId).result();
+    },
+  },
+  'consumer-emptied': {
+    async run(h, cartId, env) {
+      const t0 = await env.currentTimeMs();
+      await h.deliver(cart(cartId, t0));
+      await h.deliver(cart(cartId, t0 + 1000, { items: [] }));
+      await h.handleFor(cartId).result();
+    },
+  },
+  'consumer-stopped': {
+    async run(h, cartId, env) {
+      await h.deliver(cart(cartId, await env.currentTimeMs()));
+      await env.sleep(3 * HOUR);
+      await h.handleFor(cartId).signal(stopChainSignal, { reason: 'unsubscribed' });
+      await h.handleFor(cartId).result();
+    },
+  },
+  'consumer-skip-and-exit': {
+    decide: (input) =>
+      input.stepIndex === 0
+        ? { status: 'skipped', reason: 'no_consent', endChain: false }
+        : { status: 'skipped', reason: 'newer_cart', endChain: true },
+    async run(h, cartId, env) {
+      await h.deliver(cart(cartId, await env.currentTimeMs()));
+      await h.handleFor(cartId).result();
+    },
+  },
+  'consumer-step-failed': {
+    decide: (input) => {
+      if (input.stepIndex === 1) throw ApplicationFailure.nonRetryable('SMTP rejected the message permanently (550)');
+      return { status: 'sent' };
+    },
+    async run(h, cartId, env) {
+      await h.deliver(cart(cartId, await env.currentTimeMs()));
+      await h.handleFor(cartId).result();
+    },
+  },
+  'b2b-completed': {
+    async run(h, cartId, env) {
+      await h.deliver(cart(cartId, await env.currentTimeMs(), { b2b: true }));
+      await h.handleFor(cartId).result();
+    },
+  },
+};
+
+async function main() {
+  const serverPath = execFileSync('bash', [path.join(root, 'scripts/temporal-test-server.sh')])
+    .toString()
+    .trim();
+  const env = await TestWorkflowEnvironment.createTimeSkipping({
+    server: { executable: { type: 'existing-path', path: serverPath.split('\n').at(-1) as string } },
+  });
+  try {
+    await registerCartSearchAttributes(env.connection, 'default');
+    const bundle = await bundleWorkflowCode({ workflowsPath });
+    await mkdir(outDir, { recursive: true });
+    for (const [name, scenario] of Object.entries(scenarios)) {
+      const harness = await createChainHarness(
+        { env, bundle, campaigns: [b2bCampaign(), consumerCampaign()], abandonAfterMs: 3_600_000 },
+        scenario.decide,
+      );
+      const cartId = `replay-${name}`;
+      await harness.worker.runUntil(() => scenario.run(harness, cartId, env));
+      const history = await harness.handleFor(cartId).fetchHistory();
+      await writeFile(path.join(outDir, `${name}.json`), `${historyToJSON(history)}\n`);
+      process.stdout.write(`recorded ${name} (${history.events?.length} events)\n`);
+    }
+  } finally {
+    await env.teardown();
+  }
+}
+
+await main();

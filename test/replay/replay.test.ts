@@ -1,0 +1,65 @@
+import { readdir, readFile } from 'node:fs/promises';
+import path from 'node:path';
+import { fileURLToPath } from 'node:url';
+import { historyFromJSON } from '@temporalio/common/lib/proto-utils';
+import { Worker, bundleWorkflowCode } from '@temporalio/worker';
+import { DeterminismViolationError } from '@temporalio/workflow';
+import { describe, expect, it } from 'vitest';
+import { workflowsPath } from '../../worker';
+
+// Saved histories of real runs of every chain shape (npm run replay:record). Running workflows look
+// like these: a workflow change that does not replay them needs patched() (see README).
+const historiesDir = fileURLToPath(new URL('./histories', import.meta.url));
+const quiet = { log() {}, info() {}, warn() {}, error() {}, debug() {}, trace() {} };
+
+async function corpus() {
+  const files = (await readdir(historiesDir)).filter((name) => name.endsWith('.json')).sort();
+  return Promise.all(
+    files.map(async (file) => ({
+      name: path.basename(file, '.json'),
+      history: historyFromJSON(JSON.parse(await readFile(path.join(historiesDir, file), 'utf8'))),
+    })),
+  );
+}
+
+async function replayAll(pathToWorkflows: string) {
+  const bundle = await bundleWorkflowCode({ workflowsPath: pathToWorkflows, logger: quiet });
+  const histories = (await corpus()).map(({ name, history }) => ({ workflowId: name, history }));
+  const results = [];
+  for await (const result of Worker.runReplayHistories({ workflowBundle: bundle }, histories)) results.push(result);
+  return results;
+}
+
+describe('replay of saved workflow histories', () => {
+  it('the corpus covers every chain shape', async () => {
+    const names = (await corpus()).map(({ name }) => name);
+    expect(names).toEqual(
+      expect.arrayContaining([
+        'consumer-completed',
+        'consumer-updates-then-purchased',
+        'consumer-deferred',
+        'consumer-emptied',
+        'consumer-stopped',
+        'consumer-skip-and-exit',
+        'consumer-step-failed',
+        'b2b-completed',
+      ]),
+    );
+  });
+
+  it('every saved history replays against the current workflow code', async () => {
+    const results = await replayAll(workflowsPath);
+    expect(results.length).toBeGreaterThanOrEqual(8);
+    for (const result of results)
+      expect({ workflowId: result.workflowId, error: result.error }).toEqual({
+        workflowId: result.workflowId,
+        error: undefined,
+      });
+  });
+
+  it('an incompatible (unpatched) workflow change is caught', async () => {
+    const results = await replayAll(fileURLToPath(new URL('./mutant/index.ts', import.meta.url)));
+    const failed = results.filter((result) => result.error instanceof DeterminismViolationError);
+    expect(failed.map((result) => result.workflowId)).toContain('consumer-completed');
+  });
+});
