@@ -1,0 +1,80 @@
+import { TestWorkflowEnvironment } from '@temporalio/testing';
+import { bundleWorkflowCode } from '@temporalio/worker';
+import { afterAll, beforeAll, describe, expect, inject, it } from 'vitest';
+import { execFileSync } from 'node:child_process';
+import path from 'node:path';
+import { cartSearchAttributeKeys } from '../../cli/search-attributes';
+import { workflowsPath } from '../../worker';
+import { cartStateQuery } from '../../workflows/definitions';
+import { consumerCampaign } from '../helpers/campaigns';
+import { cartUpdatedEvent } from '../helpers/cart-events';
+import { createChainHarness } from '../helpers/chain-harness';
+import { eventually } from '../helpers/eventually';
+
+// A dev server of its own that suggests continue-as-new after 60 history events (the default is
+// thousands), so a cart with many updates crosses several runs within a test.
+let env: TestWorkflowEnvironment;
+
+beforeAll(async () => {
+  const root = path.resolve(import.meta.dirname, '../..');
+  const cli = execFileSync('bash', [path.join(root, 'scripts/temporal-cli.sh')])
+    .toString()
+    .trim()
+    .split('\n')
+    .at(-1);
+  env = await TestWorkflowEnvironment.createLocal({
+    server: {
+      executable: { type: 'existing-path', path: cli as string },
+      ip: '127.0.0.1',
+      searchAttributes: cartSearchAttributeKeys,
+      extraArgs: ['--dynamic-config-value', 'limit.historyCount.suggestContinueAsNew=60'],
+    },
+  });
+  expect(inject('temporalAddress')).toBeTruthy(); // the shared server is not used here
+});
+afterAll(async () => {
+  await env?.teardown();
+});
+
+describe('a cart with many updates (continue-as-new)', () => {
+  it('crosses runs without losing the cart, the clock or the chain', async () => {
+    const bundle = await bundleWorkflowCode({
+      workflowsPath,
+      logger: { log() {}, info() {}, warn() {}, error() {}, debug() {}, trace() {} },
+    });
+    const campaign = consumerCampaign({
+      frequency: { minGap: '1s' },
+      steps: [
+        { id: 'reminder', delay: '1s', template: 'cart-reminder' },
+        { id: 'last-chance', delay: '1s', template: 'cart-reminder' },
+      ],
+    });
+    const h = await createChainHarness({ env, bundle, campaigns: [campaign], abandonAfterMs: 4_000 });
+    const cartId = `many-updates-${Date.now()}`;
+    await h.worker.runUntil(async () => {
+      const t0 = Date.now();
+      let firstRun: string | undefined;
+      for (let i = 1; i <= 150; i += 1) {
+        const items = Array.from({ length: (i % 5) + 1 }, (_, n) => ({
+          sku: `S${n}`,
+          name: `Item ${n}`,
+          quantity: 1,
+          unitPrice: '1',
+        }));
+        await h.deliver(cartUpdatedEvent({ cartId, updatedAt: new Date(t0 + i).toISOString(), items }));
+        firstRun ??= (await h.handleFor(cartId).describe()).runId;
+      }
+      const handle = h.handleFor(cartId);
+      await eventually(async () =>
+        expect(await handle.query(cartStateQuery)).toMatchObject({ phase: 'waiting_for_inactivity', itemCount: 1 }),
+      );
+      expect(await handle.result()).toBe('completed');
+      expect((await handle.describe()).runId).not.toBe(firstRun);
+      const first = await env.client.workflow.getHandle(handle.workflowId, firstRun).fetchHistory();
+      expect(first.events?.at(-1)?.workflowExecutionContinuedAsNewEventAttributes).toBeTruthy();
+    });
+    // The last update (150 % 5 + 1 = 1 item) is what the emails show; nothing was sent during the updates.
+    expect(h.steps.map((step) => step.input.stepIndex)).toEqual([0, 1]);
+    expect(h.steps[0]?.input.cart.items).toHaveLength(1);
+  });
+});
