@@ -84,6 +84,9 @@ export async function notifyManager(
       templateId: step.template as string,
       data: {
         ...buildCartEmailData(cart),
+        // `customer` is whoever receives the email: the footer's unsubscribe link must be the
+        // manager's own, never the buyer's (a click would otherwise unsubscribe the buyer).
+        customer: { name: '', hasName: false, email: to, b2b: true },
         buyer: { email: cart.customer.email, name: cart.customer.name ?? '', id: cart.customer.id ?? '' },
       },
       to,

@@ -1,3 +1,4 @@
+import { readdir } from 'node:fs/promises';
 import path from 'node:path';
 import { fileURLToPath } from 'node:url';
 import type { Logger } from 'pino';
@@ -82,5 +83,22 @@ export function requireExternal(
 /** The newest version of each cart campaign, in the order audiences are tried. Throws on a bad file. */
 export async function loadCartCampaigns(config: Config): Promise<Campaign[]> {
   const campaigns = await loadCampaigns(config.CAMPAIGNS_DIR ?? DEFAULT_CAMPAIGNS_DIR);
-  return newestVersions(campaigns.filter((campaign) => campaign.trigger === 'cart.abandoned'));
+  const cartCampaigns = newestVersions(campaigns.filter((campaign) => campaign.trigger === 'cart.abandoned'));
+  await assertCampaignTemplates(cartCampaigns);
+  return cartCampaigns;
+}
+
+/** Every template a campaign step names must exist, or the start stops naming campaign and step. */
+export async function assertCampaignTemplates(campaigns: Campaign[], dir: string = templatesDir): Promise<void> {
+  const present = new Set(await readdir(dir));
+  const missing = campaigns.flatMap((campaign) =>
+    campaign.steps
+      .filter((step) => step.template !== undefined && !present.has(step.template))
+      .map(
+        (step) =>
+          `  campaign ${campaign.id}@${campaign.version}, step ${step.id}: no template "${step.template}" in ${dir}`,
+      ),
+  );
+  if (missing.length > 0)
+    throw new ConfigError(`Campaign steps name templates that do not exist:\n${missing.join('\n')}`);
 }

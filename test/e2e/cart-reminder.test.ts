@@ -20,7 +20,7 @@ import { type MailCatcher, startMailCatcher } from '../helpers/mail-catcher';
 // Every component is real: the HTTP server on a port, the Temporal dev server (Temporal CLI),
 // PostgreSQL and an SMTP server. The inactivity delay is shortened to 2 s to run in real time.
 const ABANDON_AFTER_MS = 2_000;
-// The consumer chain with delays of seconds: reminder, code, last chance.
+// The shipped consumer chain's templates with delays of seconds: reminder, code, last chance.
 const e2eCampaign = consumerCampaign({
   frequency: { minGap: '1s', maxPer7Days: 10, maxDeferral: '1h' },
   steps: [
@@ -28,10 +28,10 @@ const e2eCampaign = consumerCampaign({
     {
       id: 'incentive',
       delay: '2s',
-      template: 'cart-reminder',
+      template: 'cart-incentive',
       incentive: { type: 'percent', value: 10, validFor: '3d' },
     },
-    { id: 'last-chance', delay: '2s', template: 'cart-reminder' },
+    { id: 'last-chance', delay: '2s', template: 'cart-last-chance' },
   ],
 });
 const shopId = 'shop-e2e';

@@ -39,9 +39,9 @@ export function b2bCampaign(overrides: Record<string, unknown> = {}): Campaign {
         delay: '0s',
         kind: 'notify_manager',
         manager: { email: true, webhookUrl: 'https://crm.example.com/hook' },
-        template: 'cart-reminder',
+        template: 'b2b-manager-alert',
       },
-      { id: 'reminder', delay: '2h', template: 'cart-reminder' },
+      { id: 'reminder', delay: '2h', template: 'b2b-cart-reminder' },
     ],
     ...overrides,
   });

@@ -218,6 +218,11 @@ describe('runChainStep (real Postgres, real SMTP)', () => {
     expect(await run(step(0))).toEqual({ status: 'sent' });
     const [alert] = await smtp.waitFor(1);
     expect(alert?.to && 'text' in alert.to ? alert.to.text : '').toBe('kim@shop.example.com');
+    // The alert names the buyer, but its unsubscribe link belongs to the manager who receives it.
+    const buyer = step(0).cart.customer.email;
+    expect(alert?.text).toContain(buyer);
+    expect(String(alert?.html)).toContain(encodeURIComponent('kim@shop.example.com'));
+    expect(String(alert?.html)).not.toContain(encodeURIComponent(buyer));
     expect(posts).toHaveLength(1);
     const payload = JSON.parse(posts[0]!.body) as { type: string; cartId: string; customer: { email: string } };
     expect(payload).toMatchObject({ type: 'cart.abandoned', cartId: step(0).cartId });

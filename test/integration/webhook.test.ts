@@ -26,14 +26,14 @@ afterAll(async () => {
   await database?.drop();
 });
 
-function appWith(temporal: Client = client) {
+function appWith(temporal: Client = client, campaigns = [consumerCampaign()]) {
   return createApp({
     db: database.db,
     workflows: createCartWorkflows({
       client: temporal,
       taskQueue,
       abandonAfterMs: 3_600_000,
-      campaigns: [consumerCampaign()],
+      campaigns,
     }),
     config: { shopId, webhookSecret: TEST_SECRET, webhookMaxBytes: 64 * 1024, webhookToleranceMs: 300_000 },
     logger: pino({ level: 'silent' }),
@@ -88,6 +88,28 @@ describe('POST /webhooks/cart', () => {
     const history = await client.workflow.getHandle(workflowId).fetchHistory();
     const signals = history.events?.filter((e) => e.workflowExecutionSignaledEventAttributes) ?? [];
     expect(signals).toHaveLength(1);
+  });
+
+  it('a running cart keeps the campaign version it started with; new carts get the newest', async () => {
+    const v1 = appWith(client, [consumerCampaign({ version: 1 })]);
+    const v2 = appWith(client, [consumerCampaign({ version: 2 })]);
+    const older = cartUpdatedEvent();
+    expect((await post(signedRequest(older), v1)).status).toBe(202);
+    // The marketer ships version 2; the older cart gets another update through the new config.
+    const update = cartUpdatedEvent({ cartId: older.data.id, updatedAt: new Date(Date.now() + 1000).toISOString() });
+    expect((await post(signedRequest(update), v2)).status).toBe(202);
+    const newer = cartUpdatedEvent();
+    expect((await post(signedRequest(newer), v2)).status).toBe(202);
+
+    const campaignOf = async (cartId: string) => {
+      const description = await client.workflow.getHandle(cartWorkflowId({ shopId, cartId })).describe();
+      return description.searchAttributes.CartflowCampaign;
+    };
+    expect(await campaignOf(older.data.id)).toEqual(['consumer@1']);
+    expect(await campaignOf(newer.data.id)).toEqual(['consumer@2']);
+    const history = await client.workflow.getHandle(cartWorkflowId({ shopId, cartId: older.data.id })).fetchHistory();
+    const signals = history.events?.filter((event) => event.workflowExecutionSignaledEventAttributes) ?? [];
+    expect(signals).toHaveLength(2); // the update reached the running chain, which kept version 1
   });
 
   it('names each bad field in a 400 and stores nothing', async () => {

@@ -1,0 +1,20 @@
+import { describe, expect, it } from 'vitest';
+import { assertCampaignTemplates, loadCartCampaigns } from '../../cli/services';
+import { loadConfig } from '../../config/env';
+import { consumerCampaign } from '../helpers/campaigns';
+
+describe('campaigns and their templates at start', () => {
+  it('the shipped cart campaigns load and every template they name exists', async () => {
+    const campaigns = await loadCartCampaigns(loadConfig({}));
+    expect(campaigns.map((campaign) => campaign.id).sort()).toEqual(['b2b-cart', 'b2c-cart', 'b2c-high-value']);
+  });
+
+  it('a step naming a missing template stops the start, naming campaign and step', async () => {
+    const campaign = consumerCampaign({
+      steps: [{ id: 'reminder', delay: '1h', template: 'cart-remindr' }],
+    });
+    await expect(assertCampaignTemplates([campaign])).rejects.toThrow(
+      /campaign consumer@3, step reminder: no template "cart-remindr"/,
+    );
+  });
+});
