@@ -1,0 +1,113 @@
+import { ActivityFailure, condition, log, proxyActivities, workflowInfo } from '@temporalio/workflow';
+import type { Activities } from '../activities';
+import { type ChainOutcome, outcomeOfSkip } from '../domain/chain';
+import type { CartChainState, CartChainView } from './definitions';
+import { publishChainState } from './search-attributes';
+
+const { runChainStep, finishChain } = proxyActivities<Activities>({
+  startToCloseTimeout: '1 minute',
+  retry: { initialInterval: '5 seconds', backoffCoefficient: 2, maximumInterval: '10 minutes' },
+});
+
+export interface ChainRunnerOptions {
+  shopId: string;
+  /** The cart id, or the order / customer id a journey is about. */
+  subjectId: string;
+  state: CartChainState;
+  /** Called when Temporal suggests continuing as new; it never returns. */
+  continueAsNew: () => Promise<never>;
+}
+
+/**
+ * The part every chain shares once a campaign is entered: wait for each step's delay (or a
+ * deferral), let one activity decide and send, and end on an exit reason, a final skip or a
+ * step that failed for good.
+ */
+export function createChainRunner({ shopId, subjectId, state, continueAsNew }: ChainRunnerOptions) {
+  let outcome: ChainOutcome | undefined;
+
+  async function finish(result: ChainOutcome, { recordEnd }: { recordEnd: boolean }): Promise<ChainOutcome> {
+    outcome = result;
+    if (recordEnd && state.entry) {
+      await finishChain({ workflowId: workflowInfo().workflowId, shopId, cartId: subjectId, outcome });
+    }
+    if (result !== 'completed') publishChainState(state, outcome);
+    return result;
+  }
+
+  /** Waits until `state.waitUntil` unless `wake` turns true; continues-as-new when history grows. */
+  async function waitOr(wake: () => boolean): Promise<boolean> {
+    for (;;) {
+      if (workflowInfo().continueAsNewSuggested) await continueAsNew();
+      const remaining = (state.waitUntil ?? 0) - Date.now();
+      if (remaining <= 0 || wake()) return wake();
+      const woke = await condition(() => wake() || workflowInfo().continueAsNewSuggested, remaining);
+      if (!woke || wake()) return woke;
+    }
+  }
+
+  async function runSteps(exitReason: () => ChainOutcome | undefined): Promise<ChainOutcome> {
+    const { campaign, enteredAt } = state.entry as NonNullable<CartChainState['entry']>;
+    while (state.stepIndex < campaign.steps.length) {
+      if (state.waitUntil !== undefined) {
+        await waitOr(() => exitReason() !== undefined);
+        const exit = exitReason();
+        if (exit) return finish(exit, { recordEnd: true });
+        state.waitUntil = undefined;
+      }
+      let result;
+      try {
+        result = await runChainStep({
+          workflowId: workflowInfo().workflowId,
+          shopId,
+          cartId: subjectId,
+          campaign,
+          stepIndex: state.stepIndex,
+          enteredAt,
+          cart: state.cart as NonNullable<CartChainState['cart']>, // a chain is only entered with one
+        });
+      } catch (error) {
+        // Retries are over and the step cannot succeed (broken template, address refused, CRM said
+        // no): end the chain on record instead of failing the workflow.
+        if (!(error instanceof ActivityFailure)) throw error;
+        log.warn('chain step failed for good', {
+          step: campaign.steps[state.stepIndex]?.id,
+          error: error.cause?.message,
+        });
+        return finish('failed', { recordEnd: true });
+      }
+      if (result.status === 'deferred') {
+        state.waitUntil = result.until;
+        continue;
+      }
+      if (result.status === 'skipped' && result.endChain) {
+        return finish(outcomeOfSkip(result.reason), { recordEnd: false });
+      }
+      state.stepIndex += 1;
+      const next = campaign.steps[state.stepIndex];
+      if (next) state.waitUntil = Date.now() + next.delay;
+      publishChainState(state, outcome);
+    }
+    return finish('completed', { recordEnd: false });
+  }
+
+  function view(): CartChainView {
+    const campaign = state.entry?.campaign;
+    const next = outcome ? undefined : campaign?.steps[state.stepIndex];
+    return {
+      phase: outcome ? 'finished' : state.phase,
+      outcome,
+      campaign: campaign && {
+        id: campaign.id,
+        version: campaign.version,
+        segment: state.entry?.segment ?? campaign.segment,
+      },
+      nextStep: next?.id,
+      nextStepAt: !outcome && state.waitUntil !== undefined ? new Date(state.waitUntil).toISOString() : undefined,
+      stepsDone: state.stepIndex,
+      itemCount: state.cart?.items.length ?? 0,
+    };
+  }
+
+  return { finish, waitOr, runSteps, view };
+}
