@@ -59,6 +59,10 @@ export async function deliverEmail(deps: DeliveryDeps, input: DeliverEmailInput)
   });
   if (!claim.owned) {
     if (claim.status === 'sent') return 'already_sent';
+    if (claim.status === 'in_flight') {
+      // Retryable: Temporal tries again after its backoff, by when the other attempt has ended.
+      throw ApplicationFailure.retryable(`send ${input.key} is in flight in another attempt`, 'SendInFlight');
+    }
     throw ApplicationFailure.nonRetryable(`send ${input.key} ended earlier as ${claim.status}: ${claim.reason}`);
   }
   try {

@@ -164,7 +164,8 @@ async function gatherFacts(
   const standing = await suppressionOf(db, { shopId, email: cart.customer.email });
   return {
     purchased: await orderedSince(db, { shopId, cartId, customerId, since: new Date(input.enteredAt) }),
-    cartEmptied: cart.items.length === 0,
+    // Only a cart can be emptied; a welcome series has no items to begin with.
+    cartEmptied: campaign.trigger === 'cart.abandoned' && cart.items.length === 0,
     newerCart:
       customerId !== null && (await hasNewerChain(db, { shopId, customerId, trigger: campaign.trigger, workflowId })),
     unsubscribed: standing === 'unsubscribed',

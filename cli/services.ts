@@ -80,12 +80,11 @@ export function requireExternal(
   }
 }
 
-/** The newest version of each cart campaign, in the order audiences are tried. Throws on a bad file. */
-export async function loadCartCampaigns(config: Config): Promise<Campaign[]> {
-  const campaigns = await loadCampaigns(config.CAMPAIGNS_DIR ?? DEFAULT_CAMPAIGNS_DIR);
-  const cartCampaigns = newestVersions(campaigns.filter((campaign) => campaign.trigger === 'cart.abandoned'));
-  await assertCampaignTemplates(cartCampaigns);
-  return cartCampaigns;
+/** The newest version of each campaign, in the order audiences are tried. Throws on a bad file. */
+export async function loadActiveCampaigns(config: Config): Promise<Campaign[]> {
+  const campaigns = newestVersions(await loadCampaigns(config.CAMPAIGNS_DIR ?? DEFAULT_CAMPAIGNS_DIR));
+  await assertCampaignTemplates(campaigns);
+  return campaigns;
 }
 
 /** Every template a campaign step names must exist, or the start stops naming campaign and step. */

@@ -11,7 +11,7 @@ import { createWorker } from '../worker';
 import { localWebhookSecret } from './dev-secret';
 import { startEmbeddedTemporal } from './embedded-temporal';
 import { exitWithError } from './process';
-import { loadCartCampaigns, openServices } from './services';
+import { loadActiveCampaigns, openServices } from './services';
 
 /**
  * `npm start`: the worker and the HTTP server in one process. Whatever is not configured is
@@ -39,7 +39,7 @@ async function main(): Promise<void> {
     banner.push(`Email       ${new URL(smtpUrl).host}`);
   }
 
-  const campaigns = await loadCartCampaigns(config);
+  const campaigns = await loadActiveCampaigns(config);
   const services = await openServices(config, logger, { smtpUrl });
   cleanups.push(services.close);
   banner.push(`Database    ${services.database.description}`);

@@ -1,7 +1,8 @@
 import { and, eq, sql } from 'drizzle-orm';
-import type { Cart, CartEvent, Order } from '../domain/events';
+import type { Cart, CartEvent, Customer, Order } from '../domain/events';
 import { cartIdOf } from '../domain/events';
 import type { Db } from './client';
+import { markUsed as markCodesUsed } from './discount-store';
 import { cartEvents, carts, customers, type CartStatus } from './schema';
 
 type Tx = Parameters<Parameters<Db['transaction']>[0]>[0];
@@ -37,6 +38,10 @@ export async function storeCartEvent(
       if (previous?.processedAt) return { kind: 'duplicate' };
       return { kind: 'undelivered', cartStatus: await readCartStatus(tx, shopId, cartIdOf(event)) };
     }
+    if (event.type === 'customer.created') {
+      await upsertCustomer(tx, shopId, event.data.customer);
+      return { kind: 'new', cartStatus: 'open' };
+    }
     const cartStatus =
       event.type === 'cart.updated'
         ? await applySnapshot(tx, shopId, event.data)
@@ -71,9 +76,8 @@ async function readCartStatus(tx: Tx, shopId: string, cartId: string): Promise<C
   return row?.status ?? 'open';
 }
 
-async function applySnapshot(tx: Tx, shopId: string, cart: Cart): Promise<CartStatus> {
-  const customer = cart.customer;
-  const [customerRow] = await tx
+async function upsertCustomer(tx: Tx, shopId: string, customer: Customer): Promise<number | undefined> {
+  const [row] = await tx
     .insert(customers)
     .values({
       shopId,
@@ -98,9 +102,13 @@ async function applySnapshot(tx: Tx, shopId: string, cart: Cart): Promise<CartSt
       },
     })
     .returning({ id: customers.id });
+  return row?.id;
+}
 
+async function applySnapshot(tx: Tx, shopId: string, cart: Cart): Promise<CartStatus> {
+  const customerId = await upsertCustomer(tx, shopId, cart.customer);
   const snapshot = {
-    customerId: customerRow?.id,
+    customerId,
     currency: cart.currency,
     total: cart.total,
     snapshot: cart,
@@ -119,13 +127,20 @@ async function applySnapshot(tx: Tx, shopId: string, cart: Cart): Promise<CartSt
 }
 
 async function applyOrder(tx: Tx, shopId: string, order: Order): Promise<CartStatus> {
+  const customerId = order.customer ? await upsertCustomer(tx, shopId, order.customer) : undefined;
   await tx
     .insert(carts)
-    .values({ shopId, cartId: order.cartId, status: 'purchased', orderId: order.orderId })
+    .values({ shopId, cartId: order.cartId, status: 'purchased', orderId: order.orderId, customerId })
     .onConflictDoUpdate({
       target: [carts.shopId, carts.cartId],
-      set: { status: 'purchased', orderId: order.orderId, updatedAt: sql`now()` },
+      set: {
+        status: 'purchased',
+        orderId: order.orderId,
+        customerId: sql`coalesce(excluded.customer_id, ${carts.customerId})`,
+        updatedAt: sql`now()`,
+      },
     });
+  await markCodesUsed(tx, { shopId, codes: order.discountCodes ?? [] });
   return 'purchased';
 }
 

@@ -1,4 +1,4 @@
-import { eq, sql } from 'drizzle-orm';
+import { and, eq, lt, sql } from 'drizzle-orm';
 import type { Db } from './client';
 import { messages, type MessageStatus } from './schema';
 
@@ -23,7 +23,15 @@ export type ClaimResult =
   /** This attempt owns the send (first attempt, or a previous attempt died before recording it). */
   | { owned: true }
   /** The send already reached a final state. */
-  | { owned: false; status: Exclude<MessageStatus, 'sending'>; reason: string | null };
+  | { owned: false; status: Exclude<MessageStatus, 'sending'>; reason: string | null }
+  /** Another attempt claimed it recently and may still be talking to the SMTP server. */
+  | { owned: false; status: 'in_flight'; reason: null };
+
+/**
+ * Longer than an attempt can live: the activity's 1-minute timeout, and the mailer's SMTP
+ * timeouts (mail/mailer.ts) that end a send the activity has given up on.
+ */
+export const STALE_CLAIM_MS = 2 * 60 * 1000;
 
 /** Writes the unique message row before any SMTP traffic: the guard against sending twice. */
 export async function claimSend(db: Db, input: ClaimSendInput): Promise<ClaimResult> {
@@ -33,11 +41,25 @@ export async function claimSend(db: Db, input: ClaimSendInput): Promise<ClaimRes
     .onConflictDoNothing({ target: messages.key })
     .returning({ id: messages.id });
   if (inserted.length > 0) return { owned: true };
+  // Take over a 'sending' row only when its attempt must be dead; one UPDATE, so two retries
+  // can never both win.
+  const takenOver = await db
+    .update(messages)
+    .set({ claimedAt: sql`now()` })
+    .where(
+      and(
+        eq(messages.key, input.key),
+        eq(messages.status, 'sending'),
+        lt(messages.claimedAt, sql`now() - make_interval(secs => ${STALE_CLAIM_MS / 1000})`),
+      ),
+    )
+    .returning({ id: messages.id });
+  if (takenOver.length > 0) return { owned: true };
   const [existing] = await db
     .select({ status: messages.status, reason: messages.reason })
     .from(messages)
     .where(eq(messages.key, input.key));
-  if (!existing || existing.status === 'sending') return { owned: true };
+  if (!existing || existing.status === 'sending') return { owned: false, status: 'in_flight', reason: null };
   return { owned: false, status: existing.status, reason: existing.reason };
 }
 
@@ -48,7 +70,12 @@ export async function recordSkipped(
   await db
     .insert(messages)
     .values({ ...input, templateVersion: '-', messageIdHeader: '-', status: 'skipped' })
-    .onConflictDoNothing({ target: messages.key });
+    // A crashed attempt's 'sending' row becomes the skip; a sent or failed one stays as it was.
+    .onConflictDoUpdate({
+      target: messages.key,
+      set: { status: 'skipped', reason: input.reason },
+      setWhere: eq(messages.status, 'sending'),
+    });
 }
 
 export async function recordSent(db: Db, input: { key: string; smtpResponse: string }): Promise<void> {

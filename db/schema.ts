@@ -111,6 +111,8 @@ export const messages = pgTable(
     smtpResponse: text('smtp_response'),
     reason: text('reason'),
     createdAt: createdAt(),
+    /** When the current attempt claimed the send; a 'sending' row is taken over only once it is stale. */
+    claimedAt: timestamp('claimed_at', { withTimezone: true }).notNull().defaultNow(),
     sentAt: timestamp('sent_at', { withTimezone: true }),
   },
   (table) => [

@@ -81,8 +81,31 @@ export const Order = z.object({
   total: Money,
   currency: z.string().regex(/^[A-Z]{3}$/, 'must be an ISO 4217 code such as EUR'),
   placedAt: z.iso.datetime({ offset: true, error: 'must be an ISO 8601 date-time' }).optional(),
+  /** Codes redeemed with the order: never offered again. */
+  discountCodes: z.array(z.string().trim().min(1).max(64)).max(20).optional(),
+  /** With customer and items, the order also starts the post-purchase and re-order campaigns. */
+  customer: Customer.optional(),
+  items: z.array(CartItem).max(500).optional(),
+  /** The order's page (post-purchase emails link to it). */
+  orderUrl: HttpUrl.optional(),
+  /** One-click re-order of the same lines (B2B re-order reminders link to it). */
+  reorderUrl: HttpUrl.optional(),
 });
 export type Order = z.infer<typeof Order>;
+
+/** A newly registered customer: starts the welcome series. */
+export const NewCustomer = z.object({
+  customer: Customer.extend({ id: Id }),
+  /** Where welcome emails send the customer (home page, account). */
+  welcomeUrl: HttpUrl,
+  /** The shop's currency, for formatting any amount in the emails. */
+  currency: z
+    .string()
+    .regex(/^[A-Z]{3}$/, 'must be an ISO 4217 code such as EUR')
+    .default('EUR'),
+  createdAt: z.iso.datetime({ offset: true, error: 'must be an ISO 8601 date-time' }).optional(),
+});
+export type NewCustomer = z.infer<typeof NewCustomer>;
 
 const envelope = { id: Id, occurredAt: z.iso.datetime({ offset: true }).optional() };
 
@@ -92,11 +115,18 @@ export type CartUpdatedEvent = z.infer<typeof CartUpdatedEvent>;
 export const OrderPlacedEvent = z.object({ ...envelope, type: z.literal('order.placed'), data: Order });
 export type OrderPlacedEvent = z.infer<typeof OrderPlacedEvent>;
 
-export const CartEvent = z.discriminatedUnion('type', [CartUpdatedEvent, OrderPlacedEvent], {
-  error: (issue) => (issue.code === 'invalid_union' ? 'must be one of: cart.updated, order.placed' : undefined),
+export const CustomerCreatedEvent = z.object({ ...envelope, type: z.literal('customer.created'), data: NewCustomer });
+export type CustomerCreatedEvent = z.infer<typeof CustomerCreatedEvent>;
+
+export const CartEvent = z.discriminatedUnion('type', [CartUpdatedEvent, OrderPlacedEvent, CustomerCreatedEvent], {
+  error: (issue) =>
+    issue.code === 'invalid_union' ? 'must be one of: cart.updated, order.placed, customer.created' : undefined,
 });
 export type CartEvent = z.infer<typeof CartEvent>;
 
+/** The key an event is stored and ordered under: the cart, or for a new customer the customer id. */
 export function cartIdOf(event: CartEvent): string {
-  return event.type === 'cart.updated' ? event.data.id : event.data.cartId;
+  if (event.type === 'cart.updated') return event.data.id;
+  if (event.type === 'customer.created') return `customer:${event.data.customer.id}`;
+  return event.data.cartId;
 }

@@ -21,3 +21,14 @@ export interface SendKeyInput extends CartRef {
 export function sendKey({ shopId, cartId, step }: SendKeyInput): string {
   return `${cartWorkflowId({ shopId, cartId })}:${step}`;
 }
+
+export interface JourneyRef {
+  shopId: string;
+  trigger: string;
+  subjectId: string;
+}
+
+/** One journey per subject (order or customer id) and trigger; never an email in an id. */
+export function journeyWorkflowId({ shopId, trigger, subjectId }: JourneyRef): string {
+  return `journey:${shopId}:${trigger}:${subjectId}`;
+}

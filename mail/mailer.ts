@@ -27,7 +27,16 @@ export class PermanentSendError extends Error {
 
 /** A pooled nodemailer SMTP transport; `url` is e.g. smtp://user:pass@mail.example.com:587. */
 export function createSmtpMailer(options: { url: string; from: string }): Mailer {
-  const transport = nodemailer.createTransport({ url: options.url, pool: true, maxConnections: 5 });
+  const transport = nodemailer.createTransport({
+    url: options.url,
+    pool: true,
+    maxConnections: 5,
+    // Well inside the send activity's 1-minute timeout (nodemailer's own default is 10 minutes), so
+    // an attempt Temporal gave up on cannot still deliver after its retry did (see STALE_CLAIM_MS).
+    connectionTimeout: 10_000,
+    greetingTimeout: 10_000,
+    socketTimeout: 30_000,
+  });
   return {
     async send(email) {
       try {

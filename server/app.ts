@@ -70,7 +70,8 @@ export function createApp({ db, workflows, config, logger, now = Date.now }: App
       const event = parsed.data;
       const shopId = config.shopId;
       const workflowId = cartWorkflowId({ shopId, cartId: cartIdOf(event) });
-      const ids = { eventId: event.id, workflowId };
+      // A new customer has no cart workflow: its journeys are listed once started.
+      const ids = event.type === 'customer.created' ? { eventId: event.id } : { eventId: event.id, workflowId };
       const stored = await storeCartEvent(db, { shopId, event, payload: json });
       if (stored.kind === 'duplicate') return c.json({ status: 'duplicate', ...ids }, 200);
 
@@ -81,8 +82,10 @@ export function createApp({ db, workflows, config, logger, now = Date.now }: App
       }
 
       let delivery;
+      let journeys: string[];
       try {
         delivery = await workflows.deliver(shopId, event);
+        journeys = await workflows.startJourneys(shopId, event, new Date(now()).toISOString());
       } catch (error) {
         // The event is stored but not delivered: the shop's retry of the same event id delivers it.
         logger.warn({ err: error, eventId: event.id }, 'workflow delivery failed; event kept for retry');
@@ -91,8 +94,12 @@ export function createApp({ db, workflows, config, logger, now = Date.now }: App
       }
       await markEventDelivered(db, { shopId, eventId: event.id });
       logger.info({ eventId: event.id, type: event.type, workflowId, delivery }, 'cart event accepted');
-      if (delivery === 'cart_finished') return c.json({ status: 'ignored', reason: 'cart_finished', ...ids }, 202);
-      return c.json({ status: 'accepted', ...ids }, 202);
+      const started = journeys.length > 0 ? { journeys } : {};
+      if (delivery === 'not_a_cart') return c.json({ status: 'accepted', eventId: event.id, ...started }, 202);
+      if (delivery === 'cart_finished') {
+        return c.json({ status: 'ignored', reason: 'cart_finished', ...ids, ...started }, 202);
+      }
+      return c.json({ status: 'accepted', ...ids, ...started }, 202);
     },
   );
 

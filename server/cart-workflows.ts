@@ -7,8 +7,12 @@ import {
 import type { Campaign } from '../domain/campaign';
 import type { CartEvent } from '../domain/events';
 import { cartIdOf } from '../domain/events';
-import { cartWorkflowId } from '../domain/ids';
+import { cartWorkflowId, journeyWorkflowId } from '../domain/ids';
+import { journeySubjectsOf } from '../domain/journeys';
+import { segmentContextOf } from '../domain/segment-context';
+import { selectCampaign } from '../domain/segments';
 import type { abandonedCartWorkflow } from '../workflows/abandoned-cart';
+import type { journeyWorkflow } from '../workflows/journey';
 import { cartUpdatedSignal, orderPlacedSignal } from '../workflows/definitions';
 import { searchAttributesAtStart } from '../workflows/search-attributes';
 
@@ -18,7 +22,9 @@ export type Delivery =
   /** The cart's chain already finished (bought, emptied or done): nothing starts again. */
   | 'cart_finished'
   /** An order for a cart with no running chain: recorded, nothing to stop. */
-  | 'no_running_chain';
+  | 'no_running_chain'
+  /** The event is about a customer, not a cart (it may start journeys). */
+  | 'not_a_cart';
 
 export interface CartWorkflowsOptions {
   client: Client;
@@ -37,9 +43,36 @@ export function createCartWorkflows(options: CartWorkflowsOptions) {
     deliver(shopId: string, event: CartEvent): Promise<Delivery> {
       return client.withDeadline(Date.now() + deliveryTimeoutMs, () => deliverNow(shopId, event));
     },
+    /** Starts the welcome / post-purchase / re-order journeys the event implies; returns their ids. */
+    startJourneys(shopId: string, event: CartEvent, receivedAt: string): Promise<string[]> {
+      return client.withDeadline(Date.now() + deliveryTimeoutMs, () => startJourneysNow(shopId, event, receivedAt));
+    },
   };
 
+  async function startJourneysNow(shopId: string, event: CartEvent, receivedAt: string): Promise<string[]> {
+    const started: string[] = [];
+    for (const { trigger, subjectId, subject } of journeySubjectsOf(event, receivedAt)) {
+      // Only start a workflow when some campaign will take the customer.
+      if (!selectCampaign(options.campaigns, { trigger, context: segmentContextOf(subject) })) continue;
+      const workflowId = journeyWorkflowId({ shopId, trigger, subjectId });
+      try {
+        await client.workflow.start<typeof journeyWorkflow>('journeyWorkflow', {
+          workflowId,
+          taskQueue,
+          // One journey per subject and trigger: a repeated webhook does not start a second one.
+          workflowIdReusePolicy: WorkflowIdReusePolicy.REJECT_DUPLICATE,
+          args: [{ shopId, subjectId, trigger, campaigns: options.campaigns, subject }],
+        });
+      } catch (error) {
+        if (!(error instanceof WorkflowExecutionAlreadyStartedError)) throw error;
+      }
+      started.push(workflowId);
+    }
+    return started;
+  }
+
   async function deliverNow(shopId: string, event: CartEvent): Promise<Delivery> {
+    if (event.type === 'customer.created') return 'not_a_cart';
     const cartId = cartIdOf(event);
     const workflowId = cartWorkflowId({ shopId, cartId });
     if (event.type === 'order.placed') {

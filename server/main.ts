@@ -4,7 +4,7 @@ import { loadConfig } from '../config/env';
 import { createLogger } from '../config/logger';
 import { openDatabase } from '../db/client';
 import { exitWithError } from '../cli/process';
-import { loadCartCampaigns, requireExternal } from '../cli/services';
+import { loadActiveCampaigns, requireExternal } from '../cli/services';
 import { createAppFromConfig } from './app-from-config';
 
 // `npm run server`: the HTTP server alone, against external Postgres and Temporal.
@@ -21,7 +21,7 @@ try {
     client: new Client({ connection, namespace: config.temporal.namespace }),
     webhookSecret: config.WEBHOOK_SECRET as string,
     logger,
-    campaigns: await loadCartCampaigns(config),
+    campaigns: await loadActiveCampaigns(config),
   });
   const server = serve({ fetch: app.fetch, hostname: config.HOST, port: config.PORT }, () =>
     logger.info({ host: config.HOST, port: config.PORT }, 'http server listening'),

@@ -1,2 +1,3 @@
 // The workflow bundle's entry point (Temporal bundles this file for the worker).
 export { abandonedCartWorkflow } from './abandoned-cart';
+export { journeyWorkflow } from './journey';

@@ -46,3 +46,21 @@ export function b2bCampaign(overrides: Record<string, unknown> = {}): Campaign {
     ...overrides,
   });
 }
+
+/** A three-email welcome series, like the shipped one, with cart-reminder standing in for its templates. */
+export function welcomeCampaign(overrides: Record<string, unknown> = {}): Campaign {
+  return Campaign.parse({
+    id: 'welcome',
+    version: 1,
+    name: 'Welcome',
+    priority: 100,
+    trigger: 'customer.created',
+    audience: 'everyone',
+    steps: [
+      { id: 'welcome', delay: '0m', template: 'cart-reminder' },
+      { id: 'getting-started', delay: '2d', template: 'cart-reminder' },
+      { id: 'first-order', delay: '3d', template: 'cart-reminder' },
+    ],
+    ...overrides,
+  });
+}

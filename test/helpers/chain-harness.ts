@@ -66,7 +66,26 @@ export async function createChainHarness(options: ChainHarnessOptions, decide: D
     options.started?.add(cartWorkflowId({ shopId: HARNESS_SHOP_ID, cartId: cartIdOf(parsed) }));
     return workflows.deliver(HARNESS_SHOP_ID, parsed);
   };
+  /** Starts the journeys an event implies (welcome, post-purchase, re-order), as the webhook does. */
+  const startJourneys = async (event: unknown) => {
+    if (t0 === 0) t0 = await env.currentTimeMs();
+    const ids = await workflows.startJourneys(
+      HARNESS_SHOP_ID,
+      CartEvent.parse(event),
+      new Date(await env.currentTimeMs()).toISOString(),
+    );
+    for (const id of ids) options.started?.add(id);
+    return ids;
+  };
   const handleFor = (cartId: string) =>
     env.client.workflow.getHandle(cartWorkflowId({ shopId: HARNESS_SHOP_ID, cartId }));
-  return { worker, steps, finished, deliver, handleFor, now: async () => (await env.currentTimeMs()) - t0 };
+  return {
+    worker,
+    steps,
+    finished,
+    deliver,
+    startJourneys,
+    handleFor,
+    now: async () => (await env.currentTimeMs()) - t0,
+  };
 }

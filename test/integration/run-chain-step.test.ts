@@ -5,6 +5,7 @@ import { http, HttpResponse } from 'msw';
 import { setupServer } from 'msw/node';
 import { afterAll, afterEach, beforeAll, beforeEach, describe, expect, it } from 'vitest';
 import { type ActivityDeps, type RunChainStepInput, createActivities } from '../../activities';
+import { messageIdFor } from '../../activities/deliver-email';
 import { verifySignature } from '../../activities/http/webhook-signature';
 import { templatesDir } from '../../cli/services';
 import { storeCartEvent } from '../../db/cart-store';
@@ -122,6 +123,35 @@ describe('runChainStep (real Postgres, real SMTP)', () => {
     expect(lastChance?.text).toContain(code?.code);
     expect(await chainRow(input(0).workflowId)).toEqual({ status: 'finished', outcome: 'completed' });
     expect(code?.status).toBe('active'); // a finished chain leaves the code valid until it expires
+  });
+
+  it('a send another attempt claimed moments ago is not sent again now (retryable)', async () => {
+    const step = await chainOf();
+    const key = `cart:${shopId}:${step(0).cartId}:reminder`;
+    await database.sql`insert into messages (key, shop_id, cart_id, step, template_id, template_version, status, message_id_header)
+      values (${key}, ${shopId}, ${step(0).cartId}, 'reminder', 'cart-reminder', 'x', 'sending', 'x')`;
+    const failure = await run(step(0)).catch((error: unknown) => error);
+    expect(failure).toMatchObject({ nonRetryable: false, type: 'SendInFlight' });
+    expect(smtp.messages).toHaveLength(0);
+  });
+
+  it('a send whose attempt died (claim older than 2 minutes) is taken over, with the same Message-ID', async () => {
+    const step = await chainOf();
+    const key = `cart:${shopId}:${step(0).cartId}:reminder`;
+    await database.sql`insert into messages (key, shop_id, cart_id, step, template_id, template_version, status, message_id_header, claimed_at)
+      values (${key}, ${shopId}, ${step(0).cartId}, 'reminder', 'cart-reminder', 'x', 'sending', 'x', now() - interval '3 minutes')`;
+    expect(await run(step(0))).toEqual({ status: 'sent' });
+    const [mail] = await smtp.waitFor(1);
+    expect(mail?.messageId).toBe(messageIdFor(key, 'mail.example.com'));
+  });
+
+  it('a step skipped on retry turns the dead attempt’s row into the skip', async () => {
+    const step = await chainOf({ customer: { marketingConsent: false } });
+    const key = `cart:${shopId}:${step(0).cartId}:reminder`;
+    await database.sql`insert into messages (key, shop_id, cart_id, step, template_id, template_version, status, message_id_header)
+      values (${key}, ${shopId}, ${step(0).cartId}, 'reminder', 'cart-reminder', 'x', 'sending', 'x')`;
+    expect(await run(step(0))).toMatchObject({ status: 'skipped', reason: 'no_consent' });
+    expect(await rows(step(0).cartId)).toEqual([expect.objectContaining({ status: 'skipped', reason: 'no_consent' })]);
   });
 
   it('a cart bought meanwhile ends the chain: no email, skipped row, live codes disabled', async () => {

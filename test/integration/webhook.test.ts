@@ -5,7 +5,27 @@ import { cartWorkflowId } from '../../domain/ids';
 import { createApp } from '../../server/app';
 import { createCartWorkflows } from '../../server/cart-workflows';
 import { TEST_SECRET, cartUpdatedEvent, orderPlacedEvent, signedRequest } from '../helpers/cart-events';
+import { Campaign } from '../../domain/campaign';
 import { consumerCampaign } from '../helpers/campaigns';
+
+const welcomeCampaign = Campaign.parse({
+  id: 'welcome',
+  version: 1,
+  name: 'Welcome',
+  priority: 1,
+  trigger: 'customer.created',
+  audience: 'everyone',
+  steps: [{ id: 'welcome', delay: '0s', template: 'cart-reminder' }],
+});
+const postPurchaseCampaign = Campaign.parse({
+  id: 'post-purchase',
+  version: 1,
+  name: 'Post-purchase',
+  priority: 1,
+  trigger: 'order.placed',
+  audience: 'everyone',
+  steps: [{ id: 'review', delay: '7d', template: 'cart-reminder' }],
+});
 import { createTestDatabase, type TestDatabase } from '../helpers/database';
 
 // Real Postgres and the real Temporal dev server; no worker: these tests look at what is
@@ -110,6 +130,62 @@ describe('POST /webhooks/cart', () => {
     const history = await client.workflow.getHandle(cartWorkflowId({ shopId, cartId: older.data.id })).fetchHistory();
     const signals = history.events?.filter((event) => event.workflowExecutionSignaledEventAttributes) ?? [];
     expect(signals).toHaveLength(2); // the update reached the running chain, which kept version 1
+  });
+
+  it('customer.created starts one welcome journey; a bad one names the field', async () => {
+    const app = appWith(client, [consumerCampaign(), welcomeCampaign]);
+    const event = {
+      id: `evt-${Date.now()}`,
+      type: 'customer.created',
+      data: {
+        customer: { id: `c-${Date.now()}`, email: 'nia@example.com', marketingConsent: true },
+        welcomeUrl: 'https://shop.example.com/welcome',
+      },
+    };
+    const response = await post(signedRequest(event), app);
+    expect(response.status).toBe(202);
+    const body = (await response.json()) as { status: string; journeys: string[] };
+    expect(body).toEqual({
+      status: 'accepted',
+      eventId: event.id,
+      journeys: [`journey:${shopId}:customer.created:${event.data.customer.id}`],
+    });
+    const description = await client.workflow.getHandle(body.journeys[0] as string).describe();
+    expect(description.type).toBe('journeyWorkflow');
+    expect((await post(signedRequest(event), app)).status).toBe(200);
+
+    const bad = { ...event, id: `${event.id}-bad`, data: { ...event.data, customer: { email: 'x@example.com' } } };
+    const refused = await post(signedRequest(bad), app);
+    expect(refused.status).toBe(400);
+    expect(((await refused.json()) as { issues: Array<{ path: string }> }).issues.map((i) => i.path)).toContain(
+      'data.customer.id',
+    );
+  });
+
+  it('an order with its customer and lines marks redeemed codes used and starts the post-purchase journey', async () => {
+    const app = appWith(client, [consumerCampaign(), postPurchaseCampaign]);
+    await database.sql`insert into discount_codes (key, shop_id, code, type, value, expires_at, source)
+      values ('k-used', ${shopId}, 'USEDCODE2345', 'percent', 10, now() + interval '1 day', 'builtin')`;
+    const order = {
+      ...orderPlacedEvent({ cartId: `cart-${Date.now()}` }),
+    };
+    const event = {
+      ...order,
+      data: {
+        ...order.data,
+        discountCodes: ['USEDCODE2345'],
+        customer: { email: 'buyer@example.com', marketingConsent: true },
+        items: [{ sku: 'TEE', name: 'T-shirt', quantity: 1, unitPrice: '19.90' }],
+        orderUrl: 'https://shop.example.com/orders/77',
+      },
+    };
+    const response = await post(signedRequest(event), app);
+    expect(response.status).toBe(202);
+    expect(await response.json()).toMatchObject({
+      journeys: [`journey:${shopId}:order.placed:${event.data.orderId}`],
+    });
+    const [code] = await database.sql`select status from discount_codes where code = 'USEDCODE2345'`;
+    expect(code?.status).toBe('used');
   });
 
   it('names each bad field in a 400 and stores nothing', async () => {

@@ -17,7 +17,7 @@ import { bundleWorkflowCode } from '@temporalio/worker';
 import { registerCartSearchAttributes } from '../../cli/search-attributes';
 import { workflowsPath } from '../../worker';
 import { stopChainSignal } from '../../workflows/definitions';
-import { b2bCampaign, consumerCampaign } from '../helpers/campaigns';
+import { b2bCampaign, consumerCampaign, welcomeCampaign } from '../helpers/campaigns';
 import { cartUpdatedEvent, orderPlacedEvent } from '../helpers/cart-events';
 import { type Decide, createChainHarness } from '../helpers/chain-harness';
 
@@ -28,8 +28,8 @@ const outDir = path.join(import.meta.dirname, 'histories');
 type Harness = Awaited<ReturnType<typeof createChainHarness>>;
 interface Scenario {
   decide?: Decide;
-  /** Drives one cart (id `cartId`) to the end. */
-  run(h: Harness, cartId: string, env: TestWorkflowEnvironment): Promise<void>;
+  /** Drives one cart (id `cartId`) to the end; returns the workflow id when it is not the cart's. */
+  run(h: Harness, cartId: string, env: TestWorkflowEnvironment): Promise<string | void>;
 }
 
 const cart = (cartId: string, at: number, extra: { items?: unknown[]; b2b?: boolean } = {}) =>
@@ -105,6 +105,20 @@ const scenarios: Record<string, Scenario> = {
       await h.handleFor(cartId).result();
     },
   },
+  'welcome-completed': {
+    async run(h, cartId, env) {
+      const [workflowId] = await h.startJourneys({
+        id: `evt-${cartId}`,
+        type: 'customer.created',
+        data: {
+          customer: { id: cartId, email: 'new@example.com', marketingConsent: true },
+          welcomeUrl: 'https://shop.example.com/welcome',
+        },
+      });
+      await env.client.workflow.getHandle(workflowId as string).result();
+      return workflowId;
+    },
+  },
   'b2b-completed': {
     async run(h, cartId, env) {
       await h.deliver(cart(cartId, await env.currentTimeMs(), { b2b: true }));
@@ -126,12 +140,13 @@ async function main() {
     await mkdir(outDir, { recursive: true });
     for (const [name, scenario] of Object.entries(scenarios)) {
       const harness = await createChainHarness(
-        { env, bundle, campaigns: [b2bCampaign(), consumerCampaign()], abandonAfterMs: 3_600_000 },
+        { env, bundle, campaigns: [b2bCampaign(), consumerCampaign(), welcomeCampaign()], abandonAfterMs: 3_600_000 },
         scenario.decide,
       );
       const cartId = `replay-${name}`;
-      await harness.worker.runUntil(() => scenario.run(harness, cartId, env));
-      const history = await harness.handleFor(cartId).fetchHistory();
+      const workflowId = await harness.worker.runUntil(() => scenario.run(harness, cartId, env));
+      const handle = workflowId ? env.client.workflow.getHandle(workflowId) : harness.handleFor(cartId);
+      const history = await handle.fetchHistory();
       await writeFile(path.join(outDir, `${name}.json`), `${historyToJSON(history)}\n`);
       process.stdout.write(`recorded ${name} (${history.events?.length} events)\n`);
     }

@@ -43,13 +43,14 @@ describe('replay of saved workflow histories', () => {
         'consumer-skip-and-exit',
         'consumer-step-failed',
         'b2b-completed',
+        'welcome-completed',
       ]),
     );
   });
 
   it('every saved history replays against the current workflow code', async () => {
     const results = await replayAll(workflowsPath);
-    expect(results.length).toBeGreaterThanOrEqual(8);
+    expect(results.length).toBeGreaterThanOrEqual(9);
     for (const result of results)
       expect({ workflowId: result.workflowId, error: result.error }).toEqual({
         workflowId: result.workflowId,

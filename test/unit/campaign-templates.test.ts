@@ -1,12 +1,19 @@
 import { describe, expect, it } from 'vitest';
-import { assertCampaignTemplates, loadCartCampaigns } from '../../cli/services';
+import { assertCampaignTemplates, loadActiveCampaigns } from '../../cli/services';
 import { loadConfig } from '../../config/env';
 import { consumerCampaign } from '../helpers/campaigns';
 
 describe('campaigns and their templates at start', () => {
-  it('the shipped cart campaigns load and every template they name exists', async () => {
-    const campaigns = await loadCartCampaigns(loadConfig({}));
-    expect(campaigns.map((campaign) => campaign.id).sort()).toEqual(['b2b-cart', 'b2c-cart', 'b2c-high-value']);
+  it('the shipped campaigns load and every template they name exists', async () => {
+    const campaigns = await loadActiveCampaigns(loadConfig({}));
+    expect(campaigns.map((campaign) => campaign.id).sort()).toEqual([
+      'b2b-cart',
+      'b2b-reorder',
+      'b2c-cart',
+      'b2c-high-value',
+      'post-purchase',
+      'welcome',
+    ]);
   });
 
   it('a step naming a missing template stops the start, naming campaign and step', async () => {

@@ -45,7 +45,7 @@ describe('webhook event schema', () => {
 
   it('rejects an unknown event type naming the allowed ones', () => {
     expect(issuesOf({ id: 'e1', type: 'cart.deleted', data: {} })).toEqual([
-      'type: must be one of: cart.updated, order.placed',
+      'type: must be one of: cart.updated, order.placed, customer.created',
     ]);
   });
 

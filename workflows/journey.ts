@@ -1,0 +1,46 @@
+import { continueAsNew, setHandler } from '@temporalio/workflow';
+import type { Campaign } from '../domain/campaign';
+import type { ChainOutcome } from '../domain/chain';
+import type { Cart } from '../domain/events';
+import type { JourneyTrigger } from '../domain/journeys';
+import { segmentContextOf } from '../domain/segment-context';
+import { selectCampaign } from '../domain/segments';
+import { createChainRunner } from './chain-runner';
+import { type CartChainState, cartStateQuery, stopChainSignal } from './definitions';
+
+export interface JourneyInput {
+  shopId: string;
+  subjectId: string;
+  trigger: JourneyTrigger;
+  /** The campaigns (newest versions) when the journey started: pinned for its whole life. */
+  campaigns: Campaign[];
+  /** The new customer or the placed order, as a cart-shaped snapshot. */
+  subject: Cart;
+  resume?: CartChainState;
+}
+
+/**
+ * Welcome series, post-purchase follow-up and "time to re-order": enter the first campaign for
+ * the trigger whose audience matches, wait (`reorderAfter` for re-orders) and run its steps.
+ */
+export async function journeyWorkflow(input: JourneyInput): Promise<ChainOutcome> {
+  const state: CartChainState = input.resume ?? { phase: 'in_chain', stepIndex: 0, cart: input.subject };
+  const chain = createChainRunner({
+    shopId: input.shopId,
+    subjectId: input.subjectId,
+    state,
+    continueAsNew: () => continueAsNew<typeof journeyWorkflow>({ ...input, resume: state }),
+  });
+  let stopReason: string | undefined;
+  setHandler(stopChainSignal, ({ reason }) => void (stopReason = reason));
+  setHandler(cartStateQuery, chain.view);
+
+  if (!state.entry) {
+    const match = selectCampaign(input.campaigns, { trigger: input.trigger, context: segmentContextOf(input.subject) });
+    if (!match) return chain.finish('no_campaign', { recordEnd: false });
+    const { campaign } = match;
+    state.entry = { campaign, segment: match.segment, enteredAt: Date.now() };
+    state.waitUntil = Date.now() + (campaign.reorderAfter ?? 0) + (campaign.steps[0]?.delay ?? 0);
+  }
+  return chain.runSteps(() => (stopReason ? 'stopped' : undefined));
+}
