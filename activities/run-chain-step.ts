@@ -72,7 +72,7 @@ export function createRunChainStep(deps: ChainStepDeps) {
         shopId,
         customerId,
         trigger: campaign.trigger,
-        exceptWorkflowId: workflowId,
+        workflowId,
       });
       const reentry = checkReentry({
         now: nowMs,

@@ -25,46 +25,42 @@ export async function recordChainEnd(db: Db, input: { workflowId: string; outcom
     .where(and(eq(chains.workflowId, input.workflowId), eq(chains.status, 'active')));
 }
 
+interface OtherChainsInput {
+  shopId: string;
+  customerId: number;
+  trigger: string;
+  /** This chain, left out. */
+  workflowId: string;
+}
+
+/** The customer's chains of the same trigger, other than this one. */
+function otherChainsOf(input: OtherChainsInput) {
+  return and(
+    eq(chains.shopId, input.shopId),
+    eq(chains.customerId, input.customerId),
+    eq(chains.trigger, input.trigger),
+    ne(chains.workflowId, input.workflowId),
+  );
+}
+
 /** When this customer's latest other chain of this trigger ended (for the re-entry cooldown). */
-export async function lastChainEnd(
-  db: Db,
-  input: { shopId: string; customerId: number; trigger: string; exceptWorkflowId: string },
-): Promise<Date | undefined> {
+export async function lastChainEnd(db: Db, input: OtherChainsInput): Promise<Date | undefined> {
   const [row] = await db
     .select({ finishedAt: chains.finishedAt })
     .from(chains)
-    .where(
-      and(
-        eq(chains.shopId, input.shopId),
-        eq(chains.customerId, input.customerId),
-        eq(chains.trigger, input.trigger),
-        ne(chains.workflowId, input.exceptWorkflowId),
-        isNotNull(chains.finishedAt),
-      ),
-    )
+    .where(and(otherChainsOf(input), isNotNull(chains.finishedAt)))
     .orderBy(desc(chains.finishedAt))
     .limit(1);
   return row?.finishedAt ?? undefined;
 }
 
 /** True when the customer has another chain of this trigger that started after this one. */
-export async function hasNewerChain(
-  db: Db,
-  input: { shopId: string; customerId: number; trigger: string; workflowId: string },
-): Promise<boolean> {
+export async function hasNewerChain(db: Db, input: OtherChainsInput): Promise<boolean> {
   const mine = db.select({ startedAt: chains.startedAt }).from(chains).where(eq(chains.workflowId, input.workflowId));
   const [row] = await db
     .select({ workflowId: chains.workflowId })
     .from(chains)
-    .where(
-      and(
-        eq(chains.shopId, input.shopId),
-        eq(chains.customerId, input.customerId),
-        eq(chains.trigger, input.trigger),
-        ne(chains.workflowId, input.workflowId),
-        gt(chains.startedAt, sql`(${mine})`),
-      ),
-    )
+    .where(and(otherChainsOf(input), gt(chains.startedAt, sql`(${mine})`)))
     .limit(1);
   return row !== undefined;
 }

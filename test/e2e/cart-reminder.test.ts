@@ -13,7 +13,7 @@ import { createApp } from '../../server/app';
 import { createCartWorkflows } from '../../server/cart-workflows';
 import { createWorker, workflowsPath } from '../../worker';
 import { TEST_SECRET, cartUpdatedEvent, orderPlacedEvent, signedRequest } from '../helpers/cart-events';
-import { consumerCampaign } from '../helpers/campaigns';
+import { fastConsumerCampaign } from '../helpers/campaigns';
 import { createTestDatabase, type TestDatabase } from '../helpers/database';
 import { type MailCatcher, startMailCatcher } from '../helpers/mail-catcher';
 
@@ -21,19 +21,7 @@ import { type MailCatcher, startMailCatcher } from '../helpers/mail-catcher';
 // PostgreSQL and an SMTP server. The inactivity delay is shortened to 2 s to run in real time.
 const ABANDON_AFTER_MS = 2_000;
 // The shipped consumer chain's templates with delays of seconds: reminder, code, last chance.
-const e2eCampaign = consumerCampaign({
-  frequency: { minGap: '1s', maxPer7Days: 10, maxDeferral: '1h' },
-  steps: [
-    { id: 'reminder', delay: '1s', template: 'cart-reminder' },
-    {
-      id: 'incentive',
-      delay: '2s',
-      template: 'cart-incentive',
-      incentive: { type: 'percent', value: 10, validFor: '3d' },
-    },
-    { id: 'last-chance', delay: '2s', template: 'cart-last-chance' },
-  ],
-});
+const e2eCampaign = fastConsumerCampaign({ incentive: 'cart-incentive', lastChance: 'cart-last-chance' });
 const shopId = 'shop-e2e';
 let database: TestDatabase;
 let smtp: MailCatcher;

@@ -14,7 +14,7 @@ import { workflowsPath } from '../../worker';
 import type { CrashPoint } from '../fixtures/crash-worker';
 import { killWorkerProcesses, startWorkerProcess, type WorkerProcess } from '../fixtures/worker-process';
 import { TEST_SECRET, cartUpdatedEvent, signedRequest } from '../helpers/cart-events';
-import { consumerCampaign } from '../helpers/campaigns';
+import { fastConsumerCampaign } from '../helpers/campaigns';
 import { createTestDatabase, type TestDatabase } from '../helpers/database';
 import { type MailCatcher, startMailCatcher } from '../helpers/mail-catcher';
 
@@ -27,19 +27,7 @@ const shopId = 'shop-crash';
 const mailDomain = 'mail.example.com';
 const steps = ['reminder', 'incentive', 'last-chance'] as const;
 type Step = (typeof steps)[number];
-const campaign = consumerCampaign({
-  frequency: { minGap: '1s', maxPer7Days: 10, maxDeferral: '1h' },
-  steps: [
-    { id: 'reminder', delay: '1s', template: 'cart-reminder' },
-    {
-      id: 'incentive',
-      delay: '2s',
-      template: 'cart-reminder',
-      incentive: { type: 'percent', value: 10, validFor: '3d' },
-    },
-    { id: 'last-chance', delay: '2s', template: 'cart-reminder' },
-  ],
-});
+const campaign = fastConsumerCampaign({ incentive: 'cart-reminder', lastChance: 'cart-reminder' });
 
 let database: TestDatabase;
 let smtp: MailCatcher;

@@ -64,3 +64,20 @@ export function welcomeCampaign(overrides: Record<string, unknown> = {}): Campai
     ...overrides,
   });
 }
+
+/** The consumer chain with delays of seconds and no caps in the way, for real-time end-to-end tests. */
+export function fastConsumerCampaign(templates: { incentive: string; lastChance: string }): Campaign {
+  return consumerCampaign({
+    frequency: { minGap: '1s', maxPer7Days: 10, maxDeferral: '1h' },
+    steps: [
+      { id: 'reminder', delay: '1s', template: 'cart-reminder' },
+      {
+        id: 'incentive',
+        delay: '2s',
+        template: templates.incentive,
+        incentive: { type: 'percent', value: 10, validFor: '3d' },
+      },
+      { id: 'last-chance', delay: '2s', template: templates.lastChance },
+    ],
+  });
+}
