@@ -1,0 +1,585 @@
+import { mkdtemp, readFile } from 'node:fs/promises';
+import os from 'node:os';
+import path from 'node:path';
+import { performance } from 'node:perf_hooks';
+import { DefaultLogger, Runtime } from '@temporalio/worker';
+import { TestWorkflowEnvironment } from '@temporalio/testing';
+import proto from '@temporalio/proto';
+import pino from 'pino';
+import postgres from 'postgres';
+import { signatureHeader } from '../activities/http/webhook-signature';
+import { cartSearchAttributeKeys } from '../cli/search-attributes';
+import { openDatabase } from '../db/client';
+import { Campaign } from '../domain/campaign';
+import { cartWorkflowId } from '../domain/ids';
+import { startSmtpSink } from '../mail/smtp-sink';
+import { createApp } from '../server/app';
+import { createCartWorkflows } from '../server/cart-workflows';
+import { cartStateQuery } from '../workflows/definitions';
+import type { WorkerReport } from './chains-worker';
+import {
+  type HistorySummary,
+  cpuByGroup,
+  findProcess,
+  freePort,
+  historyOf,
+  kib,
+  mapLimit,
+  mib,
+  quantile,
+  script,
+  shell,
+  sleep,
+  startWorkerProcess,
+  type WorkerProcess,
+} from './chains-support';
+
+// `npm run bench:chains`: what a campaign chain costs in Temporal, how many carts per second go
+// through complete chains on the dev server, and the worker's memory with carts parked on timers.
+// Every component is real and started here: the Temporal dev server (scripts/temporal-cli.sh),
+// PostgreSQL (DATABASE_URL as an admin URL, else scripts/test-postgres.sh), an SMTP sink, the HTTP
+// app in this process and the worker in a forked process (bench/chains-worker.ts).
+//   CARTS=300         carts through complete chains (and as many baseline workflows)
+//   CONCURRENCY=50    webhooks / workflow starts in flight
+//   PARKED=10000      carts parked on their 1 h abandonment timer for the memory figure
+//   PARKED_BUDGET_S=300  stop parking more carts after this long (reports what it reached)
+//   CACHE_VARIANT=1   also park PARKED carts on a worker whose cache holds them all
+//   PHASES=chains,memory  `chains`: history events and throughput with baselines; `memory`: parked carts
+
+const CARTS = Number(process.env.CARTS ?? 300);
+const CONCURRENCY = Number(process.env.CONCURRENCY ?? 50);
+const PARKED = Number(process.env.PARKED ?? 10_000);
+const PARKED_BUDGET_MS = Number(process.env.PARKED_BUDGET_S ?? 300) * 1000;
+const CACHE_VARIANT = process.env.CACHE_VARIANT === '1';
+const PHASES = new Set((process.env.PHASES ?? 'chains,memory').split(','));
+
+const shopId = 'bench';
+const secret = 'bench-webhook-secret-0123456789';
+const runId = Date.now().toString(36);
+const ABANDON_MS = 1_000;
+const STEP_DELAYS = ['1s', '2s', '2s'] as const;
+const STEP_DELAYS_MS = [1_000, 2_000, 2_000];
+/** The least a chain can take: abandonment, then each step's delay. */
+const CHAIN_FLOOR_MS = ABANDON_MS + STEP_DELAYS_MS.reduce((sum, ms) => sum + ms, 0);
+const PARK_ABANDON_MS = 60 * 60 * 1000;
+
+/** The shipped consumer chain (reminder, 10 % code, last chance) with second-scale delays. */
+const campaign = Campaign.parse({
+  id: 'bench-consumer',
+  version: 1,
+  name: 'Bench consumers',
+  priority: 100,
+  trigger: 'cart.abandoned',
+  audience: 'everyone',
+  quietHours: 'none',
+  frequency: { minGap: '1s', maxPer7Days: 10, maxDeferral: '1h' },
+  steps: [
+    { id: 'reminder', delay: STEP_DELAYS[0], template: 'cart-reminder' },
+    {
+      id: 'incentive',
+      delay: STEP_DELAYS[1],
+      template: 'cart-reminder',
+      incentive: { type: 'percent', value: 10, validFor: '3d' },
+    },
+    { id: 'last-chance', delay: STEP_DELAYS[2], template: 'cart-reminder' },
+  ],
+});
+
+const started = performance.now();
+const progress = (message: string) =>
+  console.error(`[${((performance.now() - started) / 1000).toFixed(1).padStart(6)} s] ${message}`);
+
+/** A `cart.updated` webhook; every cart has its own customer (one customer's carts would cap each other). */
+function cartEvent(tag: string, index: number) {
+  return {
+    id: `evt-${runId}-${tag}-${index}`,
+    type: 'cart.updated',
+    data: {
+      id: `${runId}-${tag}-${index}`,
+      currency: 'EUR',
+      items: [
+        {
+          sku: 'TEE-BLK-M',
+          name: 'Organic cotton T-shirt',
+          quantity: 2,
+          unitPrice: '19.90',
+          imageUrl: 'https://shop.example.com/img/tee.jpg',
+        },
+        { sku: 'MUG-01', name: 'Enamel mug', quantity: 1, unitPrice: '12.50' },
+      ],
+      total: '52.30',
+      recoveryUrl: 'https://shop.example.com/cart/recover?token=t0k3n',
+      customer: {
+        email: `${tag}-${index}-${runId}@bench.example.com`,
+        name: 'Ada',
+        locale: 'en',
+        timeZone: 'UTC',
+        marketingConsent: true,
+      },
+      updatedAt: new Date().toISOString(),
+    },
+  };
+}
+
+function orderEvent(cartId: string) {
+  return {
+    id: `evt-${runId}-order-${cartId}`,
+    type: 'order.placed',
+    data: { cartId, orderId: `order-${cartId}`, total: '52.30', currency: 'EUR' },
+  };
+}
+
+// ── Machine ──────────────────────────────────────────────────────────────────────────────────
+const machine = {
+  nproc: await shell('nproc'),
+  lscpu: await shell('lscpu | head -20'),
+  free: await shell('free -g'),
+  node: process.version,
+  load: os.loadavg().map((value) => value.toFixed(2)),
+};
+progress(`machine: ${machine.nproc} cores, node ${machine.node}, load ${machine.load.join(' ')}`);
+
+// ── Real components ──────────────────────────────────────────────────────────────────────────
+Runtime.install({ logger: new DefaultLogger('WARN') });
+const cleanups: Array<() => Promise<unknown>> = [];
+const workers: WorkerProcess[] = [];
+const cleanUp = async () => {
+  for (const worker of workers) worker.kill();
+  for (const cleanup of cleanups.reverse()) await cleanup().catch((error) => progress(`clean-up: ${error}`));
+};
+process.once('SIGINT', () => void cleanUp().then(() => process.exit(130)));
+
+try {
+  await main();
+} finally {
+  await cleanUp();
+}
+
+async function main() {
+  progress('Temporal CLI (scripts/temporal-cli.sh) …');
+  const cliPath = await script('temporal-cli.sh');
+  let adminUrl = process.env.DATABASE_URL;
+  /** The postmaster of the throwaway cluster: its CPU (and its backends') is measured; not for DATABASE_URL. */
+  let postgresPid: number | undefined;
+  if (!adminUrl) {
+    const dir = await mkdtemp(path.join(os.tmpdir(), 'cartflow-bench-pg-'));
+    progress('throwaway PostgreSQL (scripts/test-postgres.sh) …');
+    adminUrl = await script('test-postgres.sh', ['start', dir, String(await freePort())]);
+    cleanups.push(() => script('test-postgres.sh', ['stop', dir]));
+    postgresPid = Number((await readFile(path.join(dir, 'data', 'postmaster.pid'), 'utf8')).split('\n')[0]);
+  }
+  const dbName = `cartflow_bench_${runId}`;
+  const admin = postgres(adminUrl, { max: 1, onnotice: () => {} });
+  await admin.unsafe(`create database ${dbName}`);
+  cleanups.push(async () => {
+    await admin.unsafe(`drop database if exists ${dbName} with (force)`);
+    await admin.end();
+  });
+  const dbUrl = new URL(adminUrl);
+  dbUrl.pathname = `/${dbName}`;
+  const database = await openDatabase({ url: dbUrl.toString() });
+  await database.migrate();
+  cleanups.push(() => database.close());
+  const sql = postgres(dbUrl.toString(), { max: 2, onnotice: () => {} });
+  cleanups.push(() => sql.end());
+
+  progress('Temporal dev server …');
+  const temporal = await TestWorkflowEnvironment.createLocal({
+    server: {
+      executable: { type: 'existing-path', path: cliPath },
+      ip: '127.0.0.1',
+      searchAttributes: cartSearchAttributeKeys,
+      extraArgs: ['--sqlite-pragma', 'journal_mode=WAL', '--sqlite-pragma', 'synchronous=OFF'],
+    },
+  });
+  cleanups.push(() => temporal.teardown());
+  const { client } = temporal;
+  const temporalPid = await findProcess(['start-dev', `--port ${temporal.address.split(':').at(-1)}`]);
+
+  let emails = 0;
+  const sink = await startSmtpSink({ onMessage: async () => void (emails += 1) });
+  cleanups.push(() => sink.close());
+
+  const workerEnv = {
+    TEMPORAL_ADDRESS: temporal.address,
+    DATABASE_URL: dbUrl.toString(),
+    SMTP_URL: sink.url,
+  };
+  const startWorker = async (mode: 'cart' | 'baseline', taskQueue: string, extra: Record<string, string> = {}) => {
+    const worker = await startWorkerProcess({
+      ...workerEnv,
+      BENCH_WORKER_MODE: mode,
+      BENCH_TASK_QUEUE: taskQueue,
+      ...extra,
+    });
+    workers.push(worker);
+    return worker;
+  };
+
+  const chainQueue = `bench-chains-${runId}`;
+  const app = createApp({
+    db: database.db,
+    workflows: createCartWorkflows({
+      client,
+      taskQueue: chainQueue,
+      abandonAfterMs: ABANDON_MS,
+      campaigns: [campaign],
+      deliveryTimeoutMs: 30_000,
+    }),
+    config: { shopId, webhookSecret: secret, webhookMaxBytes: 256 * 1024, webhookToleranceMs: 300_000 },
+    logger: pino({ level: 'silent' }),
+  });
+  const postWebhook = async (event: unknown) => {
+    const body = JSON.stringify(event);
+    const response = await app.request('/webhooks/cart', {
+      method: 'POST',
+      headers: {
+        'content-type': 'application/json',
+        'cartflow-signature': signatureHeader({ secret, body, timestampSeconds: Math.floor(Date.now() / 1000) }),
+      },
+      body,
+    });
+    if (response.status !== 202) throw new Error(`webhook answered ${response.status}: ${await response.text()}`);
+  };
+  const handleOf = (cartId: string) => client.workflow.getHandle(cartWorkflowId({ shopId, cartId }));
+
+  const out: string[] = [];
+  const line = (text = '') => out.push(text);
+  line(`## bench:chains — ${new Date().toISOString()}`);
+  line();
+  line(`nproc: ${machine.nproc}; node ${machine.node}; load average at start ${machine.load.join(' ')}`);
+  line('```');
+  line(machine.lscpu);
+  line(machine.free);
+  line('```');
+  line();
+  if (PHASES.has('chains')) await chainsPhase();
+  if (PHASES.has('memory')) await memoryPhase();
+  line();
+  line(
+    `whole run ${((performance.now() - started) / 1000).toFixed(0)} s; load average at the end ${os
+      .loadavg()
+      .map((value) => value.toFixed(2))
+      .join(' ')}`,
+  );
+  console.log(out.join('\n'));
+
+  async function chainsPhase() {
+    // ── Baselines first, same dev server: trivial workflows, then the chain shape with nothing in it ─
+    const baseQueue = `bench-baseline-${runId}`;
+    progress('baseline worker …');
+    const baseWorker = await startWorker('baseline', baseQueue);
+    const runBaseline = async (name: 'noopWorkflow' | 'sameShapeWorkflow') => {
+      const ids = Array.from({ length: CARTS }, (_, index) => `${name}-${runId}-${index}`);
+      const finished: Array<Promise<unknown>> = [];
+      const cpu0 = await cpuNow(baseWorker);
+      const t0 = performance.now();
+      await mapLimit(ids, CONCURRENCY, async (workflowId) => {
+        const handle = await client.workflow.start(name, {
+          taskQueue: baseQueue,
+          workflowId,
+          args: name === 'sameShapeWorkflow' ? [[ABANDON_MS + STEP_DELAYS_MS[0]!, ...STEP_DELAYS_MS.slice(1)]] : [],
+        });
+        finished.push(handle.result());
+      });
+      const startedMs = performance.now() - t0;
+      await Promise.all(finished);
+      const wallMs = performance.now() - t0;
+      const cpu = cpuSince(cpu0, await cpuNow(baseWorker));
+      const history = await historyOf(client.workflow.getHandle(ids[0]!));
+      progress(`${name}: ${CARTS} in ${(wallMs / 1000).toFixed(2)} s, ${history.events} events each`);
+      return { wallMs, startedMs, history, cpu };
+    };
+    // Warm-up (not measured): the cart worker gets the same from the two chains of part 1.
+    await Promise.all(
+      Array.from({ length: 20 }, (_, index) =>
+        client.workflow.execute('noopWorkflow', { taskQueue: baseQueue, workflowId: `warm-up-${runId}-${index}` }),
+      ),
+    );
+    progress(`baseline: ${CARTS} trivial workflows (one no-op activity) …`);
+    const trivial = await runBaseline('noopWorkflow');
+    progress(`baseline: ${CARTS} same-shape workflows (timer + no-op activity × 3) …`);
+    const sameShape = await runBaseline('sameShapeWorkflow');
+    await baseWorker.shutdown();
+
+    // ── 1. History events and activities per chain ─────────────────────────────────────────────
+    progress('cart worker …');
+    const chainWorker = await startWorker('cart', chainQueue);
+    progress('1. one complete chain …');
+    emails = 0;
+    const complete = cartEvent('complete', 0);
+    await postWebhook(complete);
+    const completeOutcome = await handleOf(complete.data.id).result();
+    const completeHistory = await historyOf(handleOf(complete.data.id));
+    const completeEmails = emails;
+
+    progress('1. one chain ended by an order after the first email …');
+    emails = 0;
+    const early = cartEvent('early-exit', 0);
+    await postWebhook(early);
+    for (;;) {
+      // A query adds no history event; wait until the first step is done and the chain is on its timer.
+      const view = await handleOf(early.data.id).query(cartStateQuery);
+      if (view.stepsDone >= 1) break;
+      await sleep(50);
+    }
+    await postWebhook(orderEvent(early.data.id));
+    const earlyOutcome = await handleOf(early.data.id).result();
+    const earlyHistory = await historyOf(handleOf(early.data.id));
+    const earlyEmails = emails;
+
+    // ── 2. Carts per second through complete chains ────────────────────────────────────────────
+    progress(`2. ${CARTS} carts through complete chains (${CONCURRENCY} webhooks in flight) …`);
+    emails = 0;
+    const loadEvents = Array.from({ length: CARTS }, (_, index) => cartEvent('load', index));
+    const outcomes = new Map<string, number>();
+    const finished: Array<Promise<void>> = [];
+    const chainsCpu0 = await cpuNow(chainWorker);
+    const t0 = performance.now();
+    await mapLimit(loadEvents, CONCURRENCY, async (event) => {
+      await postWebhook(event);
+      finished.push(
+        handleOf(event.data.id)
+          .result()
+          .then((outcome: string) => void outcomes.set(outcome, (outcomes.get(outcome) ?? 0) + 1)),
+      );
+    });
+    const chainsPostedMs = performance.now() - t0;
+    await Promise.all(finished);
+    const chainsWallMs = performance.now() - t0;
+    const chainsCpu = cpuSince(chainsCpu0, await cpuNow(chainWorker));
+    const chainsEmails = emails;
+    progress(`2. ${CARTS} chains in ${(chainsWallMs / 1000).toFixed(2)} s; fetching their histories …`);
+    const loadHistories: HistorySummary[] = [];
+    await mapLimit(loadEvents, 20, async (event) => void loadHistories.push(await historyOf(handleOf(event.data.id))));
+    const messageRows = await sql<Array<{ status: string; n: number }>>`
+      select status, count(*)::int as n from messages where cart_id like ${`${runId}-load-%`} group by status`;
+    await chainWorker.shutdown();
+
+    line('### 1. Temporal cost of one chain');
+    line();
+    const chainRow = (name: string, outcome: string, history: HistorySummary, sent: number) =>
+      `| ${name} | ${outcome} | ${history.events} | ${history.byType.get('ActivityTaskScheduled') ?? 0} | ${history.byType.get('TimerStarted') ?? 0} | ${history.byType.get('UpsertWorkflowSearchAttributes') ?? 0} | ${history.byType.get('WorkflowTaskCompleted') ?? 0} | ${sent} |`;
+    line(
+      '| run | outcome | history events | activities | timers | search-attribute upserts | workflow tasks | emails |',
+    );
+    line('|---|---|---:|---:|---:|---:|---:|---:|');
+    line(chainRow('3-step chain, complete', completeOutcome, completeHistory, completeEmails));
+    line(chainRow('order after the first email', earlyOutcome, earlyHistory, earlyEmails));
+    line(chainRow('baseline: same shape, no-op (3 timers + 3 activities)', 'completed', sameShape.history, 0));
+    line(chainRow('baseline: trivial (1 no-op activity)', 'completed', trivial.history, 0));
+    line();
+    const types = [...new Set([...completeHistory.byType.keys(), ...earlyHistory.byType.keys()])];
+    line('| event type | complete chain | early exit | same-shape baseline |');
+    line('|---|---:|---:|---:|');
+    for (const type of types) {
+      line(
+        `| ${type} | ${completeHistory.byType.get(type) ?? 0} | ${earlyHistory.byType.get(type) ?? 0} | ${sameShape.history.byType.get(type) ?? 0} |`,
+      );
+    }
+    line();
+    line(`complete chain, in order: ${completeHistory.names.join(', ')}`);
+    line();
+    line(`early exit, in order: ${earlyHistory.names.join(', ')}`);
+    line();
+    line(`### 2. Throughput: ${CARTS} carts, ${CONCURRENCY} in flight`);
+    line();
+    const perSecond = (ms: number) => (CARTS / (ms / 1000)).toFixed(1);
+    const loadEventsCount = loadHistories.map((history) => history.events);
+    const loadDurations = loadHistories.map((history) => history.durationMs);
+    line(
+      `every chain: ${ABANDON_MS / 1000} s abandonment + steps ${STEP_DELAYS.join(', ')} = ${CHAIN_FLOOR_MS / 1000} s at least`,
+    );
+    line();
+    line(
+      '| run | all started after | wall (first start → last completed) | per second | wall − delays | chains wall ÷ this |',
+    );
+    line('|---|---:|---:|---:|---:|---:|');
+    const cores = Number(machine.nproc);
+    const row = (name: string, startedMs: number, wallMs: number, floorMs: number) =>
+      `| ${name} | ${(startedMs / 1000).toFixed(2)} s | ${(wallMs / 1000).toFixed(2)} s | ${perSecond(wallMs)} | ${((wallMs - floorMs) / 1000).toFixed(2)} s | ${(chainsWallMs / wallMs).toFixed(2)}× |`;
+    const perWorkflow = (ms: number) => (Number.isNaN(ms) ? 'n/a' : `${(ms / CARTS).toFixed(1)} ms`);
+    const cpuRow = (name: string, wallMs: number, cpu: Cpu) => {
+      const total = cpu.worker + cpu.bench + cpu.temporal + (Number.isNaN(cpu.postgres) ? 0 : cpu.postgres);
+      return `| ${name} | ${perWorkflow(cpu.worker)} | ${perWorkflow(cpu.temporal)} | ${perWorkflow(cpu.postgres)} | ${perWorkflow(cpu.bench)} | ${perWorkflow(total)} | ${((100 * total) / (wallMs * cores)).toFixed(0)} % |`;
+    };
+    line(row('cart chains (webhook → 3 emails)', chainsPostedMs, chainsWallMs, CHAIN_FLOOR_MS));
+    line(row('baseline: same shape, no-op', sameShape.startedMs, sameShape.wallMs, CHAIN_FLOOR_MS));
+    line(row('baseline: trivial workflow', trivial.startedMs, trivial.wallMs, 0));
+    line();
+    line(
+      `| CPU per workflow | worker | Temporal dev server | Postgres | bench process (HTTP app, client, SMTP sink) | total | busy (of ${cores} cores × wall) |`,
+    );
+    line('|---|---:|---:|---:|---:|---:|---:|');
+    line(cpuRow('cart chains', chainsWallMs, chainsCpu));
+    line(cpuRow('baseline: same shape, no-op', sameShape.wallMs, sameShape.cpu));
+    line(cpuRow('baseline: trivial workflow', trivial.wallMs, trivial.cpu));
+    line();
+    line(
+      `chains: outcomes ${JSON.stringify(Object.fromEntries(outcomes))}; emails at the sink ${chainsEmails} (expected ${3 * CARTS}); message rows ${JSON.stringify(Object.fromEntries(messageRows.map((r) => [r.status, r.n])))}`,
+    );
+    line(
+      `chain duration (first → last history event): p50 ${(quantile(loadDurations, 0.5) / 1000).toFixed(2)} s, p99 ${(quantile(loadDurations, 0.99) / 1000).toFixed(2)} s, max ${(Math.max(...loadDurations) / 1000).toFixed(2)} s (floor ${CHAIN_FLOOR_MS / 1000} s)`,
+    );
+    line(
+      `history events per chain under load: min ${Math.min(...loadEventsCount)}, p50 ${quantile(loadEventsCount, 0.5)}, max ${Math.max(...loadEventsCount)}; timers: max ${Math.max(...loadHistories.map((h) => h.byType.get('TimerStarted') ?? 0))}`,
+    );
+    line();
+  }
+
+  async function memoryPhase() {
+    // ── 3. Worker memory with carts parked on their 1 h abandonment timer ───────────────────────
+    const parkRuns: ParkRun[] = [];
+    parkRuns.push(await park(0, 'default cache', {}));
+    if (CACHE_VARIANT) parkRuns.push(await park(1, 'cache ≥ parked', { BENCH_MAX_CACHED: String(PARKED) }));
+
+    line('### 3. Worker memory, carts parked on a 1 h timer');
+    for (const run of parkRuns) {
+      line();
+      line(
+        `${run.name}: maxCachedWorkflows ${run.idle.maxCachedWorkflows} (heap limit ${run.idle.heapLimitMiB} MiB); parked ${run.parked} of ${PARKED} in ${(run.parkMs / 1000).toFixed(1)} s with the pauses for measuring (signalWithStart alone: ${(run.parked / (run.deliverMs / 1000)).toFixed(0)} starts/s); verified on their timer: ${run.verified}`,
+      );
+      line();
+      line(
+        '| worker | parked | cached | RSS | heapUsed | RSS − idle | heapUsed − idle | per parked cart (RSS / heap) | per cached workflow (RSS / heap) |',
+      );
+      line('|---|---:|---:|---:|---:|---:|---:|---:|---:|');
+      const memRow = (label: string, parked: number, report: WorkerReport) => {
+        const rss = report.memory.rss - run.idle.memory.rss;
+        const heap = report.memory.heapUsed - run.idle.memory.heapUsed;
+        const cached = report.status.numCachedWorkflows;
+        return `| ${label} | ${parked} | ${cached} | ${mib(report.memory.rss)} | ${mib(report.memory.heapUsed)} | ${parked ? mib(rss) : '–'} | ${parked ? mib(heap) : '–'} | ${parked ? `${kib(rss / parked)} / ${kib(heap / parked)}` : '–'} | ${cached ? `${kib(rss / cached)} / ${kib(heap / cached)}` : '–'} |`;
+      };
+      line(memRow('idle (baseline)', 0, run.idle));
+      for (const point of run.points) line(memRow('parked', point.parked, point.report));
+      const last = run.points.at(-1);
+      if (last && run.parked < PARKED && last.report.status.numCachedWorkflows > 0) {
+        // The time budget ran out: a clearly labelled linear estimate, bounded by the cache size.
+        const cached = last.report.status.numCachedWorkflows;
+        const perCached = (last.report.memory.rss - run.idle.memory.rss) / cached;
+        const wouldCache = Math.min(PARKED, run.idle.maxCachedWorkflows);
+        line();
+        line(
+          `EXTRAPOLATED, not measured: ${PARKED} parked carts would cache ${wouldCache} workflows; at ${kib(perCached)} RSS each that is ~${mib(run.idle.memory.rss + perCached * wouldCache)} RSS.`,
+        );
+      }
+      line();
+      line(
+        '| where the RSS is | parked | RSS anon | RSS file | V8 heapTotal | V8 physical | V8 malloced | external | native contexts |',
+      );
+      line('|---|---:|---:|---:|---:|---:|---:|---:|---:|');
+      const detailRow = (label: string, parked: number, report: WorkerReport) =>
+        `| ${label} | ${parked} | ${mib(report.rssAnon)} | ${mib(report.rssFile)} | ${mib(report.memory.heapTotal)} | ${mib(report.v8.totalPhysical)} | ${mib(report.v8.malloced)} | ${mib(report.memory.external)} | ${report.v8.nativeContexts} (+${report.v8.detachedContexts} detached) |`;
+      line(detailRow('idle (baseline)', 0, run.idle));
+      for (const point of run.points) line(detailRow('parked', point.parked, point.report));
+    }
+  }
+
+  type Cpu = Record<'worker' | 'bench' | 'temporal' | 'postgres', number>;
+  /** CPU ms so far of the worker process, this process, the dev server and Postgres (with its backends). */
+  async function cpuNow(worker: WorkerProcess): Promise<Cpu> {
+    return (await cpuByGroup({
+      worker: { pid: worker.pid },
+      bench: { pid: process.pid },
+      temporal: { pid: temporalPid },
+      postgres: { pid: postgresPid, tree: true },
+    })) as Cpu;
+  }
+  function cpuSince(from: Cpu, to: Cpu): Cpu {
+    return {
+      worker: to.worker - from.worker,
+      bench: to.bench - from.bench,
+      temporal: to.temporal - from.temporal,
+      postgres: to.postgres - from.postgres,
+    };
+  }
+
+  interface ParkRun {
+    name: string;
+    idle: WorkerReport;
+    points: Array<{ parked: number; report: WorkerReport }>;
+    parked: number;
+    parkMs: number;
+    deliverMs: number;
+    verified: string;
+  }
+
+  async function park(index: number, name: string, extra: Record<string, string>): Promise<ParkRun> {
+    const queue = `bench-parked-${runId}-${index}`;
+    progress(`3. ${name}: fresh cart worker, idle …`);
+    const worker = await startWorker('cart', queue, extra);
+    const workflows = createCartWorkflows({
+      client,
+      taskQueue: queue,
+      abandonAfterMs: PARK_ABANDON_MS,
+      campaigns: [campaign],
+      deliveryTimeoutMs: 30_000,
+    });
+    await sleep(3_000);
+    await worker.memory();
+    await sleep(2_000);
+    const idle = await worker.memory();
+    progress(`3. idle: RSS ${mib(idle.memory.rss)}, heapUsed ${mib(idle.memory.heapUsed)}`);
+    const tag = `parked${index}`;
+    const events = Array.from({ length: PARKED }, (_, index) => cartEvent(tag, index));
+    const checkpoints = [0.25, 0.5, 0.75, 1].map((share) => Math.round(share * PARKED));
+    const points: ParkRun['points'] = [];
+    const t0 = performance.now();
+    let parked = 0;
+    let deliverMs = 0;
+    for (const checkpoint of checkpoints) {
+      if (performance.now() - t0 > PARKED_BUDGET_MS) {
+        progress(`3. time budget (${PARKED_BUDGET_MS / 1000} s) spent: stopping at ${parked} parked carts`);
+        break;
+      }
+      const batch = events.slice(parked, checkpoint);
+      // signalWithStart, as the webhook does after storing the event (the database is not the worker's).
+      const batchStart = performance.now();
+      await mapLimit(batch, CONCURRENCY, async (event) => {
+        const delivery = await workflows.deliver(shopId, event as Parameters<typeof workflows.deliver>[1]);
+        if (delivery !== 'delivered') throw new Error(`cart ${event.data.id}: ${delivery}`);
+      });
+      deliverMs += performance.now() - batchStart;
+      parked = checkpoint;
+      await waitUntilProcessed(queue, worker);
+      const report = await worker.memory();
+      points.push({ parked, report });
+      progress(
+        `3. ${parked} parked (load ${os.loadavg()[0]?.toFixed(2)}): RSS ${mib(report.memory.rss)}, heapUsed ${mib(report.memory.heapUsed)}, cached ${report.status.numCachedWorkflows}`,
+      );
+    }
+    const parkMs = performance.now() - t0;
+    progress(`3. verifying that every parked cart is on its timer …`);
+    let onTimer = 0;
+    const states = new Map<string, number>();
+    await mapLimit(events.slice(0, parked), CONCURRENCY, async (event) => {
+      const description = await handleOf(event.data.id).describe();
+      const state = `${description.status.name}/${description.historyLength}`;
+      states.set(state, (states.get(state) ?? 0) + 1);
+      if (description.status.name === 'RUNNING' && description.historyLength >= 6) onTimer += 1;
+    });
+    const verified = `${onTimer}/${parked} running with the timer started (status/history length: ${JSON.stringify(Object.fromEntries(states))})`;
+    progress(`3. ${verified}`);
+    await worker.shutdown();
+    return { name, idle, points, parked, parkMs, deliverMs, verified };
+  }
+
+  /** Until the task queue has no workflow-task backlog and the worker nothing in flight, twice in a row. */
+  async function waitUntilProcessed(queue: string, worker: WorkerProcess): Promise<void> {
+    const { enums } = proto.temporal.api;
+    let quiet = 0;
+    while (quiet < 2) {
+      await sleep(1_000);
+      const answer = await client.workflowService.describeTaskQueue({
+        namespace: 'default',
+        taskQueue: { name: queue, kind: enums.v1.TaskQueueKind.TASK_QUEUE_KIND_NORMAL },
+        taskQueueType: enums.v1.TaskQueueType.TASK_QUEUE_TYPE_WORKFLOW,
+        reportStats: true,
+      });
+      const backlog = Number(String(answer.stats?.approximateBacklogCount ?? 0));
+      const { status } = await worker.status();
+      const busy = backlog > 0 || status.numInFlightWorkflowActivations > 0;
+      quiet = busy ? 0 : quiet + 1;
+    }
+  }
+}
