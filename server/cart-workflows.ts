@@ -85,29 +85,33 @@ export function createCartWorkflows(options: CartWorkflowsOptions) {
       }
     }
     try {
-      await client.workflow.signalWithStart<typeof abandonedCartWorkflow, [typeof event.data]>(
-        'abandonedCartWorkflow',
-        {
-          workflowId,
-          taskQueue,
-          // One chain per cart, ever: a late webhook for a finished cart must not start another.
-          workflowIdReusePolicy: WorkflowIdReusePolicy.REJECT_DUPLICATE,
-          args: [
-            {
-              shopId,
-              cartId,
-              abandonAfterMs: options.abandonAfterMs,
-              campaigns: options.campaigns,
-            },
-          ],
-          typedSearchAttributes: searchAttributesAtStart({ campaigns: options.campaigns, cart: event.data }),
-          signal: cartUpdatedSignal,
-          signalArgs: [event.data],
-        },
-      );
+      // The first cart travels in the input rather than as a signal: one history event less.
+      await client.workflow.start<typeof abandonedCartWorkflow>('abandonedCartWorkflow', {
+        workflowId,
+        taskQueue,
+        // One chain per cart, ever: a late webhook for a finished cart must not start another.
+        workflowIdReusePolicy: WorkflowIdReusePolicy.REJECT_DUPLICATE,
+        args: [
+          {
+            shopId,
+            cartId,
+            abandonAfterMs: options.abandonAfterMs,
+            campaigns: options.campaigns,
+            firstCart: event.data,
+          },
+        ],
+        typedSearchAttributes: searchAttributesAtStart({ campaigns: options.campaigns, cart: event.data }),
+      });
       return 'delivered';
     } catch (error) {
-      if (error instanceof WorkflowExecutionAlreadyStartedError) return 'cart_finished';
+      if (!(error instanceof WorkflowExecutionAlreadyStartedError)) throw error;
+    }
+    // The cart's workflow exists: a running one gets the update; a finished one gets nothing.
+    try {
+      await client.workflow.getHandle(workflowId).signal(cartUpdatedSignal, event.data);
+      return 'delivered';
+    } catch (error) {
+      if (error instanceof WorkflowNotFoundError) return 'cart_finished';
       throw error;
     }
   }

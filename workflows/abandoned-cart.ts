@@ -21,7 +21,11 @@ import { publishChainState } from './search-attributes';
  * or until the customer buys, empties the cart or is stopped.
  */
 export async function abandonedCartWorkflow(input: AbandonedCartInput): Promise<ChainOutcome> {
-  const state: CartChainState = input.resume ?? { phase: 'waiting_for_inactivity', stepIndex: 0 };
+  const state: CartChainState = input.resume ?? {
+    phase: 'waiting_for_inactivity',
+    stepIndex: 0,
+    cart: input.firstCart,
+  };
   const chain = createChainRunner({
     shopId: input.shopId,
     subjectId: input.cartId,

@@ -27,6 +27,8 @@ export interface AbandonedCartInput {
   abandonAfterMs: number;
   /** The cart.abandoned campaigns (newest versions) when the cart's workflow started. */
   campaigns: Campaign[];
+  /** The cart of the webhook that started the workflow (older runs got it as a signal). */
+  firstCart?: Cart;
   /** Carried over by continue-as-new. */
   resume?: CartChainState;
 }

@@ -106,8 +106,10 @@ describe('POST /webhooks/cart', () => {
     expect(await storedEvents(event.id)).toBe(1);
     const workflowId = cartWorkflowId({ shopId, cartId: event.data.id });
     const history = await client.workflow.getHandle(workflowId).fetchHistory();
+    // The first webhook started the workflow with the cart; the repeat reached nothing.
+    const started = history.events?.filter((e) => e.workflowExecutionStartedEventAttributes) ?? [];
     const signals = history.events?.filter((e) => e.workflowExecutionSignaledEventAttributes) ?? [];
-    expect(signals).toHaveLength(1);
+    expect([started.length, signals.length]).toEqual([1, 0]);
   });
 
   it('a running cart keeps the campaign version it started with; new carts get the newest', async () => {
@@ -129,7 +131,7 @@ describe('POST /webhooks/cart', () => {
     expect(await campaignOf(newer.data.id)).toEqual(['consumer@2']);
     const history = await client.workflow.getHandle(cartWorkflowId({ shopId, cartId: older.data.id })).fetchHistory();
     const signals = history.events?.filter((event) => event.workflowExecutionSignaledEventAttributes) ?? [];
-    expect(signals).toHaveLength(2); // the update reached the running chain, which kept version 1
+    expect(signals).toHaveLength(1); // the update reached the running chain, which kept version 1
   });
 
   it('customer.created starts one welcome journey; a bad one names the field', async () => {
