@@ -1,6 +1,5 @@
 import { execFile, fork } from 'node:child_process';
 import { readdir, readFile } from 'node:fs/promises';
-import { createServer } from 'node:net';
 import path from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { promisify } from 'node:util';
@@ -8,6 +7,8 @@ import type { WorkflowHandle } from '@temporalio/client';
 import { tsToMs } from '@temporalio/common/lib/time';
 import proto from '@temporalio/proto';
 import type { WorkerReport } from './chains-worker';
+import { freePort } from '../test/helpers/free-port';
+export { freePort };
 
 // Helpers of bench/chains.ts: the scripts that start real components, the forked worker process,
 // bounded concurrency, and reading workflow histories.
@@ -24,17 +25,6 @@ export async function script(name: string, args: string[] = []): Promise<string>
 export async function shell(command: string): Promise<string> {
   const { stdout } = await run('bash', ['-c', command]);
   return stdout.trimEnd();
-}
-
-export async function freePort(): Promise<number> {
-  return new Promise((resolve, reject) => {
-    const server = createServer();
-    server.once('error', reject);
-    server.listen(0, '127.0.0.1', () => {
-      const { port } = server.address() as { port: number };
-      server.close(() => resolve(port));
-    });
-  });
 }
 
 export const sleep = (ms: number) => new Promise((resolve) => setTimeout(resolve, ms));

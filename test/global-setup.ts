@@ -1,12 +1,12 @@
 import { execFile } from 'node:child_process';
 import { mkdtemp } from 'node:fs/promises';
-import { createServer } from 'node:net';
 import os from 'node:os';
 import path from 'node:path';
 import { promisify } from 'node:util';
 import { TestWorkflowEnvironment } from '@temporalio/testing';
 import type { TestProject } from 'vitest/node';
 import { cartSearchAttributeKeys } from '../cli/search-attributes';
+import { freePort } from './helpers/free-port';
 
 const run = promisify(execFile);
 const root = path.resolve(import.meta.dirname, '..');
@@ -27,17 +27,6 @@ declare module 'vitest' {
 async function script(name: string, args: string[] = []): Promise<string> {
   const { stdout } = await run('bash', [path.join(root, 'scripts', name), ...args], { maxBuffer: 16 * 1024 * 1024 });
   return stdout.trim().split('\n').at(-1) ?? '';
-}
-
-async function freePort(): Promise<number> {
-  return new Promise((resolve, reject) => {
-    const server = createServer();
-    server.once('error', reject);
-    server.listen(0, '127.0.0.1', () => {
-      const { port } = server.address() as { port: number };
-      server.close(() => resolve(port));
-    });
-  });
 }
 
 /**
