@@ -1,4 +1,5 @@
-import { and, desc, eq, gt, inArray, isNotNull, ne, sql } from 'drizzle-orm';
+import { and, desc, eq, gt, isNotNull, ne, sql } from 'drizzle-orm';
+import { getCartStatus } from './cart-store';
 import type { Db } from './client';
 import { carts, chains, messages, suppressions } from './schema';
 
@@ -78,7 +79,7 @@ export async function recentMarketingSends(
         eq(messages.shopId, input.shopId),
         eq(messages.customerId, input.customerId),
         eq(messages.status, 'sent'),
-        inArray(messages.kind, ['marketing']),
+        eq(messages.kind, 'marketing'),
         gt(messages.sentAt, input.since),
       ),
     );
@@ -102,11 +103,7 @@ export async function orderedSince(
   db: Db,
   input: { shopId: string; cartId: string; customerId: number | null; since: Date },
 ): Promise<boolean> {
-  const [cart] = await db
-    .select({ status: carts.status })
-    .from(carts)
-    .where(and(eq(carts.shopId, input.shopId), eq(carts.cartId, input.cartId)));
-  if (cart?.status === 'purchased') return true;
+  if ((await getCartStatus(db, input)) === 'purchased') return true;
   if (input.customerId === null) return false;
   const [other] = await db
     .select({ cartId: carts.cartId })

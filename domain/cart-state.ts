@@ -5,7 +5,3 @@ export function isNewerSnapshot(current: Pick<Cart, 'updatedAt'> | undefined, ne
   if (current === undefined) return true;
   return Date.parse(next.updatedAt) >= Date.parse(current.updatedAt);
 }
-
-export function isEmptyCart(cart: Pick<Cart, 'items'>): boolean {
-  return cart.items.length === 0;
-}
