@@ -31,7 +31,7 @@ export function createWorker(options: CreateWorkerOptions): Promise<Worker> {
 // `npm run worker`: the worker alone, against external Postgres, Temporal and SMTP.
 async function runWorker(): Promise<void> {
   const config = loadConfig();
-  requireExternal(config, ['DATABASE_URL', 'TEMPORAL_ADDRESS', 'SMTP_URL']);
+  requireExternal(config, ['DATABASE_URL', 'TEMPORAL_ADDRESS', 'SMTP_URL', 'TRACKING_SECRET']);
   const logger = createLogger(config.LOG_LEVEL);
   routeTemporalLogs(logger);
   const services = await openServices(config, logger);

@@ -3,7 +3,16 @@ import { ApplicationFailure, log } from '@temporalio/activity';
 import type { Db } from '../db/client';
 import { claimSend, recordFailed, recordSent } from '../db/message-store';
 import { PermanentSendError, type Mailer } from '../mail/mailer';
-import { TemplateError, type TemplateRenderer } from '../mail/template-renderer';
+import { TemplateError, type RenderedEmail, type TemplateRenderer } from '../mail/template-renderer';
+import { instrumentEmail } from '../tracking/links';
+import {
+  type LinkSettings,
+  clickUrl,
+  listUnsubscribeHeaders,
+  messageRowIdFor,
+  pixelUrl,
+  unsubscribeUrl,
+} from '../tracking/message-links';
 
 export interface DeliveryDeps {
   db: Db;
@@ -11,6 +20,21 @@ export interface DeliveryDeps {
   templates: TemplateRenderer;
   /** Right-hand side of generated Message-IDs, e.g. the sending domain. */
   messageIdDomain: string;
+  /** A 5xx at SMTP time is a hard bounce: suppress the address (compliance/bounces.ts). */
+  onPermanentFailure?: (failure: {
+    shopId: string;
+    email: string;
+    messageId: string;
+    error: PermanentSendError;
+  }) => Promise<void>;
+  /**
+   * Tracked links, open pixel and the signed unsubscribe link with RFC 8058 headers. Every entry
+   * point sets it (cli/services.ts); without it emails go out as rendered (some unit tests).
+   */
+  links?: LinkSettings;
+  /** SHOP_POSTAL_ADDRESS, overriding templates/shop.json in every email. */
+  postalAddress?: string;
+  now?: () => Date;
 }
 
 export interface DeliverEmailInput {
@@ -40,16 +64,30 @@ export function messageIdFor(key: string, domain: string): string {
  * acceptance and `recordSent` (a single UPDATE); the resend then carries the same Message-ID.
  */
 export async function deliverEmail(deps: DeliveryDeps, input: DeliverEmailInput): Promise<DeliveryResult> {
-  const email = await renderOrFail(deps.templates, input.templateId, input.data);
+  const rowId = messageRowIdFor(input.key);
+  const sentAt = deps.now?.() ?? new Date();
+  const marketing = input.kind === 'marketing' && deps.links !== undefined;
+  const unsubscribe = marketing ? unsubscribeUrl(deps.links!, rowId, sentAt) : undefined;
+  const rendered = await renderOrFail(deps.templates, input.templateId, input.data, {
+    now: sentAt,
+    ...(unsubscribe ? { unsubscribeUrl: unsubscribe } : {}),
+    ...(deps.postalAddress ? { postalAddress: deps.postalAddress } : {}),
+  });
+  const email = track(deps.links, rendered, { rowId, sentAt, unsubscribe });
   const messageIdHeader = messageIdFor(input.key, deps.messageIdDomain);
   const claim = await claimSend(deps.db, {
+    id: rowId,
     key: input.key,
     shopId: input.shopId,
     cartId: input.cartId,
     customerId: input.customerId,
+    recipient: input.to,
     step: input.step,
     templateId: input.templateId,
-    templateVersion: email.templateVersion,
+    templateVersion: rendered.templateVersion,
+    locale: rendered.locale,
+    subjectVariant: rendered.subjectVariant,
+    links: email.links,
     messageIdHeader,
     kind: input.kind,
     recipientRole: input.recipientRole,
@@ -68,26 +106,49 @@ export async function deliverEmail(deps: DeliveryDeps, input: DeliverEmailInput)
   try {
     const { response } = await deps.mailer.send({
       to: input.to,
-      subject: email.subject,
+      subject: rendered.subject,
       html: email.html,
       text: email.text,
       messageId: messageIdHeader,
+      headers: marketing ? listUnsubscribeHeaders(deps.links!, rowId, sentAt) : {},
     });
     await recordSent(deps.db, { key: input.key, smtpResponse: response });
   } catch (error) {
     if (error instanceof PermanentSendError) {
       await recordFailed(deps.db, { key: input.key, reason: error.message });
+      await deps.onPermanentFailure?.({ shopId: input.shopId, email: input.to, messageId: rowId, error });
       throw ApplicationFailure.nonRetryable(error.message, 'PermanentSendError');
     }
     throw error; // transient: Temporal retries; the row stays 'sending' and the retry owns it
   }
-  log.info('email sent', { cartId: input.cartId, step: input.step, templateVersion: email.templateVersion });
+  log.info('email sent', { cartId: input.cartId, step: input.step, templateVersion: rendered.templateVersion });
   return 'sent';
 }
 
-async function renderOrFail(templates: TemplateRenderer, templateId: string, data: object) {
+/** Tracked links and the open pixel, for marketing and internal email alike (the unsubscribe link stays direct). */
+function track(
+  links: LinkSettings | undefined,
+  email: RenderedEmail,
+  { rowId, sentAt, unsubscribe }: { rowId: string; sentAt: Date; unsubscribe: string | undefined },
+) {
+  if (!links) return { html: email.html, text: email.text, links: [] };
+  return instrumentEmail({
+    html: email.html,
+    text: email.text,
+    linkUrl: links.trackClicks ? (index) => clickUrl(links, rowId, index, sentAt) : undefined,
+    pixelUrl: links.trackOpens ? pixelUrl(links, rowId, sentAt) : undefined,
+    keep: (url) => url === unsubscribe,
+  });
+}
+
+async function renderOrFail(
+  templates: TemplateRenderer,
+  templateId: string,
+  data: object,
+  options: Parameters<TemplateRenderer['render']>[2],
+) {
   try {
-    return await templates.render(templateId, data);
+    return await templates.render(templateId, data, options);
   } catch (error) {
     // A broken template does not heal by retrying: fail the step loudly instead of looping.
     if (error instanceof TemplateError) throw ApplicationFailure.nonRetryable(error.message, 'TemplateError');

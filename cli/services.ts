@@ -10,6 +10,7 @@ import { type Config, ConfigError } from '../config/env';
 import { type Database, openDatabase } from '../db/client';
 import { createSmtpMailer } from '../mail/mailer';
 import { createTemplateRenderer } from '../mail/template-renderer';
+import type { LinkSettings } from '../tracking/message-links';
 
 export const templatesDir = fileURLToPath(new URL('../templates', import.meta.url));
 
@@ -23,7 +24,7 @@ export interface Services {
 export async function openServices(
   config: Config,
   logger: Logger,
-  overrides: { smtpUrl?: string } = {},
+  overrides: { smtpUrl?: string; trackingSecret?: string } = {},
 ): Promise<Services> {
   const database = await openDatabase(
     config.DATABASE_URL ? { url: config.DATABASE_URL } : { pgliteDir: path.join(config.DATA_DIR, 'pglite') },
@@ -33,6 +34,8 @@ export async function openServices(
   const smtpUrl = overrides.smtpUrl ?? config.SMTP_URL;
   if (!smtpUrl) throw new ConfigError('SMTP_URL is not set');
   const mailer = createSmtpMailer({ url: smtpUrl, from: config.MAIL_FROM });
+  const trackingSecret = overrides.trackingSecret ?? config.TRACKING_SECRET;
+  if (!trackingSecret) throw new ConfigError('TRACKING_SECRET is not set');
   return {
     database,
     activityDeps: {
@@ -40,6 +43,8 @@ export async function openServices(
       mailer,
       templates: createTemplateRenderer({ dir: templatesDir }),
       messageIdDomain: senderDomain(config.MAIL_FROM),
+      links: linkSettings(config, trackingSecret),
+      postalAddress: config.SHOP_POSTAL_ADDRESS,
       shopApi:
         config.SHOP_API_URL && config.SHOP_API_TOKEN
           ? createShopDiscountApi({
@@ -58,6 +63,19 @@ export async function openServices(
   };
 }
 
+/** Where tracked links, pixels and unsubscribe links point; the HTTP server verifies them with the same secret. */
+export function linkSettings(config: Config, trackingSecret: string): LinkSettings {
+  return {
+    secret: trackingSecret,
+    baseUrl: config.PUBLIC_BASE_URL,
+    trackOpens: config.TRACK_OPENS,
+    trackClicks: config.TRACK_CLICKS,
+    linkTtlMs: config.TRACKING_LINK_TTL,
+    unsubscribeTtlMs: config.UNSUBSCRIBE_LINK_TTL,
+    unsubscribeMailto: config.UNSUBSCRIBE_MAILTO ?? `unsubscribe@${senderDomain(config.MAIL_FROM)}`,
+  };
+}
+
 /** "Shop <shop@mail.example.com>" → "mail.example.com". */
 export function senderDomain(from: string): string {
   const match = /@([A-Za-z0-9.-]+)>?\s*$/.exec(from);
@@ -67,7 +85,7 @@ export function senderDomain(from: string): string {
 /** Entry points other than `npm start` have no embedded defaults: name what is missing. */
 export function requireExternal(
   config: Config,
-  names: Array<'DATABASE_URL' | 'TEMPORAL_ADDRESS' | 'SMTP_URL' | 'WEBHOOK_SECRET'>,
+  names: Array<'DATABASE_URL' | 'TEMPORAL_ADDRESS' | 'SMTP_URL' | 'WEBHOOK_SECRET' | 'TRACKING_SECRET'>,
 ): void {
   const value = (name: (typeof names)[number]) =>
     name === 'TEMPORAL_ADDRESS' ? config.temporal.address : config[name];

@@ -8,7 +8,7 @@ import { createLogger, routeTemporalLogs } from '../config/logger';
 import { outboxWriter, startSmtpSink } from '../mail/smtp-sink';
 import { createAppFromConfig } from '../server/app-from-config';
 import { createWorker } from '../worker';
-import { localWebhookSecret } from './dev-secret';
+import { localTrackingSecret, localWebhookSecret } from './dev-secret';
 import { startEmbeddedTemporal } from './embedded-temporal';
 import { exitWithError } from './process';
 import { loadActiveCampaigns, openServices } from './services';
@@ -40,7 +40,8 @@ async function main(): Promise<void> {
   }
 
   const campaigns = await loadActiveCampaigns(config);
-  const services = await openServices(config, logger, { smtpUrl });
+  const trackingSecret = config.TRACKING_SECRET ?? (await localTrackingSecret(config.DATA_DIR)).secret;
+  const services = await openServices(config, logger, { smtpUrl, trackingSecret });
   cleanups.push(services.close);
   banner.push(`Database    ${services.database.description}`);
   banner.push(`Campaigns   ${campaigns.map((campaign) => `${campaign.id}@${campaign.version}`).join(', ')}`);
@@ -60,6 +61,7 @@ async function main(): Promise<void> {
     db: services.database.db,
     client: temporal.client,
     webhookSecret: secret.secret,
+    trackingSecret,
     logger,
     campaigns,
   });

@@ -24,6 +24,14 @@ const duration = (fallback: string) =>
       return parsed;
     });
 
+const DAY_MS = 24 * 60 * 60 * 1000;
+
+const boolean = (fallback: boolean) =>
+  z
+    .enum(['true', 'false', '1', '0', 'yes', 'no'], { error: 'must be true or false' })
+    .optional()
+    .transform((value) => (value === undefined ? fallback : ['true', '1', 'yes'].includes(value)));
+
 const optionalText = z
   .string()
   .optional()
@@ -68,6 +76,41 @@ const EnvSchema = z.object({
   SHOP_API_TIMEOUT: duration('5s'),
   SALES_MANAGER_EMAIL: optionalText.pipe(z.email({ error: 'must be an email address' }).optional()),
   OUTBOUND_WEBHOOK_SECRET: optionalText.pipe(z.string().min(16, 'must be at least 16 characters').optional()),
+  // Tracking, unsubscribe and compliance (see README "Tracking, unsubscribe and privacy").
+  /** Signs tracked links, open pixels and unsubscribe links; `npm start` generates one into DATA_DIR. */
+  TRACKING_SECRET: optionalText.pipe(z.string().min(32, 'must be at least 32 characters').optional()),
+  TRACK_OPENS: boolean(true),
+  TRACK_CLICKS: boolean(true),
+  /** How long tracked links and pixels are honoured after the send. */
+  TRACKING_LINK_TTL: duration('365d'),
+  /** How long unsubscribe links work after the send; the law asks for 30 (CAN-SPAM) to 60 days (CASL). */
+  UNSUBSCRIBE_LINK_TTL: duration('730d').refine((value) => value >= 60 * DAY_MS, {
+    message: 'must be at least 60d (CASL asks unsubscribe links to work for 60 days)',
+  }),
+  /** The mailto: half of List-Unsubscribe; defaults to unsubscribe@<MAIL_FROM domain>. */
+  UNSUBSCRIBE_MAILTO: optionalText.pipe(z.email({ error: 'must be an email address' }).optional()),
+  /** The sender's postal address in every marketing email (CAN-SPAM); overrides templates/shop.json. */
+  SHOP_POSTAL_ADDRESS: optionalText,
+  /** `opt_in`: marketing only with consent. `existing_customers`: also to buyers who ordered before (soft opt-in). */
+  CONSENT_POLICY: z.enum(['opt_in', 'existing_customers']).default('opt_in'),
+  SOFT_BOUNCE_LIMIT: z.coerce.number().int().min(1).default(3),
+  SOFT_BOUNCE_WINDOW: duration('7d'),
+  /** SendGrid's Event Webhook verification key (Settings → Mail Settings → Signed Event Webhook). */
+  SENDGRID_WEBHOOK_PUBLIC_KEY: optionalText,
+  DKIM_DOMAIN: optionalText,
+  DKIM_SELECTOR: optionalText,
+  /** PEM text of the DKIM private key, or DKIM_PRIVATE_KEY_FILE with its path. */
+  DKIM_PRIVATE_KEY: optionalText,
+  DKIM_PRIVATE_KEY_FILE: optionalText,
+  /** Bearer token for the privacy API and the payload codec endpoint; unset disables both. */
+  ADMIN_TOKEN: optionalText.pipe(z.string().min(24, 'must be at least 24 characters').optional()),
+  /**
+   * Workflow payload encryption keys, `id:base64-of-32-bytes` separated by commas; the first one
+   * encrypts, all decrypt (rotation). `npm start` generates one into DATA_DIR.
+   */
+  PAYLOAD_KEYS: optionalText,
+  /** The Temporal UI origin allowed to call the codec endpoint. */
+  CODEC_CORS_ORIGIN: optionalText.pipe(z.url({ protocol: /^https?$/, error: 'must be an http(s) URL' }).optional()),
   LOG_LEVEL: z.enum(['fatal', 'error', 'warn', 'info', 'debug', 'trace', 'silent']).default('info'),
 });
 

@@ -3,13 +3,19 @@ import type { Db } from './client';
 import { messages, type MessageStatus } from './schema';
 
 export interface ClaimSendInput {
+  /** The row id, derived from the key (tracking/message-links.ts) so links can be signed first. */
+  id?: string;
   key: string;
   shopId: string;
   cartId: string;
   customerId: number | null;
+  recipient?: string | null;
   step: string;
   templateId: string;
   templateVersion: string;
+  locale?: string | null;
+  subjectVariant?: number | null;
+  links?: string[] | null;
   messageIdHeader: string;
   kind?: 'marketing' | 'internal';
   recipientRole?: 'customer' | 'manager';

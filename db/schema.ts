@@ -93,9 +93,16 @@ export const messages = pgTable(
     shopId: text('shop_id').notNull(),
     cartId: text('cart_id').notNull(),
     customerId: bigint('customer_id', { mode: 'number' }).references(() => customers.id),
+    /** The address the email went to (personal data: erased by `privacy erase`). */
+    recipient: text('recipient'),
     step: text('step').notNull(),
     templateId: text('template_id').notNull(),
     templateVersion: text('template_version').notNull(),
+    /** The template language and subject line (A/B variant index) this email was rendered with. */
+    locale: text('locale'),
+    subjectVariant: integer('subject_variant'),
+    /** The original URLs of the email's tracked links, in order: a click token names an index here. */
+    links: jsonb('links').$type<string[]>(),
     /** Campaign, version and segment the chain entered with: what analysts group by. */
     campaignId: text('campaign_id'),
     campaignVersion: integer('campaign_version'),
@@ -177,14 +184,84 @@ export const discountCodes = pgTable(
   ],
 );
 
+export const suppressionReasons = ['unsubscribed', 'hard_bounce', 'soft_bounce', 'complaint', 'manual'] as const;
+export type SuppressionReason = (typeof suppressionReasons)[number];
+
 /** Addresses that must get no marketing email: unsubscribed, bounced or complained. */
 export const suppressions = pgTable(
   'suppressions',
   {
     shopId: text('shop_id').notNull(),
     email: text('email').notNull(),
-    reason: text('reason', { enum: ['unsubscribed', 'hard_bounce', 'soft_bounce', 'complaint', 'manual'] }).notNull(),
+    reason: text('reason', { enum: suppressionReasons }).notNull(),
+    /** Where it came from: one_click, preferences, sendgrid, delivery_webhook, smtp, cli… */
+    source: text('source'),
+    /** e.g. the bounce's SMTP diagnostic; never personal data beyond the address itself. */
+    detail: text('detail'),
     createdAt: createdAt(),
   },
   (table) => [primaryKey({ columns: [table.shopId, table.email] })],
+);
+
+/** "Just this kind of email": an address that opted out of one category (cart reminders, welcome…). */
+export const categoryOptOuts = pgTable(
+  'category_opt_outs',
+  {
+    shopId: text('shop_id').notNull(),
+    email: text('email').notNull(),
+    category: text('category').notNull(),
+    createdAt: createdAt(),
+  },
+  (table) => [primaryKey({ columns: [table.shopId, table.email, table.category] })],
+);
+
+export const deliveryEventTypes = ['hard_bounce', 'soft_bounce', 'complaint'] as const;
+export type DeliveryEventType = (typeof deliveryEventTypes)[number];
+
+/** Bounces and complaints, from an email provider's webhook, the generic webhook or SMTP itself. */
+export const deliveryEvents = pgTable(
+  'delivery_events',
+  {
+    id: bigserial('id', { mode: 'number' }).primaryKey(),
+    shopId: text('shop_id').notNull(),
+    email: text('email').notNull(),
+    type: text('type', { enum: deliveryEventTypes }).notNull(),
+    /** The message it is about, when the provider's event names our Message-ID. */
+    messageId: uuid('message_id').references(() => messages.id),
+    source: text('source').notNull(),
+    /** The provider's own event id: a redelivered webhook is stored once. */
+    providerEventId: text('provider_event_id'),
+    detail: text('detail'),
+    occurredAt: timestamp('occurred_at', { withTimezone: true }).notNull(),
+    receivedAt: timestamp('received_at', { withTimezone: true }).notNull().defaultNow(),
+  },
+  (table) => [
+    index('delivery_events_email_idx').on(table.shopId, table.email, table.occurredAt),
+    uniqueIndex('delivery_events_provider_idx').on(table.source, table.providerEventId),
+  ],
+);
+
+export const trackingEventTypes = ['open', 'click'] as const;
+
+/** Opens and clicks from the pixel and tracked links; no raw IP is kept, only a truncated prefix. */
+export const trackingEvents = pgTable(
+  'tracking_events',
+  {
+    id: bigserial('id', { mode: 'number' }).primaryKey(),
+    shopId: text('shop_id').notNull(),
+    messageId: uuid('message_id')
+      .notNull()
+      .references(() => messages.id),
+    type: text('type', { enum: trackingEventTypes }).notNull(),
+    /** Index into `messages.links` for a click. */
+    linkIndex: integer('link_index'),
+    occurredAt: timestamp('occurred_at', { withTimezone: true }).notNull().defaultNow(),
+    userAgent: text('user_agent'),
+    /** IPv4 /24 or IPv6 /48 network, e.g. `203.0.113.0/24`. */
+    ipPrefix: text('ip_prefix'),
+    machine: boolean('machine').notNull(),
+    /** Why it was judged a machine (apple_privacy_proxy, too_soon_after_delivery, …), null for humans. */
+    machineReason: text('machine_reason'),
+  },
+  (table) => [index('tracking_events_message_idx').on(table.messageId, table.type)],
 );

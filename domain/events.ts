@@ -41,7 +41,11 @@ export type CartItem = z.infer<typeof CartItem>;
 
 export const Customer = z.object({
   id: Id.optional(),
-  email: z.email({ error: 'must be an email address' }).max(320),
+  /** Stored lower-cased: suppressions, unsubscribes and privacy requests match it case-insensitively. */
+  email: z
+    .email({ error: 'must be an email address' })
+    .max(320)
+    .transform((email) => email.toLowerCase()),
   name: z.string().max(200).optional(),
   locale: z
     .string()

@@ -7,6 +7,8 @@ export interface OutgoingEmail {
   text: string;
   /** Deterministic Message-ID (`<…@…>`), derived from the send key. */
   messageId: string;
+  /** Extra headers, e.g. List-Unsubscribe; `prepared` values are written as they are (no folding). */
+  headers?: Record<string, string | { prepared: boolean; value: string }>;
 }
 
 export interface Mailer {

@@ -40,6 +40,10 @@ export interface RenderOptions {
   subjectVariant?: number;
   /** The send time: a discount that has expired by then is not shown. */
   now?: Date;
+  /** This recipient's own unsubscribe page (a signed link); previews fall back to shop.json's pattern. */
+  unsubscribeUrl?: string;
+  /** The sender's postal address from config (SHOP_POSTAL_ADDRESS), overriding shop.json. */
+  postalAddress?: string;
 }
 
 type Run = (data: object, frame: RenderFrame) => string;
@@ -151,12 +155,8 @@ export function renderCompiled(
       `${template.templateId}: no subject variant ${subjectVariant} (it has ${template.subjects.length})`,
     );
   }
-  const frame: RenderFrame = {
-    locale: template.locale,
-    templateId: template.templateId,
-    now: options.now ?? new Date(),
-  };
-  const withShop = { ...data, shop: template.shop };
+  const frame = frameFor(template.locale, template.templateId, options);
+  const withShop = { ...data, shop: shopFor(template.shop, options) };
   const subject = subjectRun(withShop, frame);
   const preheader = template.preheader(withShop, frame);
   const full = { ...withShop, subject, preheader };
@@ -170,6 +170,16 @@ export function renderCompiled(
     html: template.body(full, frame),
     text: template.text(full, frame),
   };
+}
+
+function frameFor(locale: string, templateId: string, options: Omit<RenderOptions, 'locale'>): RenderFrame {
+  const frame: RenderFrame = { locale, templateId, now: options.now ?? new Date() };
+  if (options.unsubscribeUrl !== undefined) frame.unsubscribeUrl = options.unsubscribeUrl;
+  return frame;
+}
+
+function shopFor(shop: TemplateSources['shop'], options: Omit<RenderOptions, 'locale'>): TemplateSources['shop'] {
+  return options.postalAddress ? { ...shop, postalAddress: options.postalAddress } : shop;
 }
 
 /**
@@ -186,8 +196,8 @@ export async function renderPerEmail(input: {
   const { sources, compiled, data, options = {} } = input;
   const files = localeFiles(sources, compiled.locale);
   const light = renderCompiled({ ...compiled, body: () => '', text: () => '' }, data, options);
-  const frame: RenderFrame = { locale: compiled.locale, templateId: sources.id, now: options.now ?? new Date() };
-  const full = { ...data, shop: sources.shop, subject: light.subject, preheader: light.preheader };
+  const frame = frameFor(compiled.locale, sources.id, options);
+  const full = { ...data, shop: shopFor(sources.shop, options), subject: light.subject, preheader: light.preheader };
   const body = handlebars.compile(files.body.source, { strict: true });
   const mjml = runMapped(body, full, frame, (line) => files.body.origins[line - 1] ?? files.body.origins[0]!);
   const html = await compileMjml(mjml, files.body);

@@ -11,6 +11,8 @@ export interface RenderFrame {
   locale: string;
   templateId: string;
   now: Date;
+  /** The recipient's signed unsubscribe link at send time; absent in previews. */
+  unsubscribeUrl?: string;
 }
 
 interface RootData {
@@ -107,8 +109,13 @@ const helpers: Record<string, (...args: never[]) => unknown> = {
     return trackedLink(value, frame(options).templateId, rest[0]);
   },
 
-  /** `{{unsubscribeUrl}}`: the shop's unsubscribe page (shop.json) for this recipient. */
+  /**
+   * `{{unsubscribeUrl}}`: cartflow's unsubscribe page for this recipient when sending; in previews
+   * (and for shops that run their own page) the pattern in shop.json.
+   */
   unsubscribeUrl(options: Options) {
+    const signed = frame(options).unsubscribeUrl;
+    if (signed !== undefined) return signed;
     const data = root(options);
     const pattern = data.shop?.unsubscribeUrl;
     if (!pattern) throw new Error('unsubscribeUrl: set "unsubscribeUrl" in templates/shop.json');

@@ -5,6 +5,7 @@ import type { Campaign } from '../domain/campaign';
 import type { Db } from '../db/client';
 import { createApp } from './app';
 import { createCartWorkflows } from './cart-workflows';
+import { createChainStopper } from '../compliance/chain-stopper';
 
 export interface AppFromConfigInput {
   config: Config;
@@ -12,13 +13,16 @@ export interface AppFromConfigInput {
   client: Client;
   /** From WEBHOOK_SECRET, or the generated local one under `npm start`. */
   webhookSecret: string;
+  /** From TRACKING_SECRET, or the generated local one under `npm start`: verifies link tokens. */
+  trackingSecret: string;
   logger: Logger;
   /** The loaded campaign files (see campaigns/load.ts). */
   campaigns: Campaign[];
 }
 
 /** The HTTP app wired from configuration, as both `npm start` and `npm run server` run it. */
-export function createAppFromConfig({ config, db, client, webhookSecret, logger, campaigns }: AppFromConfigInput) {
+export function createAppFromConfig(input: AppFromConfigInput) {
+  const { config, db, client, webhookSecret, trackingSecret, logger, campaigns } = input;
   return createApp({
     db,
     workflows: createCartWorkflows({
@@ -32,7 +36,9 @@ export function createAppFromConfig({ config, db, client, webhookSecret, logger,
       webhookSecret,
       webhookMaxBytes: config.WEBHOOK_MAX_BYTES,
       webhookToleranceMs: config.WEBHOOK_TOLERANCE,
+      trackingSecret,
     },
+    chains: createChainStopper({ db, client }),
     logger,
   });
 }

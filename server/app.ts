@@ -6,6 +6,7 @@ import { markEventDelivered, storeCartEvent } from '../db/cart-store';
 import { CartEvent, cartIdOf } from '../domain/events';
 import { cartWorkflowId } from '../domain/ids';
 import type { CartWorkflows } from './cart-workflows';
+import type { ChainStopper } from '../compliance/chain-stopper';
 import { SIGNATURE_HEADER, verifySignature } from '../activities/http/webhook-signature';
 
 export interface AppConfig {
@@ -13,6 +14,8 @@ export interface AppConfig {
   webhookSecret: string;
   webhookMaxBytes: number;
   webhookToleranceMs: number;
+  /** Verifies tracked-link, pixel and unsubscribe tokens (TRACKING_SECRET). */
+  trackingSecret?: string;
 }
 
 export interface AppDeps {
@@ -20,6 +23,8 @@ export interface AppDeps {
   workflows: CartWorkflows;
   config: AppConfig;
   logger: Logger;
+  /** Stops a customer's running chains on unsubscribe, bounce or erasure. */
+  chains?: ChainStopper;
   now?: () => number;
 }
 

@@ -10,7 +10,7 @@ import { createAppFromConfig } from './app-from-config';
 // `npm run server`: the HTTP server alone, against external Postgres and Temporal.
 try {
   const config = loadConfig();
-  requireExternal(config, ['DATABASE_URL', 'TEMPORAL_ADDRESS', 'WEBHOOK_SECRET']);
+  requireExternal(config, ['DATABASE_URL', 'TEMPORAL_ADDRESS', 'WEBHOOK_SECRET', 'TRACKING_SECRET']);
   const logger = createLogger(config.LOG_LEVEL);
   const database = await openDatabase({ url: config.DATABASE_URL as string });
   await database.migrate();
@@ -20,6 +20,7 @@ try {
     db: database.db,
     client: new Client({ connection, namespace: config.temporal.namespace }),
     webhookSecret: config.WEBHOOK_SECRET as string,
+    trackingSecret: config.TRACKING_SECRET as string,
     logger,
     campaigns: await loadActiveCampaigns(config),
   });

@@ -65,6 +65,7 @@ function startWorker(taskQueue: string, crash?: { point: CrashPoint; key: string
     DATABASE_URL: database.url,
     SMTP_URL: smtp.url,
     MAIL_FROM: `Cartflow Shop <shop@${mailDomain}>`,
+    TRACKING_SECRET: 'crash-test-tracking-secret-0123456789abcdef',
     LOG_LEVEL: 'warn',
     WORKFLOW_BUNDLE: workflowBundle,
     ...(crash && { CRASH_POINT: crash.point, CRASH_KEY: crash.key }),

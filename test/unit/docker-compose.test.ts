@@ -156,6 +156,7 @@ describe('docker-compose.yml', () => {
         'TEMPORAL_NAMESPACE',
         'SMTP_URL',
         'WEBHOOK_SECRET',
+        'TRACKING_SECRET',
         'MAIL_FROM',
         'PUBLIC_BASE_URL',
         'HOST',
@@ -168,7 +169,7 @@ describe('docker-compose.yml', () => {
     it('passes loadConfig() with no embedded default left to start', () => {
       const config = loadConfig(env);
       expect(() =>
-        requireExternal(config, ['DATABASE_URL', 'TEMPORAL_ADDRESS', 'SMTP_URL', 'WEBHOOK_SECRET']),
+        requireExternal(config, ['DATABASE_URL', 'TEMPORAL_ADDRESS', 'SMTP_URL', 'WEBHOOK_SECRET', 'TRACKING_SECRET']),
       ).not.toThrow();
       expect(config.temporal.address).toBe(env.TEMPORAL_ADDRESS);
       expect(config.temporal.address).toBeDefined();
