@@ -67,10 +67,18 @@ function addPixel(html: string, url: string): string {
   return end === -1 ? html + pixel : html.slice(0, end) + pixel + html.slice(end);
 }
 
-const ENTITIES: Record<string, string> = { amp: '&', lt: '<', gt: '>', quot: '"', '#39': "'", apos: "'" };
+const ENTITIES: Record<string, string> = { amp: '&', lt: '<', gt: '>', quot: '"', apos: "'" };
 
+/** Handlebars escapes `=`, `'` and `` ` `` as numeric references (`&#x3D;`); the stored URL must be the real one. */
 function decodeAttribute(value: string): string {
-  return value.replace(/&(amp|lt|gt|quot|#39|apos);/g, (_, name: string) => ENTITIES[name] ?? _);
+  return value.replace(
+    /&(?:#x([0-9a-f]+)|#(\d+)|(amp|lt|gt|quot|apos));/gi,
+    (whole, hex?: string, dec?: string, name?: string) => {
+      if (hex) return String.fromCodePoint(parseInt(hex, 16));
+      if (dec) return String.fromCodePoint(Number(dec));
+      return ENTITIES[name!.toLowerCase()] ?? whole;
+    },
+  );
 }
 
 function encodeAttribute(value: string): string {

@@ -112,3 +112,14 @@ describe('List-Unsubscribe headers (RFC 8058)', () => {
     expect(headers['List-Unsubscribe'].prepared).toBe(true);
   });
 });
+
+describe('instrumentEmail on a rendered template', () => {
+  it('stores the real URL behind Handlebars-escaped attributes', () => {
+    const result = instrumentEmail({
+      html: '<a href="https://shop.example.com/cart/recover?token&#x3D;sample&amp;x&#61;1">Back to cart</a>',
+      text: '',
+      linkUrl: (index) => `https://cf.example/t/c/${index}`,
+    });
+    expect(result.links).toEqual(['https://shop.example.com/cart/recover?token=sample&x=1']);
+  });
+});
