@@ -11,12 +11,16 @@ import {
 } from '../db/chain-store';
 import { findActiveCode } from '../db/discount-store';
 import { findMessage, recordSkipped } from '../db/message-store';
+import { optedOutCategories } from '../db/preference-store';
+import { hasPurchased } from '../db/purchase-history';
 import type { Campaign, CampaignStep } from '../domain/campaign';
 import { buildCartEmailData } from '../domain/cart-email-data';
 import { formatMoney } from '../domain/money';
 import type { DiscountCodeRow } from '../db/discount-store';
 import type { PinnedCampaign, ChainStepResult } from '../domain/chain';
+import { type ConsentPolicy, mayReceiveMarketing, purchaseHistoryMatters } from '../domain/consent';
 import { decideSend, type SendFacts } from '../domain/eligibility';
+import { categoryOf } from '../domain/email-categories';
 import type { Cart } from '../domain/events';
 import { checkReentry } from '../domain/frequency';
 import { sendKey } from '../domain/ids';
@@ -28,6 +32,8 @@ const WEEK_MS = 7 * 24 * 60 * 60 * 1000;
 
 export interface ChainStepDeps extends DeliveryDeps, ManagerDeps {
   shopApi?: DiscountDeps['shopApi'];
+  /** CONSENT_POLICY; `opt_in` when absent. */
+  consentPolicy?: ConsentPolicy;
   now?: () => Date;
 }
 
@@ -162,15 +168,24 @@ async function gatherFacts(
   const { db } = deps;
   const { shopId, cartId, cart, campaign, workflowId } = input;
   const standing = await suppressionOf(db, { shopId, email: cart.customer.email });
+  // "Just this kind of email" counts as unsubscribed for this campaign's category only.
+  const optedOut = (await optedOutCategories(db, { shopId, email: cart.customer.email })).includes(
+    categoryOf(campaign.trigger),
+  );
+  const consent = { policy: deps.consentPolicy ?? 'opt_in', explicitConsent: cart.customer.marketingConsent };
   return {
     purchased: await orderedSince(db, { shopId, cartId, customerId, since: new Date(input.enteredAt) }),
     // Only a cart can be emptied; a welcome series has no items to begin with.
     cartEmptied: campaign.trigger === 'cart.abandoned' && cart.items.length === 0,
     newerCart:
       customerId !== null && (await hasNewerChain(db, { shopId, customerId, trigger: campaign.trigger, workflowId })),
-    unsubscribed: standing === 'unsubscribed',
+    unsubscribed: standing === 'unsubscribed' || optedOut,
     suppressed: standing === 'suppressed',
-    marketingConsent: cart.customer.marketingConsent,
+    marketingConsent: mayReceiveMarketing({
+      ...consent,
+      boughtBefore:
+        purchaseHistoryMatters(consent) && customerId !== null && (await hasPurchased(db, { shopId, customerId })),
+    }),
     timeZone: cart.customer.timeZone,
     previousMarketingSends:
       customerId === null

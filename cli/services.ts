@@ -55,6 +55,7 @@ export async function openServices(
           : undefined,
       defaultManagerEmail: config.SALES_MANAGER_EMAIL,
       outboundWebhookSecret: config.OUTBOUND_WEBHOOK_SECRET,
+      consentPolicy: config.CONSENT_POLICY,
     },
     async close() {
       mailer.close();

@@ -8,6 +8,7 @@ import { cartWorkflowId } from '../domain/ids';
 import type { CartWorkflows } from './cart-workflows';
 import type { ChainStopper } from '../compliance/chain-stopper';
 import { SIGNATURE_HEADER, verifySignature } from '../activities/http/webhook-signature';
+import { unsubscribeRoutes } from './unsubscribe-routes';
 
 export interface AppConfig {
   shopId: string;
@@ -35,10 +36,12 @@ const SIGNATURE_MESSAGES = {
   bad_signature: 'signature does not match the body; sign "<t>.<raw body>" with HMAC-SHA256 and the shared secret',
 } as const;
 
-export function createApp({ db, workflows, config, logger, now = Date.now }: AppDeps) {
+export function createApp({ db, workflows, config, logger, chains, now = Date.now }: AppDeps) {
   const app = new Hono();
 
   app.get('/health', (c) => c.json({ status: 'ok' }));
+  if (config.trackingSecret)
+    app.route('/u', unsubscribeRoutes({ db, secret: config.trackingSecret, chains, logger, now }));
 
   app.post(
     '/webhooks/cart',

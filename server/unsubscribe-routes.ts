@@ -1,0 +1,198 @@
+import { type Context, Hono } from 'hono';
+import { bodyLimit } from 'hono/body-limit';
+import type { Logger } from 'pino';
+import type { ChainStopper, StopChainsInput } from '../compliance/chain-stopper';
+import type { Db } from '../db/client';
+import {
+  type UnsubscribeTarget,
+  optOut,
+  optedOutCategories,
+  resubscribe,
+  unsubscribeTargetOf,
+} from '../db/preference-store';
+import { suppress, suppressionFor } from '../db/suppression-store';
+import { type EmailCategory, isEmailCategory, triggersOf } from '../domain/email-categories';
+import { verifyToken } from '../tracking/tokens';
+import {
+  type Outcome,
+  type Problem,
+  type Standing,
+  preferencesPage,
+  problemPage,
+  resultPage,
+} from './unsubscribe-page';
+import { type PageLocale, TEXTS, pageLocaleOf } from './unsubscribe-texts';
+
+export interface UnsubscribeRoutesDeps {
+  db: Db;
+  /** TRACKING_SECRET: the links were signed with it at send time. */
+  secret: string;
+  /** Stops running chains at once; without it the next step's re-check still skips. */
+  chains?: ChainStopper;
+  logger: Logger;
+  now: () => number;
+}
+
+const MAX_FORM_BYTES = 16 * 1024;
+
+// Pages behind a secret link: not cached, not indexed, not framed, and the token never leaks in a Referer.
+const PAGE_HEADERS = {
+  'Cache-Control': 'no-store',
+  'Referrer-Policy': 'no-referrer',
+  'X-Robots-Tag': 'noindex',
+  'Content-Security-Policy':
+    "default-src 'none'; style-src 'unsafe-inline'; form-action 'self'; frame-ancestors 'none'",
+};
+
+/**
+ * `/u/:token`, the link in every marketing email's footer and List-Unsubscribe header.
+ * POST `List-Unsubscribe=One-Click` (RFC 8058, sent by mail providers without cookies) unsubscribes
+ * from all marketing at once; GET only shows the choices, because link scanners fetch every GET.
+ */
+export function unsubscribeRoutes(deps: UnsubscribeRoutesDeps) {
+  const app = new Hono();
+  app.use('*', async (c, next) => {
+    await next();
+    for (const [name, value] of Object.entries(PAGE_HEADERS)) c.header(name, value);
+  });
+
+  app.get('/:token', async (c) => {
+    const found = await findTarget(c.req.param('token'));
+    if (!found.ok) return c.html(problemPage(found.locale, found.problem), statusOf(found.problem));
+    return c.html(preferencesPage(await viewOf(found.target, c.req.param('token'))));
+  });
+
+  app.post(
+    '/:token',
+    bodyLimit({ maxSize: MAX_FORM_BYTES, onError: (c) => c.text(`form larger than ${MAX_FORM_BYTES} bytes`, 413) }),
+    async (c) => {
+      const token = c.req.param('token');
+      const fields = await readForm(c);
+      const oneClick = fields.get('List-Unsubscribe') === 'One-Click';
+      const found = await findTarget(token);
+      if (!found.ok) {
+        const status = statusOf(found.problem);
+        if (oneClick) return c.text(found.problem.kind === 'expired' ? TEXTS.en.expired : TEXTS.en.notFound, status);
+        return c.html(problemPage(found.locale, found.problem), status);
+      }
+      const { target } = found;
+      const locale = pageLocaleOf(target.locale);
+      if (oneClick) {
+        await unsubscribeFromAll(target, 'one_click');
+        return c.text(TEXTS[locale].oneClickDone, 200);
+      }
+      const form = readPreferencesForm(fields, locale);
+      if (!form.ok) return c.html(problemPage(locale, { kind: 'bad_input', detail: form.problem }), 400);
+      const outcome = await apply(target, form.outcome);
+      deps.logger.info({ messageId: found.messageId, action: outcome.action }, 'email preferences changed');
+      return c.html(resultPage({ locale, action: token, outcome }));
+    },
+  );
+
+  type Found =
+    { ok: true; messageId: string; target: UnsubscribeTarget } | { ok: false; problem: Problem; locale: PageLocale };
+
+  async function findTarget(token: string): Promise<Found> {
+    const check = verifyToken(deps.secret, token, 'unsubscribe', new Date(deps.now()));
+    if (!check.ok) {
+      // An authentic but expired link still tells us the language to answer in.
+      const known =
+        check.reason === 'expired' && check.claims
+          ? await unsubscribeTargetOf(deps.db, check.claims.messageId)
+          : undefined;
+      const problem: Problem = { kind: check.reason === 'expired' ? 'expired' : 'not_found' };
+      return { ok: false, problem, locale: pageLocaleOf(known?.locale) };
+    }
+    const target = await unsubscribeTargetOf(deps.db, check.claims.messageId);
+    if (!target) return { ok: false, problem: { kind: 'not_found' }, locale: 'en' };
+    return { ok: true, messageId: check.claims.messageId, target };
+  }
+
+  async function viewOf(target: UnsubscribeTarget, token: string) {
+    const suppression = await suppressionFor(deps.db, target);
+    const standing: Standing = !suppression
+      ? 'subscribed'
+      : suppression.reason === 'unsubscribed'
+        ? 'unsubscribed'
+        : 'blocked';
+    return {
+      locale: pageLocaleOf(target.locale),
+      // Relative: the form posts back to this very URL, whatever prefix a proxy put in front.
+      action: token,
+      email: target.email,
+      standing,
+      category: target.category,
+      optedOut: await optedOutCategories(deps.db, target),
+    };
+  }
+
+  async function apply(target: UnsubscribeTarget, form: PreferencesForm): Promise<Outcome> {
+    if (form.action === 'all') {
+      await unsubscribeFromAll(target, 'preferences');
+      return { action: 'all' };
+    }
+    if (form.action === 'category') {
+      await optOut(deps.db, { ...target, categories: form.categories });
+      await stopChains({ ...target, triggers: form.categories.flatMap(triggersOf), reason: 'category_opt_out' });
+      return form;
+    }
+    const stillBlocked = await resubscribe(deps.db, target);
+    return { action: 'resubscribe', stillBlocked: stillBlocked !== undefined };
+  }
+
+  async function unsubscribeFromAll(target: UnsubscribeTarget, source: 'one_click' | 'preferences') {
+    await suppress(deps.db, { shopId: target.shopId, email: target.email, reason: 'unsubscribed', source });
+    await stopChains({ shopId: target.shopId, email: target.email, reason: 'unsubscribed' });
+  }
+
+  async function stopChains(input: StopChainsInput) {
+    try {
+      await deps.chains?.stopChainsOf(input);
+    } catch (error) {
+      // The choice is stored and every step re-checks it before sending: answer the person anyway.
+      deps.logger.warn({ err: error, shopId: input.shopId }, 'could not signal running chains to stop');
+    }
+  }
+
+  return app;
+}
+
+function statusOf(problem: Problem): 404 | 410 | 400 {
+  return problem.kind === 'not_found' ? 404 : problem.kind === 'expired' ? 410 : 400;
+}
+
+/** RFC 8058 allows urlencoded and multipart bodies; anything else is read as urlencoded text. */
+async function readForm(c: Context): Promise<URLSearchParams> {
+  if (!c.req.header('content-type')?.toLowerCase().startsWith('multipart/form-data')) {
+    return new URLSearchParams(await c.req.text());
+  }
+  const fields = new URLSearchParams();
+  let parsed;
+  try {
+    parsed = await c.req.parseBody({ all: true });
+  } catch {
+    return fields; // a broken multipart body is a form without fields: answered as bad input
+  }
+  for (const [name, value] of Object.entries(parsed)) {
+    for (const item of [value].flat()) if (typeof item === 'string') fields.append(name, item);
+  }
+  return fields;
+}
+
+type PreferencesForm = { action: 'all' | 'resubscribe' } | { action: 'category'; categories: EmailCategory[] };
+
+function readPreferencesForm(
+  fields: URLSearchParams,
+  locale: PageLocale,
+): { ok: true; outcome: PreferencesForm } | { ok: false; problem: string } {
+  const problems = TEXTS[locale].problems;
+  const action = fields.get('action');
+  if (action === 'all' || action === 'resubscribe') return { ok: true, outcome: { action } };
+  if (action !== 'category') return { ok: false, problem: `action: ${problems.action}` };
+  const values = [...new Set(fields.getAll('category'))];
+  const unknown = values.find((value) => !isEmailCategory(value));
+  if (unknown !== undefined)
+    return { ok: false, problem: `category: ${problems.unknownCategory(unknown.slice(0, 80))}` };
+  if (values.length === 0) return { ok: false, problem: `category: ${problems.noCategory}` };
+  return { ok: true, outcome: { action: 'category', categories: values.filter(isEmailCategory) } };
+}

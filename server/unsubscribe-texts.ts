@@ -1,0 +1,92 @@
+import { EMAIL_CATEGORIES, type EmailCategory } from '../domain/email-categories';
+
+/** The languages the unsubscribe pages speak; anything else falls back to English. */
+export type PageLocale = 'en' | 'ru';
+
+export function pageLocaleOf(locale: string | null | undefined): PageLocale {
+  return locale?.toLowerCase().startsWith('ru') ? 'ru' : 'en';
+}
+
+export function categoryLabel(category: EmailCategory, locale: PageLocale): string {
+  return EMAIL_CATEGORIES[category].label[locale];
+}
+
+const en = {
+  title: 'Email preferences',
+  intro: (email: string) => `Choose which emails ${email} gets from us.`,
+  unsubscribeAll: 'Unsubscribe from all marketing email',
+  allHint: 'No more reminders, offers or news from us.',
+  onlyThese: 'Only stop these kinds of email:',
+  alreadyOff: '(already off)',
+  thisEmail: '(like the email you came from)',
+  saveCategories: 'Stop the selected kinds',
+  unsubscribedNow: 'You are unsubscribed from all marketing email.',
+  resubscribe: 'Subscribe again',
+  resubscribeHint: 'Lifts your unsubscribe and every kind you turned off.',
+  blocked:
+    'Emails to this address are blocked because earlier emails bounced or were reported as spam. ' +
+    'Subscribing again here cannot lift that; please contact the shop.',
+  doneAll: 'Done: you will get no more marketing email from us. This takes effect at once.',
+  doneCategories: 'Done: you will no longer get these emails:',
+  doneResubscribe: 'Welcome back: you will get our emails again.',
+  transactional: 'Emails about orders you place are not affected.',
+  changeAgain: 'Change your choices',
+  notFoundTitle: 'Link not recognised',
+  notFound:
+    'This unsubscribe link is not valid: it may have been copied incompletely. ' +
+    'Use the unsubscribe link in one of our emails, or the Unsubscribe button your mail program shows.',
+  expiredTitle: 'Link expired',
+  expired:
+    'This unsubscribe link has expired. To unsubscribe, use the link at the bottom of a more recent email ' +
+    'from us, or the Unsubscribe button your mail program shows next to our name, or write to the shop.',
+  badInputTitle: 'The form could not be read',
+  badInput: 'Please go back and try again. The problem:',
+  problems: {
+    action: 'choose one of: unsubscribe from all, stop selected kinds, subscribe again',
+    noCategory: 'tick at least one kind of email',
+    unknownCategory: (value: string) => `"${value}" is not a kind of email we send`,
+  },
+  oneClickDone: 'You have been unsubscribed from all marketing email.',
+};
+
+type Texts = typeof en;
+
+const ru: Texts = {
+  title: 'Настройки рассылки',
+  intro: (email: string) => `Выберите, какие письма получает ${email}.`,
+  unsubscribeAll: 'Отписаться от всех рекламных писем',
+  allHint: 'Больше никаких напоминаний, предложений и новостей от нас.',
+  onlyThese: 'Отключить только эти письма:',
+  alreadyOff: '(уже отключены)',
+  thisEmail: '(как письмо, из которого вы пришли)',
+  saveCategories: 'Отключить выбранные',
+  unsubscribedNow: 'Вы отписаны от всех рекламных писем.',
+  resubscribe: 'Подписаться снова',
+  resubscribeHint: 'Снимает отписку и все отключённые виды писем.',
+  blocked:
+    'Письма на этот адрес заблокированы: прежние письма не были доставлены или были отмечены как спам. ' +
+    'Повторная подписка здесь этого не отменяет; свяжитесь с магазином.',
+  doneAll: 'Готово: вы больше не получите от нас рекламных писем. Это действует сразу.',
+  doneCategories: 'Готово: вы больше не будете получать эти письма:',
+  doneResubscribe: 'С возвращением: вы снова будете получать наши письма.',
+  transactional: 'Письма о ваших заказах это не затрагивает.',
+  changeAgain: 'Изменить выбор',
+  notFoundTitle: 'Ссылка не распознана',
+  notFound:
+    'Эта ссылка для отписки недействительна: возможно, она скопирована не полностью. ' +
+    'Воспользуйтесь ссылкой для отписки в одном из наших писем или кнопкой «Отписаться» в вашей почтовой программе.',
+  expiredTitle: 'Срок действия ссылки истёк',
+  expired:
+    'Срок действия этой ссылки для отписки истёк. Чтобы отписаться, воспользуйтесь ссылкой внизу более ' +
+    'нового письма от нас, кнопкой «Отписаться» в вашей почтовой программе или напишите в магазин.',
+  badInputTitle: 'Не удалось прочитать форму',
+  badInput: 'Вернитесь назад и попробуйте ещё раз. Проблема:',
+  problems: {
+    action: 'выберите: отписаться от всего, отключить выбранные или подписаться снова',
+    noCategory: 'отметьте хотя бы один вид писем',
+    unknownCategory: (value: string) => `«${value}» — не тот вид писем, который мы отправляем`,
+  },
+  oneClickDone: 'Вы отписаны от всех рекламных писем.',
+};
+
+export const TEXTS: Record<PageLocale, Texts> = { en, ru };

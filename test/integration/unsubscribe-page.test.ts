@@ -1,0 +1,394 @@
+import { randomUUID } from 'node:crypto';
+import { Client, Connection } from '@temporalio/client';
+import { MockActivityEnvironment } from '@temporalio/testing';
+import { NativeConnection, type Worker, bundleWorkflowCode } from '@temporalio/worker';
+import pino from 'pino';
+import { afterAll, beforeAll, describe, expect, inject, it } from 'vitest';
+import { type ActivityDeps, createActivities } from '../../activities';
+import { templatesDir } from '../../cli/services';
+import { createChainStopper } from '../../compliance/chain-stopper';
+import { Campaign } from '../../domain/campaign';
+import type { ChainStepResult } from '../../domain/chain';
+import { CartUpdatedEvent } from '../../domain/events';
+import { cartWorkflowId, journeyWorkflowId } from '../../domain/ids';
+import { createSmtpMailer, type Mailer } from '../../mail/mailer';
+import { createTemplateRenderer } from '../../mail/template-renderer';
+import { type AppConfig, createApp } from '../../server/app';
+import { createCartWorkflows } from '../../server/cart-workflows';
+import { signToken } from '../../tracking/tokens';
+import { createWorker, workflowsPath } from '../../worker';
+import { TEST_SECRET, cartUpdatedEvent, signedRequest } from '../helpers/cart-events';
+import { consumerCampaign } from '../helpers/campaigns';
+import { createTestDatabase, type TestDatabase } from '../helpers/database';
+import { eventually } from '../helpers/eventually';
+import { type MailCatcher, startMailCatcher } from '../helpers/mail-catcher';
+import { listUnsubscribeOf, oneClickRequest } from '../helpers/unsubscribe-links';
+
+// Real Postgres, SMTP and Temporal (with a worker, for the chains an opt-out must stop); the
+// pages are requested in process with app.request().
+const TRACKING_SECRET = 'page-test-tracking-secret-0123456789abcdef';
+const DAY = 86_400_000;
+const shopId = 'shop-prefs';
+const fast = { frequency: { minGap: '1s', maxPer7Days: 10, maxDeferral: '1h' }, quietHours: 'none' };
+const cartCampaign = consumerCampaign({
+  ...fast,
+  steps: [
+    { id: 'reminder', delay: '0s', template: 'cart-reminder' },
+    { id: 'incentive', delay: '1h', template: 'cart-incentive' },
+  ],
+});
+const welcomeCampaign = Campaign.parse({
+  ...fast,
+  id: 'welcome',
+  version: 1,
+  name: 'Welcome',
+  priority: 100,
+  trigger: 'customer.created',
+  audience: 'everyone',
+  steps: [
+    { id: 'welcome', delay: '0s', template: 'welcome' },
+    { id: 'getting-started', delay: '3s', template: 'welcome-getting-started' },
+  ],
+});
+
+let database: TestDatabase;
+let smtp: MailCatcher;
+let mailer: Mailer;
+let nativeConnection: NativeConnection;
+let connection: Connection;
+let client: Client;
+let worker: Worker;
+let workerRun: Promise<void>;
+let activityDeps: ActivityDeps;
+let app: ReturnType<typeof createApp>;
+
+beforeAll(async () => {
+  const address = inject('temporalAddress');
+  const taskQueue = `prefs-${randomUUID()}`;
+  database = await createTestDatabase();
+  smtp = await startMailCatcher();
+  mailer = createSmtpMailer({ url: smtp.url, from: 'Shop <shop@mail.example.com>' });
+  nativeConnection = await NativeConnection.connect({ address });
+  connection = await Connection.connect({ address });
+  client = new Client({ connection });
+  activityDeps = {
+    db: database.db,
+    mailer,
+    templates: createTemplateRenderer({ dir: templatesDir }),
+    messageIdDomain: 'mail.example.com',
+    links: {
+      secret: TRACKING_SECRET,
+      baseUrl: 'https://cartflow.example.com',
+      trackOpens: false,
+      trackClicks: false,
+      linkTtlMs: 365 * DAY,
+      unsubscribeTtlMs: 730 * DAY,
+      unsubscribeMailto: 'unsubscribe@mail.example.com',
+    },
+  };
+  const silent = { log() {}, info() {}, warn() {}, error() {}, debug() {}, trace() {} };
+  worker = await createWorker({
+    connection: nativeConnection,
+    namespace: 'default',
+    taskQueue,
+    deps: activityDeps,
+    workflowBundle: await bundleWorkflowCode({ workflowsPath, logger: silent }),
+  });
+  workerRun = worker.run();
+  app = appWith({ trackingSecret: TRACKING_SECRET }, taskQueue);
+});
+
+afterAll(async () => {
+  worker?.shutdown();
+  await workerRun;
+  await nativeConnection?.close();
+  await connection?.close();
+  mailer?.close();
+  await smtp?.close();
+  await database?.drop();
+});
+
+function appWith(extra: Partial<AppConfig>, taskQueue = 'prefs-no-worker') {
+  return createApp({
+    db: database.db,
+    workflows: createCartWorkflows({
+      client,
+      taskQueue,
+      abandonAfterMs: 1_000,
+      campaigns: [cartCampaign, welcomeCampaign],
+    }),
+    config: { shopId, webhookSecret: TEST_SECRET, webhookMaxBytes: 256 * 1024, webhookToleranceMs: 300_000, ...extra },
+    chains: createChainStopper({ db: database.db, client }),
+    logger: pino({ level: 'silent' }),
+  });
+}
+
+const newAddress = (label: string) => `${label}-${randomUUID().slice(0, 8)}@example.com`;
+
+/** A sent marketing email of a campaign, stored as deliverEmail stores it, and its signed unsubscribe path. */
+async function sentEmail(options: {
+  email: string;
+  locale?: string;
+  trigger?: 'cart.abandoned' | 'customer.created';
+  expiresAt?: Date;
+}): Promise<{ path: string; messageId: string }> {
+  const messageId = randomUUID();
+  const trigger = options.trigger ?? 'cart.abandoned';
+  const campaignId = `campaign-${trigger}`;
+  await database.sql`insert into chains (workflow_id, shop_id, trigger, campaign_id, campaign_version, segment)
+    values (${`wf-${messageId}`}, ${shopId}, ${trigger}, ${campaignId}, 1, 'consumer')`;
+  await database.sql`insert into messages (id, key, shop_id, cart_id, recipient, step, template_id, template_version,
+      locale, campaign_id, kind, status, message_id_header)
+    values (${messageId}, ${`key-${messageId}`}, ${shopId}, 'cart-1', ${options.email}, 'reminder', 'cart-reminder',
+      'v1', ${options.locale ?? 'en'}, ${campaignId}, 'marketing', 'sent', ${`<${messageId}@mail.example.com>`})`;
+  const token = signToken(TRACKING_SECRET, {
+    purpose: 'unsubscribe',
+    messageId,
+    expiresAt: options.expiresAt ?? new Date(Date.now() + 730 * DAY),
+  });
+  return { path: `/u/${token}`, messageId };
+}
+
+const post = (path: string, fields: Record<string, string | string[]>) => {
+  const body = new URLSearchParams();
+  for (const [name, value] of Object.entries(fields)) for (const item of [value].flat()) body.append(name, item);
+  return app.request(path, { method: 'POST', body, headers: { 'content-type': 'application/x-www-form-urlencoded' } });
+};
+const suppressionsOf = (email: string) =>
+  database.sql`select reason, source from suppressions where shop_id = ${shopId} and email = ${email}`;
+const optOutsOf = async (email: string) =>
+  (
+    await database.sql`select category from category_opt_outs where shop_id = ${shopId} and email = ${email}
+      order by category`
+  ).map((row) => row.category as string);
+
+describe('GET /u/:token: the preferences page', () => {
+  it('asks in English, ticks the kind of the email it came from, and changes nothing', async () => {
+    const email = newAddress('ada');
+    const { path } = await sentEmail({ email });
+    const response = await app.request(path);
+    expect(response.status).toBe(200);
+    expect(response.headers.get('content-type')).toMatch(/^text\/html/);
+    expect(response.headers.get('cache-control')).toBe('no-store');
+    expect(response.headers.get('referrer-policy')).toBe('no-referrer');
+    const html = await response.text();
+    expect(html).toContain('<html lang="en">');
+    expect(html).toContain('Unsubscribe from all marketing email');
+    expect(html).toContain('a••@example.com');
+    expect(html).not.toContain(email); // a forwarded email's link does not reveal the address
+    expect(html).toMatch(/value="cart_reminders" checked>/);
+    expect(html).toMatch(/value="welcome">/);
+    expect(html).not.toContain('Subscribe again'); // nothing to undo yet
+    expect(await suppressionsOf(email)).toEqual([]);
+    expect(await optOutsOf(email)).toEqual([]);
+  });
+
+  it('speaks Russian for an email sent in Russian, English for any other language', async () => {
+    const russian = await app.request((await sentEmail({ email: newAddress('ivan'), locale: 'ru' })).path);
+    const html = await russian.text();
+    expect(html).toContain('<html lang="ru">');
+    expect(html).toContain('Отписаться от всех рекламных писем');
+    expect(html).toContain('Напоминания о товарах в корзине');
+    const german = await app.request((await sentEmail({ email: newAddress('jan'), locale: 'de' })).path);
+    expect(await german.text()).toContain('Unsubscribe from all marketing email');
+  });
+
+  it('escapes everything it shows', async () => {
+    const { path } = await sentEmail({ email: `x@"><script>alert(1)</script>.example` });
+    const html = await (await app.request(path)).text();
+    expect(html).toContain('x••@&quot;&gt;&lt;script&gt;alert(1)&lt;/script&gt;.example');
+    expect(html).not.toContain('<script>');
+  });
+});
+
+describe('POST /u/:token: the choices', () => {
+  it('all: unsubscribes from every marketing email and answers in the email’s language', async () => {
+    const email = newAddress('olga');
+    const { path } = await sentEmail({ email, locale: 'ru' });
+    const response = await post(path, { action: 'all' });
+    expect(response.status).toBe(200);
+    const html = await response.text();
+    expect(html).toContain('Готово: вы больше не получите от нас рекламных писем');
+    expect(await suppressionsOf(email)).toEqual([{ reason: 'unsubscribed', source: 'preferences' }]);
+    // The page now says so and offers the way back instead.
+    const page = await (await app.request(path)).text();
+    expect(page).toContain('Вы отписаны от всех рекламных писем');
+    expect(page).toContain('value="resubscribe"');
+    expect(page).not.toContain('value="all"');
+  });
+
+  it('a category opt-out stops only that category’s chains, and the next step of such a campaign is skipped', async () => {
+    const email = newAddress('kim');
+    const customer = { id: `cust-${randomUUID().slice(0, 8)}`, email, name: 'Kim', marketingConsent: true };
+    const welcome = {
+      id: `evt-${randomUUID()}`,
+      type: 'customer.created',
+      data: { customer, welcomeUrl: 'https://shop.example.com/welcome' },
+    };
+    const cart = cartUpdatedEvent({ customer: { email, name: 'Kim' } });
+    const mailsTo = () => smtp.messages.filter((mail) => mail.to && 'text' in mail.to && mail.to.text === email);
+    const webhooks = appWith({ trackingSecret: TRACKING_SECRET }, worker.options.taskQueue);
+    expect((await webhooks.request('/webhooks/cart', signedRequest(welcome))).status).toBe(202);
+    expect((await webhooks.request('/webhooks/cart', signedRequest(cart))).status).toBe(202);
+    await eventually(() => expect(mailsTo()).toHaveLength(2), 20_000);
+    const reminder = mailsTo().find((mail) => String(mail.text).includes('Organic cotton T-shirt'));
+    const link = listUnsubscribeOf(reminder).https as string;
+
+    const response = await post(new URL(link).pathname, { action: 'category', category: 'cart_reminders' });
+    expect(response.status).toBe(200);
+    const html = await response.text();
+    expect(html).toContain('you will no longer get these emails');
+    expect(html).toContain('Reminders about items left in your cart');
+    expect(await optOutsOf(email)).toEqual(['cart_reminders']);
+    expect(await suppressionsOf(email)).toEqual([]);
+
+    const cartChain = client.workflow.getHandle(cartWorkflowId({ shopId, cartId: cart.data.id }));
+    expect(await cartChain.result()).toBe('stopped');
+    // The welcome series is another kind of email: its next step still goes out.
+    const welcomeChain = client.workflow.getHandle(
+      journeyWorkflowId({ shopId, trigger: 'customer.created', subjectId: customer.id }),
+    );
+    expect(await welcomeChain.result()).toBe('completed');
+    expect(mailsTo()).toHaveLength(3);
+
+    // Had the stop signal been lost, the cart campaign's next step would still not send.
+    const next = (await new MockActivityEnvironment().run(createActivities(activityDeps).runChainStep, {
+      workflowId: cartWorkflowId({ shopId, cartId: cart.data.id }),
+      shopId,
+      cartId: cart.data.id,
+      campaign: cartCampaign,
+      stepIndex: 1,
+      enteredAt: Date.now() - 60_000,
+      cart: CartUpdatedEvent.parse(cart).data,
+    })) as ChainStepResult;
+    expect(next).toEqual({ status: 'skipped', reason: 'unsubscribed', endChain: true });
+    expect(mailsTo()).toHaveLength(3);
+  });
+
+  it('resubscribe lifts the unsubscribe and every opt-out, and says so', async () => {
+    const email = newAddress('lee');
+    const { path } = await sentEmail({ email });
+    await post(path, { action: 'category', category: ['welcome', 'post_purchase'] });
+    await post(path, { action: 'all' });
+    expect(await optOutsOf(email)).toEqual(['post_purchase', 'welcome']);
+    const response = await post(path, { action: 'resubscribe' });
+    expect(response.status).toBe(200);
+    expect(await response.text()).toContain('Welcome back');
+    expect(await suppressionsOf(email)).toEqual([]);
+    expect(await optOutsOf(email)).toEqual([]);
+  });
+
+  it('resubscribe never lifts a bounce or complaint, even one recorded after the unsubscribe', async () => {
+    const bounced = newAddress('bounced');
+    const bouncedLink = await sentEmail({ email: bounced });
+    await database.sql`insert into suppressions (shop_id, email, reason, source) values (${shopId}, ${bounced}, 'hard_bounce', 'smtp')`;
+    const page = await (await app.request(bouncedLink.path)).text();
+    expect(page).toContain('reported as spam. Subscribing again here cannot lift that');
+    expect(page).not.toContain('value="all"');
+    const refused = await (await post(bouncedLink.path, { action: 'resubscribe' })).text();
+    expect(refused).toContain('Subscribing again here cannot lift that');
+    expect(await suppressionsOf(bounced)).toEqual([{ reason: 'hard_bounce', source: 'smtp' }]);
+
+    // Unsubscribed first, complained later: the suppression kept its first reason.
+    const complained = newAddress('complained');
+    const complainedLink = await sentEmail({ email: complained });
+    await post(complainedLink.path, { action: 'all' });
+    await database.sql`insert into delivery_events (shop_id, email, type, source, occurred_at)
+      values (${shopId}, ${complained}, 'complaint', 'sendgrid', now())`;
+    const answer = await (await post(complainedLink.path, { action: 'resubscribe' })).text();
+    expect(answer).toContain('Subscribing again here cannot lift that');
+    expect(await suppressionsOf(complained)).toEqual([{ reason: 'complaint', source: 'resubscribe' }]);
+  });
+
+  it('one-click is recognised in a multipart body too, and answers with plain text', async () => {
+    const email = newAddress('multi');
+    const { path } = await sentEmail({ email });
+    const body = new FormData();
+    body.append('List-Unsubscribe', 'One-Click');
+    const response = await app.request(path, { method: 'POST', body });
+    expect(response.status).toBe(200);
+    expect(response.headers.get('content-type')).toMatch(/^text\/plain/);
+    expect(response.headers.get('set-cookie')).toBeNull();
+    expect(await suppressionsOf(email)).toEqual([{ reason: 'unsubscribed', source: 'one_click' }]);
+  });
+
+  it('bad form input: a 400 page naming the problem, escaped, and nothing stored', async () => {
+    const email = newAddress('typo');
+    const { path } = await sentEmail({ email });
+    const cases: Array<[Record<string, string | string[]>, string]> = [
+      [{}, 'action: choose one of'],
+      [{ action: 'everything' }, 'action: choose one of'],
+      [{ action: 'category' }, 'category: tick at least one kind of email'],
+      [
+        { action: 'category', category: ['welcome', '<img src=x onerror=alert(1)>'] },
+        'category: &quot;&lt;img src=x onerror=alert(1)&gt;&quot; is not a kind of email we send',
+      ],
+    ];
+    for (const [fields, problem] of cases) {
+      const response = await post(path, fields);
+      expect(response.status).toBe(400);
+      const html = await response.text();
+      expect(html).toContain(problem);
+      expect(html).not.toContain('<img');
+    }
+    const broken = await app.request(path, {
+      method: 'POST',
+      body: '--x\r\nnot a part',
+      headers: { 'content-type': 'multipart/form-data; boundary=x' },
+    });
+    expect(broken.status).toBe(400);
+    expect(await broken.text()).toContain('action: choose one of');
+    expect(await suppressionsOf(email)).toEqual([]);
+    expect(await optOutsOf(email)).toEqual([]);
+  });
+});
+
+describe('links that do not work', () => {
+  it('tampered, foreign, wrong-purpose and unknown tokens: 404 page, nothing done', async () => {
+    const email = newAddress('tamper');
+    const { path, messageId } = await sentEmail({ email });
+    const token = path.slice('/u/'.length);
+    const [payload, signature] = token.split('.') as [string, string];
+    const other = (char: string) => (char === 'A' ? 'B' : 'A');
+    // (The signature's last character carries padding bits, so it is not the one changed.)
+    const otherPayload = `${other(payload[0]!)}${payload.slice(1)}.${signature}`;
+    const otherSignature = `${payload}.${other(signature[0]!)}${signature.slice(1)}`;
+    const far = new Date(Date.now() + DAY);
+    const tokens = [
+      otherPayload,
+      otherSignature,
+      'not-a-token',
+      signToken('another-secret-0123456789abcdef0123', { purpose: 'unsubscribe', messageId, expiresAt: far }),
+      signToken(TRACKING_SECRET, { purpose: 'click', messageId, linkIndex: 0, expiresAt: far }),
+      signToken(TRACKING_SECRET, { purpose: 'unsubscribe', messageId: randomUUID(), expiresAt: far }),
+    ];
+    for (const bad of tokens) {
+      const page = await app.request(`/u/${bad}`);
+      expect(page.status).toBe(404);
+      expect(await page.text()).toContain('This unsubscribe link is not valid');
+      expect((await app.request(`/u/${bad}`, oneClickRequest)).status).toBe(404);
+      expect((await post(`/u/${bad}`, { action: 'all' })).status).toBe(404);
+    }
+    expect(await suppressionsOf(email)).toEqual([]);
+  });
+
+  it('an expired link: a page saying so and how to unsubscribe otherwise, in the email’s language; nothing done', async () => {
+    const email = newAddress('late');
+    const { path } = await sentEmail({ email, locale: 'ru', expiresAt: new Date(Date.now() - 1_000) });
+    const page = await app.request(path);
+    expect(page.status).toBe(410);
+    const html = await page.text();
+    expect(html).toContain('Срок действия этой ссылки для отписки истёк');
+    expect(html).toContain('более нового письма');
+    expect((await post(path, { action: 'all' })).status).toBe(410);
+    expect((await app.request(path, oneClickRequest)).status).toBe(410);
+    expect(await suppressionsOf(email)).toEqual([]);
+  });
+
+  it('without a tracking secret there are no unsubscribe routes', async () => {
+    const { path } = await sentEmail({ email: newAddress('off') });
+    const response = await appWith({}).request(path);
+    expect(response.status).toBe(404);
+    expect(await response.json()).toMatchObject({ error: 'not_found' });
+  });
+});
