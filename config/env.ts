@@ -83,6 +83,8 @@ const EnvSchema = z.object({
   TRACK_CLICKS: boolean(true),
   /** How long tracked links and pixels are honoured after the send. */
   TRACKING_LINK_TTL: duration('365d'),
+  /** Behind a reverse proxy: tracking takes the client's network from the first X-Forwarded-For entry. */
+  TRUST_PROXY: boolean(false),
   /** How long unsubscribe links work after the send; the law asks for 30 (CAN-SPAM) to 60 days (CASL). */
   UNSUBSCRIBE_LINK_TTL: duration('730d').refine((value) => value >= 60 * DAY_MS, {
     message: 'must be at least 60d (CASL asks unsubscribe links to work for 60 days)',

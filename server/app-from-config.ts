@@ -37,6 +37,7 @@ export function createAppFromConfig(input: AppFromConfigInput) {
       webhookMaxBytes: config.WEBHOOK_MAX_BYTES,
       webhookToleranceMs: config.WEBHOOK_TOLERANCE,
       trackingSecret,
+      trustProxy: config.TRUST_PROXY,
     },
     chains: createChainStopper({ db, client }),
     logger,

@@ -8,6 +8,7 @@ import { cartWorkflowId } from '../domain/ids';
 import type { CartWorkflows } from './cart-workflows';
 import type { ChainStopper } from '../compliance/chain-stopper';
 import { SIGNATURE_HEADER, verifySignature } from '../activities/http/webhook-signature';
+import { mountTrackingRoutes } from './tracking-routes';
 import { unsubscribeRoutes } from './unsubscribe-routes';
 
 export interface AppConfig {
@@ -17,6 +18,8 @@ export interface AppConfig {
   webhookToleranceMs: number;
   /** Verifies tracked-link, pixel and unsubscribe tokens (TRACKING_SECRET). */
   trackingSecret?: string;
+  /** TRUST_PROXY: tracking takes the client's network from X-Forwarded-For. */
+  trustProxy?: boolean;
 }
 
 export interface AppDeps {
@@ -40,6 +43,7 @@ export function createApp({ db, workflows, config, logger, chains, now = Date.no
   const app = new Hono();
 
   app.get('/health', (c) => c.json({ status: 'ok' }));
+  if (config.trackingSecret) mountTrackingRoutes(app, { db, config, logger, now });
   if (config.trackingSecret)
     app.route('/u', unsubscribeRoutes({ db, secret: config.trackingSecret, chains, logger, now }));
 

@@ -1,0 +1,127 @@
+import type { Context, Hono } from 'hono';
+import type { Logger } from 'pino';
+import type { Db } from '../db/client';
+import { type TrackedMessage, findTrackedMessage } from '../db/tracking-store';
+import { verifyToken } from '../tracking/tokens';
+import { clientNetwork } from './client-network';
+import { type Requester, recordClick, recordOpen } from './tracking-recorder';
+
+export interface TrackingRoutesDeps {
+  db: Db;
+  logger: Logger;
+  config: {
+    /** TRACKING_SECRET; without it nothing is mounted. */
+    trackingSecret?: string;
+    /** TRUST_PROXY: take the client from X-Forwarded-For. */
+    trustProxy?: boolean;
+  };
+  now?: () => number;
+}
+
+// A 1×1 transparent GIF (43 bytes).
+const PIXEL = Buffer.from('R0lGODlhAQABAIAAAAAAAP///yH5BAEAAAAALAAAAAABAAEAAAICRAEAOw==', 'base64');
+const NO_STORE = 'no-store, private';
+
+/**
+ * `GET /t/o/<token>.gif`, the open pixel, and `GET /t/c/<token>`, a tracked link. A bad token
+ * gets 404 and never a Location header; the redirect target is always the URL the message row
+ * stored at send time (no open redirect). See docs/tracking.md.
+ */
+export function mountTrackingRoutes(app: Hono, { db, logger, config, now = Date.now }: TrackingRoutesDeps): void {
+  const secret = config.trackingSecret;
+  if (!secret) return;
+  const trustProxy = config.trustProxy ?? false;
+
+  app.get('/t/o/:token', async (c) => {
+    const token = c.req.param('token').replace(/\.gif$/i, '');
+    const check = verifyToken(secret, token, 'open', new Date(now()));
+    // Past its TTL the email is still displayed: show the image, record nothing.
+    if (!check.ok && check.reason === 'expired') return pixel(c);
+    if (!check.ok) return pixelNotFound(c);
+    const { messageId } = check.claims;
+    const message = await lookUp(messageId);
+    if (message === 'unavailable') return pixel(c); // the open is lost; the email must not show a broken image
+    if (!message) return pixelNotFound(c);
+    try {
+      await recordOpen(db, { messageId, message, requester: requester(c) });
+    } catch (error) {
+      logger.error({ err: error, messageId }, 'open not recorded');
+    }
+    return pixel(c);
+  });
+
+  app.get('/t/c/:token', async (c) => {
+    const check = verifyToken(secret, c.req.param('token'), 'click', new Date(now()));
+    if (!check.ok && check.reason === 'expired') return linkPage(c, 410, LINK_EXPIRED);
+    if (!check.ok) return linkPage(c, 404, LINK_UNKNOWN);
+    const { messageId, linkIndex } = check.claims;
+    const message = await lookUp(messageId);
+    if (message === 'unavailable') return linkPage(c, 503, LINK_UNAVAILABLE);
+    const url = linkIndex === undefined ? undefined : message?.links[linkIndex];
+    if (!message || linkIndex === undefined || !url || !/^https?:\/\//i.test(url)) {
+      return linkPage(c, 404, LINK_UNKNOWN);
+    }
+    try {
+      await recordClick(db, { messageId, linkIndex, message, requester: requester(c) });
+    } catch (error) {
+      // The customer still reaches the shop; only the statistic is lost.
+      logger.error({ err: error, messageId, linkIndex }, 'click not recorded');
+    }
+    c.header('Cache-Control', NO_STORE);
+    // The token stays out of the shop's analytics (the Referer of the next request).
+    c.header('Referrer-Policy', 'no-referrer');
+    return c.redirect(url, 302);
+  });
+
+  async function lookUp(messageId: string): Promise<TrackedMessage | undefined | 'unavailable'> {
+    try {
+      return await findTrackedMessage(db, messageId);
+    } catch (error) {
+      logger.error({ err: error, messageId }, 'tracked message lookup failed');
+      return 'unavailable';
+    }
+  }
+
+  function requester(c: Context): Requester {
+    return {
+      method: c.req.method,
+      userAgent: c.req.header('user-agent') ?? null,
+      ipPrefix: clientNetwork(c, { trustProxy }),
+    };
+  }
+}
+
+function pixel(c: Context) {
+  return c.body(new Uint8Array(PIXEL), 200, {
+    'Content-Type': 'image/gif',
+    'Content-Length': String(PIXEL.length),
+    'Cache-Control': NO_STORE,
+  });
+}
+
+function pixelNotFound(c: Context) {
+  c.header('Cache-Control', NO_STORE);
+  return c.json({ error: 'not_found', message: 'unknown or invalid tracking token' }, 404);
+}
+
+const LINK_UNKNOWN = {
+  title: 'Link not found',
+  text: 'This link is not valid. Please use the link exactly as it appears in the email, or visit the shop directly.',
+};
+const LINK_EXPIRED = {
+  title: 'Link expired',
+  text: 'This link from an older email has expired. Please visit the shop directly.',
+};
+const LINK_UNAVAILABLE = {
+  title: 'Please try again',
+  text: 'This link cannot be followed right now. Please try again in a minute.',
+};
+
+function linkPage(c: Context, status: 404 | 410 | 503, page: { title: string; text: string }) {
+  c.header('Cache-Control', NO_STORE);
+  if (status === 503) c.header('Retry-After', '30');
+  const html =
+    `<!doctype html><html lang="en"><head><meta charset="utf-8"><meta name="robots" content="noindex">` +
+    `<title>${page.title}</title></head><body><h1>${page.title}</h1><p>${page.text}</p></body></html>`;
+  return c.html(html, status);
+}
