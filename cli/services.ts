@@ -9,6 +9,8 @@ import { type Campaign, newestVersions } from '../domain/campaign';
 import { type Config, ConfigError } from '../config/env';
 import { type Database, openDatabase } from '../db/client';
 import { createSmtpMailer } from '../mail/mailer';
+import { recordDeliveryEvent } from '../compliance/bounces';
+import { loadDkimSettings } from './dkim-config';
 import { createTemplateRenderer } from '../mail/template-renderer';
 import type { LinkSettings } from '../tracking/message-links';
 
@@ -33,7 +35,8 @@ export async function openServices(
   logger.info({ database: database.description }, 'database ready');
   const smtpUrl = overrides.smtpUrl ?? config.SMTP_URL;
   if (!smtpUrl) throw new ConfigError('SMTP_URL is not set');
-  const mailer = createSmtpMailer({ url: smtpUrl, from: config.MAIL_FROM });
+  const dkim = await loadDkimSettings(config, { logger, fromDomain: senderDomain(config.MAIL_FROM) });
+  const mailer = createSmtpMailer({ url: smtpUrl, from: config.MAIL_FROM, dkim });
   const trackingSecret = overrides.trackingSecret ?? config.TRACKING_SECRET;
   if (!trackingSecret) throw new ConfigError('TRACKING_SECRET is not set');
   return {
@@ -55,6 +58,22 @@ export async function openServices(
           : undefined,
       defaultManagerEmail: config.SALES_MANAGER_EMAIL,
       outboundWebhookSecret: config.OUTBOUND_WEBHOOK_SECRET,
+      // A 5xx at SMTP time is a hard bounce; the chain learns of it from the failed step itself.
+      onPermanentFailure: async ({ shopId, email, messageId, error }) => {
+        await recordDeliveryEvent(
+          { db: database.db, softBounces: { limit: config.SOFT_BOUNCE_LIMIT, windowMs: config.SOFT_BOUNCE_WINDOW } },
+          {
+            shopId,
+            email,
+            type: 'hard_bounce',
+            source: 'smtp',
+            providerEventId: messageId,
+            messageId,
+            detail: error.response ?? error.message,
+            occurredAt: new Date(),
+          },
+        );
+      },
       consentPolicy: config.CONSENT_POLICY,
     },
     async close() {

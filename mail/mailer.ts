@@ -22,15 +22,45 @@ export class PermanentSendError extends Error {
   constructor(
     message: string,
     readonly responseCode: number,
+    /** The server's own words, e.g. `550 5.1.1 mailbox unavailable` (kept as the bounce's detail). */
+    readonly response?: string,
   ) {
     super(message);
   }
 }
 
+export interface DkimSettings {
+  domainName: string;
+  keySelector: string;
+  /** PEM text of the private key. */
+  privateKey: string;
+}
+
+/**
+ * Signed explicitly: nodemailer's default list leaves out List-Unsubscribe-Post, and Gmail and
+ * Yahoo honour one-click unsubscribe only when DKIM covers both List-Unsubscribe headers (RFC 8058).
+ */
+export const DKIM_SIGNED_HEADERS = [
+  'From',
+  'Sender',
+  'Reply-To',
+  'To',
+  'Cc',
+  'Subject',
+  'Date',
+  'Message-ID',
+  'MIME-Version',
+  'Content-Type',
+  'Content-Transfer-Encoding',
+  'List-Unsubscribe',
+  'List-Unsubscribe-Post',
+].join(':');
+
 /** A pooled nodemailer SMTP transport; `url` is e.g. smtp://user:pass@mail.example.com:587. */
-export function createSmtpMailer(options: { url: string; from: string }): Mailer {
+export function createSmtpMailer(options: { url: string; from: string; dkim?: DkimSettings }): Mailer {
   const transport = nodemailer.createTransport({
     url: options.url,
+    ...(options.dkim ? { dkim: { ...options.dkim, headerFieldNames: DKIM_SIGNED_HEADERS } } : {}),
     pool: true,
     maxConnections: 5,
     // Well inside the send activity's 1-minute timeout (nodemailer's own default is 10 minutes), so
@@ -47,7 +77,8 @@ export function createSmtpMailer(options: { url: string; from: string }): Mailer
       } catch (error) {
         const code = (error as { responseCode?: number }).responseCode;
         if (code !== undefined && code >= 500 && code < 600) {
-          throw new PermanentSendError(`SMTP rejected the message permanently (${code})`, code);
+          const response = (error as { response?: string }).response;
+          throw new PermanentSendError(`SMTP rejected the message permanently (${code})`, code, response);
         }
         throw error;
       }

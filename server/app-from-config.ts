@@ -37,6 +37,8 @@ export function createAppFromConfig(input: AppFromConfigInput) {
       webhookMaxBytes: config.WEBHOOK_MAX_BYTES,
       webhookToleranceMs: config.WEBHOOK_TOLERANCE,
       trackingSecret,
+      sendgridWebhookPublicKey: config.SENDGRID_WEBHOOK_PUBLIC_KEY,
+      softBounces: { limit: config.SOFT_BOUNCE_LIMIT, windowMs: config.SOFT_BOUNCE_WINDOW },
       trustProxy: config.TRUST_PROXY,
     },
     chains: createChainStopper({ db, client }),

@@ -8,6 +8,7 @@ import { cartWorkflowId } from '../domain/ids';
 import type { CartWorkflows } from './cart-workflows';
 import type { ChainStopper } from '../compliance/chain-stopper';
 import { SIGNATURE_HEADER, verifySignature } from '../activities/http/webhook-signature';
+import { mountDeliveryRoutes } from './delivery-routes';
 import { mountTrackingRoutes } from './tracking-routes';
 import { unsubscribeRoutes } from './unsubscribe-routes';
 
@@ -18,6 +19,10 @@ export interface AppConfig {
   webhookToleranceMs: number;
   /** Verifies tracked-link, pixel and unsubscribe tokens (TRACKING_SECRET). */
   trackingSecret?: string;
+  /** SENDGRID_WEBHOOK_PUBLIC_KEY: enables POST /webhooks/sendgrid. */
+  sendgridWebhookPublicKey?: string;
+  /** SOFT_BOUNCE_LIMIT within SOFT_BOUNCE_WINDOW suppresses an address (defaults: 3 in 7 days). */
+  softBounces?: { limit: number; windowMs: number };
   /** TRUST_PROXY: tracking takes the client's network from X-Forwarded-For. */
   trustProxy?: boolean;
 }
@@ -114,6 +119,8 @@ export function createApp({ db, workflows, config, logger, chains, now = Date.no
       return c.json({ status: 'accepted', ...ids, ...started }, 202);
     },
   );
+
+  mountDeliveryRoutes(app, { db, config, logger, chains, now });
 
   app.notFound((c) => c.json({ error: 'not_found', message: `no route for ${c.req.method} ${c.req.path}` }, 404));
   app.onError((error, c) => {

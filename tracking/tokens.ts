@@ -63,10 +63,13 @@ export function verifyToken(
   expected: TokenPurpose,
   now: Date = new Date(),
 ): TokenCheck {
-  const match = /^([A-Za-z0-9_-]{1,512})\.([A-Za-z0-9_-]{16,32})$/.exec(token);
+  // 16 bytes are exactly 22 base64url characters.
+  const match = /^([A-Za-z0-9_-]{1,512})\.([A-Za-z0-9_-]{22})$/.exec(token);
   if (!match) return { ok: false, reason: 'malformed' };
   const [, encoded, signature] = match as unknown as [string, string, string];
   const given = Buffer.from(signature, 'base64url');
+  // The last character carries 4 unused bits: accept only the one canonical spelling.
+  if (given.toString('base64url') !== signature) return { ok: false, reason: 'malformed' };
   const signed = [secrets].flat().some((secret) => {
     const wanted = mac(secret, encoded);
     return given.length === wanted.length && timingSafeEqual(given, wanted);

@@ -4,6 +4,8 @@ import { startSmtpSink } from '../../mail/smtp-sink';
 export interface MailCatcher {
   url: string;
   messages: ParsedMail[];
+  /** The same messages as received, byte for byte (for DKIM verification). */
+  raw: Buffer[];
   /** Resolves once `count` messages arrived; rejects after `timeoutMs`. */
   waitFor(count: number, timeoutMs?: number): Promise<ParsedMail[]>;
   close(): Promise<void>;
@@ -14,15 +16,18 @@ export async function startMailCatcher(
   options: { rejectRecipient?: (address: string) => boolean } = {},
 ): Promise<MailCatcher> {
   const messages: ParsedMail[] = [];
+  const raw: Buffer[] = [];
   const sink = await startSmtpSink({
     rejectRecipient: options.rejectRecipient,
-    onMessage: async (raw) => {
-      messages.push(await simpleParser(raw));
+    onMessage: async (bytes) => {
+      raw.push(bytes);
+      messages.push(await simpleParser(bytes));
     },
   });
   return {
     url: sink.url,
     messages,
+    raw,
     async waitFor(count, timeoutMs = 30_000) {
       const deadline = Date.now() + timeoutMs;
       while (messages.length < count) {

@@ -1,0 +1,164 @@
+import { writeFile } from 'node:fs/promises';
+import path from 'node:path';
+import { Command, InvalidArgumentError, Option } from 'commander';
+import { and, asc, eq } from 'drizzle-orm';
+import { z } from 'zod';
+import { loadConfig } from '../config/env';
+import { type Database, openDatabase } from '../db/client';
+import { type SuppressionReason, suppressionReasons, suppressions } from '../db/schema';
+import { suppress, suppressionFor } from '../db/suppression-store';
+import { exitWithError, isMain } from './process';
+
+// `npm run suppressions -- list|export|add|remove`: the operator's view of who gets no marketing
+// email and why. Output is for people (or --json / CSV for tools); errors are one line.
+
+type Row = typeof suppressions.$inferSelect;
+
+/** A user mistake (unknown address, bad argument): one line on stderr and exit code 1. */
+class UsageError extends Error {
+  override name = 'UsageError';
+}
+
+const emailArgument = (value: string) => {
+  const parsed = z.email().safeParse(value.trim());
+  if (!parsed.success) throw new InvalidArgumentError('must be an email address');
+  return parsed.data.toLowerCase();
+};
+
+async function withDatabase<T>(run: (database: Database, shopId: string) => Promise<T>, shop?: string): Promise<T> {
+  const config = loadConfig();
+  const database = await openDatabase(
+    config.DATABASE_URL ? { url: config.DATABASE_URL } : { pgliteDir: path.join(config.DATA_DIR, 'pglite') },
+  );
+  try {
+    await database.migrate();
+    return await run(database, shop ?? config.SHOP_ID);
+  } finally {
+    await database.close();
+  }
+}
+
+async function listRows(database: Database, shopId: string, reason?: SuppressionReason): Promise<Row[]> {
+  return database.db
+    .select()
+    .from(suppressions)
+    .where(and(eq(suppressions.shopId, shopId), reason ? eq(suppressions.reason, reason) : undefined))
+    .orderBy(asc(suppressions.createdAt), asc(suppressions.email));
+}
+
+function printTable(rows: Row[]): void {
+  if (rows.length === 0) {
+    process.stdout.write('no suppressed addresses\n');
+    return;
+  }
+  const lines = rows.map((row) => [row.email, row.reason, row.source ?? '', row.createdAt.toISOString()]);
+  const header = ['EMAIL', 'REASON', 'SOURCE', 'SINCE'];
+  const widths = header.map((title, column) => Math.max(title.length, ...lines.map((line) => line[column]!.length)));
+  for (const line of [header, ...lines]) {
+    process.stdout.write(
+      `${line
+        .map((cell, column) => cell.padEnd(widths[column]!))
+        .join('  ')
+        .trimEnd()}\n`,
+    );
+  }
+  process.stdout.write(`${rows.length} suppressed address(es)\n`);
+}
+
+const CSV_COLUMNS = ['email', 'reason', 'source', 'detail', 'created_at'] as const;
+
+export function toCsv(rows: Row[]): string {
+  const cell = (value: string | null) => {
+    const text = value ?? '';
+    // Quote what would break the row, and defuse spreadsheet formulas (=, +, -, @) in free text.
+    const safe = /^[=+\-@]/.test(text) ? `'${text}` : text;
+    return /[",\r\n]/.test(safe) || safe !== text ? `"${safe.replace(/"/g, '""')}"` : safe;
+  };
+  const lines = rows.map((row) =>
+    [row.email, row.reason, row.source, row.detail, row.createdAt.toISOString()].map(cell).join(','),
+  );
+  return `${[CSV_COLUMNS.join(','), ...lines].join('\r\n')}\r\n`;
+}
+
+function describe(row: Row): string {
+  const source = row.source ? `, source ${row.source}` : '';
+  return `${row.email} (${row.reason}${source}, since ${row.createdAt.toISOString()})`;
+}
+
+export function suppressionsProgram(): Command {
+  const program = new Command('cartflow suppressions')
+    .description('list, export, add and remove suppressed addresses (no marketing email goes to them)')
+    .option('--shop <id>', 'shop id (default: SHOP_ID)')
+    .showHelpAfterError();
+  const shop = () => program.opts<{ shop?: string }>().shop;
+  const reasonOption = (flags: string, description: string) =>
+    new Option(flags, description).choices(suppressionReasons as unknown as string[]);
+
+  program
+    .command('list')
+    .description('the suppression list, oldest first')
+    .addOption(reasonOption('-r, --reason <reason>', 'only this reason'))
+    .option('--json', 'one JSON array, for scripts')
+    .action(async (options: { reason?: SuppressionReason; json?: boolean }) => {
+      const rows = await withDatabase((database, shopId) => listRows(database, shopId, options.reason), shop());
+      if (options.json) process.stdout.write(`${JSON.stringify(rows, null, 2)}\n`);
+      else printTable(rows);
+    });
+
+  program
+    .command('export')
+    .description('the suppression list as CSV (with a header row)')
+    .addOption(reasonOption('-r, --reason <reason>', 'only this reason'))
+    .option('-o, --out <file>', 'write to this file instead of stdout')
+    .action(async (options: { reason?: SuppressionReason; out?: string }) => {
+      const rows = await withDatabase((database, shopId) => listRows(database, shopId, options.reason), shop());
+      if (!options.out) {
+        process.stdout.write(toCsv(rows));
+        return;
+      }
+      await writeFile(options.out, toCsv(rows));
+      process.stdout.write(`wrote ${rows.length} address(es) to ${options.out}\n`);
+    });
+
+  program
+    .command('add')
+    .description('suppress an address by hand; running chains stop at their next step')
+    .argument('<email>', 'the address', emailArgument)
+    .addOption(reasonOption('-r, --reason <reason>', 'why').default('manual'))
+    .option('-d, --detail <text>', 'a note kept with the entry (no personal data)')
+    .action(async (email: string, options: { reason: SuppressionReason; detail?: string }) => {
+      const message = await withDatabase(async (database, shopId) => {
+        const added = await suppress(database.db, { shopId, email, source: 'cli', ...options });
+        const row = await suppressionFor(database.db, { shopId, email });
+        return added ? `suppressed ${describe(row!)}` : `already suppressed: ${describe(row!)}`;
+      }, shop());
+      process.stdout.write(`${message}\n`);
+    });
+
+  program
+    .command('remove')
+    .description('take an address off the list (it may get marketing email again, if it consented)')
+    .argument('<email>', 'the address', emailArgument)
+    .action(async (email: string) => {
+      const removed = await withDatabase(async (database, shopId) => {
+        const [row] = await database.db
+          .delete(suppressions)
+          .where(and(eq(suppressions.shopId, shopId), eq(suppressions.email, email)))
+          .returning();
+        if (!row) throw new UsageError(`${email} is not on the suppression list of shop ${shopId}; nothing removed`);
+        return row;
+      }, shop());
+      process.stdout.write(`removed ${describe(removed)}\n`);
+    });
+  return program;
+}
+
+if (isMain(import.meta.url)) {
+  suppressionsProgram()
+    .parseAsync(process.argv)
+    .catch((error: unknown) => {
+      if (!(error instanceof UsageError)) exitWithError(error);
+      process.stderr.write(`cartflow: ${error.message}\n`);
+      process.exit(1);
+    });
+}

@@ -1,0 +1,132 @@
+import { and, count, eq, gt, lte } from 'drizzle-orm';
+import type { Logger } from 'pino';
+import type { Db } from '../db/client';
+import { type DeliveryEventType, type SuppressionReason, deliveryEvents, messages } from '../db/schema';
+import { suppress } from '../db/suppression-store';
+import type { ChainStopper } from './chain-stopper';
+
+/** SOFT_BOUNCE_LIMIT soft bounces within SOFT_BOUNCE_WINDOW suppress an address. */
+export interface SoftBounceRule {
+  limit: number;
+  windowMs: number;
+}
+
+/** The defaults of SOFT_BOUNCE_LIMIT and SOFT_BOUNCE_WINDOW (config/env.ts), for callers built without config. */
+export const DEFAULT_SOFT_BOUNCE_RULE: SoftBounceRule = { limit: 3, windowMs: 7 * 24 * 60 * 60 * 1000 };
+
+export interface BounceDeps {
+  db: Db;
+  softBounces: SoftBounceRule;
+  /** Stops the address's running chains at once; without it the next step's suppression check does. */
+  chains?: ChainStopper;
+  logger?: Logger;
+}
+
+export interface DeliveryEventInput {
+  shopId: string;
+  email: string;
+  type: DeliveryEventType;
+  /** sendgrid, delivery_webhook, smtp… */
+  source: string;
+  /** The provider's event id: the same id from the same source is stored once. */
+  providerEventId?: string | null;
+  /** Our Message-ID header (`<hash@domain>`), when the provider reports it: links the event to its message. */
+  messageIdHeader?: string | null;
+  /** `messages.id`, when the caller already knows it (a rejection at SMTP time). */
+  messageId?: string | null;
+  detail?: string | null;
+  occurredAt: Date;
+}
+
+export type DeliveryEventOutcome =
+  { status: 'duplicate' } | { status: 'recorded'; messageId: string | null; suppressed: SuppressionReason | null };
+
+/**
+ * Stores a bounce or complaint once, then applies listmonk's rules: a hard bounce or a complaint
+ * suppresses the address at once, soft bounces only once `limit` of them fell within `windowMs`.
+ * Event and suppression commit together, so a redelivered event never finds one without the other.
+ */
+export async function recordDeliveryEvent(deps: BounceDeps, input: DeliveryEventInput): Promise<DeliveryEventOutcome> {
+  const email = input.email.trim().toLowerCase();
+  const outcome = await deps.db.transaction(async (tx) => {
+    const messageId = input.messageId ?? (await messageIdFromHeader(tx, input));
+    const inserted = await tx
+      .insert(deliveryEvents)
+      .values({
+        shopId: input.shopId,
+        email,
+        type: input.type,
+        messageId,
+        source: input.source,
+        providerEventId: input.providerEventId ?? null,
+        detail: input.detail ?? null,
+        occurredAt: input.occurredAt,
+      })
+      .onConflictDoNothing()
+      .returning({ id: deliveryEvents.id });
+    if (inserted.length === 0) return { status: 'duplicate' } as const;
+
+    const reason = await suppressionReason(tx, deps.softBounces, { ...input, email });
+    if (reason) {
+      await suppress(tx, {
+        shopId: input.shopId,
+        email,
+        reason,
+        source: input.source,
+        detail: input.detail ?? null,
+      });
+    }
+    return { status: 'recorded', messageId, suppressed: reason } as const;
+  });
+
+  if (outcome.status === 'recorded' && outcome.suppressed && deps.chains) {
+    try {
+      await deps.chains.stopChainsOf({ shopId: input.shopId, email, reason: outcome.suppressed });
+    } catch (error) {
+      // The suppression is committed: each chain re-checks suppressions before its next send anyway.
+      deps.logger?.warn({ err: error, shopId: input.shopId }, 'could not signal running chains to stop');
+    }
+  }
+  return outcome;
+}
+
+async function suppressionReason(
+  db: Db,
+  rule: SoftBounceRule,
+  input: DeliveryEventInput & { email: string },
+): Promise<SuppressionReason | null> {
+  if (input.type !== 'soft_bounce') return input.type;
+  // Counted over the window that ends at this bounce, so late-delivered events count where they happened.
+  const windowStart = new Date(input.occurredAt.getTime() - rule.windowMs);
+  const [row] = await db
+    .select({ n: count() })
+    .from(deliveryEvents)
+    .where(
+      and(
+        eq(deliveryEvents.shopId, input.shopId),
+        eq(deliveryEvents.email, input.email),
+        eq(deliveryEvents.type, 'soft_bounce'),
+        gt(deliveryEvents.occurredAt, windowStart),
+        lte(deliveryEvents.occurredAt, input.occurredAt),
+      ),
+    );
+  return (row?.n ?? 0) >= rule.limit ? 'soft_bounce' : null;
+}
+
+async function messageIdFromHeader(db: Db, input: DeliveryEventInput): Promise<string | null> {
+  const header = normalizeMessageIdHeader(input.messageIdHeader);
+  if (!header) return null;
+  const [row] = await db
+    .select({ id: messages.id })
+    .from(messages)
+    .where(and(eq(messages.shopId, input.shopId), eq(messages.messageIdHeader, header)))
+    .limit(1);
+  return row?.id ?? null;
+}
+
+/** Providers echo the Message-ID with or without its angle brackets; ours are stored with them. */
+export function normalizeMessageIdHeader(value: string | null | undefined): string | null {
+  const trimmed = value?.trim();
+  if (!trimmed) return null;
+  return trimmed.startsWith('<') ? trimmed : `<${trimmed}>`;
+}

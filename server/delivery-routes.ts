@@ -1,0 +1,186 @@
+import type { Context, Hono } from 'hono';
+import { bodyLimit } from 'hono/body-limit';
+import type { Logger } from 'pino';
+import { z } from 'zod';
+import { SIGNATURE_HEADER, verifySignature } from '../activities/http/webhook-signature';
+import {
+  type BounceDeps,
+  DEFAULT_SOFT_BOUNCE_RULE,
+  type SoftBounceRule,
+  recordDeliveryEvent,
+} from '../compliance/bounces';
+import type { ChainStopper } from '../compliance/chain-stopper';
+import { readSendGridBatch } from '../compliance/sendgrid-events';
+import type { Db } from '../db/client';
+import { deliveryEventTypes } from '../db/schema';
+import {
+  SENDGRID_SIGNATURE_HEADER,
+  SENDGRID_TIMESTAMP_HEADER,
+  parseSendGridPublicKey,
+  verifySendGridSignature,
+} from './sendgrid-signature';
+
+export interface DeliveryRoutesDeps {
+  db: Db;
+  config: {
+    shopId: string;
+    webhookSecret: string;
+    webhookMaxBytes: number;
+    webhookToleranceMs: number;
+    /** SENDGRID_WEBHOOK_PUBLIC_KEY; unset disables POST /webhooks/sendgrid. */
+    sendgridWebhookPublicKey?: string;
+    /** SOFT_BOUNCE_LIMIT and SOFT_BOUNCE_WINDOW. */
+    softBounces?: SoftBounceRule;
+  };
+  logger: Logger;
+  chains?: ChainStopper;
+  now?: () => number;
+}
+
+/** SendGrid batches many events per request; its docs set no size, so allow far more than a cart webhook. */
+const SENDGRID_MAX_BYTES = 8 * 1024 * 1024;
+
+const GENERIC_SIGNATURE_MESSAGES = {
+  missing_signature: `missing ${SIGNATURE_HEADER} header`,
+  malformed_signature: `${SIGNATURE_HEADER} must look like t=<unix seconds>,v1=<hex hmac>`,
+  stale_timestamp: 'signature timestamp is more than the allowed tolerance away from now (replay protection)',
+  bad_signature: 'signature does not match the body; sign "<t>.<raw body>" with HMAC-SHA256 and the shared secret',
+} as const;
+
+/** One bounce or complaint in cartflow's own format, for providers other than SendGrid. */
+export const GenericDeliveryEvent = z.object({
+  id: z.string().min(1).max(200),
+  type: z.enum(deliveryEventTypes),
+  email: z.email(),
+  /** The Message-ID header of the email it is about (`<…@…>`, brackets optional). */
+  messageId: z.string().min(3).max(998).optional(),
+  occurredAt: z.iso.datetime({ offset: true }).optional(),
+  detail: z.string().max(1000).optional(),
+});
+const GenericDeliveryBody = z.union([GenericDeliveryEvent, z.array(GenericDeliveryEvent).min(1).max(1000)]);
+
+/**
+ * POST /webhooks/sendgrid (SendGrid's signed Event Webhook) and POST /webhooks/delivery (the generic
+ * format, signed like cart webhooks): bounces and complaints become suppressions (compliance/bounces.ts).
+ */
+export function mountDeliveryRoutes(app: Hono, deps: DeliveryRoutesDeps): void {
+  const { config, logger, now = Date.now } = deps;
+  const bounces: BounceDeps = {
+    db: deps.db,
+    chains: deps.chains,
+    logger,
+    softBounces: config.softBounces ?? DEFAULT_SOFT_BOUNCE_RULE,
+  };
+  // A wrong key fails the start, not every webhook later.
+  const sendgridKey = config.sendgridWebhookPublicKey
+    ? parseSendGridPublicKey(config.sendgridWebhookPublicKey)
+    : undefined;
+
+  app.post('/webhooks/sendgrid', limit(SENDGRID_MAX_BYTES), async (c) => {
+    if (!sendgridKey) {
+      return c.json(
+        {
+          error: 'sendgrid_webhook_disabled',
+          message: 'the SendGrid Event Webhook is off: set SENDGRID_WEBHOOK_PUBLIC_KEY (see docs/bounces-and-dkim.md)',
+        },
+        404,
+      );
+    }
+    const body = new Uint8Array(await c.req.arrayBuffer());
+    const signature = verifySendGridSignature({
+      key: sendgridKey,
+      signature: c.req.header(SENDGRID_SIGNATURE_HEADER),
+      timestamp: c.req.header(SENDGRID_TIMESTAMP_HEADER),
+      body,
+    });
+    if (!signature.ok) {
+      const message =
+        signature.reason === 'missing_signature'
+          ? 'missing X-Twilio-Email-Event-Webhook-Signature or X-Twilio-Email-Event-Webhook-Timestamp header'
+          : 'signature does not verify with SENDGRID_WEBHOOK_PUBLIC_KEY over "<timestamp><raw body>"';
+      return c.json({ error: signature.reason, message }, 401);
+    }
+    const json = parseJson(body);
+    if (!json.ok) return c.json({ error: 'invalid_json', message: json.message }, 400);
+    const batch = readSendGridBatch(json.value);
+    if (!batch.ok) return c.json({ error: 'invalid_payload', message: batch.message }, 400);
+
+    let recorded = 0;
+    let duplicates = 0;
+    for (const event of batch.events) {
+      const outcome = await recordDeliveryEvent(bounces, { ...event, shopId: config.shopId, source: 'sendgrid' });
+      if (outcome.status === 'duplicate') duplicates += 1;
+      else recorded += 1;
+    }
+    logger.info({ recorded, duplicates, ignored: batch.ignored }, 'sendgrid events accepted');
+    return c.json({ status: 'ok', recorded, duplicates, ignored: batch.ignored }, 200);
+  });
+
+  app.post('/webhooks/delivery', limit(config.webhookMaxBytes), async (c) => {
+    const body = new Uint8Array(await c.req.arrayBuffer());
+    const signature = verifySignature({
+      header: c.req.header(SIGNATURE_HEADER),
+      body,
+      secret: config.webhookSecret,
+      toleranceMs: config.webhookToleranceMs,
+      nowMs: now(),
+    });
+    if (!signature.ok) {
+      return c.json({ error: signature.reason, message: GENERIC_SIGNATURE_MESSAGES[signature.reason] }, 401);
+    }
+    const json = parseJson(body);
+    if (!json.ok) return c.json({ error: 'invalid_json', message: json.message }, 400);
+    const parsed = GenericDeliveryBody.safeParse(json.value);
+    if (!parsed.success) {
+      const issues = genericIssues(json.value);
+      const message = issues.map((issue) => `${issue.path || '(body)'}: ${issue.message}`).join('; ');
+      return c.json({ error: 'invalid_payload', message, issues }, 400);
+    }
+
+    const events = Array.isArray(parsed.data) ? parsed.data : [parsed.data];
+    let recorded = 0;
+    let duplicates = 0;
+    for (const event of events) {
+      const outcome = await recordDeliveryEvent(bounces, {
+        shopId: config.shopId,
+        email: event.email,
+        type: event.type,
+        source: 'delivery_webhook',
+        providerEventId: event.id,
+        messageIdHeader: event.messageId ?? null,
+        detail: event.detail ?? null,
+        occurredAt: event.occurredAt ? new Date(event.occurredAt) : new Date(now()),
+      });
+      if (outcome.status === 'duplicate') duplicates += 1;
+      else recorded += 1;
+    }
+    logger.info({ recorded, duplicates }, 'delivery events accepted');
+    return c.json({ status: 'ok', recorded, duplicates }, 200);
+  });
+}
+
+function limit(maxSize: number) {
+  return bodyLimit({
+    maxSize,
+    onError: (c: Context) => c.json({ error: 'payload_too_large', message: `body exceeds ${maxSize} bytes` }, 413),
+  });
+}
+
+function parseJson(body: Uint8Array): { ok: true; value: unknown } | { ok: false; message: string } {
+  try {
+    return { ok: true, value: JSON.parse(new TextDecoder('utf-8', { fatal: true }).decode(body)) };
+  } catch (error) {
+    return { ok: false, message: `body must be a UTF-8 JSON document (${(error as Error).message})` };
+  }
+}
+
+/**
+ * The union's own issues say little ("invalid input"): report the fields of the shape that was
+ * meant, an array when an array was sent, one event otherwise.
+ */
+function genericIssues(value: unknown): Array<{ path: string; message: string }> {
+  const schema = Array.isArray(value) ? z.array(GenericDeliveryEvent).min(1).max(1000) : GenericDeliveryEvent;
+  const result = schema.safeParse(value);
+  if (result.success) return [];
+  return result.error.issues.map((issue) => ({ path: issue.path.join('.'), message: issue.message }));
+}

@@ -1,0 +1,106 @@
+import { execFile } from 'node:child_process';
+import { mkdtemp, readFile } from 'node:fs/promises';
+import os from 'node:os';
+import path from 'node:path';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { createTestDatabase, type TestDatabase } from '../helpers/database';
+
+// `npm run suppressions` as an operator runs it: a real process against a real Postgres.
+const shopId = 'shop-cli';
+const root = path.resolve(import.meta.dirname, '../..');
+let database: TestDatabase;
+
+beforeAll(async () => {
+  database = await createTestDatabase();
+  await database.sql`
+    insert into suppressions (shop_id, email, reason, source, detail, created_at) values
+      (${shopId}, 'bounced@example.com', 'hard_bounce', 'sendgrid', 'bounce: 550 5.1.1 "no such user", sorry', '2026-01-02T03:04:05Z'),
+      ('other-shop', 'elsewhere@example.com', 'complaint', 'sendgrid', null, '2026-01-01T00:00:00Z')`;
+});
+afterAll(async () => {
+  await database?.drop();
+});
+
+function cli(...args: string[]): Promise<{ code: number; stdout: string; stderr: string }> {
+  return new Promise((resolve) => {
+    // tsx from node_modules, as `npm run` runs it (npx would add npm's own warnings to stderr).
+    execFile(
+      path.join(root, 'node_modules/.bin/tsx'),
+      ['cli/suppressions.ts', ...args],
+      { cwd: root, env: { ...process.env, DATABASE_URL: database.url, SHOP_ID: shopId, LOG_LEVEL: 'silent' } },
+      (error, stdout, stderr) => resolve({ code: error ? ((error.code as number) ?? 1) : 0, stdout, stderr }),
+    );
+  });
+}
+
+const rowOf = async (email: string) =>
+  (await database.sql`select reason, source from suppressions where shop_id = ${shopId} and email = ${email}`)[0];
+
+describe('npm run suppressions', () => {
+  it('add suppresses an address by hand (lower-cased, reason manual) and says so; twice is not an error', async () => {
+    const added = await cli('add', 'Manual@Example.com');
+    expect(added).toMatchObject({
+      code: 0,
+      stdout: expect.stringMatching(/^suppressed manual@example\.com \(manual, source cli, since /),
+    });
+    expect(await rowOf('manual@example.com')).toEqual({ reason: 'manual', source: 'cli' });
+
+    const again = await cli('add', 'manual@example.com', '--reason', 'complaint');
+    expect(again.code).toBe(0);
+    expect(again.stdout).toMatch(/^already suppressed: manual@example\.com \(manual/);
+  });
+
+  it('list shows this shop only, filters by reason, and prints JSON for scripts', async () => {
+    await cli('add', 'listed@example.com', '--reason', 'complaint');
+    const table = await cli('list');
+    expect(table.code).toBe(0);
+    expect(table.stdout).toMatch(/^EMAIL\s+REASON\s+SOURCE\s+SINCE$/m);
+    expect(table.stdout).toMatch(/^bounced@example\.com\s+hard_bounce\s+sendgrid\s+2026-01-02T03:04:05\.000Z$/m);
+    expect(table.stdout).not.toContain('elsewhere@example.com');
+
+    const json = await cli('list', '--reason', 'complaint', '--json');
+    const rows = JSON.parse(json.stdout) as Array<{ email: string; reason: string }>;
+    expect(rows.map((row) => [row.email, row.reason])).toEqual([['listed@example.com', 'complaint']]);
+  });
+
+  it('export writes a CSV with a header row, quoting what needs it', async () => {
+    const dir = await mkdtemp(path.join(os.tmpdir(), 'cartflow-suppressions-'));
+    const out = path.join(dir, 'suppressions.csv');
+    const result = await cli('export', '--out', out, '--reason', 'hard_bounce');
+    expect(result).toMatchObject({ code: 0, stdout: `wrote 1 address(es) to ${out}\n` });
+    expect(await readFile(out, 'utf8')).toBe(
+      'email,reason,source,detail,created_at\r\n' +
+        'bounced@example.com,hard_bounce,sendgrid,"bounce: 550 5.1.1 ""no such user"", sorry",2026-01-02T03:04:05.000Z\r\n',
+    );
+  });
+
+  it('remove prints what it removed; a missing address is a clear error with exit code 1', async () => {
+    await cli('add', 'gone@example.com');
+    const removed = await cli('remove', 'gone@example.com');
+    expect(removed).toMatchObject({
+      code: 0,
+      stdout: expect.stringMatching(/^removed gone@example\.com \(manual, source cli, since /),
+    });
+    expect(await rowOf('gone@example.com')).toBeUndefined();
+
+    const missing = await cli('remove', 'gone@example.com');
+    expect(missing.code).toBe(1);
+    expect(missing.stderr).toBe(
+      `cartflow: gone@example.com is not on the suppression list of shop ${shopId}; nothing removed\n`,
+    );
+  });
+
+  it('a bad argument is named on the first line (usage follows), never a stack trace', async () => {
+    const notEmail = await cli('add', 'not-an-address');
+    expect(notEmail.code).toBe(1);
+    expect(notEmail.stderr.split('\n')[0]).toBe(
+      "error: command-argument value 'not-an-address' is invalid for argument 'email'. must be an email address",
+    );
+    const badReason = await cli('list', '--reason', 'bored');
+    expect(badReason.code).toBe(1);
+    expect(badReason.stderr.split('\n')[0]).toContain(
+      'Allowed choices are unsubscribed, hard_bounce, soft_bounce, complaint, manual',
+    );
+    for (const output of [notEmail.stderr, badReason.stderr]) expect(output).not.toMatch(/\n\s+at /);
+  });
+});
