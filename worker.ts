@@ -1,10 +1,12 @@
 import { fileURLToPath } from 'node:url';
+import type { PayloadCodec } from '@temporalio/common';
 import { NativeConnection, Worker, type WorkerOptions } from '@temporalio/worker';
 import { createActivities, type ActivityDeps } from './activities';
 import { loadConfig } from './config/env';
 import { createLogger, routeTemporalLogs } from './config/logger';
 import { openServices, requireExternal } from './cli/services';
 import { exitWithError, isMain } from './cli/process';
+import { requirePayloadCodec } from './codec/codec-config';
 
 export const workflowsPath = fileURLToPath(new URL('./workflows/index.ts', import.meta.url));
 
@@ -15,6 +17,8 @@ export interface CreateWorkerOptions {
   deps: ActivityDeps;
   /** A prebuilt bundle (`bundleWorkflowCode`) avoids bundling at start; tests share one. */
   workflowBundle?: WorkerOptions['workflowBundle'];
+  /** Encrypts payloads (codec/encryption-codec.ts); the entry points always pass one, some tests run without. */
+  payloadCodec?: PayloadCodec;
 }
 
 /** The Temporal worker: the cart workflows plus activities built from real dependencies. */
@@ -24,6 +28,7 @@ export function createWorker(options: CreateWorkerOptions): Promise<Worker> {
     namespace: options.namespace,
     taskQueue: options.taskQueue,
     activities: createActivities(options.deps),
+    ...(options.payloadCodec ? { dataConverter: { payloadCodecs: [options.payloadCodec] } } : {}),
     ...(options.workflowBundle ? { workflowBundle: options.workflowBundle } : { workflowsPath }),
   });
 }
@@ -32,6 +37,7 @@ export function createWorker(options: CreateWorkerOptions): Promise<Worker> {
 async function runWorker(): Promise<void> {
   const config = loadConfig();
   requireExternal(config, ['DATABASE_URL', 'TEMPORAL_ADDRESS', 'SMTP_URL', 'TRACKING_SECRET']);
+  const payloadCodec = requirePayloadCodec(config);
   const logger = createLogger(config.LOG_LEVEL);
   routeTemporalLogs(logger);
   const services = await openServices(config, logger);
@@ -41,6 +47,7 @@ async function runWorker(): Promise<void> {
     namespace: config.temporal.namespace,
     taskQueue: config.TEMPORAL_TASK_QUEUE,
     deps: services.activityDeps,
+    payloadCodec,
   });
   logger.info({ taskQueue: config.TEMPORAL_TASK_QUEUE }, 'worker started');
   await worker.run(); // returns after SIGINT/SIGTERM, once in-flight tasks are done

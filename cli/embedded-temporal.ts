@@ -4,6 +4,7 @@ import { mkdir } from 'node:fs/promises';
 import path from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { promisify } from 'node:util';
+import type { PayloadCodec } from '@temporalio/common';
 import { TestWorkflowEnvironment } from '@temporalio/testing';
 import type { Logger } from 'pino';
 import { cartSearchAttributeKeys } from './search-attributes';
@@ -33,6 +34,8 @@ export interface EmbeddedTemporalOptions {
   port: number;
   uiPort: number;
   logger: Logger;
+  /** The payload encryption codec the environment's client uses. */
+  payloadCodec: PayloadCodec;
 }
 
 /** A real Temporal dev server (SQLite in the data folder, web UI) for `npm start` without TEMPORAL_ADDRESS. */
@@ -40,6 +43,7 @@ export async function startEmbeddedTemporal(options: EmbeddedTemporalOptions): P
   await mkdir(options.dataDir, { recursive: true });
   const binary = await temporalCliPath(options.logger);
   return TestWorkflowEnvironment.createLocal({
+    client: { dataConverter: { payloadCodecs: [options.payloadCodec] } },
     server: {
       executable: binary ? { type: 'existing-path', path: binary } : { type: 'cached-download' },
       ip: '127.0.0.1',

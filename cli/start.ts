@@ -1,6 +1,7 @@
 import path from 'node:path';
 import { serve } from '@hono/node-server';
 import { Client, Connection } from '@temporalio/client';
+import type { PayloadCodec } from '@temporalio/common';
 import { NativeConnection } from '@temporalio/worker';
 import type { Logger } from 'pino';
 import { type Config, loadConfig } from '../config/env';
@@ -8,7 +9,8 @@ import { createLogger, routeTemporalLogs } from '../config/logger';
 import { outboxWriter, startSmtpSink } from '../mail/smtp-sink';
 import { createAppFromConfig } from '../server/app-from-config';
 import { createWorker } from '../worker';
-import { localTrackingSecret, localWebhookSecret } from './dev-secret';
+import { payloadCodecFromKeys } from '../codec/codec-config';
+import { localPayloadKeys, localTrackingSecret, localWebhookSecret } from './dev-secret';
 import { startEmbeddedTemporal } from './embedded-temporal';
 import { exitWithError } from './process';
 import { loadActiveCampaigns, openServices } from './services';
@@ -24,9 +26,14 @@ async function main(): Promise<void> {
   const cleanups: Array<() => Promise<void>> = [];
   const banner: string[] = [];
 
-  const temporal = await connectTemporal(config, logger);
+  const keys = config.PAYLOAD_KEYS
+    ? { payloadKeys: config.PAYLOAD_KEYS, source: 'PAYLOAD_KEYS' }
+    : await localPayloadKeys(config.DATA_DIR).then(({ secret, file }) => ({ payloadKeys: secret, source: file }));
+  const payloadCodec = payloadCodecFromKeys(keys.payloadKeys, keys.source);
+  const temporal = await connectTemporal(config, logger, payloadCodec);
   cleanups.push(temporal.close);
   banner.push(`Temporal    ${temporal.description}`);
+  banner.push(`Payloads    encrypted with key "${payloadCodec.keyId}" (keys from ${keys.source})`);
 
   let smtpUrl = config.SMTP_URL;
   if (!smtpUrl) {
@@ -55,6 +62,7 @@ async function main(): Promise<void> {
     namespace: config.temporal.namespace,
     taskQueue: config.TEMPORAL_TASK_QUEUE,
     deps: services.activityDeps,
+    payloadCodec,
   });
   const app = createAppFromConfig({
     config,
@@ -64,6 +72,7 @@ async function main(): Promise<void> {
     trackingSecret,
     logger,
     campaigns,
+    payloadCodec,
   });
   const server = serve({ fetch: app.fetch, hostname: config.HOST, port: config.PORT });
   await new Promise<void>((resolve, reject) => {
@@ -89,13 +98,21 @@ interface TemporalConnections {
   close: () => Promise<void>;
 }
 
-async function connectTemporal(config: Config, logger: Logger): Promise<TemporalConnections> {
+async function connectTemporal(
+  config: Config,
+  logger: Logger,
+  payloadCodec: PayloadCodec,
+): Promise<TemporalConnections> {
   if (config.temporal.address) {
     const connectionOptions = config.temporal.connection;
     const nativeConnection = await NativeConnection.connect(connectionOptions);
     const connection = await Connection.connect(connectionOptions);
     return {
-      client: new Client({ connection, namespace: config.temporal.namespace }),
+      client: new Client({
+        connection,
+        namespace: config.temporal.namespace,
+        dataConverter: { payloadCodecs: [payloadCodec] },
+      }),
       nativeConnection,
       description: `${config.temporal.address} (namespace ${config.temporal.namespace})`,
       close: async () => {
@@ -111,6 +128,7 @@ async function connectTemporal(config: Config, logger: Logger): Promise<Temporal
     port,
     uiPort: config.TEMPORAL_UI_PORT,
     logger,
+    payloadCodec,
   });
   return {
     client: env.client,

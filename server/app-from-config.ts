@@ -1,4 +1,5 @@
 import type { Client } from '@temporalio/client';
+import type { PayloadCodec } from '@temporalio/common';
 import type { Logger } from 'pino';
 import type { Config } from '../config/env';
 import type { Campaign } from '../domain/campaign';
@@ -18,6 +19,8 @@ export interface AppFromConfigInput {
   logger: Logger;
   /** The loaded campaign files (see campaigns/load.ts). */
   campaigns: Campaign[];
+  /** The payload encryption codec, served to the Temporal UI by the codec endpoint. */
+  payloadCodec?: PayloadCodec;
 }
 
 /** The HTTP app wired from configuration, as both `npm start` and `npm run server` run it. */
@@ -40,8 +43,11 @@ export function createAppFromConfig(input: AppFromConfigInput) {
       sendgridWebhookPublicKey: config.SENDGRID_WEBHOOK_PUBLIC_KEY,
       softBounces: { limit: config.SOFT_BOUNCE_LIMIT, windowMs: config.SOFT_BOUNCE_WINDOW },
       trustProxy: config.TRUST_PROXY,
+      adminToken: config.ADMIN_TOKEN,
+      codecCorsOrigin: config.CODEC_CORS_ORIGIN,
     },
     chains: createChainStopper({ db, client }),
+    payloadCodec: input.payloadCodec,
     logger,
   });
 }

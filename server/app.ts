@@ -10,6 +10,9 @@ import type { ChainStopper } from '../compliance/chain-stopper';
 import { SIGNATURE_HEADER, verifySignature } from '../activities/http/webhook-signature';
 import { mountDeliveryRoutes } from './delivery-routes';
 import { mountTrackingRoutes } from './tracking-routes';
+import type { PayloadCodec } from '@temporalio/common';
+import { adminRoutes } from './admin-routes';
+import { codecRoutes } from './codec-routes';
 import { unsubscribeRoutes } from './unsubscribe-routes';
 
 export interface AppConfig {
@@ -25,6 +28,10 @@ export interface AppConfig {
   softBounces?: { limit: number; windowMs: number };
   /** TRUST_PROXY: tracking takes the client's network from X-Forwarded-For. */
   trustProxy?: boolean;
+  /** Bearer token of the privacy API and the codec endpoint (ADMIN_TOKEN); unset disables both. */
+  adminToken?: string;
+  /** The Temporal UI origin allowed to call the codec endpoint (CODEC_CORS_ORIGIN). */
+  codecCorsOrigin?: string;
 }
 
 export interface AppDeps {
@@ -34,6 +41,8 @@ export interface AppDeps {
   logger: Logger;
   /** Stops a customer's running chains on unsubscribe, bounce or erasure. */
   chains?: ChainStopper;
+  /** The workflow payload codec, served to the Temporal UI at /codec/decode and /codec/encode. */
+  payloadCodec?: PayloadCodec;
   now?: () => number;
 }
 
@@ -44,8 +53,10 @@ const SIGNATURE_MESSAGES = {
   bad_signature: 'signature does not match the body; sign "<t>.<raw body>" with HMAC-SHA256 and the shared secret',
 } as const;
 
-export function createApp({ db, workflows, config, logger, chains, now = Date.now }: AppDeps) {
+export function createApp({ db, workflows, config, logger, chains, payloadCodec, now = Date.now }: AppDeps) {
   const app = new Hono();
+  app.route('/admin', adminRoutes({ db, config, logger, chains }));
+  app.route('/codec', codecRoutes({ codec: payloadCodec, config, logger }));
 
   app.get('/health', (c) => c.json({ status: 'ok' }));
   if (config.trackingSecret) mountTrackingRoutes(app, { db, config, logger, now });

@@ -5,12 +5,14 @@ import { createLogger } from '../config/logger';
 import { openDatabase } from '../db/client';
 import { exitWithError } from '../cli/process';
 import { loadActiveCampaigns, requireExternal } from '../cli/services';
+import { requirePayloadCodec } from '../codec/codec-config';
 import { createAppFromConfig } from './app-from-config';
 
 // `npm run server`: the HTTP server alone, against external Postgres and Temporal.
 try {
   const config = loadConfig();
   requireExternal(config, ['DATABASE_URL', 'TEMPORAL_ADDRESS', 'WEBHOOK_SECRET', 'TRACKING_SECRET']);
+  const payloadCodec = requirePayloadCodec(config);
   const logger = createLogger(config.LOG_LEVEL);
   const database = await openDatabase({ url: config.DATABASE_URL as string });
   await database.migrate();
@@ -18,11 +20,16 @@ try {
   const app = createAppFromConfig({
     config,
     db: database.db,
-    client: new Client({ connection, namespace: config.temporal.namespace }),
+    client: new Client({
+      connection,
+      namespace: config.temporal.namespace,
+      dataConverter: { payloadCodecs: [payloadCodec] },
+    }),
     webhookSecret: config.WEBHOOK_SECRET as string,
     trackingSecret: config.TRACKING_SECRET as string,
     logger,
     campaigns: await loadActiveCampaigns(config),
+    payloadCodec,
   });
   const server = serve({ fetch: app.fetch, hostname: config.HOST, port: config.PORT }, () =>
     logger.info({ host: config.HOST, port: config.PORT }, 'http server listening'),

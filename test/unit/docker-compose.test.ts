@@ -1,8 +1,10 @@
+import { randomBytes } from 'node:crypto';
 import { existsSync, readFileSync } from 'node:fs';
 import path from 'node:path';
 import { describe, expect, it } from 'vitest';
 import { parse } from 'yaml';
 import { requireExternal } from '../../cli/services';
+import { requirePayloadCodec } from '../../codec/codec-config';
 import { loadConfig } from '../../config/env';
 
 /**
@@ -157,6 +159,7 @@ describe('docker-compose.yml', () => {
         'SMTP_URL',
         'WEBHOOK_SECRET',
         'TRACKING_SECRET',
+        'PAYLOAD_KEYS',
         'MAIL_FROM',
         'PUBLIC_BASE_URL',
         'HOST',
@@ -179,6 +182,14 @@ describe('docker-compose.yml', () => {
       expect(config.WEBHOOK_SECRET).toBe(REQUIRED_VALUE);
       expect(config.HOST).toBe('0.0.0.0');
       expect(config.PORT).toBe(3000);
+    });
+
+    it('requires PAYLOAD_KEYS from the operator, never a default, in the form the worker and server accept', () => {
+      const spec = service(name).environment as Record<string, string>;
+      expect(spec.PAYLOAD_KEYS).toMatch(/^\$\{PAYLOAD_KEYS:\?[^}]+\}$/);
+      const generated = `k1:${randomBytes(32).toString('base64')}`;
+      expect(requirePayloadCodec(loadConfig({ ...env, PAYLOAD_KEYS: generated })).keyId).toBe('k1');
+      expect(() => requirePayloadCodec(loadConfig({ ...env, PAYLOAD_KEYS: '' }))).toThrow(/PAYLOAD_KEYS must be set/);
     });
 
     it('points DATABASE_URL at the postgresql service, its port, role and database', () => {

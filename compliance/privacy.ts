@@ -1,0 +1,252 @@
+import { randomUUID } from 'node:crypto';
+import { type SQL, type SQLWrapper, and, eq, inArray, or, sql } from 'drizzle-orm';
+import type { Db } from '../db/client';
+import {
+  cartEvents,
+  carts,
+  categoryOptOuts,
+  chains as chainRows,
+  customers,
+  deliveryEvents,
+  discountCodes,
+  messages,
+  suppressions,
+  trackingEvents,
+} from '../db/schema';
+import type { ChainStopper } from './chain-stopper';
+
+/**
+ * GDPR access (art. 15) and erasure (art. 17) for one address: every row about the person, found
+ * by the address, by their customer id, and through their carts and messages.
+ */
+
+export interface PersonInput {
+  shopId: string;
+  email: string;
+}
+
+type Tx = Parameters<Parameters<Db['transaction']>[0]>[0];
+type Reader = Db | Tx;
+
+/** What is held about a person, one array per table (the customer row on its own). */
+export interface PersonExport {
+  shopId: string;
+  email: string;
+  exportedAt: string;
+  customer: typeof customers.$inferSelect | null;
+  carts: Array<typeof carts.$inferSelect>;
+  cartEvents: Array<typeof cartEvents.$inferSelect>;
+  messages: Array<typeof messages.$inferSelect>;
+  chains: Array<typeof chainRows.$inferSelect>;
+  discountCodes: Array<typeof discountCodes.$inferSelect>;
+  suppressions: Array<typeof suppressions.$inferSelect>;
+  categoryOptOuts: Array<typeof categoryOptOuts.$inferSelect>;
+  deliveryEvents: Array<typeof deliveryEvents.$inferSelect>;
+  trackingEvents: Array<typeof trackingEvents.$inferSelect>;
+}
+
+export type ExportResult = { found: false } | { found: true; document: PersonExport };
+
+export type TableAction = { action: 'deleted' | 'anonymised' | 'kept'; rows: number };
+
+export type EraseResult =
+  | { found: false }
+  | {
+      found: true;
+      /** Workflow ids told to stop, or null when no Temporal client was given. */
+      workflowsStopped: string[] | null;
+      tables: Record<string, TableAction>;
+    };
+
+/** The stored form of an address: customers' emails are kept lower-cased. */
+export const normaliseEmail = (email: string) => email.trim().toLowerCase();
+
+const lowerEquals = (column: SQLWrapper, email: string) => sql`lower(${column}) = ${email}`;
+
+/** Every row about the person, as a JSON-serialisable document; `found: false` when nothing is held. */
+export async function exportPerson(db: Db, input: PersonInput): Promise<ExportResult> {
+  const document = await collect(db, { shopId: input.shopId, email: normaliseEmail(input.email) });
+  return isEmpty(document) ? { found: false } : { found: true, document };
+}
+
+/**
+ * Stops the person's running workflows (so no step emails them again), then in one transaction
+ * deletes or anonymises their personal data. Rows that only carry counts and outcomes (messages,
+ * tracking events, chains, discount codes) stay, stripped of the address, so metrics still add up.
+ */
+export async function erasePerson(deps: { db: Db; chains?: ChainStopper }, input: PersonInput): Promise<EraseResult> {
+  const person = { shopId: input.shopId, email: normaliseEmail(input.email) };
+  if (isEmpty(await collect(deps.db, person))) return { found: false };
+  const workflowsStopped = deps.chains ? await deps.chains.stopChainsOf({ ...person, reason: 'erased' }) : null;
+  const tables = await deps.db.transaction((tx) => eraseRows(tx, person));
+  return { found: true, workflowsStopped, tables };
+}
+
+async function eraseRows(tx: Tx, person: PersonInput): Promise<Record<string, TableAction>> {
+  const held = await collect(tx, person);
+  const { shopId, email } = person;
+  const messageIds = held.messages.map((row) => row.id);
+  const cartIds = held.carts.map((row) => row.cartId);
+  const deleted = (rows: unknown[]): TableAction => ({ action: 'deleted', rows: rows.length });
+  const anonymised = (rows: unknown[]): TableAction => ({ action: 'anonymised', rows: rows.length });
+  const kept = (rows: unknown[]): TableAction => ({ action: 'kept', rows: rows.length });
+
+  if (messageIds.length > 0) {
+    await tx
+      .update(trackingEvents)
+      .set({ userAgent: null, ipPrefix: null })
+      .where(inArray(trackingEvents.messageId, messageIds));
+    // Links can carry the cart's recovery token; an SMTP reply or error often quotes the address.
+    await tx
+      .update(messages)
+      .set({
+        recipient: null,
+        links: null,
+        smtpResponse: null,
+        reason: sql`regexp_replace(${messages.reason}, ${escapeRegExp(email)}, '[erased]', 'gi')`,
+      })
+      .where(inArray(messages.id, messageIds));
+  }
+  await tx.delete(deliveryEvents).where(deliveryEventsOf(person, messageIds));
+  await tx.delete(cartEvents).where(cartEventsOf(person, cartIds));
+  if (cartIds.length > 0) {
+    await tx
+      .update(carts)
+      .set({ snapshot: null })
+      .where(and(eq(carts.shopId, shopId), inArray(carts.cartId, cartIds)));
+  }
+  await tx.delete(suppressions).where(and(eq(suppressions.shopId, shopId), lowerEquals(suppressions.email, email)));
+  await tx
+    .delete(categoryOptOuts)
+    .where(and(eq(categoryOptOuts.shopId, shopId), lowerEquals(categoryOptOuts.email, email)));
+  if (held.customer) {
+    // The row stays (carts, messages and chains point at it) under an address that reaches nobody.
+    await tx
+      .update(customers)
+      .set({
+        email: `erased-${randomUUID()}@erased.invalid`,
+        name: null,
+        externalId: null,
+        marketingConsent: false,
+        updatedAt: sql`now()`,
+      })
+      .where(eq(customers.id, held.customer.id));
+  }
+  return {
+    customers: anonymised(held.customer ? [held.customer] : []),
+    carts: anonymised(held.carts),
+    cart_events: deleted(held.cartEvents),
+    messages: anonymised(held.messages),
+    tracking_events: anonymised(held.trackingEvents),
+    delivery_events: deleted(held.deliveryEvents),
+    suppressions: deleted(held.suppressions),
+    category_opt_outs: deleted(held.categoryOptOuts),
+    chains: kept(held.chains),
+    discount_codes: kept(held.discountCodes),
+  };
+}
+
+async function collect(db: Reader, { shopId, email }: PersonInput): Promise<PersonExport> {
+  const [customer] = await db
+    .select()
+    .from(customers)
+    .where(and(eq(customers.shopId, shopId), eq(customers.email, email)));
+  const customerId = customer?.id;
+  const ofCustomer = <T>(condition: (id: number) => T) => (customerId === undefined ? [] : [condition(customerId)]);
+
+  const personCarts = await db
+    .select()
+    .from(carts)
+    .where(
+      and(
+        eq(carts.shopId, shopId),
+        or(
+          ...ofCustomer((id) => eq(carts.customerId, id)),
+          lowerEquals(sql`${carts.snapshot} #>> '{customer,email}'`, email),
+        ),
+      ),
+    );
+  const cartIds = personCarts.map((row) => row.cartId);
+  const personMessages = await db
+    .select()
+    .from(messages)
+    .where(
+      and(
+        eq(messages.shopId, shopId),
+        or(...ofCustomer((id) => eq(messages.customerId, id)), lowerEquals(messages.recipient, email)),
+      ),
+    );
+  const messageIds = personMessages.map((row) => row.id);
+  return {
+    shopId,
+    email,
+    exportedAt: new Date().toISOString(),
+    customer: customer ?? null,
+    carts: personCarts,
+    cartEvents: await db.select().from(cartEvents).where(cartEventsOf({ shopId, email }, cartIds)),
+    messages: personMessages,
+    chains:
+      customerId === undefined
+        ? []
+        : await db
+            .select()
+            .from(chainRows)
+            .where(and(eq(chainRows.shopId, shopId), eq(chainRows.customerId, customerId))),
+    discountCodes: await db
+      .select()
+      .from(discountCodes)
+      .where(
+        and(
+          eq(discountCodes.shopId, shopId),
+          or(
+            ...ofCustomer((id) => eq(discountCodes.customerId, id)),
+            ...(cartIds.length > 0 ? [inArray(discountCodes.cartId, cartIds)] : []),
+            sql`false`,
+          ),
+        ),
+      ),
+    suppressions: await db
+      .select()
+      .from(suppressions)
+      .where(and(eq(suppressions.shopId, shopId), lowerEquals(suppressions.email, email))),
+    categoryOptOuts: await db
+      .select()
+      .from(categoryOptOuts)
+      .where(and(eq(categoryOptOuts.shopId, shopId), lowerEquals(categoryOptOuts.email, email))),
+    deliveryEvents: await db.select().from(deliveryEvents).where(deliveryEventsOf({ shopId, email }, messageIds)),
+    trackingEvents:
+      messageIds.length === 0
+        ? []
+        : await db.select().from(trackingEvents).where(inArray(trackingEvents.messageId, messageIds)),
+  };
+}
+
+/** The person's carts' events, plus any event naming the address (a customer.created has no cart). */
+function cartEventsOf({ shopId, email }: PersonInput, cartIds: string[]): SQL | undefined {
+  return and(
+    eq(cartEvents.shopId, shopId),
+    or(
+      ...(cartIds.length > 0 ? [inArray(cartEvents.cartId, cartIds)] : []),
+      lowerEquals(sql`${cartEvents.payload} #>> '{data,customer,email}'`, email),
+    ),
+  );
+}
+
+function deliveryEventsOf({ shopId, email }: PersonInput, messageIds: string[]): SQL | undefined {
+  return and(
+    eq(deliveryEvents.shopId, shopId),
+    or(
+      lowerEquals(deliveryEvents.email, email),
+      ...(messageIds.length > 0 ? [inArray(deliveryEvents.messageId, messageIds)] : []),
+    ),
+  );
+}
+
+function isEmpty(document: PersonExport): boolean {
+  const { customer, shopId: _shopId, email: _email, exportedAt: _exportedAt, ...tables } = document;
+  return customer === null && Object.values(tables).every((rows) => rows.length === 0);
+}
+
+function escapeRegExp(text: string): string {
+  return text.replace(/[.*+?^${}()|[\]\\]/g, '\\$&');
+}

@@ -1,0 +1,65 @@
+import { Hono } from 'hono';
+import type { Logger } from 'pino';
+import { z } from 'zod';
+import type { ChainStopper } from '../compliance/chain-stopper';
+import { erasePerson, exportPerson } from '../compliance/privacy';
+import type { Db } from '../db/client';
+import { requireAdminToken } from './bearer-auth';
+
+export interface AdminRoutesDeps {
+  db: Db;
+  config: { shopId: string; adminToken?: string };
+  logger: Logger;
+  /** Stops the person's running chains before the erasure; without it the erase is refused. */
+  chains?: ChainStopper;
+}
+
+const Email = z.email({ error: 'must be an email address' });
+const EraseBody = z.object({ email: Email });
+
+/** The privacy API for the shop's staff: `GET /admin/privacy/export?email=` and `POST /admin/privacy/erase`. */
+export function adminRoutes({ db, config, logger, chains }: AdminRoutesDeps) {
+  const routes = new Hono();
+  routes.use('*', requireAdminToken(config.adminToken, 'the privacy API'));
+
+  routes.get('/privacy/export', async (c) => {
+    const email = Email.safeParse(c.req.query('email') ?? '');
+    if (!email.success) {
+      return c.json({ error: 'invalid_email', message: 'email (query parameter): must be an email address' }, 400);
+    }
+    const result = await exportPerson(db, { shopId: config.shopId, email: email.data });
+    if (!result.found) return c.json({ error: 'no_data', message: 'no data held for this address' }, 404);
+    logger.info({ customerId: result.document.customer?.id }, 'privacy export served');
+    return c.json(result.document);
+  });
+
+  routes.post('/privacy/erase', async (c) => {
+    let json: unknown;
+    try {
+      json = await c.req.json();
+    } catch {
+      return c.json({ error: 'invalid_json', message: 'body must be a JSON object like {"email": "..."}' }, 400);
+    }
+    const body = EraseBody.safeParse(json);
+    if (!body.success) {
+      return c.json({ error: 'invalid_email', message: 'email: must be an email address' }, 400);
+    }
+    if (!chains) {
+      return c.json({ error: 'unavailable', message: 'no Temporal client: running chains could not be stopped' }, 503);
+    }
+    let result;
+    try {
+      result = await erasePerson({ db, chains }, { shopId: config.shopId, email: body.data.email });
+    } catch (error) {
+      // Stopping the workflows comes first: when Temporal fails, nothing has been erased yet.
+      logger.warn({ err: error }, 'privacy erase failed; nothing erased');
+      c.header('Retry-After', '30');
+      return c.json({ error: 'temporarily_unavailable', message: 'nothing was erased; retry later' }, 503);
+    }
+    if (!result.found) return c.json({ error: 'no_data', message: 'no data held for this address' }, 404);
+    logger.info({ workflows: result.workflowsStopped?.length, tables: result.tables }, 'person erased');
+    return c.json({ status: 'erased', ...result });
+  });
+
+  return routes;
+}
