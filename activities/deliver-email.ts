@@ -70,6 +70,7 @@ export async function deliverEmail(deps: DeliveryDeps, input: DeliverEmailInput)
   const unsubscribe = marketing ? unsubscribeUrl(deps.links!, rowId, sentAt) : undefined;
   const rendered = await renderOrFail(deps.templates, input.templateId, input.data, {
     now: sentAt,
+    variantKey: input.key, // the subject A/B line: the same for a retry of this send
     ...(unsubscribe ? { unsubscribeUrl: unsubscribe } : {}),
     ...(deps.postalAddress ? { postalAddress: deps.postalAddress } : {}),
   });

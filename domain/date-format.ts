@@ -13,11 +13,18 @@ export interface FormatDateInput {
 
 const formats = new Map<string, Intl.DateTimeFormat>();
 
-function dateTimeFormat(locale: string, options: Intl.DateTimeFormatOptions): Intl.DateTimeFormat {
-  const key = `${locale}|${JSON.stringify(options)}`;
+interface FormatKey {
+  timeZone: string;
+  dateStyle: DateStyle;
+  withTime: boolean;
+}
+
+// Keyed by a short string rather than the options object: this runs for every date in every send.
+function dateTimeFormat(locale: string, { timeZone, dateStyle, withTime }: FormatKey): Intl.DateTimeFormat {
+  const key = `${locale}|${timeZone}|${dateStyle}|${withTime}`;
   let format = formats.get(key);
   if (!format) {
-    format = new Intl.DateTimeFormat(locale, options);
+    format = new Intl.DateTimeFormat(locale, { dateStyle, timeZone, ...(withTime ? { timeStyle: 'short' } : {}) });
     formats.set(key, format);
   }
   return format;
@@ -27,10 +34,10 @@ function dateTimeFormat(locale: string, options: Intl.DateTimeFormatOptions): In
 export function formatDate({ value, locale, timeZone, dateStyle = 'long', withTime = false }: FormatDateInput): string {
   const date = value instanceof Date ? value : new Date(value);
   if (Number.isNaN(date.getTime())) throw new RangeError(`"${String(value)}" is not a date`);
-  const options: Intl.DateTimeFormatOptions = { dateStyle, timeZone, ...(withTime ? { timeStyle: 'short' } : {}) };
+  const key: FormatKey = { timeZone, dateStyle, withTime };
   try {
-    return dateTimeFormat(locale, options).format(date);
+    return dateTimeFormat(locale, key).format(date);
   } catch {
-    return dateTimeFormat('en', options).format(date);
+    return dateTimeFormat('en', key).format(date);
   }
 }

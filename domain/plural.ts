@@ -27,7 +27,9 @@ const cached = <T>(cache: Map<string, T>, locale: string, create: () => T): T =>
  */
 export function pluralWord({ count, locale, forms }: PluralizeInput): string {
   const rule = cached(rules, locale, () => new Intl.PluralRules(locale));
-  const category = rule.select(count);
+  const category = smallCount(count)
+    ? cachedCount(categories, locale, count, () => rule.select(count))
+    : rule.select(count);
   const word = forms[category] ?? forms.other;
   if (word === undefined) {
     const needed = rule.resolvedOptions().pluralCategories.join('=, ');
@@ -38,6 +40,22 @@ export function pluralWord({ count, locale, forms }: PluralizeInput): string {
 
 /** "5 товаров": the count formatted for the locale, then the matching word. */
 export function pluralize(input: PluralizeInput): string {
-  const number = cached(numbers, input.locale, () => new Intl.NumberFormat(input.locale));
-  return `${number.format(input.count)} ${pluralWord(input)}`;
+  const { count, locale } = input;
+  const number = cached(numbers, locale, () => new Intl.NumberFormat(locale));
+  const formatted = smallCount(count)
+    ? cachedCount(formattedCounts, locale, count, () => number.format(count))
+    : number.format(count);
+  return `${formatted} ${pluralWord(input)}`;
+}
+
+// Emails count items and lines: the same small numbers again and again, remembered per locale.
+const categories = new Map<string, Intl.LDMLPluralRule[]>();
+const formattedCounts = new Map<string, string[]>();
+const smallCount = (count: number) => Number.isInteger(count) && count >= 0 && count < 1000;
+
+function cachedCount<T>(cache: Map<string, T[]>, locale: string, count: number, compute: () => T): T {
+  const byCount = cached(cache, locale, () => [] as T[]);
+  let value = byCount[count];
+  if (value === undefined) byCount[count] = value = compute();
+  return value;
 }

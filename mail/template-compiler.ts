@@ -1,6 +1,7 @@
 import Handlebars from 'handlebars';
 import { convert } from 'html-to-text';
 import mjml2html from 'mjml';
+import { pickVariant } from '../domain/subject-variant';
 import {
   type Origin,
   TemplateError,
@@ -10,7 +11,7 @@ import {
   handlebarsPosition,
 } from './template-errors';
 import { type ExpandedSource, checkSyntax, expandPartials } from './template-expand';
-import { type RenderFrame, registerHelpers } from './template-helpers';
+import { type RenderFrame, helperNames, registerHelpers } from './template-helpers';
 import {
   type ProtectedStatement,
   type RestoredSource,
@@ -37,7 +38,13 @@ export interface RenderedEmail {
 export interface RenderOptions {
   /** The customer's language tag; picks `body.<locale>.mjml` etc. Defaults to `data.locale`. */
   locale?: string;
+  /** Which subject line to use; wins over `variantKey`. Without either, the first. */
   subjectVariant?: number;
+  /**
+   * The send's unique key: picks the subject line from a hash of it, so a retry of the send gets
+   * the same line and the lines split the sends evenly.
+   */
+  variantKey?: string;
   /** The send time: a discount that has expired by then is not shown. */
   now?: Date;
   /** This recipient's own unsubscribe page (a signed link); previews fall back to shop.json's pattern. */
@@ -64,6 +71,17 @@ export interface CompiledTemplate {
 
 const handlebars = Handlebars.create();
 registerHelpers(handlebars);
+
+/**
+ * How sends compile: strict, and with every helper known up front, so a `{{name}}` is a plain
+ * lookup rather than a helper-or-variable check, and helpers are called directly. A call to a
+ * helper that does not exist is then an error when the template is compiled, naming its line.
+ */
+const SEND_OPTIONS = {
+  strict: true,
+  knownHelpers: Object.fromEntries(helperNames.map((name) => [name, true])),
+  knownHelpersOnly: true,
+} as const;
 
 /** Turns email HTML into its plain-text part; the same options for both render paths. */
 export function htmlToText(html: string): string {
@@ -148,7 +166,9 @@ export function renderCompiled(
   data: object,
   options: Omit<RenderOptions, 'locale'> = {},
 ): RenderedEmail {
-  const subjectVariant = options.subjectVariant ?? 0;
+  const subjectVariant =
+    options.subjectVariant ??
+    (options.variantKey === undefined ? 0 : pickVariant({ key: options.variantKey, count: template.subjects.length }));
   const subjectRun = template.subjects[subjectVariant];
   if (!subjectRun) {
     throw new TemplateError(
@@ -156,10 +176,12 @@ export function renderCompiled(
     );
   }
   const frame = frameFor(template.locale, template.templateId, options);
-  const withShop = { ...data, shop: shopFor(template.shop, options) };
-  const subject = subjectRun(withShop, frame);
-  const preheader = template.preheader(withShop, frame);
-  const full = { ...withShop, subject, preheader };
+  const view: Record<string, unknown> = { ...data, shop: shopFor(template.shop, options) };
+  const subject = subjectRun(view, frame);
+  const preheader = template.preheader(view, frame);
+  // The body shows both (<mj-title>, <mj-preview>): added to the view rather than copying it again.
+  view.subject = subject;
+  view.preheader = preheader;
   return {
     templateId: template.templateId,
     templateVersion: template.version,
@@ -167,13 +189,13 @@ export function renderCompiled(
     subjectVariant,
     subject,
     preheader,
-    html: template.body(full, frame),
-    text: template.text(full, frame),
+    html: template.body(view, frame),
+    text: template.text(view, frame),
   };
 }
 
 function frameFor(locale: string, templateId: string, options: Omit<RenderOptions, 'locale'>): RenderFrame {
-  const frame: RenderFrame = { locale, templateId, now: options.now ?? new Date() };
+  const frame: RenderFrame = { locale, templateId, now: options.now ?? new Date(), once: new Map() };
   if (options.unsubscribeUrl !== undefined) frame.unsubscribeUrl = options.unsubscribeUrl;
   return frame;
 }
@@ -215,13 +237,13 @@ function subjectLines(file: TemplateFile): Array<{ source: string; origin: Origi
 
 function compileLine(source: string, origin: Origin): Run {
   checkSyntax({ path: origin.file, content: source });
-  const template = handlebars.compile(source, { strict: true });
+  const template = handlebars.compile(source, SEND_OPTIONS);
   return (data, frame) => oneLine(runMapped(template, data, frame, () => origin));
 }
 
 function compileFile(file: TemplateFile, options: { oneLine: boolean; escape?: boolean }): Run {
   checkSyntax(file);
-  const template = handlebars.compile(file.content, { strict: true, noEscape: options.escape === false });
+  const template = handlebars.compile(file.content, { ...SEND_OPTIONS, noEscape: options.escape === false });
   return (data, frame) => {
     const output = runMapped(template, data, frame, (line, column) => ({ file: file.path, line, column: column + 1 }));
     return options.oneLine ? oneLine(output) : output;
@@ -235,7 +257,7 @@ function compileRestored(restored: RestoredSource, options: { escape: boolean; f
     const reason = (error as Error).message.trim().split('\n').at(-1);
     throw new TemplateError(`${displayPath(options.file)}: these blocks cannot be compiled once: ${reason}`);
   }
-  const template = handlebars.compile(restored.source, { strict: true, noEscape: !options.escape });
+  const template = handlebars.compile(restored.source, { ...SEND_OPTIONS, noEscape: !options.escape });
   return (data, frame) =>
     runMapped(template, data, frame, (line, column) => {
       const span = statementAt(restored, { line, column });
@@ -266,12 +288,36 @@ function runMapped(
   }
 }
 
-/** Blocks that rendered nothing leave runs of blank lines in a generated text part. */
+/**
+ * Blocks that rendered nothing leave runs of blank lines in a generated text part: trailing spaces
+ * go, blank lines collapse to one, and the ends are trimmed. One pass over the lines, because
+ * this runs on every send (two regular expressions over the whole text cost three times as much).
+ */
 function tidyText(text: string): string {
-  return text
-    .replace(/[ \t]+$/gm, '')
-    .replace(/\n{3,}/g, '\n\n')
-    .trim();
+  // Other line ends (\r, U+2028) are rare enough to leave to the regular expressions.
+  if (/[\r\u2028\u2029]/.test(text)) {
+    return text
+      .replace(/[ \t]+$/gm, '')
+      .replace(/\n{3,}/g, '\n\n')
+      .trim();
+  }
+  let tidy = '';
+  let blankBefore = false;
+  for (let start = 0; start <= text.length;) {
+    let end = text.indexOf('\n', start);
+    if (end === -1) end = text.length;
+    let stop = end;
+    while (stop > start && (text.charCodeAt(stop - 1) === 32 || text.charCodeAt(stop - 1) === 9)) stop--;
+    if (stop === start) {
+      blankBefore = true;
+    } else {
+      if (tidy) tidy += blankBefore ? '\n\n' : '\n';
+      tidy += text.slice(start, stop);
+      blankBefore = false;
+    }
+    start = end + 1;
+  }
+  return tidy.trim();
 }
 
 const tidied =
@@ -280,5 +326,6 @@ const tidied =
     tidyText(run(data, frame));
 
 function oneLine(value: string): string {
-  return value.replace(/[ \t\r\n]+/g, ' ').trim();
+  // Most subject lines are one line already: skip the replace (and its copy) then.
+  return /[\t\r\n]| {2}/.test(value) ? value.replace(/[ \t\r\n]+/g, ' ').trim() : value.trim();
 }

@@ -30,10 +30,15 @@ export function handlebarsPosition(message: string): { line: number; column: num
   return { text: match[1] ?? message, line: Number(match[2]), column: Number(match[3]) };
 }
 
-/** `"nickname" not defined in [object Object]` → `missing variable "nickname"`. */
+/**
+ * `"nickname" not defined in [object Object]` → `missing variable "nickname"`; Handlebars' words
+ * for a call to a helper that does not exist → `unknown helper "upper"`.
+ */
 export function describeRuntimeError(text: string): string {
   const variable = /^"([^"]+)" not defined/.exec(text)?.[1];
-  return variable ? `missing variable "${variable}"` : text;
+  if (variable) return `missing variable "${variable}"`;
+  const helper = /^You specified knownHelpersOnly, but used the unknown helper (\S+)/.exec(text)?.[1];
+  return helper ? `unknown helper "${helper}" (templates/README.md lists the helpers)` : text;
 }
 
 /** Handlebars syntax errors read `Parse error on line 3:\n…\nExpecting …, got …`. */

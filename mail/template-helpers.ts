@@ -13,6 +13,11 @@ export interface RenderFrame {
   now: Date;
   /** The recipient's signed unsubscribe link at send time; absent in previews. */
   unsubscribeUrl?: string;
+  /**
+   * Values one email uses more than once (a date in its subject, HTML and text): made once per
+   * render. Every render gets a new frame, and Handlebars' copies of it share this map.
+   */
+  once: Map<string, string>;
 }
 
 interface RootData {
@@ -46,23 +51,56 @@ function requireHttpUrl(value: unknown, helper: string): URL {
   return url;
 }
 
-/** Tracked links repeat across sends (same products, same email): remember a bounded number. */
-const trackedLinks = new Map<string, string>();
+/**
+ * Tracked links repeat across sends (same products, same email): remember a bounded number, by
+ * template, then label, then URL, so a lookup hashes strings the data already holds instead of a
+ * key built for every link.
+ */
+const trackedLinks = new Map<string, Map<string | undefined, Map<string, string>>>();
+let trackedLinkCount = 0;
 
 function trackedLink(value: unknown, campaign: string, content: unknown): string {
-  const key = `${String(value)}\0${campaign}\0${String(content)}`;
-  let link = trackedLinks.get(key);
+  const label = typeof content === 'string' ? content : undefined;
+  const target = String(value);
+  let byLabel = trackedLinks.get(campaign);
+  if (!byLabel) trackedLinks.set(campaign, (byLabel = new Map()));
+  let byTarget = byLabel.get(label);
+  if (!byTarget) byLabel.set(label, (byTarget = new Map()));
+  let link = byTarget.get(target);
   if (link === undefined) {
     const url = requireHttpUrl(value, 'track');
     url.searchParams.set('utm_source', 'cartflow');
     url.searchParams.set('utm_medium', 'email');
     url.searchParams.set('utm_campaign', campaign);
-    if (typeof content === 'string') url.searchParams.set('utm_content', content);
+    if (label !== undefined) url.searchParams.set('utm_content', label);
     link = url.toString();
-    if (trackedLinks.size >= 10_000) trackedLinks.clear();
-    trackedLinks.set(key, link);
+    if (trackedLinkCount >= 10_000) {
+      trackedLinks.clear();
+      trackedLinkCount = 0;
+      return link;
+    }
+    byTarget.set(target, link);
+    trackedLinkCount++;
   }
   return link;
+}
+
+function oncePerEmail(options: Options, key: string, compute: () => string): string {
+  const values = frame(options).once;
+  let value = values.get(key);
+  if (value === undefined) values.set(key, (value = compute()));
+  return value;
+}
+
+/** The shop's own unsubscribe page (shop.json), for previews and shops that run one. */
+function shopUnsubscribeUrl(data: RootData): string {
+  const pattern = data.shop?.unsubscribeUrl;
+  if (!pattern) throw new Error('unsubscribeUrl: set "unsubscribeUrl" in templates/shop.json');
+  // Only the pattern needs checking: encoded values cannot change the scheme or host.
+  if (!/^https?:\/\/[^/?#{}]+/i.test(pattern)) throw new Error(`unsubscribeUrl: "${pattern}" is not an http(s) URL`);
+  return pattern
+    .replaceAll('{email}', encodeURIComponent(data.customer?.email ?? ''))
+    .replaceAll('{cartId}', encodeURIComponent(data.cartId ?? ''));
 }
 
 const helpers: Record<string, (...args: never[]) => unknown> = {
@@ -76,13 +114,17 @@ const helpers: Record<string, (...args: never[]) => unknown> = {
 
   /** `{{date updatedAt}}`, `{{date discount.expiresAt style="short" time=true}}`, in the recipient's zone. */
   date(value: unknown, options: Options) {
-    return formatDate({
-      value: String(value),
-      locale: formattingLocale(options),
-      timeZone: root(options).timeZone ?? 'UTC',
-      dateStyle: (options.hash.style as DateStyle | undefined) ?? 'long',
-      withTime: options.hash.time === true,
-    });
+    const dateStyle = (options.hash.style as DateStyle | undefined) ?? 'long';
+    const withTime = options.hash.time === true;
+    return oncePerEmail(options, `date|${String(value)}|${dateStyle}|${withTime}`, () =>
+      formatDate({
+        value: String(value),
+        locale: formattingLocale(options),
+        timeZone: root(options).timeZone ?? 'UTC',
+        dateStyle,
+        withTime,
+      }),
+    );
   },
 
   /** `{{plural itemCount one="товар" few="товара" many="товаров"}}` → "5 товаров". */
@@ -116,20 +158,13 @@ const helpers: Record<string, (...args: never[]) => unknown> = {
   unsubscribeUrl(options: Options) {
     const signed = frame(options).unsubscribeUrl;
     if (signed !== undefined) return signed;
-    const data = root(options);
-    const pattern = data.shop?.unsubscribeUrl;
-    if (!pattern) throw new Error('unsubscribeUrl: set "unsubscribeUrl" in templates/shop.json');
-    // Only the pattern needs checking: encoded values cannot change the scheme or host.
-    if (!/^https?:\/\/[^/?#{}]+/i.test(pattern)) throw new Error(`unsubscribeUrl: "${pattern}" is not an http(s) URL`);
-    return pattern
-      .replaceAll('{email}', encodeURIComponent(data.customer?.email ?? ''))
-      .replaceAll('{cartId}', encodeURIComponent(data.cartId ?? ''));
+    return oncePerEmail(options, 'unsubscribeUrl', () => shopUnsubscribeUrl(root(options)));
   },
 
   /** `{{#discount}}{{code}} until {{date expiresAt}}{{else}}…{{/discount}}`: only while it is valid. */
   discount(this: unknown, options: Options) {
     const discount = root(options).discount;
-    const valid = discount?.expiresAt !== undefined && new Date(discount.expiresAt) > frame(options).now;
+    const valid = discount?.expiresAt !== undefined && Date.parse(discount.expiresAt) > frame(options).now.getTime();
     return valid ? options.fn(discount) : options.inverse(this);
   },
 };
@@ -140,11 +175,12 @@ const helpers: Record<string, (...args: never[]) => unknown> = {
  */
 export function registerHelpers(handlebars: typeof import('handlebars')): void {
   for (const [name, helper] of Object.entries(helpers)) {
-    handlebars.registerHelper(name, function (this: unknown, ...args: unknown[]) {
+    // `arguments` rather than rest parameters: this runs for every helper call of every send.
+    handlebars.registerHelper(name, function (this: unknown) {
       try {
-        return (helper as (...values: unknown[]) => unknown).apply(this, args);
+        return (helper as (...values: unknown[]) => unknown).apply(this, arguments as unknown as unknown[]);
       } catch (error) {
-        const loc = (args.at(-1) as Options).loc?.start;
+        const loc = (arguments[arguments.length - 1] as Options).loc?.start;
         throw new Error(loc ? `${(error as Error).message} - ${loc.line}:${loc.column}` : (error as Error).message);
       }
     } as HelperDelegate);

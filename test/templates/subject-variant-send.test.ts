@@ -1,0 +1,85 @@
+import { randomUUID } from 'node:crypto';
+import { MockActivityEnvironment } from '@temporalio/testing';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { deliverEmail } from '../../activities/deliver-email';
+import { templatesDir } from '../../cli/services';
+import { buildCartEmailData } from '../../domain/cart-email-data';
+import { Cart } from '../../domain/events';
+import { sendKey } from '../../domain/ids';
+import { pickVariant } from '../../domain/subject-variant';
+import { createSmtpMailer, type Mailer } from '../../mail/mailer';
+import { createTemplateRenderer } from '../../mail/template-renderer';
+import sample from '../../templates/cart-reminder/samples/two-items.json';
+import { createTestDatabase, type TestDatabase } from '../helpers/database';
+import { type MailCatcher, startMailCatcher } from '../helpers/mail-catcher';
+
+// Real Postgres and a real SMTP server: the row a send leaves says which subject line and language it used.
+const shopId = 'shop-variants';
+let database: TestDatabase;
+let smtp: MailCatcher;
+let mailer: Mailer;
+
+beforeAll(async () => {
+  database = await createTestDatabase();
+  smtp = await startMailCatcher();
+  mailer = createSmtpMailer({ url: smtp.url, from: 'Shop <shop@mail.example.com>' });
+});
+afterAll(async () => {
+  mailer?.close();
+  await smtp?.close();
+  await database?.drop();
+});
+
+const SUBJECTS: Record<string, string[]> = {
+  en: ['Ada, your cart is waiting', 'Ada, still thinking it over? 3 items saved'],
+  ru: ['Ada, ваша корзина ждёт', 'Ada, мы сохранили 3 товара'],
+};
+
+describe('a send records its subject variant and locale', () => {
+  it('picks the line from the send key, records it with the language, and a retry keeps it', async () => {
+    const deps = {
+      db: database.db,
+      mailer,
+      templates: createTemplateRenderer({ dir: templatesDir }),
+      messageIdDomain: 'mail.example.com',
+    };
+    const sends = Array.from({ length: 8 }, (_, index) => {
+      const cartId = `cart-${randomUUID().slice(0, 8)}`;
+      const locale = index % 2 ? 'ru-RU' : 'en';
+      const cart = Cart.parse({ ...sample, id: cartId, customer: { ...sample.customer, locale } });
+      return {
+        key: sendKey({ shopId, cartId, step: 'reminder' }),
+        shopId,
+        cartId,
+        customerId: null,
+        step: 'reminder',
+        templateId: 'cart-reminder',
+        data: buildCartEmailData(cart),
+        to: `c-${index}@example.com`,
+        kind: 'marketing' as const,
+        recipientRole: 'customer' as const,
+      };
+    });
+    for (const send of sends) {
+      expect(await new MockActivityEnvironment().run(deliverEmail, deps, send)).toBe('sent');
+    }
+    // The retry of a send that went out: nothing new, the row unchanged.
+    expect(await new MockActivityEnvironment().run(deliverEmail, deps, sends[0]!)).toBe('already_sent');
+    const received = await smtp.waitFor(sends.length);
+    expect(received).toHaveLength(sends.length);
+
+    const rows = await database.sql<Array<{ key: string; subject_variant: number; locale: string }>>`
+      select key, subject_variant, locale from messages where shop_id = ${shopId}`;
+    const byKey = new Map(rows.map((row) => [row.key, row]));
+    const variants = new Set<number>();
+    for (const send of sends) {
+      const variant = pickVariant({ key: send.key, count: 2 });
+      const language = send.data.locale.startsWith('ru') ? 'ru' : 'en';
+      expect(byKey.get(send.key)).toEqual({ key: send.key, subject_variant: variant, locale: language });
+      const email = received.find((message) => message.to && JSON.stringify(message.to).includes(send.to));
+      expect(email?.subject).toBe(SUBJECTS[language]![variant]);
+      variants.add(variant);
+    }
+    expect(variants).toEqual(new Set([0, 1]));
+  });
+});
