@@ -70,6 +70,12 @@ export function unsubscribeRoutes(deps: UnsubscribeRoutesDeps) {
       const fields = await readForm(c);
       const oneClick = fields.get('List-Unsubscribe') === 'One-Click';
       const found = await findTarget(token);
+      // An opt-out is never refused: the mailbox provider's one-click on an authentic old link still
+      // unsubscribes (harmless if the address changed hands), but the page's other choices expire.
+      if (!found.ok && oneClick && found.expiredTarget) {
+        await unsubscribeFromAll(found.expiredTarget, 'one_click');
+        return c.text(TEXTS[pageLocaleOf(found.expiredTarget.locale)].oneClickDone, 200);
+      }
       if (!found.ok) {
         const status = statusOf(found.problem);
         if (oneClick) return c.text(found.problem.kind === 'expired' ? TEXTS.en.expired : TEXTS.en.notFound, status);
@@ -90,7 +96,8 @@ export function unsubscribeRoutes(deps: UnsubscribeRoutesDeps) {
   );
 
   type Found =
-    { ok: true; messageId: string; target: UnsubscribeTarget } | { ok: false; problem: Problem; locale: PageLocale };
+    | { ok: true; messageId: string; target: UnsubscribeTarget }
+    | { ok: false; problem: Problem; locale: PageLocale; expiredTarget?: UnsubscribeTarget };
 
   async function findTarget(token: string): Promise<Found> {
     const check = verifyToken(deps.secret, token, 'unsubscribe', new Date(deps.now()));
@@ -101,7 +108,7 @@ export function unsubscribeRoutes(deps: UnsubscribeRoutesDeps) {
           ? await unsubscribeTargetOf(deps.db, check.claims.messageId)
           : undefined;
       const problem: Problem = { kind: check.reason === 'expired' ? 'expired' : 'not_found' };
-      return { ok: false, problem, locale: pageLocaleOf(known?.locale) };
+      return { ok: false, problem, locale: pageLocaleOf(known?.locale), ...(known ? { expiredTarget: known } : {}) };
     }
     const target = await unsubscribeTargetOf(deps.db, check.claims.messageId);
     if (!target) return { ok: false, problem: { kind: 'not_found' }, locale: 'en' };
