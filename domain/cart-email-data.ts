@@ -1,12 +1,18 @@
 import type { Cart } from './events';
 import { formatMoney, lineTotal } from './money';
 
-/** A discount offered in the email; hidden by the `{{#discount}}` helper once it has expired. */
+/**
+ * A discount offered in the email; hidden by the `{{#discount}}` helper once it has expired. At
+ * most one kind: a percentage (shown with `{{percent percentOff}}`), an amount (formatted in the
+ * cart's currency), or free shipping.
+ */
 export interface EmailDiscount {
   code: string;
   /** ISO 8601 date-time. */
   expiresAt: string;
-  percentOff?: number;
+  percentOff?: number | string;
+  amountOff?: string;
+  freeShipping?: boolean;
 }
 
 /** What the cart templates can use; documented in templates/README.md. */

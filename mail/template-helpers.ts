@@ -103,6 +103,22 @@ function shopUnsubscribeUrl(data: RootData): string {
     .replaceAll('{cartId}', encodeURIComponent(data.cartId ?? ''));
 }
 
+const percentFormats = new Map<string, Intl.NumberFormat>();
+
+/** 10 → "10%", 12.5 → "12.5%"; English when Intl does not know the locale, as money does. */
+function formatPercent(value: number, locale: string): string {
+  let format = percentFormats.get(locale);
+  if (!format) {
+    try {
+      format = new Intl.NumberFormat(locale, { style: 'percent', maximumFractionDigits: 2 });
+    } catch {
+      format = new Intl.NumberFormat('en', { style: 'percent', maximumFractionDigits: 2 });
+    }
+    percentFormats.set(locale, format);
+  }
+  return format.format(value / 100);
+}
+
 const helpers: Record<string, (...args: never[]) => unknown> = {
   /** `{{money "19.9"}}` → "€19.90" in the cart's currency; `currency="USD"` to override. */
   money(amount: unknown, options: Options) {
@@ -110,6 +126,13 @@ const helpers: Record<string, (...args: never[]) => unknown> = {
     if (!/^[A-Z]{3}$/.test(currency)) throw new Error(`money: no currency (give currency="EUR")`);
     if (!/^\d+(\.\d+)?$/.test(String(amount))) throw new Error(`money: "${String(amount)}" is not an amount`);
     return formatMoney({ amount: String(amount), currency, locale: formattingLocale(options) });
+  },
+
+  /** `{{percent percentOff}}` → "10%" (en), "10 %" (ru): a percentage in the customer's format. */
+  percent(value: unknown, options: Options) {
+    const number = typeof value === 'number' ? value : /^\d+(\.\d+)?$/.test(String(value)) ? Number(value) : NaN;
+    if (!Number.isFinite(number)) throw new Error(`percent: "${String(value)}" is not a number`);
+    return formatPercent(number, formattingLocale(options));
   },
 
   /** `{{date updatedAt}}`, `{{date discount.expiresAt style="short" time=true}}`, in the recipient's zone. */

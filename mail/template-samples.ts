@@ -1,21 +1,40 @@
 import { readFile } from 'node:fs/promises';
 import path from 'node:path';
 import { z } from 'zod';
-import { type CartEmailData, buildCartEmailData } from '../domain/cart-email-data';
+import { type CartEmailData, type EmailDiscount, buildCartEmailData } from '../domain/cart-email-data';
 import { Cart } from '../domain/events';
+import { formatMoney } from '../domain/money';
 import { TemplateError, displayPath } from './template-errors';
 import type { TemplateSources } from './template-source';
 
-/** A sample is a cart in the webhook's `data` format, plus an optional discount to show. */
+/**
+ * A sample is a cart in the webhook's `data` format, plus what a send adds: an optional discount
+ * (of one kind, as the chain step issues it) and, for the manager alerts, the `buyer`.
+ */
 const Sample = Cart.extend({
   discount: z
     .object({
       code: z.string().min(1),
       expiresAt: z.iso.datetime({ offset: true, error: 'must be an ISO 8601 date-time' }),
       percentOff: z.number().positive().max(100).optional(),
+      /** A decimal amount in the cart's currency, e.g. "5.00"; shown formatted, as sends show it. */
+      amountOff: z
+        .string()
+        .regex(/^\d+(\.\d+)?$/, 'must be a decimal amount like "5.00"')
+        .optional(),
+      freeShipping: z.boolean().optional(),
     })
+    .refine(
+      (discount) =>
+        [discount.percentOff, discount.amountOff, discount.freeShipping || undefined].filter(Boolean).length <= 1,
+      'give at most one of percentOff, amountOff, freeShipping',
+    )
     .optional(),
+  buyer: z.object({ email: z.email(), name: z.string().default(''), id: z.string().default('') }).optional(),
 });
+
+/** What a sample renders with: the cart's data, and `buyer` when the sample has one. */
+export type SampleData = CartEmailData & { buyer?: { email: string; name: string; id: string } };
 
 /**
  * Reads `samples/<name>` of a template as the data a real send would get; with `locale`, as a
@@ -25,7 +44,7 @@ export async function loadSample(
   sources: TemplateSources,
   name: string,
   options: { locale?: string } = {},
-): Promise<CartEmailData> {
+): Promise<SampleData> {
   const file = path.join(sources.folder, name);
   let json: unknown;
   try {
@@ -38,7 +57,20 @@ export async function loadSample(
     const issues = result.error.issues.map((issue) => `${issue.path.join('.') || '(root)'}: ${issue.message}`);
     throw new TemplateError(`${displayPath(file)}: ${issues.join('; ')}`);
   }
-  const { discount, ...cart } = result.data;
+  const { discount, buyer, ...cart } = result.data;
   if (options.locale) cart.customer.locale = options.locale;
-  return buildCartEmailData(cart, { discount: discount ?? null });
+  const data = buildCartEmailData(cart, { discount: discount ? emailDiscount(discount, cart) : null });
+  return buyer ? { ...data, buyer } : data;
+}
+
+/** The discount as the chain step shows it (activities/run-chain-step.ts `discountView`). */
+function emailDiscount(discount: NonNullable<z.infer<typeof Sample>['discount']>, cart: Cart): EmailDiscount {
+  const { amountOff, freeShipping, ...rest } = discount;
+  return {
+    ...rest,
+    ...(amountOff
+      ? { amountOff: formatMoney({ amount: amountOff, currency: cart.currency, locale: cart.customer.locale }) }
+      : {}),
+    freeShipping: freeShipping ?? false,
+  };
 }

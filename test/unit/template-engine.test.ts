@@ -7,6 +7,8 @@ import { Cart } from '../../domain/events';
 import { pluralize } from '../../domain/plural';
 import { formatDate } from '../../domain/date-format';
 import { TemplateError, createTemplateRenderer } from '../../mail/template-renderer';
+import { loadSample } from '../../mail/template-samples';
+import { loadTemplateSources } from '../../mail/template-source';
 import sample from '../../templates/cart-reminder/samples/two-items.json';
 import { body, copyOfTemplates, templateWith } from '../templates/fixtures';
 
@@ -222,5 +224,61 @@ describe('compiled once, reloaded on edit', () => {
     const data = buildCartEmailData(cart({ items: [{ ...sample.items[0], name: 'Tom & Jerry <3' }] }));
     const email = await createTemplateRenderer({ dir }).render('t', data);
     expect(email.text).toBe('- Tom & Jerry <3: €39.80\nhttps://shop.example.com/unsubscribe?email=ada%40example.com\n');
+  });
+});
+
+describe('discount kinds and the buyer, in sends and samples', () => {
+  const incentive = (discount: Record<string, unknown>, locale = 'en') =>
+    buildCartEmailData(cart({}, { locale }), {
+      discount: { code: 'CF-1', expiresAt: '2099-12-31T20:00:00Z', ...discount },
+    });
+
+  it('a percentage is shown in the customer format, from a number or the string a send passes', async () => {
+    const en = await renderer.render('cart-incentive', incentive({ percentOff: 10 }));
+    expect(en.subject).toBe('10% off your cart, Ada');
+    const ru = await renderer.render('cart-incentive', incentive({ percentOff: '12.5' }, 'ru'));
+    expect(ru.subject).toBe('Скидка 12,5\u00a0% на вашу корзину, Ada');
+  });
+
+  it('percent refuses what is not a number, naming the line', async () => {
+    await expect(renderer.render('cart-incentive', incentive({ percentOff: 'ten' }))).rejects.toThrow(
+      /cart-incentive\/subject\.hbs:1: percent: "ten" is not a number/,
+    );
+  });
+
+  it.each([
+    ['cart-incentive', 'samples/russian-amount-off.json', 'ru', 'Скидка 500,00\u00a0₽ на вашу корзину, Ольга'],
+    ['cart-incentive', 'samples/free-shipping.json', 'en', 'Free shipping on your cart, Ada'],
+    ['welcome-first-order', 'samples/free-shipping.json', 'en', 'Free shipping on your first order, Ada'],
+  ])('%s %s shows its kind of code', async (id, sampleName, locale, subject) => {
+    const sources = await loadTemplateSources(templatesDir, id);
+    const email = await renderer.render(id, await loadSample(sources, sampleName, { locale }), { locale });
+    expect(email.subject).toBe(subject);
+  });
+
+  it('a manager-alert sample with a buyer shows the buyer branch; one without, the fallback', async () => {
+    const sources = await loadTemplateSources(templatesDir, 'b2b-manager-alert');
+    const withBuyer = await renderer.render(
+      'b2b-manager-alert',
+      await loadSample(sources, 'samples/cleaning-supplies.json'),
+    );
+    expect(withBuyer.text).toContain('Customer ID: b2b-20931');
+    const without = await renderer.render('b2b-manager-alert', await loadSample(sources, 'samples/one-line.json'));
+    expect(without.text).toContain('Buyer: Priya Shah');
+    expect(without.text).not.toContain('Customer ID:');
+  });
+
+  it('a sample discount of two kinds is refused, naming the file', async () => {
+    const dir = await templateWith({
+      'body.mjml': body('<mj-section><mj-column><mj-text>x</mj-text></mj-column></mj-section>'),
+      'samples/two-items.json': JSON.stringify({
+        ...sample,
+        discount: { code: 'X', expiresAt: '2099-12-31T20:00:00Z', percentOff: 10, freeShipping: true },
+      }),
+    });
+    const sources = await loadTemplateSources(dir, 't');
+    await expect(loadSample(sources, 'samples/two-items.json')).rejects.toThrow(
+      /t\/samples\/two-items\.json: discount: give at most one of percentOff, amountOff, freeShipping/,
+    );
   });
 });
