@@ -295,7 +295,7 @@ function runMapped(
  */
 function tidyText(text: string): string {
   // Other line ends (\r, U+2028) are rare enough to leave to the regular expressions.
-  if (/[\r\u2028\u2029]/.test(text)) {
+  if (text.includes('\r') || text.includes('\u2028') || text.includes('\u2029')) {
     return text
       .replace(/[ \t]+$/gm, '')
       .replace(/\n{3,}/g, '\n\n')

@@ -169,9 +169,10 @@ const helpers: Record<string, (...args: never[]) => unknown> = {
   },
 
   /** `{{track url "product"}}`: the link with utm parameters naming this email; only http(s). */
-  track(value: unknown, ...rest: unknown[]) {
-    const options = rest.pop() as Options;
-    return trackedLink(value, frame(options).templateId, rest[0]);
+  track(value: unknown) {
+    // Handlebars passes its options last; the label, when given, comes second.
+    const options = arguments[arguments.length - 1] as Options;
+    return trackedLink(value, frame(options).templateId, arguments.length > 2 ? arguments[1] : undefined);
   },
 
   /**
