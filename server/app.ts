@@ -7,7 +7,7 @@ import { CartEvent, cartIdOf } from '../domain/events';
 import { cartWorkflowId } from '../domain/ids';
 import type { CartWorkflows } from './cart-workflows';
 import type { ChainStopper } from '../compliance/chain-stopper';
-import { SIGNATURE_HEADER, verifySignature } from '../activities/http/webhook-signature';
+import { readSignedBody } from './signed-request';
 import { mountDeliveryRoutes } from './delivery-routes';
 import { mountTrackingRoutes } from './tracking-routes';
 import type { PayloadCodec } from '@temporalio/common';
@@ -46,13 +46,6 @@ export interface AppDeps {
   now?: () => number;
 }
 
-const SIGNATURE_MESSAGES = {
-  missing_signature: `missing ${SIGNATURE_HEADER} header`,
-  malformed_signature: `${SIGNATURE_HEADER} must look like t=<unix seconds>,v1=<hex hmac>`,
-  stale_timestamp: 'signature timestamp is more than the allowed tolerance away from now (replay protection)',
-  bad_signature: 'signature does not match the body; sign "<t>.<raw body>" with HMAC-SHA256 and the shared secret',
-} as const;
-
 export function createApp({ db, workflows, config, logger, chains, payloadCodec, now = Date.now }: AppDeps) {
   const app = new Hono();
   app.route('/admin', adminRoutes({ db, config, logger, chains }));
@@ -71,17 +64,9 @@ export function createApp({ db, workflows, config, logger, chains, payloadCodec,
         c.json({ error: 'payload_too_large', message: `body exceeds ${config.webhookMaxBytes} bytes` }, 413),
     }),
     async (c) => {
-      const body = new Uint8Array(await c.req.arrayBuffer());
-      const signature = verifySignature({
-        header: c.req.header(SIGNATURE_HEADER),
-        body,
-        secret: config.webhookSecret,
-        toleranceMs: config.webhookToleranceMs,
-        nowMs: now(),
-      });
-      if (!signature.ok) {
-        return c.json({ error: signature.reason, message: SIGNATURE_MESSAGES[signature.reason] }, 401);
-      }
+      const signed = await readSignedBody(c, config, now());
+      if (!signed.ok) return signed.response;
+      const { body } = signed;
 
       let json: unknown;
       try {

@@ -2,7 +2,7 @@ import type { Context, Hono } from 'hono';
 import { bodyLimit } from 'hono/body-limit';
 import type { Logger } from 'pino';
 import { z } from 'zod';
-import { SIGNATURE_HEADER, verifySignature } from '../activities/http/webhook-signature';
+import { readSignedBody } from './signed-request';
 import {
   type BounceDeps,
   DEFAULT_SOFT_BOUNCE_RULE,
@@ -39,13 +39,6 @@ export interface DeliveryRoutesDeps {
 
 /** SendGrid batches many events per request; its docs set no size, so allow far more than a cart webhook. */
 const SENDGRID_MAX_BYTES = 8 * 1024 * 1024;
-
-const GENERIC_SIGNATURE_MESSAGES = {
-  missing_signature: `missing ${SIGNATURE_HEADER} header`,
-  malformed_signature: `${SIGNATURE_HEADER} must look like t=<unix seconds>,v1=<hex hmac>`,
-  stale_timestamp: 'signature timestamp is more than the allowed tolerance away from now (replay protection)',
-  bad_signature: 'signature does not match the body; sign "<t>.<raw body>" with HMAC-SHA256 and the shared secret',
-} as const;
 
 /** One bounce or complaint in cartflow's own format, for providers other than SendGrid. */
 export const GenericDeliveryEvent = z.object({
@@ -117,17 +110,9 @@ export function mountDeliveryRoutes(app: Hono, deps: DeliveryRoutesDeps): void {
   });
 
   app.post('/webhooks/delivery', limit(config.webhookMaxBytes), async (c) => {
-    const body = new Uint8Array(await c.req.arrayBuffer());
-    const signature = verifySignature({
-      header: c.req.header(SIGNATURE_HEADER),
-      body,
-      secret: config.webhookSecret,
-      toleranceMs: config.webhookToleranceMs,
-      nowMs: now(),
-    });
-    if (!signature.ok) {
-      return c.json({ error: signature.reason, message: GENERIC_SIGNATURE_MESSAGES[signature.reason] }, 401);
-    }
+    const signed = await readSignedBody(c, config, now());
+    if (!signed.ok) return signed.response;
+    const { body } = signed;
     const json = parseJson(body);
     if (!json.ok) return c.json({ error: 'invalid_json', message: json.message }, 400);
     const parsed = GenericDeliveryBody.safeParse(json.value);

@@ -1,0 +1,36 @@
+import type { Context } from 'hono';
+import { SIGNATURE_HEADER, verifySignature } from '../activities/http/webhook-signature';
+
+/** What a shop developer reads when a signed webhook (cart or generic delivery events) is refused. */
+export const SIGNATURE_MESSAGES = {
+  missing_signature: `missing ${SIGNATURE_HEADER} header`,
+  malformed_signature: `${SIGNATURE_HEADER} must look like t=<unix seconds>,v1=<hex hmac>`,
+  stale_timestamp: 'signature timestamp is more than the allowed tolerance away from now (replay protection)',
+  bad_signature: 'signature does not match the body; sign "<t>.<raw body>" with HMAC-SHA256 and the shared secret',
+} as const;
+
+export interface SignedRequestConfig {
+  webhookSecret: string;
+  webhookToleranceMs: number;
+}
+
+/** Reads the raw body and checks its `Cartflow-Signature`; a refusal is the 401 to send back. */
+export async function readSignedBody(
+  c: Context,
+  config: SignedRequestConfig,
+  nowMs: number,
+): Promise<{ ok: true; body: Uint8Array } | { ok: false; response: Response }> {
+  const body = new Uint8Array(await c.req.arrayBuffer());
+  const signature = verifySignature({
+    header: c.req.header(SIGNATURE_HEADER),
+    body,
+    secret: config.webhookSecret,
+    toleranceMs: config.webhookToleranceMs,
+    nowMs,
+  });
+  if (signature.ok) return { ok: true, body };
+  return {
+    ok: false,
+    response: c.json({ error: signature.reason, message: SIGNATURE_MESSAGES[signature.reason] }, 401),
+  };
+}
