@@ -1,5 +1,5 @@
 import { createHash } from 'node:crypto';
-import { ApplicationFailure, log } from '@temporalio/activity';
+import { ApplicationFailure, activityInfo, log } from '@temporalio/activity';
 import type { Db } from '../db/client';
 import { claimSend, recordFailed, recordSent } from '../db/message-store';
 import { PermanentSendError, type Mailer } from '../mail/mailer';
@@ -66,15 +66,16 @@ export function messageIdFor(key: string, domain: string): string {
 export async function deliverEmail(deps: DeliveryDeps, input: DeliverEmailInput): Promise<DeliveryResult> {
   const rowId = messageRowIdFor(input.key);
   const sentAt = deps.now?.() ?? new Date();
+  const issuedAt = linksIssuedAt(sentAt);
   const marketing = input.kind === 'marketing' && deps.links !== undefined;
-  const unsubscribe = marketing ? unsubscribeUrl(deps.links!, rowId, sentAt) : undefined;
+  const unsubscribe = marketing ? unsubscribeUrl(deps.links!, rowId, issuedAt) : undefined;
   const rendered = await renderOrFail(deps.templates, input.templateId, input.data, {
     now: sentAt,
     variantKey: input.key, // the subject A/B line: the same for a retry of this send
     ...(unsubscribe ? { unsubscribeUrl: unsubscribe } : {}),
     ...(deps.postalAddress ? { postalAddress: deps.postalAddress } : {}),
   });
-  const email = track(deps.links, rendered, { rowId, sentAt, unsubscribe });
+  const email = track(deps.links, rendered, { rowId, issuedAt, unsubscribe });
   const messageIdHeader = messageIdFor(input.key, deps.messageIdDomain);
   const claim = await claimSend(deps.db, {
     id: rowId,
@@ -111,7 +112,7 @@ export async function deliverEmail(deps: DeliveryDeps, input: DeliverEmailInput)
       html: email.html,
       text: email.text,
       messageId: messageIdHeader,
-      headers: marketing ? listUnsubscribeHeaders(deps.links!, rowId, sentAt) : {},
+      headers: marketing ? listUnsubscribeHeaders(deps.links!, rowId, issuedAt) : {},
     });
     await recordSent(deps.db, { key: input.key, smtpResponse: response });
   } catch (error) {
@@ -126,18 +127,28 @@ export async function deliverEmail(deps: DeliveryDeps, input: DeliverEmailInput)
   return 'sent';
 }
 
+/**
+ * Link lifetimes count from when the step's activity was first scheduled, which is the same on every
+ * retry: a resend in the crash window is then byte for byte the email that went out before. Outside
+ * a scheduled activity (MockActivityEnvironment reports 1 ms) they count from now.
+ */
+function linksIssuedAt(now: Date): Date {
+  const scheduled = activityInfo().scheduledTimestampMs;
+  return scheduled > 1 ? new Date(scheduled) : now;
+}
+
 /** Tracked links and the open pixel, for marketing and internal email alike (the unsubscribe link stays direct). */
 function track(
   links: LinkSettings | undefined,
   email: RenderedEmail,
-  { rowId, sentAt, unsubscribe }: { rowId: string; sentAt: Date; unsubscribe: string | undefined },
+  { rowId, issuedAt, unsubscribe }: { rowId: string; issuedAt: Date; unsubscribe: string | undefined },
 ) {
   if (!links) return { html: email.html, text: email.text, links: [] };
   return instrumentEmail({
     html: email.html,
     text: email.text,
-    linkUrl: links.trackClicks ? (index) => clickUrl(links, rowId, index, sentAt) : undefined,
-    pixelUrl: links.trackOpens ? pixelUrl(links, rowId, sentAt) : undefined,
+    linkUrl: links.trackClicks ? (index) => clickUrl(links, rowId, index, issuedAt) : undefined,
+    pixelUrl: links.trackOpens ? pixelUrl(links, rowId, issuedAt) : undefined,
     keep: (url) => url === unsubscribe,
   });
 }

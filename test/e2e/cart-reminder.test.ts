@@ -6,7 +6,8 @@ import { NativeConnection, type Worker, bundleWorkflowCode } from '@temporalio/w
 import pino from 'pino';
 import { afterAll, beforeAll, beforeEach, describe, expect, inject, it } from 'vitest';
 import { templatesDir } from '../../cli/services';
-import { cartWorkflowId } from '../../domain/ids';
+import { cartWorkflowId, sendKey } from '../../domain/ids';
+import { pickVariant } from '../../domain/subject-variant';
 import { createSmtpMailer, type Mailer } from '../../mail/mailer';
 import { createTemplateRenderer } from '../../mail/template-renderer';
 import { createApp } from '../../server/app';
@@ -98,7 +99,10 @@ describe('abandoned cart, end to end', () => {
     expect((await postWebhook(event)).status).toBe(200);
 
     const [reminder, incentive, lastChance] = await smtp.waitFor(3, 45_000);
-    expect(reminder?.subject).toBe('Grace, your cart is waiting');
+    // The reminder has two subject lines (an A/B test); the send key decides which one.
+    const reminderKey = sendKey({ shopId, cartId: event.data.id, step: 'reminder' });
+    const subjects = ['Grace, your cart is waiting', 'Grace, still thinking it over? 3 items saved'];
+    expect(reminder?.subject).toBe(subjects[pickVariant({ key: reminderKey, count: subjects.length })]);
     expect(reminder?.to && 'text' in reminder.to ? reminder.to.text : '').toBe('grace@example.com');
     expect(reminder?.from?.text).toBe('"Cartflow Shop" <shop@mail.example.com>');
     const html = String(reminder?.html).replaceAll('&#x3D;', '=');
