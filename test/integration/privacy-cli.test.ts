@@ -1,0 +1,96 @@
+import { execFile } from 'node:child_process';
+import { mkdtemp, readFile, stat } from 'node:fs/promises';
+import os from 'node:os';
+import path from 'node:path';
+import { afterAll, beforeAll, describe, expect, inject, it } from 'vitest';
+import { createTestDatabase, type TestDatabase } from '../helpers/database';
+
+// `npm run privacy` as an operator runs it: a real process against a real Postgres and Temporal.
+const shopId = 'shop-privacy-cli';
+const root = path.resolve(import.meta.dirname, '../..');
+const person = { email: 'nora@example.com', name: 'Nora Privacy' };
+let database: TestDatabase;
+
+beforeAll(async () => {
+  database = await createTestDatabase();
+  const [customer] = await database.sql`insert into customers (shop_id, email, name, marketing_consent)
+    values (${shopId}, ${person.email}, ${person.name}, true) returning id`;
+  await database.sql`insert into carts (shop_id, cart_id, customer_id, snapshot)
+    values (${shopId}, 'cart-cli-1', ${customer!.id}, ${database.sql.json({ customer: person })})`;
+  await database.sql`insert into messages (key, shop_id, cart_id, customer_id, recipient, step, template_id,
+      template_version, status, message_id_header)
+    values ('cli-key-1', ${shopId}, 'cart-cli-1', ${customer!.id}, ${person.email}, 'reminder', 'cart-reminder',
+      'v1', 'sent', '<cli-1@example.com>')`;
+  await database.sql`insert into suppressions (shop_id, email, reason, source)
+    values (${shopId}, ${person.email}, 'unsubscribed', 'one_click')`;
+});
+afterAll(async () => {
+  await database?.drop();
+});
+
+function privacy(args: string[], env: Record<string, string> = {}) {
+  return new Promise<{ code: number; stdout: string; stderr: string }>((resolve) => {
+    // tsx from node_modules, as `npm run` runs it (npx would add npm's own warnings to stderr).
+    execFile(
+      path.join(root, 'node_modules/.bin/tsx'),
+      ['cli/privacy.ts', ...args],
+      {
+        cwd: root,
+        env: { PATH: process.env.PATH, HOME: process.env.HOME, DATABASE_URL: database.url, SHOP_ID: shopId, ...env },
+      },
+      (error, stdout, stderr) => resolve({ code: error ? ((error.code as number) ?? 1) : 0, stdout, stderr }),
+    );
+  });
+}
+
+describe('npm run privacy', () => {
+  it('export prints every row held about the person, or writes it to a file only the operator can read', async () => {
+    const printed = await privacy(['export', person.email]);
+    expect(printed.code).toBe(0);
+    const document = JSON.parse(printed.stdout);
+    expect(document.customer).toMatchObject({ email: person.email, name: person.name });
+    expect(document.carts).toHaveLength(1);
+    expect(document.messages).toEqual([expect.objectContaining({ recipient: person.email, step: 'reminder' })]);
+    expect(document.suppressions).toEqual([expect.objectContaining({ reason: 'unsubscribed' })]);
+
+    const out = path.join(await mkdtemp(path.join(os.tmpdir(), 'cartflow-privacy-')), 'nora.json');
+    expect((await privacy(['export', person.email, '--out', out])).code).toBe(0);
+    expect(JSON.parse(await readFile(out, 'utf8'))).toEqual({ ...document, exportedAt: expect.any(String) });
+    expect((await stat(out)).mode & 0o777).toBe(0o600);
+  });
+
+  it('refuses a malformed address, an erase without --yes, and an erase that could not stop workflows', async () => {
+    const malformed = await privacy(['export', 'not-an-address']);
+    expect(malformed.code).not.toBe(0);
+    expect(malformed.stderr).toContain('not an email address');
+
+    const unconfirmed = await privacy(['erase', person.email]);
+    expect(unconfirmed.code).not.toBe(0);
+    expect(unconfirmed.stderr).toContain('--yes');
+
+    const noTemporal = await privacy(['erase', person.email, '--yes']);
+    expect(noTemporal.code).not.toBe(0);
+    expect(noTemporal.stderr).toContain('TEMPORAL_ADDRESS must be set');
+    expect(noTemporal.stderr).not.toMatch(/\n\s+at /); // one line, no stack trace
+    const [customer] = await database.sql`select email from customers where shop_id = ${shopId}`;
+    expect(customer?.email).toBe(person.email); // nothing erased
+  });
+
+  it('erase --yes removes the address from every table; a second export finds nothing', async () => {
+    const erased = await privacy(['erase', person.email, '--yes'], { TEMPORAL_ADDRESS: inject('temporalAddress') });
+    expect(erased.stderr).toBe('');
+    expect(erased.code).toBe(0);
+    expect(erased.stdout).toContain('erased (shop shop-privacy-cli)');
+
+    const [customer] = await database.sql`select email, name from customers where shop_id = ${shopId}`;
+    expect(customer?.email).toMatch(/@erased\.invalid$/);
+    expect(customer?.name).toBeNull();
+    expect(await database.sql`select recipient from messages where key = 'cli-key-1'`).toEqual([{ recipient: null }]);
+    expect(await database.sql`select * from suppressions where shop_id = ${shopId}`).toHaveLength(0);
+
+    const again = await privacy(['export', person.email]);
+    expect(again.code).toBe(0);
+    expect(again.stdout).toBe('');
+    expect(again.stderr).toContain('no data held for this address');
+  });
+});
