@@ -9,7 +9,7 @@ import { type Campaign, newestVersions } from '../domain/campaign';
 import { type Config, ConfigError } from '../config/env';
 import { type Database, openDatabase } from '../db/client';
 import { createSmtpMailer } from '../mail/mailer';
-import { recordDeliveryEvent } from '../compliance/bounces';
+import { recordDeliveryEvent, smtpRejectionType } from '../compliance/bounces';
 import { loadDkimSettings } from './dkim-config';
 import { createTemplateRenderer } from '../mail/template-renderer';
 import type { LinkSettings } from '../tracking/message-links';
@@ -65,7 +65,7 @@ export async function openServices(
           {
             shopId,
             email,
-            type: 'hard_bounce',
+            type: smtpRejectionType(error.response),
             source: 'smtp',
             providerEventId: messageId,
             messageId,
