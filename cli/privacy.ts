@@ -1,13 +1,12 @@
 import { writeFile } from 'node:fs/promises';
-import path from 'node:path';
 import { Client, Connection } from '@temporalio/client';
 import { Command, InvalidArgumentError } from 'commander';
 import { z } from 'zod';
 import { payloadCodecFromKeys } from '../codec/codec-config';
 import { createChainStopper } from '../compliance/chain-stopper';
 import { erasePerson, exportPerson } from '../compliance/privacy';
-import { type Config, ConfigError, loadConfig } from '../config/env';
-import { type Database, openDatabase } from '../db/client';
+import { ConfigError, loadConfig } from '../config/env';
+import { configuredDatabase, withDatabase } from '../db/client';
 import { exitWithError, isMain } from './process';
 
 // `npm run privacy -- export|erase <email>`: data subject requests from the operator's shell.
@@ -18,21 +17,11 @@ const emailArgument = (value: string) => {
   return value.trim();
 };
 
-async function withDatabase<T>(config: Config, use: (database: Database) => Promise<T>): Promise<T> {
-  const database = await openDatabase(
-    config.DATABASE_URL ? { url: config.DATABASE_URL } : { pgliteDir: path.join(config.DATA_DIR, 'pglite') },
-  );
-  try {
-    await database.migrate();
-    return await use(database);
-  } finally {
-    await database.close();
-  }
-}
-
 async function exportCommand(email: string, options: { out?: string }): Promise<void> {
   const config = loadConfig();
-  const result = await withDatabase(config, ({ db }) => exportPerson(db, { shopId: config.SHOP_ID, email }));
+  const result = await withDatabase(configuredDatabase(config), ({ db }) =>
+    exportPerson(db, { shopId: config.SHOP_ID, email }),
+  );
   if (!result.found) {
     process.stderr.write(`no data held for this address in shop ${config.SHOP_ID}\n`);
     return;
@@ -68,7 +57,7 @@ async function eraseCommand(email: string, options: { yes?: boolean }): Promise<
       namespace: config.temporal.namespace,
       ...(config.PAYLOAD_KEYS ? { dataConverter: { payloadCodecs: [payloadCodecFromKeys(config.PAYLOAD_KEYS)] } } : {}),
     });
-    const result = await withDatabase(config, ({ db }) =>
+    const result = await withDatabase(configuredDatabase(config), ({ db }) =>
       erasePerson({ db, chains: createChainStopper({ db, client }) }, { shopId: config.SHOP_ID, email }),
     );
     if (!result.found) {

@@ -1,5 +1,4 @@
 import { readdir } from 'node:fs/promises';
-import path from 'node:path';
 import { fileURLToPath } from 'node:url';
 import type { Logger } from 'pino';
 import type { ActivityDeps } from '../activities';
@@ -7,7 +6,7 @@ import { createShopDiscountApi } from '../activities/discounts/shop-api';
 import { DEFAULT_CAMPAIGNS_DIR, loadCampaigns } from '../campaigns/load';
 import { type Campaign, newestVersions } from '../domain/campaign';
 import { type Config, ConfigError } from '../config/env';
-import { type Database, openDatabase } from '../db/client';
+import { type Database, configuredDatabase, openDatabase } from '../db/client';
 import { createSmtpMailer } from '../mail/mailer';
 import { recordDeliveryEvent, smtpRejectionType } from '../compliance/bounces';
 import { loadDkimSettings } from './dkim-config';
@@ -28,9 +27,7 @@ export async function openServices(
   logger: Logger,
   overrides: { smtpUrl?: string; trackingSecret?: string } = {},
 ): Promise<Services> {
-  const database = await openDatabase(
-    config.DATABASE_URL ? { url: config.DATABASE_URL } : { pgliteDir: path.join(config.DATA_DIR, 'pglite') },
-  );
+  const database = await openDatabase(configuredDatabase(config));
   await database.migrate();
   logger.info({ database: database.description }, 'database ready');
   const smtpUrl = overrides.smtpUrl ?? config.SMTP_URL;

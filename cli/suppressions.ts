@@ -1,10 +1,9 @@
 import { writeFile } from 'node:fs/promises';
-import path from 'node:path';
 import { Command, InvalidArgumentError, Option } from 'commander';
 import { and, asc, eq } from 'drizzle-orm';
 import { z } from 'zod';
 import { loadConfig } from '../config/env';
-import { type Database, openDatabase } from '../db/client';
+import { type Database, configuredDatabase, withDatabase } from '../db/client';
 import { type SuppressionReason, suppressionReasons, suppressions } from '../db/schema';
 import { suppress, suppressionFor } from '../db/suppression-store';
 import { exitWithError, isMain } from './process';
@@ -25,17 +24,9 @@ const emailArgument = (value: string) => {
   return parsed.data.toLowerCase();
 };
 
-async function withDatabase<T>(run: (database: Database, shopId: string) => Promise<T>, shop?: string): Promise<T> {
+async function withShopDatabase<T>(run: (database: Database, shopId: string) => Promise<T>, shop?: string): Promise<T> {
   const config = loadConfig();
-  const database = await openDatabase(
-    config.DATABASE_URL ? { url: config.DATABASE_URL } : { pgliteDir: path.join(config.DATA_DIR, 'pglite') },
-  );
-  try {
-    await database.migrate();
-    return await run(database, shop ?? config.SHOP_ID);
-  } finally {
-    await database.close();
-  }
+  return withDatabase(configuredDatabase(config), (database) => run(database, shop ?? config.SHOP_ID));
 }
 
 async function listRows(database: Database, shopId: string, reason?: SuppressionReason): Promise<Row[]> {
@@ -100,7 +91,7 @@ export function suppressionsProgram(): Command {
     .addOption(reasonOption('-r, --reason <reason>', 'only this reason'))
     .option('--json', 'one JSON array, for scripts')
     .action(async (options: { reason?: SuppressionReason; json?: boolean }) => {
-      const rows = await withDatabase((database, shopId) => listRows(database, shopId, options.reason), shop());
+      const rows = await withShopDatabase((database, shopId) => listRows(database, shopId, options.reason), shop());
       if (options.json) process.stdout.write(`${JSON.stringify(rows, null, 2)}\n`);
       else printTable(rows);
     });
@@ -111,7 +102,7 @@ export function suppressionsProgram(): Command {
     .addOption(reasonOption('-r, --reason <reason>', 'only this reason'))
     .option('-o, --out <file>', 'write to this file instead of stdout')
     .action(async (options: { reason?: SuppressionReason; out?: string }) => {
-      const rows = await withDatabase((database, shopId) => listRows(database, shopId, options.reason), shop());
+      const rows = await withShopDatabase((database, shopId) => listRows(database, shopId, options.reason), shop());
       if (!options.out) {
         process.stdout.write(toCsv(rows));
         return;
@@ -127,7 +118,7 @@ export function suppressionsProgram(): Command {
     .addOption(reasonOption('-r, --reason <reason>', 'why').default('manual'))
     .option('-d, --detail <text>', 'a note kept with the entry (no personal data)')
     .action(async (email: string, options: { reason: SuppressionReason; detail?: string }) => {
-      const message = await withDatabase(async (database, shopId) => {
+      const message = await withShopDatabase(async (database, shopId) => {
         const added = await suppress(database.db, { shopId, email, source: 'cli', ...options });
         const row = await suppressionFor(database.db, { shopId, email });
         return added ? `suppressed ${describe(row!)}` : `already suppressed: ${describe(row!)}`;
@@ -140,7 +131,7 @@ export function suppressionsProgram(): Command {
     .description('take an address off the list (it may get marketing email again, if it consented)')
     .argument('<email>', 'the address', emailArgument)
     .action(async (email: string) => {
-      const removed = await withDatabase(async (database, shopId) => {
+      const removed = await withShopDatabase(async (database, shopId) => {
         const [row] = await database.db
           .delete(suppressions)
           .where(and(eq(suppressions.shopId, shopId), eq(suppressions.email, email)))

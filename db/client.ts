@@ -1,4 +1,5 @@
 import { mkdir } from 'node:fs/promises';
+import path from 'node:path';
 import { PGlite } from '@electric-sql/pglite';
 import type { PgDatabase, PgQueryResultHKT } from 'drizzle-orm/pg-core';
 import { drizzle as drizzlePglite } from 'drizzle-orm/pglite';
@@ -22,6 +23,22 @@ export interface Database {
 }
 
 export type DatabaseOptions = { url: string } | { pgliteDir: string };
+
+/** DATABASE_URL, or else the embedded PGlite database under DATA_DIR: how every entry point finds it. */
+export function configuredDatabase(config: { DATABASE_URL?: string; DATA_DIR: string }): DatabaseOptions {
+  return config.DATABASE_URL ? { url: config.DATABASE_URL } : { pgliteDir: path.join(config.DATA_DIR, 'pglite') };
+}
+
+/** Opens and migrates the database, runs `use`, and closes it again: for one-shot commands. */
+export async function withDatabase<T>(options: DatabaseOptions, use: (database: Database) => Promise<T>): Promise<T> {
+  const database = await openDatabase(options);
+  try {
+    await database.migrate();
+    return await use(database);
+  } finally {
+    await database.close();
+  }
+}
 
 const migrationsFolder = fileURLToPath(new URL('./migrations', import.meta.url));
 

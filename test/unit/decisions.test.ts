@@ -2,9 +2,6 @@ import { describe, expect, it } from 'vitest';
 import { isNewerSnapshot } from '../../domain/cart-state';
 import { cartWorkflowId, sendKey } from '../../domain/ids';
 
-const customer = { email: 'a@example.com', locale: 'en', timeZone: 'UTC', b2b: false, marketingConsent: true };
-const item = { sku: 's', name: 'n', quantity: 1, unitPrice: '1' };
-
 describe('pure decisions', () => {
   it('derives one workflow id per shop cart and one send key per step', () => {
     expect(cartWorkflowId({ shopId: 'shop1', cartId: 'c9' })).toBe('cart:shop1:c9');
