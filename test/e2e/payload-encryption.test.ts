@@ -1,23 +1,14 @@
 import { randomBytes, randomUUID } from 'node:crypto';
-import { Client, Connection } from '@temporalio/client';
+import { Client } from '@temporalio/client';
 import type { Payload } from '@temporalio/common';
 import proto from '@temporalio/proto';
-import { NativeConnection, type Worker, bundleWorkflowCode } from '@temporalio/worker';
-import pino from 'pino';
-import { afterAll, beforeAll, describe, expect, inject, it } from 'vitest';
-import { templatesDir } from '../../cli/services';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { createEncryptionCodec } from '../../codec/encryption-codec';
 import { cartWorkflowId } from '../../domain/ids';
-import { createSmtpMailer, type Mailer } from '../../mail/mailer';
-import { createTemplateRenderer } from '../../mail/template-renderer';
-import { createApp } from '../../server/app';
-import { createCartWorkflows } from '../../server/cart-workflows';
 import { cartStateQuery } from '../../workflows/definitions';
-import { createWorker, workflowsPath } from '../../worker';
 import { consumerCampaign } from '../helpers/campaigns';
-import { TEST_SECRET, cartUpdatedEvent, signedRequest } from '../helpers/cart-events';
-import { createTestDatabase, type TestDatabase } from '../helpers/database';
-import { type MailCatcher, startMailCatcher } from '../helpers/mail-catcher';
+import { cartUpdatedEvent, signedRequest } from '../helpers/cart-events';
+import { type E2eStack, startE2eStack } from '../helpers/e2e-stack';
 
 // A real worker and client with the encryption codec on the Temporal dev server, Postgres and
 // SMTP; the history is then read by a client without the codec, the way anyone with access to
@@ -34,72 +25,29 @@ const campaign = consumerCampaign({
 });
 const email = `cipher.${randomUUID().slice(0, 8)}@example.com`;
 
-let database: TestDatabase;
-let smtp: MailCatcher;
-let mailer: Mailer;
-let nativeConnection: NativeConnection;
-let connection: Connection;
-let worker: Worker;
-let workerRun: Promise<void>;
+let stack: E2eStack;
 let codecClient: Client;
 let plainClient: Client;
-let app: ReturnType<typeof createApp>;
 let workflowId: string;
 
 beforeAll(async () => {
-  const address = inject('temporalAddress');
-  const taskQueue = `codec-${randomUUID()}`;
-  database = await createTestDatabase();
-  smtp = await startMailCatcher();
-  mailer = createSmtpMailer({ url: smtp.url, from: 'Cartflow Shop <shop@mail.example.com>' });
-  nativeConnection = await NativeConnection.connect({ address });
-  connection = await Connection.connect({ address });
-  codecClient = new Client({ connection, dataConverter: { payloadCodecs: [codec] } });
-  plainClient = new Client({ connection });
-  const silent = { log() {}, info() {}, warn() {}, error() {}, debug() {}, trace() {} };
-  worker = await createWorker({
-    connection: nativeConnection,
-    namespace: 'default',
-    taskQueue,
-    deps: {
-      db: database.db,
-      mailer,
-      templates: createTemplateRenderer({ dir: templatesDir }),
-      messageIdDomain: 'mail.example.com',
-    },
-    workflowBundle: await bundleWorkflowCode({ workflowsPath, logger: silent }),
+  stack = await startE2eStack({
+    name: 'codec',
+    shopId,
+    campaigns: [campaign],
+    abandonAfterMs: 1_000,
+    config: { adminToken: ADMIN_TOKEN, codecCorsOrigin: UI_ORIGIN },
     payloadCodec: codec,
   });
-  workerRun = worker.run();
-  app = createApp({
-    db: database.db,
-    workflows: createCartWorkflows({ client: codecClient, taskQueue, abandonAfterMs: 1_000, campaigns: [campaign] }),
-    config: {
-      shopId,
-      webhookSecret: TEST_SECRET,
-      webhookMaxBytes: 256 * 1024,
-      webhookToleranceMs: 300_000,
-      adminToken: ADMIN_TOKEN,
-      codecCorsOrigin: UI_ORIGIN,
-    },
-    payloadCodec: codec,
-    logger: pino({ level: 'silent' }),
-  });
+  codecClient = stack.client;
+  plainClient = new Client({ connection: stack.connection });
 
   const event = cartUpdatedEvent({ customer: { email, name: 'Cipher' } });
   workflowId = cartWorkflowId({ shopId, cartId: event.data.id });
-  expect((await app.request('/webhooks/cart', signedRequest(event))).status).toBe(202);
+  expect((await stack.app.request('/webhooks/cart', signedRequest(event))).status).toBe(202);
 });
 
-afterAll(async () => {
-  worker?.shutdown();
-  await workerRun;
-  await nativeConnection?.close();
-  await connection?.close();
-  mailer?.close();
-  await smtp?.close();
-  await database?.drop();
-});
+afterAll(() => stack?.close());
 
 /**
  * Every Payload message anywhere in a decoded history, except search attributes: Temporal must
@@ -129,7 +77,7 @@ describe('payload encryption, end to end', () => {
     const handle = codecClient.workflow.getHandle(workflowId);
     expect(await handle.query(cartStateQuery)).toMatchObject({ phase: 'waiting_for_inactivity', itemCount: 2 });
     expect(await handle.result()).toBe('completed');
-    const [reminder] = await smtp.waitFor(1, 30_000);
+    const [reminder] = await stack.smtp.waitFor(1, 30_000);
     expect(reminder?.to && 'text' in reminder.to ? reminder.to.text : '').toBe(email);
 
     const history = await plainClient.workflow.getHandle(workflowId).fetchHistory();
@@ -148,19 +96,22 @@ describe('payload encryption, end to end', () => {
 
   it('still reads k1 history after rotating to k2,k1, and names the key when k1 is gone', async () => {
     const rotated = new Client({
-      connection,
+      connection: stack.connection,
       dataConverter: { payloadCodecs: [createEncryptionCodec(`${k2},${k1}`)] },
     });
     expect(await rotated.workflow.getHandle(workflowId).result()).toBe('completed');
     const [encoded] = await createEncryptionCodec(`${k2},${k1}`).encode([{ metadata: {}, data: Buffer.from('x') }]);
     expect(text(encoded?.metadata?.['encryption-key-id'])).toBe('k2');
-    const withoutK1 = new Client({ connection, dataConverter: { payloadCodecs: [createEncryptionCodec(k2)] } });
+    const withoutK1 = new Client({
+      connection: stack.connection,
+      dataConverter: { payloadCodecs: [createEncryptionCodec(k2)] },
+    });
     await expect(withoutK1.workflow.getHandle(workflowId).result()).rejects.toThrow(/key "k1".*not in PAYLOAD_KEYS/);
   });
 
   describe('the codec endpoint for the Temporal UI', () => {
     const post = (path: string, body: unknown, headers: Record<string, string>) =>
-      app.request(path, {
+      stack.app.request(path, {
         method: 'POST',
         headers: { 'content-type': 'application/json', origin: UI_ORIGIN, 'x-namespace': 'default', ...headers },
         body: JSON.stringify(body),
@@ -194,7 +145,7 @@ describe('payload encryption, end to end', () => {
     });
 
     it('answers the browser preflight without a token', async () => {
-      const response = await app.request('/codec/decode', {
+      const response = await stack.app.request('/codec/decode', {
         method: 'OPTIONS',
         headers: {
           origin: UI_ORIGIN,

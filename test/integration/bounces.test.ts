@@ -1,6 +1,4 @@
 import { type KeyObject, generateKeyPairSync, randomUUID, sign } from 'node:crypto';
-import type { AddressInfo } from 'node:net';
-import { type ServerType, serve } from '@hono/node-server';
 import { Client, Connection } from '@temporalio/client';
 import { MockActivityEnvironment } from '@temporalio/testing';
 import { DefaultLogger } from '@temporalio/worker';
@@ -19,7 +17,7 @@ import { createCartWorkflows } from '../../server/cart-workflows';
 import { TEST_SECRET, cartUpdatedEvent, signedRequest } from '../helpers/cart-events';
 import { consumerCampaign } from '../helpers/campaigns';
 import { createTestDatabase, type TestDatabase } from '../helpers/database';
-import { freePort } from '../helpers/free-port';
+import { type TestHttpServer, startHttpServer } from '../helpers/http-server';
 import { type MailCatcher, startMailCatcher } from '../helpers/mail-catcher';
 
 // Real Postgres, the real HTTP server on a socket, real Temporal (chains are signalled to stop)
@@ -34,10 +32,10 @@ let database: TestDatabase;
 let connection: Connection;
 let client: Client;
 let smtp: MailCatcher;
-let withSendGrid: { server: ServerType; url: string };
-let withoutSendGrid: { server: ServerType; url: string };
+let withSendGrid: TestHttpServer;
+let withoutSendGrid: TestHttpServer;
 
-async function startServer(sendgridWebhookPublicKey: string | undefined) {
+function startServer(sendgridWebhookPublicKey: string | undefined) {
   const app = createApp({
     db: database.db,
     workflows: createCartWorkflows({
@@ -57,11 +55,7 @@ async function startServer(sendgridWebhookPublicKey: string | undefined) {
     chains: createChainStopper({ db: database.db, client }),
     logger: pino({ level: 'silent' }),
   });
-  const port = await freePort();
-  const server = await new Promise<ServerType>((resolve) => {
-    const started = serve({ fetch: app.fetch, hostname: '127.0.0.1', port }, () => resolve(started));
-  });
-  return { server, url: `http://127.0.0.1:${(server.address() as AddressInfo).port}` };
+  return startHttpServer(app);
 }
 
 beforeAll(async () => {
@@ -73,9 +67,8 @@ beforeAll(async () => {
   withoutSendGrid = await startServer(undefined);
 });
 afterAll(async () => {
-  for (const { server } of [withSendGrid, withoutSendGrid].filter(Boolean)) {
-    await new Promise((resolve) => server.close(resolve));
-  }
+  await withSendGrid?.close();
+  await withoutSendGrid?.close();
   await smtp?.close();
   await connection?.close();
   await database?.drop();

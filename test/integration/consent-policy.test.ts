@@ -3,46 +3,35 @@ import { MockActivityEnvironment } from '@temporalio/testing';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { type RunChainStepInput, createActivities } from '../../activities';
 import type { ConsentPolicy } from '../../domain/consent';
-import { templatesDir } from '../../cli/services';
 import { storeCartEvent } from '../../db/cart-store';
 import type { ChainStepResult } from '../../domain/chain';
 import { CartUpdatedEvent, OrderPlacedEvent } from '../../domain/events';
-import { createSmtpMailer, type Mailer } from '../../mail/mailer';
-import { createTemplateRenderer } from '../../mail/template-renderer';
 import { cartUpdatedEvent, orderPlacedEvent } from '../helpers/cart-events';
 import { consumerCampaign } from '../helpers/campaigns';
-import { createTestDatabase, type TestDatabase } from '../helpers/database';
-import { type MailCatcher, startMailCatcher } from '../helpers/mail-catcher';
+import { type DeliveryStack, startDeliveryStack } from '../helpers/delivery-stack';
 
 // CONSENT_POLICY as the chain step applies it, against real Postgres and a real SMTP server.
 const shopId = 'shop-consent';
-let database: TestDatabase;
-let smtp: MailCatcher;
-let mailer: Mailer;
+let delivery: DeliveryStack;
 
 beforeAll(async () => {
-  database = await createTestDatabase();
-  smtp = await startMailCatcher();
-  mailer = createSmtpMailer({ url: smtp.url, from: 'Shop <shop@mail.example.com>' });
+  delivery = await startDeliveryStack();
 });
-afterAll(async () => {
-  mailer?.close();
-  await smtp?.close();
-  await database?.drop();
-});
+afterAll(() => delivery?.close());
 
 /** A cart of a customer who never ticked the consent box, optionally after an order last month. */
 async function cartWithoutConsent({ boughtBefore }: { boughtBefore: boolean }): Promise<RunChainStepInput> {
   const customer = { email: `soft-${randomUUID().slice(0, 8)}@example.com`, marketingConsent: false };
   if (boughtBefore) {
     const earlier = CartUpdatedEvent.parse(cartUpdatedEvent({ customer }));
-    await storeCartEvent(database.db, { shopId, event: earlier, payload: earlier });
+    await storeCartEvent(delivery.database.db, { shopId, event: earlier, payload: earlier });
     const order = OrderPlacedEvent.parse(orderPlacedEvent({ cartId: earlier.data.id }));
-    await storeCartEvent(database.db, { shopId, event: order, payload: order });
-    await database.sql`update carts set updated_at = now() - interval '30 days' where cart_id = ${earlier.data.id}`;
+    await storeCartEvent(delivery.database.db, { shopId, event: order, payload: order });
+    await delivery.database
+      .sql`update carts set updated_at = now() - interval '30 days' where cart_id = ${earlier.data.id}`;
   }
   const event = CartUpdatedEvent.parse(cartUpdatedEvent({ customer }));
-  await storeCartEvent(database.db, { shopId, event, payload: event });
+  await storeCartEvent(delivery.database.db, { shopId, event, payload: event });
   return {
     workflowId: `cart:${shopId}:${event.data.id}`,
     shopId,
@@ -56,15 +45,12 @@ async function cartWithoutConsent({ boughtBefore }: { boughtBefore: boolean }): 
 
 const runStep = (input: RunChainStepInput, consentPolicy?: ConsentPolicy) => {
   const activities = createActivities({
-    db: database.db,
-    mailer,
-    templates: createTemplateRenderer({ dir: templatesDir }),
-    messageIdDomain: 'mail.example.com',
+    ...delivery.deps,
     ...(consentPolicy ? { consentPolicy } : {}),
   });
   return new MockActivityEnvironment().run(activities.runChainStep, input) as Promise<ChainStepResult>;
 };
-const recipients = () => smtp.messages.map((mail) => (mail.to && 'text' in mail.to ? mail.to.text : ''));
+const recipients = () => delivery.smtp.messages.map((mail) => (mail.to && 'text' in mail.to ? mail.to.text : ''));
 
 describe('consent policy in the chain step', () => {
   it('opt_in (the default): no consent, no email, even for a past buyer', async () => {
@@ -77,7 +63,7 @@ describe('consent policy in the chain step', () => {
   it('existing_customers: a past buyer gets the reminder without the consent box (soft opt-in)', async () => {
     const input = await cartWithoutConsent({ boughtBefore: true });
     expect(await runStep(input, 'existing_customers')).toEqual({ status: 'sent' });
-    await smtp.waitFor(1);
+    await delivery.smtp.waitFor(1);
     expect(recipients()).toContain(input.cart.customer.email);
   });
 
@@ -92,7 +78,7 @@ describe('consent policy in the chain step', () => {
 
   it('existing_customers: an unsubscribe still wins over the past purchase', async () => {
     const input = await cartWithoutConsent({ boughtBefore: true });
-    await database.sql`insert into suppressions (shop_id, email, reason, source)
+    await delivery.database.sql`insert into suppressions (shop_id, email, reason, source)
       values (${shopId}, ${input.cart.customer.email}, 'unsubscribed', 'one_click')`;
     expect(await runStep(input, 'existing_customers')).toEqual({
       status: 'skipped',

@@ -1,25 +1,19 @@
 import { randomUUID } from 'node:crypto';
-import type { AddressInfo } from 'node:net';
-import { type ServerType, serve } from '@hono/node-server';
 import { Client, Connection } from '@temporalio/client';
 import { MockActivityEnvironment } from '@temporalio/testing';
 import { DefaultLogger } from '@temporalio/worker';
 import pino from 'pino';
 import { afterAll, beforeAll, describe, expect, inject, it } from 'vitest';
 import { type DeliverEmailInput, type DeliveryDeps, deliverEmail } from '../../activities/deliver-email';
-import { templatesDir } from '../../cli/services';
 import { buildCartEmailData } from '../../domain/cart-email-data';
 import { Cart } from '../../domain/events';
-import { createSmtpMailer, type Mailer } from '../../mail/mailer';
-import { createTemplateRenderer } from '../../mail/template-renderer';
 import { createApp } from '../../server/app';
 import { createCartWorkflows } from '../../server/cart-workflows';
 import { messageRowIdFor } from '../../tracking/message-links';
 import { signToken } from '../../tracking/tokens';
 import { cartUpdatedEvent, TEST_SECRET } from '../helpers/cart-events';
-import { createTestDatabase, type TestDatabase } from '../helpers/database';
-import { freePort } from '../helpers/free-port';
-import { type MailCatcher, startMailCatcher } from '../helpers/mail-catcher';
+import { type DeliveryStack, startDeliveryStack } from '../helpers/delivery-stack';
+import { type TestHttpServer, startHttpServer } from '../helpers/http-server';
 
 // Real Postgres, a real SMTP server and the real HTTP server on a socket: an email goes out,
 // its pixel and links are fetched the way a mail client and a browser would.
@@ -32,14 +26,14 @@ const CHROME =
   'Mozilla/5.0 (Windows NT 10.0; Win64; x64) AppleWebKit/537.36 (KHTML, like Gecko) Chrome/124.0.0.0 Safari/537.36';
 
 const quietLogger = new DefaultLogger('WARN');
-let database: TestDatabase;
-let smtp: MailCatcher;
-let mailer: Mailer;
+let delivery: DeliveryStack;
+let database: DeliveryStack['database'];
+let smtp: DeliveryStack['smtp'];
 let connection: Connection;
-let direct: { server: ServerType; url: string };
-let proxied: { server: ServerType; url: string };
+let direct: TestHttpServer;
+let proxied: TestHttpServer;
 
-async function startServer(trustProxy: boolean) {
+function startServer(trustProxy: boolean) {
   const app = createApp({
     db: database.db,
     workflows: createCartWorkflows({
@@ -58,27 +52,21 @@ async function startServer(trustProxy: boolean) {
     },
     logger: pino({ level: 'silent' }),
   });
-  const port = await freePort();
-  const server = await new Promise<ServerType>((resolve) => {
-    const started = serve({ fetch: app.fetch, hostname: '127.0.0.1', port }, () => resolve(started));
-  });
-  return { server, url: `http://127.0.0.1:${(server.address() as AddressInfo).port}` };
+  return startHttpServer(app);
 }
 
 beforeAll(async () => {
-  database = await createTestDatabase();
-  smtp = await startMailCatcher();
-  mailer = createSmtpMailer({ url: smtp.url, from: 'Shop <shop@mail.example.com>' });
+  delivery = await startDeliveryStack();
+  ({ database, smtp } = delivery);
   connection = await Connection.connect({ address: inject('temporalAddress') });
   direct = await startServer(false);
   proxied = await startServer(true);
 });
 afterAll(async () => {
-  for (const { server } of [direct, proxied].filter(Boolean)) await new Promise((resolve) => server.close(resolve));
-  mailer?.close();
-  await smtp?.close();
+  await direct?.close();
+  await proxied?.close();
   await connection?.close();
-  await database?.drop();
+  await delivery?.close();
 });
 
 interface SentEmail {
@@ -101,10 +89,7 @@ async function sendEmail(): Promise<SentEmail> {
     }).data,
   );
   const deps: DeliveryDeps = {
-    db: database.db,
-    mailer,
-    templates: createTemplateRenderer({ dir: templatesDir }),
-    messageIdDomain: 'mail.example.com',
+    ...delivery.deps,
     links: {
       secret: TRACKING_SECRET,
       baseUrl: direct.url,

@@ -1,27 +1,21 @@
 import { randomUUID } from 'node:crypto';
 import { Client, Connection } from '@temporalio/client';
 import { MockActivityEnvironment } from '@temporalio/testing';
-import { NativeConnection, type Worker, bundleWorkflowCode } from '@temporalio/worker';
 import pino from 'pino';
 import { afterAll, beforeAll, describe, expect, inject, it } from 'vitest';
 import { type ActivityDeps, createActivities } from '../../activities';
-import { templatesDir } from '../../cli/services';
 import { createChainStopper } from '../../compliance/chain-stopper';
-import { Campaign } from '../../domain/campaign';
 import type { ChainStepResult } from '../../domain/chain';
 import { CartUpdatedEvent } from '../../domain/events';
 import { cartWorkflowId, journeyWorkflowId } from '../../domain/ids';
-import { createSmtpMailer, type Mailer } from '../../mail/mailer';
-import { createTemplateRenderer } from '../../mail/template-renderer';
 import { type AppConfig, createApp } from '../../server/app';
 import { createCartWorkflows } from '../../server/cart-workflows';
 import { signToken } from '../../tracking/tokens';
-import { createWorker, workflowsPath } from '../../worker';
 import { TEST_SECRET, cartUpdatedEvent, signedRequest } from '../helpers/cart-events';
-import { consumerCampaign } from '../helpers/campaigns';
-import { createTestDatabase, type TestDatabase } from '../helpers/database';
+import { consumerCampaign, welcomeCampaign as welcomeSeries } from '../helpers/campaigns';
+import { type DeliveryStack, startDeliveryStack } from '../helpers/delivery-stack';
 import { eventually } from '../helpers/eventually';
-import { type MailCatcher, startMailCatcher } from '../helpers/mail-catcher';
+import { type TestWorker, startTestWorker } from '../helpers/test-worker';
 import { listUnsubscribeOf, oneClickRequest } from '../helpers/unsubscribe-links';
 
 // Real Postgres, SMTP and Temporal (with a worker, for the chains an opt-out must stop); the
@@ -37,45 +31,32 @@ const cartCampaign = consumerCampaign({
     { id: 'incentive', delay: '1h', template: 'cart-incentive' },
   ],
 });
-const welcomeCampaign = Campaign.parse({
+const welcomeCampaign = welcomeSeries({
   ...fast,
-  id: 'welcome',
-  version: 1,
-  name: 'Welcome',
-  priority: 100,
-  trigger: 'customer.created',
-  audience: 'everyone',
   steps: [
     { id: 'welcome', delay: '0s', template: 'welcome' },
     { id: 'getting-started', delay: '3s', template: 'welcome-getting-started' },
   ],
 });
 
-let database: TestDatabase;
-let smtp: MailCatcher;
-let mailer: Mailer;
-let nativeConnection: NativeConnection;
+let delivery: DeliveryStack;
+let database: DeliveryStack['database'];
+let smtp: DeliveryStack['smtp'];
 let connection: Connection;
 let client: Client;
-let worker: Worker;
-let workerRun: Promise<void>;
+let worker: TestWorker;
 let activityDeps: ActivityDeps;
 let app: ReturnType<typeof createApp>;
 
+const workerTaskQueue = `prefs-${randomUUID()}`;
+
 beforeAll(async () => {
-  const address = inject('temporalAddress');
-  const taskQueue = `prefs-${randomUUID()}`;
-  database = await createTestDatabase();
-  smtp = await startMailCatcher();
-  mailer = createSmtpMailer({ url: smtp.url, from: 'Shop <shop@mail.example.com>' });
-  nativeConnection = await NativeConnection.connect({ address });
-  connection = await Connection.connect({ address });
+  delivery = await startDeliveryStack();
+  ({ database, smtp } = delivery);
+  connection = await Connection.connect({ address: inject('temporalAddress') });
   client = new Client({ connection });
   activityDeps = {
-    db: database.db,
-    mailer,
-    templates: createTemplateRenderer({ dir: templatesDir }),
-    messageIdDomain: 'mail.example.com',
+    ...delivery.deps,
     links: {
       secret: TRACKING_SECRET,
       baseUrl: 'https://cartflow.example.com',
@@ -86,26 +67,14 @@ beforeAll(async () => {
       unsubscribeMailto: 'unsubscribe@mail.example.com',
     },
   };
-  const silent = { log() {}, info() {}, warn() {}, error() {}, debug() {}, trace() {} };
-  worker = await createWorker({
-    connection: nativeConnection,
-    namespace: 'default',
-    taskQueue,
-    deps: activityDeps,
-    workflowBundle: await bundleWorkflowCode({ workflowsPath, logger: silent }),
-  });
-  workerRun = worker.run();
-  app = appWith({ trackingSecret: TRACKING_SECRET }, taskQueue);
+  worker = await startTestWorker({ taskQueue: workerTaskQueue, deps: activityDeps });
+  app = appWith({ trackingSecret: TRACKING_SECRET }, workerTaskQueue);
 });
 
 afterAll(async () => {
-  worker?.shutdown();
-  await workerRun;
-  await nativeConnection?.close();
+  await worker?.shutdown();
   await connection?.close();
-  mailer?.close();
-  await smtp?.close();
-  await database?.drop();
+  await delivery?.close();
 });
 
 function appWith(extra: Partial<AppConfig>, taskQueue = 'prefs-no-worker') {
@@ -227,7 +196,7 @@ describe('POST /u/:token: the choices', () => {
     };
     const cart = cartUpdatedEvent({ customer: { email, name: 'Kim' } });
     const mailsTo = () => smtp.messages.filter((mail) => mail.to && 'text' in mail.to && mail.to.text === email);
-    const webhooks = appWith({ trackingSecret: TRACKING_SECRET }, worker.options.taskQueue);
+    const webhooks = appWith({ trackingSecret: TRACKING_SECRET }, workerTaskQueue);
     expect((await webhooks.request('/webhooks/cart', signedRequest(welcome))).status).toBe(202);
     expect((await webhooks.request('/webhooks/cart', signedRequest(cart))).status).toBe(202);
     await eventually(() => expect(mailsTo()).toHaveLength(2), 20_000);

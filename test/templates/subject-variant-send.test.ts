@@ -2,33 +2,21 @@ import { randomUUID } from 'node:crypto';
 import { MockActivityEnvironment } from '@temporalio/testing';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { deliverEmail } from '../../activities/deliver-email';
-import { templatesDir } from '../../cli/services';
 import { buildCartEmailData } from '../../domain/cart-email-data';
 import { Cart } from '../../domain/events';
 import { sendKey } from '../../domain/ids';
 import { pickVariant } from '../../domain/subject-variant';
-import { createSmtpMailer, type Mailer } from '../../mail/mailer';
-import { createTemplateRenderer } from '../../mail/template-renderer';
 import sample from '../../templates/cart-reminder/samples/two-items.json';
-import { createTestDatabase, type TestDatabase } from '../helpers/database';
-import { type MailCatcher, startMailCatcher } from '../helpers/mail-catcher';
+import { type DeliveryStack, startDeliveryStack } from '../helpers/delivery-stack';
 
 // Real Postgres and a real SMTP server: the row a send leaves says which subject line and language it used.
 const shopId = 'shop-variants';
-let database: TestDatabase;
-let smtp: MailCatcher;
-let mailer: Mailer;
+let delivery: DeliveryStack;
 
 beforeAll(async () => {
-  database = await createTestDatabase();
-  smtp = await startMailCatcher();
-  mailer = createSmtpMailer({ url: smtp.url, from: 'Shop <shop@mail.example.com>' });
+  delivery = await startDeliveryStack();
 });
-afterAll(async () => {
-  mailer?.close();
-  await smtp?.close();
-  await database?.drop();
-});
+afterAll(() => delivery?.close());
 
 const SUBJECTS: Record<string, string[]> = {
   en: ['Ada, your cart is waiting', 'Ada, still thinking it over? 3 items saved'],
@@ -37,12 +25,7 @@ const SUBJECTS: Record<string, string[]> = {
 
 describe('a send records its subject variant and locale', () => {
   it('picks the line from the send key, records it with the language, and a retry keeps it', async () => {
-    const deps = {
-      db: database.db,
-      mailer,
-      templates: createTemplateRenderer({ dir: templatesDir }),
-      messageIdDomain: 'mail.example.com',
-    };
+    const { deps } = delivery;
     const sends = Array.from({ length: 8 }, (_, index) => {
       const cartId = `cart-${randomUUID().slice(0, 8)}`;
       const locale = index % 2 ? 'ru-RU' : 'en';
@@ -65,10 +48,10 @@ describe('a send records its subject variant and locale', () => {
     }
     // The retry of a send that went out: nothing new, the row unchanged.
     expect(await new MockActivityEnvironment().run(deliverEmail, deps, sends[0]!)).toBe('already_sent');
-    const received = await smtp.waitFor(sends.length);
+    const received = await delivery.smtp.waitFor(sends.length);
     expect(received).toHaveLength(sends.length);
 
-    const rows = await database.sql<Array<{ key: string; subject_variant: number; locale: string }>>`
+    const rows = await delivery.database.sql<Array<{ key: string; subject_variant: number; locale: string }>>`
       select key, subject_variant, locale from messages where shop_id = ${shopId}`;
     const byKey = new Map(rows.map((row) => [row.key, row]));
     const variants = new Set<number>();
