@@ -1,9 +1,9 @@
 import { WorkflowNotFoundError, type Client } from '@temporalio/client';
-import { and, eq, inArray } from 'drizzle-orm';
+import { and, eq, inArray, sql } from 'drizzle-orm';
 import type { Db } from '../db/client';
-import { carts, chains, customers } from '../db/schema';
+import { cartEvents, carts, chains, customers } from '../db/schema';
 import type { Trigger } from '../domain/campaign';
-import { cartWorkflowId } from '../domain/ids';
+import { cartWorkflowId, journeyWorkflowId } from '../domain/ids';
 import { stopChainSignal } from '../workflows/definitions';
 
 export interface StopChainsInput {
@@ -22,43 +22,24 @@ export interface ChainStopper {
 
 /**
  * Unsubscribes, bounces and erasures take effect at once: a running chain would otherwise only
- * notice at its next step (which re-checks suppressions anyway, as the safety net).
+ * notice at its next step (which re-checks suppressions anyway, as the safety net). An erased
+ * person has no such net (their suppression and customer row are gone), so every workflow that
+ * may carry the address must be found here: chains that ran a step, carts still waiting for
+ * abandonment, and journeys still waiting for their first step.
  */
 export function createChainStopper({ db, client }: { db: Db; client: Client }): ChainStopper {
   return {
-    async stopChainsOf({ shopId, email, triggers, reason }) {
-      const [customer] = await db
-        .select({ id: customers.id })
-        .from(customers)
-        .where(and(eq(customers.shopId, shopId), eq(customers.email, email.toLowerCase())));
-      if (!customer) return [];
-      const running = await db
-        .select({ workflowId: chains.workflowId })
-        .from(chains)
-        .where(
-          and(
-            eq(chains.shopId, shopId),
-            eq(chains.customerId, customer.id),
-            eq(chains.status, 'active'),
-            ...(triggers ? [inArray(chains.trigger, triggers)] : []),
-          ),
-        );
-      // A cart still waiting for abandonment has no chain row yet, but its workflow is running.
-      const waitingCarts =
-        triggers && !triggers.includes('cart.abandoned')
-          ? []
-          : await db
-              .select({ cartId: carts.cartId })
-              .from(carts)
-              .where(and(eq(carts.shopId, shopId), eq(carts.customerId, customer.id), eq(carts.status, 'open')));
+    async stopChainsOf(input) {
+      const wanted = (trigger: Trigger) => !input.triggers || input.triggers.includes(trigger);
       const ids = new Set([
-        ...running.map((row) => row.workflowId),
-        ...waitingCarts.map((row) => cartWorkflowId({ shopId, cartId: row.cartId })),
+        ...(await chainsWithSteps(db, input)),
+        ...(wanted('cart.abandoned') ? await waitingCarts(db, input) : []),
+        ...(await journeysOf(db, input)).filter(({ trigger }) => wanted(trigger)).map(({ workflowId }) => workflowId),
       ]);
       const signalled: string[] = [];
       for (const workflowId of ids) {
         try {
-          await client.workflow.getHandle(workflowId).signal(stopChainSignal, { reason });
+          await client.workflow.getHandle(workflowId).signal(stopChainSignal, { reason: input.reason });
           signalled.push(workflowId);
         } catch (error) {
           // Finished (or never started) workflows have nothing left to stop.
@@ -68,4 +49,73 @@ export function createChainStopper({ db, client }: { db: Db; client: Client }): 
       return signalled;
     },
   };
+}
+
+async function customerIdOf(db: Db, { shopId, email }: StopChainsInput): Promise<number | undefined> {
+  const [customer] = await db
+    .select({ id: customers.id })
+    .from(customers)
+    .where(and(eq(customers.shopId, shopId), eq(customers.email, email.toLowerCase())));
+  return customer?.id;
+}
+
+async function chainsWithSteps(db: Db, input: StopChainsInput): Promise<string[]> {
+  const customerId = await customerIdOf(db, input);
+  if (customerId === undefined) return [];
+  const rows = await db
+    .select({ workflowId: chains.workflowId })
+    .from(chains)
+    .where(
+      and(
+        eq(chains.shopId, input.shopId),
+        eq(chains.customerId, customerId),
+        eq(chains.status, 'active'),
+        ...(input.triggers ? [inArray(chains.trigger, input.triggers)] : []),
+      ),
+    );
+  return rows.map((row) => row.workflowId);
+}
+
+/** A cart still waiting for abandonment has no chain row yet, but its workflow is running. */
+async function waitingCarts(db: Db, input: StopChainsInput): Promise<string[]> {
+  const customerId = await customerIdOf(db, input);
+  if (customerId === undefined) return [];
+  const rows = await db
+    .select({ cartId: carts.cartId })
+    .from(carts)
+    .where(and(eq(carts.shopId, input.shopId), eq(carts.customerId, customerId), eq(carts.status, 'open')));
+  return rows.map((row) => cartWorkflowId({ shopId: input.shopId, cartId: row.cartId }));
+}
+
+/**
+ * Journeys are keyed by the shop's customer id or the order id (never the address), so they are
+ * found through the webhooks that started them: every customer.created and order.placed event
+ * naming this address (see domain/journeys.ts for which ids those events start).
+ */
+async function journeysOf(db: Db, input: StopChainsInput): Promise<Array<{ trigger: Trigger; workflowId: string }>> {
+  const rows = await db
+    .select({
+      type: cartEvents.type,
+      customerId: sql<string | null>`${cartEvents.payload} #>> '{data,customer,id}'`,
+      orderId: sql<string | null>`${cartEvents.payload} #>> '{data,orderId}'`,
+    })
+    .from(cartEvents)
+    .where(
+      and(
+        eq(cartEvents.shopId, input.shopId),
+        inArray(cartEvents.type, ['customer.created', 'order.placed']),
+        sql`lower(${cartEvents.payload} #>> '{data,customer,email}') = ${input.email.toLowerCase()}`,
+      ),
+    );
+  const journey = (trigger: Trigger, subjectId: string) => ({
+    trigger,
+    workflowId: journeyWorkflowId({ shopId: input.shopId, trigger, subjectId }),
+  });
+  return rows.flatMap((row) => {
+    if (row.type === 'customer.created' && row.customerId) return [journey('customer.created', row.customerId)];
+    if (row.type === 'order.placed' && row.orderId) {
+      return [journey('order.placed', row.orderId), journey('reorder.due', row.orderId)];
+    }
+    return [];
+  });
 }
