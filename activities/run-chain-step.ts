@@ -1,5 +1,5 @@
 import { log } from '@temporalio/activity';
-import { getCustomerId } from '../db/cart-store';
+import { getCustomer } from '../db/cart-store';
 import {
   hasNewerChain,
   lastChainEnd,
@@ -63,7 +63,8 @@ export function createRunChainStep(deps: ChainStepDeps) {
     const isFirst = input.stepIndex === 0;
     const isLast = input.stepIndex === campaign.steps.length - 1;
     const key = sendKey({ shopId, cartId, step: step.id });
-    const customerId = await getCustomerId(db, { shopId, email: cart.customer.email });
+    const customer = await getCustomer(db, { shopId, email: cart.customer.email });
+    const customerId = customer?.id ?? null;
     const nowMs = now().getTime();
 
     // A step that already went out stays sent: re-deciding would count its own email against
@@ -98,7 +99,7 @@ export function createRunChainStep(deps: ChainStepDeps) {
       segment: campaign.segment,
     });
 
-    const facts = await gatherFacts(deps, { input, customerId, nowMs });
+    const facts = await gatherFacts(deps, { input, customer, nowMs });
     const decision = decideSend({ now: nowMs, step, policy: campaign, facts });
     const record = { key, shopId, cartId, customerId, step: step.id, templateId: step.template ?? '-' };
     if (decision.action === 'defer') {
@@ -163,16 +164,23 @@ export function createRunChainStep(deps: ChainStepDeps) {
 
 async function gatherFacts(
   deps: ChainStepDeps,
-  { input, customerId, nowMs }: { input: RunChainStepInput; customerId: number | null; nowMs: number },
+  {
+    input,
+    customer,
+    nowMs,
+  }: { input: RunChainStepInput; customer: { id: number; marketingConsent: boolean } | null; nowMs: number },
 ): Promise<SendFacts> {
   const { db } = deps;
+  const customerId = customer?.id ?? null;
   const { shopId, cartId, cart, campaign, workflowId } = input;
   const standing = await suppressionOf(db, { shopId, email: cart.customer.email });
   // "Just this kind of email" counts as unsubscribed for this campaign's category only.
   const optedOut = (await optedOutCategories(db, { shopId, email: cart.customer.email })).includes(
     categoryOf(campaign.trigger),
   );
-  const consent = { policy: deps.consentPolicy ?? 'opt_in', explicitConsent: cart.customer.marketingConsent };
+  // The latest webhook's consent wins over the snapshot this chain started with (withdrawn since?).
+  const explicitConsent = customer?.marketingConsent ?? cart.customer.marketingConsent;
+  const consent = { policy: deps.consentPolicy ?? 'opt_in', explicitConsent };
   return {
     purchased: await orderedSince(db, { shopId, cartId, customerId, since: new Date(input.enteredAt) }),
     // Only a cart can be emptied; a welcome series has no items to begin with.

@@ -145,9 +145,20 @@ async function applyOrder(tx: Tx, shopId: string, order: Order): Promise<CartSta
 }
 
 export async function getCustomerId(db: Db, input: { shopId: string; email: string }): Promise<number | null> {
+  return (await getCustomer(db, input))?.id ?? null;
+}
+
+/**
+ * The customer as the latest webhook left them: a journey's or chain's own snapshot can be days
+ * old, and a consent withdrawn since then must win.
+ */
+export async function getCustomer(
+  db: Db,
+  input: { shopId: string; email: string },
+): Promise<{ id: number; marketingConsent: boolean } | null> {
   const [row] = await db
-    .select({ id: customers.id })
+    .select({ id: customers.id, marketingConsent: customers.marketingConsent })
     .from(customers)
     .where(and(eq(customers.shopId, input.shopId), eq(customers.email, input.email)));
-  return row?.id ?? null;
+  return row ?? null;
 }

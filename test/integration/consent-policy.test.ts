@@ -53,6 +53,31 @@ const runStep = (input: RunChainStepInput, consentPolicy?: ConsentPolicy) => {
 const recipients = () => delivery.smtp.messages.map((mail) => (mail.to && 'text' in mail.to ? mail.to.text : ''));
 
 describe('consent policy in the chain step', () => {
+  it('a consent withdrawn by a later webhook wins over the snapshot the chain started with', async () => {
+    const email = `withdrawn-${randomUUID().slice(0, 8)}@example.com`;
+    const event = CartUpdatedEvent.parse(cartUpdatedEvent({ customer: { email, marketingConsent: true } }));
+    await storeCartEvent(delivery.database.db, { shopId, event, payload: event });
+    const input: RunChainStepInput = {
+      workflowId: `cart:${shopId}:${event.data.id}`,
+      shopId,
+      cartId: event.data.id,
+      campaign: consumerCampaign(),
+      stepIndex: 0,
+      enteredAt: Date.now(),
+      cart: event.data, // the chain's own copy still says: consented
+    };
+    const later = CartUpdatedEvent.parse(
+      cartUpdatedEvent({
+        customer: { email, marketingConsent: false },
+        updatedAt: new Date(Date.now() + 1000).toISOString(),
+      }),
+    );
+    await storeCartEvent(delivery.database.db, { shopId, event: later, payload: later });
+
+    expect(await runStep(input)).toEqual({ status: 'skipped', reason: 'no_consent', endChain: false });
+    expect(recipients()).not.toContain(email);
+  });
+
   it('opt_in (the default): no consent, no email, even for a past buyer', async () => {
     const input = await cartWithoutConsent({ boughtBefore: true });
     expect(await runStep(input)).toEqual({ status: 'skipped', reason: 'no_consent', endChain: false });
