@@ -7,11 +7,11 @@ import {
   recentMarketingSends,
   recordChainEnd,
   recordChainStart,
-  suppressionOf,
 } from '../db/chain-store';
 import { findActiveCode } from '../db/discount-store';
 import { findMessage, recordSkipped } from '../db/message-store';
 import { optedOutCategories } from '../db/preference-store';
+import { suppressionFor } from '../db/suppression-store';
 import { hasPurchased } from '../db/purchase-history';
 import type { Campaign, CampaignStep } from '../domain/campaign';
 import { buildCartEmailData } from '../domain/cart-email-data';
@@ -173,7 +173,7 @@ async function gatherFacts(
   const { db } = deps;
   const customerId = customer?.id ?? null;
   const { shopId, cartId, cart, campaign, workflowId } = input;
-  const standing = await suppressionOf(db, { shopId, email: cart.customer.email });
+  const suppression = await suppressionFor(db, { shopId, email: cart.customer.email });
   // "Just this kind of email" counts as unsubscribed for this campaign's category only.
   const optedOut = (await optedOutCategories(db, { shopId, email: cart.customer.email })).includes(
     categoryOf(campaign.trigger),
@@ -187,8 +187,9 @@ async function gatherFacts(
     cartEmptied: campaign.trigger === 'cart.abandoned' && cart.items.length === 0,
     newerCart:
       customerId !== null && (await hasNewerChain(db, { shopId, customerId, trigger: campaign.trigger, workflowId })),
-    unsubscribed: standing === 'unsubscribed' || optedOut,
-    suppressed: standing === 'suppressed',
+    unsubscribed: suppression?.reason === 'unsubscribed' || optedOut,
+    // Bounced, complained, or blocked by an operator.
+    suppressed: suppression !== undefined && suppression.reason !== 'unsubscribed',
     marketingConsent: mayReceiveMarketing({
       ...consent,
       boughtBefore:

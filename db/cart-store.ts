@@ -144,10 +144,6 @@ async function applyOrder(tx: Tx, shopId: string, order: Order): Promise<CartSta
   return 'purchased';
 }
 
-export async function getCustomerId(db: Db, input: { shopId: string; email: string }): Promise<number | null> {
-  return (await getCustomer(db, input))?.id ?? null;
-}
-
 /**
  * The customer as the latest webhook left them: a journey's or chain's own snapshot can be days
  * old, and a consent withdrawn since then must win.

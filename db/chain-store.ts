@@ -1,7 +1,8 @@
 import { and, desc, eq, gt, isNotNull, ne, sql } from 'drizzle-orm';
 import { getCartStatus } from './cart-store';
+import { hasPurchased } from './purchase-history';
 import type { Db } from './client';
-import { carts, chains, messages, suppressions } from './schema';
+import { chains, messages } from './schema';
 
 export interface ChainEntry {
   workflowId: string;
@@ -86,18 +87,6 @@ export async function recentMarketingSends(
   return rows.flatMap((row) => (row.sentAt ? [row.sentAt] : []));
 }
 
-export async function suppressionOf(
-  db: Db,
-  input: { shopId: string; email: string },
-): Promise<'unsubscribed' | 'suppressed' | undefined> {
-  const [row] = await db
-    .select({ reason: suppressions.reason })
-    .from(suppressions)
-    .where(and(eq(suppressions.shopId, input.shopId), eq(suppressions.email, input.email.toLowerCase())));
-  if (!row) return undefined;
-  return row.reason === 'unsubscribed' ? 'unsubscribed' : 'suppressed';
-}
-
 /** Has this customer ordered since `since` (the cart itself, or any order in the attribution window)? */
 export async function orderedSince(
   db: Db,
@@ -105,17 +94,5 @@ export async function orderedSince(
 ): Promise<boolean> {
   if ((await getCartStatus(db, input)) === 'purchased') return true;
   if (input.customerId === null) return false;
-  const [other] = await db
-    .select({ cartId: carts.cartId })
-    .from(carts)
-    .where(
-      and(
-        eq(carts.shopId, input.shopId),
-        eq(carts.customerId, input.customerId),
-        eq(carts.status, 'purchased'),
-        gt(carts.updatedAt, input.since),
-      ),
-    )
-    .limit(1);
-  return other !== undefined;
+  return hasPurchased(db, { shopId: input.shopId, customerId: input.customerId, since: input.since });
 }
