@@ -3,7 +3,7 @@ import type { Logger } from 'pino';
 import type { Db } from '../db/client';
 import { type DeliveryEventType, type SuppressionReason, deliveryEvents, messages } from '../db/schema';
 import { suppress } from '../db/suppression-store';
-import type { ChainStopper } from './chain-stopper';
+import { type ChainStopper, stopChainsOrWarn } from './chain-stopper';
 
 /** SOFT_BOUNCE_LIMIT soft bounces within SOFT_BOUNCE_WINDOW suppress an address. */
 export interface SoftBounceRule {
@@ -79,13 +79,8 @@ export async function recordDeliveryEvent(deps: BounceDeps, input: DeliveryEvent
     return { status: 'recorded', messageId, suppressed: reason } as const;
   });
 
-  if (outcome.status === 'recorded' && outcome.suppressed && deps.chains) {
-    try {
-      await deps.chains.stopChainsOf({ shopId: input.shopId, email, reason: outcome.suppressed });
-    } catch (error) {
-      // The suppression is committed: each chain re-checks suppressions before its next send anyway.
-      deps.logger?.warn({ err: error, shopId: input.shopId }, 'could not signal running chains to stop');
-    }
+  if (outcome.status === 'recorded' && outcome.suppressed) {
+    await stopChainsOrWarn(deps.chains, { shopId: input.shopId, email, reason: outcome.suppressed }, deps.logger);
   }
   return outcome;
 }

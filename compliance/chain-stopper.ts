@@ -1,7 +1,9 @@
 import { WorkflowNotFoundError, type Client } from '@temporalio/client';
+import type { Logger } from 'pino';
 import { and, eq, inArray, sql } from 'drizzle-orm';
 import type { Db } from '../db/client';
-import { cartEvents, carts, chains, customers } from '../db/schema';
+import { getCustomer } from '../db/cart-store';
+import { cartEvents, carts, chains } from '../db/schema';
 import type { Trigger } from '../domain/campaign';
 import { cartWorkflowId, journeyWorkflowId } from '../domain/ids';
 import { stopChainSignal } from '../workflows/definitions';
@@ -31,9 +33,10 @@ export function createChainStopper({ db, client }: { db: Db; client: Client }): 
   return {
     async stopChainsOf(input) {
       const wanted = (trigger: Trigger) => !input.triggers || input.triggers.includes(trigger);
+      const customer = await getCustomer(db, { shopId: input.shopId, email: input.email.toLowerCase() });
       const ids = new Set([
-        ...(await chainsWithSteps(db, input)),
-        ...(wanted('cart.abandoned') ? await waitingCarts(db, input) : []),
+        ...(customer ? await chainsWithSteps(db, input, customer.id) : []),
+        ...(customer && wanted('cart.abandoned') ? await waitingCarts(db, input, customer.id) : []),
         ...(await journeysOf(db, input)).filter(({ trigger }) => wanted(trigger)).map(({ workflowId }) => workflowId),
       ]);
       const signalled: string[] = [];
@@ -51,17 +54,7 @@ export function createChainStopper({ db, client }: { db: Db; client: Client }): 
   };
 }
 
-async function customerIdOf(db: Db, { shopId, email }: StopChainsInput): Promise<number | undefined> {
-  const [customer] = await db
-    .select({ id: customers.id })
-    .from(customers)
-    .where(and(eq(customers.shopId, shopId), eq(customers.email, email.toLowerCase())));
-  return customer?.id;
-}
-
-async function chainsWithSteps(db: Db, input: StopChainsInput): Promise<string[]> {
-  const customerId = await customerIdOf(db, input);
-  if (customerId === undefined) return [];
+async function chainsWithSteps(db: Db, input: StopChainsInput, customerId: number): Promise<string[]> {
   const rows = await db
     .select({ workflowId: chains.workflowId })
     .from(chains)
@@ -77,9 +70,7 @@ async function chainsWithSteps(db: Db, input: StopChainsInput): Promise<string[]
 }
 
 /** A cart still waiting for abandonment has no chain row yet, but its workflow is running. */
-async function waitingCarts(db: Db, input: StopChainsInput): Promise<string[]> {
-  const customerId = await customerIdOf(db, input);
-  if (customerId === undefined) return [];
+async function waitingCarts(db: Db, input: StopChainsInput, customerId: number): Promise<string[]> {
   const rows = await db
     .select({ cartId: carts.cartId })
     .from(carts)
@@ -118,4 +109,21 @@ async function journeysOf(db: Db, input: StopChainsInput): Promise<Array<{ trigg
     }
     return [];
   });
+}
+
+/**
+ * For callers whose own change is already committed (an unsubscribe, a bounce): a Temporal outage
+ * must not fail them, because every step re-checks suppressions and opt-outs before it sends.
+ * An erasure has no such net and calls `stopChainsOf` directly, failing when it fails.
+ */
+export async function stopChainsOrWarn(
+  chains: ChainStopper | undefined,
+  input: StopChainsInput,
+  logger: Pick<Logger, 'warn'> | undefined,
+): Promise<void> {
+  try {
+    await chains?.stopChainsOf(input);
+  } catch (error) {
+    logger?.warn({ err: error, shopId: input.shopId }, 'could not signal running chains to stop');
+  }
 }

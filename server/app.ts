@@ -52,9 +52,12 @@ export function createApp({ db, workflows, config, logger, chains, payloadCodec,
   app.route('/codec', codecRoutes({ codec: payloadCodec, config, logger }));
 
   app.get('/health', (c) => c.json({ status: 'ok' }));
-  if (config.trackingSecret) mountTrackingRoutes(app, { db, config, logger, now });
-  if (config.trackingSecret)
-    app.route('/u', unsubscribeRoutes({ db, secret: config.trackingSecret, chains, logger, now }));
+  // Tracked links, the pixel and unsubscribe links only exist where a secret signs them.
+  if (config.trackingSecret) {
+    const secret = config.trackingSecret;
+    mountTrackingRoutes(app, { db, secret, trustProxy: config.trustProxy ?? false, logger, now });
+    app.route('/u', unsubscribeRoutes({ db, secret, chains, logger, now }));
+  }
 
   app.post(
     '/webhooks/cart',

@@ -9,12 +9,10 @@ import { type Requester, recordClick, recordOpen } from './tracking-recorder';
 export interface TrackingRoutesDeps {
   db: Db;
   logger: Logger;
-  config: {
-    /** TRACKING_SECRET; without it nothing is mounted. */
-    trackingSecret?: string;
-    /** TRUST_PROXY: take the client from X-Forwarded-For. */
-    trustProxy?: boolean;
-  };
+  /** TRACKING_SECRET: the links were signed with it at send time. */
+  secret: string;
+  /** TRUST_PROXY: take the client from X-Forwarded-For. */
+  trustProxy: boolean;
   now?: () => number;
 }
 
@@ -27,11 +25,10 @@ const NO_STORE = 'no-store, private';
  * gets 404 and never a Location header; the redirect target is always the URL the message row
  * stored at send time (no open redirect). See docs/tracking.md.
  */
-export function mountTrackingRoutes(app: Hono, { db, logger, config, now = Date.now }: TrackingRoutesDeps): void {
-  const secret = config.trackingSecret;
-  if (!secret) return;
-  const trustProxy = config.trustProxy ?? false;
-
+export function mountTrackingRoutes(
+  app: Hono,
+  { db, logger, secret, trustProxy, now = Date.now }: TrackingRoutesDeps,
+): void {
   app.get('/t/o/:token', async (c) => {
     const token = c.req.param('token').replace(/\.gif$/i, '');
     const check = verifyToken(secret, token, 'open', new Date(now()));

@@ -1,7 +1,7 @@
 import { type Context, Hono } from 'hono';
 import { bodyLimit } from 'hono/body-limit';
 import type { Logger } from 'pino';
-import type { ChainStopper, StopChainsInput } from '../compliance/chain-stopper';
+import { type ChainStopper, type StopChainsInput, stopChainsOrWarn } from '../compliance/chain-stopper';
 import type { Db } from '../db/client';
 import {
   type UnsubscribeTarget,
@@ -152,14 +152,8 @@ export function unsubscribeRoutes(deps: UnsubscribeRoutesDeps) {
     await stopChains({ shopId: target.shopId, email: target.email, reason: 'unsubscribed' });
   }
 
-  async function stopChains(input: StopChainsInput) {
-    try {
-      await deps.chains?.stopChainsOf(input);
-    } catch (error) {
-      // The choice is stored and every step re-checks it before sending: answer the person anyway.
-      deps.logger.warn({ err: error, shopId: input.shopId }, 'could not signal running chains to stop');
-    }
-  }
+  // The choice is stored and every step re-checks it before sending: answer the person anyway.
+  const stopChains = (input: StopChainsInput) => stopChainsOrWarn(deps.chains, input, deps.logger);
 
   return app;
 }
