@@ -8,7 +8,7 @@ import { type Campaign, newestVersions } from '../domain/campaign';
 import { type Config, ConfigError } from '../config/env';
 import { type Database, configuredDatabase, openDatabase } from '../db/client';
 import { createSmtpMailer } from '../mail/mailer';
-import { recordDeliveryEvent, smtpRejectionType } from '../compliance/bounces';
+import { recordDeliveryEvent, smtpRejectionType, softBounceRule } from '../compliance/bounces';
 import { loadDkimSettings } from './dkim-config';
 import { createTemplateRenderer } from '../mail/template-renderer';
 import type { LinkSettings } from '../tracking/message-links';
@@ -58,7 +58,7 @@ export async function openServices(
       // A 5xx at SMTP time is a hard bounce; the chain learns of it from the failed step itself.
       onPermanentFailure: async ({ shopId, email, messageId, error }) => {
         await recordDeliveryEvent(
-          { db: database.db, softBounces: { limit: config.SOFT_BOUNCE_LIMIT, windowMs: config.SOFT_BOUNCE_WINDOW } },
+          { db: database.db, softBounces: softBounceRule(config) },
           {
             shopId,
             email,

@@ -1,5 +1,6 @@
 import { and, count, eq, gt, lte } from 'drizzle-orm';
 import type { Logger } from 'pino';
+import type { Config } from '../config/env';
 import type { Db } from '../db/client';
 import { type DeliveryEventType, type SuppressionReason, deliveryEvents, messages } from '../db/schema';
 import { suppress } from '../db/suppression-store';
@@ -9,6 +10,11 @@ import { type ChainStopper, stopChainsOrWarn } from './chain-stopper';
 export interface SoftBounceRule {
   limit: number;
   windowMs: number;
+}
+
+/** SOFT_BOUNCE_LIMIT and SOFT_BOUNCE_WINDOW as one rule, for the webhooks and for SMTP-time rejections alike. */
+export function softBounceRule(config: Pick<Config, 'SOFT_BOUNCE_LIMIT' | 'SOFT_BOUNCE_WINDOW'>): SoftBounceRule {
+  return { limit: config.SOFT_BOUNCE_LIMIT, windowMs: config.SOFT_BOUNCE_WINDOW };
 }
 
 /** The defaults of SOFT_BOUNCE_LIMIT and SOFT_BOUNCE_WINDOW (config/env.ts), for callers built without config. */

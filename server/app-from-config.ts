@@ -6,6 +6,7 @@ import type { Campaign } from '../domain/campaign';
 import type { Db } from '../db/client';
 import { createApp } from './app';
 import { createCartWorkflows } from './cart-workflows';
+import { softBounceRule } from '../compliance/bounces';
 import { createChainStopper } from '../compliance/chain-stopper';
 
 export interface AppFromConfigInput {
@@ -41,7 +42,7 @@ export function createAppFromConfig(input: AppFromConfigInput) {
       webhookToleranceMs: config.WEBHOOK_TOLERANCE,
       trackingSecret,
       sendgridWebhookPublicKey: config.SENDGRID_WEBHOOK_PUBLIC_KEY,
-      softBounces: { limit: config.SOFT_BOUNCE_LIMIT, windowMs: config.SOFT_BOUNCE_WINDOW },
+      softBounces: softBounceRule(config),
       trustProxy: config.TRUST_PROXY,
       adminToken: config.ADMIN_TOKEN,
       codecCorsOrigin: config.CODEC_CORS_ORIGIN,
