@@ -50,6 +50,21 @@ export interface DeliverEmailInput {
   kind: 'marketing' | 'internal';
   recipientRole: 'customer' | 'manager';
   campaign?: { id: string; version: number; segment: string };
+  /** What analysts need of the send: its chain, experiment arm, currency and attribution rule. */
+  analytics?: SendAnalytics;
+}
+
+export interface SendAnalytics {
+  workflowId: string;
+  /** The step's variant id, when the step is an experiment. */
+  variant?: string;
+  /** Picks the subject line when the variant does not fix one: the same for this customer every time. */
+  subjectKey?: string;
+  /** The subject line (0-based) the variant fixes. */
+  subjectVariant?: number;
+  currency: string;
+  attributionWindowMs: number;
+  attributionTouch: 'click' | 'open';
 }
 
 export type DeliveryResult = 'sent' | 'already_sent';
@@ -69,9 +84,12 @@ export async function deliverEmail(deps: DeliveryDeps, input: DeliverEmailInput)
   const issuedAt = linksIssuedAt(sentAt);
   const marketing = input.kind === 'marketing' && deps.links !== undefined;
   const unsubscribe = marketing ? unsubscribeUrl(deps.links!, rowId, issuedAt) : undefined;
+  const analytics = input.analytics;
   const rendered = await renderOrFail(deps.templates, input.templateId, input.data, {
     now: sentAt,
-    variantKey: input.key, // the subject A/B line: the same for a retry of this send
+    // The subject A/B line: the same for a retry of this send, and for this customer's later sends.
+    variantKey: analytics?.subjectKey ?? input.key,
+    ...(analytics?.subjectVariant === undefined ? {} : { subjectVariant: analytics.subjectVariant }),
     ...(unsubscribe ? { unsubscribeUrl: unsubscribe } : {}),
     ...(deps.postalAddress ? { postalAddress: deps.postalAddress } : {}),
   });
@@ -96,6 +114,11 @@ export async function deliverEmail(deps: DeliveryDeps, input: DeliverEmailInput)
     campaignId: input.campaign?.id ?? null,
     campaignVersion: input.campaign?.version ?? null,
     segment: input.campaign?.segment ?? null,
+    workflowId: analytics?.workflowId ?? null,
+    variant: analytics?.variant ?? (rendered.subjectCount > 1 ? `subject-${rendered.subjectVariant + 1}` : null),
+    currency: analytics?.currency ?? null,
+    attributionWindowSeconds: analytics ? Math.round(analytics.attributionWindowMs / 1000) : null,
+    attributionTouch: analytics?.attributionTouch ?? null,
   });
   if (!claim.owned) {
     if (claim.status === 'sent') return 'already_sent';

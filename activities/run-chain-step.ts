@@ -23,6 +23,13 @@ import { decideSend, type SendFacts } from '../domain/eligibility';
 import { categoryOf } from '../domain/email-categories';
 import type { Cart } from '../domain/events';
 import { checkReentry } from '../domain/frequency';
+import {
+  conversionWindowMs,
+  customerKeyOf,
+  effectiveStep,
+  holdoutArmOf,
+  variantsOf,
+} from '../domain/experiments';
 import { sendKey } from '../domain/ids';
 import { type DeliveryDeps, deliverEmail } from './deliver-email';
 import { createDiscountActivities, type DiscountDeps } from './discounts';
@@ -58,8 +65,12 @@ export function createRunChainStep(deps: ChainStepDeps) {
 
   return async function runChainStep(input: RunChainStepInput): Promise<ChainStepResult> {
     const { db } = deps;
-    const { shopId, cartId, campaign, cart, workflowId } = input;
-    const step = campaign.steps[input.stepIndex] as CampaignStep;
+    const { shopId, cartId, cart, workflowId } = input;
+    const campaign = withExperimentDefaults(input.campaign);
+    const customerKey = customerKeyOf(cart);
+    // The step as this customer's experiment arm has it (template, subject line, incentive).
+    const { step, variant, subjectVariant } = effectiveStep(campaign, input.stepIndex, customerKey);
+    const arm = holdoutArmOf(campaign, customerKey);
     const isFirst = input.stepIndex === 0;
     const isLast = input.stepIndex === campaign.steps.length - 1;
     const key = sendKey({ shopId, cartId, step: step.id });
@@ -97,11 +108,26 @@ export function createRunChainStep(deps: ChainStepDeps) {
       campaignId: campaign.id,
       campaignVersion: campaign.version,
       segment: campaign.segment,
+      arm,
+      // The holdout is in no step's experiment: it gets none of the emails being compared.
+      variants: arm === 'holdout' ? {} : variantsOf(campaign, customerKey),
+      currency: cart.currency,
+      conversionUntil: new Date(nowMs + conversionWindowMs(campaign, customerKey)),
     });
 
     const facts = await gatherFacts(deps, { input, customer, nowMs });
-    const decision = decideSend({ now: nowMs, step, policy: campaign, facts });
-    const record = { key, shopId, cartId, customerId, step: step.id, templateId: step.template ?? '-' };
+    const decision = decideSend({ now: nowMs, step, policy: campaign, facts: { ...facts, holdout: arm === 'holdout' } });
+    const record = {
+      key,
+      shopId,
+      cartId,
+      customerId,
+      step: step.id,
+      templateId: step.template ?? '-',
+      workflowId,
+      variant: arm === 'holdout' && step.kind === 'email' ? 'holdout' : (variant ?? null),
+      currency: cart.currency,
+    };
     if (decision.action === 'defer') {
       log.info('chain step deferred', { cartId, step: step.id, reason: decision.reason });
       return { status: 'deferred', until: decision.until, reason: decision.reason };
@@ -126,6 +152,15 @@ export function createRunChainStep(deps: ChainStepDeps) {
         kind: 'marketing',
         recipientRole: 'customer',
         campaign: { id: campaign.id, version: campaign.version, segment: campaign.segment },
+        analytics: {
+          workflowId,
+          ...(variant === undefined ? {} : { variant }),
+          ...(subjectVariant === undefined ? {} : { subjectVariant }),
+          subjectKey: `${campaign.id}/${step.id}/subject\u0000${customerKey}`,
+          currency: cart.currency,
+          attributionWindowMs: campaign.attributionWindow,
+          attributionTouch: campaign.attributionTouch,
+        },
       });
     }
     if (isLast) await endChain('completed');
@@ -202,6 +237,18 @@ async function gatherFacts(
         : (await recentMarketingSends(db, { shopId, customerId, since: new Date(nowMs - WEEK_MS) })).map((date) =>
             date.getTime(),
           ),
+  };
+}
+
+/**
+ * Chains that started before experiments existed carry campaigns without these settings in their
+ * workflow input: they run on as campaigns with no holdout and click attribution.
+ */
+function withExperimentDefaults(campaign: PinnedCampaign): Campaign {
+  return {
+    ...campaign,
+    attributionTouch: campaign.attributionTouch ?? 'click',
+    experiment: campaign.experiment ?? { holdout: 0, metric: 'orders', minimumDetectableEffect: 10 },
   };
 }
 

@@ -3,6 +3,7 @@ import type { Cart, CartEvent, Customer, Order } from '../domain/events';
 import { cartIdOf } from '../domain/events';
 import type { Db } from './client';
 import { markUsed as markCodesUsed } from './discount-store';
+import { storeOrder } from './order-store';
 import { cartEvents, carts, customers, type CartStatus } from './schema';
 
 type Tx = Parameters<Parameters<Db['transaction']>[0]>[0];
@@ -45,7 +46,12 @@ export async function storeCartEvent(
     const cartStatus =
       event.type === 'cart.updated'
         ? await applySnapshot(tx, shopId, event.data)
-        : await applyOrder(tx, shopId, event.data);
+        : await applyOrder(tx, {
+            shopId,
+            order: event.data,
+            eventId: event.id,
+            placedAt: new Date(event.data.placedAt ?? event.occurredAt ?? Date.now()),
+          });
     return { kind: 'new', cartStatus };
   });
 }
@@ -126,9 +132,12 @@ async function applySnapshot(tx: Tx, shopId: string, cart: Cart): Promise<CartSt
   return readCartStatus(tx, shopId, cart.id);
 }
 
-async function applyOrder(tx: Tx, shopId: string, order: Order): Promise<CartStatus> {
+async function applyOrder(
+  tx: Tx,
+  { shopId, order, eventId, placedAt }: { shopId: string; order: Order; eventId: string; placedAt: Date },
+): Promise<CartStatus> {
   const customerId = order.customer ? await upsertCustomer(tx, shopId, order.customer) : undefined;
-  await tx
+  const [cart] = await tx
     .insert(carts)
     .values({ shopId, cartId: order.cartId, status: 'purchased', orderId: order.orderId, customerId })
     .onConflictDoUpdate({
@@ -139,7 +148,10 @@ async function applyOrder(tx: Tx, shopId: string, order: Order): Promise<CartSta
         customerId: sql`coalesce(excluded.customer_id, ${carts.customerId})`,
         updatedAt: sql`now()`,
       },
-    });
+    })
+    .returning({ customerId: carts.customerId });
+  // An order without a customer block belongs to whoever the cart's snapshots named.
+  await storeOrder(tx, { shopId, order, customerId: cart?.customerId ?? null, placedAt, eventId });
   await markCodesUsed(tx, { shopId, codes: order.discountCodes ?? [] });
   return 'purchased';
 }

@@ -13,6 +13,10 @@ export interface ChainEntry {
   campaignId: string;
   campaignVersion: number;
   segment: string;
+  arm?: 'holdout' | 'treated' | null;
+  variants?: Record<string, string>;
+  currency?: string | null;
+  conversionUntil?: Date | null;
 }
 
 /** Records that a chain started (idempotent: a retried first step finds its own row). */

@@ -22,6 +22,11 @@ export interface ClaimSendInput {
   campaignId?: string | null;
   campaignVersion?: number | null;
   segment?: string | null;
+  workflowId?: string | null;
+  variant?: string | null;
+  currency?: string | null;
+  attributionWindowSeconds?: number | null;
+  attributionTouch?: 'click' | 'open' | null;
   reason?: string;
 }
 

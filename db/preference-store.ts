@@ -2,7 +2,15 @@ import { and, eq, inArray } from 'drizzle-orm';
 import { Trigger } from '../domain/campaign';
 import { type EmailCategory, categoryOf, isEmailCategory } from '../domain/email-categories';
 import type { Db } from './client';
-import { categoryOptOuts, chains, deliveryEvents, messages, type SuppressionReason, suppressions } from './schema';
+import {
+  categoryOptOuts,
+  chains,
+  deliveryEvents,
+  messages,
+  type SuppressionReason,
+  suppressions,
+  unsubscribeEvents,
+} from './schema';
 
 interface Address {
   shopId: string;
@@ -77,6 +85,8 @@ export async function resubscribe(db: Db, input: Address): Promise<SuppressionRe
 
 /** Who an unsubscribe link is about: the message row its token names. */
 export interface UnsubscribeTarget extends Address {
+  /** The email whose link was used. */
+  messageId: string;
   /** The locale the email was rendered in. */
   locale: string | null;
   kind: 'marketing' | 'internal';
@@ -98,12 +108,24 @@ export async function unsubscribeTargetOf(db: Db, messageId: string): Promise<Un
     .where(eq(messages.id, messageId));
   if (!message?.recipient) return undefined;
   return {
+    messageId,
     shopId: message.shopId,
     email: message.recipient,
     locale: message.locale,
     kind: message.kind,
     category: message.campaignId ? await categoryOfCampaign(db, message.shopId, message.campaignId) : undefined,
   };
+}
+
+/**
+ * Counts an unsubscribe or category opt-out against the email whose link was used (for the
+ * campaign reports). It holds no address, so an erasure leaves the count.
+ */
+export async function recordUnsubscribeEvent(
+  db: Db,
+  input: { shopId: string; messageId: string; scope: 'all' | 'category' },
+): Promise<void> {
+  await db.insert(unsubscribeEvents).values(input);
 }
 
 /** Messages name a campaign, chains know its trigger (every chain of a campaign has the same one). */

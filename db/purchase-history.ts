@@ -1,25 +1,23 @@
 import { and, eq, gt } from 'drizzle-orm';
 import type { Db } from './client';
-import { carts } from './schema';
+import { orders } from './schema';
 
 /**
- * Has this customer bought from the shop (since `since`, when given)? An `order.placed` webhook
- * marks its cart purchased (creating the row when cartflow never saw the cart), so the carts table
- * holds every order.
+ * Has this customer ordered from the shop (placed after `since`, when given)? Reads the orders
+ * table: a cart's timestamps say when the shop last touched the cart, not when anyone bought.
  */
 export async function hasPurchased(
   db: Db,
   input: { shopId: string; customerId: number; since?: Date },
 ): Promise<boolean> {
   const [row] = await db
-    .select({ cartId: carts.cartId })
-    .from(carts)
+    .select({ orderId: orders.orderId })
+    .from(orders)
     .where(
       and(
-        eq(carts.shopId, input.shopId),
-        eq(carts.customerId, input.customerId),
-        eq(carts.status, 'purchased'),
-        input.since ? gt(carts.updatedAt, input.since) : undefined,
+        eq(orders.shopId, input.shopId),
+        eq(orders.customerId, input.customerId),
+        input.since ? gt(orders.placedAt, input.since) : undefined,
       ),
     )
     .limit(1);

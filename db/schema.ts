@@ -4,6 +4,7 @@ import {
   bigserial,
   boolean,
   check,
+  date,
   index,
   integer,
   jsonb,
@@ -112,6 +113,15 @@ export const messages = pgTable(
       .notNull()
       .default('customer'),
     segment: text('segment'),
+    /** The chain that sent it (joins a message to its `chains` row and experiment arms). */
+    workflowId: text('workflow_id'),
+    /** The step's experiment arm (a variant id, `subject-N` for subject-line tests, `holdout`), if any. */
+    variant: text('variant'),
+    /** The cart's currency: attributed revenue is summed in it. */
+    currency: text('currency'),
+    /** The campaign's attribution rule when it was sent: orders this long after a human touch count. */
+    attributionWindowSeconds: integer('attribution_window_seconds'),
+    attributionTouch: text('attribution_touch', { enum: ['click', 'open'] }),
     status: text('status', { enum: messageStatuses }).notNull(),
     /** The Message-ID header, derived from `key`, so a resend in the crash window is recognisable. */
     messageIdHeader: text('message_id_header').notNull(),
@@ -121,10 +131,28 @@ export const messages = pgTable(
     /** When the current attempt claimed the send; a 'sending' row is taken over only once it is stale. */
     claimedAt: timestamp('claimed_at', { withTimezone: true }).notNull().defaultNow(),
     sentAt: timestamp('sent_at', { withTimezone: true }),
+    // Engagement and outcome counters, kept by database triggers (migration 0006) so reports never
+    // scan tracking events: see README "For analysts".
+    humanOpens: integer('human_opens').notNull().default(0),
+    machineOpens: integer('machine_opens').notNull().default(0),
+    humanClicks: integer('human_clicks').notNull().default(0),
+    machineClicks: integer('machine_clicks').notNull().default(0),
+    firstHumanOpenAt: timestamp('first_human_open_at', { withTimezone: true }),
+    firstHumanClickAt: timestamp('first_human_click_at', { withTimezone: true }),
+    bouncedAt: timestamp('bounced_at', { withTimezone: true }),
+    complainedAt: timestamp('complained_at', { withTimezone: true }),
+    unsubscribedAt: timestamp('unsubscribed_at', { withTimezone: true }),
+    attributedOrders: integer('attributed_orders').notNull().default(0),
+    /** Attributed orders in the message's currency, in minor units (cents). */
+    attributedRevenueMinor: bigint('attributed_revenue_minor', { mode: 'number' }).notNull().default(0),
+    /** Attributed orders for the very cart the message was about. */
+    recoveredCarts: integer('recovered_carts').notNull().default(0),
   },
   (table) => [
     uniqueIndex('messages_key_idx').on(table.key),
     index('messages_cart_idx').on(table.shopId, table.cartId),
+    index('messages_customer_sent_idx').on(table.shopId, table.customerId, table.sentAt),
+    index('messages_workflow_idx').on(table.workflowId),
     check('messages_status_check', sql`${table.status} in ('sending', 'sent', 'skipped', 'failed')`),
   ],
 );
@@ -150,8 +178,74 @@ export const chains = pgTable(
     outcome: text('outcome'),
     startedAt: timestamp('started_at', { withTimezone: true }).notNull().defaultNow(),
     finishedAt: timestamp('finished_at', { withTimezone: true }),
+    /** `holdout` (gets no email), `treated`, or null when the campaign has no holdout. */
+    arm: text('arm', { enum: ['holdout', 'treated'] }),
+    /** Step id → variant id, for the steps with variants: every entrant's arms, emailed or not. */
+    variants: jsonb('variants').$type<Record<string, string>>().notNull().default({}),
+    /** The cart's currency: the chain's revenue is summed in it. */
+    currency: text('currency'),
+    /** Orders until then count as the chain's conversions: its steps plus the attribution window. */
+    conversionUntil: timestamp('conversion_until', { withTimezone: true }),
+    // Kept by a trigger on orders (migration 0006).
+    orders: integer('orders').notNull().default(0),
+    revenueMinor: bigint('revenue_minor', { mode: 'number' }).notNull().default(0),
+    recoveredCart: boolean('recovered_cart').notNull().default(false),
+    // Kept by a trigger on messages: did a person open or click any of the chain's emails?
+    humanOpened: boolean('human_opened').notNull().default(false),
+    humanClicked: boolean('human_clicked').notNull().default(false),
   },
-  (table) => [index('chains_customer_idx').on(table.shopId, table.customerId, table.trigger, table.status)],
+  (table) => [
+    index('chains_customer_idx').on(table.shopId, table.customerId, table.trigger, table.status),
+    index('chains_campaign_idx').on(table.campaignId, table.startedAt),
+  ],
+);
+
+/**
+ * Orders from `order.placed` (and later every order-carrying webhook). Money in integer minor
+ * units with its currency. Attribution is decided once, when the order is stored.
+ */
+export const orders = pgTable(
+  'orders',
+  {
+    shopId: text('shop_id').notNull(),
+    orderId: text('order_id').notNull(),
+    customerId: bigint('customer_id', { mode: 'number' }).references(() => customers.id),
+    cartId: text('cart_id'),
+    placedAt: timestamp('placed_at', { withTimezone: true }).notNull(),
+    currency: text('currency').notNull(),
+    totalMinor: bigint('total_minor', { mode: 'number' }).notNull(),
+    discountCodes: jsonb('discount_codes').$type<string[]>().notNull().default([]),
+    items: jsonb('items'),
+    /** The webhook event that brought it. */
+    eventId: text('event_id'),
+    /** Last touch: the latest message with a human click (or open) within its window before the order. */
+    attributedMessageId: uuid('attributed_message_id').references(() => messages.id),
+    attributionTouch: text('attribution_touch', { enum: ['click', 'open'] }),
+    attributedTouchAt: timestamp('attributed_touch_at', { withTimezone: true }),
+    createdAt: createdAt(),
+  },
+  (table) => [
+    primaryKey({ columns: [table.shopId, table.orderId] }),
+    index('orders_customer_idx').on(table.shopId, table.customerId, table.placedAt),
+    index('orders_cart_idx').on(table.shopId, table.cartId),
+    index('orders_message_idx').on(table.attributedMessageId),
+  ],
+);
+
+/** An unsubscribe or category opt-out made through an email's link; no address, so erasure keeps it. */
+export const unsubscribeEvents = pgTable(
+  'unsubscribe_events',
+  {
+    id: bigserial('id', { mode: 'number' }).primaryKey(),
+    shopId: text('shop_id').notNull(),
+    messageId: uuid('message_id')
+      .notNull()
+      .references(() => messages.id),
+    /** `all` marketing, or one `category`. */
+    scope: text('scope', { enum: ['all', 'category'] }).notNull(),
+    occurredAt: timestamp('occurred_at', { withTimezone: true }).notNull().defaultNow(),
+  },
+  (table) => [index('unsubscribe_events_message_idx').on(table.messageId)],
 );
 
 export const discountCodeStatuses = ['active', 'used', 'disabled'] as const;
@@ -264,4 +358,96 @@ export const trackingEvents = pgTable(
     machineReason: text('machine_reason'),
   },
   (table) => [index('tracking_events_message_idx').on(table.messageId, table.type)],
+);
+
+const rollupCount = (name: string) => integer(name).notNull().default(0);
+const rollupMoney = (name: string) => bigint(name, { mode: 'number' }).notNull().default(0);
+
+/**
+ * Daily funnel counters per campaign × version × step × segment × variant × currency, kept by a
+ * trigger on `messages` (migration 0006). Read through the `campaign_step_daily` view.
+ * Key columns are never null ('' for none) so every message lands in exactly one row.
+ */
+export const stepDailyRollup = pgTable(
+  'analytics_step_daily',
+  {
+    shopId: text('shop_id').notNull(),
+    campaignId: text('campaign_id').notNull(),
+    campaignVersion: integer('campaign_version').notNull(),
+    step: text('step').notNull(),
+    segment: text('segment').notNull(),
+    variant: text('variant').notNull(),
+    currency: text('currency').notNull(),
+    day: date('day').notNull(),
+    reached: rollupCount('reached'),
+    sent: rollupCount('sent'),
+    skipped: rollupCount('skipped'),
+    failed: rollupCount('failed'),
+    bounced: rollupCount('bounced'),
+    complained: rollupCount('complained'),
+    unsubscribed: rollupCount('unsubscribed'),
+    humanOpened: rollupCount('human_opened'),
+    machineOpens: rollupCount('machine_opens'),
+    humanClicked: rollupCount('human_clicked'),
+    machineClicks: rollupCount('machine_clicks'),
+    attributedOrders: rollupCount('attributed_orders'),
+    attributedRevenueMinor: rollupMoney('attributed_revenue_minor'),
+    recoveredCarts: rollupCount('recovered_carts'),
+  },
+  (table) => [
+    primaryKey({
+      columns: [
+        table.shopId,
+        table.campaignId,
+        table.campaignVersion,
+        table.step,
+        table.segment,
+        table.variant,
+        table.currency,
+        table.day,
+      ],
+    }),
+  ],
+);
+
+/**
+ * Daily experiment counters per campaign × version × experiment × arm × currency, kept by a
+ * trigger on `chains`. An experiment is `holdout` (arms holdout/treated) or a step id (arms are
+ * its variants). Every entrant counts, emailed or not. Read through the `experiment_arms_daily` view.
+ */
+export const armDailyRollup = pgTable(
+  'analytics_arm_daily',
+  {
+    shopId: text('shop_id').notNull(),
+    campaignId: text('campaign_id').notNull(),
+    campaignVersion: integer('campaign_version').notNull(),
+    segment: text('segment').notNull(),
+    experiment: text('experiment').notNull(),
+    arm: text('arm').notNull(),
+    currency: text('currency').notNull(),
+    day: date('day').notNull(),
+    entered: rollupCount('entered'),
+    converted: rollupCount('converted'),
+    orders: rollupCount('orders'),
+    revenueMinor: rollupMoney('revenue_minor'),
+    /** Σ (revenue per entrant)², for the variance of revenue per recipient. */
+    revenueSquaresMinor: numeric('revenue_squares_minor', { precision: 40, scale: 0 }).notNull().default('0'),
+    recoveredCarts: rollupCount('recovered_carts'),
+    humanClicked: rollupCount('human_clicked'),
+    humanOpened: rollupCount('human_opened'),
+  },
+  (table) => [
+    primaryKey({
+      columns: [
+        table.shopId,
+        table.campaignId,
+        table.campaignVersion,
+        table.segment,
+        table.experiment,
+        table.arm,
+        table.currency,
+        table.day,
+      ],
+    }),
+  ],
 );

@@ -134,6 +134,27 @@ const ManagerNotification = z
   })
   .refine((manager) => manager.email || manager.webhookUrl !== undefined, 'set email: true, a webhookUrl, or both');
 
+/**
+ * One arm of a step's experiment: what it changes against the step as written (template, subject
+ * line, incentive, delay). The first variant is the control; a variant that changes nothing is the
+ * step as written.
+ */
+export const StepVariant = z.strictObject({
+  id: Slug.describe('recorded on every message of this arm (messages.variant)'),
+  weight: z.number().positive().max(1_000_000).default(1).describe('share of entrants, relative to the other variants'),
+  template: Slug.optional().describe('another template folder for this arm'),
+  subjectLine: z
+    .number()
+    .int()
+    .min(1)
+    .max(20)
+    .optional()
+    .describe("the template's subject line to use, counting from 1 (the lines of subject.hbs)"),
+  incentive: Incentive.nullable().optional().describe('another incentive for this arm; null for none'),
+  delay: Duration.optional().describe('another wait before this step'),
+});
+export type StepVariant = z.infer<typeof StepVariant>;
+
 export const CampaignStep = z
   .strictObject({
     id: Slug.describe('unique within the campaign; recorded on every message'),
@@ -142,6 +163,12 @@ export const CampaignStep = z
     template: Slug.optional().describe('template folder under templates/'),
     incentive: Incentive.optional().describe('a unique single-use discount code created for this email'),
     manager: ManagerNotification.optional().describe('for kind notify_manager: how to reach the sales manager'),
+    variants: z
+      .array(StepVariant)
+      .min(2, 'an experiment needs at least two variants (the first is the control)')
+      .max(10, 'at most 10 variants')
+      .optional()
+      .describe("an A/B test of this step: each entrant gets one variant, by a stable hash of the campaign, step and customer"),
   })
   .superRefine((step, ctx) => {
     const problem = (path: string, message: string) => ctx.addIssue({ code: 'custom', path: [path], message });
@@ -152,7 +179,15 @@ export const CampaignStep = z
       if (step.manager === undefined) problem('manager', 'a notify_manager step needs manager: { email, webhookUrl }');
       if (step.manager?.email && step.template === undefined) problem('template', 'a manager email needs a template');
       if (step.incentive !== undefined) problem('incentive', 'only an email step to the customer has an incentive');
+      if (step.variants !== undefined) problem('variants', 'only an email step to the customer has variants');
     }
+    const ids = new Set<string>();
+    step.variants?.forEach((variant, index) => {
+      if (ids.has(variant.id)) {
+        ctx.addIssue({ code: 'custom', path: ['variants', index, 'id'], message: 'duplicate variant id' });
+      }
+      ids.add(variant.id);
+    });
   });
 export type CampaignStep = z.infer<typeof CampaignStep>;
 
@@ -183,6 +218,27 @@ const QuietHoursSetting = z
   .transform((setting) => (setting === 'none' ? null : setting))
   .describe("no marketing email in this window of the recipient's local time; it waits for the end");
 
+/** Campaign-level experiment settings: a holdout group, and how the report judges variants. */
+export const ExperimentSettings = z.strictObject({
+  holdout: z
+    .number()
+    .min(0)
+    .max(50, 'at most 50 (percent)')
+    .default(0)
+    .describe('percent of entrants who get no email from this campaign: the baseline for true uplift'),
+  metric: z
+    .enum(['orders', 'human_clicks', 'revenue'], { error: 'must be orders, human_clicks or revenue' })
+    .default('orders')
+    .describe('what the report judges variants on (never opens: Apple Mail opens every email)'),
+  minimumDetectableEffect: z
+    .number()
+    .gt(0)
+    .max(1000)
+    .default(10)
+    .describe('the smallest relative lift worth detecting, in percent; sizes the test'),
+});
+export type ExperimentSettings = z.infer<typeof ExperimentSettings>;
+
 const CampaignFields = z.strictObject({
   id: Slug.describe('stays the same across versions'),
   version: z
@@ -204,7 +260,14 @@ const CampaignFields = z.strictObject({
   frequency: FrequencyPolicy.prefault({}),
   quietHours: QuietHoursSetting.prefault({ start: '21:00', end: '08:00' }),
   reentryCooldown: Duration.prefault('7d').describe('after a chain ends, the customer does not enter again for this'),
-  attributionWindow: Duration.prefault('5d').describe('an order this long after an email counts as recovered'),
+  attributionWindow: Duration.prefault('5d').describe(
+    'an order this long after a human click (or open) on one of its emails is attributed to that email',
+  ),
+  attributionTouch: z
+    .enum(['click', 'open'], { error: 'must be click or open' })
+    .default('click')
+    .describe('what counts as a touch for attribution: a human click (default) or a human open'),
+  experiment: ExperimentSettings.prefault({}),
 });
 
 export const Campaign = CampaignFields.superRefine((campaign, ctx) => {

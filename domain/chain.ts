@@ -1,8 +1,12 @@
 import type { Campaign } from './campaign';
 import type { SkipReason } from './eligibility';
 
-/** The campaign a chain entered with, kept in workflow state so a running chain never changes version. */
-export type PinnedCampaign = Campaign;
+/**
+ * The campaign a chain entered with, kept in workflow state so a running chain never changes
+ * version. Chains entered before experiments existed lack their settings.
+ */
+export type PinnedCampaign = Omit<Campaign, 'attributionTouch' | 'experiment'> &
+  Partial<Pick<Campaign, 'attributionTouch' | 'experiment'>>;
 
 export type ChainStepResult =
   | { status: 'sent' | 'already_sent' }

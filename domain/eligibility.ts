@@ -3,7 +3,15 @@ import { checkFrequency, type FrequencyLimits } from './frequency';
 import { endOfQuietHours, type QuietWindow } from './quiet-hours';
 
 export type SkipReason =
-  'purchased' | 'empty_cart' | 'newer_cart' | 'suppressed' | 'unsubscribed' | 'no_consent' | 'frequency_cap';
+  | 'purchased'
+  | 'empty_cart'
+  | 'newer_cart'
+  | 'suppressed'
+  | 'unsubscribed'
+  | 'no_consent'
+  | 'frequency_cap'
+  /** The customer is in the campaign's holdout group: no email, only counted. */
+  | 'holdout';
 
 /** What is true right before a step goes out; the caller gathers it from the database and the cart. */
 export interface SendFacts {
@@ -20,6 +28,8 @@ export interface SendFacts {
   timeZone: string;
   /** When earlier marketing emails went to this recipient, from any campaign. */
   previousMarketingSends: readonly number[];
+  /** In the campaign's holdout group (absent: not). */
+  holdout?: boolean;
 }
 
 export interface SendPolicy {
@@ -52,6 +62,8 @@ export function decideSend({ now, step, policy, facts }: DecideSendInput): SendD
   if (exit.cartEmptied && facts.cartEmptied) return endChain('empty_cart');
   if (exit.newerCart && facts.newerCart) return endChain('newer_cart');
   if (step.kind === 'notify_manager') return { action: 'send' };
+  // Holdout: exits still end the chain as for everyone, but no email goes to the customer.
+  if (facts.holdout) return { action: 'skip', reason: 'holdout', endChain: false };
 
   // Never mail someone who opted out; the exit rule only decides whether later steps still run.
   if (facts.suppressed) return { action: 'skip', reason: 'suppressed', endChain: exit.unsubscribed };

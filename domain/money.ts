@@ -30,3 +30,43 @@ export function lineTotal({ unitPrice, quantity }: LineTotalInput): string {
   const digits = units.toString().padStart(scale + 1, '0');
   return `${digits.slice(0, -scale)}.${digits.slice(-scale)}`;
 }
+
+/**
+ * Digits after the decimal point of each ISO 4217 currency's minor unit; 2 for any other. The SQL
+ * function analytics_currency_digits (db/migrations/0007) holds the same list: a test compares them.
+ */
+export const MINOR_UNIT_DIGITS: Readonly<Record<string, number>> = {
+  ...Object.fromEntries(
+    ['BIF', 'CLP', 'DJF', 'GNF', 'ISK', 'JPY', 'KMF', 'KRW', 'PYG', 'RWF', 'UGX', 'UYI', 'VND', 'VUV', 'XAF', 'XOF', 'XPF'].map(
+      (code) => [code, 0],
+    ),
+  ),
+  ...Object.fromEntries(['BHD', 'IQD', 'JOD', 'KWD', 'LYD', 'OMR', 'TND'].map((code) => [code, 3])),
+  CLF: 4,
+  UYW: 4,
+};
+
+export function minorUnitDigits(currency: string): number {
+  return MINOR_UNIT_DIGITS[currency] ?? 2;
+}
+
+/**
+ * "19.90" EUR → 1990; "1500" JPY → 1500. Exact on the decimal string (never a float); extra
+ * decimals beyond the currency's minor unit are rounded half away from zero ("0.005" EUR → 1).
+ */
+export function toMinorUnits({ amount, currency }: { amount: string; currency: string }): number {
+  const digits = minorUnitDigits(currency);
+  const [whole = '0', fraction = ''] = amount.split('.');
+  const kept = BigInt(whole + fraction.padEnd(digits, '0').slice(0, digits));
+  const roundUp = (fraction[digits] ?? '0') >= '5';
+  return Number(kept + (roundUp ? 1n : 0n));
+}
+
+/** 1990 EUR → "19.90": for reports; the inverse of toMinorUnits. */
+export function fromMinorUnits({ minor, currency }: { minor: number; currency: string }): string {
+  const digits = minorUnitDigits(currency);
+  if (digits === 0) return String(minor);
+  const sign = minor < 0 ? '-' : '';
+  const text = String(Math.abs(minor)).padStart(digits + 1, '0');
+  return `${sign}${text.slice(0, -digits)}.${text.slice(-digits)}`;
+}

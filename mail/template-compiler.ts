@@ -29,6 +29,8 @@ export interface RenderedEmail {
   locale: string;
   /** Index of the subject line used (one line per A/B variant in subject.hbs). */
   subjectVariant: number;
+  /** How many subject lines the template has: more than one makes the send a subject-line test. */
+  subjectCount: number;
   subject: string;
   preheader: string;
   html: string;
@@ -187,6 +189,7 @@ export function renderCompiled(
     templateVersion: template.version,
     locale: template.locale,
     subjectVariant,
+    subjectCount: template.subjects.length,
     subject,
     preheader,
     html: template.body(view, frame),

@@ -7,6 +7,7 @@ import {
   type UnsubscribeTarget,
   optOut,
   optedOutCategories,
+  recordUnsubscribeEvent,
   resubscribe,
   unsubscribeTargetOf,
 } from '../db/preference-store';
@@ -140,6 +141,7 @@ export function unsubscribeRoutes(deps: UnsubscribeRoutesDeps) {
     }
     if (form.action === 'category') {
       await optOut(deps.db, { ...target, categories: form.categories });
+      await recordUnsubscribeEvent(deps.db, { shopId: target.shopId, messageId: target.messageId, scope: 'category' });
       await stopChains({ ...target, triggers: form.categories.flatMap(triggersOf), reason: 'category_opt_out' });
       return form;
     }
@@ -149,6 +151,7 @@ export function unsubscribeRoutes(deps: UnsubscribeRoutesDeps) {
 
   async function unsubscribeFromAll(target: UnsubscribeTarget, source: 'one_click' | 'preferences') {
     await suppress(deps.db, { shopId: target.shopId, email: target.email, reason: 'unsubscribed', source });
+    await recordUnsubscribeEvent(deps.db, { shopId: target.shopId, messageId: target.messageId, scope: 'all' });
     await stopChains({ shopId: target.shopId, email: target.email, reason: 'unsubscribed' });
   }
 

@@ -2,6 +2,7 @@ import { continueAsNew, setHandler } from '@temporalio/workflow';
 import { isNewerSnapshot } from '../domain/cart-state';
 import type { ChainOutcome } from '../domain/chain';
 import type { Order } from '../domain/events';
+import { customerKeyOf, stepDelay } from '../domain/experiments';
 import { segmentContextOf } from '../domain/segment-context';
 import { selectCampaign } from '../domain/segments';
 import { createChainRunner } from './chain-runner';
@@ -57,7 +58,8 @@ export async function abandonedCartWorkflow(input: AbandonedCartInput): Promise<
     const match =
       state.cart &&
       selectCampaign(input.campaigns, { trigger: 'cart.abandoned', context: segmentContextOf(state.cart) });
-    state.waitUntil ??= Date.now() + input.abandonAfterMs + (match?.campaign.steps[0]?.delay ?? 0);
+    const firstDelay = match && state.cart ? stepDelay(match.campaign, 0, customerKeyOf(state.cart)) : 0;
+    state.waitUntil ??= Date.now() + input.abandonAfterMs + firstDelay;
     const seen = updates;
     const woke = await chain.waitOr(() => updates !== seen || exitReason() !== undefined);
     const exit = exitReason();

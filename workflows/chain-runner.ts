@@ -1,6 +1,7 @@
 import { ActivityFailure, condition, log, proxyActivities, workflowInfo } from '@temporalio/workflow';
 import type { Activities } from '../activities';
 import { type ChainOutcome, outcomeOfSkip } from '../domain/chain';
+import { customerKeyOf, stepDelay } from '../domain/experiments';
 import type { CartChainState, CartChainView } from './definitions';
 import { publishChainState } from './search-attributes';
 
@@ -84,8 +85,10 @@ export function createChainRunner({ shopId, subjectId, state, continueAsNew }: C
         return finish(outcomeOfSkip(result.reason), { recordEnd: false });
       }
       state.stepIndex += 1;
-      const next = campaign.steps[state.stepIndex];
-      if (next) state.waitUntil = Date.now() + next.delay;
+      if (state.stepIndex < campaign.steps.length) {
+        // The step's own delay, or its experiment variant's for this customer.
+        state.waitUntil = Date.now() + stepDelay(campaign, state.stepIndex, customerKeyOf(state.cart as NonNullable<CartChainState['cart']>));
+      }
       publishChainState(state, outcome);
     }
     return finish('completed', { recordEnd: false });

@@ -2,6 +2,7 @@ import { continueAsNew, setHandler } from '@temporalio/workflow';
 import type { Campaign } from '../domain/campaign';
 import type { ChainOutcome } from '../domain/chain';
 import type { Cart } from '../domain/events';
+import { customerKeyOf, stepDelay } from '../domain/experiments';
 import type { JourneyTrigger } from '../domain/journeys';
 import { segmentContextOf } from '../domain/segment-context';
 import { selectCampaign } from '../domain/segments';
@@ -40,7 +41,8 @@ export async function journeyWorkflow(input: JourneyInput): Promise<ChainOutcome
     if (!match) return chain.finish('no_campaign', { recordEnd: false });
     const { campaign } = match;
     state.entry = { campaign, segment: match.segment, enteredAt: Date.now() };
-    state.waitUntil = Date.now() + (campaign.reorderAfter ?? 0) + (campaign.steps[0]?.delay ?? 0);
+    const firstDelay = stepDelay(campaign, 0, customerKeyOf(input.subject));
+    state.waitUntil = Date.now() + (campaign.reorderAfter ?? 0) + firstDelay;
   }
   return chain.runSteps(() => (stopReason ? 'stopped' : undefined));
 }
