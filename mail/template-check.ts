@@ -7,6 +7,7 @@ import {
   renderCompiled,
   renderPerEmail,
 } from './template-compiler';
+import { checkPlainText } from './template-check-text';
 import { emailContent, firstDifference } from './template-content';
 import { TemplateError, at, displayPath } from './template-errors';
 import { loadSample } from './template-samples';
@@ -88,6 +89,7 @@ async function checkSample(input: {
       );
     }
   });
+  checkPlainText({ compiled, data, emails, problem });
   const email = emails[0]!;
   const body = displayPath(compiled.origins.body);
   if ([...email.preheader].length > MAX_PREHEADER) {

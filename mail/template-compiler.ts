@@ -2,6 +2,7 @@ import Handlebars from 'handlebars';
 import { convert } from 'html-to-text';
 import mjml2html from 'mjml';
 import { pickVariant } from '../domain/subject-variant';
+import { headerText } from './header-text';
 import {
   type Origin,
   TemplateError,
@@ -63,6 +64,7 @@ export interface CompiledTemplate {
   version: string;
   locale: string;
   shop: TemplateSources['shop'];
+  /** Plain text, one line and header-safe (`headerText`); the body escapes them where it shows them. */
   subjects: Run[];
   preheader: Run;
   /** Where each part was written, for the pre-flight check's messages. */
@@ -143,16 +145,20 @@ export async function compileTemplate(sources: TemplateSources, locale: string):
     version: sources.version,
     locale,
     shop: sources.shop,
-    subjects: subjects.map(({ source, origin }) => compileLine(source, origin)),
+    subjects: subjects.map(({ source, origin }) => compileHeaderText(source, () => origin)),
     origins: {
       body: files.body.origins[0]!.file,
       subjects: subjects.map(({ origin }) => origin),
       preheader: files.preheader.path,
     },
-    preheader: compileFile(files.preheader, { oneLine: true }),
+    preheader: compileHeaderText(files.preheader.content, (line, column) => ({
+      file: files.preheader.path,
+      line,
+      column: column + 1,
+    })),
     body: compileRestored(restoredHtml, { escape: true, file: files.body.origins[0]!.file }),
     text: files.text
-      ? compileFile(files.text, { oneLine: false, escape: false })
+      ? compileFile(files.text)
       : tidied(
           compileRestored(restoreStatements(htmlToText(html), protectedMjml.statements), {
             escape: false,
@@ -238,19 +244,22 @@ function subjectLines(file: TemplateFile): Array<{ source: string; origin: Origi
   return lines;
 }
 
-function compileLine(source: string, origin: Origin): Run {
-  checkSyntax({ path: origin.file, content: source });
-  const template = handlebars.compile(source, SEND_OPTIONS);
-  return (data, frame) => oneLine(runMapped(template, data, frame, () => origin));
+/**
+ * A subject line or the preheader: plain text, not HTML. Handlebars runs without HTML escaping
+ * (still strict, so a missing variable throws), and the result is one header-safe line. The body
+ * shows it through `{{subject}}` and `{{preheader}}`, which escape it there, once.
+ */
+function compileHeaderText(source: string, locate: (line: number, column: number) => Origin): Run {
+  checkSyntax({ path: locate(1, 0).file, content: source });
+  const template = handlebars.compile(source, { ...SEND_OPTIONS, noEscape: true });
+  return (data, frame) => headerText(runMapped(template, data, frame, locate));
 }
 
-function compileFile(file: TemplateFile, options: { oneLine: boolean; escape?: boolean }): Run {
+function compileFile(file: TemplateFile): Run {
   checkSyntax(file);
-  const template = handlebars.compile(file.content, { ...SEND_OPTIONS, noEscape: options.escape === false });
-  return (data, frame) => {
-    const output = runMapped(template, data, frame, (line, column) => ({ file: file.path, line, column: column + 1 }));
-    return options.oneLine ? oneLine(output) : output;
-  };
+  const template = handlebars.compile(file.content, { ...SEND_OPTIONS, noEscape: true });
+  return (data, frame) =>
+    runMapped(template, data, frame, (line, column) => ({ file: file.path, line, column: column + 1 }));
 }
 
 function compileRestored(restored: RestoredSource, options: { escape: boolean; file: string }): Run {
@@ -327,8 +336,3 @@ const tidied =
   (run: Run): Run =>
   (data, frame) =>
     tidyText(run(data, frame));
-
-function oneLine(value: string): string {
-  // Most subject lines are one line already: skip the replace (and its copy) then.
-  return /[\t\r\n]| {2}/.test(value) ? value.replace(/[ \t\r\n]+/g, ' ').trim() : value.trim();
-}

@@ -5,7 +5,8 @@ import { promisify } from 'node:util';
 import { describe, expect, it } from 'vitest';
 import { templatesDir } from '../../cli/services';
 import { checkTemplates, formatProblem } from '../../mail/template-check';
-import { compileTemplate, renderCompiled, renderPerEmail } from '../../mail/template-compiler';
+import { checkPlainText } from '../../mail/template-check-text';
+import { type RenderedEmail, compileTemplate, renderCompiled, renderPerEmail } from '../../mail/template-compiler';
 import { emailContent, firstDifference } from '../../mail/template-content';
 import { loadSample } from '../../mail/template-samples';
 import { listTemplateIds, loadTemplateSources } from '../../mail/template-source';
@@ -96,7 +97,41 @@ describe('the check reports what would hurt a customer, as file:line: message', 
         expect.stringMatching(/t\/subject\.hbs:1: warning: subject is \d+ characters \(over 78\)/),
       ]),
     );
-    expect(lines.at(-1)).toMatch(/: 5 error\(s\), 2 warning\(s\)$/); // the second warning: cart-reminder, long-names
+    // The other warnings are the shipped samples' long names: cart-reminder's long-names, and
+    // welcome-getting-started's hostile-names-ru in both languages.
+    expect(lines.at(-1)).toMatch(/: 5 error\(s\), 4 warning\(s\)$/);
+  });
+
+  it('a subject escaped as HTML, a title escaped twice or a CR/LF in a subject is an error (the old behaviour fails)', async () => {
+    const sources = await loadTemplateSources(templatesDir, 'cart-reminder');
+    const compiled = await compileTemplate(sources, 'en');
+    const data = await loadSample(sources, 'samples/hostile-names.json');
+    const email = renderCompiled(compiled, data, { subjectVariant: 0 });
+    const problems = (emails: RenderedEmail[], input: object = data) => {
+      const found: string[] = [];
+      checkPlainText({ compiled, data: input, emails, problem: (_, text) => found.push(text) });
+      return found;
+    };
+    expect(problems([email])).toEqual([]);
+    // What cartflow sent before subjects were plain text:
+    const escaped = {
+      ...email,
+      subject: 'Seán O&#x27;Brien &amp; Co, your cart is waiting',
+      html: email.html.replace(/<title>[^<]*/, '<title>Seán O&amp;#x27;Brien &amp;amp; Co, your cart is waiting'),
+    };
+    expect(problems([escaped])).toEqual([
+      expect.stringMatching(
+        /cart-reminder\/subject\.hbs:1: the subject shows "&#x27;", "&amp;", which the sample does not contain/,
+      ),
+      expect.stringMatching(/cart-reminder\/body\.mjml: a reader of the HTML sees "&#x27;", "&amp;" \(escaped twice\)/),
+    ]);
+    // An entity the shop itself sent is the shop's text, not an escaping mistake.
+    const shopSent = { ...data, customer: { ...data.customer, name: 'Seán O&#x27;Brien &amp; Co' } };
+    expect(problems([{ ...escaped, html: email.html }], shopSent)).toEqual([]);
+    expect(problems([{ ...email, subject: 'Eve\r\nBcc: x@y', preheader: 'a \u202eb' }])).toEqual([
+      expect.stringMatching(/subject\.hbs:1: the subject contains U\+000D, a line break, control or bidi character/),
+      expect.stringMatching(/preheader\.hbs:1: the preheader contains U\+202E/),
+    ]);
   });
 
   it('an email over 100 KB is an error (Gmail clips it)', async () => {
