@@ -29,6 +29,8 @@ export const DEFAULT_TUNING_SAMPLE_SIZE = 5_000;
  * chosen before looking at the data.
  */
 export function sequentialRho(alpha: number, tuningSampleSize: number): number {
+  if (!(alpha > 0 && alpha < 1)) throw new RangeError(`alpha must be between 0 and 1, got ${alpha}`);
+  if (!(tuningSampleSize > 0)) throw new RangeError(`tuningSampleSize must be positive, got ${tuningSampleSize}`);
   const minus2LogAlpha = -2 * Math.log(alpha);
   return Math.sqrt((minus2LogAlpha + Math.log(minus2LogAlpha + 1)) / tuningSampleSize);
 }

@@ -398,3 +398,11 @@ describe('sequentialInterval (gbstats 0.8.0 SequentialTwoSidedTTest, difference_
     expect(sequentialInterval({ control: conversions(1000, 0), treatment: conversions(1000, 0) })).toBeNull();
   });
 });
+
+describe('input checks', () => {
+  it('refuses an alpha outside (0, 1) or a non-positive tuning size instead of returning NaN', () => {
+    const arm = { n: 1000, sum: 50, sumSquares: 50 };
+    expect(() => sequentialInterval({ control: arm, treatment: arm, alpha: 0 })).toThrow(RangeError);
+    expect(() => sequentialInterval({ control: arm, treatment: arm, tuningSampleSize: 0 })).toThrow(RangeError);
+  });
+});
