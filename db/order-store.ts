@@ -67,7 +67,10 @@ async function lastHumanTouch(
   const [row] = await tx
     .select({ messageId: messages.id, touch: trackingEvents.type, touchedAt: trackingEvents.occurredAt })
     .from(messages)
-    .innerJoin(trackingEvents, and(eq(trackingEvents.messageId, messages.id), eq(trackingEvents.machine, false), touches))
+    .innerJoin(
+      trackingEvents,
+      and(eq(trackingEvents.messageId, messages.id), eq(trackingEvents.machine, false), touches),
+    )
     .where(
       and(
         eq(messages.shopId, shopId),

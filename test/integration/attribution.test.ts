@@ -21,7 +21,11 @@ import { type MailCatcher, startMailCatcher } from '../helpers/mail-catcher';
 // Real Postgres and a real SMTP server: orders arrive as webhooks, touches through the tracking recorder.
 const shopId = 'shop-attribution';
 const DAY = 86_400_000;
-const PERSON = { method: 'GET', userAgent: 'Mozilla/5.0 (Windows NT 10.0; Win64; x64) Firefox/133.0', ipPrefix: '198.51.100.0/24' };
+const PERSON = {
+  method: 'GET',
+  userAgent: 'Mozilla/5.0 (Windows NT 10.0; Win64; x64) Firefox/133.0',
+  ipPrefix: '198.51.100.0/24',
+};
 let database: TestDatabase;
 let smtp: MailCatcher;
 let mailer: Mailer;
@@ -259,8 +263,22 @@ describe('holdout', () => {
     const entries = await database.sql`select workflow_id, arm, converted, orders, revenue_minor, recovered_cart
       from campaign_entries where workflow_id in (${held.workflowId}, ${treated.workflowId}) order by arm`;
     expect(entries).toEqual([
-      { workflow_id: held.workflowId, arm: 'holdout', converted: true, orders: 1, revenue_minor: '5230', recovered_cart: true },
-      { workflow_id: treated.workflowId, arm: 'treated', converted: false, orders: 0, revenue_minor: '0', recovered_cart: false },
+      {
+        workflow_id: held.workflowId,
+        arm: 'holdout',
+        converted: true,
+        orders: 1,
+        revenue_minor: '5230',
+        recovered_cart: true,
+      },
+      {
+        workflow_id: treated.workflowId,
+        arm: 'treated',
+        converted: false,
+        orders: 0,
+        revenue_minor: '0',
+        recovered_cart: false,
+      },
     ]);
     const arms = await database.sql`select arm, entered, converted, revenue_minor from experiment_arms_daily
       where campaign_id = 'consumer' and experiment = 'holdout' order by arm`;
