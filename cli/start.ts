@@ -48,7 +48,7 @@ async function main(): Promise<void> {
 
   const campaigns = await loadActiveCampaigns(config);
   const trackingSecret = config.TRACKING_SECRET ?? (await localTrackingSecret(config.DATA_DIR)).secret;
-  const services = await openServices(config, logger, { smtpUrl, trackingSecret });
+  const services = await openServices(config, logger, { smtpUrl, trackingSecret, serveEmbeddedDatabase: true });
   cleanups.push(services.close);
   banner.push(`Database    ${services.database.description}`);
   banner.push(`Campaigns   ${campaigns.map((campaign) => `${campaign.id}@${campaign.version}`).join(', ')}`);
