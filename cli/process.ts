@@ -12,8 +12,9 @@ export function isMain(moduleUrl: string): boolean {
  * is reported with its message (the stack only with LOG_LEVEL=debug).
  */
 export function exitWithError(error: unknown): never {
-  // Bad configuration or campaign files: the message already says what to fix.
-  const isConfigError = error instanceof Error && ['ConfigError', 'CampaignFileError'].includes(error.name);
+  // Bad configuration, campaign files, or a database another process holds: the message says what to do.
+  const isConfigError =
+    error instanceof Error && ['ConfigError', 'CampaignFileError', 'DatabaseInUseError'].includes(error.name);
   const message = isConfigError ? (error as Error).message : `failed to start: ${rootCause(error)}`;
   process.stderr.write(`cartflow: ${message}\n`);
   if (!isConfigError && process.env.LOG_LEVEL === 'debug') process.stderr.write(`${(error as Error)?.stack}\n`);

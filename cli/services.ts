@@ -25,9 +25,9 @@ export interface Services {
 export async function openServices(
   config: Config,
   logger: Logger,
-  overrides: { smtpUrl?: string; trackingSecret?: string } = {},
+  overrides: { smtpUrl?: string; trackingSecret?: string; serveEmbeddedDatabase?: boolean } = {},
 ): Promise<Services> {
-  const database = await openDatabase(configuredDatabase(config));
+  const database = await openDatabase(configuredDatabase(config, { serve: overrides.serveEmbeddedDatabase }));
   await database.migrate();
   logger.info({ database: database.description }, 'database ready');
   const smtpUrl = overrides.smtpUrl ?? config.SMTP_URL;

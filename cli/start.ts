@@ -48,7 +48,7 @@ async function main(): Promise<void> {
 
   const campaigns = await loadActiveCampaigns(config);
   const trackingSecret = config.TRACKING_SECRET ?? (await localTrackingSecret(config.DATA_DIR)).secret;
-  const services = await openServices(config, logger, { smtpUrl, trackingSecret });
+  const services = await openServices(config, logger, { smtpUrl, trackingSecret, serveEmbeddedDatabase: true });
   cleanups.push(services.close);
   banner.push(`Database    ${services.database.description}`);
   banner.push(`Campaigns   ${campaigns.map((campaign) => `${campaign.id}@${campaign.version}`).join(', ')}`);
@@ -85,10 +85,19 @@ async function main(): Promise<void> {
   );
   process.stdout.write(`\ncartflow is running\n${banner.map((line) => `  ${line}`).join('\n')}\n\n`);
 
-  // The worker stops itself on SIGINT/SIGTERM; everything else is closed after it.
-  await worker.run();
-  await new Promise<void>((resolve) => server.close(() => resolve()));
-  for (const cleanup of cleanups.reverse()) await cleanup().catch(() => undefined);
+  // The worker stops itself on SIGINT/SIGTERM; everything else is closed after it, even when it
+  // fails (Ctrl-C also stops the embedded Temporal server under it): closing the database is what
+  // releases DATA_DIR/pglite.lock. Temporal stops listening after the first signal, and tsx relays
+  // Ctrl-C a second time: without a listener of our own that second one would end the process
+  // before the database is closed. (A process killed anyway leaves a lock the next start recovers.)
+  const ignoreRepeatedSignal = () => {};
+  process.on('SIGINT', ignoreRepeatedSignal).on('SIGTERM', ignoreRepeatedSignal);
+  try {
+    await worker.run();
+  } finally {
+    await new Promise<void>((resolve) => server.close(() => resolve()));
+    for (const cleanup of cleanups.reverse()) await cleanup().catch(() => undefined);
+  }
 }
 
 interface TemporalConnections {

@@ -45,6 +45,11 @@ const EnvSchema = z.object({
       .optional(),
   ),
   DATA_DIR: z.string().default('.data'),
+  /**
+   * Where `npm start` serves the embedded PGlite database (127.0.0.1 only) to CLIs, psql and BI
+   * tools; 0 picks any free port. Fixed by default so saved analyst connections keep working.
+   */
+  EMBEDDED_DB_PORT: z.coerce.number().int().min(0).max(65535).default(5433),
   SMTP_URL: optionalText.pipe(
     z
       .string()

@@ -1,6 +1,4 @@
-import { mkdir } from 'node:fs/promises';
 import path from 'node:path';
-import { PGlite } from '@electric-sql/pglite';
 import type { PgDatabase, PgQueryResultHKT } from 'drizzle-orm/pg-core';
 import { drizzle as drizzlePglite } from 'drizzle-orm/pglite';
 import { migrate as migratePglite } from 'drizzle-orm/pglite/migrator';
@@ -8,6 +6,7 @@ import { drizzle as drizzlePostgres } from 'drizzle-orm/postgres-js';
 import { migrate as migratePostgres } from 'drizzle-orm/postgres-js/migrator';
 import postgres from 'postgres';
 import { fileURLToPath } from 'node:url';
+import { openEmbedded } from './embedded';
 import * as schema from './schema';
 
 /** The drizzle database, whichever driver is behind it (postgres.js or embedded PGlite). */
@@ -22,11 +21,23 @@ export interface Database {
   description: string;
 }
 
-export type DatabaseOptions = { url: string } | { pgliteDir: string };
+/**
+ * A Postgres URL, or the embedded PGlite folder. `servePort` (only `npm start`): open the folder and
+ * serve it on 127.0.0.1 for the other processes; without it, connect to whoever serves it.
+ */
+export type DatabaseOptions = { url: string } | { pgliteDir: string; servePort?: number };
 
-/** DATABASE_URL, or else the embedded PGlite database under DATA_DIR: how every entry point finds it. */
-export function configuredDatabase(config: { DATABASE_URL?: string; DATA_DIR: string }): DatabaseOptions {
-  return config.DATABASE_URL ? { url: config.DATABASE_URL } : { pgliteDir: path.join(config.DATA_DIR, 'pglite') };
+/**
+ * DATABASE_URL, or else the embedded PGlite database under DATA_DIR: how every entry point finds it.
+ * `serve`: this process is the one that serves the embedded database (on EMBEDDED_DB_PORT).
+ */
+export function configuredDatabase(
+  config: { DATABASE_URL?: string; DATA_DIR: string; EMBEDDED_DB_PORT: number },
+  options: { serve?: boolean } = {},
+): DatabaseOptions {
+  if (config.DATABASE_URL) return { url: config.DATABASE_URL };
+  const pgliteDir = path.join(config.DATA_DIR, 'pglite');
+  return options.serve ? { pgliteDir, servePort: config.EMBEDDED_DB_PORT } : { pgliteDir };
 }
 
 /** Opens and migrates the database, runs `use`, and closes it again: for one-shot commands. */
@@ -43,24 +54,49 @@ export async function withDatabase<T>(options: DatabaseOptions, use: (database: 
 const migrationsFolder = fileURLToPath(new URL('./migrations', import.meta.url));
 
 export async function openDatabase(options: DatabaseOptions): Promise<Database> {
-  if ('url' in options) {
-    const sql = postgres(options.url, { max: 10, onnotice: () => {} });
-    const db = drizzlePostgres(sql, { schema });
-    return {
-      db: db as unknown as Db,
-      migrate: () => migratePostgres(db, { migrationsFolder }),
-      close: () => sql.end({ timeout: 5 }),
-      description: redactUrl(options.url),
-    };
+  if ('url' in options) return openPostgres({ url: options.url, max: 10, description: redactUrl(options.url) });
+  const embedded = await openEmbedded(options);
+  const where = `PGlite in ${options.pgliteDir}`;
+  switch (embedded.kind) {
+    case 'direct': {
+      const db = drizzlePglite(embedded.client, { schema });
+      return {
+        db: db as unknown as Db,
+        migrate: () => migratePglite(db, { migrationsFolder }),
+        close: embedded.close,
+        description: where,
+      };
+    }
+    case 'connect':
+      // PGlite runs one statement at a time whatever the pool size, and every extra connection
+      // is another chance for the socket server to interleave protocol messages: one is enough.
+      return openPostgres({
+        url: embedded.url,
+        max: 1,
+        description: `${where}, through process ${embedded.holder.pid} at ${embedded.url}`,
+      });
+    case 'served': {
+      const database = await openPostgres({
+        url: embedded.url,
+        max: 1,
+        description: `${where}, served at ${embedded.url} (psql, BI tools and the cartflow CLIs connect there)`,
+      });
+      return {
+        ...database,
+        close: () => database.close().finally(embedded.close),
+      };
+    }
   }
-  await mkdir(options.pgliteDir, { recursive: true });
-  const client = await PGlite.create(options.pgliteDir);
-  const db = drizzlePglite(client, { schema });
+}
+
+function openPostgres(options: { url: string; max: number; description: string }): Database {
+  const sql = postgres(options.url, { max: options.max, onnotice: () => {} });
+  const db = drizzlePostgres(sql, { schema });
   return {
     db: db as unknown as Db,
-    migrate: () => migratePglite(db, { migrationsFolder }),
-    close: () => client.close(),
-    description: `PGlite in ${options.pgliteDir}`,
+    migrate: () => migratePostgres(db, { migrationsFolder }),
+    close: () => sql.end({ timeout: 5 }),
+    description: options.description,
   };
 }
 

@@ -1,0 +1,152 @@
+import { execFile, spawn } from 'node:child_process';
+import { randomUUID } from 'node:crypto';
+import { mkdtemp, readFile, stat, writeFile } from 'node:fs/promises';
+import os from 'node:os';
+import path from 'node:path';
+import postgres from 'postgres';
+import { afterAll, beforeAll, describe, expect, inject, it } from 'vitest';
+import { eq } from 'drizzle-orm';
+import { openDatabase } from '../../db/client';
+import { lockFileOf } from '../../db/embedded';
+import { suppressions } from '../../db/schema';
+import { killWorkerProcesses, startWorkerProcess, type WorkerProcess } from '../fixtures/worker-process';
+
+// The embedded database shared between `npm start` and the operator's commands, all as real
+// processes: a CLI's writes land in the running instance and survive its restart.
+const root = path.resolve(import.meta.dirname, '../..');
+const shopId = 'shop-embedded';
+let dataDir: string;
+let pgliteDir: string;
+
+beforeAll(async () => {
+  dataDir = await mkdtemp(path.join(os.tmpdir(), 'cartflow-embedded-'));
+  pgliteDir = path.join(dataDir, 'pglite');
+});
+afterAll(killWorkerProcesses);
+
+/** Only what an operator's shell would set: no DATABASE_URL, so the embedded database is used. */
+const baseEnv = () => ({ DATA_DIR: dataDir, SHOP_ID: shopId, LOG_LEVEL: 'silent' });
+
+function cli(script: string, ...args: string[]): Promise<{ code: number; stdout: string; stderr: string }> {
+  return new Promise((resolve) => {
+    execFile(
+      path.join(root, 'node_modules/.bin/tsx'),
+      [script, ...args],
+      { cwd: root, env: { PATH: process.env.PATH, HOME: process.env.HOME, ...baseEnv() } },
+      (error, stdout, stderr) => resolve({ code: error ? ((error.code as number) ?? 1) : 0, stdout, stderr }),
+    );
+  });
+}
+
+function startCartflow(): WorkerProcess {
+  return startWorkerProcess(
+    {
+      ...baseEnv(),
+      OUTBOX_DIR: path.join(dataDir, 'outbox'),
+      TEMPORAL_ADDRESS: inject('temporalAddress'),
+      TEMPORAL_TASK_QUEUE: `embedded-${randomUUID()}`,
+      PORT: '0',
+      EMBEDDED_DB_PORT: '0',
+    },
+    { script: 'cli/start.ts' },
+  );
+}
+
+/** The connection string `npm start` prints in its banner, for psql and the like. */
+async function servedUrl(start: WorkerProcess): Promise<string> {
+  const line = await start.waitForLine(/^\s+Database\s+PGlite in .* served at postgres:\/\//, 120_000);
+  return /(postgres:\/\/\S+)/.exec(line)![1]!;
+}
+
+describe('the embedded database while `npm start` runs', () => {
+  let start: WorkerProcess;
+  let url: string;
+  let analyst: postgres.Sql;
+
+  beforeAll(async () => {
+    start = startCartflow();
+    url = await servedUrl(start);
+    analyst = postgres(url, { max: 1, onnotice: () => {} });
+  });
+  afterAll(async () => {
+    await analyst?.end();
+  });
+
+  it('records its pid and port in a lock file only the operator can read', async () => {
+    const lockFile = lockFileOf(pgliteDir);
+    const lock = JSON.parse(await readFile(lockFile, 'utf8'));
+    expect(lock).toMatchObject({ pid: start.pid, port: expect.any(Number) });
+    expect((await stat(lockFile)).mode & 0o777).toBe(0o600);
+    expect(url).toBe(`postgres://postgres@127.0.0.1:${lock.port}/postgres`);
+  });
+
+  it('`suppressions add` from another process lands in the running instance', async () => {
+    const added = await cli('cli/suppressions.ts', 'add', 'x@example.org');
+    expect(added).toMatchObject({ code: 0, stderr: '' });
+    expect(added.stdout).toMatch(/^suppressed x@example\.org \(manual, source cli/);
+
+    const rows = await analyst`select email, reason from suppressions where shop_id = ${shopId}`;
+    expect(rows).toEqual([{ email: 'x@example.org', reason: 'manual' }]);
+    const listed = await cli('cli/suppressions.ts', 'list');
+    expect(listed.stdout).toMatch(/^x@example\.org\s+manual\s+cli/m);
+  });
+
+  it('`privacy export` finds a person the running instance holds', async () => {
+    await analyst`insert into customers (shop_id, email, name, marketing_consent)
+      values (${shopId}, 'nora@example.org', 'Nora O''Brien', true)`;
+    const exported = await cli('cli/privacy.ts', 'export', 'nora@example.org');
+    expect(exported).toMatchObject({ code: 0, stderr: '' });
+    expect(JSON.parse(exported.stdout).customer).toMatchObject({ email: 'nora@example.org', name: "Nora O'Brien" });
+  });
+
+  it('after `npm start` stops, the folder still holds the suppression and the lock is gone', async () => {
+    await analyst.end();
+    expect(await start.stop()).toEqual({ code: 0, signal: null });
+    await expect(stat(lockFileOf(pgliteDir))).rejects.toMatchObject({ code: 'ENOENT' });
+
+    const reopened = await openDatabase({ pgliteDir });
+    try {
+      const rows = await reopened.db
+        .select({ email: suppressions.email })
+        .from(suppressions)
+        .where(eq(suppressions.shopId, shopId));
+      expect(rows).toEqual([{ email: 'x@example.org' }]);
+    } finally {
+      await reopened.close();
+    }
+    await expect(stat(lockFileOf(pgliteDir))).rejects.toMatchObject({ code: 'ENOENT' });
+  });
+});
+
+describe('the embedded database held by a process that does not serve it', () => {
+  it('a second process is refused with what to do, and exits non-zero', async () => {
+    const holder = startWorkerProcess(baseEnv(), { script: 'test/fixtures/embedded-db-holder.ts', args: ['direct'] });
+    await holder.waitForLine(/^READY PGlite in /);
+
+    const refused = await cli('cli/suppressions.ts', 'list');
+    expect(refused.code).toBe(1);
+    expect(refused.stdout).toBe('');
+    expect(refused.stderr).toBe(
+      `cartflow: the embedded database ${pgliteDir} is open in another cartflow process (pid ${holder.pid}, since ` +
+        `${JSON.parse(await readFile(lockFileOf(pgliteDir), 'utf8')).startedAt}) that does not share it. ` +
+        'Wait for that command to finish (or for `npm start` to finish starting) and try again.\n',
+    );
+    expect(await holder.stop()).toEqual({ code: 0, signal: null });
+  });
+
+  it('the lock of a crashed process is recovered', async () => {
+    const crashed = spawn(process.execPath, ['-e', '']);
+    const deadPid = crashed.pid!;
+    await new Promise((resolve) => crashed.once('exit', resolve));
+    await writeFile(
+      lockFileOf(pgliteDir),
+      JSON.stringify({ pid: deadPid, port: null, startedAt: '2026-01-01T00:00:00.000Z' }),
+      { mode: 0o600 },
+    );
+
+    const listed = await cli('cli/suppressions.ts', 'list');
+    expect(listed).toMatchObject({ code: 0, stderr: '' });
+    expect(listed.stdout).toMatch(/^x@example\.org\s+manual/m);
+    await expect(stat(lockFileOf(pgliteDir))).rejects.toMatchObject({ code: 'ENOENT' });
+  });
+});
