@@ -9,6 +9,7 @@ import type { Campaign } from '../../domain/campaign';
 import type { ChainStepResult } from '../../domain/chain';
 import { CartEvent, CartUpdatedEvent } from '../../domain/events';
 import { holdoutArmOf } from '../../domain/experiments';
+import { MINOR_UNIT_DIGITS, minorUnitDigits } from '../../domain/money';
 import { createSmtpMailer, type Mailer } from '../../mail/mailer';
 import { createTemplateRenderer } from '../../mail/template-renderer';
 import { recordClick, recordOpen } from '../../server/tracking-recorder';
@@ -147,6 +148,15 @@ describe('orders', () => {
       ['JPY', 1500],
       ['KWD', 1235],
     ]);
+  });
+
+  it('the database rounds to the same minor units as the code (analytics_currency_digits)', async () => {
+    const codes = [...Object.keys(MINOR_UNIT_DIGITS), 'EUR', 'USD', 'RUB', 'GBP'];
+    const rows = await database.sql`select code, analytics_currency_digits(code) as digits
+      from unnest(${codes}::text[]) as code`;
+    expect(Object.fromEntries(rows.map((row) => [row.code, row.digits]))).toEqual(
+      Object.fromEntries(codes.map((code) => [code, minorUnitDigits(code)])),
+    );
   });
 
   it('a late cart.updated for a bought cart is not a new purchase (purchase checks read orders)', async () => {

@@ -34,6 +34,12 @@ describe('decideSend: the re-check before every step', () => {
     expect(decide({})).toEqual({ action: 'send' });
   });
 
+  it('the holdout gets no email, but its exits still end the chain and its manager is still told', () => {
+    expect(decide({ holdout: true })).toEqual({ action: 'skip', reason: 'holdout', endChain: false });
+    expect(decide({ holdout: true, purchased: true })).toEqual({ action: 'skip', reason: 'purchased', endChain: true });
+    expect(decide({ holdout: true }, { step: notifyManager })).toEqual({ action: 'send' });
+  });
+
   it('ends the chain on purchase, an emptied cart or a newer cart, checked in that order', () => {
     expect(decide({ purchased: true, cartEmptied: true })).toEqual({
       action: 'skip',
