@@ -126,12 +126,20 @@ export async function loadActiveCampaigns(config: Config): Promise<Campaign[]> {
 export async function assertCampaignTemplates(campaigns: Campaign[], dir: string = templatesDir): Promise<void> {
   const present = new Set(await readdir(dir));
   const missing = campaigns.flatMap((campaign) =>
-    campaign.steps
-      .filter((step) => step.template !== undefined && !present.has(step.template))
-      .map(
-        (step) =>
-          `  campaign ${campaign.id}@${campaign.version}, step ${step.id}: no template "${step.template}" in ${dir}`,
-      ),
+    campaign.steps.flatMap((step) =>
+      [
+        { where: `step ${step.id}`, template: step.template },
+        ...(step.variants ?? []).map((variant) => ({
+          where: `step ${step.id}, variant ${variant.id}`,
+          template: variant.template,
+        })),
+      ]
+        .filter(({ template }) => template !== undefined && !present.has(template))
+        .map(
+          ({ where, template }) =>
+            `  campaign ${campaign.id}@${campaign.version}, ${where}: no template "${template}" in ${dir}`,
+        ),
+    ),
   );
   if (missing.length > 0)
     throw new ConfigError(`Campaign steps name templates that do not exist:\n${missing.join('\n')}`);

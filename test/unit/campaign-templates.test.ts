@@ -24,4 +24,20 @@ describe('campaigns and their templates at start', () => {
       /campaign consumer@3, step reminder: no template "cart-remindr"/,
     );
   });
+
+  it('a variant naming a missing template stops the start too', async () => {
+    const campaign = consumerCampaign({
+      steps: [
+        {
+          id: 'reminder',
+          delay: '1h',
+          template: 'cart-reminder',
+          variants: [{ id: 'control' }, { id: 'plain', template: 'cart-plain' }],
+        },
+      ],
+    });
+    await expect(assertCampaignTemplates([campaign])).rejects.toThrow(
+      /campaign consumer@3, step reminder, variant plain: no template "cart-plain"/,
+    );
+  });
 });
