@@ -4,6 +4,7 @@ import { TestWorkflowEnvironment } from '@temporalio/testing';
 import { bundleWorkflowCode, type WorkflowBundleWithSourceMap } from '@temporalio/worker';
 import { afterAll, afterEach, beforeAll, describe, expect, inject, it } from 'vitest';
 import type { CartUpdatedEvent } from '../../domain/events';
+import { variantsOf } from '../../domain/experiments';
 import { cartWorkflowId } from '../../domain/ids';
 import { registerCartSearchAttributes } from '../../cli/search-attributes';
 import { workflowsPath } from '../../worker';
@@ -83,6 +84,50 @@ describe('abandonedCartWorkflow (time-skipping server)', () => {
     expect(hours).toEqual([2, 25, 73]);
     expect(steps[0]?.input.campaign).toMatchObject({ id: 'consumer', version: 3 });
     expect(finished).toEqual([]); // the last step records the end itself
+  });
+
+  it('a step variant with its own delay makes that customer wait longer; the control keeps the written delay', async () => {
+    const experiment = consumerCampaign({
+      steps: [
+        { id: 'reminder', delay: '1h', template: 'cart-reminder' },
+        {
+          id: 'incentive',
+          delay: '23h',
+          template: 'cart-reminder',
+          variants: [{ id: 'control' }, { id: 'next-day', delay: '47h' }],
+        },
+        { id: 'last-chance', delay: '48h', template: 'cart-reminder' },
+      ],
+    });
+    const emailIn = (variant: string) => {
+      for (let index = 0; ; index++) {
+        const email = `variant-${index}@example.com`;
+        if (variantsOf(experiment, email).incentive === variant) return email;
+      }
+    };
+    const hoursFor = async (variant: string) => {
+      const { worker, steps, deliver } = await createChainHarness({
+        env,
+        bundle,
+        campaigns: [experiment],
+        abandonAfterMs: HOUR,
+        started,
+      });
+      const cartId = newCartId();
+      await worker.runUntil(async () => {
+        const start = await env.currentTimeMs();
+        const event = cartUpdatedEvent({
+          cartId,
+          updatedAt: new Date(start).toISOString(),
+          customer: { email: emailIn(variant) },
+        }) as CartUpdatedEvent;
+        await deliver(event);
+        expect(await handleFor(cartId).result()).toBe('completed');
+      });
+      return steps.map((s) => Math.round((s.atMs - steps[0]!.atMs) / HOUR));
+    };
+    expect(await hoursFor('control')).toEqual([0, 23, 71]);
+    expect(await hoursFor('next-day')).toEqual([0, 47, 95]);
   });
 
   it('before the first email every update restarts the clock; after it, updates only refresh the content', async () => {
