@@ -15,6 +15,7 @@ import { adminRoutes } from './admin-routes';
 import { codecRoutes } from './codec-routes';
 import { unsubscribeRoutes } from './unsubscribe-routes';
 import type { Campaign } from '../domain/campaign';
+import { dashboardRoutes } from './dashboard-routes';
 import { reportRoutes } from './report-routes';
 
 export interface AppConfig {
@@ -63,6 +64,7 @@ export function createApp({
   const app = new Hono();
   app.route('/admin', adminRoutes({ db, config, logger, chains }));
   app.route('/admin', reportRoutes({ db, config, campaigns: campaignVersions, now }));
+  app.route('/admin', dashboardRoutes());
   app.route('/codec', codecRoutes({ codec: payloadCodec, config, logger }));
 
   app.get('/health', (c) => c.json({ status: 'ok' }));

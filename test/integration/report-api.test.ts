@@ -207,3 +207,31 @@ describe('GET /admin/openapi.json', () => {
     expect((await app.request('/admin/privacy/export?email=a@example.com')).status).toBe(401);
   });
 });
+
+describe('GET /admin/dashboard', () => {
+  it('serves the page without the token (it holds no data), with security headers', async () => {
+    const page = await app.request('/admin/dashboard');
+    expect(page.status).toBe(200);
+    expect(page.headers.get('content-type')).toBe('text/html; charset=UTF-8');
+    const csp = page.headers.get('content-security-policy') ?? '';
+    expect(csp).toContain("script-src 'self'");
+    expect(csp).toContain("frame-ancestors 'none'");
+    expect(csp).not.toContain('unsafe-inline');
+    expect(page.headers.get('x-content-type-options')).toBe('nosniff');
+    expect(page.headers.get('referrer-policy')).toBe('no-referrer');
+    expect(await page.text()).not.toMatch(/<script>|<script [^>]*>[^<]/); // no inline scripts
+  });
+
+  it('serves the chart library from node_modules with a script content type, and nothing else', async () => {
+    for (const file of ['lib/chart.umd.min.js', 'lib/chartjs-chart-error-bars.umd.min.js', 'app.js']) {
+      const response = await app.request(`/admin/dashboard/${file}`);
+      expect(response.status, file).toBe(200);
+      expect(response.headers.get('content-type')).toBe('text/javascript; charset=utf-8');
+      expect(response.headers.get('x-content-type-options')).toBe('nosniff');
+    }
+    expect((await app.request('/admin/dashboard/app.css')).headers.get('content-type')).toBe('text/css; charset=utf-8');
+    for (const path of ['lib/../../../package.json', 'lib/chart.js', '..%2f..%2fpackage.json', 'constructor']) {
+      expect((await app.request(`/admin/dashboard/${path}`)).status, path).toBe(404);
+    }
+  });
+});
