@@ -81,6 +81,13 @@ describe('GET /admin/reports/campaigns', () => {
     ]);
     const consumer = body.campaigns[0]!;
 
+    // In the campaign file's step order, though `incentive` sorts before `reminder` by name.
+    expect(consumer.funnel.map((row) => `${row.step}·${row.variant}`)).toEqual([
+      'reminder·control',
+      'reminder·holdout',
+      'reminder·urgent',
+      'incentive·',
+    ]);
     const line = (step: string, variant: string) =>
       consumer.funnel.find((candidate) => candidate.step === step && candidate.variant === variant);
     expect(line('reminder', 'control')).toMatchObject({
