@@ -117,9 +117,18 @@ export function requireExternal(
 
 /** The newest version of each campaign, in the order audiences are tried. Throws on a bad file. */
 export async function loadActiveCampaigns(config: Config): Promise<Campaign[]> {
-  const campaigns = newestVersions(await loadCampaigns(config.CAMPAIGNS_DIR ?? DEFAULT_CAMPAIGNS_DIR));
-  await assertCampaignTemplates(campaigns);
-  return campaigns;
+  return (await loadCampaignFiles(config)).active;
+}
+
+/**
+ * The campaign files: `active`, the newest version of each (checked against the templates), and
+ * `all` versions, which reports need to judge chains that entered an older version.
+ */
+export async function loadCampaignFiles(config: Config): Promise<{ active: Campaign[]; all: Campaign[] }> {
+  const all = await loadCampaigns(config.CAMPAIGNS_DIR ?? DEFAULT_CAMPAIGNS_DIR);
+  const active = newestVersions(all);
+  await assertCampaignTemplates(active);
+  return { active, all };
 }
 
 /** Every template a campaign step names must exist, or the start stops naming campaign and step. */

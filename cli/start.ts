@@ -13,7 +13,7 @@ import { payloadCodecFromKeys } from '../codec/codec-config';
 import { localPayloadKeys, localTrackingSecret, localWebhookSecret } from './dev-secret';
 import { startEmbeddedTemporal } from './embedded-temporal';
 import { exitWithError } from './process';
-import { loadActiveCampaigns, openServices } from './services';
+import { loadCampaignFiles, openServices } from './services';
 
 /**
  * `npm start`: the worker and the HTTP server in one process. Whatever is not configured is
@@ -46,7 +46,7 @@ async function main(): Promise<void> {
     banner.push(`Email       ${new URL(smtpUrl).host}`);
   }
 
-  const campaigns = await loadActiveCampaigns(config);
+  const { active: campaigns, all: campaignVersions } = await loadCampaignFiles(config);
   const trackingSecret = config.TRACKING_SECRET ?? (await localTrackingSecret(config.DATA_DIR)).secret;
   const services = await openServices(config, logger, { smtpUrl, trackingSecret, serveEmbeddedDatabase: true });
   cleanups.push(services.close);
@@ -72,6 +72,7 @@ async function main(): Promise<void> {
     trackingSecret,
     logger,
     campaigns,
+    campaignVersions,
     payloadCodec,
   });
   const server = serve({ fetch: app.fetch, hostname: config.HOST, port: config.PORT });

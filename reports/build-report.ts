@@ -90,7 +90,10 @@ export function buildReport(input: BuildReportInput): CampaignReport {
     campaigns: ids.map((campaignId) => ({
       campaignId,
       name: newest(input.campaigns, campaignId)?.name ?? null,
-      funnel: input.funnel.filter((row) => row.campaignId === campaignId).map(funnelLine),
+      funnel: inStepOrder(
+        input.funnel.filter((row) => row.campaignId === campaignId),
+        input.campaigns,
+      ).map(funnelLine),
       daily: input.daily.filter((row) => row.campaignId === campaignId),
       experiments: experimentsOf(
         input.arms.filter((row) => row.campaignId === campaignId),
@@ -110,6 +113,23 @@ function funnelLine(row: StepFunnelRow): FunnelLine {
     unsubscribeRate: of(row.unsubscribed),
     revenuePerRecipientMinor: row.sent === 0 ? 0 : row.attributedRevenueMinor / row.sent,
   };
+}
+
+/**
+ * A funnel reads top to bottom in the campaign file's step order. The rows come ordered by first
+ * day and then by name, which puts `incentive` before `reminder` when both ran on the same day.
+ * Steps the file does not know keep their place after the known ones.
+ */
+function inStepOrder(rows: StepFunnelRow[], campaigns: readonly Campaign[]): StepFunnelRow[] {
+  const position = (row: StepFunnelRow) => {
+    const campaign = campaigns.find((c) => c.id === row.campaignId && c.version === row.campaignVersion);
+    const index = campaign ? campaign.steps.findIndex((step) => step.id === row.step) : -1;
+    return index === -1 ? Number.MAX_SAFE_INTEGER : index;
+  };
+  return rows
+    .map((row, order) => ({ row, order, position: position(row) }))
+    .sort((a, b) => a.row.campaignVersion - b.row.campaignVersion || a.position - b.position || a.order - b.order)
+    .map(({ row }) => row);
 }
 
 function newest(campaigns: readonly Campaign[], id: string): Campaign | undefined {

@@ -6,6 +6,13 @@ import { type CampaignReport, type ReportRange, buildReport } from './build-repo
 /** Bad report input (unknown campaign, bad dates): the message says what to change. */
 export class ReportInputError extends Error {
   override name = 'ReportInputError';
+  constructor(
+    message: string,
+    /** The request field to change, for an API's error body. */
+    readonly parameter?: 'since' | 'until' | 'campaign',
+  ) {
+    super(message);
+  }
 }
 
 export interface ReportRequest {
@@ -27,18 +34,21 @@ export function reportRange(request: Pick<ReportRequest, 'since' | 'until'>, now
     request.since === undefined
       ? new Date(Date.parse(until) - (DEFAULT_DAYS - 1) * DAY_MS).toISOString().slice(0, 10)
       : calendarDay('since', request.since);
-  if (since > until) throw new ReportInputError(`since (${since}) is after until (${until}): swap them`);
+  if (since > until) throw new ReportInputError(`since (${since}) is after until (${until}): swap them`, 'since');
   return { since, until };
 }
 
-function calendarDay(name: string, value: string): string {
+function calendarDay(name: 'since' | 'until', value: string): string {
   const parsed = Date.parse(`${value}T00:00:00Z`);
   if (
     !/^\d{4}-\d{2}-\d{2}$/.test(value) ||
     Number.isNaN(parsed) ||
     new Date(parsed).toISOString().slice(0, 10) !== value
   ) {
-    throw new ReportInputError(`${name} must be a calendar day as YYYY-MM-DD, such as 2026-11-01 (got "${value}")`);
+    throw new ReportInputError(
+      `${name} must be a calendar day as YYYY-MM-DD, such as 2026-11-01 (got "${value}")`,
+      name,
+    );
   }
   return value;
 }
@@ -60,6 +70,7 @@ export async function loadReport(
     if (!known.includes(campaignId)) {
       throw new ReportInputError(
         `unknown campaign "${campaignId}"; known campaigns: ${known.sort().join(', ') || 'none'}`,
+        'campaign',
       );
     }
   }

@@ -20,7 +20,8 @@ const EraseBody = z.object({ email: Email });
 /** The privacy API for the shop's staff: `GET /admin/privacy/export?email=` and `POST /admin/privacy/erase`. */
 export function adminRoutes({ db, config, logger, chains }: AdminRoutesDeps) {
   const routes = new Hono();
-  routes.use('*', requireAdminToken(config.adminToken, 'the privacy API'));
+  // Scoped to its own paths: other routes under /admin (the dashboard page) bring their own rules.
+  routes.use('/privacy/*', requireAdminToken(config.adminToken, 'the privacy API'));
 
   routes.get('/privacy/export', async (c) => {
     const email = Email.safeParse(c.req.query('email') ?? '');

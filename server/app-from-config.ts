@@ -18,8 +18,10 @@ export interface AppFromConfigInput {
   /** From TRACKING_SECRET, or the generated local one under `npm start`: verifies link tokens. */
   trackingSecret: string;
   logger: Logger;
-  /** The loaded campaign files (see campaigns/load.ts). */
+  /** The loaded campaign files, newest version of each (see campaigns/load.ts). */
   campaigns: Campaign[];
+  /** Every version of every campaign file, for the reports API; default: `campaigns`. */
+  campaignVersions?: readonly Campaign[];
   /** The payload encryption codec, served to the Temporal UI by the codec endpoint. */
   payloadCodec?: PayloadCodec;
 }
@@ -49,6 +51,7 @@ export function createAppFromConfig(input: AppFromConfigInput) {
     },
     chains: createChainStopper({ db, client }),
     payloadCodec: input.payloadCodec,
+    campaignVersions: input.campaignVersions ?? campaigns,
     logger,
   });
 }

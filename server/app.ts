@@ -14,6 +14,9 @@ import type { PayloadCodec } from '@temporalio/common';
 import { adminRoutes } from './admin-routes';
 import { codecRoutes } from './codec-routes';
 import { unsubscribeRoutes } from './unsubscribe-routes';
+import type { Campaign } from '../domain/campaign';
+import { dashboardRoutes } from './dashboard-routes';
+import { reportRoutes } from './report-routes';
 
 export interface AppConfig {
   shopId: string;
@@ -28,7 +31,7 @@ export interface AppConfig {
   softBounces?: { limit: number; windowMs: number };
   /** TRUST_PROXY: tracking takes the client's network from X-Forwarded-For. */
   trustProxy?: boolean;
-  /** Bearer token of the privacy API and the codec endpoint (ADMIN_TOKEN); unset disables both. */
+  /** Bearer token of the privacy API, the reports API and the codec endpoint (ADMIN_TOKEN); unset disables them. */
   adminToken?: string;
   /** The Temporal UI origin allowed to call the codec endpoint (CODEC_CORS_ORIGIN). */
   codecCorsOrigin?: string;
@@ -43,12 +46,25 @@ export interface AppDeps {
   chains?: ChainStopper;
   /** The workflow payload codec, served to the Temporal UI at /codec/decode and /codec/encode. */
   payloadCodec?: PayloadCodec;
+  /** Every version of every campaign file, for the reports API (planned splits, judged metric). */
+  campaignVersions?: readonly Campaign[];
   now?: () => number;
 }
 
-export function createApp({ db, workflows, config, logger, chains, payloadCodec, now = Date.now }: AppDeps) {
+export function createApp({
+  db,
+  workflows,
+  config,
+  logger,
+  chains,
+  payloadCodec,
+  campaignVersions = [],
+  now = Date.now,
+}: AppDeps) {
   const app = new Hono();
   app.route('/admin', adminRoutes({ db, config, logger, chains }));
+  app.route('/admin', reportRoutes({ db, config, campaigns: campaignVersions, now }));
+  app.route('/admin', dashboardRoutes());
   app.route('/codec', codecRoutes({ codec: payloadCodec, config, logger }));
 
   app.get('/health', (c) => c.json({ status: 'ok' }));

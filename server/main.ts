@@ -4,7 +4,7 @@ import { loadConfig } from '../config/env';
 import { createLogger } from '../config/logger';
 import { openDatabase } from '../db/client';
 import { exitWithError } from '../cli/process';
-import { loadActiveCampaigns, requireExternal } from '../cli/services';
+import { loadCampaignFiles, requireExternal } from '../cli/services';
 import { requirePayloadCodec } from '../codec/codec-config';
 import { createAppFromConfig } from './app-from-config';
 
@@ -16,6 +16,7 @@ try {
   const logger = createLogger(config.LOG_LEVEL);
   const database = await openDatabase({ url: config.DATABASE_URL as string });
   await database.migrate();
+  const campaigns = await loadCampaignFiles(config);
   const connection = await Connection.connect(config.temporal.connection);
   const app = createAppFromConfig({
     config,
@@ -28,7 +29,8 @@ try {
     webhookSecret: config.WEBHOOK_SECRET as string,
     trackingSecret: config.TRACKING_SECRET as string,
     logger,
-    campaigns: await loadActiveCampaigns(config),
+    campaigns: campaigns.active,
+    campaignVersions: campaigns.all,
     payloadCodec,
   });
   const server = serve({ fetch: app.fetch, hostname: config.HOST, port: config.PORT }, () =>

@@ -1,0 +1,385 @@
+// The campaign dashboard: asks for the admin token once (kept in sessionStorage, sent as a bearer
+// token, never put in a URL), fetches GET /admin/reports/campaigns and draws exactly that report.
+// Plain browser JavaScript, served as is; Chart.js and its error-bar plugin are loaded before it.
+/* global Chart, ChartErrorBars */
+'use strict';
+
+(() => {
+  const TOKEN_KEY = 'cartflow.adminToken';
+  const DAY_MS = 86_400_000;
+  const COLORS = ['#2f6fd1', '#14a38b', '#e0a526', '#d1495b', '#7d5ba6', '#52606d'];
+  const $ = (id) => document.getElementById(id);
+  const charts = [];
+  const knownCampaigns = new Set();
+
+  Chart.register(ChartErrorBars.BarWithErrorBarsController, ChartErrorBars.BarWithErrorBar);
+  Chart.defaults.animation = false; // drawn at once, so "ready" means the pixels are there
+  Chart.defaults.maintainAspectRatio = false;
+  Chart.defaults.plugins.legend.position = 'bottom';
+
+  const count = new Intl.NumberFormat('en', { maximumFractionDigits: 0 });
+  const percent = (fraction) => `${(fraction * 100).toFixed(1)} %`;
+  const points = (fraction) => `${fraction >= 0 ? '+' : '−'}${Math.abs(fraction * 100).toFixed(1)} pt`;
+
+  /** The page's state for people (the status line) and for tests (body[data-state] and an event). */
+  function setState(state, message, isError = false) {
+    document.body.dataset.state = state;
+    $('status').textContent = message;
+    $('status').classList.toggle('error', isError);
+    document.dispatchEvent(new CustomEvent('dashboard:state', { detail: state }));
+  }
+
+  function element(tag, className, text) {
+    const node = document.createElement(tag);
+    if (className) node.className = className;
+    if (text !== undefined) node.textContent = text;
+    return node;
+  }
+
+  function clearReport() {
+    while (charts.length > 0) charts.pop().destroy();
+    $('report').replaceChildren();
+  }
+
+  function askForToken(message) {
+    sessionStorage.removeItem(TOKEN_KEY);
+    clearReport();
+    $('token-form').hidden = false;
+    $('controls').hidden = true;
+    $('forget-token').hidden = true;
+    setState('token', message, message !== '');
+    $('token').focus();
+  }
+
+  function showControls() {
+    $('token-form').hidden = true;
+    $('controls').hidden = false;
+    $('forget-token').hidden = false;
+  }
+
+  async function load() {
+    const since = $('since').value;
+    const until = $('until').value;
+    const params = new URLSearchParams({ since, until });
+    if ($('campaign').value) params.set('campaign', $('campaign').value);
+    setState('loading', 'Loading the report…');
+    let response;
+    try {
+      response = await fetch(`reports/campaigns?${params}`, {
+        headers: { Authorization: `Bearer ${sessionStorage.getItem(TOKEN_KEY)}`, Accept: 'application/json' },
+        cache: 'no-store',
+      });
+    } catch (error) {
+      clearReport();
+      setState('error', `Could not reach cartflow (${error.message}). Is the server running?`, true);
+      return;
+    }
+    const body = await response.json().catch(() => null);
+    if (response.status === 401) {
+      askForToken('That token was not accepted (401). Enter the ADMIN_TOKEN configured on this server.');
+      return;
+    }
+    if (!response.ok) {
+      clearReport();
+      const detail = body && typeof body.message === 'string' ? body.message : 'no details';
+      setState('error', `The report could not be loaded (${response.status}): ${detail}.`, true);
+      return;
+    }
+    render(body);
+  }
+
+  function render(report) {
+    clearReport();
+    for (const section of report.campaigns) knownCampaigns.add(section.campaignId);
+    updateCampaignOptions();
+    const { since, until } = report.range;
+    if (report.campaigns.length === 0) {
+      setState('empty', `No campaign data from ${since} to ${until}. Choose a wider range or another campaign.`);
+      return;
+    }
+    const jobs = report.campaigns.flatMap((section) => campaignSection(section, report.range));
+    // Canvases are sized from their containers, so the charts are made once the sections are in the page.
+    for (const { canvas, config } of jobs) charts.push(new Chart(canvas, config));
+    setState('ready', `From ${since} to ${until} (UTC days).`);
+  }
+
+  function updateCampaignOptions() {
+    const select = $('campaign');
+    const present = new Set([...select.options].map((option) => option.value));
+    for (const id of [...knownCampaigns].sort()) {
+      if (!present.has(id)) select.append(new Option(id, id));
+    }
+  }
+
+  function chartBox(parent, config, label) {
+    const box = element('div', 'chart');
+    const canvas = element('canvas');
+    canvas.setAttribute('role', 'img');
+    canvas.setAttribute('aria-label', label);
+    box.append(canvas);
+    parent.append(box);
+    return { canvas, config };
+  }
+
+  function campaignSection(section, range) {
+    const box = element('section', 'campaign');
+    box.dataset.campaign = section.campaignId;
+    box.append(element('h2', '', section.name ? `${section.name} (${section.campaignId})` : section.campaignId));
+    $('report').append(box);
+    const jobs = [];
+
+    box.append(element('h3', '', 'Funnel per step'));
+    const revenue = revenueText(section.funnel);
+    if (revenue) box.append(element('p', 'note', revenue));
+    jobs.push(chartBox(box, funnelChart(section.funnel), `Funnel of ${section.campaignId} per step`));
+
+    box.append(element('h3', '', 'Experiments'));
+    if (section.experiments.length === 0) box.append(element('p', 'note', 'No experiment in this range.'));
+    const grid = element('div', 'experiments');
+    box.append(grid);
+    for (const experiment of section.experiments) jobs.push(experimentCard(grid, experiment));
+
+    box.append(element('h3', '', 'Daily'));
+    jobs.push(chartBox(box, dailyChart(section.daily, range), `Daily series of ${section.campaignId}`));
+    return jobs;
+  }
+
+  function revenueText(funnel) {
+    const totals = new Map();
+    for (const line of funnel) {
+      totals.set(line.currency, (totals.get(line.currency) ?? 0) + line.attributedRevenueMinor);
+    }
+    const parts = [...totals]
+      .filter(([currency, minor]) => currency && minor > 0)
+      .map(([currency, minor]) => money(minor, currency));
+    return parts.length > 0 ? `Attributed revenue: ${parts.join(', ')}` : '';
+  }
+
+  function money(minor, currency) {
+    try {
+      const format = new Intl.NumberFormat('en', { style: 'currency', currency });
+      return format.format(minor / 10 ** format.resolvedOptions().maximumFractionDigits);
+    } catch {
+      return `${count.format(minor)} ${currency} (minor units)`;
+    }
+  }
+
+  function funnelChart(funnel) {
+    const versions = new Set(funnel.map((line) => line.campaignVersion));
+    const currencies = new Set(funnel.map((line) => line.currency));
+    const labels = funnel.map((line) =>
+      [
+        versions.size > 1 ? `v${line.campaignVersion}` : '',
+        line.step,
+        line.variant ? `· ${line.variant}` : '',
+        currencies.size > 1 ? `(${line.currency})` : '',
+      ]
+        .filter(Boolean)
+        .join(' '),
+    );
+    const series = [
+      ['Reached', 'reached', '#9aa5b1'],
+      ['Sent', 'sent', COLORS[0]],
+      ['Delivered', 'delivered', COLORS[1]],
+      ['Opened (people)', 'uniqueHumanOpens', COLORS[2]],
+      ['Clicked (people)', 'uniqueHumanClicks', COLORS[3]],
+      ['Attributed orders', 'attributedOrders', COLORS[4]],
+    ];
+    return {
+      type: 'bar',
+      data: {
+        labels,
+        datasets: series.map(([label, field, color]) => ({
+          label,
+          data: funnel.map((line) => line[field]),
+          backgroundColor: color,
+        })),
+      },
+      options: { scales: { y: { beginAtZero: true, ticks: { precision: 0 } } } },
+    };
+  }
+
+  const armName = (experiment, id) =>
+    experiment.kind === 'holdout' ? (id === 'holdout' ? 'holdout (no email)' : 'emailed') : id;
+
+  function experimentCard(grid, experiment) {
+    const card = element('article', 'experiment');
+    card.dataset.experiment = experiment.experiment;
+    const title =
+      experiment.kind === 'holdout' ? 'Holdout: emailed vs no email' : `Variants of step “${experiment.experiment}”`;
+    card.append(element('h4', '', `${title} · v${experiment.campaignVersion} · ${experiment.currency}`));
+    const verdict = element('p', `verdict ${experiment.verdict.kind}`, verdictText(experiment));
+    card.append(verdict);
+    if (experiment.srm && experiment.srm.mismatch) card.append(element('p', 'srm-warning', srmText(experiment)));
+    if (!experiment.weightsKnown) {
+      card.append(element('p', 'note', 'No campaign file for this version: equal weights assumed.'));
+    }
+    if (experiment.unplannedArms.length > 0) {
+      card.append(
+        element('p', 'note', `Not judged (not in the campaign file): ${experiment.unplannedArms.join(', ')}`),
+      );
+    }
+    grid.append(card);
+    const job = chartBox(card, armsChart(experiment), `Arms of ${experiment.experiment} with 95 % intervals`);
+    for (const arm of experiment.arms)
+      if (arm.vsControl) card.append(element('p', 'note', comparisonText(experiment, arm)));
+    return job;
+  }
+
+  function metricWord(metric) {
+    return metric === 'human_clicks' ? 'clicks' : metric === 'revenue' ? 'revenue per recipient' : 'orders';
+  }
+
+  function verdictText(experiment) {
+    const { verdict } = experiment;
+    const metric = metricWord(experiment.metric);
+    const base = armName(experiment, experiment.arms[0]?.id ?? 'control');
+    switch (verdict.kind) {
+      case 'winner':
+        return experiment.kind === 'holdout'
+          ? `Verdict: the emails lift ${metric} over the holdout.`
+          : `Verdict: “${verdict.arm}” wins on ${metric} against “${base}”.`;
+      case 'loser':
+        return experiment.kind === 'holdout'
+          ? `Verdict: the emails do worse on ${metric} than sending nothing.`
+          : `Verdict: “${verdict.arm}” loses on ${metric} against “${base}”.`;
+      case 'no_difference_yet':
+        return verdict.neededPerArm === null
+          ? `Verdict: no difference on ${metric} yet.`
+          : `Verdict: no difference on ${metric} yet; about ${count.format(verdict.neededPerArm)} more recipients per arm needed.`;
+      case 'sample_ratio_mismatch':
+        return 'Verdict: none. The arms are not the planned split, so they cannot be compared.';
+      default:
+        return 'Verdict: not enough data yet (at least 100 recipients in each arm).';
+    }
+  }
+
+  function srmText(experiment) {
+    const observed = experiment.arms.map((arm) => `${armName(experiment, arm.id)} ${count.format(arm.entered)}`);
+    const planned = experiment.arms.map((arm) => arm.weight).join(' : ');
+    return (
+      `Sample ratio mismatch: ${observed.join(', ')} entered, planned ${planned} ` +
+      `(p = ${experiment.srm.pValue.toPrecision(2)}). Check variant assignment and tracking before reading any result.`
+    );
+  }
+
+  function comparisonText(experiment, arm) {
+    const vs = arm.vsControl;
+    const name = armName(experiment, arm.id);
+    const base = armName(experiment, experiment.arms[0].id);
+    const ci = `95 %: ${points(vs.differenceInterval.low)} to ${points(vs.differenceInterval.high)}`;
+    const always = vs.sequentialInterval
+      ? `; always-valid: ${
+          experiment.metric === 'revenue'
+            ? `${vs.sequentialInterval.low.toFixed(0)} to ${vs.sequentialInterval.high.toFixed(0)} minor units`
+            : `${points(vs.sequentialInterval.low)} to ${points(vs.sequentialInterval.high)}`
+        }`
+      : '';
+    return `${name} vs ${base}: ${points(vs.difference)} (${ci}${always})`;
+  }
+
+  function armsChart(experiment) {
+    const rateWord = experiment.metric === 'human_clicks' ? 'Click rate' : 'Order rate';
+    return {
+      type: 'barWithErrorBars',
+      data: {
+        labels: experiment.arms.map((arm) => `${armName(experiment, arm.id)} (${count.format(arm.entered)})`),
+        datasets: [
+          {
+            label: `${rateWord} % (95 % interval)`,
+            data: experiment.arms.map((arm) => ({
+              y: arm.rate.rate * 100,
+              yMin: arm.rate.low * 100,
+              yMax: arm.rate.high * 100,
+            })),
+            backgroundColor: experiment.arms.map((_, index) => COLORS[index % COLORS.length]),
+            errorBarColor: '#1f2933',
+            errorBarWhiskerColor: '#1f2933',
+            errorBarLineWidth: 2,
+            errorBarWhiskerLineWidth: 2,
+          },
+        ],
+      },
+      options: {
+        scales: { y: { beginAtZero: true, title: { display: true, text: '%' } } },
+        plugins: {
+          tooltip: {
+            callbacks: {
+              label: (item) => {
+                const arm = experiment.arms[item.dataIndex];
+                return `${percent(arm.rate.rate)} (95 %: ${percent(arm.rate.low)} to ${percent(arm.rate.high)})`;
+              },
+            },
+          },
+        },
+      },
+    };
+  }
+
+  function dailyChart(daily, range) {
+    const totals = new Map();
+    for (const row of daily) {
+      const day = totals.get(row.day) ?? { sent: 0, clicks: 0, orders: 0 };
+      day.sent += row.sent;
+      day.clicks += row.uniqueHumanClicks;
+      day.orders += row.attributedOrders;
+      totals.set(row.day, day);
+    }
+    const days = everyDay(range);
+    const labels = days.length <= 400 ? days : [...totals.keys()].sort();
+    const series = [
+      ['Sent', 'sent'],
+      ['Clicked (people)', 'clicks'],
+      ['Attributed orders', 'orders'],
+    ];
+    return {
+      type: 'line',
+      data: {
+        labels,
+        datasets: series.map(([label, field], index) => ({
+          label,
+          data: labels.map((day) => totals.get(day)?.[field] ?? 0),
+          borderColor: COLORS[index],
+          backgroundColor: COLORS[index],
+        })),
+      },
+      options: { scales: { y: { beginAtZero: true, ticks: { precision: 0 } } } },
+    };
+  }
+
+  function everyDay({ since, until }) {
+    const days = [];
+    for (let t = Date.parse(since); t <= Date.parse(until) && days.length <= 400; t += DAY_MS) {
+      days.push(new Date(t).toISOString().slice(0, 10));
+    }
+    return days;
+  }
+
+  function start() {
+    const today = new Date();
+    $('until').value = today.toISOString().slice(0, 10);
+    $('since').value = new Date(today.getTime() - 29 * DAY_MS).toISOString().slice(0, 10);
+    $('token-form').addEventListener('submit', (event) => {
+      event.preventDefault();
+      const value = $('token').value.trim();
+      if (!value) return;
+      sessionStorage.setItem(TOKEN_KEY, value);
+      $('token').value = '';
+      showControls();
+      void load();
+    });
+    $('controls').addEventListener('submit', (event) => {
+      event.preventDefault();
+      void load();
+    });
+    $('forget-token').addEventListener('click', () => askForToken(''));
+    if (sessionStorage.getItem(TOKEN_KEY)) {
+      showControls();
+      void load();
+    } else {
+      askForToken('');
+    }
+  }
+
+  start();
+})();

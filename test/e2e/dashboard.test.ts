@@ -1,0 +1,214 @@
+import { mkdir } from 'node:fs/promises';
+import path from 'node:path';
+import pino from 'pino';
+import { type Browser, type Page, chromium } from 'playwright-core';
+import { afterAll, beforeAll, describe, expect, inject, it } from 'vitest';
+import { createApp } from '../../server/app';
+import type { CartWorkflows } from '../../server/cart-workflows';
+import { createTestDatabase, type TestDatabase } from '../helpers/database';
+import { type TestHttpServer, startHttpServer } from '../helpers/http-server';
+import { SEEDED_RANGE, seedReportData, seededCampaigns } from '../helpers/report-seed';
+
+// The real HTTP server on a seeded database, the dashboard in real headless Chromium.
+const shopId = 'shop-dashboard';
+const ADMIN_TOKEN = 'dashboard-admin-token-0123456789abcdef';
+const artifacts = path.resolve(import.meta.dirname, '../../test-artifacts');
+let database: TestDatabase;
+let server: TestHttpServer;
+let browser: Browser;
+
+const noWorkflows: CartWorkflows = {
+  deliver: () => Promise.reject(new Error('the dashboard starts no workflows')),
+  startJourneys: () => Promise.reject(new Error('the dashboard starts no workflows')),
+};
+
+beforeAll(async () => {
+  database = await createTestDatabase();
+  await seedReportData(database.sql, shopId);
+  const app = createApp({
+    db: database.db,
+    workflows: noWorkflows,
+    config: {
+      shopId,
+      webhookSecret: 'unused-webhook-secret',
+      webhookMaxBytes: 64 * 1024,
+      webhookToleranceMs: 300_000,
+      adminToken: ADMIN_TOKEN,
+    },
+    logger: pino({ level: 'silent' }),
+    campaignVersions: seededCampaigns,
+  });
+  server = await startHttpServer(app);
+  await mkdir(artifacts, { recursive: true });
+  browser = await chromium.launch({
+    executablePath: inject('chromiumPath'),
+    args: [
+      '--headless',
+      '--no-sandbox',
+      '--disable-gpu',
+      '--disable-quic',
+      '--no-first-run',
+      '--disable-background-networking',
+      '--disable-component-update',
+      '--disable-sync',
+    ],
+  });
+});
+afterAll(async () => {
+  await browser?.close();
+  await server?.close();
+  await database?.drop();
+});
+
+/** The browser globals the checks below read (the project's tsconfig has no DOM library). */
+interface PageGlobals {
+  document: {
+    body: { dataset: Record<string, string | undefined> };
+    documentElement: { scrollWidth: number; clientWidth: number };
+  };
+  sessionStorage: { length: number };
+  localStorage: { length: number };
+  Chart: { getChart(canvas: unknown): { config: { type: string } } };
+}
+interface CanvasElement {
+  width: number;
+  height: number;
+  getBoundingClientRect(): { width: number };
+  getContext(kind: '2d'): { getImageData(x: number, y: number, w: number, h: number): { data: Uint8ClampedArray } };
+}
+
+interface OpenedPage {
+  page: Page;
+  /** Console errors and uncaught exceptions, CSP violations included. */
+  errors: string[];
+  /** Every URL the page asked for. */
+  requests: string[];
+}
+
+async function openDashboard(width: number): Promise<OpenedPage> {
+  const context = await browser.newContext({ viewport: { width, height: 900 } });
+  const page = await context.newPage();
+  const errors: string[] = [];
+  const requests: string[] = [];
+  page.on('console', (message) => {
+    if (message.type() === 'error') errors.push(message.text());
+  });
+  page.on('pageerror', (error) => errors.push(error.message));
+  page.on('request', (request) => requests.push(request.url()));
+  await page.goto(`${server.url}/admin/dashboard`);
+  await page.locator('#token').waitFor();
+  return { page, errors, requests };
+}
+
+/** Resolves once the page says the report is drawn (charts are made without animation). */
+const stateIs = (page: Page, state: string) =>
+  page.waitForFunction(
+    (wanted) => (globalThis as unknown as PageGlobals).document.body.dataset.state === wanted,
+    state,
+  );
+
+async function showSeededRange(page: Page) {
+  await page.locator('#token').fill(ADMIN_TOKEN);
+  await page.getByRole('button', { name: 'Open the dashboard' }).click();
+  // The default range (the last 30 days) has no data: the page says so in words.
+  await stateIs(page, 'empty');
+  expect(await page.locator('#status').textContent()).toMatch(/^No campaign data from \d{4}-\d{2}-\d{2} to /);
+  await page.locator('#since').fill(SEEDED_RANGE.since);
+  await page.locator('#until').fill(SEEDED_RANGE.until);
+  await page.getByRole('button', { name: 'Show' }).click();
+  await stateIs(page, 'ready');
+}
+
+/** Per canvas: its CSS width, its chart type, and the share of pixels that are drawn on. */
+const canvases = (page: Page) =>
+  page.locator('canvas').evaluateAll((elements) =>
+    (elements as unknown as CanvasElement[]).map((canvas) => {
+      const { data } = canvas.getContext('2d').getImageData(0, 0, canvas.width, canvas.height);
+      let drawn = 0;
+      for (let i = 3; i < data.length; i += 4) if (data[i]! > 0) drawn += 1;
+      return {
+        width: canvas.getBoundingClientRect().width,
+        type: (globalThis as unknown as PageGlobals).Chart.getChart(canvas).config.type,
+        drawnShare: drawn / (data.length / 4),
+      };
+    }),
+  );
+
+describe('dashboard (real HTTP server, headless Chromium)', () => {
+  it.each([1280, 375])('draws funnel, arms with error bars, daily series and verdicts at %i px', async (width) => {
+    const { page, errors, requests } = await openDashboard(width);
+    await showSeededRange(page);
+
+    const drawn = await canvases(page);
+    // consumer: funnel, holdout, reminder variants, daily; welcome: funnel, its variants, daily.
+    expect(drawn.map((canvas) => canvas.type)).toEqual([
+      'bar',
+      'barWithErrorBars',
+      'barWithErrorBars',
+      'line',
+      'bar',
+      'barWithErrorBars',
+      'line',
+    ]);
+    for (const canvas of drawn) {
+      expect(canvas.drawnShare).toBeGreaterThan(0.01);
+      expect(canvas.width).toBeLessThanOrEqual(width);
+    }
+
+    const verdicts = await page.locator('.verdict').allTextContents();
+    expect(verdicts).toContain('Verdict: “urgent” wins on orders against “control”.');
+    expect(verdicts.some((text) => text.startsWith('Verdict: no difference on orders yet'))).toBe(true);
+    expect(verdicts).toContain('Verdict: none. The arms are not the planned split, so they cannot be compared.');
+    expect(await page.locator('[data-campaign="welcome"] .srm-warning').textContent()).toMatch(
+      /^Sample ratio mismatch: plain 150, illustrated 90 entered, planned 1 : 1 \(p = /,
+    );
+
+    const scroll = await page.evaluate(() => {
+      const { documentElement } = (globalThis as unknown as PageGlobals).document;
+      return { document: documentElement.scrollWidth, viewport: documentElement.clientWidth };
+    });
+    expect(scroll.document).toBeLessThanOrEqual(scroll.viewport);
+
+    // The token stays in this tab's session storage: never in an address, never in localStorage.
+    expect(requests.filter((url) => url.includes(ADMIN_TOKEN))).toEqual([]);
+    expect(requests.filter((url) => !url.startsWith(server.url))).toEqual([]);
+    const storage = await page.evaluate(() => {
+      const { sessionStorage, localStorage } = globalThis as unknown as PageGlobals;
+      return [sessionStorage.length, localStorage.length];
+    });
+    expect(storage).toEqual([1, 0]);
+    expect(errors).toEqual([]);
+
+    await page.screenshot({ path: path.join(artifacts, `dashboard-${width}.png`), fullPage: true });
+    await page.context().close();
+  });
+
+  it('a wrong token is said in words and the token is asked for again', async () => {
+    const { page, errors } = await openDashboard(375);
+    await page.locator('#token').fill('not-the-admin-token-0123456789');
+    await page.getByRole('button', { name: 'Open the dashboard' }).click();
+    await stateIs(page, 'token');
+    expect(await page.locator('#status').textContent()).toBe(
+      'That token was not accepted (401). Enter the ADMIN_TOKEN configured on this server.',
+    );
+    expect(await page.locator('#token').isVisible()).toBe(true);
+    expect(await page.evaluate(() => (globalThis as unknown as PageGlobals).sessionStorage.length)).toBe(0);
+    // Chromium reports the refused request itself; nothing else may go wrong.
+    expect(errors.filter((text) => !/status of 401/.test(text))).toEqual([]);
+    await page.screenshot({ path: path.join(artifacts, 'dashboard-wrong-token-375.png'), fullPage: true });
+    await page.context().close();
+  });
+
+  it('a bad range shows the server’s message', async () => {
+    const { page } = await openDashboard(1280);
+    await showSeededRange(page);
+    await page.locator('#since').fill('2026-03-09');
+    await page.getByRole('button', { name: 'Show' }).click();
+    await stateIs(page, 'error');
+    expect(await page.locator('#status').textContent()).toBe(
+      'The report could not be loaded (400): since (2026-03-09) is after until (2026-03-04): swap them.',
+    );
+    expect(await page.locator('canvas').count()).toBe(0);
+    await page.context().close();
+  });
+});
