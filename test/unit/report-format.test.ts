@@ -1,0 +1,178 @@
+import { describe, expect, it } from 'vitest';
+import type { ArmRow, StepFunnelRow } from '../../db/analytics-store';
+import { Campaign } from '../../domain/campaign';
+import { type CampaignReport, type ExperimentReport, buildReport } from '../../reports/build-report';
+import { REPORT_CSV_HEADER, csvCell, reportCsv } from '../../reports/report-csv';
+import { reportTable } from '../../reports/report-table';
+import { money, verdictWords } from '../../reports/report-words';
+
+// The report's text and CSV for the cases that tempt NaN: nobody entered, nothing delivered.
+const range = { since: '2026-11-01', until: '2026-11-30' };
+const campaign = Campaign.parse({
+  id: 'b2c-cart',
+  version: 2,
+  name: 'Abandoned cart',
+  priority: 100,
+  trigger: 'cart.abandoned',
+  audience: 'everyone',
+  steps: [
+    {
+      id: 'reminder',
+      delay: '1h',
+      template: 'cart-reminder',
+      variants: [{ id: 'control' }, { id: 'bold', subjectLine: 2 }],
+    },
+  ],
+  experiment: { holdout: 10 },
+});
+
+const zeroFunnel: StepFunnelRow = {
+  campaignId: 'b2c-cart',
+  campaignVersion: 2,
+  step: 'reminder',
+  variant: 'holdout',
+  currency: 'EUR',
+  ...Object.fromEntries(
+    [
+      'reached',
+      'sent',
+      'skipped',
+      'failed',
+      'delivered',
+      'bounced',
+      'complained',
+      'unsubscribed',
+      'uniqueHumanOpens',
+      'machineOpens',
+      'uniqueHumanClicks',
+      'machineClicks',
+      'attributedOrders',
+      'attributedRevenueMinor',
+      'recoveredCarts',
+    ].map((name) => [name, 0]),
+  ),
+} as StepFunnelRow;
+
+/** An arm row as the rollup holds it after its chains were erased: a row, every counter 0. */
+function emptyArm(experiment: string, arm: string): ArmRow {
+  return {
+    campaignId: 'b2c-cart',
+    campaignVersion: 2,
+    experiment,
+    arm,
+    currency: 'EUR',
+    entered: 0,
+    converted: 0,
+    orders: 0,
+    revenueMinor: 0,
+    revenueSquaresMinor: 0,
+    recoveredCarts: 0,
+    humanClicked: 0,
+    humanOpened: 0,
+  };
+}
+
+const zeroReport = buildReport({
+  range,
+  funnel: [{ ...zeroFunnel, reached: 3, skipped: 3 }],
+  daily: [],
+  arms: [emptyArm('holdout', 'treated'), emptyArm('reminder', 'bold')],
+  campaigns: [campaign],
+});
+
+describe('the report table', () => {
+  it('prints zero-count arms and undelivered steps as 0 with an interval, never NaN, Infinity or undefined', () => {
+    const text = reportTable(zeroReport);
+    expect(text).not.toMatch(/NaN|Infinity|undefined|null/);
+    expect(text).toMatch(/v2\s+reminder\s+holdout\s+3\s+0\s+0\s+0\s+0\.0 % \[0\.0, 100\.0\]\s+0\s+€0\.00\s+0\s+0\s+0/);
+    expect(text).toMatch(/holdout\s+10 %\s+0\s+0\.0 % \[0\.0, 100\.0\]\s+€0\.00\s+0\s+0/);
+    expect(text).toMatch(/treated\s+90 %\s+0\s+0\.0 % \[0\.0, 100\.0\]\s+€0\.00\s+0\s+0/);
+    expect(text).toContain('verdict: not enough data (fewer than 100 per arm)');
+    expect(text).toContain('sample ratio: not checked');
+  });
+
+  it('says "no data" for a range without any', () => {
+    expect(reportTable({ range, campaigns: [] })).toBe('no data for 2026-11-01 to 2026-11-30\n');
+  });
+});
+
+describe('the report CSV', () => {
+  it('gives a zero row 0 with [0, 1] bounds and no empty cell', () => {
+    const [header, row, end] = reportCsv(zeroReport).split('\r\n');
+    expect(header).toBe(REPORT_CSV_HEADER.join(','));
+    expect(end).toBe('');
+    const cells = row!.split(',');
+    expect(cells).toHaveLength(REPORT_CSV_HEADER.length);
+    expect(cells.filter((cell) => cell === '' || /NaN|Infinity/.test(cell))).toEqual([]);
+    const value = (name: string) => cells[REPORT_CSV_HEADER.indexOf(name)];
+    expect([value('human_click_rate'), value('human_click_rate_low'), value('human_click_rate_high')]).toEqual([
+      '0',
+      '0',
+      '1',
+    ]);
+    expect(value('attributed_revenue')).toBe('0.00');
+  });
+
+  it('quotes cells as RFC 4180 says', () => {
+    expect(csvCell('plain')).toBe('plain');
+    expect(csvCell('a,"b"')).toBe('"a,""b"""');
+    expect(csvCell('two\r\nlines')).toBe('"two\r\nlines"');
+    expect(csvCell(Number.NaN)).toBe('');
+  });
+
+  it('is the header alone for a range without data', () => {
+    expect(reportCsv({ range, campaigns: [] } satisfies CampaignReport)).toBe(`${REPORT_CSV_HEADER.join(',')}\r\n`);
+  });
+});
+
+describe('verdicts in words', () => {
+  const experiment = (overrides: Partial<ExperimentReport>): ExperimentReport => ({
+    ...(zeroReport.campaigns[0]?.experiments[0] as ExperimentReport),
+    ...overrides,
+  });
+
+  it('a mismatch says not to trust the experiment, with its p-value', () => {
+    expect(verdictWords(experiment({ verdict: { kind: 'sample_ratio_mismatch', pValue: 4.5e-5 } }))).toMatch(
+      /^do not trust this experiment: sample-ratio mismatch p=4\.5e-5 /,
+    );
+  });
+
+  it('no difference yet says how many more per arm, or why it cannot', () => {
+    expect(verdictWords(experiment({ verdict: { kind: 'no_difference_yet', neededPerArm: 12677 } }))).toBe(
+      'no difference yet: about 12,677 more per arm needed',
+    );
+    expect(verdictWords(experiment({ verdict: { kind: 'no_difference_yet', neededPerArm: null } }))).toBe(
+      'no difference yet: the holdout arm has no orders yet to size the test from',
+    );
+  });
+
+  it('a revenue winner is told in money', () => {
+    const base = experiment({});
+    const [holdout, treated] = base.arms;
+    const vsControl = {
+      difference: 0.01,
+      differenceInterval: { low: 0, high: 0.02 },
+      relativeUplift: null,
+      relativeUpliftInterval: null,
+      pValue: null,
+      sequentialInterval: { low: 40, high: 200 },
+      revenueDifference: 120,
+      revenueDifferenceInterval: null,
+    };
+    const words = verdictWords({
+      ...base,
+      metric: 'revenue',
+      arms: [holdout!, { ...treated!, vsControl }],
+      verdict: { kind: 'winner', arm: 'treated', metric: 'revenue' },
+    });
+    expect(words).toBe(
+      'treated beats holdout on revenue per recipient: +€1.20 [+€0.40, +€2.00], sequential test, valid at every look',
+    );
+  });
+
+  it('money keeps each currency’s minor unit, and shows rows without a currency as a plain amount', () => {
+    expect(money(150_000, 'JPY')).toBe('¥150,000');
+    expect(money(1235, 'KWD')).toMatch(/^KWD\s1\.235$/); // Intl puts a no-break space there
+    expect(money(1990, '')).toBe('19.90');
+  });
+});
