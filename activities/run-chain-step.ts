@@ -28,6 +28,7 @@ import {
   customerKeyOf,
   effectiveStep,
   holdoutArmOf,
+  subjectKeyOf,
   variantsOf,
 } from '../domain/experiments';
 import { sendKey } from '../domain/ids';
@@ -116,7 +117,12 @@ export function createRunChainStep(deps: ChainStepDeps) {
     });
 
     const facts = await gatherFacts(deps, { input, customer, nowMs });
-    const decision = decideSend({ now: nowMs, step, policy: campaign, facts: { ...facts, holdout: arm === 'holdout' } });
+    const decision = decideSend({
+      now: nowMs,
+      step,
+      policy: campaign,
+      facts: { ...facts, holdout: arm === 'holdout' },
+    });
     const record = {
       key,
       shopId,
@@ -156,7 +162,7 @@ export function createRunChainStep(deps: ChainStepDeps) {
           workflowId,
           ...(variant === undefined ? {} : { variant }),
           ...(subjectVariant === undefined ? {} : { subjectVariant }),
-          subjectKey: `${campaign.id}/${step.id}/subject\u0000${customerKey}`,
+          subjectKey: subjectKeyOf({ campaignId: campaign.id, stepId: step.id, customerKey }),
           currency: cart.currency,
           attributionWindowMs: campaign.attributionWindow,
           attributionTouch: campaign.attributionTouch,

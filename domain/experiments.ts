@@ -80,6 +80,22 @@ export function effectiveStep(
   };
 }
 
+/**
+ * The key that picks a step's subject line (when its variant does not fix one): the same for the
+ * customer every time, so a subject-line test assigns people, not sends.
+ */
+export function subjectKeyOf({
+  campaignId,
+  stepId,
+  customerKey,
+}: {
+  campaignId: string;
+  stepId: string;
+  customerKey: string;
+}) {
+  return `${campaignId}/${stepId}/subject\u0000${customerKey}`;
+}
+
 /** How long before step `stepIndex` this customer waits (the step's, or its variant's delay). */
 export function stepDelay(campaign: Pick<Campaign, 'id' | 'steps'>, stepIndex: number, customerKey: string): number {
   return effectiveStep(campaign, stepIndex, customerKey).step.delay;

@@ -1,5 +1,6 @@
 import { afterAll, beforeAll, beforeEach, describe, expect, it } from 'vitest';
-import { cartWorkflowId, sendKey } from '../../domain/ids';
+import { subjectKeyOf } from '../../domain/experiments';
+import { cartWorkflowId } from '../../domain/ids';
 import { pickVariant } from '../../domain/subject-variant';
 import { cartUpdatedEvent, orderPlacedEvent, signedRequest } from '../helpers/cart-events';
 import { fastConsumerCampaign } from '../helpers/campaigns';
@@ -40,10 +41,14 @@ describe('abandoned cart, end to end', () => {
     expect((await postWebhook(event)).status).toBe(200);
 
     const [reminder, incentive, lastChance] = await stack.smtp.waitFor(3, 45_000);
-    // The reminder has two subject lines (an A/B test); the send key decides which one.
-    const reminderKey = sendKey({ shopId, cartId: event.data.id, step: 'reminder' });
+    // The reminder has two subject lines (an A/B test); a hash of campaign, step and customer picks one.
+    const subjectKey = subjectKeyOf({
+      campaignId: e2eCampaign.id,
+      stepId: 'reminder',
+      customerKey: 'grace@example.com',
+    });
     const subjects = ['Grace, your cart is waiting', 'Grace, still thinking it over? 3 items saved'];
-    expect(reminder?.subject).toBe(subjects[pickVariant({ key: reminderKey, count: subjects.length })]);
+    expect(reminder?.subject).toBe(subjects[pickVariant({ key: subjectKey, count: subjects.length })]);
     expect(reminder?.to && 'text' in reminder.to ? reminder.to.text : '').toBe('grace@example.com');
     expect(reminder?.from?.text).toBe('"Cartflow Shop" <shop@mail.example.com>');
     const html = String(reminder?.html).replaceAll('&#x3D;', '=');

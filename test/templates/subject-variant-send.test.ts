@@ -51,14 +51,21 @@ describe('a send records its subject variant and locale', () => {
     const received = await delivery.smtp.waitFor(sends.length);
     expect(received).toHaveLength(sends.length);
 
-    const rows = await delivery.database.sql<Array<{ key: string; subject_variant: number; locale: string }>>`
-      select key, subject_variant, locale from messages where shop_id = ${shopId}`;
+    const rows = await delivery.database.sql<
+      Array<{ key: string; subject_variant: number; locale: string; variant: string }>
+    >`select key, subject_variant, locale, variant from messages where shop_id = ${shopId}`;
     const byKey = new Map(rows.map((row) => [row.key, row]));
     const variants = new Set<number>();
     for (const send of sends) {
       const variant = pickVariant({ key: send.key, count: 2 });
       const language = send.data.locale.startsWith('ru') ? 'ru' : 'en';
-      expect(byKey.get(send.key)).toEqual({ key: send.key, subject_variant: variant, locale: language });
+      // The subject line is the send's experiment arm in the analyst views (`subject-1`, `subject-2`).
+      expect(byKey.get(send.key)).toEqual({
+        key: send.key,
+        subject_variant: variant,
+        locale: language,
+        variant: `subject-${variant + 1}`,
+      });
       const email = received.find((message) => message.to && JSON.stringify(message.to).includes(send.to));
       expect(email?.subject).toBe(SUBJECTS[language]![variant]);
       variants.add(variant);
