@@ -1,7 +1,6 @@
 import { continueAsNew, setHandler } from '@temporalio/workflow';
 import { isNewerSnapshot } from '../domain/cart-state';
 import type { ChainOutcome } from '../domain/chain';
-import type { Order } from '../domain/events';
 import { customerKeyOf, stepDelay } from '../domain/experiments';
 import { segmentContextOf } from '../domain/segment-context';
 import { selectCampaign } from '../domain/segments';
@@ -33,8 +32,6 @@ export async function abandonedCartWorkflow(input: AbandonedCartInput): Promise<
     state,
     continueAsNew: () => continueAsNew<typeof abandonedCartWorkflow>({ ...input, resume: state }),
   });
-  let order: Order | undefined;
-  let stopReason: string | undefined;
   let updates = 0;
 
   setHandler(cartUpdatedSignal, (next) => {
@@ -42,13 +39,13 @@ export async function abandonedCartWorkflow(input: AbandonedCartInput): Promise<
     state.cart = next;
     updates += 1;
   });
-  setHandler(orderPlacedSignal, (placed) => void (order = placed));
-  setHandler(stopChainSignal, ({ reason }) => void (stopReason = reason));
+  setHandler(orderPlacedSignal, (placed) => void (state.order = placed));
+  setHandler(stopChainSignal, ({ reason }) => void (state.stopReason = reason));
   setHandler(cartStateQuery, chain.view);
 
   const exitReason = (): ChainOutcome | undefined => {
-    if (order) return 'purchased';
-    if (stopReason) return 'stopped';
+    if (state.order) return 'purchased';
+    if (state.stopReason) return 'stopped';
     if (state.cart && state.cart.items.length === 0) return 'emptied';
     return undefined;
   };

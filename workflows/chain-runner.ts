@@ -1,4 +1,4 @@
-import { ActivityFailure, condition, log, proxyActivities, workflowInfo } from '@temporalio/workflow';
+import { ActivityFailure, condition, log, patched, proxyActivities, workflowInfo } from '@temporalio/workflow';
 import type { Activities } from '../activities';
 import { type ChainOutcome, outcomeOfSkip } from '../domain/chain';
 import { customerKeyOf, stepDelay } from '../domain/experiments';
@@ -9,6 +9,10 @@ const { runChainStep, finishChain } = proxyActivities<Activities>({
   startToCloseTimeout: '1 minute',
   retry: { initialInterval: '5 seconds', backoffCoefficient: 2, maximumInterval: '10 minutes' },
 });
+
+/** Workflow changes guarded for histories recorded before them (test/replay proves both paths). */
+const FINAL_STATUS_PATCH = 'final-search-attributes-on-completion';
+const WAKE_FIRST_PATCH = 'wake-before-continue-as-new';
 
 export interface ChainRunnerOptions {
   shopId: string;
@@ -32,13 +36,16 @@ export function createChainRunner({ shopId, subjectId, state, continueAsNew }: C
     if (recordEnd && state.entry) {
       await finishChain({ workflowId: workflowInfo().workflowId, shopId, cartId: subjectId, outcome });
     }
-    if (result !== 'completed') publishChainState(state, outcome);
+    // Operators list active chains by CartflowStatus: a completed one must say so too.
+    if (result !== 'completed' || patched(FINAL_STATUS_PATCH)) publishChainState(state, outcome);
     return result;
   }
 
   /** Waits until `state.waitUntil` unless `wake` turns true; continues-as-new when history grows. */
   async function waitOr(wake: () => boolean): Promise<boolean> {
     for (;;) {
+      // A signal that arrived in this very task is acted on before continuing as new.
+      if (patched(WAKE_FIRST_PATCH) && wake()) return true;
       if (workflowInfo().continueAsNewSuggested) await continueAsNew();
       const remaining = (state.waitUntil ?? 0) - Date.now();
       if (remaining <= 0 || wake()) return wake();
@@ -87,7 +94,9 @@ export function createChainRunner({ shopId, subjectId, state, continueAsNew }: C
       state.stepIndex += 1;
       if (state.stepIndex < campaign.steps.length) {
         // The step's own delay, or its experiment variant's for this customer.
-        state.waitUntil = Date.now() + stepDelay(campaign, state.stepIndex, customerKeyOf(state.cart as NonNullable<CartChainState['cart']>));
+        state.waitUntil =
+          Date.now() +
+          stepDelay(campaign, state.stepIndex, customerKeyOf(state.cart as NonNullable<CartChainState['cart']>));
       }
       publishChainState(state, outcome);
     }

@@ -18,6 +18,12 @@ export interface CartChainState {
   stepIndex: number;
   /** When the current wait (inactivity, step delay or deferral) ends, epoch ms. */
   waitUntil?: number;
+  /**
+   * An order or stop request received but not acted on yet. Kept in the state (not beside it) so
+   * a continue-as-new that happens in the same task carries it into the next run.
+   */
+  order?: Order;
+  stopReason?: string;
 }
 
 export interface AbandonedCartInput {

@@ -32,8 +32,7 @@ export async function journeyWorkflow(input: JourneyInput): Promise<ChainOutcome
     state,
     continueAsNew: () => continueAsNew<typeof journeyWorkflow>({ ...input, resume: state }),
   });
-  let stopReason: string | undefined;
-  setHandler(stopChainSignal, ({ reason }) => void (stopReason = reason));
+  setHandler(stopChainSignal, ({ reason }) => void (state.stopReason = reason));
   setHandler(cartStateQuery, chain.view);
 
   if (!state.entry) {
@@ -44,5 +43,5 @@ export async function journeyWorkflow(input: JourneyInput): Promise<ChainOutcome
     const firstDelay = stepDelay(campaign, 0, customerKeyOf(input.subject));
     state.waitUntil = Date.now() + (campaign.reorderAfter ?? 0) + firstDelay;
   }
-  return chain.runSteps(() => (stopReason ? 'stopped' : undefined));
+  return chain.runSteps(() => (state.stopReason ? 'stopped' : undefined));
 }

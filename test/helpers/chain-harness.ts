@@ -17,8 +17,12 @@ export interface StepCall {
   atMs: number;
 }
 
-/** Plays a step's verdict: what runChainStep would have decided. */
-export type Decide = (input: RunChainStepInput, call: number, serverNowMs: number) => ChainStepResult;
+/** Plays a step's verdict: what runChainStep would have decided (a promise holds the step open). */
+export type Decide = (
+  input: RunChainStepInput,
+  call: number,
+  serverNowMs: number,
+) => ChainStepResult | Promise<ChainStepResult>;
 
 export interface ChainHarnessOptions {
   env: TestWorkflowEnvironment;

@@ -5,10 +5,14 @@ import { execFileSync } from 'node:child_process';
 import path from 'node:path';
 import { cartSearchAttributeKeys } from '../../cli/search-attributes';
 import { workflowsPath } from '../../worker';
-import { cartStateQuery } from '../../workflows/definitions';
+import { cartStateQuery, stopChainSignal } from '../../workflows/definitions';
 import { consumerCampaign } from '../helpers/campaigns';
-import { cartUpdatedEvent } from '../helpers/cart-events';
+import type { WorkflowHandle } from '@temporalio/client';
+import { cartUpdatedEvent, orderPlacedEvent } from '../helpers/cart-events';
 import { createChainHarness } from '../helpers/chain-harness';
+
+type Harness = Awaited<ReturnType<typeof createChainHarness>>;
+const quietLogger = { log() {}, info() {}, warn() {}, error() {}, debug() {}, trace() {} };
 import { eventually } from '../helpers/eventually';
 
 // A dev server of its own that suggests continue-as-new after 60 history events (the default is
@@ -76,5 +80,82 @@ describe('a cart with many updates (continue-as-new)', () => {
     // The last update (150 % 5 + 1 = 1 item) is what the emails show; nothing was sent during the updates.
     expect(h.steps.map((step) => step.input.stepIndex)).toEqual([0, 1]);
     expect(h.steps[0]?.input.cart.items).toHaveLength(1);
+  });
+
+  // A signal received while a step runs, with the history past Temporal's continue-as-new suggestion:
+  // the run used to continue as new before looking at it, and the next run never knew.
+  describe('a signal that arrives at a continue-as-new boundary', () => {
+    const BOUNDARY = 60;
+    const inFlight = ['workflowTaskScheduledEventAttributes', 'workflowTaskStartedEventAttributes'] as const;
+
+    /** The current run's history once the worker has handled everything sent so far. */
+    async function settledHistory(handle: WorkflowHandle) {
+      return eventually(async () => {
+        const events = (await handle.fetchHistory()).events ?? [];
+        const last = events.at(-1);
+        expect(inFlight.some((key) => last?.[key]) || last?.workflowExecutionSignaledEventAttributes).toBeFalsy();
+        return events;
+      });
+    }
+
+    const cases = [
+      {
+        name: 'an order ends the chain as purchased',
+        send: (h: Harness, cartId: string) => h.deliver(orderPlacedEvent({ cartId })),
+        outcome: 'purchased',
+      },
+      {
+        name: 'a stop request (unsubscribe, erasure) ends it as stopped',
+        send: (h: Harness, cartId: string) => h.handleFor(cartId).signal(stopChainSignal, { reason: 'erased' }),
+        outcome: 'stopped',
+      },
+    ];
+
+    for (const { name, send, outcome } of cases) {
+      it(name, async () => {
+        const bundle = await bundleWorkflowCode({ workflowsPath, logger: quietLogger });
+        const campaign = consumerCampaign({
+          frequency: { minGap: '1s' },
+          steps: [
+            { id: 'reminder', delay: '1s', template: 'cart-reminder' },
+            { id: 'last-chance', delay: '2s', template: 'cart-reminder' },
+          ],
+        });
+        let enterStep!: () => void;
+        const stepRunning = new Promise<void>((resolve) => (enterStep = resolve));
+        let finishStep!: () => void;
+        const stepMayFinish = new Promise<void>((resolve) => (finishStep = resolve));
+        const h = await createChainHarness(
+          { env, bundle, campaigns: [campaign], abandonAfterMs: 1_000 },
+          async (_input, call) => {
+            if (call === 1) {
+              enterStep();
+              await stepMayFinish;
+            }
+            return { status: 'sent' };
+          },
+        );
+        const cartId = `boundary-${outcome}-${Date.now()}`;
+        await h.worker.runUntil(async () => {
+          const t0 = Date.now();
+          await h.deliver(cartUpdatedEvent({ cartId, updatedAt: new Date(t0).toISOString() }));
+          await stepRunning;
+          // While the first email is being sent, updates push the history past the suggestion.
+          for (let i = 1; (await settledHistory(h.handleFor(cartId))).length < BOUNDARY; i += 1) {
+            await h.deliver(cartUpdatedEvent({ cartId, updatedAt: new Date(t0 + i).toISOString() }));
+          }
+          await send(h, cartId);
+          await settledHistory(h.handleFor(cartId));
+          finishStep();
+          expect(await h.handleFor(cartId).result()).toBe(outcome);
+        });
+        // The step's completion came in a task that suggested continuing as new: the boundary was hit.
+        const events = (await h.handleFor(cartId).fetchHistory()).events ?? [];
+        const completed = events.findIndex((event) => event.activityTaskCompletedEventAttributes);
+        const next = events.slice(completed).find((event) => event.workflowTaskStartedEventAttributes);
+        expect(next?.workflowTaskStartedEventAttributes?.suggestContinueAsNew).toBe(true);
+        expect(h.steps.map((step) => step.input.stepIndex)).toEqual([0]);
+      });
+    }
   });
 });
