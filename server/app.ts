@@ -8,7 +8,8 @@ import { cartWorkflowId } from '../domain/ids';
 import type { CartWorkflows } from './cart-workflows';
 import type { ChainStopper } from '../compliance/chain-stopper';
 import { readSignedBody } from './signed-request';
-import { mountDeliveryRoutes } from './delivery-routes';
+import { invalidPayload, payloadIssues } from './invalid-payload';
+import { mountDeliveryRoutes, tooLarge } from './delivery-routes';
 import { mountTrackingRoutes } from './tracking-routes';
 import type { PayloadCodec } from '@temporalio/common';
 import { adminRoutes } from './admin-routes';
@@ -64,7 +65,7 @@ export function createApp({ db, workflows, config, logger, chains, payloadCodec,
     bodyLimit({
       maxSize: config.webhookMaxBytes,
       onError: (c) =>
-        c.json({ error: 'payload_too_large', message: `body exceeds ${config.webhookMaxBytes} bytes` }, 413),
+        c.json({ error: 'payload_too_large', message: `${tooLarge(config.webhookMaxBytes)} (WEBHOOK_MAX_BYTES)` }, 413),
     }),
     async (c) => {
       const signed = await readSignedBody(c, config, now());
@@ -78,10 +79,7 @@ export function createApp({ db, workflows, config, logger, chains, payloadCodec,
         return c.json({ error: 'invalid_json', message: 'body must be a UTF-8 JSON document' }, 400);
       }
       const parsed = CartEvent.safeParse(json);
-      if (!parsed.success) {
-        const issues = parsed.error.issues.map((issue) => ({ path: issue.path.join('.'), message: issue.message }));
-        return c.json({ error: 'invalid_payload', message: describeIssues(issues), issues }, 400);
-      }
+      if (!parsed.success) return invalidPayload(c, payloadIssues(parsed.error));
 
       const event = parsed.data;
       const shopId = config.shopId;
@@ -128,8 +126,4 @@ export function createApp({ db, workflows, config, logger, chains, payloadCodec,
   });
 
   return app;
-}
-
-function describeIssues(issues: Array<{ path: string; message: string }>): string {
-  return issues.map((issue) => `${issue.path || '(body)'}: ${issue.message}`).join('; ');
 }
