@@ -5,7 +5,7 @@ import { createActivities, type ActivityDeps } from './activities';
 import { loadConfig } from './config/env';
 import { createLogger, routeTemporalLogs } from './config/logger';
 import { openServices, requireExternal } from './cli/services';
-import { exitWithError, isMain } from './cli/process';
+import { exitWithError, isMain, parseNoArguments } from './cli/process';
 import { requirePayloadCodec } from './codec/codec-config';
 
 export const workflowsPath = fileURLToPath(new URL('./workflows/index.ts', import.meta.url));
@@ -55,4 +55,10 @@ async function runWorker(): Promise<void> {
   await services.close();
 }
 
-if (isMain(import.meta.url)) runWorker().catch(exitWithError);
+if (isMain(import.meta.url)) {
+  parseNoArguments({
+    name: 'cartflow worker',
+    description: 'the Temporal worker alone, against external Postgres, Temporal and SMTP (npm run worker)',
+  });
+  runWorker().catch(exitWithError);
+}

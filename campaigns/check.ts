@@ -1,16 +1,50 @@
+import { stat } from 'node:fs/promises';
+import { Command } from 'commander';
+import { loadConfig } from '../config/env';
+import { exitWithError, isMain } from '../cli/process';
 import { CampaignFileError, DEFAULT_CAMPAIGNS_DIR, loadCampaigns } from './load';
 
 // `npm run campaigns:check [folder]`: validates campaign files without starting anything.
-const dir = process.argv[2] ?? DEFAULT_CAMPAIGNS_DIR;
-try {
-  const campaigns = await loadCampaigns(dir);
-  for (const { trigger, priority, id, version, segment } of campaigns) {
-    console.log(
-      `ok  ${trigger.padEnd(16)} priority ${String(priority).padStart(4)}  ${id} v${version} (segment ${segment})`,
-    );
-  }
-} catch (error) {
-  if (!(error instanceof CampaignFileError)) throw error;
-  console.error(error.message);
-  process.exitCode = 1;
+
+/** Exit codes: 0 every campaign is valid, 1 some are not (each problem listed), 2 no such folder. */
+export function campaignsCheckProgram(): Command {
+  return new Command('cartflow campaigns:check')
+    .description('validate the campaign files (*.yaml) of a folder without starting anything')
+    .argument('[folder]', 'the folder to check (default: CAMPAIGNS_DIR, else the shipped campaigns/)')
+    .addHelpText(
+      'after',
+      '\nExit codes: 0 all valid, 1 invalid campaign files (each problem listed), 2 no such folder.',
+    )
+    .showHelpAfterError()
+    .action(async (folder: string | undefined) => {
+      const dir = folder ?? loadConfig().CAMPAIGNS_DIR ?? DEFAULT_CAMPAIGNS_DIR;
+      if (!(await isFolder(dir))) {
+        process.stderr.write(`cartflow: no such folder: ${dir} (set CAMPAIGNS_DIR or pass a folder)\n`);
+        process.exitCode = 2;
+        return;
+      }
+      try {
+        const campaigns = await loadCampaigns(dir);
+        process.stdout.write(`checked ${dir}\n`);
+        for (const { trigger, priority, id, version, segment } of campaigns) {
+          process.stdout.write(
+            `ok  ${trigger.padEnd(16)} priority ${String(priority).padStart(4)}  ${id} v${version} (segment ${segment})\n`,
+          );
+        }
+      } catch (error) {
+        if (!(error instanceof CampaignFileError)) throw error;
+        process.stderr.write(`${error.message}\n`);
+        process.exitCode = 1;
+      }
+    });
 }
+
+async function isFolder(dir: string): Promise<boolean> {
+  try {
+    return (await stat(dir)).isDirectory();
+  } catch {
+    return false;
+  }
+}
+
+if (isMain(import.meta.url)) campaignsCheckProgram().parseAsync(process.argv).catch(exitWithError);

@@ -1,5 +1,6 @@
 import path from 'node:path';
 import { pathToFileURL } from 'node:url';
+import { Command } from 'commander';
 
 /** True when the module at `moduleUrl` is the script node/tsx was started with. */
 export function isMain(moduleUrl: string): boolean {
@@ -26,4 +27,16 @@ function rootCause(error: unknown): string {
   let current = error as { message?: string; cause?: unknown } | undefined;
   while (current?.cause instanceof Error) current = current.cause;
   return current?.message ?? String(error);
+}
+
+/**
+ * For entry points configured only by the environment: answers `--help`, and refuses any argument
+ * with a usage line (exit code 1) before anything starts.
+ */
+export function parseNoArguments({ name, description }: { name: string; description: string }): void {
+  new Command(name)
+    .description(description)
+    .addHelpText('after', '\nConfigured by environment variables only: see .env.example and README.md.')
+    .showHelpAfterError()
+    .parse(process.argv);
 }

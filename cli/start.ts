@@ -12,7 +12,7 @@ import { createWorker } from '../worker';
 import { payloadCodecFromKeys } from '../codec/codec-config';
 import { localPayloadKeys, localTrackingSecret, localWebhookSecret } from './dev-secret';
 import { startEmbeddedTemporal } from './embedded-temporal';
-import { exitWithError } from './process';
+import { exitWithError, parseNoArguments } from './process';
 import { loadCampaignFiles, openServices } from './services';
 
 /**
@@ -148,4 +148,9 @@ async function connectTemporal(
   };
 }
 
+parseNoArguments({
+  name: 'cartflow start',
+  description:
+    'the worker and the HTTP server in one process; embeds Temporal, PGlite and an SMTP sink when not configured',
+});
 main().catch(exitWithError);

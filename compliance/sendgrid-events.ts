@@ -1,5 +1,6 @@
 import { z } from 'zod';
 import type { DeliveryEventType } from '../db/schema';
+import { object, oneOf, rule, text, wholeNumber } from '../domain/payload-fields';
 
 /**
  * SendGrid Event Webhook events that matter for suppression, after
@@ -9,17 +10,23 @@ import type { DeliveryEventType } from '../db/schema';
  * accepted and ignored, without being validated.
  */
 
-const RelevantEvent = z.object({
-  event: z.enum(['bounce', 'dropped', 'spamreport']),
-  email: z.string().min(3),
-  timestamp: z.number().int().nonnegative(),
-  sg_event_id: z.string().min(1),
-  'smtp-id': z.string().optional(),
-  type: z.string().optional(),
-  reason: z.string().optional(),
-  status: z.string().optional(),
-  bounce_classification: z.string().optional(),
-});
+const optionalText = z.string(rule('must be text')).optional();
+
+const RelevantEvent = object(
+  {
+    event: oneOf(['bounce', 'dropped', 'spamreport']),
+    // SendGrid's own data: checked only as far as cartflow relies on it.
+    email: text({ min: 3, max: 320 }),
+    timestamp: wholeNumber({ min: 0 }),
+    sg_event_id: text({ max: 1000 }),
+    'smtp-id': optionalText,
+    type: optionalText,
+    reason: optionalText,
+    status: optionalText,
+    bounce_classification: optionalText,
+  },
+  'a SendGrid event',
+);
 type RelevantEvent = z.infer<typeof RelevantEvent>;
 
 export interface SendGridDeliveryEvent {
@@ -31,8 +38,14 @@ export interface SendGridDeliveryEvent {
   occurredAt: Date;
 }
 
+/** A bad event of the batch: `1.email` and what it must be. */
+export interface SendGridProblem {
+  path: string;
+  message: string;
+}
+
 export type SendGridBatch =
-  { ok: true; events: SendGridDeliveryEvent[]; ignored: number } | { ok: false; message: string };
+  { ok: true; events: SendGridDeliveryEvent[]; ignored: number } | { ok: false; issues: SendGridProblem[] };
 
 /** `dropped` reasons that say something about the address; the rest (quota, spam content…) do not. */
 const DROPPED_REASONS: Record<string, DeliveryEventType> = {
@@ -44,14 +57,14 @@ const DROPPED_REASONS: Record<string, DeliveryEventType> = {
 
 /** Validates a parsed body (it must be an array of events) and maps the relevant events. */
 export function readSendGridBatch(body: unknown): SendGridBatch {
-  if (!Array.isArray(body)) return { ok: false, message: 'body must be a JSON array of events' };
+  if (!Array.isArray(body)) return { ok: false, issues: [{ path: '', message: 'must be a JSON array of events' }] };
   const events: SendGridDeliveryEvent[] = [];
-  const problems: string[] = [];
+  const problems: SendGridProblem[] = [];
   let ignored = 0;
   body.forEach((raw: unknown, index) => {
     const name = (raw as { event?: unknown } | null)?.event;
     if (typeof raw !== 'object' || raw === null || typeof name !== 'string') {
-      problems.push(`${index}: must be an event object with an "event" name`);
+      problems.push({ path: String(index), message: 'must be an event object with an "event" name' });
       return;
     }
     if (!RelevantEvent.shape.event.safeParse(name).success) {
@@ -60,14 +73,16 @@ export function readSendGridBatch(body: unknown): SendGridBatch {
     }
     const parsed = RelevantEvent.safeParse(raw);
     if (!parsed.success) {
-      for (const issue of parsed.error.issues) problems.push(`${index}.${issue.path.join('.')}: ${issue.message}`);
+      for (const issue of parsed.error.issues) {
+        problems.push({ path: [index, ...issue.path].join('.'), message: issue.message });
+      }
       return;
     }
     const type = deliveryTypeOf(parsed.data);
     if (type) events.push(toDeliveryEvent(parsed.data, type));
     else ignored += 1;
   });
-  if (problems.length > 0) return { ok: false, message: problems.join('; ') };
+  if (problems.length > 0) return { ok: false, issues: problems };
   return { ok: true, events, ignored };
 }
 

@@ -1,8 +1,12 @@
 import { loadConfig } from '../config/env';
-import { exitWithError } from '../cli/process';
+import { exitWithError, parseNoArguments } from '../cli/process';
 import { configuredDatabase, openDatabase } from './client';
 
 // `npm run migrate`: applies db/migrations to DATABASE_URL (or the embedded PGlite database).
+parseNoArguments({
+  name: 'cartflow migrate',
+  description: 'apply db/migrations to DATABASE_URL (or the embedded PGlite database in DATA_DIR)',
+});
 try {
   const config = loadConfig();
   const database = await openDatabase(configuredDatabase(config));

@@ -1,20 +1,44 @@
 import { z } from 'zod';
+import { boolean, dateTime, email, httpUrl, list, object, pattern, rule, text, wholeNumber } from './payload-fields';
 
 /**
  * The webhook contract: what a shop backend posts to `POST /webhooks/cart`.
  * Documented for shop developers in README.md ("Webhook contract"); keep the two in step.
  */
 
+/**
+ * The documented limits (README "Webhook contract", table "Limits"); a request over one is a 400
+ * naming the field and the limit.
+ */
+const WEBHOOK_LIMITS = {
+  itemsPerCart: 500,
+  categoriesPerItem: 50,
+  categoryLength: 100,
+  discountCodesPerOrder: 20,
+  discountCodeLength: 64,
+  idLength: 128,
+  itemNameLength: 500,
+  customerNameLength: 200,
+  quantity: 100_000,
+  emailLength: 320,
+  urlLength: 2048,
+} as const;
+
+const MONEY_WORDS = 'must be a non-negative decimal amount such as 19.90 (up to 12 digits, 4 decimals)';
+
 /** Money as a decimal string ("19.90") or a JSON number; kept as a string so no cent is lost. */
 export const Money = z
-  .union([z.string(), z.number()])
+  .union([z.string(), z.number()], rule(MONEY_WORDS))
   .transform((value) => (typeof value === 'number' ? String(value) : value.trim()))
-  .pipe(z.string().regex(/^\d{1,12}(\.\d{1,4})?$/, 'must be a non-negative decimal amount such as 19.90'));
+  .pipe(z.string().regex(/^\d{1,12}(\.\d{1,4})?$/, rule(MONEY_WORDS)));
 
-const HttpUrl = z.url({ protocol: /^https?$/, error: 'must be an http(s) URL' }).max(2048);
+const HttpUrl = httpUrl({ max: WEBHOOK_LIMITS.urlLength });
+const Email = email({ max: WEBHOOK_LIMITS.emailLength });
+const Currency = pattern(/^[A-Z]{3}$/, 'must be an ISO 4217 code such as EUR');
 
 /** IANA time-zone name as understood by Intl ("Europe/Berlin"). */
-const TimeZone = z.string().refine(isKnownTimeZone, 'must be an IANA time zone such as Europe/Berlin');
+const TIME_ZONE_WORDS = 'must be an IANA time zone such as Europe/Berlin';
+const TimeZone = z.string(rule(TIME_ZONE_WORDS)).refine(isKnownTimeZone, rule(TIME_ZONE_WORDS));
 
 function isKnownTimeZone(value: string): boolean {
   try {
@@ -25,93 +49,103 @@ function isKnownTimeZone(value: string): boolean {
   }
 }
 
-const Id = z.string().trim().min(1).max(128);
+const Id = text({ max: WEBHOOK_LIMITS.idLength, trim: true });
 
-export const CartItem = z.object({
-  sku: Id,
-  name: z.string().min(1).max(500),
-  quantity: z.number().int().positive().max(100_000),
-  unitPrice: Money,
-  imageUrl: HttpUrl.optional(),
-  url: HttpUrl.optional(),
-  /** The shop's category slugs, for campaign audiences (`itemCategory`). */
-  categories: z.array(z.string().trim().min(1).max(100)).max(50).optional(),
-});
+export const CartItem = object(
+  {
+    sku: Id,
+    name: text({ max: WEBHOOK_LIMITS.itemNameLength }),
+    quantity: wholeNumber({ min: 1, max: WEBHOOK_LIMITS.quantity }),
+    unitPrice: Money,
+    imageUrl: HttpUrl.optional(),
+    url: HttpUrl.optional(),
+    /** The shop's category slugs, for campaign audiences (`itemCategory`). */
+    categories: list(text({ max: WEBHOOK_LIMITS.categoryLength, trim: true }), {
+      max: WEBHOOK_LIMITS.categoriesPerItem,
+      noun: 'categories',
+    }).optional(),
+  },
+  'a cart line with sku, name, quantity and unitPrice',
+);
 export type CartItem = z.infer<typeof CartItem>;
 
-export const Customer = z.object({
+const customerShape = {
   id: Id.optional(),
   /** Stored lower-cased: suppressions, unsubscribes and privacy requests match it case-insensitively. */
-  email: z
-    .email({ error: 'must be an email address' })
-    .max(320)
-    .transform((email) => email.toLowerCase()),
-  name: z.string().max(200).optional(),
-  locale: z
-    .string()
-    .regex(/^[a-z]{2,3}(-[A-Za-z0-9]{2,8})*$/, 'must be a language tag such as en or ru-RU')
-    .default('en'),
+  email: Email.transform((address) => address.toLowerCase()),
+  name: text({ min: 0, max: WEBHOOK_LIMITS.customerNameLength }).optional(),
+  locale: pattern(/^[a-z]{2,3}(-[A-Za-z0-9]{2,8})*$/, 'must be a language tag such as en or ru-RU').default('en'),
   timeZone: TimeZone.default('UTC'),
-  b2b: z.boolean().default(false),
+  b2b: boolean().default(false),
   /** Explicit opt-in to marketing email. Without it cartflow sends no marketing email. */
-  marketingConsent: z.boolean().default(false),
+  marketingConsent: boolean().default(false),
   /** B2B: the account's sales manager, told at once when the buyer leaves a cart. */
-  salesManagerEmail: z.email({ error: 'must be an email address' }).max(320).optional(),
+  salesManagerEmail: Email.optional(),
   /** ISO 3166-1 alpha-2, for campaign audiences (`country`). */
-  country: z
-    .string()
-    .regex(/^[A-Z]{2}$/, 'must be an ISO 3166 country code such as DE')
-    .optional(),
+  country: pattern(/^[A-Z]{2}$/, 'must be an ISO 3166 country code such as DE').optional(),
   /** Orders placed before this cart; 0 marks a new customer (`customer: new` in audiences). */
-  orderCount: z.number().int().nonnegative().optional(),
-});
+  orderCount: wholeNumber({ min: 0 }).optional(),
+};
+export const Customer = object(customerShape, 'with at least email');
 export type Customer = z.infer<typeof Customer>;
 
-export const Cart = z.object({
-  id: Id,
-  currency: z.string().regex(/^[A-Z]{3}$/, 'must be an ISO 4217 code such as EUR'),
-  items: z.array(CartItem).max(500),
-  total: Money,
-  recoveryUrl: HttpUrl,
-  customer: Customer,
-  /** When the shop last changed the cart; an older snapshot never replaces a newer one. */
-  updatedAt: z.iso.datetime({ offset: true, error: 'must be an ISO 8601 date-time' }),
-});
+const CartItems = list(CartItem, { max: WEBHOOK_LIMITS.itemsPerCart, noun: 'items' });
+
+export const Cart = object(
+  {
+    id: Id,
+    currency: Currency,
+    items: CartItems,
+    total: Money,
+    recoveryUrl: HttpUrl,
+    customer: Customer,
+    /** When the shop last changed the cart; an older snapshot never replaces a newer one. */
+    updatedAt: dateTime(),
+  },
+  'the cart: id, currency, items, total, recoveryUrl, customer, updatedAt',
+);
 export type Cart = z.infer<typeof Cart>;
 
-export const Order = z.object({
-  cartId: Id,
-  orderId: Id,
-  total: Money,
-  currency: z.string().regex(/^[A-Z]{3}$/, 'must be an ISO 4217 code such as EUR'),
-  placedAt: z.iso.datetime({ offset: true, error: 'must be an ISO 8601 date-time' }).optional(),
-  /** Codes redeemed with the order: never offered again. */
-  discountCodes: z.array(z.string().trim().min(1).max(64)).max(20).optional(),
-  /** With customer and items, the order also starts the post-purchase and re-order campaigns. */
-  customer: Customer.optional(),
-  items: z.array(CartItem).max(500).optional(),
-  /** The order's page (post-purchase emails link to it). */
-  orderUrl: HttpUrl.optional(),
-  /** One-click re-order of the same lines (B2B re-order reminders link to it). */
-  reorderUrl: HttpUrl.optional(),
-});
+export const Order = object(
+  {
+    cartId: Id,
+    orderId: Id,
+    total: Money,
+    currency: Currency,
+    placedAt: dateTime().optional(),
+    /** Codes redeemed with the order: never offered again. */
+    discountCodes: list(text({ max: WEBHOOK_LIMITS.discountCodeLength, trim: true }), {
+      max: WEBHOOK_LIMITS.discountCodesPerOrder,
+      noun: 'codes',
+    }).optional(),
+    /** With customer and items, the order also starts the post-purchase and re-order campaigns. */
+    customer: Customer.optional(),
+    items: CartItems.optional(),
+    /** The order's page (post-purchase emails link to it). */
+    orderUrl: HttpUrl.optional(),
+    /** One-click re-order of the same lines (B2B re-order reminders link to it). */
+    reorderUrl: HttpUrl.optional(),
+  },
+  'the order: cartId, orderId, total, currency',
+);
 export type Order = z.infer<typeof Order>;
 
 /** A newly registered customer: starts the welcome series. */
-export const NewCustomer = z.object({
-  customer: Customer.extend({ id: Id }),
-  /** Where welcome emails send the customer (home page, account). */
-  welcomeUrl: HttpUrl,
-  /** The shop's currency, for formatting any amount in the emails. */
-  currency: z
-    .string()
-    .regex(/^[A-Z]{3}$/, 'must be an ISO 4217 code such as EUR')
-    .default('EUR'),
-  createdAt: z.iso.datetime({ offset: true, error: 'must be an ISO 8601 date-time' }).optional(),
-});
+export const NewCustomer = object(
+  {
+    customer: object({ ...customerShape, id: Id }, 'with at least id and email'),
+    /** Where welcome emails send the customer (home page, account). */
+    welcomeUrl: HttpUrl,
+    /** The shop's currency, for formatting any amount in the emails. */
+    currency: Currency.default('EUR'),
+    createdAt: dateTime().optional(),
+  },
+  'the new customer: customer and welcomeUrl',
+);
 export type NewCustomer = z.infer<typeof NewCustomer>;
 
-const envelope = { id: Id, occurredAt: z.iso.datetime({ offset: true }).optional() };
+const envelope = { id: Id, occurredAt: dateTime().optional() };
+const EVENT_TYPES = 'must be one of: cart.updated, order.placed, customer.created';
 
 export const CartUpdatedEvent = z.object({ ...envelope, type: z.literal('cart.updated'), data: Cart });
 export type CartUpdatedEvent = z.infer<typeof CartUpdatedEvent>;
@@ -123,8 +157,8 @@ export const CustomerCreatedEvent = z.object({ ...envelope, type: z.literal('cus
 export type CustomerCreatedEvent = z.infer<typeof CustomerCreatedEvent>;
 
 export const CartEvent = z.discriminatedUnion('type', [CartUpdatedEvent, OrderPlacedEvent, CustomerCreatedEvent], {
-  error: (issue) =>
-    issue.code === 'invalid_union' ? 'must be one of: cart.updated, order.placed, customer.created' : undefined,
+  // zod reports a missing or unknown `type` at `type`, and anything but an object at the root.
+  error: (issue) => (issue.code === 'invalid_union' ? EVENT_TYPES : 'must be a JSON object with id, type and data'),
 });
 export type CartEvent = z.infer<typeof CartEvent>;
 

@@ -8,7 +8,8 @@ import { cartWorkflowId } from '../domain/ids';
 import type { CartWorkflows } from './cart-workflows';
 import type { ChainStopper } from '../compliance/chain-stopper';
 import { readSignedBody } from './signed-request';
-import { mountDeliveryRoutes } from './delivery-routes';
+import { invalidPayload, payloadIssues } from './invalid-payload';
+import { mountDeliveryRoutes, tooLarge } from './delivery-routes';
 import { mountTrackingRoutes } from './tracking-routes';
 import type { PayloadCodec } from '@temporalio/common';
 import { adminRoutes } from './admin-routes';
@@ -80,7 +81,7 @@ export function createApp({
     bodyLimit({
       maxSize: config.webhookMaxBytes,
       onError: (c) =>
-        c.json({ error: 'payload_too_large', message: `body exceeds ${config.webhookMaxBytes} bytes` }, 413),
+        c.json({ error: 'payload_too_large', message: `${tooLarge(config.webhookMaxBytes)} (WEBHOOK_MAX_BYTES)` }, 413),
     }),
     async (c) => {
       const signed = await readSignedBody(c, config, now());
@@ -94,10 +95,7 @@ export function createApp({
         return c.json({ error: 'invalid_json', message: 'body must be a UTF-8 JSON document' }, 400);
       }
       const parsed = CartEvent.safeParse(json);
-      if (!parsed.success) {
-        const issues = parsed.error.issues.map((issue) => ({ path: issue.path.join('.'), message: issue.message }));
-        return c.json({ error: 'invalid_payload', message: describeIssues(issues), issues }, 400);
-      }
+      if (!parsed.success) return invalidPayload(c, payloadIssues(parsed.error));
 
       const event = parsed.data;
       const shopId = config.shopId;
@@ -144,8 +142,4 @@ export function createApp({
   });
 
   return app;
-}
-
-function describeIssues(issues: Array<{ path: string; message: string }>): string {
-  return issues.map((issue) => `${issue.path || '(body)'}: ${issue.message}`).join('; ');
 }

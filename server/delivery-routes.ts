@@ -3,6 +3,8 @@ import { bodyLimit } from 'hono/body-limit';
 import type { Logger } from 'pino';
 import { z } from 'zod';
 import { readSignedBody } from './signed-request';
+import { type PayloadIssue, invalidPayload, payloadIssues } from './invalid-payload';
+import { dateTime, email, list, object, oneOf, text } from '../domain/payload-fields';
 import {
   type BounceDeps,
   DEFAULT_SOFT_BOUNCE_RULE,
@@ -40,17 +42,28 @@ export interface DeliveryRoutesDeps {
 /** SendGrid batches many events per request; its docs set no size, so allow far more than a cart webhook. */
 const SENDGRID_MAX_BYTES = 8 * 1024 * 1024;
 
+/** The documented limits of `POST /webhooks/delivery` (README "Webhook contract", "Limits"). */
+const DELIVERY_LIMITS = { eventsPerRequest: 1000, idLength: 200, messageIdLength: 998, detailLength: 1000 };
+
 /** One bounce or complaint in cartflow's own format, for providers other than SendGrid. */
-export const GenericDeliveryEvent = z.object({
-  id: z.string().min(1).max(200),
-  type: z.enum(deliveryEventTypes),
-  email: z.email(),
-  /** The Message-ID header of the email it is about (`<…@…>`, brackets optional). */
-  messageId: z.string().min(3).max(998).optional(),
-  occurredAt: z.iso.datetime({ offset: true }).optional(),
-  detail: z.string().max(1000).optional(),
+export const GenericDeliveryEvent = object(
+  {
+    id: text({ max: DELIVERY_LIMITS.idLength }),
+    type: oneOf(deliveryEventTypes),
+    email: email(),
+    /** The Message-ID header of the email it is about (`<…@…>`, brackets optional). */
+    messageId: text({ min: 3, max: DELIVERY_LIMITS.messageIdLength }).optional(),
+    occurredAt: dateTime().optional(),
+    detail: text({ min: 0, max: DELIVERY_LIMITS.detailLength }).optional(),
+  },
+  'a delivery event with id, type and email',
+);
+const GenericDeliveryEvents = list(GenericDeliveryEvent, {
+  min: 1,
+  max: DELIVERY_LIMITS.eventsPerRequest,
+  noun: 'events',
 });
-const GenericDeliveryBody = z.union([GenericDeliveryEvent, z.array(GenericDeliveryEvent).min(1).max(1000)]);
+const GenericDeliveryBody = z.union([GenericDeliveryEvent, GenericDeliveryEvents]);
 
 /**
  * POST /webhooks/sendgrid (SendGrid's signed Event Webhook) and POST /webhooks/delivery (the generic
@@ -96,7 +109,7 @@ export function mountDeliveryRoutes(app: Hono, deps: DeliveryRoutesDeps): void {
     const json = parseJson(body);
     if (!json.ok) return c.json({ error: 'invalid_json', message: json.message }, 400);
     const batch = readSendGridBatch(json.value);
-    if (!batch.ok) return c.json({ error: 'invalid_payload', message: batch.message }, 400);
+    if (!batch.ok) return invalidPayload(c, batch.issues);
 
     let recorded = 0;
     let duplicates = 0;
@@ -109,18 +122,14 @@ export function mountDeliveryRoutes(app: Hono, deps: DeliveryRoutesDeps): void {
     return c.json({ status: 'ok', recorded, duplicates, ignored: batch.ignored }, 200);
   });
 
-  app.post('/webhooks/delivery', limit(config.webhookMaxBytes), async (c) => {
+  app.post('/webhooks/delivery', limit(config.webhookMaxBytes, 'WEBHOOK_MAX_BYTES'), async (c) => {
     const signed = await readSignedBody(c, config, now());
     if (!signed.ok) return signed.response;
     const { body } = signed;
     const json = parseJson(body);
     if (!json.ok) return c.json({ error: 'invalid_json', message: json.message }, 400);
     const parsed = GenericDeliveryBody.safeParse(json.value);
-    if (!parsed.success) {
-      const issues = genericIssues(json.value);
-      const message = issues.map((issue) => `${issue.path || '(body)'}: ${issue.message}`).join('; ');
-      return c.json({ error: 'invalid_payload', message, issues }, 400);
-    }
+    if (!parsed.success) return invalidPayload(c, genericIssues(json.value));
 
     const events = Array.isArray(parsed.data) ? parsed.data : [parsed.data];
     let recorded = 0;
@@ -144,11 +153,17 @@ export function mountDeliveryRoutes(app: Hono, deps: DeliveryRoutesDeps): void {
   });
 }
 
-function limit(maxSize: number) {
+function limit(maxSize: number, setting?: string) {
+  const message = setting ? `${tooLarge(maxSize)} (${setting})` : tooLarge(maxSize);
   return bodyLimit({
     maxSize,
-    onError: (c: Context) => c.json({ error: 'payload_too_large', message: `body exceeds ${maxSize} bytes` }, 413),
+    onError: (c: Context) => c.json({ error: 'payload_too_large', message }, 413),
   });
+}
+
+/** The 413 message of every webhook: the limit in bytes. */
+export function tooLarge(maxSize: number): string {
+  return `body must be at most ${maxSize} bytes`;
 }
 
 function parseJson(body: Uint8Array): { ok: true; value: unknown } | { ok: false; message: string } {
@@ -163,9 +178,8 @@ function parseJson(body: Uint8Array): { ok: true; value: unknown } | { ok: false
  * The union's own issues say little ("invalid input"): report the fields of the shape that was
  * meant, an array when an array was sent, one event otherwise.
  */
-function genericIssues(value: unknown): Array<{ path: string; message: string }> {
-  const schema = Array.isArray(value) ? z.array(GenericDeliveryEvent).min(1).max(1000) : GenericDeliveryEvent;
+function genericIssues(value: unknown): PayloadIssue[] {
+  const schema = Array.isArray(value) ? GenericDeliveryEvents : GenericDeliveryEvent;
   const result = schema.safeParse(value);
-  if (result.success) return [];
-  return result.error.issues.map((issue) => ({ path: issue.path.join('.'), message: issue.message }));
+  return result.success ? [] : payloadIssues(result.error);
 }

@@ -3,12 +3,16 @@ import { Client, Connection } from '@temporalio/client';
 import { loadConfig } from '../config/env';
 import { createLogger } from '../config/logger';
 import { openDatabase } from '../db/client';
-import { exitWithError } from '../cli/process';
+import { exitWithError, parseNoArguments } from '../cli/process';
 import { loadCampaignFiles, requireExternal } from '../cli/services';
 import { requirePayloadCodec } from '../codec/codec-config';
 import { createAppFromConfig } from './app-from-config';
 
 // `npm run server`: the HTTP server alone, against external Postgres and Temporal.
+parseNoArguments({
+  name: 'cartflow server',
+  description: 'the HTTP server alone (webhooks, tracking, unsubscribe), against external Postgres and Temporal',
+});
 try {
   const config = loadConfig();
   requireExternal(config, ['DATABASE_URL', 'TEMPORAL_ADDRESS', 'WEBHOOK_SECRET', 'TRACKING_SECRET']);

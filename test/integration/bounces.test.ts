@@ -296,7 +296,7 @@ describe('POST /webhooks/sendgrid', () => {
     const object = await postSendGrid(sendgridRequest({ event: 'bounce' }));
     expect(await object.json()).toMatchObject({
       error: 'invalid_payload',
-      message: 'body must be a JSON array of events',
+      message: '(body): must be a JSON array of events',
     });
 
     const { email: _dropped, ...noEmail } = docs.bounce('x@example.com');
