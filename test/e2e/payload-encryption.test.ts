@@ -50,8 +50,9 @@ beforeAll(async () => {
 afterAll(() => stack?.close());
 
 /**
- * Every Payload message anywhere in a decoded history, except search attributes: Temporal must
- * index those, so no codec touches them (cartflow's hold campaign, segment, step and status only).
+ * Every Payload message anywhere in a decoded history, except search attributes and patch markers:
+ * Temporal must read those itself, so no codec touches them (cartflow's search attributes hold
+ * campaign, segment, step and status only; a patch marker holds the patch's name).
  */
 function payloadsIn(value: unknown, found: Payload[] = []): Payload[] {
   if (value === null || typeof value !== 'object' || ArrayBuffer.isView(value)) return found;
@@ -60,7 +61,10 @@ function payloadsIn(value: unknown, found: Payload[] = []): Payload[] {
     found.push(candidate);
     return found;
   }
-  for (const [key, child] of Object.entries(value)) if (key !== 'searchAttributes') payloadsIn(child, found);
+  const patchMarker = (value as { markerName?: string }).markerName === 'core_patch';
+  for (const [key, child] of Object.entries(value)) {
+    if (key !== 'searchAttributes' && !patchMarker) payloadsIn(child, found);
+  }
   return found;
 }
 
