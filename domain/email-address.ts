@@ -108,7 +108,7 @@ export function needsSmtpUtf8(address: string): boolean {
  * A zod schema for an address field: its output is the canonical form, and a refusal says why
  * (`must be an email address: the domain needs a dot…`).
  */
-export const EmailAddress = z.string().transform((value, context) => {
+export const EmailAddress = z.string({ error: 'must be an email address' }).transform((value, context) => {
   const parsed = parseEmailAddress(value);
   if (parsed.ok) return parsed.address.canonical;
   context.addIssue({ code: 'custom', message: `must be an email address: ${parsed.reason}` });

@@ -1,4 +1,5 @@
 import { z } from 'zod';
+import { EmailAddress } from './email-address';
 
 /**
  * The webhook contract: what a shop backend posts to `POST /webhooks/cart`.
@@ -41,11 +42,11 @@ export type CartItem = z.infer<typeof CartItem>;
 
 export const Customer = z.object({
   id: Id.optional(),
-  /** Stored lower-cased: suppressions, unsubscribes and privacy requests match it case-insensitively. */
-  email: z
-    .email({ error: 'must be an email address' })
-    .max(320)
-    .transform((email) => email.toLowerCase()),
+  /**
+   * Any RFC 5321 address, IDN domains and non-ASCII local parts included (domain/email-address.ts);
+   * kept in its canonical form, which suppressions, unsubscribes and privacy requests match.
+   */
+  email: EmailAddress,
   name: z.string().max(200).optional(),
   locale: z
     .string()
@@ -56,7 +57,7 @@ export const Customer = z.object({
   /** Explicit opt-in to marketing email. Without it cartflow sends no marketing email. */
   marketingConsent: z.boolean().default(false),
   /** B2B: the account's sales manager, told at once when the buyer leaves a cart. */
-  salesManagerEmail: z.email({ error: 'must be an email address' }).max(320).optional(),
+  salesManagerEmail: EmailAddress.optional(),
   /** ISO 3166-1 alpha-2, for campaign audiences (`country`). */
   country: z
     .string()

@@ -13,6 +13,7 @@ import type { ChainStopper } from '../compliance/chain-stopper';
 import { readSendGridBatch } from '../compliance/sendgrid-events';
 import type { Db } from '../db/client';
 import { deliveryEventTypes } from '../db/schema';
+import { EmailAddress } from '../domain/email-address';
 import {
   SENDGRID_SIGNATURE_HEADER,
   SENDGRID_TIMESTAMP_HEADER,
@@ -44,7 +45,7 @@ const SENDGRID_MAX_BYTES = 8 * 1024 * 1024;
 export const GenericDeliveryEvent = z.object({
   id: z.string().min(1).max(200),
   type: z.enum(deliveryEventTypes),
-  email: z.email(),
+  email: EmailAddress,
   /** The Message-ID header of the email it is about (`<…@…>`, brackets optional). */
   messageId: z.string().min(3).max(998).optional(),
   occurredAt: z.iso.datetime({ offset: true }).optional(),
