@@ -2,7 +2,7 @@ import { createHash } from 'node:crypto';
 import { ApplicationFailure, activityInfo, log } from '@temporalio/activity';
 import type { Db } from '../db/client';
 import { claimSend, recordFailed, recordSent } from '../db/message-store';
-import { PermanentSendError, type Mailer } from '../mail/mailer';
+import { PermanentSendError, type Mailer, UnsendableAddressError } from '../mail/mailer';
 import { TemplateError, type RenderedEmail, type TemplateRenderer } from '../mail/template-renderer';
 import { instrumentEmail } from '../tracking/links';
 import {
@@ -143,6 +143,10 @@ export async function deliverEmail(deps: DeliveryDeps, input: DeliverEmailInput)
       await recordFailed(deps.db, { key: input.key, reason: error.message });
       await deps.onPermanentFailure?.({ shopId: input.shopId, email: input.to, messageId: rowId, error });
       throw ApplicationFailure.nonRetryable(error.message, 'PermanentSendError');
+    }
+    if (error instanceof UnsendableAddressError) {
+      await recordFailed(deps.db, { key: input.key, reason: error.message });
+      throw ApplicationFailure.nonRetryable(error.message, 'UnsendableAddressError');
     }
     throw error; // transient: Temporal retries; the row stays 'sending' and the retry owns it
   }

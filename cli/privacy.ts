@@ -1,20 +1,21 @@
 import { writeFile } from 'node:fs/promises';
 import { Client, Connection } from '@temporalio/client';
 import { Command, InvalidArgumentError } from 'commander';
-import { z } from 'zod';
 import { payloadCodecFromKeys } from '../codec/codec-config';
 import { createChainStopper } from '../compliance/chain-stopper';
 import { erasePerson, exportPerson } from '../compliance/privacy';
 import { ConfigError, loadConfig } from '../config/env';
 import { configuredDatabase, withDatabase } from '../db/client';
+import { parseEmailAddress } from '../domain/email-address';
 import { exitWithError, isMain } from './process';
 
 // `npm run privacy -- export|erase <email>`: data subject requests from the operator's shell.
 // See docs/privacy.md. Output is for people; errors are one line.
 
 const emailArgument = (value: string) => {
-  if (!z.email().safeParse(value.trim()).success) throw new InvalidArgumentError('not an email address');
-  return value.trim();
+  const parsed = parseEmailAddress(value.trim());
+  if (!parsed.ok) throw new InvalidArgumentError(`not an email address: ${parsed.reason}`);
+  return parsed.address.canonical;
 };
 
 async function exportCommand(email: string, options: { out?: string }): Promise<void> {

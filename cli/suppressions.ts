@@ -1,9 +1,9 @@
 import { writeFile } from 'node:fs/promises';
 import { Command, InvalidArgumentError, Option } from 'commander';
 import { and, asc, eq } from 'drizzle-orm';
-import { z } from 'zod';
 import { loadConfig } from '../config/env';
 import { type Database, configuredDatabase, withDatabase } from '../db/client';
+import { parseEmailAddress } from '../domain/email-address';
 import { type SuppressionReason, suppressionReasons, suppressions } from '../db/schema';
 import { suppress, suppressionFor } from '../db/suppression-store';
 import { exitWithError, isMain } from './process';
@@ -19,9 +19,9 @@ class UsageError extends Error {
 }
 
 const emailArgument = (value: string) => {
-  const parsed = z.email().safeParse(value.trim());
-  if (!parsed.success) throw new InvalidArgumentError('must be an email address');
-  return parsed.data.toLowerCase();
+  const parsed = parseEmailAddress(value.trim());
+  if (!parsed.ok) throw new InvalidArgumentError(`must be an email address: ${parsed.reason}`);
+  return parsed.address.canonical;
 };
 
 async function withShopDatabase<T>(run: (database: Database, shopId: string) => Promise<T>, shop?: string): Promise<T> {

@@ -4,6 +4,7 @@ import type { Config } from '../config/env';
 import type { Db } from '../db/client';
 import { type DeliveryEventType, type SuppressionReason, deliveryEvents, messages } from '../db/schema';
 import { suppress } from '../db/suppression-store';
+import { emailKey } from '../domain/email-address';
 import { type ChainStopper, stopChainsOrWarn } from './chain-stopper';
 
 /** SOFT_BOUNCE_LIMIT soft bounces within SOFT_BOUNCE_WINDOW suppress an address. */
@@ -53,7 +54,7 @@ export type DeliveryEventOutcome =
  * Event and suppression commit together, so a redelivered event never finds one without the other.
  */
 export async function recordDeliveryEvent(deps: BounceDeps, input: DeliveryEventInput): Promise<DeliveryEventOutcome> {
-  const email = input.email.trim().toLowerCase();
+  const email = emailKey(input.email);
   const outcome = await deps.db.transaction(async (tx) => {
     const messageId = input.messageId ?? (await messageIdFromHeader(tx, input));
     const inserted = await tx

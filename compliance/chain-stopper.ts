@@ -2,9 +2,11 @@ import { WorkflowNotFoundError, type Client } from '@temporalio/client';
 import type { Logger } from 'pino';
 import { and, eq, inArray, sql } from 'drizzle-orm';
 import type { Db } from '../db/client';
+import { mayHoldAddress, namesAddress } from '../db/address-match';
 import { getCustomer } from '../db/cart-store';
 import { cartEvents, carts, chains } from '../db/schema';
 import type { Trigger } from '../domain/campaign';
+import { emailKey } from '../domain/email-address';
 import { cartWorkflowId, journeyWorkflowId } from '../domain/ids';
 import { stopChainSignal } from '../workflows/definitions';
 
@@ -33,11 +35,14 @@ export function createChainStopper({ db, client }: { db: Db; client: Client }): 
   return {
     async stopChainsOf(input) {
       const wanted = (trigger: Trigger) => !input.triggers || input.triggers.includes(trigger);
-      const customer = await getCustomer(db, { shopId: input.shopId, email: input.email.toLowerCase() });
+      const email = emailKey(input.email);
+      const customer = await getCustomer(db, { shopId: input.shopId, email });
       const ids = new Set([
         ...(customer ? await chainsWithSteps(db, input, customer.id) : []),
         ...(customer && wanted('cart.abandoned') ? await waitingCarts(db, input, customer.id) : []),
-        ...(await journeysOf(db, input)).filter(({ trigger }) => wanted(trigger)).map(({ workflowId }) => workflowId),
+        ...(await journeysOf(db, { ...input, email }))
+          .filter(({ trigger }) => wanted(trigger))
+          .map(({ workflowId }) => workflowId),
       ]);
       const signalled: string[] = [];
       for (const workflowId of ids) {
@@ -89,13 +94,14 @@ async function journeysOf(db: Db, input: StopChainsInput): Promise<Array<{ trigg
       type: cartEvents.type,
       customerId: sql<string | null>`${cartEvents.payload} #>> '{data,customer,id}'`,
       orderId: sql<string | null>`${cartEvents.payload} #>> '{data,orderId}'`,
+      email: sql<string | null>`${cartEvents.payload} #>> '{data,customer,email}'`,
     })
     .from(cartEvents)
     .where(
       and(
         eq(cartEvents.shopId, input.shopId),
         inArray(cartEvents.type, ['customer.created', 'order.placed']),
-        sql`lower(${cartEvents.payload} #>> '{data,customer,email}') = ${input.email.toLowerCase()}`,
+        mayHoldAddress(sql`${cartEvents.payload} #>> '{data,customer,email}'`, input.email),
       ),
     );
   const journey = (trigger: Trigger, subjectId: string) => ({
@@ -103,6 +109,8 @@ async function journeysOf(db: Db, input: StopChainsInput): Promise<Array<{ trigg
     workflowId: journeyWorkflowId({ shopId: input.shopId, trigger, subjectId }),
   });
   return rows.flatMap((row) => {
+    // The shop wrote the address in its own spelling; `input.email` is canonical.
+    if (!namesAddress(row.email, input.email)) return [];
     if (row.type === 'customer.created' && row.customerId) return [journey('customer.created', row.customerId)];
     if (row.type === 'order.placed' && row.orderId) {
       return [journey('order.placed', row.orderId), journey('reorder.due', row.orderId)];

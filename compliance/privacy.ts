@@ -1,5 +1,6 @@
 import { randomUUID } from 'node:crypto';
-import { type SQL, type SQLWrapper, and, eq, inArray, or, sql } from 'drizzle-orm';
+import { type SQL, and, eq, inArray, or, sql } from 'drizzle-orm';
+import { holdsAddress, mayHoldAddress, namesAddress, payloadEmail } from '../db/address-match';
 import type { Db } from '../db/client';
 import {
   cartEvents,
@@ -13,6 +14,7 @@ import {
   suppressions,
   trackingEvents,
 } from '../db/schema';
+import { emailKey } from '../domain/email-address';
 import type { ChainStopper } from './chain-stopper';
 
 /**
@@ -58,10 +60,8 @@ export type EraseResult =
       tables: Record<string, TableAction>;
     };
 
-/** The stored form of an address: customers' emails are kept lower-cased. */
-export const normaliseEmail = (email: string) => email.trim().toLowerCase();
-
-const lowerEquals = (column: SQLWrapper, email: string) => sql`lower(${column}) = ${email}`;
+/** The stored form of an address (domain/email-address.ts): any spelling finds the person. */
+export const normaliseEmail = emailKey;
 
 /** Every row about the person, as a JSON-serialisable document; `found: false` when nothing is held. */
 export async function exportPerson(db: Db, input: PersonInput): Promise<ExportResult> {
@@ -108,17 +108,20 @@ async function eraseRows(tx: Tx, person: PersonInput): Promise<Record<string, Ta
       .where(inArray(messages.id, messageIds));
   }
   await tx.delete(deliveryEvents).where(deliveryEventsOf(person, messageIds));
-  await tx.delete(cartEvents).where(cartEventsOf(person, cartIds));
+  const eventIds = held.cartEvents.map((row) => row.eventId);
+  if (eventIds.length > 0) {
+    await tx.delete(cartEvents).where(and(eq(cartEvents.shopId, shopId), inArray(cartEvents.eventId, eventIds)));
+  }
   if (cartIds.length > 0) {
     await tx
       .update(carts)
       .set({ snapshot: null })
       .where(and(eq(carts.shopId, shopId), inArray(carts.cartId, cartIds)));
   }
-  await tx.delete(suppressions).where(and(eq(suppressions.shopId, shopId), lowerEquals(suppressions.email, email)));
+  await tx.delete(suppressions).where(and(eq(suppressions.shopId, shopId), holdsAddress(suppressions.email, email)));
   await tx
     .delete(categoryOptOuts)
-    .where(and(eq(categoryOptOuts.shopId, shopId), lowerEquals(categoryOptOuts.email, email)));
+    .where(and(eq(categoryOptOuts.shopId, shopId), holdsAddress(categoryOptOuts.email, email)));
   if (held.customer) {
     // The row stays (carts, messages and chains point at it) under an address that reaches nobody.
     await tx
@@ -162,7 +165,7 @@ async function collect(db: Reader, { shopId, email }: PersonInput): Promise<Pers
         eq(carts.shopId, shopId),
         or(
           ...ofCustomer((id) => eq(carts.customerId, id)),
-          lowerEquals(sql`${carts.snapshot} #>> '{customer,email}'`, email),
+          holdsAddress(sql`${carts.snapshot} #>> '{customer,email}'`, email),
         ),
       ),
     );
@@ -173,7 +176,7 @@ async function collect(db: Reader, { shopId, email }: PersonInput): Promise<Pers
     .where(
       and(
         eq(messages.shopId, shopId),
-        or(...ofCustomer((id) => eq(messages.customerId, id)), lowerEquals(messages.recipient, email)),
+        or(...ofCustomer((id) => eq(messages.customerId, id)), holdsAddress(messages.recipient, email)),
       ),
     );
   const messageIds = personMessages.map((row) => row.id);
@@ -183,7 +186,7 @@ async function collect(db: Reader, { shopId, email }: PersonInput): Promise<Pers
     exportedAt: new Date().toISOString(),
     customer: customer ?? null,
     carts: personCarts,
-    cartEvents: await db.select().from(cartEvents).where(cartEventsOf({ shopId, email }, cartIds)),
+    cartEvents: await cartEventsOf(db, { shopId, email }, cartIds),
     messages: personMessages,
     chains:
       customerId === undefined
@@ -208,11 +211,11 @@ async function collect(db: Reader, { shopId, email }: PersonInput): Promise<Pers
     suppressions: await db
       .select()
       .from(suppressions)
-      .where(and(eq(suppressions.shopId, shopId), lowerEquals(suppressions.email, email))),
+      .where(and(eq(suppressions.shopId, shopId), holdsAddress(suppressions.email, email))),
     categoryOptOuts: await db
       .select()
       .from(categoryOptOuts)
-      .where(and(eq(categoryOptOuts.shopId, shopId), lowerEquals(categoryOptOuts.email, email))),
+      .where(and(eq(categoryOptOuts.shopId, shopId), holdsAddress(categoryOptOuts.email, email))),
     deliveryEvents: await db.select().from(deliveryEvents).where(deliveryEventsOf({ shopId, email }, messageIds)),
     trackingEvents:
       messageIds.length === 0
@@ -221,22 +224,32 @@ async function collect(db: Reader, { shopId, email }: PersonInput): Promise<Pers
   };
 }
 
-/** The person's carts' events, plus any event naming the address (a customer.created has no cart). */
-function cartEventsOf({ shopId, email }: PersonInput, cartIds: string[]): SQL | undefined {
-  return and(
-    eq(cartEvents.shopId, shopId),
-    or(
-      ...(cartIds.length > 0 ? [inArray(cartEvents.cartId, cartIds)] : []),
-      lowerEquals(sql`${cartEvents.payload} #>> '{data,customer,email}'`, email),
-    ),
-  );
+/**
+ * The person's carts' events, plus any event naming the address (a customer.created has no cart),
+ * in whichever spelling the shop sent it.
+ */
+async function cartEventsOf(db: Reader, { shopId, email }: PersonInput, cartIds: string[]) {
+  const rows = await db
+    .select()
+    .from(cartEvents)
+    .where(
+      and(
+        eq(cartEvents.shopId, shopId),
+        or(
+          ...(cartIds.length > 0 ? [inArray(cartEvents.cartId, cartIds)] : []),
+          mayHoldAddress(sql`${cartEvents.payload} #>> '{data,customer,email}'`, email),
+        ),
+      ),
+    );
+  const ofCarts = new Set(cartIds);
+  return rows.filter((row) => ofCarts.has(row.cartId) || namesAddress(payloadEmail(row.payload), email));
 }
 
 function deliveryEventsOf({ shopId, email }: PersonInput, messageIds: string[]): SQL | undefined {
   return and(
     eq(deliveryEvents.shopId, shopId),
     or(
-      lowerEquals(deliveryEvents.email, email),
+      holdsAddress(deliveryEvents.email, email),
       ...(messageIds.length > 0 ? [inArray(deliveryEvents.messageId, messageIds)] : []),
     ),
   );

@@ -2,6 +2,7 @@ import { loadClientConfigProfile, toClientOptions } from '@temporalio/envconfig'
 import type { NativeConnectionOptions } from '@temporalio/worker';
 import ms from 'ms';
 import { z } from 'zod';
+import { EmailAddress } from '../domain/email-address';
 
 /**
  * The one place that reads the environment. Every entry point calls `loadConfig()` once and
@@ -79,7 +80,7 @@ const EnvSchema = z.object({
   SHOP_API_URL: optionalText.pipe(z.url({ protocol: /^https?$/, error: 'must be an http(s) URL' }).optional()),
   SHOP_API_TOKEN: optionalText,
   SHOP_API_TIMEOUT: duration('5s'),
-  SALES_MANAGER_EMAIL: optionalText.pipe(z.email({ error: 'must be an email address' }).optional()),
+  SALES_MANAGER_EMAIL: optionalText.pipe(EmailAddress.optional()),
   OUTBOUND_WEBHOOK_SECRET: optionalText.pipe(z.string().min(16, 'must be at least 16 characters').optional()),
   // Tracking, unsubscribe and compliance (see README "Tracking, unsubscribe and privacy").
   /** Signs tracked links, open pixels and unsubscribe links; `npm start` generates one into DATA_DIR. */

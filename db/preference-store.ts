@@ -1,5 +1,6 @@
 import { and, eq, inArray } from 'drizzle-orm';
 import { Trigger } from '../domain/campaign';
+import { emailKey } from '../domain/email-address';
 import { type EmailCategory, categoryOf, isEmailCategory } from '../domain/email-categories';
 import type { Db } from './client';
 import {
@@ -18,12 +19,12 @@ interface Address {
 }
 
 const sameAddress = (table: typeof suppressions | typeof categoryOptOuts, { shopId, email }: Address) =>
-  and(eq(table.shopId, shopId), eq(table.email, email.toLowerCase()));
+  and(eq(table.shopId, shopId), eq(table.email, emailKey(email)));
 
 /** "Just this kind of email": records opt-outs of these categories (idempotent). */
 export async function optOut(db: Db, input: Address & { categories: EmailCategory[] }): Promise<void> {
   if (input.categories.length === 0) return;
-  const email = input.email.toLowerCase();
+  const email = emailKey(input.email);
   await db
     .insert(categoryOptOuts)
     .values(input.categories.map((category) => ({ shopId: input.shopId, email, category })))
@@ -48,7 +49,7 @@ const BLOCKING_EVENTS = ['hard_bounce', 'complaint'] as const;
  * looked up in delivery_events and takes the suppression's place. Returns what still blocks mail.
  */
 export async function resubscribe(db: Db, input: Address): Promise<SuppressionReason | undefined> {
-  const email = input.email.toLowerCase();
+  const email = emailKey(input.email);
   return db.transaction(async (tx) => {
     await tx.delete(categoryOptOuts).where(sameAddress(categoryOptOuts, input));
     await tx.delete(suppressions).where(and(sameAddress(suppressions, input), eq(suppressions.reason, 'unsubscribed')));

@@ -1,4 +1,5 @@
 import { and, eq } from 'drizzle-orm';
+import { emailKey } from '../domain/email-address';
 import type { Db } from './client';
 import { type SuppressionReason, suppressions } from './schema';
 
@@ -19,7 +20,7 @@ export interface SuppressInput {
 export async function suppress(db: Db, input: SuppressInput): Promise<boolean> {
   const inserted = await db
     .insert(suppressions)
-    .values({ ...input, email: input.email.toLowerCase(), detail: input.detail ?? null })
+    .values({ ...input, email: emailKey(input.email), detail: input.detail ?? null })
     .onConflictDoNothing()
     .returning({ email: suppressions.email });
   return inserted.length > 0;
@@ -32,6 +33,6 @@ export async function suppressionFor(
   const [row] = await db
     .select()
     .from(suppressions)
-    .where(and(eq(suppressions.shopId, input.shopId), eq(suppressions.email, input.email.toLowerCase())));
+    .where(and(eq(suppressions.shopId, input.shopId), eq(suppressions.email, emailKey(input.email))));
   return row;
 }

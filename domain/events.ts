@@ -1,5 +1,6 @@
 import { z } from 'zod';
-import { boolean, dateTime, email, httpUrl, list, object, pattern, rule, text, wholeNumber } from './payload-fields';
+import { EmailAddress } from './email-address';
+import { boolean, dateTime, httpUrl, list, object, pattern, rule, text, wholeNumber } from './payload-fields';
 
 /**
  * The webhook contract: what a shop backend posts to `POST /webhooks/cart`.
@@ -33,7 +34,6 @@ export const Money = z
   .pipe(z.string().regex(/^\d{1,12}(\.\d{1,4})?$/, rule(MONEY_WORDS)));
 
 const HttpUrl = httpUrl({ max: WEBHOOK_LIMITS.urlLength });
-const Email = email({ max: WEBHOOK_LIMITS.emailLength });
 const Currency = pattern(/^[A-Z]{3}$/, 'must be an ISO 4217 code such as EUR');
 
 /** IANA time-zone name as understood by Intl ("Europe/Berlin"). */
@@ -71,8 +71,11 @@ export type CartItem = z.infer<typeof CartItem>;
 
 const customerShape = {
   id: Id.optional(),
-  /** Stored lower-cased: suppressions, unsubscribes and privacy requests match it case-insensitively. */
-  email: Email.transform((address) => address.toLowerCase()),
+  /**
+   * Any RFC 5321 address, IDN domains and non-ASCII local parts included (domain/email-address.ts);
+   * kept in its canonical form, which suppressions, unsubscribes and privacy requests match.
+   */
+  email: EmailAddress,
   name: text({ min: 0, max: WEBHOOK_LIMITS.customerNameLength }).optional(),
   locale: pattern(/^[a-z]{2,3}(-[A-Za-z0-9]{2,8})*$/, 'must be a language tag such as en or ru-RU').default('en'),
   timeZone: TimeZone.default('UTC'),
@@ -80,7 +83,7 @@ const customerShape = {
   /** Explicit opt-in to marketing email. Without it cartflow sends no marketing email. */
   marketingConsent: boolean().default(false),
   /** B2B: the account's sales manager, told at once when the buyer leaves a cart. */
-  salesManagerEmail: Email.optional(),
+  salesManagerEmail: EmailAddress.optional(),
   /** ISO 3166-1 alpha-2, for campaign audiences (`country`). */
   country: pattern(/^[A-Z]{2}$/, 'must be an ISO 3166 country code such as DE').optional(),
   /** Orders placed before this cart; 0 marks a new customer (`customer: new` in audiences). */

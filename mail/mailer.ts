@@ -1,4 +1,6 @@
 import nodemailer from 'nodemailer';
+import { needsSmtpUtf8 } from '../domain/email-address';
+import { relayAnnouncesSmtpUtf8 } from './smtp-extensions';
 
 export interface OutgoingEmail {
   to: string;
@@ -27,6 +29,15 @@ export class PermanentSendError extends Error {
   ) {
     super(message);
   }
+}
+
+/**
+ * The relay cannot carry this address, whatever the recipient's server would say: a non-ASCII
+ * local part needs SMTPUTF8 (RFC 6531) all the way. Permanent until the relay changes, but no
+ * bounce: the address is not at fault, so it is not suppressed.
+ */
+export class UnsendableAddressError extends Error {
+  override name = 'UnsendableAddressError';
 }
 
 export interface DkimSettings {
@@ -69,8 +80,22 @@ export function createSmtpMailer(options: { url: string; from: string; dkim?: Dk
     greetingTimeout: 10_000,
     socketTimeout: 30_000,
   });
+  // Asked once per mailer, and only when an address needs it; a failed probe is asked again.
+  let smtpUtf8: Promise<boolean> | undefined;
+  const relaySupportsSmtpUtf8 = () => {
+    smtpUtf8 ??= relayAnnouncesSmtpUtf8(options.url).catch((error: unknown) => {
+      smtpUtf8 = undefined;
+      throw error;
+    });
+    return smtpUtf8;
+  };
   return {
     async send(email) {
+      if (needsSmtpUtf8(email.to) && !(await relaySupportsSmtpUtf8())) {
+        throw new UnsendableAddressError(
+          "the recipient's address has a non-ASCII local part and the SMTP relay does not announce SMTPUTF8 (RFC 6531)",
+        );
+      }
       try {
         const info = await transport.sendMail({ from: options.from, ...email });
         return { response: String(info.response ?? '') };

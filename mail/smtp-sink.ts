@@ -13,9 +13,20 @@ export interface SmtpSink {
 export interface SmtpSinkOptions {
   host?: string;
   port?: number;
-  onMessage: (raw: Buffer) => Promise<void>;
+  onMessage: (raw: Buffer, envelope: SinkEnvelope) => Promise<void>;
   /** Answer `550` for these recipients (lets tests exercise permanent rejections). */
   rejectRecipient?: (address: string) => boolean;
+  /** Leave SMTPUTF8 out of the EHLO reply, as a relay without RFC 6531 support does. */
+  hideSmtpUtf8?: boolean;
+  /** Every command line the client sent, as sent (smtp-server reports addresses with U-labels). */
+  onClientCommand?: (line: string) => void;
+}
+
+/** The SMTP envelope of a received message: MAIL FROM, every RCPT TO, and whether SMTPUTF8 was used. */
+export interface SinkEnvelope {
+  from: string;
+  to: string[];
+  smtpUtf8: boolean;
 }
 
 /**
@@ -26,7 +37,8 @@ export async function startSmtpSink(options: SmtpSinkOptions): Promise<SmtpSink>
   const server = new SMTPServer({
     authOptional: true,
     disabledCommands: ['STARTTLS'],
-    logger: false,
+    logger: options.onClientCommand ? commandLogger(options.onClientCommand) : false,
+    hideSMTPUTF8: options.hideSmtpUtf8 ?? false,
     onRcptTo(address, _session, callback) {
       if (options.rejectRecipient?.(address.address)) {
         const error = Object.assign(new Error('5.1.1 mailbox unavailable'), { responseCode: 550 });
@@ -35,11 +47,17 @@ export async function startSmtpSink(options: SmtpSinkOptions): Promise<SmtpSink>
       }
       callback();
     },
-    onData(stream, _session, callback) {
+    onData(stream, session, callback) {
+      const { mailFrom, rcptTo, smtpUtf8 } = session.envelope;
+      const envelope = {
+        from: mailFrom ? mailFrom.address : '',
+        to: rcptTo.map((rcpt) => rcpt.address),
+        smtpUtf8: smtpUtf8 ?? false,
+      };
       const chunks: Buffer[] = [];
       stream.on('data', (chunk: Buffer) => chunks.push(chunk));
       stream.on('end', () => {
-        options.onMessage(Buffer.concat(chunks)).then(() => callback(), callback);
+        options.onMessage(Buffer.concat(chunks), envelope).then(() => callback(), callback);
       });
     },
   });
@@ -52,6 +70,21 @@ export async function startSmtpSink(options: SmtpSinkOptions): Promise<SmtpSink>
   return {
     url: `smtp://${host}:${port}`,
     close: () => new Promise<void>((resolve) => server.close(() => resolve())),
+  };
+}
+
+/** A logger for smtp-server that hands on the client's commands and drops everything else. */
+function commandLogger(onClientCommand: (line: string) => void) {
+  const ignore = () => undefined;
+  return {
+    trace: ignore,
+    info: ignore,
+    warn: ignore,
+    error: ignore,
+    fatal: ignore,
+    debug(entry: { tnx?: string }, _prefix: string, line: unknown) {
+      if (entry.tnx === 'command' && typeof line === 'string') onClientCommand(line);
+    },
   };
 }
 

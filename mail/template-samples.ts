@@ -2,6 +2,7 @@ import { readFile } from 'node:fs/promises';
 import path from 'node:path';
 import { z } from 'zod';
 import { type CartEmailData, type EmailDiscount, buildCartEmailData } from '../domain/cart-email-data';
+import { EmailAddress } from '../domain/email-address';
 import { Cart } from '../domain/events';
 import { formatMoney } from '../domain/money';
 import { TemplateError, displayPath } from './template-errors';
@@ -30,7 +31,7 @@ const Sample = Cart.extend({
       'give at most one of percentOff, amountOff, freeShipping',
     )
     .optional(),
-  buyer: z.object({ email: z.email(), name: z.string().default(''), id: z.string().default('') }).optional(),
+  buyer: z.object({ email: EmailAddress, name: z.string().default(''), id: z.string().default('') }).optional(),
 });
 
 /** What a sample renders with: the cart's data, and `buyer` when the sample has one. */

@@ -4,6 +4,7 @@ import { z } from 'zod';
 import type { ChainStopper } from '../compliance/chain-stopper';
 import { erasePerson, exportPerson } from '../compliance/privacy';
 import type { Db } from '../db/client';
+import { EmailAddress } from '../domain/email-address';
 import { requireAdminToken } from './bearer-auth';
 
 export interface AdminRoutesDeps {
@@ -14,8 +15,8 @@ export interface AdminRoutesDeps {
   chains?: ChainStopper;
 }
 
-const Email = z.email({ error: 'must be an email address' });
-const EraseBody = z.object({ email: Email });
+const EraseBody = z.object({ email: EmailAddress });
+const reasonOf = (error: z.ZodError) => error.issues[0]?.message ?? 'must be an email address';
 
 /** The privacy API for the shop's staff: `GET /admin/privacy/export?email=` and `POST /admin/privacy/erase`. */
 export function adminRoutes({ db, config, logger, chains }: AdminRoutesDeps) {
@@ -24,9 +25,9 @@ export function adminRoutes({ db, config, logger, chains }: AdminRoutesDeps) {
   routes.use('/privacy/*', requireAdminToken(config.adminToken, 'the privacy API'));
 
   routes.get('/privacy/export', async (c) => {
-    const email = Email.safeParse(c.req.query('email') ?? '');
+    const email = EmailAddress.safeParse(c.req.query('email') ?? '');
     if (!email.success) {
-      return c.json({ error: 'invalid_email', message: 'email (query parameter): must be an email address' }, 400);
+      return c.json({ error: 'invalid_email', message: `email (query parameter): ${reasonOf(email.error)}` }, 400);
     }
     const result = await exportPerson(db, { shopId: config.shopId, email: email.data });
     if (!result.found) return c.json({ error: 'no_data', message: 'no data held for this address' }, 404);
@@ -43,7 +44,7 @@ export function adminRoutes({ db, config, logger, chains }: AdminRoutesDeps) {
     }
     const body = EraseBody.safeParse(json);
     if (!body.success) {
-      return c.json({ error: 'invalid_email', message: 'email: must be an email address' }, 400);
+      return c.json({ error: 'invalid_email', message: `email: ${reasonOf(body.error)}` }, 400);
     }
     if (!chains) {
       return c.json({ error: 'unavailable', message: 'no Temporal client: running chains could not be stopped' }, 503);

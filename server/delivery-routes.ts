@@ -4,7 +4,7 @@ import type { Logger } from 'pino';
 import { z } from 'zod';
 import { readSignedBody } from './signed-request';
 import { type PayloadIssue, invalidPayload, payloadIssues } from './invalid-payload';
-import { dateTime, email, list, object, oneOf, text } from '../domain/payload-fields';
+import { dateTime, list, object, oneOf, text } from '../domain/payload-fields';
 import {
   type BounceDeps,
   DEFAULT_SOFT_BOUNCE_RULE,
@@ -15,6 +15,7 @@ import type { ChainStopper } from '../compliance/chain-stopper';
 import { readSendGridBatch } from '../compliance/sendgrid-events';
 import type { Db } from '../db/client';
 import { deliveryEventTypes } from '../db/schema';
+import { EmailAddress } from '../domain/email-address';
 import {
   SENDGRID_SIGNATURE_HEADER,
   SENDGRID_TIMESTAMP_HEADER,
@@ -50,7 +51,7 @@ export const GenericDeliveryEvent = object(
   {
     id: text({ max: DELIVERY_LIMITS.idLength }),
     type: oneOf(deliveryEventTypes),
-    email: email(),
+    email: EmailAddress,
     /** The Message-ID header of the email it is about (`<…@…>`, brackets optional). */
     messageId: text({ min: 3, max: DELIVERY_LIMITS.messageIdLength }).optional(),
     occurredAt: dateTime().optional(),

@@ -1,11 +1,15 @@
 import { type ParsedMail, simpleParser } from 'mailparser';
-import { startSmtpSink } from '../../mail/smtp-sink';
+import { type SinkEnvelope, startSmtpSink } from '../../mail/smtp-sink';
 
 export interface MailCatcher {
   url: string;
   messages: ParsedMail[];
   /** The same messages as received, byte for byte (for DKIM verification). */
   raw: Buffer[];
+  /** Each message's SMTP envelope, in the same order. */
+  envelopes: SinkEnvelope[];
+  /** The client's SMTP commands as they arrived, e.g. `RCPT TO:<x@xn--80akhbyknj4f.xn--p1ai>`. */
+  commands: string[];
   /** Resolves once `count` messages arrived; rejects after `timeoutMs`. */
   waitFor(count: number, timeoutMs?: number): Promise<ParsedMail[]>;
   close(): Promise<void>;
@@ -13,14 +17,18 @@ export interface MailCatcher {
 
 /** A real SMTP server (smtp-server) that keeps every message it accepts, parsed with mailparser. */
 export async function startMailCatcher(
-  options: { rejectRecipient?: (address: string) => boolean } = {},
+  options: { rejectRecipient?: (address: string) => boolean; hideSmtpUtf8?: boolean } = {},
 ): Promise<MailCatcher> {
   const messages: ParsedMail[] = [];
   const raw: Buffer[] = [];
+  const envelopes: SinkEnvelope[] = [];
+  const commands: string[] = [];
   const sink = await startSmtpSink({
-    rejectRecipient: options.rejectRecipient,
-    onMessage: async (bytes) => {
+    ...options,
+    onClientCommand: (line) => commands.push(line),
+    onMessage: async (bytes, envelope) => {
       raw.push(bytes);
+      envelopes.push(envelope);
       messages.push(await simpleParser(bytes));
     },
   });
@@ -28,6 +36,8 @@ export async function startMailCatcher(
     url: sink.url,
     messages,
     raw,
+    envelopes,
+    commands,
     async waitFor(count, timeoutMs = 30_000) {
       const deadline = Date.now() + timeoutMs;
       while (messages.length < count) {

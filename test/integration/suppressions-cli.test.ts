@@ -3,6 +3,8 @@ import { mkdtemp, readFile } from 'node:fs/promises';
 import os from 'node:os';
 import path from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { suppressionFor } from '../../db/suppression-store';
+import { Customer } from '../../domain/events';
 import { createTestDatabase, type TestDatabase } from '../helpers/database';
 
 // `npm run suppressions` as an operator runs it: a real process against a real Postgres.
@@ -50,6 +52,18 @@ describe('npm run suppressions', () => {
     expect(again.stdout).toMatch(/^already suppressed: manual@example\.com \(manual/);
   });
 
+  it('an address added as A-labels in capitals suppresses the customer stored under the U-label spelling', async () => {
+    const added = await cli('add', 'x@XN--80AKHBYKNJ4F.XN--P1AI');
+    expect(added.code).toBe(0);
+    // The customer as the webhook stores them (the schema canonicalises), and as a step checks them.
+    const customer = Customer.parse({ email: 'x@испытание.рф' });
+    const found = await suppressionFor(database.db, { shopId, email: customer.email });
+    expect(found).toMatchObject({ email: 'x@xn--80akhbyknj4f.xn--p1ai', reason: 'manual' });
+
+    const removed = await cli('remove', 'X@Испытание.РФ');
+    expect(removed.stdout).toMatch(/^removed x@xn--80akhbyknj4f\.xn--p1ai /);
+  });
+
   it('list shows this shop only, filters by reason, and prints JSON for scripts', async () => {
     await cli('add', 'listed@example.com', '--reason', 'complaint');
     const table = await cli('list');
@@ -94,7 +108,7 @@ describe('npm run suppressions', () => {
     const notEmail = await cli('add', 'not-an-address');
     expect(notEmail.code).toBe(1);
     expect(notEmail.stderr.split('\n')[0]).toBe(
-      "error: command-argument value 'not-an-address' is invalid for argument 'email'. must be an email address",
+      "error: command-argument value 'not-an-address' is invalid for argument 'email'. must be an email address: no @",
     );
     const badReason = await cli('list', '--reason', 'bored');
     expect(badReason.code).toBe(1);

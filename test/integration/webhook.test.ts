@@ -190,6 +190,31 @@ describe('POST /webhooks/cart', () => {
     expect(code?.status).toBe('used');
   });
 
+  it.each([
+    ['покупатель@магазин.рф', 'покупатель@xn--80aairftm.xn--p1ai'],
+    ['user+tag@exämple.org', 'user+tag@xn--exmple-cua.org'],
+    ['"quoted local"@example.org', '"quoted local"@example.org'],
+  ])('accepts the international or quoted address %s and stores the customer as %s', async (email, stored) => {
+    const event = cartUpdatedEvent({ customer: { email } });
+    const response = await post(signedRequest(event));
+    expect(response.status).toBe(202);
+    const [row] = await database.sql`select c.email from carts k join customers c on c.id = k.customer_id
+      where k.cart_id = ${event.data.id}`;
+    expect(row?.email).toBe(stored);
+  });
+
+  it('refuses an address without a deliverable domain, saying why', async () => {
+    const event = cartUpdatedEvent({ customer: { email: 'postmaster@[123.123.123.123]' } });
+    const response = await post(signedRequest(event));
+    expect(response.status).toBe(400);
+    const body = (await response.json()) as { issues: Array<{ path: string; message: string }> };
+    expect(body.issues).toContainEqual({
+      path: 'data.customer.email',
+      message: 'must be an email address: IP address literals are not accepted; the address needs a domain name',
+    });
+    await expectNothingHappened(event);
+  });
+
   it('names each bad field in a 400 and stores nothing', async () => {
     const event = cartUpdatedEvent();
     const bad = {
