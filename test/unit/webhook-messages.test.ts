@@ -136,7 +136,7 @@ describe('webhook limits: each over-limit field is a 400 naming the field and th
       'customer email',
       withCustomer({ email: longEmail }),
       'data.customer.email',
-      'must be an email address of at most 320 characters',
+      'must be an email address: domain longer than 253 octets',
     ],
     [
       'discount codes per order',
