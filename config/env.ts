@@ -66,7 +66,8 @@ const EnvSchema = z.object({
     .positive()
     .default(256 * 1024),
   WEBHOOK_TOLERANCE: duration('5m'),
-  PUBLIC_BASE_URL: z.url({ protocol: /^https?$/, error: 'must be an http(s) URL' }).default('http://localhost:3000'),
+  /** Where tracked links and unsubscribe pages point; default: this machine's PORT. */
+  PUBLIC_BASE_URL: optionalText.pipe(z.url({ protocol: /^https?$/, error: 'must be an http(s) URL' }).optional()),
   HOST: z.string().default('127.0.0.1'),
   PORT: z.coerce.number().int().min(0).max(65535).default(3000),
   SHOP_ID: z
@@ -131,7 +132,8 @@ export interface TemporalConfig {
   connection: NativeConnectionOptions;
 }
 
-export interface Config extends Env {
+export interface Config extends Omit<Env, 'PUBLIC_BASE_URL'> {
+  PUBLIC_BASE_URL: string;
   temporal: TemporalConfig;
 }
 
@@ -146,7 +148,13 @@ export function loadConfig(env: Record<string, string | undefined> = process.env
     const lines = result.error.issues.map((issue) => `  ${issue.path.join('.')}: ${issue.message}`);
     throw new ConfigError(`Invalid configuration:\n${lines.join('\n')}\nSee .env.example for every variable.`);
   }
-  return { ...result.data, temporal: loadTemporalConfig(env) };
+  const parsed = result.data;
+  return {
+    ...parsed,
+    // Links in emails must reach this server: on a laptop that is the port it listens on.
+    PUBLIC_BASE_URL: parsed.PUBLIC_BASE_URL ?? `http://localhost:${parsed.PORT}`,
+    temporal: loadTemporalConfig(env),
+  };
 }
 
 function loadTemporalConfig(env: Record<string, string | undefined>): TemporalConfig {

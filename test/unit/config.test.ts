@@ -28,4 +28,12 @@ describe('config', () => {
   it('never puts a secret value into its error message', () => {
     expect(() => loadConfig({ WEBHOOK_SECRET: 'tiny-secret', PORT: 'x' })).not.toThrow(/tiny-secret/);
   });
+
+  it('points links at the port it listens on unless PUBLIC_BASE_URL says otherwise', () => {
+    expect(loadConfig({ PORT: '3901' }).PUBLIC_BASE_URL).toBe('http://localhost:3901');
+    expect(loadConfig({}).PUBLIC_BASE_URL).toBe('http://localhost:3000');
+    expect(loadConfig({ PORT: '3901', PUBLIC_BASE_URL: 'https://shop.example.com/cf' }).PUBLIC_BASE_URL).toBe(
+      'https://shop.example.com/cf',
+    );
+  });
 });
