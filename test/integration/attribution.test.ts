@@ -148,6 +148,14 @@ describe('orders', () => {
       ['JPY', 1500],
       ['KWD', 1235],
     ]);
+    // The view gives analysts the exact decimal amount, never a float.
+    const totals = await database.sql`select currency, total::text as total from order_attribution
+      where order_id in (${euro}, ${yen}, ${dinar}) order by currency`;
+    expect(totals.map((row) => [row.currency, row.total])).toEqual([
+      ['EUR', '19.99'],
+      ['JPY', '1500'],
+      ['KWD', '1.235'],
+    ]);
   });
 
   it('the database rounds to the same minor units as the code (analytics_currency_digits)', async () => {
