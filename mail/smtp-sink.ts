@@ -10,10 +10,16 @@ export interface SmtpSink {
   close(): Promise<void>;
 }
 
+/** The SMTP envelope of a message: MAIL FROM (empty for a bounce) and every RCPT TO. */
+export interface Envelope {
+  from: string;
+  to: string[];
+}
+
 export interface SmtpSinkOptions {
   host?: string;
   port?: number;
-  onMessage: (raw: Buffer) => Promise<void>;
+  onMessage: (raw: Buffer, envelope: Envelope) => Promise<void>;
   /** Answer `550` for these recipients (lets tests exercise permanent rejections). */
   rejectRecipient?: (address: string) => boolean;
 }
@@ -35,11 +41,13 @@ export async function startSmtpSink(options: SmtpSinkOptions): Promise<SmtpSink>
       }
       callback();
     },
-    onData(stream, _session, callback) {
+    onData(stream, session, callback) {
       const chunks: Buffer[] = [];
+      const { mailFrom, rcptTo } = session.envelope;
+      const envelope = { from: mailFrom ? mailFrom.address : '', to: rcptTo.map((rcpt) => rcpt.address) };
       stream.on('data', (chunk: Buffer) => chunks.push(chunk));
       stream.on('end', () => {
-        options.onMessage(Buffer.concat(chunks)).then(() => callback(), callback);
+        options.onMessage(Buffer.concat(chunks), envelope).then(() => callback(), callback);
       });
     },
   });
@@ -55,13 +63,16 @@ export async function startSmtpSink(options: SmtpSinkOptions): Promise<SmtpSink>
   };
 }
 
-/** Writes each message as `<dir>/<time>-<id>.eml`, atomically (a reader never sees half a file). */
-export function outboxWriter(dir: string): (raw: Buffer) => Promise<void> {
-  return async (raw) => {
+/**
+ * Writes each message as `<dir>/<time>-<id>.eml`, atomically (a reader never sees half a file),
+ * with the Return-Path line a delivering mail server adds, so the envelope sender can be checked.
+ */
+export function outboxWriter(dir: string): (raw: Buffer, envelope: Envelope) => Promise<void> {
+  return async (raw, envelope) => {
     await mkdir(dir, { recursive: true });
     const name = `${new Date().toISOString().replace(/[:.]/g, '-')}-${randomUUID().slice(0, 8)}.eml`;
     const tmp = path.join(dir, `.${name}.tmp`);
-    await writeFile(tmp, raw);
+    await writeFile(tmp, Buffer.concat([Buffer.from(`Return-Path: <${envelope.from}>\r\n`), raw]));
     await rename(tmp, path.join(dir, name));
   };
 }

@@ -1,11 +1,13 @@
 import { type ParsedMail, simpleParser } from 'mailparser';
-import { startSmtpSink } from '../../mail/smtp-sink';
+import { type Envelope, startSmtpSink } from '../../mail/smtp-sink';
 
 export interface MailCatcher {
   url: string;
   messages: ParsedMail[];
   /** The same messages as received, byte for byte (for DKIM verification). */
   raw: Buffer[];
+  /** Each message's SMTP envelope (MAIL FROM is what the receiver's Return-Path shows). */
+  envelopes: Envelope[];
   /** Resolves once `count` messages arrived; rejects after `timeoutMs`. */
   waitFor(count: number, timeoutMs?: number): Promise<ParsedMail[]>;
   close(): Promise<void>;
@@ -17,10 +19,12 @@ export async function startMailCatcher(
 ): Promise<MailCatcher> {
   const messages: ParsedMail[] = [];
   const raw: Buffer[] = [];
+  const envelopes: Envelope[] = [];
   const sink = await startSmtpSink({
     rejectRecipient: options.rejectRecipient,
-    onMessage: async (bytes) => {
+    onMessage: async (bytes, envelope) => {
       raw.push(bytes);
+      envelopes.push(envelope);
       messages.push(await simpleParser(bytes));
     },
   });
@@ -28,6 +32,7 @@ export async function startMailCatcher(
     url: sink.url,
     messages,
     raw,
+    envelopes,
     async waitFor(count, timeoutMs = 30_000) {
       const deadline = Date.now() + timeoutMs;
       while (messages.length < count) {
