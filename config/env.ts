@@ -114,6 +114,19 @@ const EnvSchema = z.object({
       })
       .optional(),
   ),
+  /**
+   * The inbound SMTP listener for mailto unsubscribes and bounces (see docs/bounces-and-dkim.md).
+   * Unset: `npm run server` runs none, `npm start` listens on a free local port (shown at start).
+   */
+  INBOUND_SMTP_PORT: optionalText.pipe(z.coerce.number<string | undefined>().int().min(0).max(65535).optional()),
+  /** Where the inbound listener binds; 127.0.0.1 behind a port forward or MTA, 0.0.0.0 to face the internet. */
+  INBOUND_SMTP_HOST: z.string().min(1).default('127.0.0.1'),
+  /** Largest inbound message accepted (a DSN usually carries the original email); larger ones get 552. */
+  INBOUND_SMTP_MAX_BYTES: z.coerce
+    .number()
+    .int()
+    .min(16 * 1024)
+    .default(1024 * 1024),
   /** The sender's postal address in every marketing email (CAN-SPAM); overrides templates/shop.json. */
   SHOP_POSTAL_ADDRESS: optionalText,
   /** `opt_in`: marketing only with consent. `existing_customers`: also to buyers who ordered before (soft opt-in). */

@@ -36,6 +36,7 @@ describe('VERP Return-Path', () => {
       /BOUNCE_ADDRESS: the part before @ must be at most 10 characters/,
     );
     expect(() => loadConfig({ BOUNCE_ADDRESS: 'b+x@example.com' })).toThrow(/BOUNCE_ADDRESS: must not contain "\+"/);
+    expect(() => loadConfig({ INBOUND_SMTP_PORT: 'smtp' })).toThrow(/INBOUND_SMTP_PORT/);
   });
 });
 
