@@ -2,6 +2,7 @@ import { createHash } from 'node:crypto';
 import { ApplicationFailure, activityInfo, log } from '@temporalio/activity';
 import type { Db } from '../db/client';
 import { claimSend, recordFailed, recordSent } from '../db/message-store';
+import { campaignHeaders } from '../mail/campaign-headers';
 import { PermanentSendError, type Mailer, UnsendableAddressError } from '../mail/mailer';
 import { TemplateError, type RenderedEmail, type TemplateRenderer } from '../mail/template-renderer';
 import { instrumentEmail } from '../tracking/links';
@@ -13,6 +14,7 @@ import {
   pixelUrl,
   unsubscribeUrl,
 } from '../tracking/message-links';
+import { returnPathFor } from '../tracking/return-path';
 
 export interface DeliveryDeps {
   db: Db;
@@ -82,8 +84,8 @@ export async function deliverEmail(deps: DeliveryDeps, input: DeliverEmailInput)
   const rowId = messageRowIdFor(input.key);
   const sentAt = deps.now?.() ?? new Date();
   const issuedAt = linksIssuedAt(sentAt);
-  const marketing = input.kind === 'marketing' && deps.links !== undefined;
-  const unsubscribe = marketing ? unsubscribeUrl(deps.links!, rowId, issuedAt) : undefined;
+  const marketing = input.kind === 'marketing' ? deps.links : undefined;
+  const unsubscribe = marketing ? unsubscribeUrl(marketing, rowId, issuedAt) : undefined;
   const analytics = input.analytics;
   const rendered = await renderOrFail(deps.templates, input.templateId, input.data, {
     now: sentAt,
@@ -135,7 +137,9 @@ export async function deliverEmail(deps: DeliveryDeps, input: DeliverEmailInput)
       html: email.html,
       text: email.text,
       messageId: messageIdHeader,
-      headers: marketing ? listUnsubscribeHeaders(deps.links!, rowId, issuedAt) : {},
+      ...(marketing
+        ? marketingEnvelope(input, { links: marketing, domain: deps.messageIdDomain, rowId, issuedAt })
+        : { headers: {} }),
     });
     await recordSent(deps.db, { key: input.key, smtpResponse: response });
   } catch (error) {
@@ -152,6 +156,30 @@ export async function deliverEmail(deps: DeliveryDeps, input: DeliverEmailInput)
   }
   log.info('email sent', { cartId: input.cartId, step: input.step, templateVersion: rendered.templateVersion });
   return 'sent';
+}
+
+/**
+ * What marketing email carries beyond its body: the RFC 8058 headers, List-Id and Feedback-ID, and
+ * with BOUNCE_ADDRESS a VERP Return-Path naming this message, so an asynchronous bounce finds it.
+ */
+function marketingEnvelope(
+  input: DeliverEmailInput,
+  { links, domain, rowId, issuedAt }: { links: LinkSettings; domain: string; rowId: string; issuedAt: Date },
+) {
+  return {
+    headers: {
+      ...listUnsubscribeHeaders(links, rowId, issuedAt),
+      ...campaignHeaders({
+        shopId: input.shopId,
+        campaignId: input.campaign?.id,
+        step: input.step,
+        domain,
+      }),
+    },
+    ...(links.bounceAddress
+      ? { returnPath: returnPathFor({ secret: links.secret, bounceAddress: links.bounceAddress, messageId: rowId }) }
+      : {}),
+  };
 }
 
 /**

@@ -89,8 +89,14 @@ export function linkSettings(config: Config, trackingSecret: string): LinkSettin
     trackClicks: config.TRACK_CLICKS,
     linkTtlMs: config.TRACKING_LINK_TTL,
     unsubscribeTtlMs: config.UNSUBSCRIBE_LINK_TTL,
-    unsubscribeMailto: config.UNSUBSCRIBE_MAILTO ?? `unsubscribe@${senderDomain(config.MAIL_FROM)}`,
+    unsubscribeMailto: unsubscribeAddress(config),
+    ...(config.BOUNCE_ADDRESS ? { bounceAddress: config.BOUNCE_ADDRESS } : {}),
   };
+}
+
+/** UNSUBSCRIBE_MAILTO, or unsubscribe@<MAIL_FROM domain>: the mailto of List-Unsubscribe. */
+export function unsubscribeAddress(config: Pick<Config, 'UNSUBSCRIBE_MAILTO' | 'MAIL_FROM'>): string {
+  return config.UNSUBSCRIBE_MAILTO ?? `unsubscribe@${senderDomain(config.MAIL_FROM)}`;
 }
 
 /** "Shop <shop@mail.example.com>" → "mail.example.com". */

@@ -13,7 +13,8 @@ import { payloadCodecFromKeys } from '../codec/codec-config';
 import { localPayloadKeys, localTrackingSecret, localWebhookSecret } from './dev-secret';
 import { startEmbeddedTemporal } from './embedded-temporal';
 import { exitWithError, parseNoArguments } from './process';
-import { loadCampaignFiles, openServices } from './services';
+import { startInboundFromConfig } from '../inbound/listener-from-config';
+import { loadCampaignFiles, openServices, unsubscribeAddress } from './services';
 
 /**
  * `npm start`: the worker and the HTTP server in one process. Whatever is not configured is
@@ -80,8 +81,22 @@ async function main(): Promise<void> {
     server.once('listening', resolve);
     server.once('error', reject);
   });
+  // Always on here, on a free local port unless INBOUND_SMTP_PORT fixes one: nothing to collide with.
+  const addresses = { unsubscribe: unsubscribeAddress(config), bounce: config.BOUNCE_ADDRESS };
+  const inbound = await startInboundFromConfig({
+    config,
+    port: config.INBOUND_SMTP_PORT ?? 0,
+    addresses,
+    db: services.database.db,
+    client: temporal.client,
+    trackingSecret,
+    logger,
+  });
+  cleanups.push(inbound.close);
   banner.push(
     `Webhooks    POST http://${config.HOST}:${config.PORT}/webhooks/cart (secret from ${secret.source})`,
+    `Inbound     SMTP ${inbound.host}:${inbound.port} for ${addresses.unsubscribe}` +
+      (addresses.bounce ? ` and VERP bounces to ${addresses.bounce}` : ' (bounces: set BOUNCE_ADDRESS)'),
     `Abandoned   after ${config.ABANDON_AFTER / 1000}s of inactivity (ABANDON_AFTER)`,
   );
   process.stdout.write(`\ncartflow is running\n${banner.map((line) => `  ${line}`).join('\n')}\n\n`);

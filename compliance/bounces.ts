@@ -133,15 +133,5 @@ export function normalizeMessageIdHeader(value: string | null | undefined): stri
   return trimmed.startsWith('<') ? trimmed : `<${trimmed}>`;
 }
 
-/**
- * What a 5xx at send time says about the recipient, from its enhanced status code (RFC 3463):
- * `5.1.x` (bad address) and `5.2.x` (mailbox) are hard bounces. Any other class is about the
- * message, the sender or the route (`5.7.515`: unauthenticated bulk mail, `5.7.1`: blocked for
- * policy), so it counts as a soft bounce, as SendGrid's `blocked` does: suppressing the address
- * for our own DNS mistake would lose a good customer. A 5xx with no enhanced code is a hard bounce.
- */
-export function smtpRejectionType(response: string | undefined): 'hard_bounce' | 'soft_bounce' {
-  const enhanced = /\b5\.(\d{1,3})\.\d{1,3}\b/.exec(response ?? '');
-  if (!enhanced) return 'hard_bounce';
-  return enhanced[1] === '1' || enhanced[1] === '2' ? 'hard_bounce' : 'soft_bounce';
-}
+/** Kept here for its callers; the rule itself is pure (domain/delivery-status.ts). */
+export { smtpRejectionType } from '../domain/delivery-status';

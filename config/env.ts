@@ -27,6 +27,9 @@ const duration = (fallback: string) =>
 
 const DAY_MS = 24 * 60 * 60 * 1000;
 
+/** RFC 5321 allows 64 characters before the @; `+`, 32 hex of the message id, `-` and 20 hex of MAC take 54. */
+export const MAX_BOUNCE_LOCAL_PART = 10;
+
 const boolean = (fallback: boolean) =>
   z
     .enum(['true', 'false', '1', '0', 'yes', 'no'], { error: 'must be true or false' })
@@ -98,6 +101,34 @@ const EnvSchema = z.object({
   }),
   /** The mailto: half of List-Unsubscribe; defaults to unsubscribe@<MAIL_FROM domain>. */
   UNSUBSCRIBE_MAILTO: optionalText.pipe(z.email({ error: 'must be an email address' }).optional()),
+  /**
+   * The envelope sender (Return-Path) of marketing email, e.g. bounce@bounces.shop.example.com.
+   * Set, every marketing send goes out from `<local>+<signed message id>@<domain>` (VERP), so an
+   * asynchronous bounce (DSN) names its message; the inbound listener reads them. Unset, the
+   * envelope sender stays MAIL_FROM and bounces go wherever they went before.
+   */
+  BOUNCE_ADDRESS: optionalText.pipe(
+    z
+      .email({ error: 'must be an email address' })
+      .refine((value) => !value.split('@')[0]!.includes('+'), { message: 'must not contain "+" (cartflow adds it)' })
+      .refine((value) => value.split('@')[0]!.length <= MAX_BOUNCE_LOCAL_PART, {
+        message: `the part before @ must be at most ${MAX_BOUNCE_LOCAL_PART} characters (the signed VERP tag takes the rest of the 64 allowed)`,
+      })
+      .optional(),
+  ),
+  /**
+   * The inbound SMTP listener for mailto unsubscribes and bounces (see docs/bounces-and-dkim.md).
+   * Unset: `npm run server` runs none, `npm start` listens on a free local port (shown at start).
+   */
+  INBOUND_SMTP_PORT: optionalText.pipe(z.coerce.number<string | undefined>().int().min(0).max(65535).optional()),
+  /** Where the inbound listener binds; 127.0.0.1 behind a port forward or MTA, 0.0.0.0 to face the internet. */
+  INBOUND_SMTP_HOST: z.string().min(1).default('127.0.0.1'),
+  /** Largest inbound message accepted (a DSN usually carries the original email); larger ones get 552. */
+  INBOUND_SMTP_MAX_BYTES: z.coerce
+    .number()
+    .int()
+    .min(16 * 1024)
+    .default(1024 * 1024),
   /** The sender's postal address in every marketing email (CAN-SPAM); overrides templates/shop.json. */
   SHOP_POSTAL_ADDRESS: optionalText,
   /** `opt_in`: marketing only with consent. `existing_customers`: also to buyers who ordered before (soft opt-in). */

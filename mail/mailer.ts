@@ -11,6 +11,8 @@ export interface OutgoingEmail {
   messageId: string;
   /** Extra headers, e.g. List-Unsubscribe; `prepared` values are written as they are (no folding). */
   headers?: Record<string, string | { prepared: boolean; value: string }>;
+  /** The envelope sender (MAIL FROM, the receiver's Return-Path), e.g. a VERP address; default: the From address. */
+  returnPath?: string;
 }
 
 export interface Mailer {
@@ -65,6 +67,9 @@ export const DKIM_SIGNED_HEADERS = [
   'Content-Transfer-Encoding',
   'List-Unsubscribe',
   'List-Unsubscribe-Post',
+  'List-Id',
+  // Gmail's feedback loop only trusts a Feedback-ID that the sending domain's signature covers.
+  'Feedback-ID',
 ].join(':');
 
 /** A pooled nodemailer SMTP transport; `url` is e.g. smtp://user:pass@mail.example.com:587. */
@@ -97,7 +102,12 @@ export function createSmtpMailer(options: { url: string; from: string; dkim?: Dk
         );
       }
       try {
-        const info = await transport.sendMail({ from: options.from, ...email });
+        const { returnPath, ...message } = email;
+        const info = await transport.sendMail({
+          from: options.from,
+          ...message,
+          ...(returnPath ? { envelope: { from: returnPath, to: email.to } } : {}),
+        });
         return { response: String(info.response ?? '') };
       } catch (error) {
         const code = (error as { responseCode?: number }).responseCode;

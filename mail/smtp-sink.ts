@@ -10,23 +10,23 @@ export interface SmtpSink {
   close(): Promise<void>;
 }
 
+/** The SMTP envelope of a message: MAIL FROM (empty for a bounce), every RCPT TO, and SMTPUTF8. */
+export interface Envelope {
+  from: string;
+  to: string[];
+  smtpUtf8: boolean;
+}
+
 export interface SmtpSinkOptions {
   host?: string;
   port?: number;
-  onMessage: (raw: Buffer, envelope: SinkEnvelope) => Promise<void>;
+  onMessage: (raw: Buffer, envelope: Envelope) => Promise<void>;
   /** Answer `550` for these recipients (lets tests exercise permanent rejections). */
   rejectRecipient?: (address: string) => boolean;
   /** Leave SMTPUTF8 out of the EHLO reply, as a relay without RFC 6531 support does. */
   hideSmtpUtf8?: boolean;
   /** Every command line the client sent, as sent (smtp-server reports addresses with U-labels). */
   onClientCommand?: (line: string) => void;
-}
-
-/** The SMTP envelope of a received message: MAIL FROM, every RCPT TO, and whether SMTPUTF8 was used. */
-export interface SinkEnvelope {
-  from: string;
-  to: string[];
-  smtpUtf8: boolean;
 }
 
 /**
@@ -88,13 +88,16 @@ function commandLogger(onClientCommand: (line: string) => void) {
   };
 }
 
-/** Writes each message as `<dir>/<time>-<id>.eml`, atomically (a reader never sees half a file). */
-export function outboxWriter(dir: string): (raw: Buffer) => Promise<void> {
-  return async (raw) => {
+/**
+ * Writes each message as `<dir>/<time>-<id>.eml`, atomically (a reader never sees half a file),
+ * with the Return-Path line a delivering mail server adds, so the envelope sender can be checked.
+ */
+export function outboxWriter(dir: string): (raw: Buffer, envelope: Envelope) => Promise<void> {
+  return async (raw, envelope) => {
     await mkdir(dir, { recursive: true });
     const name = `${new Date().toISOString().replace(/[:.]/g, '-')}-${randomUUID().slice(0, 8)}.eml`;
     const tmp = path.join(dir, `.${name}.tmp`);
-    await writeFile(tmp, raw);
+    await writeFile(tmp, Buffer.concat([Buffer.from(`Return-Path: <${envelope.from}>\r\n`), raw]));
     await rename(tmp, path.join(dir, name));
   };
 }

@@ -4,8 +4,9 @@ import { loadConfig } from '../config/env';
 import { createLogger } from '../config/logger';
 import { openDatabase } from '../db/client';
 import { exitWithError, parseNoArguments } from '../cli/process';
-import { loadCampaignFiles, requireExternal } from '../cli/services';
+import { loadCampaignFiles, requireExternal, unsubscribeAddress } from '../cli/services';
 import { requirePayloadCodec } from '../codec/codec-config';
+import { startInboundFromConfig } from '../inbound/listener-from-config';
 import { createAppFromConfig } from './app-from-config';
 
 // `npm run server`: the HTTP server alone, against external Postgres and Temporal.
@@ -22,14 +23,15 @@ try {
   await database.migrate();
   const campaigns = await loadCampaignFiles(config);
   const connection = await Connection.connect(config.temporal.connection);
+  const client = new Client({
+    connection,
+    namespace: config.temporal.namespace,
+    dataConverter: { payloadCodecs: [payloadCodec] },
+  });
   const app = createAppFromConfig({
     config,
     db: database.db,
-    client: new Client({
-      connection,
-      namespace: config.temporal.namespace,
-      dataConverter: { payloadCodecs: [payloadCodec] },
-    }),
+    client,
     webhookSecret: config.WEBHOOK_SECRET as string,
     trackingSecret: config.TRACKING_SECRET as string,
     logger,
@@ -40,9 +42,23 @@ try {
   const server = serve({ fetch: app.fetch, hostname: config.HOST, port: config.PORT }, () =>
     logger.info({ host: config.HOST, port: config.PORT }, 'http server listening'),
   );
+  // Mailto unsubscribes and bounces arrive as email: only where the operator pointed MX here.
+  const inbound =
+    config.INBOUND_SMTP_PORT === undefined
+      ? undefined
+      : await startInboundFromConfig({
+          config,
+          port: config.INBOUND_SMTP_PORT,
+          addresses: { unsubscribe: unsubscribeAddress(config), bounce: config.BOUNCE_ADDRESS },
+          db: database.db,
+          client,
+          trackingSecret: config.TRACKING_SECRET as string,
+          logger,
+        });
+  if (inbound) logger.info({ host: inbound.host, port: inbound.port }, 'inbound smtp listening');
   const stop = () => {
     server.close(() => {
-      void Promise.all([connection.close(), database.close()]).then(() => process.exit(0));
+      void Promise.all([inbound?.close(), connection.close(), database.close()]).then(() => process.exit(0));
     });
   };
   process.once('SIGINT', stop);

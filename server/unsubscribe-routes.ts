@@ -2,6 +2,7 @@ import { type Context, Hono } from 'hono';
 import { bodyLimit } from 'hono/body-limit';
 import type { Logger } from 'pino';
 import { type ChainStopper, type StopChainsInput, stopChainsOrWarn } from '../compliance/chain-stopper';
+import { unsubscribeFromAll as unsubscribeAddress } from '../compliance/unsubscribe';
 import type { Db } from '../db/client';
 import {
   type UnsubscribeTarget,
@@ -11,7 +12,7 @@ import {
   resubscribe,
   unsubscribeTargetOf,
 } from '../db/preference-store';
-import { suppress, suppressionFor } from '../db/suppression-store';
+import { suppressionFor } from '../db/suppression-store';
 import { type EmailCategory, isEmailCategory, triggersOf } from '../domain/email-categories';
 import { verifyToken } from '../tracking/tokens';
 import {
@@ -149,11 +150,8 @@ export function unsubscribeRoutes(deps: UnsubscribeRoutesDeps) {
     return { action: 'resubscribe', stillBlocked: stillBlocked !== undefined };
   }
 
-  async function unsubscribeFromAll(target: UnsubscribeTarget, source: 'one_click' | 'preferences') {
-    await suppress(deps.db, { shopId: target.shopId, email: target.email, reason: 'unsubscribed', source });
-    await recordUnsubscribeEvent(deps.db, { shopId: target.shopId, messageId: target.messageId, scope: 'all' });
-    await stopChains({ shopId: target.shopId, email: target.email, reason: 'unsubscribed' });
-  }
+  const unsubscribeFromAll = (target: UnsubscribeTarget, source: 'one_click' | 'preferences') =>
+    unsubscribeAddress(deps, target, source);
 
   // The choice is stored and every step re-checks it before sending: answer the person anyway.
   const stopChains = (input: StopChainsInput) => stopChainsOrWarn(deps.chains, input, deps.logger);

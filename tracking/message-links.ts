@@ -11,8 +11,10 @@ export interface LinkSettings {
   trackClicks: boolean;
   linkTtlMs: number;
   unsubscribeTtlMs: number;
-  /** The mailto: alternative in List-Unsubscribe. */
+  /** The mailto: alternative in List-Unsubscribe; the token rides in its subject. */
   unsubscribeMailto: string;
+  /** BOUNCE_ADDRESS: when set, marketing email goes out with a signed VERP Return-Path (tracking/return-path.ts). */
+  bounceAddress?: string;
 }
 
 /**
@@ -57,7 +59,9 @@ export function pixelUrl(settings: LinkSettings, messageId: string, sentAt: Date
 }
 
 /**
- * RFC 8058 one-click unsubscribe. `prepared` keeps nodemailer from re-folding the long header,
+ * RFC 8058 one-click unsubscribe, and RFC 2369's mailto for mail programs without it: the same
+ * signed token goes in the subject (`unsubscribe TOKEN`), where the inbound listener looks for it.
+ * In the local part (`unsubscribe+TOKEN@`) it would not fit RFC 5321's 64 characters. `prepared` keeps nodemailer from re-folding the long header,
  * which has broken DKIM signatures; both headers must be in the DKIM header list (mail/mailer.ts).
  */
 export function listUnsubscribeHeaders(settings: LinkSettings, messageId: string, sentAt: Date) {

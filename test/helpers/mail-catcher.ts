@@ -1,5 +1,5 @@
 import { type ParsedMail, simpleParser } from 'mailparser';
-import { type SinkEnvelope, startSmtpSink } from '../../mail/smtp-sink';
+import { type Envelope, startSmtpSink } from '../../mail/smtp-sink';
 
 export interface MailCatcher {
   url: string;
@@ -7,7 +7,7 @@ export interface MailCatcher {
   /** The same messages as received, byte for byte (for DKIM verification). */
   raw: Buffer[];
   /** Each message's SMTP envelope, in the same order. */
-  envelopes: SinkEnvelope[];
+  envelopes: Envelope[];
   /** The client's SMTP commands as they arrived, e.g. `RCPT TO:<x@xn--80akhbyknj4f.xn--p1ai>`. */
   commands: string[];
   /** Resolves once `count` messages arrived; rejects after `timeoutMs`. */
@@ -21,7 +21,7 @@ export async function startMailCatcher(
 ): Promise<MailCatcher> {
   const messages: ParsedMail[] = [];
   const raw: Buffer[] = [];
-  const envelopes: SinkEnvelope[] = [];
+  const envelopes: Envelope[] = [];
   const commands: string[] = [];
   const sink = await startSmtpSink({
     ...options,

@@ -6,6 +6,7 @@ import { dkimVerify } from 'mailauth/lib/dkim/verify.js';
 import pino from 'pino';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { loadDkimSettings } from '../../cli/dkim-config';
+import { campaignHeaders } from '../../mail/campaign-headers';
 import { createSmtpMailer, type DkimSettings } from '../../mail/mailer';
 import { listUnsubscribeHeaders, messageRowIdFor } from '../../tracking/message-links';
 import { type MailCatcher, startMailCatcher } from '../helpers/mail-catcher';
@@ -58,7 +59,10 @@ async function sendMarketingEmail(dkim: DkimSettings | undefined): Promise<Buffe
       html: '<p>Your cart is waiting.</p>',
       text: 'Your cart is waiting.',
       messageId: `<${rowId.replace(/-/g, '')}@${DOMAIN}>`,
-      headers,
+      headers: {
+        ...headers,
+        ...campaignHeaders({ shopId: 'shop-dkim', campaignId: 'b2c-cart', step: 'reminder', domain: DOMAIN }),
+      },
     });
   } finally {
     mailer.close();
@@ -84,7 +88,7 @@ function signedHeaderNames(raw: Buffer): string[] {
 const signed = { domainName: DOMAIN, keySelector: SELECTOR, privateKey: PRIVATE_KEY };
 
 describe('DKIM signing', () => {
-  it('a marketing email verifies (pass) and its signature covers both List-Unsubscribe headers', async () => {
+  it('a marketing email verifies (pass) and its signature covers both List-Unsubscribe headers, List-Id and Feedback-ID', async () => {
     const raw = await sendMarketingEmail(signed);
     expect(raw.toString()).toMatch(/^List-Unsubscribe-Post: List-Unsubscribe=One-Click\r$/m);
     const { results } = await dkimVerify(raw, { resolver });
@@ -92,7 +96,16 @@ describe('DKIM signing', () => {
     expect(results[0]!.status.result).toBe('pass');
     expect(results[0]!.signingDomain).toBe(DOMAIN);
     expect(signedHeaderNames(raw)).toEqual(
-      expect.arrayContaining(['from', 'to', 'subject', 'message-id', 'list-unsubscribe', 'list-unsubscribe-post']),
+      expect.arrayContaining([
+        'from',
+        'to',
+        'subject',
+        'message-id',
+        'list-unsubscribe',
+        'list-unsubscribe-post',
+        'list-id',
+        'feedback-id',
+      ]),
     );
   });
 
