@@ -8,10 +8,11 @@ import { type Config, loadConfig } from '../config/env';
 import { createLogger, routeTemporalLogs } from '../config/logger';
 import { outboxWriter, startSmtpSink } from '../mail/smtp-sink';
 import { createAppFromConfig } from '../server/app-from-config';
+import { isLoopbackHost, localCodecEndpoint } from '../server/codec-access';
 import { createWorker } from '../worker';
 import { payloadCodecFromKeys } from '../codec/codec-config';
 import { localPayloadKeys, localTrackingSecret, localWebhookSecret } from './dev-secret';
-import { startEmbeddedTemporal } from './embedded-temporal';
+import { EMBEDDED_TEMPORAL_ADDRESS, startEmbeddedTemporal } from './embedded-temporal';
 import { exitWithError, parseNoArguments } from './process';
 import { loadCampaignFiles, openServices } from './services';
 
@@ -74,6 +75,7 @@ async function main(): Promise<void> {
     campaigns,
     campaignVersions,
     payloadCodec,
+    ...(temporal.embedded ? { embeddedTemporalUiPort: config.TEMPORAL_UI_PORT } : {}),
   });
   const server = serve({ fetch: app.fetch, hostname: config.HOST, port: config.PORT });
   await new Promise<void>((resolve, reject) => {
@@ -105,6 +107,8 @@ interface TemporalConnections {
   client: Client;
   nativeConnection: NativeConnection;
   description: string;
+  /** The dev server started here, whose UI is ours to configure. */
+  embedded: boolean;
   close: () => Promise<void>;
 }
 
@@ -125,13 +129,14 @@ async function connectTemporal(
       }),
       nativeConnection,
       description: `${config.temporal.address} (namespace ${config.temporal.namespace})`,
+      embedded: false,
       close: async () => {
         await nativeConnection.close();
         await connection.close();
       },
     };
   }
-  const port = 7233;
+  const port = Number(EMBEDDED_TEMPORAL_ADDRESS.split(':')[1]);
   logger.info('starting the embedded Temporal dev server (first run builds it; this can take minutes)');
   const env = await startEmbeddedTemporal({
     dataDir: config.DATA_DIR,
@@ -139,11 +144,19 @@ async function connectTemporal(
     uiPort: config.TEMPORAL_UI_PORT,
     logger,
     payloadCodec,
+    uiCodecEndpoint: localCodecEndpoint({ host: config.HOST, port: config.PORT }),
   });
+  // The same conditions as the codec endpoint's token-less local access (server/app-from-config.ts).
+  const decoding = config.ADMIN_TOKEN
+    ? 'payloads encrypted in the UI while ADMIN_TOKEN is set: docs/privacy.md'
+    : !isLoopbackHost(config.HOST)
+      ? 'payloads encrypted in the UI while HOST is not loopback: docs/privacy.md'
+      : `payloads decoded by ${localCodecEndpoint({ host: config.HOST, port: config.PORT })}`;
   return {
     client: env.client,
     nativeConnection: env.nativeConnection,
-    description: `embedded dev server 127.0.0.1:${port}, UI http://127.0.0.1:${config.TEMPORAL_UI_PORT}`,
+    description: `embedded dev server ${EMBEDDED_TEMPORAL_ADDRESS}, UI http://127.0.0.1:${config.TEMPORAL_UI_PORT} (${decoding})`,
+    embedded: true,
     close: () => env.teardown(),
   };
 }

@@ -5,6 +5,7 @@ import type { Config } from '../config/env';
 import type { Campaign } from '../domain/campaign';
 import type { Db } from '../db/client';
 import { createApp } from './app';
+import { embeddedUiOrigins, isLoopbackHost } from './codec-access';
 import { createCartWorkflows } from './cart-workflows';
 import { softBounceRule } from '../compliance/bounces';
 import { createChainStopper } from '../compliance/chain-stopper';
@@ -24,6 +25,8 @@ export interface AppFromConfigInput {
   campaignVersions?: readonly Campaign[];
   /** The payload encryption codec, served to the Temporal UI by the codec endpoint. */
   payloadCodec?: PayloadCodec;
+  /** `npm start` runs the embedded Temporal dev server, whose web UI is on this port. */
+  embeddedTemporalUiPort?: number;
 }
 
 /** The HTTP app wired from configuration, as both `npm start` and `npm run server` run it. */
@@ -48,10 +51,20 @@ export function createAppFromConfig(input: AppFromConfigInput) {
       trustProxy: config.TRUST_PROXY,
       adminToken: config.ADMIN_TOKEN,
       codecCorsOrigin: config.CODEC_CORS_ORIGIN,
+      ...localCodecAccess(config, input.embeddedTemporalUiPort),
     },
     chains: createChainStopper({ db, client }),
     payloadCodec: input.payloadCodec,
     campaignVersions: input.campaignVersions ?? campaigns,
     logger,
   });
+}
+
+/**
+ * The embedded UI decodes payloads without a token only where nothing but this machine reaches
+ * the server, and only while no ADMIN_TOKEN says that access needs one.
+ */
+function localCodecAccess(config: Config, uiPort: number | undefined) {
+  if (uiPort === undefined || config.ADMIN_TOKEN || !isLoopbackHost(config.HOST)) return {};
+  return { codecLocalUiOrigins: embeddedUiOrigins(uiPort) };
 }

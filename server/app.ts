@@ -36,6 +36,11 @@ export interface AppConfig {
   adminToken?: string;
   /** The Temporal UI origin allowed to call the codec endpoint (CODEC_CORS_ORIGIN). */
   codecCorsOrigin?: string;
+  /**
+   * The embedded Temporal UI's origins, set by `npm start` only when ADMIN_TOKEN is unset and the
+   * server is on loopback: that UI and local clients use the codec without a token (docs/privacy.md).
+   */
+  codecLocalUiOrigins?: readonly string[];
 }
 
 export interface AppDeps {
