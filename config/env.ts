@@ -116,6 +116,13 @@ const EnvSchema = z.object({
    * encrypts, all decrypt (rotation). `npm start` generates one into DATA_DIR.
    */
   PAYLOAD_KEYS: optionalText,
+  /**
+   * The codec endpoint `npm run temporal` hands the Temporal CLI; default this machine's server
+   * (http://127.0.0.1:PORT/codec). The CLI reads it under this name too.
+   */
+  TEMPORAL_CODEC_ENDPOINT: optionalText.pipe(
+    z.url({ protocol: /^https?$/, error: 'must be an http(s) URL' }).optional(),
+  ),
   /** The Temporal UI origin allowed to call the codec endpoint. */
   CODEC_CORS_ORIGIN: optionalText.pipe(z.url({ protocol: /^https?$/, error: 'must be an http(s) URL' }).optional()),
   LOG_LEVEL: z.enum(['fatal', 'error', 'warn', 'info', 'debug', 'trace', 'silent']).default('info'),
@@ -136,6 +143,18 @@ export interface Config extends Env {
 
 export class ConfigError extends Error {
   override name = 'ConfigError';
+}
+
+/**
+ * The environment for a child process (the Temporal CLI): this process's own, with `defaults` for
+ * the variables it leaves unset.
+ */
+export function childEnvironment(defaults: Record<string, string | undefined>): Record<string, string | undefined> {
+  const env: Record<string, string | undefined> = { ...process.env };
+  for (const [name, value] of Object.entries(defaults)) {
+    if (value !== undefined && (env[name] === undefined || env[name] === '')) env[name] = value;
+  }
+  return env;
 }
 
 /** Parses and validates the environment; throws a ConfigError naming every bad variable. */
