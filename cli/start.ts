@@ -5,7 +5,10 @@ import type { PayloadCodec } from '@temporalio/common';
 import { NativeConnection } from '@temporalio/worker';
 import type { Logger } from 'pino';
 import { type Config, loadConfig } from '../config/env';
-import { createLogger, routeTemporalLogs } from '../config/logger';
+import { createLogger, installTemporalRuntime } from '../config/logger';
+import { createMetricsRegistry } from '../metrics/registry';
+import { serveMetrics } from '../metrics/serve-metrics';
+import { createWorkerMetrics } from '../metrics/worker-metrics';
 import { outboxWriter, startSmtpSink } from '../mail/smtp-sink';
 import { createAppFromConfig } from '../server/app-from-config';
 import { isLoopbackHost, localCodecEndpoint } from '../server/codec-access';
@@ -23,9 +26,11 @@ import { loadCampaignFiles, openServices } from './services';
 async function main(): Promise<void> {
   const config = loadConfig();
   const logger = createLogger(config.LOG_LEVEL);
-  routeTemporalLogs(logger);
+  installTemporalRuntime(logger, config);
   const cleanups: Array<() => Promise<void>> = [];
   const banner: string[] = [];
+  // One registry: the server's /metrics shows the worker's series too, as they share this process.
+  const metricsRegistry = createMetricsRegistry();
 
   const keys = config.PAYLOAD_KEYS
     ? { payloadKeys: config.PAYLOAD_KEYS, source: 'PAYLOAD_KEYS' }
@@ -64,6 +69,7 @@ async function main(): Promise<void> {
     taskQueue: config.TEMPORAL_TASK_QUEUE,
     deps: services.activityDeps,
     payloadCodec,
+    metrics: createWorkerMetrics(metricsRegistry),
   });
   const app = createAppFromConfig({
     config,
@@ -75,6 +81,7 @@ async function main(): Promise<void> {
     campaigns,
     campaignVersions,
     payloadCodec,
+    metricsRegistry,
     ...(temporal.embedded ? { embeddedTemporalUiPort: config.TEMPORAL_UI_PORT } : {}),
   });
   const server = serve({ fetch: app.fetch, hostname: config.HOST, port: config.PORT });
@@ -82,6 +89,7 @@ async function main(): Promise<void> {
     server.once('listening', resolve);
     server.once('error', reject);
   });
+  banner.push(...(await metricsBanner(config, metricsRegistry, cleanups)));
   banner.push(
     `Webhooks    POST http://${config.HOST}:${config.PORT}/webhooks/cart (secret from ${secret.source})`,
     `Abandoned   after ${config.ABANDON_AFTER / 1000}s of inactivity (ABANDON_AFTER)`,
@@ -101,6 +109,25 @@ async function main(): Promise<void> {
     await new Promise<void>((resolve) => server.close(() => resolve()));
     for (const cleanup of cleanups.reverse()) await cleanup().catch(() => undefined);
   }
+}
+
+/** Where each kind of metrics is served, starting the separate metrics port when one is set. */
+async function metricsBanner(
+  config: Config,
+  registry: Parameters<typeof serveMetrics>[0]['registry'],
+  cleanups: Array<() => Promise<void>>,
+): Promise<string[]> {
+  const where: string[] = [];
+  if (config.METRICS) where.push(`http://${config.HOST}:${config.PORT}/metrics`);
+  if (config.METRICS_PORT) {
+    const server = await serveMetrics({ registry, host: config.METRICS_HOST, port: config.METRICS_PORT });
+    cleanups.push(server.close);
+    where.push(server.url);
+  }
+  if (config.TEMPORAL_METRICS_PORT) {
+    where.push(`Temporal SDK http://${config.METRICS_HOST}:${config.TEMPORAL_METRICS_PORT}/metrics`);
+  }
+  return where.length > 0 ? [`Metrics     ${where.join(', ')}`] : [];
 }
 
 interface TemporalConnections {

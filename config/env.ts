@@ -37,6 +37,15 @@ const optionalText = z
   .optional()
   .transform((value) => (value === undefined || value.trim() === '' ? undefined : value));
 
+const optionalPort = optionalText.pipe(
+  z
+    .string()
+    .regex(/^\d+$/, 'must be a port number (1-65535)')
+    .transform(Number)
+    .refine((port) => port >= 1 && port <= 65535, 'must be a port number (1-65535)')
+    .optional(),
+);
+
 const EnvSchema = z.object({
   DATABASE_URL: optionalText.pipe(
     z
@@ -125,6 +134,17 @@ const EnvSchema = z.object({
   ),
   /** The Temporal UI origin allowed to call the codec endpoint. */
   CODEC_CORS_ORIGIN: optionalText.pipe(z.url({ protocol: /^https?$/, error: 'must be an http(s) URL' }).optional()),
+  // Metrics (README "Temporal CLI, UI and metrics"; dashboard in docs/grafana/cartflow.json).
+  /** GET /metrics on the HTTP server (`npm start`, `npm run server`). */
+  METRICS: boolean(true),
+  /** When set, GET /metrics on the HTTP server needs `Authorization: Bearer <METRICS_TOKEN>`. */
+  METRICS_TOKEN: optionalText.pipe(z.string().min(24, 'must be at least 24 characters').optional()),
+  /** Interface of the metrics ports below; 0.0.0.0 in containers so Prometheus can reach them. */
+  METRICS_HOST: z.string().min(1).default('127.0.0.1'),
+  /** This process's metrics on a port of their own (the only way for `npm run worker`); unset: off. */
+  METRICS_PORT: optionalPort,
+  /** The Temporal SDK's own metrics (Rust core, Prometheus format) on this port; unset: off. */
+  TEMPORAL_METRICS_PORT: optionalPort,
   LOG_LEVEL: z.enum(['fatal', 'error', 'warn', 'info', 'debug', 'trace', 'silent']).default('info'),
 });
 

@@ -6,6 +6,8 @@ import { openDatabase } from '../db/client';
 import { exitWithError, parseNoArguments } from '../cli/process';
 import { loadCampaignFiles, requireExternal } from '../cli/services';
 import { requirePayloadCodec } from '../codec/codec-config';
+import { createMetricsRegistry } from '../metrics/registry';
+import { serveMetrics } from '../metrics/serve-metrics';
 import { createAppFromConfig } from './app-from-config';
 
 // `npm run server`: the HTTP server alone, against external Postgres and Temporal.
@@ -22,6 +24,10 @@ try {
   await database.migrate();
   const campaigns = await loadCampaignFiles(config);
   const connection = await Connection.connect(config.temporal.connection);
+  const metricsRegistry = createMetricsRegistry();
+  const metricsServer = config.METRICS_PORT
+    ? await serveMetrics({ registry: metricsRegistry, host: config.METRICS_HOST, port: config.METRICS_PORT })
+    : undefined;
   const app = createAppFromConfig({
     config,
     db: database.db,
@@ -36,13 +42,14 @@ try {
     campaigns: campaigns.active,
     campaignVersions: campaigns.all,
     payloadCodec,
+    metricsRegistry,
   });
   const server = serve({ fetch: app.fetch, hostname: config.HOST, port: config.PORT }, () =>
     logger.info({ host: config.HOST, port: config.PORT }, 'http server listening'),
   );
   const stop = () => {
     server.close(() => {
-      void Promise.all([connection.close(), database.close()]).then(() => process.exit(0));
+      void Promise.all([connection.close(), database.close(), metricsServer?.close()]).then(() => process.exit(0));
     });
   };
   process.once('SIGINT', stop);

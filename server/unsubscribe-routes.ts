@@ -13,6 +13,7 @@ import {
 } from '../db/preference-store';
 import { suppress, suppressionFor } from '../db/suppression-store';
 import { type EmailCategory, isEmailCategory, triggersOf } from '../domain/email-categories';
+import type { ServerMetrics } from '../metrics/server-metrics';
 import { verifyToken } from '../tracking/tokens';
 import {
   type Outcome,
@@ -31,6 +32,7 @@ export interface UnsubscribeRoutesDeps {
   /** Stops running chains at once; without it the next step's re-check still skips. */
   chains?: ChainStopper;
   logger: Logger;
+  metrics?: Pick<ServerMetrics, 'unsubscribe'>;
   now: () => number;
 }
 
@@ -142,6 +144,7 @@ export function unsubscribeRoutes(deps: UnsubscribeRoutesDeps) {
     if (form.action === 'category') {
       await optOut(deps.db, { ...target, categories: form.categories });
       await recordUnsubscribeEvent(deps.db, { shopId: target.shopId, messageId: target.messageId, scope: 'category' });
+      deps.metrics?.unsubscribe({ scope: 'category', source: 'preferences' });
       await stopChains({ ...target, triggers: form.categories.flatMap(triggersOf), reason: 'category_opt_out' });
       return form;
     }
@@ -152,6 +155,7 @@ export function unsubscribeRoutes(deps: UnsubscribeRoutesDeps) {
   async function unsubscribeFromAll(target: UnsubscribeTarget, source: 'one_click' | 'preferences') {
     await suppress(deps.db, { shopId: target.shopId, email: target.email, reason: 'unsubscribed', source });
     await recordUnsubscribeEvent(deps.db, { shopId: target.shopId, messageId: target.messageId, scope: 'all' });
+    deps.metrics?.unsubscribe({ scope: 'all', source });
     await stopChains({ shopId: target.shopId, email: target.email, reason: 'unsubscribed' });
   }
 
