@@ -4,6 +4,8 @@ import type { Db } from '../db/client';
 import { claimSend, recordFailed, recordSent } from '../db/message-store';
 import { campaignHeaders } from '../mail/campaign-headers';
 import { PermanentSendError, type Mailer, UnsendableAddressError } from '../mail/mailer';
+import { smtpErrorClass } from '../mail/smtp-error-class';
+import type { WorkerMetrics } from '../metrics/worker-metrics';
 import { TemplateError, type RenderedEmail, type TemplateRenderer } from '../mail/template-renderer';
 import { instrumentEmail } from '../tracking/links';
 import {
@@ -36,6 +38,8 @@ export interface DeliveryDeps {
   links?: LinkSettings;
   /** SHOP_POSTAL_ADDRESS, overriding templates/shop.json in every email. */
   postalAddress?: string;
+  /** Counts steps and SMTP errors for /metrics; the worker passes it (worker.ts). */
+  metrics?: Pick<WorkerMetrics, 'step' | 'smtpError'>;
   now?: () => Date;
 }
 
@@ -130,8 +134,9 @@ export async function deliverEmail(deps: DeliveryDeps, input: DeliverEmailInput)
     }
     throw ApplicationFailure.nonRetryable(`send ${input.key} ended earlier as ${claim.status}: ${claim.reason}`);
   }
+  let response: string;
   try {
-    const { response } = await deps.mailer.send({
+    ({ response } = await deps.mailer.send({
       to: input.to,
       subject: rendered.subject,
       html: email.html,
@@ -140,9 +145,11 @@ export async function deliverEmail(deps: DeliveryDeps, input: DeliverEmailInput)
       ...(marketing
         ? marketingEnvelope(input, { links: marketing, domain: deps.messageIdDomain, rowId, issuedAt })
         : { headers: {} }),
-    });
-    await recordSent(deps.db, { key: input.key, smtpResponse: response });
+    }));
   } catch (error) {
+    const errorClass = smtpErrorClass(error);
+    deps.metrics?.smtpError(errorClass);
+    log.warn('email not sent', { messageId: rowId, cartId: input.cartId, step: input.step, errorClass });
     if (error instanceof PermanentSendError) {
       await recordFailed(deps.db, { key: input.key, reason: error.message });
       await deps.onPermanentFailure?.({ shopId: input.shopId, email: input.to, messageId: rowId, error });
@@ -154,7 +161,13 @@ export async function deliverEmail(deps: DeliveryDeps, input: DeliverEmailInput)
     }
     throw error; // transient: Temporal retries; the row stays 'sending' and the retry owns it
   }
-  log.info('email sent', { cartId: input.cartId, step: input.step, templateVersion: rendered.templateVersion });
+  await recordSent(deps.db, { key: input.key, smtpResponse: response });
+  log.info('email sent', {
+    messageId: rowId,
+    cartId: input.cartId,
+    step: input.step,
+    templateVersion: rendered.templateVersion,
+  });
   return 'sent';
 }
 

@@ -10,6 +10,8 @@ import {
 } from '../db/chain-store';
 import { findActiveCode } from '../db/discount-store';
 import { findMessage, recordSkipped } from '../db/message-store';
+import { messageRowIdFor } from '../tracking/message-links';
+import type { StepOutcome } from '../metrics/worker-metrics';
 import { optedOutCategories } from '../db/preference-store';
 import { suppressionFor } from '../db/suppression-store';
 import { hasPurchased } from '../db/purchase-history';
@@ -78,11 +80,15 @@ export function createRunChainStep(deps: ChainStepDeps) {
     const customer = await getCustomer(db, { shopId, email: cart.customer.email });
     const customerId = customer?.id ?? null;
     const nowMs = now().getTime();
+    const messageId = messageRowIdFor(key);
+    const count = (outcome: StepOutcome, reason?: string) =>
+      deps.metrics?.step({ campaign: campaign.id, step: step.id, outcome, ...(reason ? { reason } : {}) });
 
     // A step that already went out stays sent: re-deciding would count its own email against
     // the frequency cap. (A manager step's key has its own suffix; `sent` here means the customer's.)
     if ((await findMessage(db, key))?.status === 'sent') {
       if (isLast) await recordChainEnd(db, { workflowId, outcome: 'completed' });
+      count('already_sent');
       return { status: 'already_sent' };
     }
 
@@ -98,7 +104,11 @@ export function createRunChainStep(deps: ChainStepDeps) {
         lastChainEndedAt: ended?.getTime(),
         cooldown: campaign.reentryCooldown,
       });
-      if (!reentry.allowed) return { status: 'skipped', reason: 'cooldown', endChain: true };
+      if (!reentry.allowed) {
+        count('skipped', 'cooldown');
+        log.info('chain step skipped', { messageId, cartId, step: step.id, reason: 'cooldown' });
+        return { status: 'skipped', reason: 'cooldown', endChain: true };
+      }
     }
     await recordChainStart(db, {
       workflowId,
@@ -135,13 +145,15 @@ export function createRunChainStep(deps: ChainStepDeps) {
       currency: cart.currency,
     };
     if (decision.action === 'defer') {
-      log.info('chain step deferred', { cartId, step: step.id, reason: decision.reason });
+      count('deferred', decision.reason);
+      log.info('chain step deferred', { messageId, cartId, step: step.id, reason: decision.reason });
       return { status: 'deferred', until: decision.until, reason: decision.reason };
     }
     if (decision.action === 'skip') {
       await recordSkipped(db, { ...record, reason: decision.reason, ...campaignColumns(campaign) });
       if (decision.endChain || isLast) await endChain(decision.endChain ? decision.reason : 'completed');
-      log.info('chain step skipped', { cartId, step: step.id, reason: decision.reason });
+      count('skipped', decision.reason);
+      log.info('chain step skipped', { messageId, cartId, step: step.id, reason: decision.reason });
       return { status: 'skipped', reason: decision.reason, endChain: decision.endChain };
     }
 
@@ -170,6 +182,7 @@ export function createRunChainStep(deps: ChainStepDeps) {
       });
     }
     if (isLast) await endChain('completed');
+    count(status);
     return { status };
 
     async function endChain(outcome: string) {

@@ -29,6 +29,9 @@ export async function temporalCliPath(logger: Logger): Promise<string | undefine
   return undefined;
 }
 
+/** Where `npm start` runs the embedded dev server's gRPC endpoint (`npm run temporal` points there by default). */
+export const EMBEDDED_TEMPORAL_ADDRESS = '127.0.0.1:7233';
+
 export interface EmbeddedTemporalOptions {
   dataDir: string;
   port: number;
@@ -36,6 +39,8 @@ export interface EmbeddedTemporalOptions {
   logger: Logger;
   /** The payload encryption codec the environment's client uses. */
   payloadCodec: PayloadCodec;
+  /** The codec server (cartflow's `/codec`) the web UI decodes payloads through. */
+  uiCodecEndpoint?: string;
 }
 
 /** A real Temporal dev server (SQLite in the data folder, web UI) for `npm start` without TEMPORAL_ADDRESS. */
@@ -52,7 +57,10 @@ export async function startEmbeddedTemporal(options: EmbeddedTemporalOptions): P
       ui: true,
       uiPort: options.uiPort,
       dbFilename: path.join(options.dataDir, 'temporal.db'),
-      extraArgs: ['--sqlite-pragma', 'journal_mode=WAL', '--sqlite-pragma', 'synchronous=NORMAL'],
+      extraArgs: [
+        ...['--sqlite-pragma', 'journal_mode=WAL', '--sqlite-pragma', 'synchronous=NORMAL'],
+        ...(options.uiCodecEndpoint ? ['--ui-codec-endpoint', options.uiCodecEndpoint] : []),
+      ],
     },
   });
 }

@@ -5,13 +5,17 @@ import type { PayloadCodec } from '@temporalio/common';
 import { NativeConnection } from '@temporalio/worker';
 import type { Logger } from 'pino';
 import { type Config, loadConfig } from '../config/env';
-import { createLogger, routeTemporalLogs } from '../config/logger';
+import { createLogger, installTemporalRuntime } from '../config/logger';
+import { createMetricsRegistry } from '../metrics/registry';
+import { serveMetrics } from '../metrics/serve-metrics';
+import { createWorkerMetrics } from '../metrics/worker-metrics';
 import { outboxWriter, startSmtpSink } from '../mail/smtp-sink';
 import { createAppFromConfig } from '../server/app-from-config';
+import { isLoopbackHost, localCodecEndpoint } from '../server/codec-access';
 import { createWorker } from '../worker';
 import { payloadCodecFromKeys } from '../codec/codec-config';
 import { localPayloadKeys, localTrackingSecret, localWebhookSecret } from './dev-secret';
-import { startEmbeddedTemporal } from './embedded-temporal';
+import { EMBEDDED_TEMPORAL_ADDRESS, startEmbeddedTemporal } from './embedded-temporal';
 import { exitWithError, parseNoArguments } from './process';
 import { startInboundFromConfig } from '../inbound/listener-from-config';
 import { loadCampaignFiles, openServices, unsubscribeAddress } from './services';
@@ -23,9 +27,11 @@ import { loadCampaignFiles, openServices, unsubscribeAddress } from './services'
 async function main(): Promise<void> {
   const config = loadConfig();
   const logger = createLogger(config.LOG_LEVEL);
-  routeTemporalLogs(logger);
+  installTemporalRuntime(logger, config);
   const cleanups: Array<() => Promise<void>> = [];
   const banner: string[] = [];
+  // One registry: the server's /metrics shows the worker's series too, as they share this process.
+  const metricsRegistry = createMetricsRegistry();
 
   const keys = config.PAYLOAD_KEYS
     ? { payloadKeys: config.PAYLOAD_KEYS, source: 'PAYLOAD_KEYS' }
@@ -64,6 +70,7 @@ async function main(): Promise<void> {
     taskQueue: config.TEMPORAL_TASK_QUEUE,
     deps: services.activityDeps,
     payloadCodec,
+    metrics: createWorkerMetrics(metricsRegistry),
   });
   const app = createAppFromConfig({
     config,
@@ -75,6 +82,8 @@ async function main(): Promise<void> {
     campaigns,
     campaignVersions,
     payloadCodec,
+    metricsRegistry,
+    ...(temporal.embedded ? { embeddedTemporalUiPort: config.TEMPORAL_UI_PORT } : {}),
   });
   const server = serve({ fetch: app.fetch, hostname: config.HOST, port: config.PORT });
   await new Promise<void>((resolve, reject) => {
@@ -93,6 +102,7 @@ async function main(): Promise<void> {
     logger,
   });
   cleanups.push(inbound.close);
+  banner.push(...(await metricsBanner(config, metricsRegistry, cleanups)));
   banner.push(
     `Webhooks    POST http://${config.HOST}:${config.PORT}/webhooks/cart (secret from ${secret.source})`,
     `Inbound     SMTP ${inbound.host}:${inbound.port} for ${addresses.unsubscribe}` +
@@ -116,10 +126,31 @@ async function main(): Promise<void> {
   }
 }
 
+/** Where each kind of metrics is served, starting the separate metrics port when one is set. */
+async function metricsBanner(
+  config: Config,
+  registry: Parameters<typeof serveMetrics>[0]['registry'],
+  cleanups: Array<() => Promise<void>>,
+): Promise<string[]> {
+  const where: string[] = [];
+  if (config.METRICS) where.push(`http://${config.HOST}:${config.PORT}/metrics`);
+  if (config.METRICS_PORT) {
+    const server = await serveMetrics({ registry, host: config.METRICS_HOST, port: config.METRICS_PORT });
+    cleanups.push(server.close);
+    where.push(server.url);
+  }
+  if (config.TEMPORAL_METRICS_PORT) {
+    where.push(`Temporal SDK http://${config.METRICS_HOST}:${config.TEMPORAL_METRICS_PORT}/metrics`);
+  }
+  return where.length > 0 ? [`Metrics     ${where.join(', ')}`] : [];
+}
+
 interface TemporalConnections {
   client: Client;
   nativeConnection: NativeConnection;
   description: string;
+  /** The dev server started here, whose UI is ours to configure. */
+  embedded: boolean;
   close: () => Promise<void>;
 }
 
@@ -140,13 +171,14 @@ async function connectTemporal(
       }),
       nativeConnection,
       description: `${config.temporal.address} (namespace ${config.temporal.namespace})`,
+      embedded: false,
       close: async () => {
         await nativeConnection.close();
         await connection.close();
       },
     };
   }
-  const port = 7233;
+  const port = Number(EMBEDDED_TEMPORAL_ADDRESS.split(':')[1]);
   logger.info('starting the embedded Temporal dev server (first run builds it; this can take minutes)');
   const env = await startEmbeddedTemporal({
     dataDir: config.DATA_DIR,
@@ -154,11 +186,19 @@ async function connectTemporal(
     uiPort: config.TEMPORAL_UI_PORT,
     logger,
     payloadCodec,
+    uiCodecEndpoint: localCodecEndpoint({ host: config.HOST, port: config.PORT }),
   });
+  // The same conditions as the codec endpoint's token-less local access (server/app-from-config.ts).
+  const decoding = config.ADMIN_TOKEN
+    ? 'payloads encrypted in the UI while ADMIN_TOKEN is set: docs/privacy.md'
+    : !isLoopbackHost(config.HOST)
+      ? 'payloads encrypted in the UI while HOST is not loopback: docs/privacy.md'
+      : `payloads decoded by ${localCodecEndpoint({ host: config.HOST, port: config.PORT })}`;
   return {
     client: env.client,
     nativeConnection: env.nativeConnection,
-    description: `embedded dev server 127.0.0.1:${port}, UI http://127.0.0.1:${config.TEMPORAL_UI_PORT}`,
+    description: `embedded dev server ${EMBEDDED_TEMPORAL_ADDRESS}, UI http://127.0.0.1:${config.TEMPORAL_UI_PORT} (${decoding})`,
+    embedded: true,
     close: () => env.teardown(),
   };
 }

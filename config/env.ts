@@ -41,6 +41,15 @@ const optionalText = z
   .optional()
   .transform((value) => (value === undefined || value.trim() === '' ? undefined : value));
 
+const optionalPort = optionalText.pipe(
+  z
+    .string()
+    .regex(/^\d+$/, 'must be a port number (1-65535)')
+    .transform(Number)
+    .refine((port) => port >= 1 && port <= 65535, 'must be a port number (1-65535)')
+    .optional(),
+);
+
 const EnvSchema = z.object({
   DATABASE_URL: optionalText.pipe(
     z
@@ -149,8 +158,26 @@ const EnvSchema = z.object({
    * encrypts, all decrypt (rotation). `npm start` generates one into DATA_DIR.
    */
   PAYLOAD_KEYS: optionalText,
+  /**
+   * The codec endpoint `npm run temporal` hands the Temporal CLI; default this machine's server
+   * (http://127.0.0.1:PORT/codec). The CLI reads it under this name too.
+   */
+  TEMPORAL_CODEC_ENDPOINT: optionalText.pipe(
+    z.url({ protocol: /^https?$/, error: 'must be an http(s) URL' }).optional(),
+  ),
   /** The Temporal UI origin allowed to call the codec endpoint. */
   CODEC_CORS_ORIGIN: optionalText.pipe(z.url({ protocol: /^https?$/, error: 'must be an http(s) URL' }).optional()),
+  // Metrics (README "Temporal CLI, UI and metrics"; dashboard in docs/grafana/cartflow.json).
+  /** GET /metrics on the HTTP server (`npm start`, `npm run server`). */
+  METRICS: boolean(true),
+  /** When set, GET /metrics on the HTTP server needs `Authorization: Bearer <METRICS_TOKEN>`. */
+  METRICS_TOKEN: optionalText.pipe(z.string().min(24, 'must be at least 24 characters').optional()),
+  /** Interface of the metrics ports below; 0.0.0.0 in containers so Prometheus can reach them. */
+  METRICS_HOST: z.string().min(1).default('127.0.0.1'),
+  /** This process's metrics on a port of their own (the only way for `npm run worker`); unset: off. */
+  METRICS_PORT: optionalPort,
+  /** The Temporal SDK's own metrics (Rust core, Prometheus format) on this port; unset: off. */
+  TEMPORAL_METRICS_PORT: optionalPort,
   LOG_LEVEL: z.enum(['fatal', 'error', 'warn', 'info', 'debug', 'trace', 'silent']).default('info'),
 });
 
@@ -170,6 +197,18 @@ export interface Config extends Omit<Env, 'PUBLIC_BASE_URL'> {
 
 export class ConfigError extends Error {
   override name = 'ConfigError';
+}
+
+/**
+ * The environment for a child process (the Temporal CLI): this process's own, with `defaults` for
+ * the variables it leaves unset.
+ */
+export function childEnvironment(defaults: Record<string, string | undefined>): Record<string, string | undefined> {
+  const env: Record<string, string | undefined> = { ...process.env };
+  for (const [name, value] of Object.entries(defaults)) {
+    if (value !== undefined && (env[name] === undefined || env[name] === '')) env[name] = value;
+  }
+  return env;
 }
 
 /** Parses and validates the environment; throws a ConfigError naming every bad variable. */

@@ -14,12 +14,42 @@ const TEMPORAL_TO_PINO: Record<LogLevel, 'trace' | 'debug' | 'info' | 'warn' | '
   ERROR: 'error',
 };
 
-/** Routes Temporal's own logs (including `log` in workflows and activities) into pino. Once per process. */
-export function routeTemporalLogs(logger: Logger): void {
+/**
+ * Once per process: routes Temporal's own logs (including `log` in workflows and activities) into
+ * pino, and with TEMPORAL_METRICS_PORT has the SDK's core export its metrics (workflow and activity
+ * task latency, poller counts, sticky cache…) for Prometheus at METRICS_HOST:TEMPORAL_METRICS_PORT.
+ */
+export function installTemporalRuntime(
+  logger: Logger,
+  config: { METRICS_HOST: string; TEMPORAL_METRICS_PORT?: number | undefined },
+): void {
   const temporalLogger = logger.child({ component: 'temporal' });
+  const { METRICS_HOST: host, TEMPORAL_METRICS_PORT: port } = config;
   Runtime.install({
     logger: new DefaultLogger('INFO', ({ level, message, meta }) => {
-      temporalLogger[TEMPORAL_TO_PINO[level]](meta ?? {}, message);
+      temporalLogger[TEMPORAL_TO_PINO[level]](withoutTaskToken(meta), message);
     }),
+    ...(port === undefined
+      ? {}
+      : {
+          telemetryOptions: {
+            metrics: {
+              prometheus: {
+                bindAddress: `${host.includes(':') ? `[${host}]` : host}:${port}`,
+                countersTotalSuffix: true,
+                unitSuffix: true,
+                useSecondsForDurations: true,
+              },
+            },
+          },
+        }),
   });
+}
+
+// Activity log lines carry workflowId, runId, activityId and attempt: the ids that join them to the
+// rest. The task token is an opaque credential-like blob that joins nothing.
+function withoutTaskToken(meta: Record<string, unknown> | undefined): Record<string, unknown> {
+  if (!meta || !('taskToken' in meta)) return meta ?? {};
+  const { taskToken: _taskToken, ...rest } = meta;
+  return rest;
 }

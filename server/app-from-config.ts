@@ -4,7 +4,11 @@ import type { Logger } from 'pino';
 import type { Config } from '../config/env';
 import type { Campaign } from '../domain/campaign';
 import type { Db } from '../db/client';
+import type { Registry } from 'prom-client';
+import { createMetricsRegistry } from '../metrics/registry';
+import { createServerMetrics } from '../metrics/server-metrics';
 import { createApp } from './app';
+import { embeddedUiOrigins, isLoopbackHost } from './codec-access';
 import { createCartWorkflows } from './cart-workflows';
 import { softBounceRule } from '../compliance/bounces';
 import { createChainStopper } from '../compliance/chain-stopper';
@@ -24,6 +28,10 @@ export interface AppFromConfigInput {
   campaignVersions?: readonly Campaign[];
   /** The payload encryption codec, served to the Temporal UI by the codec endpoint. */
   payloadCodec?: PayloadCodec;
+  /** The process's metrics registry (shared with the worker under `npm start`); default: a new one. */
+  metricsRegistry?: Registry;
+  /** `npm start` runs the embedded Temporal dev server, whose web UI is on this port. */
+  embeddedTemporalUiPort?: number;
 }
 
 /** The HTTP app wired from configuration, as both `npm start` and `npm run server` run it. */
@@ -48,10 +56,22 @@ export function createAppFromConfig(input: AppFromConfigInput) {
       trustProxy: config.TRUST_PROXY,
       adminToken: config.ADMIN_TOKEN,
       codecCorsOrigin: config.CODEC_CORS_ORIGIN,
+      metricsToken: config.METRICS_TOKEN,
+      ...localCodecAccess(config, input.embeddedTemporalUiPort),
     },
     chains: createChainStopper({ db, client }),
     payloadCodec: input.payloadCodec,
+    ...(config.METRICS ? { metrics: createServerMetrics(input.metricsRegistry ?? createMetricsRegistry()) } : {}),
     campaignVersions: input.campaignVersions ?? campaigns,
     logger,
   });
+}
+
+/**
+ * The embedded UI decodes payloads without a token only where nothing but this machine reaches
+ * the server, and only while no ADMIN_TOKEN says that access needs one.
+ */
+function localCodecAccess(config: Config, uiPort: number | undefined) {
+  if (uiPort === undefined || config.ADMIN_TOKEN || !isLoopbackHost(config.HOST)) return {};
+  return { codecLocalUiOrigins: embeddedUiOrigins(uiPort) };
 }

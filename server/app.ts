@@ -18,6 +18,8 @@ import { unsubscribeRoutes } from './unsubscribe-routes';
 import type { Campaign } from '../domain/campaign';
 import { dashboardRoutes } from './dashboard-routes';
 import { reportRoutes } from './report-routes';
+import { metricsRoute } from './metrics-route';
+import { type ServerMetrics, routeGroupOf } from '../metrics/server-metrics';
 
 export interface AppConfig {
   shopId: string;
@@ -36,6 +38,13 @@ export interface AppConfig {
   adminToken?: string;
   /** The Temporal UI origin allowed to call the codec endpoint (CODEC_CORS_ORIGIN). */
   codecCorsOrigin?: string;
+  /**
+   * The embedded Temporal UI's origins, set by `npm start` only when ADMIN_TOKEN is unset and the
+   * server is on loopback: that UI and local clients use the codec without a token (docs/privacy.md).
+   */
+  codecLocalUiOrigins?: readonly string[];
+  /** METRICS_TOKEN: when set, GET /metrics needs it as a bearer token. */
+  metricsToken?: string;
 }
 
 export interface AppDeps {
@@ -49,6 +58,8 @@ export interface AppDeps {
   payloadCodec?: PayloadCodec;
   /** Every version of every campaign file, for the reports API (planned splits, judged metric). */
   campaignVersions?: readonly Campaign[];
+  /** Request latency, webhooks, tracking hits and unsubscribes; served at GET /metrics (METRICS). */
+  metrics?: ServerMetrics;
   now?: () => number;
 }
 
@@ -60,9 +71,14 @@ export function createApp({
   chains,
   payloadCodec,
   campaignVersions = [],
+  metrics,
   now = Date.now,
 }: AppDeps) {
   const app = new Hono();
+  if (metrics) {
+    app.use('*', metrics.middleware);
+    app.get('/metrics', metricsRoute(metrics.registry, config.metricsToken));
+  }
   app.route('/admin', adminRoutes({ db, config, logger, chains }));
   app.route('/admin', reportRoutes({ db, config, campaigns: campaignVersions, now }));
   app.route('/admin', dashboardRoutes());
@@ -72,8 +88,8 @@ export function createApp({
   // Tracked links, the pixel and unsubscribe links only exist where a secret signs them.
   if (config.trackingSecret) {
     const secret = config.trackingSecret;
-    mountTrackingRoutes(app, { db, secret, trustProxy: config.trustProxy ?? false, logger, now });
-    app.route('/u', unsubscribeRoutes({ db, secret, chains, logger, now }));
+    mountTrackingRoutes(app, { db, secret, trustProxy: config.trustProxy ?? false, logger, metrics, now });
+    app.route('/u', unsubscribeRoutes({ db, secret, chains, logger, metrics, now }));
   }
 
   app.post(
@@ -98,6 +114,7 @@ export function createApp({
       if (!parsed.success) return invalidPayload(c, payloadIssues(parsed.error));
 
       const event = parsed.data;
+      c.set('webhookType', event.type);
       const shopId = config.shopId;
       const workflowId = cartWorkflowId({ shopId, cartId: cartIdOf(event) });
       // A new customer has no cart workflow: its journeys are listed once started.
@@ -118,7 +135,7 @@ export function createApp({
         journeys = await workflows.startJourneys(shopId, event, new Date(now()).toISOString());
       } catch (error) {
         // The event is stored but not delivered: the shop's retry of the same event id delivers it.
-        logger.warn({ err: error, eventId: event.id }, 'workflow delivery failed; event kept for retry');
+        logger.warn({ err: error, eventId: event.id, workflowId }, 'workflow delivery failed; event kept for retry');
         c.header('Retry-After', '30');
         return c.json({ error: 'temporarily_unavailable', message: 'event stored; retry the same event later' }, 503);
       }
@@ -137,7 +154,8 @@ export function createApp({
 
   app.notFound((c) => c.json({ error: 'not_found', message: `no route for ${c.req.method} ${c.req.path}` }, 404));
   app.onError((error, c) => {
-    logger.error({ err: error, path: c.req.path }, 'request failed');
+    // The route group, not the path: tracking and unsubscribe paths carry signed tokens.
+    logger.error({ err: error, route: routeGroupOf(c.req.path), method: c.req.method }, 'request failed');
     return c.json({ error: 'internal_error', message: 'the request could not be processed; retry later' }, 500);
   });
 

@@ -5,19 +5,20 @@ import { cors } from 'hono/cors';
 import type { Logger } from 'pino';
 import { z } from 'zod';
 import { PayloadKeyError } from '../codec/encryption-codec';
-import { requireAdminToken } from './bearer-auth';
+import { codecAccess } from './codec-access';
 
 export interface CodecRoutesDeps {
   /** Without a codec (a test app) the endpoints answer 404. */
   codec?: PayloadCodec;
-  config: { adminToken?: string; codecCorsOrigin?: string };
+  config: { adminToken?: string; codecCorsOrigin?: string; codecLocalUiOrigins?: readonly string[] };
   logger: Logger;
 }
 
 // Proto3 JSON: every bytes field (payload data, each metadata value) is base64, standard or URL-safe.
 const Base64 = z.string().regex(/^[A-Za-z0-9+/_-]*={0,2}$/, 'must be base64');
 const JsonPayload = z.object({ metadata: z.record(z.string(), Base64).nullish(), data: Base64.nullish() });
-const CodecRequest = z.object({ payloads: z.array(JsonPayload) });
+// Proto3 JSON leaves out an empty list: the CLI decodes a query without arguments as `{}`.
+const CodecRequest = z.object({ payloads: z.array(JsonPayload).default([]) });
 type JsonPayload = z.infer<typeof JsonPayload>;
 
 const MAX_BODY_BYTES = 16 * 1024 * 1024;
@@ -28,13 +29,17 @@ const MAX_BODY_BYTES = 16 * 1024 * 1024;
  */
 export function codecRoutes({ codec, config, logger }: CodecRoutesDeps) {
   const routes = new Hono();
-  if (config.codecCorsOrigin) {
+  // An origin has no path: "http://localhost:8233/" in the environment still matches the UI.
+  const origins = [
+    ...(config.codecCorsOrigin ? [new URL(config.codecCorsOrigin).origin] : []),
+    ...(config.codecLocalUiOrigins ?? []),
+  ];
+  if (origins.length > 0) {
     // Before the token check: a browser's preflight carries no Authorization header.
     routes.use(
       '*',
       cors({
-        // An origin has no path: "http://localhost:8233/" in the environment still matches the UI.
-        origin: new URL(config.codecCorsOrigin).origin,
+        origin: origins,
         allowMethods: ['POST', 'OPTIONS'],
         allowHeaders: ['Content-Type', 'Authorization', 'X-Namespace'],
         credentials: true,
@@ -42,7 +47,7 @@ export function codecRoutes({ codec, config, logger }: CodecRoutesDeps) {
       }),
     );
   }
-  routes.use('*', requireAdminToken(config.adminToken, 'the codec endpoint'));
+  routes.use('*', codecAccess({ adminToken: config.adminToken, localUiOrigins: config.codecLocalUiOrigins }));
   routes.use(
     '*',
     bodyLimit({

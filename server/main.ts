@@ -7,6 +7,8 @@ import { exitWithError, parseNoArguments } from '../cli/process';
 import { loadCampaignFiles, requireExternal, unsubscribeAddress } from '../cli/services';
 import { requirePayloadCodec } from '../codec/codec-config';
 import { startInboundFromConfig } from '../inbound/listener-from-config';
+import { createMetricsRegistry } from '../metrics/registry';
+import { serveMetrics } from '../metrics/serve-metrics';
 import { createAppFromConfig } from './app-from-config';
 
 // `npm run server`: the HTTP server alone, against external Postgres and Temporal.
@@ -28,6 +30,10 @@ try {
     namespace: config.temporal.namespace,
     dataConverter: { payloadCodecs: [payloadCodec] },
   });
+  const metricsRegistry = createMetricsRegistry();
+  const metricsServer = config.METRICS_PORT
+    ? await serveMetrics({ registry: metricsRegistry, host: config.METRICS_HOST, port: config.METRICS_PORT })
+    : undefined;
   const app = createAppFromConfig({
     config,
     db: database.db,
@@ -38,6 +44,7 @@ try {
     campaigns: campaigns.active,
     campaignVersions: campaigns.all,
     payloadCodec,
+    metricsRegistry,
   });
   const server = serve({ fetch: app.fetch, hostname: config.HOST, port: config.PORT }, () =>
     logger.info({ host: config.HOST, port: config.PORT }, 'http server listening'),
@@ -58,7 +65,9 @@ try {
   if (inbound) logger.info({ host: inbound.host, port: inbound.port }, 'inbound smtp listening');
   const stop = () => {
     server.close(() => {
-      void Promise.all([inbound?.close(), connection.close(), database.close()]).then(() => process.exit(0));
+      void Promise.all([inbound?.close(), connection.close(), database.close(), metricsServer?.close()]).then(() =>
+        process.exit(0),
+      );
     });
   };
   process.once('SIGINT', stop);

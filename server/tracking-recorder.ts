@@ -14,7 +14,7 @@ export const MAX_USER_AGENT_CHARS = 512;
 export async function recordOpen(
   db: Db,
   { messageId, message, requester }: { messageId: string; message: TrackedMessage; requester: Requester },
-): Promise<void> {
+): Promise<{ machine: boolean }> {
   const userAgent = truncate(requester.userAgent);
   const verdict = classifyTrackingHit({
     type: 'open',
@@ -25,6 +25,7 @@ export async function recordOpen(
     sentAt: message.sentAt,
   });
   await insertOpen(db, eventRow({ messageId, message, userAgent, requester, linkIndex: null, verdict }));
+  return { machine: verdict.machine };
 }
 
 /**
@@ -34,10 +35,11 @@ export async function recordOpen(
 export async function recordClick(
   db: Db,
   input: { messageId: string; linkIndex: number; message: TrackedMessage; requester: Requester },
-): Promise<void> {
+): Promise<{ machine: boolean }> {
   const { messageId, linkIndex, message, requester } = input;
   const userAgent = truncate(requester.userAgent);
   const since = new Date(message.now.getTime() - BURST_WINDOW_MS);
+  let machine = false;
   await insertClick(db, { messageId, since }, (recentClicks) => {
     const verdict = classifyTrackingHit({
       type: 'click',
@@ -50,12 +52,14 @@ export async function recordClick(
       linkIndex,
       recentClicks,
     });
+    machine = verdict.machine;
     return {
       event: eventRow({ messageId, message, userAgent, requester, linkIndex, verdict }),
       markMachine: verdict.burstClickIds,
       reason: 'link_scanner_burst',
     };
   });
+  return { machine };
 }
 
 function eventRow({

@@ -2,6 +2,7 @@ import type { Context, Hono } from 'hono';
 import type { Logger } from 'pino';
 import type { Db } from '../db/client';
 import { type TrackedMessage, findTrackedMessage } from '../db/tracking-store';
+import type { ServerMetrics } from '../metrics/server-metrics';
 import { verifyToken } from '../tracking/tokens';
 import { clientNetwork } from './client-network';
 import { type Requester, recordClick, recordOpen } from './tracking-recorder';
@@ -13,6 +14,7 @@ export interface TrackingRoutesDeps {
   secret: string;
   /** TRUST_PROXY: take the client from X-Forwarded-For. */
   trustProxy: boolean;
+  metrics?: Pick<ServerMetrics, 'trackingHit'>;
   now?: () => number;
 }
 
@@ -27,7 +29,7 @@ const NO_STORE = 'no-store, private';
  */
 export function mountTrackingRoutes(
   app: Hono,
-  { db, logger, secret, trustProxy, now = Date.now }: TrackingRoutesDeps,
+  { db, logger, secret, trustProxy, metrics, now = Date.now }: TrackingRoutesDeps,
 ): void {
   app.get('/t/o/:token', async (c) => {
     const token = c.req.param('token').replace(/\.gif$/i, '');
@@ -40,7 +42,8 @@ export function mountTrackingRoutes(
     if (message === 'unavailable') return pixel(c); // the open is lost; the email must not show a broken image
     if (!message) return pixelNotFound(c);
     try {
-      await recordOpen(db, { messageId, message, requester: requester(c) });
+      const { machine } = await recordOpen(db, { messageId, message, requester: requester(c) });
+      metrics?.trackingHit({ type: 'open', machine });
     } catch (error) {
       logger.error({ err: error, messageId }, 'open not recorded');
     }
@@ -59,7 +62,8 @@ export function mountTrackingRoutes(
       return linkPage(c, 404, LINK_UNKNOWN);
     }
     try {
-      await recordClick(db, { messageId, linkIndex, message, requester: requester(c) });
+      const { machine } = await recordClick(db, { messageId, linkIndex, message, requester: requester(c) });
+      metrics?.trackingHit({ type: 'click', machine });
     } catch (error) {
       // The customer still reaches the shop; only the statistic is lost.
       logger.error({ err: error, messageId, linkIndex }, 'click not recorded');

@@ -14,6 +14,7 @@ import {
 } from '../db/preference-store';
 import { suppressionFor } from '../db/suppression-store';
 import { type EmailCategory, isEmailCategory, triggersOf } from '../domain/email-categories';
+import type { ServerMetrics } from '../metrics/server-metrics';
 import { verifyToken } from '../tracking/tokens';
 import {
   type Outcome,
@@ -32,6 +33,7 @@ export interface UnsubscribeRoutesDeps {
   /** Stops running chains at once; without it the next step's re-check still skips. */
   chains?: ChainStopper;
   logger: Logger;
+  metrics?: Pick<ServerMetrics, 'unsubscribe'>;
   now: () => number;
 }
 
@@ -143,6 +145,7 @@ export function unsubscribeRoutes(deps: UnsubscribeRoutesDeps) {
     if (form.action === 'category') {
       await optOut(deps.db, { ...target, categories: form.categories });
       await recordUnsubscribeEvent(deps.db, { shopId: target.shopId, messageId: target.messageId, scope: 'category' });
+      deps.metrics?.unsubscribe({ scope: 'category', source: 'preferences' });
       await stopChains({ ...target, triggers: form.categories.flatMap(triggersOf), reason: 'category_opt_out' });
       return form;
     }
@@ -150,8 +153,10 @@ export function unsubscribeRoutes(deps: UnsubscribeRoutesDeps) {
     return { action: 'resubscribe', stillBlocked: stillBlocked !== undefined };
   }
 
-  const unsubscribeFromAll = (target: UnsubscribeTarget, source: 'one_click' | 'preferences') =>
-    unsubscribeAddress(deps, target, source);
+  const unsubscribeFromAll = async (target: UnsubscribeTarget, source: 'one_click' | 'preferences') => {
+    await unsubscribeAddress(deps, target, source);
+    deps.metrics?.unsubscribe({ scope: 'all', source });
+  };
 
   // The choice is stored and every step re-checks it before sending: answer the person anyway.
   const stopChains = (input: StopChainsInput) => stopChainsOrWarn(deps.chains, input, deps.logger);

@@ -15,6 +15,8 @@ import { startHttpServer } from './http-server';
 import type { MailCatcher } from './mail-catcher';
 import { startWithTeardown } from './teardown';
 import { startTestWorker } from './test-worker';
+import type { ServerMetrics } from '../../metrics/server-metrics';
+import type { WorkerMetrics } from '../../metrics/worker-metrics';
 
 export interface E2eStackOptions {
   /** Prefix of the stack's own task queue. */
@@ -28,6 +30,10 @@ export interface E2eStackOptions {
   links?: LinkSettings;
   /** Encrypts every payload of the worker and the app's client, and is served to the Temporal UI at /codec. */
   payloadCodec?: PayloadCodec;
+  /** The app's metrics, served at GET /metrics. */
+  serverMetrics?: ServerMetrics;
+  /** The worker's step, SMTP and activity metrics. */
+  workerMetrics?: WorkerMetrics;
 }
 
 export interface E2eStack {
@@ -59,6 +65,7 @@ export function startE2eStack(options: E2eStackOptions): Promise<E2eStack> {
       taskQueue,
       deps: { ...delivery.deps, ...(options.links ? { links: options.links } : {}) },
       payloadCodec,
+      metrics: options.workerMetrics,
     });
     teardown.add(worker.shutdown);
     const connection = await Connection.connect({ address: inject('temporalAddress') });
@@ -84,6 +91,7 @@ export function startE2eStack(options: E2eStackOptions): Promise<E2eStack> {
       },
       chains: createChainStopper({ db: database.db, client }),
       payloadCodec,
+      ...(options.serverMetrics ? { metrics: options.serverMetrics } : {}),
       logger: pino({ level: 'silent' }),
     });
     const server = await startHttpServer(app);

@@ -4,6 +4,7 @@ import { inject } from 'vitest';
 import type { ActivityDeps } from '../../activities';
 import { createWorker, workflowsPath } from '../../worker';
 import { startWithTeardown } from './teardown';
+import type { WorkerMetrics } from '../../metrics/worker-metrics';
 
 export interface TestWorker {
   worker: Worker;
@@ -16,6 +17,7 @@ export function startTestWorker(options: {
   taskQueue: string;
   deps: ActivityDeps;
   payloadCodec?: PayloadCodec;
+  metrics?: WorkerMetrics;
 }): Promise<TestWorker> {
   return startWithTeardown(async (teardown) => {
     const connection = await NativeConnection.connect({ address: inject('temporalAddress') });
@@ -28,6 +30,7 @@ export function startTestWorker(options: {
       deps: options.deps,
       workflowBundle: await bundleWorkflowCode({ workflowsPath, logger: silent }),
       ...(options.payloadCodec ? { payloadCodec: options.payloadCodec } : {}),
+      ...(options.metrics ? { metrics: options.metrics } : {}),
     });
     const run = worker.run();
     teardown.add(async () => {
