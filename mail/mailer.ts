@@ -13,6 +13,8 @@ export interface OutgoingEmail {
 
 export interface Mailer {
   send(email: OutgoingEmail): Promise<{ response: string }>;
+  /** Connects, greets and logs in without sending: the readiness check. */
+  verify(): Promise<void>;
   close(): void;
 }
 
@@ -82,6 +84,9 @@ export function createSmtpMailer(options: { url: string; from: string; dkim?: Dk
         }
         throw error;
       }
+    },
+    async verify() {
+      await transport.verify();
     },
     close: () => transport.close(),
   };

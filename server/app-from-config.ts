@@ -8,6 +8,7 @@ import { createApp } from './app';
 import { createCartWorkflows } from './cart-workflows';
 import { softBounceRule } from '../compliance/bounces';
 import { createChainStopper } from '../compliance/chain-stopper';
+import { databaseCheck, type HealthCheck, migrationsCheck, temporalCheck } from '../health/checks';
 
 export interface AppFromConfigInput {
   config: Config;
@@ -24,6 +25,10 @@ export interface AppFromConfigInput {
   campaignVersions?: readonly Campaign[];
   /** The payload encryption codec, served to the Temporal UI by the codec endpoint. */
   payloadCodec?: PayloadCodec;
+  /** Checks beyond database, migrations and Temporal: `npm start` sends mail, so it adds SMTP. */
+  extraReadiness?: Record<string, HealthCheck>;
+  /** True once the process is shutting down (see createApp). */
+  draining?: () => boolean;
 }
 
 /** The HTTP app wired from configuration, as both `npm start` and `npm run server` run it. */
@@ -48,7 +53,19 @@ export function createAppFromConfig(input: AppFromConfigInput) {
       trustProxy: config.TRUST_PROXY,
       adminToken: config.ADMIN_TOKEN,
       codecCorsOrigin: config.CODEC_CORS_ORIGIN,
+      rateLimits: {
+        webhooks: config.RATE_LIMIT_WEBHOOKS,
+        tracking: config.RATE_LIMIT_TRACKING,
+        unsubscribe: config.RATE_LIMIT_UNSUBSCRIBE,
+      },
     },
+    readiness: {
+      database: databaseCheck(db),
+      migrations: migrationsCheck(db),
+      temporal: temporalCheck({ connection: client.connection, namespace: config.temporal.namespace }),
+      ...input.extraReadiness,
+    },
+    draining: input.draining,
     chains: createChainStopper({ db, client }),
     payloadCodec: input.payloadCodec,
     campaignVersions: input.campaignVersions ?? campaigns,

@@ -18,6 +18,11 @@ import { unsubscribeRoutes } from './unsubscribe-routes';
 import type { Campaign } from '../domain/campaign';
 import { dashboardRoutes } from './dashboard-routes';
 import { reportRoutes } from './report-routes';
+import { DEFAULT_RATE_LIMITS, type RateLimit } from '../config/env';
+import { databaseCheck, type HealthCheck, migrationsCheck } from '../health/checks';
+import { healthRoutes } from '../health/routes';
+import { rateLimit } from './rate-limit';
+import { securityHeaders } from './security-headers';
 
 export interface AppConfig {
   shopId: string;
@@ -36,6 +41,8 @@ export interface AppConfig {
   adminToken?: string;
   /** The Temporal UI origin allowed to call the codec endpoint (CODEC_CORS_ORIGIN). */
   codecCorsOrigin?: string;
+  /** RATE_LIMIT_*: token buckets per client network and route group; default DEFAULT_RATE_LIMITS. */
+  rateLimits?: { webhooks: RateLimit | 'off'; tracking: RateLimit | 'off'; unsubscribe: RateLimit | 'off' };
 }
 
 export interface AppDeps {
@@ -49,6 +56,10 @@ export interface AppDeps {
   payloadCodec?: PayloadCodec;
   /** Every version of every campaign file, for the reports API (planned splits, judged metric). */
   campaignVersions?: readonly Campaign[];
+  /** What GET /readyz checks; default: the database answers and its migrations are current. */
+  readiness?: Record<string, HealthCheck>;
+  /** True once the process is shutting down: /readyz answers 503 and connections are not kept alive. */
+  draining?: () => boolean;
   now?: () => number;
 }
 
@@ -60,19 +71,35 @@ export function createApp({
   chains,
   payloadCodec,
   campaignVersions = [],
+  readiness = { database: databaseCheck(db), migrations: migrationsCheck(db) },
+  draining = () => false,
   now = Date.now,
 }: AppDeps) {
   const app = new Hono();
+  app.use('*', securityHeaders());
+  app.use('*', async (c, next) => {
+    await next();
+    // A keep-alive connection would hold the stopping server open after its last answer.
+    if (draining()) c.header('Connection', 'close');
+  });
+  const trustProxy = config.trustProxy ?? false;
+  const limits = config.rateLimits ?? DEFAULT_RATE_LIMITS;
+  app.use('/webhooks/*', rateLimit('webhook', limits.webhooks, { trustProxy, now }));
+  app.use('/t/*', rateLimit('tracking', limits.tracking, { trustProxy, now }));
+  app.use('/u/*', rateLimit('unsubscribe', limits.unsubscribe, { trustProxy, now }));
+
   app.route('/admin', adminRoutes({ db, config, logger, chains }));
   app.route('/admin', reportRoutes({ db, config, campaigns: campaignVersions, now }));
   app.route('/admin', dashboardRoutes());
   app.route('/codec', codecRoutes({ codec: payloadCodec, config, logger }));
 
+  app.route('/', healthRoutes({ checks: readiness, logger, draining }));
+  // The path docker-compose probed before /healthz existed.
   app.get('/health', (c) => c.json({ status: 'ok' }));
   // Tracked links, the pixel and unsubscribe links only exist where a secret signs them.
   if (config.trackingSecret) {
     const secret = config.trackingSecret;
-    mountTrackingRoutes(app, { db, secret, trustProxy: config.trustProxy ?? false, logger, now });
+    mountTrackingRoutes(app, { db, secret, trustProxy, logger, now });
     app.route('/u', unsubscribeRoutes({ db, secret, chains, logger, now }));
   }
 
