@@ -182,6 +182,11 @@ describe('security headers on every route group', () => {
     expect(unsubscribe.headers.get('content-security-policy')).not.toBe(DEFAULT_HTML_CSP);
   });
 
+  it('the health routes leave the other routes alone (their Cache-Control is their own)', async () => {
+    expect((await app().request('/t/o/not-a-token.gif')).headers.get('cache-control')).toBe('no-store, private');
+    expect((await app().request('/healthz')).headers.get('cache-control')).toBe('no-store');
+  });
+
   it('JSON answers carry no page policy; the open pixel is not restricted to this origin (webmail loads it)', async () => {
     expect((await app().request('/healthz')).headers.get('content-security-policy')).toBeNull();
     expect((await app().request('/t/o/not-a-token.gif')).headers.get('cross-origin-resource-policy')).toBeNull();
