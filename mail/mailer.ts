@@ -82,7 +82,13 @@ export function createSmtpMailer(options: { url: string; from: string; dkim?: Dk
           const response = (error as { response?: string }).response;
           throw new PermanentSendError(`SMTP rejected the message permanently (${code})`, code, response);
         }
-        throw error;
+        // nodemailer's messages quote the server's answer, which often names the recipient; this
+        // error ends up in Temporal's history and the worker's log: codes only (Temporal retries it).
+        const kind = (error as { code?: unknown }).code;
+        throw Object.assign(new Error(`SMTP send failed (${code ?? (typeof kind === 'string' ? kind : 'no code')})`), {
+          code: kind,
+          responseCode: code,
+        });
       }
     },
     async verify() {
