@@ -7,6 +7,9 @@ import { createLogger, installTemporalRuntime } from './config/logger';
 import { openServices, requireExternal } from './cli/services';
 import { exitWithError, isMain, parseNoArguments } from './cli/process';
 import { requirePayloadCodec } from './codec/codec-config';
+import { onShutdownSignals } from './cli/shutdown';
+import { databaseCheck, migrationsCheck, smtpCheck, temporalCheck } from './health/checks';
+import { serveHealth } from './health/serve';
 import { createMetricsRegistry } from './metrics/registry';
 import { serveMetrics } from './metrics/serve-metrics';
 import { type WorkerMetrics, createWorkerMetrics } from './metrics/worker-metrics';
@@ -24,6 +27,8 @@ export interface CreateWorkerOptions {
   payloadCodec?: PayloadCodec;
   /** Step outcomes, SMTP errors and activity latency; the entry points always pass it. */
   metrics?: WorkerMetrics;
+  /** SHUTDOWN_GRACE: after shutdown() in-flight activities get this long before they are cancelled. */
+  shutdownGraceMs?: number;
 }
 
 /** The Temporal worker: the cart workflows plus activities built from real dependencies. */
@@ -35,36 +40,79 @@ export function createWorker(options: CreateWorkerOptions): Promise<Worker> {
     activities: createActivities({ ...options.deps, ...(options.metrics ? { metrics: options.metrics } : {}) }),
     ...(options.metrics ? { interceptors: { activity: [options.metrics.activityInterceptor] } } : {}),
     ...(options.payloadCodec ? { dataConverter: { payloadCodecs: [options.payloadCodec] } } : {}),
+    ...(options.shutdownGraceMs !== undefined
+      ? { shutdownGraceTime: options.shutdownGraceMs, shutdownForceTime: options.shutdownGraceMs + 5_000 }
+      : {}),
     ...(options.workflowBundle ? { workflowBundle: options.workflowBundle } : { workflowsPath }),
   });
 }
 
-// `npm run worker`: the worker alone, against external Postgres, Temporal and SMTP.
+/**
+ * `npm run worker`: the worker alone, against external Postgres, Temporal and SMTP. On SIGTERM it
+ * stops polling, lets in-flight activities finish (SHUTDOWN_GRACE), closes the database and the
+ * SMTP pool, and resolves. With WORKER_HEALTH_PORT it serves /healthz and /readyz; with
+ * METRICS_PORT its metrics.
+ */
 async function runWorker(): Promise<void> {
   const config = loadConfig();
   requireExternal(config, ['DATABASE_URL', 'TEMPORAL_ADDRESS', 'SMTP_URL', 'TRACKING_SECRET']);
   const payloadCodec = requirePayloadCodec(config);
   const logger = createLogger(config.LOG_LEVEL);
-  installTemporalRuntime(logger, config);
+  installTemporalRuntime(logger, config, { ownSignals: true });
   const metrics = createWorkerMetrics(createMetricsRegistry());
   const metricsServer = config.METRICS_PORT
     ? await serveMetrics({ registry: metrics.registry, host: config.METRICS_HOST, port: config.METRICS_PORT })
     : undefined;
   const services = await openServices(config, logger);
-  const connection = await NativeConnection.connect(config.temporal.connection);
-  const worker = await createWorker({
-    connection,
-    namespace: config.temporal.namespace,
-    taskQueue: config.TEMPORAL_TASK_QUEUE,
-    deps: services.activityDeps,
-    payloadCodec,
-    metrics,
-  });
-  logger.info({ taskQueue: config.TEMPORAL_TASK_QUEUE, metrics: metricsServer?.url }, 'worker started');
-  await worker.run(); // returns after SIGINT/SIGTERM, once in-flight tasks are done
-  await connection.close();
-  await services.close();
-  await metricsServer?.close();
+  try {
+    const connection = await NativeConnection.connect(config.temporal.connection);
+    try {
+      const worker = await createWorker({
+        connection,
+        namespace: config.temporal.namespace,
+        taskQueue: config.TEMPORAL_TASK_QUEUE,
+        deps: services.activityDeps,
+        payloadCodec,
+        metrics,
+        shutdownGraceMs: config.SHUTDOWN_GRACE,
+      });
+      const { draining } = onShutdownSignals({
+        logger,
+        graceMs: config.SHUTDOWN_GRACE,
+        // Before run() nothing is in flight: stopping is just leaving.
+        begin: () => (worker.getState() === 'RUNNING' ? worker.shutdown() : process.exit(0)),
+      });
+      const health = config.WORKER_HEALTH_PORT
+        ? await serveHealth({
+            host: config.HOST,
+            port: config.WORKER_HEALTH_PORT,
+            logger,
+            draining,
+            checks: {
+              database: databaseCheck(services.database.db),
+              migrations: migrationsCheck(services.database.db),
+              temporal: temporalCheck({ connection, namespace: config.temporal.namespace }),
+              smtp: smtpCheck(services.activityDeps.mailer),
+            },
+          })
+        : undefined;
+      logger.info(
+        { taskQueue: config.TEMPORAL_TASK_QUEUE, healthPort: config.WORKER_HEALTH_PORT, metrics: metricsServer?.url },
+        'worker started',
+      );
+      try {
+        await worker.run(); // returns after shutdown(), once in-flight tasks are done
+      } finally {
+        await health?.close();
+      }
+    } finally {
+      await connection.close();
+    }
+  } finally {
+    await services.close();
+    await metricsServer?.close();
+  }
+  logger.info('worker stopped');
 }
 
 if (isMain(import.meta.url)) {
@@ -72,5 +120,5 @@ if (isMain(import.meta.url)) {
     name: 'cartflow worker',
     description: 'the Temporal worker alone, against external Postgres, Temporal and SMTP (npm run worker)',
   });
-  runWorker().catch(exitWithError);
+  runWorker().then(() => process.exit(0), exitWithError);
 }

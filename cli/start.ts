@@ -19,6 +19,8 @@ import { EMBEDDED_TEMPORAL_ADDRESS, startEmbeddedTemporal } from './embedded-tem
 import { exitWithError, parseNoArguments } from './process';
 import { startInboundFromConfig } from '../inbound/listener-from-config';
 import { loadCampaignFiles, openServices, unsubscribeAddress } from './services';
+import { drainHttpServer, onShutdownSignals } from './shutdown';
+import { smtpCheck } from '../health/checks';
 
 /**
  * `npm start`: the worker and the HTTP server in one process. Whatever is not configured is
@@ -27,7 +29,7 @@ import { loadCampaignFiles, openServices, unsubscribeAddress } from './services'
 async function main(): Promise<void> {
   const config = loadConfig();
   const logger = createLogger(config.LOG_LEVEL);
-  installTemporalRuntime(logger, config);
+  installTemporalRuntime(logger, config, { ownSignals: true });
   const cleanups: Array<() => Promise<void>> = [];
   const banner: string[] = [];
   // One registry: the server's /metrics shows the worker's series too, as they share this process.
@@ -71,7 +73,9 @@ async function main(): Promise<void> {
     deps: services.activityDeps,
     payloadCodec,
     metrics: createWorkerMetrics(metricsRegistry),
+    shutdownGraceMs: config.SHUTDOWN_GRACE,
   });
+  let drained: Promise<void> | undefined; // set once a signal came: the HTTP server is draining
   const app = createAppFromConfig({
     config,
     db: services.database.db,
@@ -84,6 +88,9 @@ async function main(): Promise<void> {
     payloadCodec,
     metricsRegistry,
     ...(temporal.embedded ? { embeddedTemporalUiPort: config.TEMPORAL_UI_PORT } : {}),
+    // This process sends mail too: it is ready only if the SMTP server answers.
+    extraReadiness: { smtp: smtpCheck(services.activityDeps.mailer) },
+    draining: () => drained !== undefined,
   });
   const server = serve({ fetch: app.fetch, hostname: config.HOST, port: config.PORT });
   await new Promise<void>((resolve, reject) => {
@@ -111,17 +118,25 @@ async function main(): Promise<void> {
   );
   process.stdout.write(`\ncartflow is running\n${banner.map((line) => `  ${line}`).join('\n')}\n\n`);
 
-  // The worker stops itself on SIGINT/SIGTERM; everything else is closed after it, even when it
-  // fails (Ctrl-C also stops the embedded Temporal server under it): closing the database is what
-  // releases DATA_DIR/pglite.lock. Temporal stops listening after the first signal, and tsx relays
-  // Ctrl-C a second time: without a listener of our own that second one would end the process
-  // before the database is closed. (A process killed anyway leaves a lock the next start recovers.)
-  const ignoreRepeatedSignal = () => {};
-  process.on('SIGINT', ignoreRepeatedSignal).on('SIGTERM', ignoreRepeatedSignal);
+  // One signal stops the worker (in-flight activities get SHUTDOWN_GRACE) and drains the HTTP
+  // server; everything else is closed after them, even when the worker fails (Ctrl-C also stops
+  // the embedded Temporal server under it): closing the database is what releases
+  // DATA_DIR/pglite.lock. tsx relays a Ctrl-C to us that we already got: onShutdownSignals counts
+  // that copy as the same signal, so it cannot end the process before the database is closed. A
+  // second Ctrl-C of its own exits at once (the next start recovers the lock it leaves).
+  const drain = () => (drained ??= drainHttpServer(server, config.SHUTDOWN_GRACE));
+  onShutdownSignals({
+    logger,
+    graceMs: config.SHUTDOWN_GRACE,
+    begin: () => {
+      void drain();
+      if (worker.getState() === 'RUNNING') worker.shutdown();
+    },
+  });
   try {
     await worker.run();
   } finally {
-    await new Promise<void>((resolve) => server.close(() => resolve()));
+    await drain();
     for (const cleanup of cleanups.reverse()) await cleanup().catch(() => undefined);
   }
 }
@@ -208,4 +223,4 @@ parseNoArguments({
   description:
     'the worker and the HTTP server in one process; embeds Temporal, PGlite and an SMTP sink when not configured',
 });
-main().catch(exitWithError);
+main().then(() => process.exit(0), exitWithError);

@@ -30,6 +30,41 @@ const DAY_MS = 24 * 60 * 60 * 1000;
 /** RFC 5321 allows 64 characters before the @; `+`, 32 hex of the message id, `-` and 20 hex of MAC take 54. */
 export const MAX_BOUNCE_LOCAL_PART = 10;
 
+/** A token bucket per client network: `rate` requests a second on average, `burst` at once. */
+export interface RateLimit {
+  ratePerSecond: number;
+  burst: number;
+}
+
+/**
+ * Per client network. Shops post webhooks from a few addresses, in bursts after a sale: generous.
+ * Opens and clicks come from people (or one office's network, or a provider's image proxy): a
+ * page of links clicked at once fits in the burst. Unsubscribe is a person (or a mailbox
+ * provider's one-click POST): a handful a second is plenty, and 429 tells a provider to retry.
+ */
+export const DEFAULT_RATE_LIMITS = {
+  webhooks: { ratePerSecond: 50, burst: 200 },
+  tracking: { ratePerSecond: 20, burst: 100 },
+  unsubscribe: { ratePerSecond: 5, burst: 20 },
+} as const satisfies Record<string, RateLimit>;
+
+// `50/s,200`: 50 a second, bursts of 200; `off` disables the limit.
+const rateLimit = (fallback: RateLimit) =>
+  z
+    .string()
+    .default(`${fallback.ratePerSecond}/s,${fallback.burst}`)
+    .transform((value, ctx): RateLimit | 'off' => {
+      if (value.trim() === 'off') return 'off';
+      const match = /^\s*(\d+(?:\.\d+)?)\/s\s*,\s*(\d+)\s*$/.exec(value);
+      const ratePerSecond = Number(match?.[1]);
+      const burst = Number(match?.[2]);
+      if (!match || ratePerSecond <= 0 || burst < 1) {
+        ctx.addIssue({ code: 'custom', message: `"${value}" is not a rate limit (use e.g. 20/s,100 or off)` });
+        return z.NEVER;
+      }
+      return { ratePerSecond, burst };
+    });
+
 const boolean = (fallback: boolean) =>
   z
     .enum(['true', 'false', '1', '0', 'yes', 'no'], { error: 'must be true or false' })
@@ -82,6 +117,17 @@ const EnvSchema = z.object({
   PUBLIC_BASE_URL: optionalText.pipe(z.url({ protocol: /^https?$/, error: 'must be an http(s) URL' }).optional()),
   HOST: z.string().default('127.0.0.1'),
   PORT: z.coerce.number().int().min(0).max(65535).default(3000),
+  /**
+   * How long a stopping process waits for in-flight HTTP requests and activities after SIGTERM
+   * before it cancels them (docker-compose's stop_grace_period must be longer).
+   */
+  SHUTDOWN_GRACE: duration('30s'),
+  /** `npm run worker` serves /healthz and /readyz on this port when set; unset: no port. */
+  WORKER_HEALTH_PORT: optionalText.pipe(z.coerce.number<string | undefined>().int().min(1).max(65535).optional()),
+  /** Per client network (/24 or /48) and route group: `<requests>/s,<burst>` or `off`. */
+  RATE_LIMIT_WEBHOOKS: rateLimit(DEFAULT_RATE_LIMITS.webhooks),
+  RATE_LIMIT_TRACKING: rateLimit(DEFAULT_RATE_LIMITS.tracking),
+  RATE_LIMIT_UNSUBSCRIBE: rateLimit(DEFAULT_RATE_LIMITS.unsubscribe),
   SHOP_ID: z
     .string()
     .regex(/^[A-Za-z0-9_.-]{1,64}$/, 'letters, digits, _ . - only (max 64)')

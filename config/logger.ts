@@ -15,17 +15,22 @@ const TEMPORAL_TO_PINO: Record<LogLevel, 'trace' | 'debug' | 'info' | 'warn' | '
 };
 
 /**
+/**
  * Once per process: routes Temporal's own logs (including `log` in workflows and activities) into
  * pino, and with TEMPORAL_METRICS_PORT has the SDK's core export its metrics (workflow and activity
  * task latency, poller counts, sticky cache…) for Prometheus at METRICS_HOST:TEMPORAL_METRICS_PORT.
+ * `ownSignals`: the entry point handles SIGINT/SIGTERM itself (cli/shutdown.ts) instead of
+ * Temporal's runtime shutting every worker down on its own.
  */
 export function installTemporalRuntime(
   logger: Logger,
   config: { METRICS_HOST: string; TEMPORAL_METRICS_PORT?: number | undefined },
+  { ownSignals = false }: { ownSignals?: boolean } = {},
 ): void {
   const temporalLogger = logger.child({ component: 'temporal' });
   const { METRICS_HOST: host, TEMPORAL_METRICS_PORT: port } = config;
   Runtime.install({
+    ...(ownSignals ? { shutdownSignals: [] } : {}),
     logger: new DefaultLogger('INFO', ({ level, message, meta }) => {
       temporalLogger[TEMPORAL_TO_PINO[level]](withoutTaskToken(meta), message);
     }),

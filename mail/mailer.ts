@@ -17,6 +17,8 @@ export interface OutgoingEmail {
 
 export interface Mailer {
   send(email: OutgoingEmail): Promise<{ response: string }>;
+  /** Connects, greets and logs in without sending: the readiness check. */
+  verify(): Promise<void>;
   close(): void;
 }
 
@@ -115,8 +117,17 @@ export function createSmtpMailer(options: { url: string; from: string; dkim?: Dk
           const response = (error as { response?: string }).response;
           throw new PermanentSendError(`SMTP rejected the message permanently (${code})`, code, response);
         }
-        throw error;
+        // nodemailer's messages quote the server's answer, which often names the recipient; this
+        // error ends up in Temporal's history and the worker's log: codes only (Temporal retries it).
+        const kind = (error as { code?: unknown }).code;
+        throw Object.assign(new Error(`SMTP send failed (${code ?? (typeof kind === 'string' ? kind : 'no code')})`), {
+          code: kind,
+          responseCode: code,
+        });
       }
+    },
+    async verify() {
+      await transport.verify();
     },
     close: () => transport.close(),
   };

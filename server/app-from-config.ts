@@ -12,6 +12,7 @@ import { embeddedUiOrigins, isLoopbackHost } from './codec-access';
 import { createCartWorkflows } from './cart-workflows';
 import { softBounceRule } from '../compliance/bounces';
 import { createChainStopper } from '../compliance/chain-stopper';
+import { databaseCheck, type HealthCheck, migrationsCheck, temporalCheck } from '../health/checks';
 
 export interface AppFromConfigInput {
   config: Config;
@@ -32,6 +33,10 @@ export interface AppFromConfigInput {
   metricsRegistry?: Registry;
   /** `npm start` runs the embedded Temporal dev server, whose web UI is on this port. */
   embeddedTemporalUiPort?: number;
+  /** Checks beyond database, migrations and Temporal: `npm start` sends mail, so it adds SMTP. */
+  extraReadiness?: Record<string, HealthCheck>;
+  /** True once the process is shutting down (see createApp). */
+  draining?: () => boolean;
 }
 
 /** The HTTP app wired from configuration, as both `npm start` and `npm run server` run it. */
@@ -58,7 +63,19 @@ export function createAppFromConfig(input: AppFromConfigInput) {
       codecCorsOrigin: config.CODEC_CORS_ORIGIN,
       metricsToken: config.METRICS_TOKEN,
       ...localCodecAccess(config, input.embeddedTemporalUiPort),
+      rateLimits: {
+        webhooks: config.RATE_LIMIT_WEBHOOKS,
+        tracking: config.RATE_LIMIT_TRACKING,
+        unsubscribe: config.RATE_LIMIT_UNSUBSCRIBE,
+      },
     },
+    readiness: {
+      database: databaseCheck(db),
+      migrations: migrationsCheck(db),
+      temporal: temporalCheck({ connection: client.connection, namespace: config.temporal.namespace }),
+      ...input.extraReadiness,
+    },
+    draining: input.draining,
     chains: createChainStopper({ db, client }),
     payloadCodec: input.payloadCodec,
     ...(config.METRICS ? { metrics: createServerMetrics(input.metricsRegistry ?? createMetricsRegistry()) } : {}),

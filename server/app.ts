@@ -20,6 +20,11 @@ import { dashboardRoutes } from './dashboard-routes';
 import { reportRoutes } from './report-routes';
 import { metricsRoute } from './metrics-route';
 import { type ServerMetrics, routeGroupOf } from '../metrics/server-metrics';
+import { DEFAULT_RATE_LIMITS, type RateLimit } from '../config/env';
+import { databaseCheck, type HealthCheck, migrationsCheck } from '../health/checks';
+import { healthRoutes } from '../health/routes';
+import { rateLimit } from './rate-limit';
+import { securityHeaders } from './security-headers';
 
 export interface AppConfig {
   shopId: string;
@@ -45,6 +50,8 @@ export interface AppConfig {
   codecLocalUiOrigins?: readonly string[];
   /** METRICS_TOKEN: when set, GET /metrics needs it as a bearer token. */
   metricsToken?: string;
+  /** RATE_LIMIT_*: token buckets per client network and route group; default DEFAULT_RATE_LIMITS. */
+  rateLimits?: { webhooks: RateLimit | 'off'; tracking: RateLimit | 'off'; unsubscribe: RateLimit | 'off' };
 }
 
 export interface AppDeps {
@@ -60,6 +67,10 @@ export interface AppDeps {
   campaignVersions?: readonly Campaign[];
   /** Request latency, webhooks, tracking hits and unsubscribes; served at GET /metrics (METRICS). */
   metrics?: ServerMetrics;
+  /** What GET /readyz checks; default: the database answers and its migrations are current. */
+  readiness?: Record<string, HealthCheck>;
+  /** True once the process is shutting down: /readyz answers 503 and connections are not kept alive. */
+  draining?: () => boolean;
   now?: () => number;
 }
 
@@ -72,9 +83,23 @@ export function createApp({
   payloadCodec,
   campaignVersions = [],
   metrics,
+  readiness = { database: databaseCheck(db), migrations: migrationsCheck(db) },
+  draining = () => false,
   now = Date.now,
 }: AppDeps) {
   const app = new Hono();
+  app.use('*', securityHeaders());
+  app.use('*', async (c, next) => {
+    await next();
+    // A keep-alive connection would hold the stopping server open after its last answer.
+    if (draining()) c.header('Connection', 'close');
+  });
+  const trustProxy = config.trustProxy ?? false;
+  const limits = config.rateLimits ?? DEFAULT_RATE_LIMITS;
+  app.use('/webhooks/*', rateLimit('webhook', limits.webhooks, { trustProxy, now }));
+  app.use('/t/*', rateLimit('tracking', limits.tracking, { trustProxy, now }));
+  app.use('/u/*', rateLimit('unsubscribe', limits.unsubscribe, { trustProxy, now }));
+
   if (metrics) {
     app.use('*', metrics.middleware);
     app.get('/metrics', metricsRoute(metrics.registry, config.metricsToken));
@@ -84,11 +109,13 @@ export function createApp({
   app.route('/admin', dashboardRoutes());
   app.route('/codec', codecRoutes({ codec: payloadCodec, config, logger }));
 
+  app.route('/', healthRoutes({ checks: readiness, logger, draining }));
+  // The path docker-compose probed before /healthz existed.
   app.get('/health', (c) => c.json({ status: 'ok' }));
   // Tracked links, the pixel and unsubscribe links only exist where a secret signs them.
   if (config.trackingSecret) {
     const secret = config.trackingSecret;
-    mountTrackingRoutes(app, { db, secret, trustProxy: config.trustProxy ?? false, logger, metrics, now });
+    mountTrackingRoutes(app, { db, secret, trustProxy, logger, metrics, now });
     app.route('/u', unsubscribeRoutes({ db, secret, chains, logger, metrics, now }));
   }
 

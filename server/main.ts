@@ -1,17 +1,20 @@
-import { serve } from '@hono/node-server';
+import { type ServerType, serve } from '@hono/node-server';
 import { Client, Connection } from '@temporalio/client';
 import { loadConfig } from '../config/env';
 import { createLogger } from '../config/logger';
 import { openDatabase } from '../db/client';
 import { exitWithError, parseNoArguments } from '../cli/process';
 import { loadCampaignFiles, requireExternal, unsubscribeAddress } from '../cli/services';
+import { drainHttpServer, onShutdownSignals } from '../cli/shutdown';
 import { requirePayloadCodec } from '../codec/codec-config';
 import { startInboundFromConfig } from '../inbound/listener-from-config';
 import { createMetricsRegistry } from '../metrics/registry';
 import { serveMetrics } from '../metrics/serve-metrics';
 import { createAppFromConfig } from './app-from-config';
 
-// `npm run server`: the HTTP server alone, against external Postgres and Temporal.
+// `npm run server`: the HTTP server alone, against external Postgres and Temporal. On SIGTERM it
+// stops accepting, answers the requests in flight (SHUTDOWN_GRACE), closes the inbound SMTP
+// listener, the metrics port, Temporal and the database, and exits 0.
 parseNoArguments({
   name: 'cartflow server',
   description: 'the HTTP server alone (webhooks, tracking, unsubscribe), against external Postgres and Temporal',
@@ -34,21 +37,6 @@ try {
   const metricsServer = config.METRICS_PORT
     ? await serveMetrics({ registry: metricsRegistry, host: config.METRICS_HOST, port: config.METRICS_PORT })
     : undefined;
-  const app = createAppFromConfig({
-    config,
-    db: database.db,
-    client,
-    webhookSecret: config.WEBHOOK_SECRET as string,
-    trackingSecret: config.TRACKING_SECRET as string,
-    logger,
-    campaigns: campaigns.active,
-    campaignVersions: campaigns.all,
-    payloadCodec,
-    metricsRegistry,
-  });
-  const server = serve({ fetch: app.fetch, hostname: config.HOST, port: config.PORT }, () =>
-    logger.info({ host: config.HOST, port: config.PORT }, 'http server listening'),
-  );
   // Mailto unsubscribes and bounces arrive as email: only where the operator pointed MX here.
   const inbound =
     config.INBOUND_SMTP_PORT === undefined
@@ -63,15 +51,38 @@ try {
           logger,
         });
   if (inbound) logger.info({ host: inbound.host, port: inbound.port }, 'inbound smtp listening');
-  const stop = () => {
-    server.close(() => {
-      void Promise.all([inbound?.close(), connection.close(), database.close(), metricsServer?.close()]).then(() =>
-        process.exit(0),
-      );
-    });
-  };
-  process.once('SIGINT', stop);
-  process.once('SIGTERM', stop);
+  let server: ServerType | undefined;
+  const { draining } = onShutdownSignals({
+    logger,
+    graceMs: config.SHUTDOWN_GRACE,
+    begin: () => {
+      if (!server) process.exit(0); // not listening yet: nothing in flight
+      void drainHttpServer(server, config.SHUTDOWN_GRACE)
+        .then(() => Promise.all([inbound?.close(), metricsServer?.close()]))
+        .then(() => connection.close())
+        .then(() => database.close())
+        .then(() => {
+          logger.info('http server stopped');
+          process.exit(0);
+        }, exitWithError);
+    },
+  });
+  const app = createAppFromConfig({
+    config,
+    db: database.db,
+    client,
+    webhookSecret: config.WEBHOOK_SECRET as string,
+    trackingSecret: config.TRACKING_SECRET as string,
+    logger,
+    campaigns: campaigns.active,
+    campaignVersions: campaigns.all,
+    payloadCodec,
+    metricsRegistry,
+    draining,
+  });
+  server = serve({ fetch: app.fetch, hostname: config.HOST, port: config.PORT }, () =>
+    logger.info({ host: config.HOST, port: config.PORT }, 'http server listening'),
+  );
 } catch (error) {
   exitWithError(error);
 }

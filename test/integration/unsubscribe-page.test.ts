@@ -77,6 +77,10 @@ afterAll(async () => {
   await delivery?.close();
 });
 
+// app.request() has no client network: every request would share one bucket of the unsubscribe
+// limit (test/integration/http-hardening.test.ts tests the limits).
+const noRateLimits = { rateLimits: { webhooks: 'off', tracking: 'off', unsubscribe: 'off' } } as const;
+
 function appWith(extra: Partial<AppConfig>, taskQueue = 'prefs-no-worker') {
   return createApp({
     db: database.db,
@@ -86,7 +90,14 @@ function appWith(extra: Partial<AppConfig>, taskQueue = 'prefs-no-worker') {
       abandonAfterMs: 1_000,
       campaigns: [cartCampaign, welcomeCampaign],
     }),
-    config: { shopId, webhookSecret: TEST_SECRET, webhookMaxBytes: 256 * 1024, webhookToleranceMs: 300_000, ...extra },
+    config: {
+      shopId,
+      webhookSecret: TEST_SECRET,
+      webhookMaxBytes: 256 * 1024,
+      webhookToleranceMs: 300_000,
+      ...noRateLimits,
+      ...extra,
+    },
     chains: createChainStopper({ db: database.db, client }),
     logger: pino({ level: 'silent' }),
   });

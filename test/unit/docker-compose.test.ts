@@ -2,6 +2,7 @@ import { randomBytes } from 'node:crypto';
 import { existsSync, readFileSync } from 'node:fs';
 import path from 'node:path';
 import { describe, expect, it } from 'vitest';
+import ms from 'ms';
 import { parse } from 'yaml';
 import { requireExternal } from '../../cli/services';
 import { requirePayloadCodec } from '../../codec/codec-config';
@@ -29,6 +30,7 @@ interface ComposeService {
   expose?: Array<string | number>;
   depends_on?: DependsOnSpec;
   healthcheck?: { test?: string | string[]; disable?: boolean };
+  stop_grace_period?: string;
 }
 
 interface ComposeFile {
@@ -246,6 +248,28 @@ describe('docker-compose.yml', () => {
           expect(service(dependency).healthcheck?.test, `${dependency} health check`).toBeDefined();
         }
       }
+    }
+  });
+
+  it('probes /readyz of the server on PORT and of the worker on WORKER_HEALTH_PORT', () => {
+    const server = loadConfig(environmentOf('cartflow-server'));
+    const worker = loadConfig(environmentOf('cartflow-worker'));
+    expect(worker.WORKER_HEALTH_PORT).toBeDefined();
+    expect(containerPorts('cartflow-worker')).toContain(worker.WORKER_HEALTH_PORT);
+    for (const [name, port] of [
+      ['cartflow-server', server.PORT],
+      ['cartflow-worker', worker.WORKER_HEALTH_PORT],
+    ] as const) {
+      const test = [service(name).healthcheck?.test ?? []].flat().join(' ');
+      expect(test, name).toContain(`http://127.0.0.1:${port}/readyz`);
+    }
+  });
+
+  it('gives the worker and the server longer than SHUTDOWN_GRACE to stop before SIGKILL', () => {
+    for (const name of ['cartflow-worker', 'cartflow-server']) {
+      const grace = loadConfig(environmentOf(name)).SHUTDOWN_GRACE;
+      const stopGrace = ms((service(name).stop_grace_period ?? '10s') as ms.StringValue);
+      expect(stopGrace, name).toBeGreaterThan(grace);
     }
   });
 
