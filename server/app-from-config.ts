@@ -5,6 +5,7 @@ import type { Config } from '../config/env';
 import type { Campaign } from '../domain/campaign';
 import type { Db } from '../db/client';
 import { createApp } from './app';
+import type { ShopifyConfig } from './shopify-routes';
 import { createCartWorkflows } from './cart-workflows';
 import { softBounceRule } from '../compliance/bounces';
 import { createChainStopper } from '../compliance/chain-stopper';
@@ -48,10 +49,23 @@ export function createAppFromConfig(input: AppFromConfigInput) {
       trustProxy: config.TRUST_PROXY,
       adminToken: config.ADMIN_TOKEN,
       codecCorsOrigin: config.CODEC_CORS_ORIGIN,
+      shopify: shopifyConfig(config),
     },
     chains: createChainStopper({ db, client }),
     payloadCodec: input.payloadCodec,
     campaignVersions: input.campaignVersions ?? campaigns,
     logger,
   });
+}
+
+function shopifyConfig(config: Config): ShopifyConfig | undefined {
+  if (!config.SHOPIFY_CLIENT_SECRET) return undefined;
+  return {
+    clientSecrets: [config.SHOPIFY_CLIENT_SECRET, config.SHOPIFY_CLIENT_SECRET_PREVIOUS].filter(
+      (secret): secret is string => secret !== undefined,
+    ),
+    shopDomain: config.SHOPIFY_SHOP_DOMAIN,
+    storeUrl: config.SHOPIFY_STORE_URL,
+    currencies: config.SHOPIFY_CURRENCIES,
+  };
 }

@@ -17,6 +17,7 @@ import { unsubscribeRoutes } from './unsubscribe-routes';
 import type { Campaign } from '../domain/campaign';
 import { dashboardRoutes } from './dashboard-routes';
 import { reportRoutes } from './report-routes';
+import { type ShopifyConfig, shopifyRoutes } from './shopify-routes';
 
 export interface AppConfig {
   shopId: string;
@@ -35,6 +36,8 @@ export interface AppConfig {
   adminToken?: string;
   /** The Temporal UI origin allowed to call the codec endpoint (CODEC_CORS_ORIGIN). */
   codecCorsOrigin?: string;
+  /** SHOPIFY_*: enables POST /webhooks/shopify. */
+  shopify?: ShopifyConfig;
 }
 
 export interface AppDeps {
@@ -103,6 +106,14 @@ export function createApp({
       );
     },
   );
+
+  if (config.shopify) {
+    const shopify = config.shopify;
+    app.route(
+      '/webhooks/shopify',
+      shopifyRoutes({ db, workflows, config: { ...config, shopify }, logger, chains, now }),
+    );
+  }
 
   mountDeliveryRoutes(app, { db, config, logger, chains, now });
 
