@@ -192,6 +192,36 @@ const EnvSchema = z.object({
   SOFT_BOUNCE_WINDOW: duration('7d'),
   /** SendGrid's Event Webhook verification key (Settings → Mail Settings → Signed Event Webhook). */
   SENDGRID_WEBHOOK_PUBLIC_KEY: optionalText,
+  // Shopify (see README "Connect your shop → Shopify").
+  /** The app's client secret (Partner Dashboard or the shop's custom app): verifies X-Shopify-Hmac-Sha256. Set, it enables POST /webhooks/shopify. */
+  SHOPIFY_CLIENT_SECRET: optionalText,
+  /** The secret before a rotation: still accepted until Shopify signs everything with the new one. */
+  SHOPIFY_CLIENT_SECRET_PREVIOUS: optionalText,
+  /** The shop's myshopify.com domain; set, webhooks from any other shop are refused. */
+  SHOPIFY_SHOP_DOMAIN: optionalText.pipe(
+    z
+      .string()
+      .transform((value) => value.trim().toLowerCase())
+      .pipe(z.string().regex(/^[a-z0-9][a-z0-9-]*(\.[a-z0-9-]+)+$/, 'must be a domain such as my-shop.myshopify.com'))
+      .optional(),
+  ),
+  /** Where welcome emails send new customers; default https://<SHOPIFY_SHOP_DOMAIN or the webhook's shop>/. */
+  SHOPIFY_STORE_URL: optionalText.pipe(z.url({ protocol: /^https?$/, error: 'must be an http(s) URL' }).optional()),
+  /** The currencies the shop sells in, comma-separated (EUR,USD); set, a checkout or order in another is refused. */
+  SHOPIFY_CURRENCIES: optionalText.pipe(
+    z
+      .string()
+      .transform((value) =>
+        value
+          .split(',')
+          .map((code) => code.trim().toUpperCase())
+          .filter(Boolean),
+      )
+      .pipe(
+        z.array(z.string().regex(/^[A-Z]{3}$/, 'must be ISO 4217 codes separated by commas, such as EUR,USD')).min(1),
+      )
+      .optional(),
+  ),
   DKIM_DOMAIN: optionalText,
   DKIM_SELECTOR: optionalText,
   /** PEM text of the DKIM private key, or DKIM_PRIVATE_KEY_FILE with its path. */

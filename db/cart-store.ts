@@ -170,3 +170,16 @@ export async function getCustomer(
     .where(and(eq(customers.shopId, input.shopId), eq(customers.email, input.email)));
   return row ?? null;
 }
+
+/**
+ * Records that the customer withdrew email marketing consent (e.g. in the shop's admin): every
+ * step re-reads this row before it sends. Returns whether such a customer was on file.
+ */
+export async function withdrawMarketingConsent(db: Db, input: { shopId: string; email: string }): Promise<boolean> {
+  const rows = await db
+    .update(customers)
+    .set({ marketingConsent: false, updatedAt: sql`now()` })
+    .where(and(eq(customers.shopId, input.shopId), eq(customers.email, input.email)))
+    .returning({ id: customers.id });
+  return rows.length > 0;
+}

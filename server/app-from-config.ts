@@ -9,6 +9,7 @@ import { createMetricsRegistry } from '../metrics/registry';
 import { createServerMetrics } from '../metrics/server-metrics';
 import { createApp } from './app';
 import { embeddedUiOrigins, isLoopbackHost } from './codec-access';
+import type { ShopifyConfig } from './shopify-routes';
 import { createCartWorkflows } from './cart-workflows';
 import { softBounceRule } from '../compliance/bounces';
 import { createChainStopper } from '../compliance/chain-stopper';
@@ -68,6 +69,7 @@ export function createAppFromConfig(input: AppFromConfigInput) {
         tracking: config.RATE_LIMIT_TRACKING,
         unsubscribe: config.RATE_LIMIT_UNSUBSCRIBE,
       },
+      shopify: shopifyConfig(config),
     },
     readiness: {
       database: databaseCheck(db),
@@ -91,4 +93,16 @@ export function createAppFromConfig(input: AppFromConfigInput) {
 function localCodecAccess(config: Config, uiPort: number | undefined) {
   if (uiPort === undefined || config.ADMIN_TOKEN || !isLoopbackHost(config.HOST)) return {};
   return { codecLocalUiOrigins: embeddedUiOrigins(uiPort) };
+}
+
+function shopifyConfig(config: Config): ShopifyConfig | undefined {
+  if (!config.SHOPIFY_CLIENT_SECRET) return undefined;
+  return {
+    clientSecrets: [config.SHOPIFY_CLIENT_SECRET, config.SHOPIFY_CLIENT_SECRET_PREVIOUS].filter(
+      (secret): secret is string => secret !== undefined,
+    ),
+    shopDomain: config.SHOPIFY_SHOP_DOMAIN,
+    storeUrl: config.SHOPIFY_STORE_URL,
+    currencies: config.SHOPIFY_CURRENCIES,
+  };
 }

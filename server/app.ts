@@ -2,9 +2,8 @@ import { Hono } from 'hono';
 import { bodyLimit } from 'hono/body-limit';
 import type { Logger } from 'pino';
 import type { Db } from '../db/client';
-import { markEventDelivered, storeCartEvent } from '../db/cart-store';
-import { CartEvent, cartIdOf } from '../domain/events';
-import { cartWorkflowId } from '../domain/ids';
+import { CartEvent } from '../domain/events';
+import { acceptCartEvent } from './accept-cart-event';
 import type { CartWorkflows } from './cart-workflows';
 import type { ChainStopper } from '../compliance/chain-stopper';
 import { readSignedBody } from './signed-request';
@@ -25,6 +24,7 @@ import { databaseCheck, type HealthCheck, migrationsCheck } from '../health/chec
 import { healthRoutes } from '../health/routes';
 import { rateLimit } from './rate-limit';
 import { securityHeaders } from './security-headers';
+import { type ShopifyConfig, shopifyRoutes } from './shopify-routes';
 
 export interface AppConfig {
   shopId: string;
@@ -52,6 +52,8 @@ export interface AppConfig {
   metricsToken?: string;
   /** RATE_LIMIT_*: token buckets per client network and route group; default DEFAULT_RATE_LIMITS. */
   rateLimits?: { webhooks: RateLimit | 'off'; tracking: RateLimit | 'off'; unsubscribe: RateLimit | 'off' };
+  /** SHOPIFY_*: enables POST /webhooks/shopify. */
+  shopify?: ShopifyConfig;
 }
 
 export interface AppDeps {
@@ -140,42 +142,21 @@ export function createApp({
       const parsed = CartEvent.safeParse(json);
       if (!parsed.success) return invalidPayload(c, payloadIssues(parsed.error));
 
-      const event = parsed.data;
-      c.set('webhookType', event.type);
-      const shopId = config.shopId;
-      const workflowId = cartWorkflowId({ shopId, cartId: cartIdOf(event) });
-      // A new customer has no cart workflow: its journeys are listed once started.
-      const ids = event.type === 'customer.created' ? { eventId: event.id } : { eventId: event.id, workflowId };
-      const stored = await storeCartEvent(db, { shopId, event, payload: json });
-      if (stored.kind === 'duplicate') return c.json({ status: 'duplicate', ...ids }, 200);
-
-      // A cart that was bought never starts (or restarts) a chain, even after Temporal forgot it.
-      if (event.type === 'cart.updated' && stored.cartStatus === 'purchased') {
-        await markEventDelivered(db, { shopId, eventId: event.id });
-        return c.json({ status: 'ignored', reason: 'cart_purchased', ...ids }, 202);
-      }
-
-      let delivery;
-      let journeys: string[];
-      try {
-        delivery = await workflows.deliver(shopId, event);
-        journeys = await workflows.startJourneys(shopId, event, new Date(now()).toISOString());
-      } catch (error) {
-        // The event is stored but not delivered: the shop's retry of the same event id delivers it.
-        logger.warn({ err: error, eventId: event.id, workflowId }, 'workflow delivery failed; event kept for retry');
-        c.header('Retry-After', '30');
-        return c.json({ error: 'temporarily_unavailable', message: 'event stored; retry the same event later' }, 503);
-      }
-      await markEventDelivered(db, { shopId, eventId: event.id });
-      logger.info({ eventId: event.id, type: event.type, workflowId, delivery }, 'cart event accepted');
-      const started = journeys.length > 0 ? { journeys } : {};
-      if (delivery === 'not_a_cart') return c.json({ status: 'accepted', eventId: event.id, ...started }, 202);
-      if (delivery === 'cart_finished') {
-        return c.json({ status: 'ignored', reason: 'cart_finished', ...ids, ...started }, 202);
-      }
-      return c.json({ status: 'accepted', ...ids, ...started }, 202);
+      return acceptCartEvent(
+        c,
+        { db, workflows, logger, shopId: config.shopId, now },
+        { event: parsed.data, payload: json },
+      );
     },
   );
+
+  if (config.shopify) {
+    const shopify = config.shopify;
+    app.route(
+      '/webhooks/shopify',
+      shopifyRoutes({ db, workflows, config: { ...config, shopify }, logger, chains, now }),
+    );
+  }
 
   mountDeliveryRoutes(app, { db, config, logger, chains, now });
 

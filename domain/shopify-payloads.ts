@@ -1,0 +1,119 @@
+import { z } from 'zod';
+import { Money } from './events';
+import { dateTime, httpUrl, list, object, pattern, rule, text, wholeNumber } from './payload-fields';
+
+/**
+ * The parts of Shopify's REST webhook payloads cartflow reads, under Shopify's own field names
+ * (shopify.dev, "Webhooks" → topic reference), so a 400 names the field the shop sent. Every other
+ * field is ignored here and kept in the stored raw payload.
+ */
+
+/**
+ * Shopify's ids are 64-bit: JSON.parse rounds those above 2^53 (the documentation's samples
+ * among them), so where the payload also has `admin_graphql_api_id` its digits are the id.
+ */
+const ShopifyId = z
+  .union([z.number().nonnegative(), z.string().regex(/^\d{1,20}$/)], rule('must be a Shopify id (a number)'))
+  .transform((value) => (typeof value === 'number' ? BigInt(Math.trunc(value)).toString() : value));
+const GraphqlId = z.string(rule('must be a Shopify GraphQL id such as gid://shopify/Customer/1')).nullish();
+
+/** The exact id: the digits of `gid://shopify/<Type>/<id>`, else the (possibly rounded) numeric id. */
+export function exactId(record: { id?: string | null; admin_graphql_api_id?: string | null }): string | undefined {
+  const fromGid = record.admin_graphql_api_id?.match(/\/(\d{1,20})$/)?.[1];
+  return fromGid ?? record.id ?? undefined;
+}
+const Currency = pattern(/^[A-Z]{3}$/, 'must be an ISO 4217 code such as EUR');
+const optionalText = z.string(rule('must be text')).nullish();
+const optionalDateTime = dateTime().nullish();
+
+/** `email_marketing_consent.state`: subscribed, not_subscribed, unsubscribed, pending, redacted, invalid. */
+const EmailMarketingConsent = object({ state: optionalText }, 'with state').nullish();
+
+export const ShopifyCustomer = object(
+  {
+    id: ShopifyId.nullish(),
+    admin_graphql_api_id: GraphqlId,
+    email: optionalText,
+    first_name: optionalText,
+    last_name: optionalText,
+    email_marketing_consent: EmailMarketingConsent,
+    /** The currency of the customer's last order (customers/create). */
+    currency: Currency.nullish(),
+    created_at: optionalDateTime,
+  },
+  'the customer',
+);
+export type ShopifyCustomer = z.infer<typeof ShopifyCustomer>;
+
+export const ShopifyLineItem = object(
+  {
+    title: text({ max: 500 }),
+    variant_title: optionalText,
+    quantity: wholeNumber({ min: 1, max: 100_000 }),
+    price: Money,
+    sku: optionalText,
+    variant_id: ShopifyId.nullish(),
+    product_id: ShopifyId.nullish(),
+    /** Not in every API version's payload; used when it is an http(s) URL. */
+    image_url: optionalText,
+  },
+  'a line item with title, quantity and price',
+);
+export type ShopifyLineItem = z.infer<typeof ShopifyLineItem>;
+
+const LineItems = list(ShopifyLineItem, { max: 500, noun: 'line items' });
+
+/** checkouts/create and checkouts/update. */
+export const ShopifyCheckout = object(
+  {
+    token: text({ max: 128, trim: true }),
+    cart_token: optionalText,
+    email: optionalText,
+    line_items: LineItems,
+    currency: Currency.nullish(),
+    presentment_currency: Currency.nullish(),
+    total_price: Money,
+    abandoned_checkout_url: httpUrl(),
+    updated_at: dateTime(),
+    customer_locale: optionalText,
+    buyer_accepts_marketing: z.boolean(rule('must be true or false')).nullish(),
+    customer: ShopifyCustomer.nullish(),
+  },
+  'a checkout',
+);
+export type ShopifyCheckout = z.infer<typeof ShopifyCheckout>;
+
+/** orders/create and orders/paid. */
+export const ShopifyOrder = object(
+  {
+    id: ShopifyId,
+    admin_graphql_api_id: GraphqlId,
+    checkout_token: optionalText,
+    email: optionalText,
+    total_price: Money,
+    currency: Currency,
+    discount_codes: list(object({ code: text({ max: 64, trim: true }) }, 'with code'), {
+      max: 20,
+      noun: 'codes',
+    }).nullish(),
+    processed_at: optionalDateTime,
+    created_at: optionalDateTime,
+    customer_locale: optionalText,
+    buyer_accepts_marketing: z.boolean(rule('must be true or false')).nullish(),
+    order_status_url: optionalText,
+    line_items: LineItems.nullish(),
+    customer: ShopifyCustomer.nullish(),
+  },
+  'an order',
+);
+export type ShopifyOrder = z.infer<typeof ShopifyOrder>;
+
+/** customers/redact and customers/data_request (the mandatory privacy topics). */
+export const ShopifyPrivacyRequest = object(
+  {
+    shop_domain: optionalText,
+    customer: object({ id: ShopifyId.nullish(), email: optionalText }, 'with id and email'),
+  },
+  'a privacy request',
+);
+export type ShopifyPrivacyRequest = z.infer<typeof ShopifyPrivacyRequest>;

@@ -1,0 +1,244 @@
+import type { Context } from 'hono';
+import { Hono } from 'hono';
+import { bodyLimit } from 'hono/body-limit';
+import type { Logger } from 'pino';
+import type { z } from 'zod';
+import { type ChainStopper, stopChainsOrWarn } from '../compliance/chain-stopper';
+import { erasePerson } from '../compliance/privacy';
+import { withdrawMarketingConsent } from '../db/cart-store';
+import type { Db } from '../db/client';
+import { canonicalEmail } from '../domain/email-address';
+import { CartEvent } from '../domain/events';
+import {
+  type Mapped,
+  checkoutToEvent,
+  newCustomerToEvent,
+  orderToEvent,
+  withdrawsConsent,
+} from '../domain/shopify-events';
+import { ShopifyCheckout, ShopifyCustomer, ShopifyOrder, ShopifyPrivacyRequest } from '../domain/shopify-payloads';
+import { acceptCartEvent } from './accept-cart-event';
+import type { CartWorkflows } from './cart-workflows';
+import { tooLarge } from './delivery-routes';
+import { invalidPayload, payloadIssues } from './invalid-payload';
+import { SHOPIFY_HMAC_HEADER, verifyShopifyHmac } from './shopify-signature';
+
+export interface ShopifyConfig {
+  /** SHOPIFY_CLIENT_SECRET, then SHOPIFY_CLIENT_SECRET_PREVIOUS during a rotation. */
+  clientSecrets: string[];
+  /** SHOPIFY_SHOP_DOMAIN: webhooks from any other shop are refused. */
+  shopDomain?: string;
+  /** SHOPIFY_STORE_URL: the welcome emails' link; default https://<shop domain>/. */
+  storeUrl?: string;
+  /** SHOPIFY_CURRENCIES */
+  currencies?: string[];
+}
+
+export interface ShopifyRoutesDeps {
+  db: Db;
+  workflows: CartWorkflows;
+  config: { shopId: string; webhookMaxBytes: number; shopify: ShopifyConfig };
+  logger: Logger;
+  chains?: ChainStopper;
+  now: () => number;
+}
+
+interface Delivery {
+  topic: string;
+  webhookId: string;
+  shopDomain: string;
+  apiVersion: string | undefined;
+  json: unknown;
+}
+
+/**
+ * `POST /webhooks/shopify`: Shopify's own webhooks, verified by `X-Shopify-Hmac-Sha256` over the
+ * raw body, mapped onto cartflow's events (domain/shopify-events.ts) and the path every cart event
+ * takes. See README "Connect your shop → Shopify" for the topics.
+ */
+export function shopifyRoutes(deps: ShopifyRoutesDeps) {
+  const { config, logger } = deps;
+  const { shopify } = config;
+  const routes = new Hono();
+
+  routes.post(
+    '/',
+    bodyLimit({
+      maxSize: config.webhookMaxBytes,
+      onError: (c) =>
+        c.json({ error: 'payload_too_large', message: `${tooLarge(config.webhookMaxBytes)} (WEBHOOK_MAX_BYTES)` }, 413),
+    }),
+    async (c) => {
+      const body = new Uint8Array(await c.req.arrayBuffer());
+      const hmac = verifyShopifyHmac({
+        header: c.req.header(SHOPIFY_HMAC_HEADER),
+        body,
+        secrets: shopify.clientSecrets,
+      });
+      if (!hmac.ok) {
+        const message =
+          hmac.reason === 'missing_signature'
+            ? `missing ${SHOPIFY_HMAC_HEADER} header`
+            : `${SHOPIFY_HMAC_HEADER} does not match the body: it must be base64(HMAC-SHA256(raw body, the app's client secret)) (SHOPIFY_CLIENT_SECRET)`;
+        return c.json({ error: hmac.reason, message }, 401);
+      }
+
+      const topic = c.req.header('X-Shopify-Topic');
+      const webhookId = c.req.header('X-Shopify-Webhook-Id');
+      const shopDomain = c.req.header('X-Shopify-Shop-Domain')?.trim().toLowerCase();
+      const missing = [
+        ['X-Shopify-Topic', topic],
+        ['X-Shopify-Webhook-Id', webhookId],
+        ['X-Shopify-Shop-Domain', shopDomain],
+      ].find(([, value]) => !value);
+      if (missing || !topic || !webhookId || !shopDomain) {
+        return c.json({ error: 'missing_header', message: `missing ${missing?.[0]} header` }, 400);
+      }
+      if (shopify.shopDomain && shopDomain !== shopify.shopDomain) {
+        return c.json(
+          {
+            error: 'unknown_shop',
+            message: `shop ${shopDomain} is not this server's shop (SHOPIFY_SHOP_DOMAIN is ${shopify.shopDomain})`,
+          },
+          403,
+        );
+      }
+
+      let json: unknown;
+      try {
+        json = JSON.parse(new TextDecoder('utf-8', { fatal: true }).decode(body));
+      } catch {
+        return c.json({ error: 'invalid_json', message: 'body must be a UTF-8 JSON document' }, 400);
+      }
+      const delivery: Delivery = {
+        topic,
+        webhookId,
+        shopDomain,
+        apiVersion: c.req.header('X-Shopify-API-Version'),
+        json,
+      };
+      return handleTopic(c, deps, delivery);
+    },
+  );
+  logger.debug({ shopDomain: shopify.shopDomain }, 'Shopify webhooks enabled');
+  return routes;
+}
+
+async function handleTopic(c: Context, deps: ShopifyRoutesDeps, delivery: Delivery): Promise<Response> {
+  const { config } = deps;
+  const context = { webhookId: delivery.webhookId, currencies: config.shopify.currencies };
+  switch (delivery.topic) {
+    case 'checkouts/create':
+    case 'checkouts/update':
+      return withPayload(c, ShopifyCheckout, delivery.json, (checkout) =>
+        acceptMapped(c, deps, delivery, checkoutToEvent(checkout, context)),
+      );
+    case 'orders/create':
+    case 'orders/paid':
+      return withPayload(c, ShopifyOrder, delivery.json, (order) =>
+        acceptMapped(c, deps, delivery, orderToEvent(order, context)),
+      );
+    case 'customers/create': {
+      const welcomeUrl = config.shopify.storeUrl ?? `https://${delivery.shopDomain}/`;
+      return withPayload(c, ShopifyCustomer, delivery.json, (customer) =>
+        acceptMapped(c, deps, delivery, newCustomerToEvent(customer, { ...context, welcomeUrl })),
+      );
+    }
+    case 'customers/update':
+      return withPayload(c, ShopifyCustomer, delivery.json, (customer) => updateConsent(c, deps, delivery, customer));
+    case 'customers/redact':
+      return withPayload(c, ShopifyPrivacyRequest, delivery.json, (request) =>
+        redactCustomer(c, deps, delivery, request.customer.email),
+      );
+    case 'customers/data_request':
+      // The shop owner answers the request from Shopify's admin; cartflow's copy is one export away.
+      deps.logger.info(ids(delivery), 'Shopify data request acknowledged: export with GET /admin/privacy/export');
+      return c.json({ status: 'acknowledged', topic: delivery.topic }, 200);
+    case 'shop/redact':
+      deps.logger.warn(ids(delivery), "Shopify shop/redact received: an operator must delete this shop's data");
+      return c.json({ status: 'acknowledged', topic: delivery.topic }, 200);
+    default:
+      // Topics Shopify adds later, or ones subscribed by mistake: acknowledged so Shopify keeps the subscription.
+      deps.logger.info(ids(delivery), 'Shopify webhook topic not handled; acknowledged');
+      return c.json({ status: 'ignored', reason: 'topic_not_handled', topic: delivery.topic }, 200);
+  }
+}
+
+function withPayload<T extends z.ZodType>(
+  c: Context,
+  schema: T,
+  json: unknown,
+  then: (payload: z.infer<T>) => Promise<Response>,
+): Promise<Response> | Response {
+  const parsed = schema.safeParse(json);
+  if (!parsed.success) return invalidPayload(c, payloadIssues(parsed.error));
+  return then(parsed.data);
+}
+
+async function acceptMapped(c: Context, deps: ShopifyRoutesDeps, delivery: Delivery, mapped: Mapped) {
+  if (mapped.kind === 'invalid') return invalidPayload(c, mapped.issues);
+  if (mapped.kind === 'skipped') {
+    deps.logger.info({ ...ids(delivery), reason: mapped.reason }, 'Shopify webhook skipped');
+    return c.json({ status: 'ignored', reason: mapped.reason, topic: delivery.topic }, 200);
+  }
+  const parsed = CartEvent.safeParse(mapped.event);
+  if (!parsed.success) return invalidPayload(c, payloadIssues(parsed.error));
+  const event = parsed.data;
+  // The event's own shape stays on top (privacy requests and the chain stopper read it); Shopify's body beside it.
+  const shopify = {
+    topic: delivery.topic,
+    shopDomain: delivery.shopDomain,
+    apiVersion: delivery.apiVersion,
+    payload: delivery.json,
+  };
+  const { db, workflows, logger, now } = deps;
+  return acceptCartEvent(
+    c,
+    { db, workflows, logger, now, shopId: deps.config.shopId },
+    {
+      event,
+      payload: { ...event, shopify },
+    },
+  );
+}
+
+async function updateConsent(c: Context, deps: ShopifyRoutesDeps, delivery: Delivery, customer: ShopifyCustomer) {
+  const email = customer.email ? canonicalEmail(customer.email) : undefined;
+  if (!email || !withdrawsConsent(customer)) {
+    return c.json({ status: 'ignored', reason: 'no_consent_withdrawal', topic: delivery.topic }, 200);
+  }
+  const shopId = deps.config.shopId;
+  const known = await withdrawMarketingConsent(deps.db, { shopId, email });
+  // The withdrawal is stored and every step re-reads it: a Temporal outage only warns.
+  if (known) await stopChainsOrWarn(deps.chains, { shopId, email, reason: 'consent_withdrawn' }, deps.logger);
+  deps.logger.info({ ...ids(delivery), known }, 'Shopify consent withdrawal recorded');
+  return c.json({ status: known ? 'consent_withdrawn' : 'unknown_customer', topic: delivery.topic }, 200);
+}
+
+async function redactCustomer(
+  c: Context,
+  deps: ShopifyRoutesDeps,
+  delivery: Delivery,
+  rawEmail: string | null | undefined,
+) {
+  const email = rawEmail ? canonicalEmail(rawEmail) : undefined;
+  if (!email) return c.json({ status: 'nothing_held', topic: delivery.topic }, 200);
+  if (!deps.chains) {
+    return c.json({ error: 'unavailable', message: 'no Temporal client: running chains could not be stopped' }, 503);
+  }
+  let result;
+  try {
+    result = await erasePerson({ db: deps.db, chains: deps.chains }, { shopId: deps.config.shopId, email });
+  } catch (error) {
+    deps.logger.warn({ err: error, ...ids(delivery) }, 'Shopify customers/redact failed; nothing erased');
+    c.header('Retry-After', '30');
+    return c.json({ error: 'temporarily_unavailable', message: 'nothing was erased; retry later' }, 503);
+  }
+  deps.logger.info({ ...ids(delivery), found: result.found }, 'Shopify customers/redact done');
+  return c.json({ status: result.found ? 'erased' : 'nothing_held', topic: delivery.topic }, 200);
+}
+
+/** What a log line may say about a delivery: ids, never the person. */
+function ids(delivery: Delivery) {
+  return { webhookId: delivery.webhookId, topic: delivery.topic, shopDomain: delivery.shopDomain };
+}

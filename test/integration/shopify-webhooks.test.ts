@@ -1,0 +1,317 @@
+import { createHmac, randomUUID } from 'node:crypto';
+import { readFileSync } from 'node:fs';
+import { Client, Connection, WorkflowNotFoundError } from '@temporalio/client';
+import pino from 'pino';
+import { afterAll, beforeAll, describe, expect, inject, it } from 'vitest';
+import { createChainStopper } from '../../compliance/chain-stopper';
+import { Campaign } from '../../domain/campaign';
+import { cartWorkflowId } from '../../domain/ids';
+import { createApp } from '../../server/app';
+import { createCartWorkflows } from '../../server/cart-workflows';
+import type { ShopifyConfig } from '../../server/shopify-routes';
+import { consumerCampaign } from '../helpers/campaigns';
+import { TEST_SECRET } from '../helpers/cart-events';
+import { createTestDatabase, type TestDatabase } from '../helpers/database';
+
+// Shopify's webhooks as its documentation shows them, signed the way Shopify signs them, against
+// real Postgres and the real Temporal dev server (no worker: what is stored and started counts).
+const shopId = 'shop-shopify';
+const taskQueue = 'shopify-test-no-worker';
+const SHOP_DOMAIN = 'snowdevil.myshopify.com';
+const CLIENT_SECRET = 'shpss_0123456789abcdef0123456789abcdef';
+const PREVIOUS_SECRET = 'shpss_previous_fedcba9876543210fedcba98';
+
+const welcomeCampaign = Campaign.parse({
+  id: 'welcome',
+  version: 1,
+  name: 'Welcome',
+  priority: 1,
+  trigger: 'customer.created',
+  audience: 'everyone',
+  steps: [{ id: 'welcome', delay: '0s', template: 'cart-reminder' }],
+});
+
+let database: TestDatabase;
+let connection: Connection;
+let client: Client;
+
+beforeAll(async () => {
+  database = await createTestDatabase();
+  connection = await Connection.connect({ address: inject('temporalAddress') });
+  client = new Client({ connection });
+});
+afterAll(async () => {
+  await connection?.close();
+  await database?.drop();
+});
+
+function appWith(shopify: Partial<ShopifyConfig> = {}) {
+  return createApp({
+    db: database.db,
+    workflows: createCartWorkflows({
+      client,
+      taskQueue,
+      abandonAfterMs: 3_600_000,
+      campaigns: [consumerCampaign(), welcomeCampaign],
+    }),
+    config: {
+      shopId,
+      webhookSecret: TEST_SECRET,
+      webhookMaxBytes: 256 * 1024,
+      webhookToleranceMs: 300_000,
+      shopify: { clientSecrets: [CLIENT_SECRET, PREVIOUS_SECRET], shopDomain: SHOP_DOMAIN, ...shopify },
+    },
+    chains: createChainStopper({ db: database.db, client }),
+    logger: pino({ level: 'silent' }),
+  });
+}
+
+type Json = Record<string, any>; // eslint-disable-line @typescript-eslint/no-explicit-any
+const fixture = (name: string): Json =>
+  JSON.parse(readFileSync(new URL(`../fixtures/shopify/${name}.json`, import.meta.url), 'utf8')) as Json;
+
+/** A checkout as in Shopify's docs, with its own token and buyer so tests do not meet. */
+function checkout(email = `buyer-${randomUUID().slice(0, 8)}@example.com`): Json {
+  const body = fixture('checkouts-create');
+  const token = randomUUID().replace(/-/g, '');
+  return {
+    ...body,
+    token,
+    email,
+    abandoned_checkout_url: `https://checkout.local/548380009/checkouts/${token}/recover?key=example-secret-token`,
+    customer: { ...body.customer, email },
+  };
+}
+
+interface SendOptions {
+  topic: string;
+  webhookId?: string;
+  secret?: string;
+  shopDomain?: string;
+  /** Sign this body but send `sentBody` (a tampered request). */
+  sentBody?: string;
+  omit?: readonly string[];
+}
+
+/** A delivery as Shopify makes it: base64(HMAC-SHA256(raw body, client secret)) and its headers. */
+function shopifyRequest(body: unknown, options: SendOptions): RequestInit {
+  const raw = JSON.stringify(body);
+  const headers: Record<string, string> = {
+    'content-type': 'application/json',
+    'x-shopify-hmac-sha256': createHmac('sha256', options.secret ?? CLIENT_SECRET)
+      .update(raw)
+      .digest('base64'),
+    'x-shopify-topic': options.topic,
+    'x-shopify-shop-domain': options.shopDomain ?? SHOP_DOMAIN,
+    'x-shopify-webhook-id': options.webhookId ?? randomUUID(),
+    'x-shopify-api-version': '2026-01',
+    'x-shopify-triggered-at': new Date().toISOString(),
+  };
+  for (const name of options.omit ?? []) delete headers[name];
+  return { method: 'POST', headers, body: options.sentBody ?? raw };
+}
+
+const send = (body: unknown, options: SendOptions, app = appWith()) =>
+  app.request('/webhooks/shopify', shopifyRequest(body, options));
+
+const storedEvents = async (eventId: string) =>
+  (await database.sql`select count(*)::int as n from cart_events where event_id = ${eventId}`)[0]?.n as number;
+
+async function workflowExists(cartId: string): Promise<boolean> {
+  try {
+    await client.workflow.getHandle(cartWorkflowId({ shopId, cartId })).describe();
+    return true;
+  } catch (error) {
+    if (error instanceof WorkflowNotFoundError) return false;
+    throw error;
+  }
+}
+
+async function signalsOf(cartId: string): Promise<string[]> {
+  const history = await client.workflow.getHandle(cartWorkflowId({ shopId, cartId })).fetchHistory();
+  return (history.events ?? []).flatMap((event) => event.workflowExecutionSignaledEventAttributes?.signalName ?? []);
+}
+
+describe('POST /webhooks/shopify: verification', () => {
+  it('a checkout signed with the client secret starts the cart workflow with the restore link', async () => {
+    const body = checkout();
+    const webhookId = randomUUID();
+    const response = await send(body, { topic: 'checkouts/create', webhookId });
+    expect(response.status).toBe(202);
+    const workflowId = cartWorkflowId({ shopId, cartId: body.token });
+    expect(await response.json()).toEqual({ status: 'accepted', eventId: webhookId, workflowId });
+
+    const description = await client.workflow.getHandle(workflowId).describe();
+    expect(description.type).toBe('abandonedCartWorkflow');
+    const [cart] = await database.sql`select currency, total::text, snapshot from carts where cart_id = ${body.token}`;
+    expect(cart?.currency).toBe('USD');
+    expect(cart?.total).toBe('410.5000');
+    expect(cart?.snapshot).toMatchObject({
+      recoveryUrl: body.abandoned_checkout_url,
+      items: [
+        { sku: 'IPOD2008PINK', name: 'IPod Nano - 8GB – Pink', quantity: 2, unitPrice: '199.00' },
+        { sku: 'variant-457924702', name: 'Jacques\' "Café" & Crème mug', quantity: 1, unitPrice: '12.50' },
+      ],
+      customer: { email: body.email, name: 'John Smith', locale: 'en-CA', marketingConsent: true },
+    });
+    // The documentation's 64-bit customer id survives JSON.parse through admin_graphql_api_id.
+    const [customer] = await database.sql`select external_id from customers where email = ${body.email}`;
+    expect(customer?.external_id).toBe('603851970716743426');
+    // Shopify's body is kept beside the event, with the headers that explain it.
+    const [event] = await database.sql`select payload from cart_events where event_id = ${webhookId}`;
+    expect(event?.payload.shopify).toMatchObject({
+      topic: 'checkouts/create',
+      shopDomain: SHOP_DOMAIN,
+      apiVersion: '2026-01',
+      payload: { token: body.token, cart_token: body.cart_token },
+    });
+  });
+
+  it('accepts the previous secret during a rotation', async () => {
+    const body = checkout();
+    expect((await send(body, { topic: 'checkouts/create', secret: PREVIOUS_SECRET })).status).toBe(202);
+  });
+
+  it.each([
+    ['a tampered body', { sentBody: 'tampered' }, 'bad_signature'],
+    ['a wrong secret', { secret: 'shpss_not_the_apps_secret_at_all_0000' }, 'bad_signature'],
+    ['no HMAC header', { omit: ['x-shopify-hmac-sha256'] }, 'missing_signature'],
+  ] as const)('%s: 401, nothing stored, no workflow', async (_, options, error) => {
+    const body = checkout();
+    const webhookId = randomUUID();
+    const sentBody = 'sentBody' in options ? JSON.stringify({ ...body, total_price: '0.01' }) : undefined;
+    const response = await send(body, { topic: 'checkouts/create', webhookId, ...options, sentBody });
+    expect(response.status).toBe(401);
+    expect(await response.json()).toMatchObject({ error });
+    expect(await storedEvents(webhookId)).toBe(0);
+    expect(await workflowExists(body.token)).toBe(false);
+  });
+
+  it('the same webhook id twice: the redelivery is a no-op', async () => {
+    const body = checkout();
+    const webhookId = randomUUID();
+    expect((await send(body, { topic: 'checkouts/create', webhookId })).status).toBe(202);
+    const again = await send(body, { topic: 'checkouts/create', webhookId });
+    expect(again.status).toBe(200);
+    expect(await again.json()).toMatchObject({ status: 'duplicate', eventId: webhookId });
+    expect(await storedEvents(webhookId)).toBe(1);
+    expect(await signalsOf(body.token)).toEqual([]);
+  });
+
+  it('a topic cartflow does not handle: 200, nothing stored', async () => {
+    const webhookId = randomUUID();
+    const response = await send({ id: 1, title: 'x' }, { topic: 'products/update', webhookId });
+    expect(response.status).toBe(200);
+    expect(await response.json()).toMatchObject({ status: 'ignored', topic: 'products/update' });
+    expect(await storedEvents(webhookId)).toBe(0);
+  });
+
+  it('another shop: 403 naming the domain', async () => {
+    const body = checkout();
+    const response = await send(body, { topic: 'checkouts/create', shopDomain: 'other-shop.myshopify.com' });
+    expect(response.status).toBe(403);
+    expect(((await response.json()) as { message: string }).message).toContain('other-shop.myshopify.com');
+    expect(await workflowExists(body.token)).toBe(false);
+  });
+
+  it('a missing field or a currency the shop does not sell in: 400 naming the field, nothing started', async () => {
+    const { abandoned_checkout_url: _, ...withoutUrl } = checkout();
+    const missing = await send(withoutUrl, { topic: 'checkouts/create' });
+    expect(missing.status).toBe(400);
+    expect((await missing.json()) as object).toMatchObject({
+      issues: [{ path: 'abandoned_checkout_url', message: expect.stringContaining('is required') }],
+    });
+    expect(await workflowExists(withoutUrl.token)).toBe(false);
+
+    const body: Json = { ...checkout(), presentment_currency: 'GBP' };
+    const webhookId = randomUUID();
+    const wrong = await send(body, { topic: 'checkouts/create', webhookId }, appWith({ currencies: ['USD', 'EUR'] }));
+    expect(wrong.status).toBe(400);
+    expect(((await wrong.json()) as { message: string }).message).toContain('presentment_currency: GBP');
+    expect(await storedEvents(webhookId)).toBe(0);
+    expect(await workflowExists(body.token)).toBe(false);
+
+    const headerless = await send(checkout(), { topic: 'checkouts/create', omit: ['x-shopify-webhook-id'] });
+    expect(headerless.status).toBe(400);
+    expect(((await headerless.json()) as { message: string }).message).toContain('X-Shopify-Webhook-Id');
+  });
+});
+
+describe('POST /webhooks/shopify: topics', () => {
+  it("orders/create with the checkout's token: order stored in minor units, the chain gets the order", async () => {
+    const body = checkout();
+    expect((await send(body, { topic: 'checkouts/create' })).status).toBe(202);
+    const id = Date.now();
+    const order = {
+      ...fixture('orders-create'),
+      id,
+      admin_graphql_api_id: `gid://shopify/Order/${id}`,
+      checkout_token: body.token,
+      email: body.email,
+    };
+    const response = await send(order, { topic: 'orders/create' });
+    expect(response.status).toBe(202);
+
+    const [row] = await database.sql`select cart_id, currency, total_minor::int, discount_codes, placed_at
+      from orders where order_id = ${String(order.id)}`;
+    expect(row).toMatchObject({ cart_id: body.token, currency: 'USD', total_minor: 39800, discount_codes: ['SAVE10'] });
+    expect(row?.placed_at.toISOString()).toBe('2026-04-10T15:02:04.000Z');
+    const [cart] = await database.sql`select status from carts where cart_id = ${body.token}`;
+    expect(cart?.status).toBe('purchased');
+    expect(await signalsOf(body.token)).toEqual(['orderPlaced']);
+  });
+
+  it('customers/create starts the welcome journey, linking to the shop', async () => {
+    const id = Date.now();
+    const customer = {
+      ...fixture('customers-create'),
+      id,
+      admin_graphql_api_id: `gid://shopify/Customer/${id}`,
+      email: `new-${randomUUID().slice(0, 8)}@example.com`,
+    };
+    const webhookId = randomUUID();
+    const response = await send(customer, { topic: 'customers/create', webhookId });
+    expect(response.status).toBe(202);
+    expect(await response.json()).toMatchObject({
+      journeys: [`journey:${shopId}:customer.created:${customer.id}`],
+    });
+    const [event] = await database.sql`select payload from cart_events where event_id = ${webhookId}`;
+    expect(event?.payload.data).toMatchObject({ welcomeUrl: `https://${SHOP_DOMAIN}/`, currency: 'USD' });
+  });
+
+  it('customers/update withdrawing consent: customer row updated, the waiting cart told to stop', async () => {
+    const body = checkout();
+    expect((await send(body, { topic: 'checkouts/create' })).status).toBe(202);
+    const update = { ...fixture('customers-update'), email: body.email };
+    const response = await send(update, { topic: 'customers/update' });
+    expect(response.status).toBe(200);
+    expect(await response.json()).toMatchObject({ status: 'consent_withdrawn' });
+    const [customer] = await database.sql`select marketing_consent from customers where email = ${body.email}`;
+    expect(customer?.marketing_consent).toBe(false);
+    expect(await signalsOf(body.token)).toEqual(['stopChain']);
+  });
+
+  it('customers/redact erases the person; data_request and shop/redact are acknowledged', async () => {
+    const body = checkout();
+    const webhookId = randomUUID();
+    expect((await send(body, { topic: 'checkouts/create', webhookId })).status).toBe(202);
+    const redact = { ...fixture('customers-redact'), customer: { id: 191167, email: body.email, phone: null } };
+    const response = await send(redact, { topic: 'customers/redact' });
+    expect(response.status).toBe(200);
+    expect(await response.json()).toMatchObject({ status: 'erased' });
+    expect(await storedEvents(webhookId)).toBe(0);
+    expect(await database.sql`select id from customers where email = ${body.email}`).toHaveLength(0);
+    const [cart] = await database.sql`select snapshot from carts where cart_id = ${body.token}`;
+    expect(cart?.snapshot).toBeNull();
+    expect(await signalsOf(body.token)).toEqual(['stopChain']);
+
+    for (const [name, topic] of [
+      ['customers-data-request', 'customers/data_request'],
+      ['shop-redact', 'shop/redact'],
+    ] as const) {
+      const acknowledged = await send(fixture(name), { topic });
+      expect(acknowledged.status).toBe(200);
+      expect(await acknowledged.json()).toEqual({ status: 'acknowledged', topic });
+    }
+  });
+});
