@@ -1,4 +1,4 @@
-import { and, desc, eq, getTableColumns, gt, inArray, sql } from 'drizzle-orm';
+import { and, asc, desc, eq, getTableColumns, gt, gte, inArray, sql } from 'drizzle-orm';
 import type { Db } from './client';
 import { discountCodes } from './schema';
 
@@ -116,3 +116,27 @@ export async function redeemBuiltinCode(
 
 const builtinCode = (input: { shopId: string; code: string }) =>
   and(eq(discountCodes.shopId, input.shopId), eq(discountCodes.code, input.code), eq(discountCodes.source, 'builtin'));
+
+export interface CodeListOptions {
+  shopId: string;
+  source: DiscountCodeRow['source'];
+  status?: DiscountCodeRow['status'];
+  /** Codes created at or after this instant. */
+  createdSince?: Date;
+}
+
+/** A shop's codes, oldest first: what a bulk export hands to the shop. */
+export async function listCodes(db: Db, options: CodeListOptions): Promise<DiscountCodeRow[]> {
+  return db
+    .select()
+    .from(discountCodes)
+    .where(
+      and(
+        eq(discountCodes.shopId, options.shopId),
+        eq(discountCodes.source, options.source),
+        options.status ? eq(discountCodes.status, options.status) : undefined,
+        options.createdSince ? gte(discountCodes.createdAt, options.createdSince) : undefined,
+      ),
+    )
+    .orderBy(asc(discountCodes.createdAt), asc(discountCodes.code));
+}
