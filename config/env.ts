@@ -230,6 +230,12 @@ const EnvSchema = z.object({
   /** Bearer token for the privacy API and the payload codec endpoint; unset disables both. */
   ADMIN_TOKEN: optionalText.pipe(z.string().min(24, 'must be at least 24 characters').optional()),
   /**
+   * Bearer token of the checkout discount API (/checkout/discounts/...), which the shop's checkout
+   * calls to validate and redeem built-in codes; unset disables it. Its own token, not ADMIN_TOKEN:
+   * the checkout's servers then hold a key to discount codes only, never to personal data.
+   */
+  CHECKOUT_API_TOKEN: optionalText.pipe(z.string().min(24, 'must be at least 24 characters').optional()),
+  /**
    * Workflow payload encryption keys, `id:base64-of-32-bytes` separated by commas; the first one
    * encrypts, all decrypt (rotation). `npm start` generates one into DATA_DIR.
    */
@@ -256,6 +262,12 @@ const EnvSchema = z.object({
   TEMPORAL_METRICS_PORT: optionalPort,
   LOG_LEVEL: z.enum(['fatal', 'error', 'warn', 'info', 'debug', 'trace', 'silent']).default('info'),
 });
+
+/** Rules across variables, checked once each variable is valid on its own. */
+const CheckedEnvSchema = EnvSchema.refine(
+  (env) => !env.CHECKOUT_API_TOKEN || env.CHECKOUT_API_TOKEN !== env.ADMIN_TOKEN,
+  { path: ['CHECKOUT_API_TOKEN'], message: 'must differ from ADMIN_TOKEN (the checkout must not hold the admin key)' },
+);
 
 export type Env = z.infer<typeof EnvSchema>;
 
@@ -289,7 +301,7 @@ export function childEnvironment(defaults: Record<string, string | undefined>): 
 
 /** Parses and validates the environment; throws a ConfigError naming every bad variable. */
 export function loadConfig(env: Record<string, string | undefined> = process.env): Config {
-  const result = EnvSchema.safeParse(env);
+  const result = CheckedEnvSchema.safeParse(env);
   if (!result.success) {
     const lines = result.error.issues.map((issue) => `  ${issue.path.join('.')}: ${issue.message}`);
     throw new ConfigError(`Invalid configuration:\n${lines.join('\n')}\nSee .env.example for every variable.`);

@@ -152,7 +152,7 @@ async function applyOrder(
     .returning({ customerId: carts.customerId });
   // An order without a customer block belongs to whoever the cart's snapshots named.
   await storeOrder(tx, { shopId, order, customerId: cart?.customerId ?? null, placedAt, eventId });
-  await markCodesUsed(tx, { shopId, codes: order.discountCodes ?? [] });
+  await markCodesUsed(tx, { shopId, codes: order.discountCodes ?? [], orderId: order.orderId });
   return 'purchased';
 }
 

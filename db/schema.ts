@@ -270,6 +270,8 @@ export const discountCodes = pgTable(
     externalId: text('external_id'),
     createdAt: createdAt(),
     usedAt: timestamp('used_at', { withTimezone: true }),
+    /** The order that redeemed it (checkout API or order webhook): a repeated redeem by it is a no-op. */
+    usedByOrderId: text('used_by_order_id'),
     disabledAt: timestamp('disabled_at', { withTimezone: true }),
   },
   (table) => [

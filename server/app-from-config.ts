@@ -61,6 +61,7 @@ export function createAppFromConfig(input: AppFromConfigInput) {
       softBounces: softBounceRule(config),
       trustProxy: config.TRUST_PROXY,
       adminToken: config.ADMIN_TOKEN,
+      checkoutApiToken: config.CHECKOUT_API_TOKEN,
       codecCorsOrigin: config.CODEC_CORS_ORIGIN,
       metricsToken: config.METRICS_TOKEN,
       ...localCodecAccess(config, input.embeddedTemporalUiPort),

@@ -12,6 +12,7 @@ import { mountDeliveryRoutes, tooLarge } from './delivery-routes';
 import { mountTrackingRoutes } from './tracking-routes';
 import type { PayloadCodec } from '@temporalio/common';
 import { adminRoutes } from './admin-routes';
+import { checkoutRoutes } from './checkout-routes';
 import { codecRoutes } from './codec-routes';
 import { unsubscribeRoutes } from './unsubscribe-routes';
 import type { Campaign } from '../domain/campaign';
@@ -41,6 +42,8 @@ export interface AppConfig {
   trustProxy?: boolean;
   /** Bearer token of the privacy API, the reports API and the codec endpoint (ADMIN_TOKEN); unset disables them. */
   adminToken?: string;
+  /** Bearer token of the checkout discount API (CHECKOUT_API_TOKEN); unset disables it. */
+  checkoutApiToken?: string;
   /** The Temporal UI origin allowed to call the codec endpoint (CODEC_CORS_ORIGIN). */
   codecCorsOrigin?: string;
   /**
@@ -109,6 +112,7 @@ export function createApp({
   app.route('/admin', adminRoutes({ db, config, logger, chains }));
   app.route('/admin', reportRoutes({ db, config, campaigns: campaignVersions, now }));
   app.route('/admin', dashboardRoutes());
+  app.route('/checkout', checkoutRoutes({ db, config, logger }));
   app.route('/codec', codecRoutes({ codec: payloadCodec, config, logger }));
 
   app.route('/', healthRoutes({ checks: readiness, logger, draining }));

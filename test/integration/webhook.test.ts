@@ -186,8 +186,8 @@ describe('POST /webhooks/cart', () => {
     expect(await response.json()).toMatchObject({
       journeys: [`journey:${shopId}:order.placed:${event.data.orderId}`],
     });
-    const [code] = await database.sql`select status from discount_codes where code = 'USEDCODE2345'`;
-    expect(code?.status).toBe('used');
+    const [code] = await database.sql`select status, used_by_order_id from discount_codes where code = 'USEDCODE2345'`;
+    expect(code).toEqual({ status: 'used', used_by_order_id: event.data.orderId });
   });
 
   it.each([

@@ -29,6 +29,14 @@ describe('config', () => {
     expect(() => loadConfig({ WEBHOOK_SECRET: 'tiny-secret', PORT: 'x' })).not.toThrow(/tiny-secret/);
   });
 
+  it('refuses a CHECKOUT_API_TOKEN equal to ADMIN_TOKEN, without echoing it', () => {
+    const token = 'same-token-for-both-0123456789';
+    const attempt = () => loadConfig({ ADMIN_TOKEN: token, CHECKOUT_API_TOKEN: token });
+    expect(attempt).toThrow(/CHECKOUT_API_TOKEN: must differ from ADMIN_TOKEN/);
+    expect(attempt).not.toThrow(new RegExp(token));
+    expect(loadConfig({ CHECKOUT_API_TOKEN: `checkout-${token}` }).CHECKOUT_API_TOKEN).toBe(`checkout-${token}`);
+  });
+
   it('points links at the port it listens on unless PUBLIC_BASE_URL says otherwise', () => {
     expect(loadConfig({ PORT: '3901' }).PUBLIC_BASE_URL).toBe('http://localhost:3901');
     expect(loadConfig({}).PUBLIC_BASE_URL).toBe('http://localhost:3000');

@@ -1,0 +1,1 @@
+ALTER TABLE "discount_codes" ADD COLUMN "used_by_order_id" text;
