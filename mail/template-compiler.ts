@@ -100,11 +100,22 @@ export function htmlToText(html: string): string {
   });
 }
 
+/** How MJML hides `<mj-preview>`: white 1px text, opacity 0. */
+const MJML_PREVIEW_STYLE =
+  'display:none;font-size:1px;color:#ffffff;line-height:1px;max-height:0px;max-width:0px;opacity:0;overflow:hidden;';
+
+/**
+ * How cartflow hides it instead: spam filters score MJML's white text on a light body as
+ * HTML_FONT_LOW_CONTRAST (a colour equal to the background too), and the 1px font without a
+ * colour as FONT_INVIS_*. No colour and no font size; `mso-hide:all` hides it in Outlook.
+ */
+export const PREVIEW_STYLE = 'display:none;max-height:0;max-width:0;opacity:0;overflow:hidden;mso-hide:all;';
+
 /** MJML → HTML with strict validation; errors name the source file and line of the element. */
 export async function compileMjml(mjml: string, { origins }: ExpandedSource): Promise<string> {
   try {
     const result = await mjml2html(mjml, { validationLevel: 'strict', keepComments: false });
-    return result.html;
+    return result.html.replace(`<div style="${MJML_PREVIEW_STYLE}">`, `<div style="${PREVIEW_STYLE}">`);
   } catch (error) {
     const problems = (error as { errors?: Array<{ line: number; message: string }> }).errors;
     if (!problems?.length) throw new TemplateError(`${displayPath(origins[0]!.file)}: ${(error as Error).message}`);
