@@ -1,5 +1,5 @@
 import Handlebars from 'handlebars';
-import { convert } from 'html-to-text';
+import { type FormatCallback, convert } from 'html-to-text';
 import mjml2html from 'mjml';
 import { pickVariant } from '../domain/subject-variant';
 import { headerText } from './header-text';
@@ -87,12 +87,30 @@ const SEND_OPTIONS = {
   knownHelpersOnly: true,
 } as const;
 
+/**
+ * A link as `text [url]`, and nothing for a link around only an image (a product photo): the image
+ * is not in the text part, so html-to-text's default would leave its URL standing alone.
+ */
+const textLink: FormatCallback = (elem, walk, builder) => {
+  let text = '';
+  builder.pushWordTransform((word) => {
+    text += word;
+    return word;
+  });
+  walk(elem.children, builder);
+  builder.popWordTransform();
+  const href = elem.attribs?.href;
+  if (text && href) builder.addInline(` [${href}]`, { noWordTransform: true });
+};
+
 /** Turns email HTML into its plain-text part; the same options for both render paths. */
 export function htmlToText(html: string): string {
   return convert(html, {
     wordwrap: false,
+    formatters: { textLink },
     selectors: [
       { selector: 'img', format: 'skip' },
+      { selector: 'a', format: 'textLink' },
       // The preheader: hidden in the HTML, and noise at the top of the text part.
       { selector: 'div[style*="display:none"]', format: 'skip' },
       ...['h1', 'h2', 'h3', 'h4', 'h5', 'h6'].map((selector) => ({ selector, options: { uppercase: false } })),
