@@ -30,7 +30,8 @@ afterAll(async () => {
 /** What a phone shows of one email: horizontal overflow, and on how many lines each discount code sits. */
 async function layoutAt375(html: string, code: string | undefined) {
   await page.setContent(html, { waitUntil: 'load' });
-  return page.evaluate((discountCode) => {
+  return page.locator('html').evaluate((root, discountCode) => {
+    const document = root.ownerDocument;
     const scroller = document.scrollingElement!;
     const codes = discountCode
       ? [...document.querySelectorAll('body *')].filter(
@@ -39,7 +40,7 @@ async function layoutAt375(html: string, code: string | undefined) {
       : [];
     return {
       scrollWidth: scroller.scrollWidth,
-      innerWidth: window.innerWidth,
+      innerWidth: document.defaultView!.innerWidth,
       codeLines: codes.map((element) => element.getClientRects().length),
       emptyColumns: [...document.querySelectorAll('[class^="mj-column-per-"]')].filter(
         (column) => !column.textContent?.trim() && !column.querySelector('img'),
