@@ -1,13 +1,14 @@
 import { mkdir } from 'node:fs/promises';
 import path from 'node:path';
 import pino from 'pino';
-import { type Browser, type Page, chromium } from 'playwright-core';
-import { afterAll, beforeAll, describe, expect, inject, it } from 'vitest';
+import type { Browser, Page } from 'playwright-core';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { createApp } from '../../server/app';
 import type { CartWorkflows } from '../../server/cart-workflows';
 import { createTestDatabase, type TestDatabase } from '../helpers/database';
 import { type TestHttpServer, startHttpServer } from '../helpers/http-server';
 import { SEEDED_RANGE, seedReportData, seededCampaigns } from '../helpers/report-seed';
+import { launchChromium } from '../helpers/chromium';
 
 // The real HTTP server on a seeded database, the dashboard in real headless Chromium.
 const shopId = 'shop-dashboard';
@@ -40,19 +41,7 @@ beforeAll(async () => {
   });
   server = await startHttpServer(app);
   await mkdir(artifacts, { recursive: true });
-  browser = await chromium.launch({
-    executablePath: inject('chromiumPath'),
-    args: [
-      '--headless',
-      '--no-sandbox',
-      '--disable-gpu',
-      '--disable-quic',
-      '--no-first-run',
-      '--disable-background-networking',
-      '--disable-component-update',
-      '--disable-sync',
-    ],
-  });
+  browser = await launchChromium();
 });
 afterAll(async () => {
   await browser?.close();

@@ -7,8 +7,8 @@ import { type ServerType, serve } from '@hono/node-server';
 import type { TestWorkflowEnvironment } from '@temporalio/testing';
 import { bundleWorkflowCode } from '@temporalio/worker';
 import pino from 'pino';
-import { type Browser, chromium } from 'playwright-core';
-import { afterAll, beforeAll, describe, expect, inject, it } from 'vitest';
+import type { Browser } from 'playwright-core';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { startEmbeddedTemporal } from '../../cli/embedded-temporal';
 import { createEncryptionCodec } from '../../codec/encryption-codec';
 import { loadConfig } from '../../config/env';
@@ -20,6 +20,7 @@ import { TEST_SECRET, cartUpdatedEvent, signedRequest } from '../helpers/cart-ev
 import { type DeliveryStack, startDeliveryStack } from '../helpers/delivery-stack';
 import { freePort } from '../helpers/free-port';
 import { createTeardown } from '../helpers/teardown';
+import { launchChromium } from '../helpers/chromium';
 
 // `npm start`'s embedded default, piece by piece: the dev server with its web UI started by
 // startEmbeddedTemporal (told the codec endpoint), the app wired by createAppFromConfig from the
@@ -106,10 +107,7 @@ beforeAll(async () => {
   const accepted = await fetch(`http://127.0.0.1:${appPort}/webhooks/cart`, signedRequest(event));
   expect(accepted.status).toBe(202);
 
-  browser = await chromium.launch({
-    executablePath: inject('chromiumPath'),
-    args: ['--headless', '--no-sandbox', '--disable-gpu', '--no-first-run', '--disable-background-networking'],
-  });
+  browser = await launchChromium();
   teardown.add(() => browser.close());
 });
 

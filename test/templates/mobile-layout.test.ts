@@ -1,11 +1,12 @@
 import { mkdir } from 'node:fs/promises';
 import path from 'node:path';
-import { type Browser, type Page, chromium } from 'playwright-core';
-import { afterAll, beforeAll, describe, expect, inject, it } from 'vitest';
+import type { Browser, Page } from 'playwright-core';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { templatesDir } from '../../cli/services';
 import { compileTemplate, renderCompiled } from '../../mail/template-compiler';
 import { loadSample } from '../../mail/template-samples';
 import { listTemplateIds, loadTemplateSources } from '../../mail/template-source';
+import { launchChromium } from '../helpers/chromium';
 
 const artifacts = path.resolve(import.meta.dirname, '../../test-artifacts/mobile');
 const PHONE = { width: 375, height: 812 };
@@ -15,10 +16,7 @@ let page: Page;
 
 beforeAll(async () => {
   await mkdir(artifacts, { recursive: true });
-  browser = await chromium.launch({
-    executablePath: inject('chromiumPath'),
-    args: ['--headless', '--no-sandbox', '--disable-gpu', '--no-first-run', '--disable-background-networking'],
-  });
+  browser = await launchChromium();
   page = await browser.newPage({ viewport: PHONE });
   // Sample images live on shop.example.com: answer every request with nothing rather than wait on DNS.
   await page.route('**/*', (route) => route.fulfill({ status: 204, body: '' }));

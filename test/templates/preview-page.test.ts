@@ -1,10 +1,11 @@
 import { readFile, writeFile } from 'node:fs/promises';
 import os from 'node:os';
 import path from 'node:path';
-import { type Browser, type Page, chromium } from 'playwright-core';
-import { afterAll, beforeAll, describe, expect, inject, it } from 'vitest';
+import type { Browser, Page } from 'playwright-core';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { type TemplatesServer, serveTemplates } from '../../cli/templates-serve';
 import { copyOfTemplates } from './fixtures';
+import { launchChromium } from '../helpers/chromium';
 
 let dir: string;
 let server: TemplatesServer;
@@ -14,19 +15,7 @@ let page: Page;
 beforeAll(async () => {
   dir = await copyOfTemplates();
   server = await serveTemplates({ dir, port: 0, host: '127.0.0.1' });
-  browser = await chromium.launch({
-    executablePath: inject('chromiumPath'),
-    args: [
-      '--headless',
-      '--no-sandbox',
-      '--disable-gpu',
-      '--disable-quic',
-      '--no-first-run',
-      '--disable-background-networking',
-      '--disable-component-update',
-      '--disable-sync',
-    ],
-  });
+  browser = await launchChromium();
   page = await browser.newPage({ viewport: { width: 1280, height: 900 } });
 });
 afterAll(async () => {
