@@ -1,3 +1,4 @@
+import { createHash } from 'node:crypto';
 import { and, eq, sql } from 'drizzle-orm';
 import type { Cart, CartEvent, Customer, Order } from '../domain/events';
 import { cartIdOf } from '../domain/events';
@@ -14,7 +15,9 @@ export type StoredEvent =
   /** Seen before but never delivered (e.g. Temporal was down): deliver it now. */
   | { kind: 'undelivered'; cartStatus: CartStatus }
   /** Seen and delivered before: acknowledge, do nothing. */
-  | { kind: 'duplicate' };
+  | { kind: 'duplicate' }
+  /** The event id was used before for a different event: refuse, change nothing. */
+  | { kind: 'conflict' };
 
 /**
  * Stores a validated event and applies it to the cart snapshot in one transaction, so an
@@ -25,19 +28,25 @@ export async function storeCartEvent(
   input: { shopId: string; event: CartEvent; payload: unknown },
 ): Promise<StoredEvent> {
   const { shopId, event, payload } = input;
+  const cartId = cartIdOf(event);
+  // The validated event, not the raw body: a retry that orders its keys differently is the same event.
+  const payloadHash = createHash('sha256').update(JSON.stringify(event)).digest('hex');
   return db.transaction(async (tx) => {
     const inserted = await tx
       .insert(cartEvents)
-      .values({ shopId, eventId: event.id, type: event.type, cartId: cartIdOf(event), payload })
+      .values({ shopId, eventId: event.id, type: event.type, cartId, payload, payloadHash })
       .onConflictDoNothing()
       .returning({ eventId: cartEvents.eventId });
     if (inserted.length === 0) {
       const [previous] = await tx
-        .select({ processedAt: cartEvents.processedAt })
+        .select({ processedAt: cartEvents.processedAt, payloadHash: cartEvents.payloadHash, cartId: cartEvents.cartId })
         .from(cartEvents)
         .where(and(eq(cartEvents.shopId, shopId), eq(cartEvents.eventId, event.id)));
+      // A retry sends the same body; rows stored before hashes existed are compared by cart.
+      const sameEvent = previous?.payloadHash ? previous.payloadHash === payloadHash : previous?.cartId === cartId;
+      if (!sameEvent) return { kind: 'conflict' };
       if (previous?.processedAt) return { kind: 'duplicate' };
-      return { kind: 'undelivered', cartStatus: await readCartStatus(tx, shopId, cartIdOf(event)) };
+      return { kind: 'undelivered', cartStatus: await readCartStatus(tx, shopId, cartId) };
     }
     if (event.type === 'customer.created') {
       await upsertCustomer(tx, shopId, event.data.customer);

@@ -31,6 +31,8 @@ export const cartEvents = pgTable(
     receivedAt: timestamp('received_at', { withTimezone: true }).notNull().defaultNow(),
     /** Set once the event reached its workflow; a retry of an unprocessed event delivers it again. */
     processedAt: timestamp('processed_at', { withTimezone: true }),
+    /** SHA-256 of the validated event: the same event id with another body is a conflict, not a retry. */
+    payloadHash: text('payload_hash'),
   },
   (table) => [
     primaryKey({ columns: [table.shopId, table.eventId] }),

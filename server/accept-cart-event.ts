@@ -32,6 +32,10 @@ export async function acceptCartEvent(
   const ids = event.type === 'customer.created' ? { eventId: event.id } : { eventId: event.id, workflowId };
   const stored = await storeCartEvent(db, { shopId, event, payload });
   if (stored.kind === 'duplicate') return c.json({ status: 'duplicate', ...ids }, 200);
+  if (stored.kind === 'conflict') {
+    const message = `event id ${event.id} was already used for a different event; give every event its own id`;
+    return c.json({ error: 'event_id_conflict', message }, 409);
+  }
 
   // A cart that was bought never starts (or restarts) a chain, even after Temporal forgot it.
   if (event.type === 'cart.updated' && stored.cartStatus === 'purchased') {

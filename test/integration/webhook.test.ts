@@ -112,6 +112,28 @@ describe('POST /webhooks/cart', () => {
     expect([started.length, signals.length]).toEqual([1, 0]);
   });
 
+  it('an event id reused for another event is a 409 naming the id: nothing stored, no workflow', async () => {
+    const first = cartUpdatedEvent();
+    expect((await post(signedRequest(first))).status).toBe(202);
+    const reused = cartUpdatedEvent({ eventId: first.id });
+    const response = await post(signedRequest(reused));
+    expect(response.status).toBe(409);
+    expect(await response.json()).toEqual({
+      error: 'event_id_conflict',
+      message: `event id ${first.id} was already used for a different event; give every event its own id`,
+    });
+    const [row] = await database.sql`select cart_id from cart_events where event_id = ${first.id}`;
+    expect(row?.cart_id).toBe(first.data.id);
+    expect(await database.sql`select 1 from carts where cart_id = ${reused.data.id}`).toHaveLength(0);
+    const never = client.workflow.getHandle(cartWorkflowId({ shopId, cartId: reused.data.id }));
+    await expect(never.describe()).rejects.toThrow(/not found/i);
+    // The same event again, its keys in another order, is still the same event.
+    const reordered = JSON.stringify({ data: first.data, type: first.type, id: first.id });
+    const retry = await post(signedRequest(reordered));
+    expect(retry.status).toBe(200);
+    expect(await retry.json()).toMatchObject({ status: 'duplicate', eventId: first.id });
+  });
+
   it('a running cart keeps the campaign version it started with; new carts get the newest', async () => {
     const v1 = appWith(client, [consumerCampaign({ version: 1 })]);
     const v2 = appWith(client, [consumerCampaign({ version: 2 })]);
