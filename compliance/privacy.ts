@@ -7,6 +7,7 @@ import {
   carts,
   categoryOptOuts,
   chains as chainRows,
+  orders,
   customers,
   deliveryEvents,
   discountCodes,
@@ -40,6 +41,8 @@ export interface PersonExport {
   cartEvents: Array<typeof cartEvents.$inferSelect>;
   messages: Array<typeof messages.$inferSelect>;
   chains: Array<typeof chainRows.$inferSelect>;
+  /** Orders hold no address or name: an erase keeps them (counts and revenue), tied to the anonymised customer. */
+  orders: Array<typeof orders.$inferSelect>;
   discountCodes: Array<typeof discountCodes.$inferSelect>;
   suppressions: Array<typeof suppressions.$inferSelect>;
   categoryOptOuts: Array<typeof categoryOptOuts.$inferSelect>;
@@ -145,6 +148,7 @@ async function eraseRows(tx: Tx, person: PersonInput): Promise<Record<string, Ta
     suppressions: deleted(held.suppressions),
     category_opt_outs: deleted(held.categoryOptOuts),
     chains: kept(held.chains),
+    orders: kept(held.orders),
     discount_codes: kept(held.discountCodes),
   };
 }
@@ -195,6 +199,13 @@ async function collect(db: Reader, { shopId, email }: PersonInput): Promise<Pers
             .select()
             .from(chainRows)
             .where(and(eq(chainRows.shopId, shopId), eq(chainRows.customerId, customerId))),
+    orders:
+      customerId === undefined
+        ? []
+        : await db
+            .select()
+            .from(orders)
+            .where(and(eq(orders.shopId, shopId), eq(orders.customerId, customerId))),
     discountCodes: await db
       .select()
       .from(discountCodes)

@@ -181,6 +181,10 @@ describe('privacy export', () => {
     expect(exported(document.chains, 'workflowId')).toEqual(
       await ids(database.sql`select workflow_id from chains where customer_id = ${cid}`),
     );
+    expect(exported(document.orders, 'orderId')).toEqual(
+      await ids(database.sql`select order_id from orders where customer_id = ${cid}`),
+    );
+    expect(document.orders).toHaveLength(1);
     expect(exported(document.discountCodes, 'code')).toEqual(
       await ids(database.sql`select code from discount_codes where customer_id = ${cid}`),
     );
@@ -268,6 +272,7 @@ describe('privacy erase', () => {
       category_opt_outs: { action: 'deleted', rows: 1 },
       delivery_events: { action: 'deleted', rows: 1 },
       chains: { action: 'kept', rows: 1 },
+      orders: { action: 'kept', rows: 1 },
     });
     const history = await client.workflow.getHandle(erinWorkflows[0]!).fetchHistory();
     const signals = history.events!.filter((event) => event.workflowExecutionSignaledEventAttributes);
