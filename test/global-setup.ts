@@ -29,11 +29,13 @@ async function script(name: string, args: string[] = []): Promise<string> {
   return stdout.trim().split('\n').at(-1) ?? '';
 }
 
+type Servers = { context: Record<keyof import('vitest').ProvidedContext, string>; stop: () => Promise<void> };
+
 /**
  * Starts the real components every integration test needs: PostgreSQL (DATABASE_URL when set,
  * else a throwaway cluster), and the Temporal servers obtained by scripts/ (cached in .cache/).
  */
-export default async function setup(project: TestProject) {
+async function startServers(): Promise<Servers> {
   const [cliPath, timeSkippingServerPath, chromiumPath] = await Promise.all([
     script('temporal-cli.sh'),
     script('temporal-test-server.sh'),
@@ -59,13 +61,32 @@ export default async function setup(project: TestProject) {
     },
   });
 
-  project.provide('postgresUrl', postgresUrl);
-  project.provide('temporalAddress', temporal.address);
-  project.provide('timeSkippingServerPath', timeSkippingServerPath);
-  project.provide('chromiumPath', chromiumPath);
+  return {
+    context: { postgresUrl, temporalAddress: temporal.address, timeSkippingServerPath, chromiumPath },
+    stop: async () => {
+      await temporal.teardown();
+      await stopPostgres();
+    },
+  };
+}
+
+// The integration and e2e projects each list this file; Vitest loads it once per project, in the
+// same process. globalThis lets the second project reuse the servers the first one started, and
+// the last project to finish stops them.
+const shared = globalThis as { cartflowServers?: Promise<Servers>; cartflowServerUsers?: number };
+
+export default async function setup(project: TestProject) {
+  shared.cartflowServerUsers = (shared.cartflowServerUsers ?? 0) + 1;
+  shared.cartflowServers ??= startServers();
+  const servers = await shared.cartflowServers;
+  for (const [key, value] of Object.entries(servers.context)) {
+    project.provide(key as keyof typeof servers.context, value);
+  }
 
   return async () => {
-    await temporal.teardown();
-    await stopPostgres();
+    shared.cartflowServerUsers = (shared.cartflowServerUsers ?? 1) - 1;
+    if (shared.cartflowServerUsers > 0) return;
+    shared.cartflowServers = undefined;
+    await servers.stop();
   };
 }

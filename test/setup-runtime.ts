@@ -1,8 +1,16 @@
-import { DefaultLogger, Runtime } from '@temporalio/worker';
+import { Runtime } from '@temporalio/worker';
+import { testLogger } from './helpers/test-logger';
 
-// Keep test output readable: only Temporal warnings and errors. Once per test process.
+// Keep test output readable: only Temporal warnings and errors (everything with DEBUG set), the
+// native SDK core's included (forwarded to testLogger instead of printed). Once per test process.
+// Activities run in a MockActivityEnvironment do not log through the Runtime: they use
+// activityEnvironment() from helpers/test-logger.ts.
+const level = process.env.DEBUG ? 'DEBUG' : 'WARN';
 try {
-  Runtime.install({ logger: new DefaultLogger('WARN') });
+  Runtime.install({
+    logger: testLogger,
+    telemetryOptions: { logging: { filter: { core: level, other: level }, forward: {} } },
+  });
 } catch {
   // already installed in this process
 }

@@ -1,5 +1,4 @@
 import { randomUUID } from 'node:crypto';
-import { MockActivityEnvironment } from '@temporalio/testing';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { type RunChainStepInput, createActivities } from '../../activities';
 import { templatesDir } from '../../cli/services';
@@ -18,6 +17,7 @@ import { cartUpdatedEvent } from '../helpers/cart-events';
 import { consumerCampaign } from '../helpers/campaigns';
 import { createTestDatabase, type TestDatabase } from '../helpers/database';
 import { type MailCatcher, startMailCatcher } from '../helpers/mail-catcher';
+import { activityEnvironment } from '../helpers/test-logger';
 
 // Real Postgres and a real SMTP server: orders arrive as webhooks, touches through the tracking recorder.
 const shopId = 'shop-attribution';
@@ -51,7 +51,7 @@ function runStep(input: RunChainStepInput): Promise<ChainStepResult> {
     templates: createTemplateRenderer({ dir: templatesDir, watch: false }),
     messageIdDomain: 'mail.example.com',
   });
-  return new MockActivityEnvironment().run(runChainStep, input) as Promise<ChainStepResult>;
+  return activityEnvironment().run(runChainStep, input) as Promise<ChainStepResult>;
 }
 
 interface Shopper {

@@ -1,5 +1,4 @@
 import { randomUUID } from 'node:crypto';
-import { MockActivityEnvironment } from '@temporalio/testing';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { type RunChainStepInput, createActivities } from '../../activities';
 import type { ConsentPolicy } from '../../domain/consent';
@@ -9,6 +8,7 @@ import { CartUpdatedEvent, OrderPlacedEvent } from '../../domain/events';
 import { cartUpdatedEvent, orderPlacedEvent } from '../helpers/cart-events';
 import { consumerCampaign } from '../helpers/campaigns';
 import { type DeliveryStack, startDeliveryStack } from '../helpers/delivery-stack';
+import { activityEnvironment } from '../helpers/test-logger';
 
 // CONSENT_POLICY as the chain step applies it, against real Postgres and a real SMTP server.
 const shopId = 'shop-consent';
@@ -48,7 +48,7 @@ const runStep = (input: RunChainStepInput, consentPolicy?: ConsentPolicy) => {
     ...delivery.deps,
     ...(consentPolicy ? { consentPolicy } : {}),
   });
-  return new MockActivityEnvironment().run(activities.runChainStep, input) as Promise<ChainStepResult>;
+  return activityEnvironment().run(activities.runChainStep, input) as Promise<ChainStepResult>;
 };
 const recipients = () => delivery.smtp.messages.map((mail) => (mail.to && 'text' in mail.to ? mail.to.text : ''));
 

@@ -1,6 +1,5 @@
 import { randomUUID } from 'node:crypto';
 import { ApplicationFailure } from '@temporalio/common';
-import { MockActivityEnvironment } from '@temporalio/testing';
 import { http, HttpResponse, delay } from 'msw';
 import { setupServer } from 'msw/node';
 import { afterAll, afterEach, beforeAll, describe, expect, it } from 'vitest';
@@ -9,6 +8,7 @@ import { type IssueDiscountCodeInput, createDiscountActivities } from '../../act
 import { createShopDiscountApi } from '../../activities/discounts/shop-api';
 import { markUsed } from '../../db/discount-store';
 import { createTestDatabase, type TestDatabase } from '../helpers/database';
+import { activityEnvironment } from '../helpers/test-logger';
 
 // The shop's discount API is a third party: msw plays it. Postgres is real.
 const SHOP = 'https://shop.example.com/api';
@@ -27,7 +27,7 @@ afterAll(async () => {
 
 const api = createShopDiscountApi({ baseUrl: SHOP, token: 'shop-token', timeoutMs: 300 });
 const run = <A extends unknown[], R>(fn: (...args: A) => Promise<R>, ...args: A): Promise<R> =>
-  new MockActivityEnvironment().run(fn, ...args) as Promise<R>;
+  activityEnvironment().run(fn, ...args) as Promise<R>;
 
 function input(overrides: Partial<IssueDiscountCodeInput> = {}): IssueDiscountCodeInput {
   const cartId = `cart-${randomUUID().slice(0, 8)}`;

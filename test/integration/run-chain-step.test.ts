@@ -1,6 +1,5 @@
 import { randomUUID } from 'node:crypto';
 import { ApplicationFailure } from '@temporalio/common';
-import { MockActivityEnvironment } from '@temporalio/testing';
 import { http, HttpResponse } from 'msw';
 import { setupServer } from 'msw/node';
 import { afterAll, afterEach, beforeAll, beforeEach, describe, expect, it } from 'vitest';
@@ -18,6 +17,7 @@ import { cartUpdatedEvent, orderPlacedEvent } from '../helpers/cart-events';
 import { b2bCampaign, consumerCampaign } from '../helpers/campaigns';
 import { createTestDatabase, type TestDatabase } from '../helpers/database';
 import { type MailCatcher, startMailCatcher } from '../helpers/mail-catcher';
+import { activityEnvironment } from '../helpers/test-logger';
 
 // Postgres and SMTP are real; only the CRM (a third party) is played by msw.
 const shopId = 'shop-steps';
@@ -79,7 +79,7 @@ async function chainOf(
 }
 
 const run = (input: RunChainStepInput, deps: Partial<ActivityDeps> = {}) =>
-  new MockActivityEnvironment().run(activities(deps).runChainStep, input) as Promise<ChainStepResult>;
+  activityEnvironment().run(activities(deps).runChainStep, input) as Promise<ChainStepResult>;
 
 /** Runs a step the way the workflow does: a short deferral is waited out and the step runs again. */
 async function runToEnd(input: RunChainStepInput): Promise<ChainStepResult> {

@@ -1,7 +1,5 @@
 import { randomUUID } from 'node:crypto';
 import { Client, Connection } from '@temporalio/client';
-import { MockActivityEnvironment } from '@temporalio/testing';
-import { DefaultLogger } from '@temporalio/worker';
 import pino from 'pino';
 import { afterAll, beforeAll, describe, expect, inject, it } from 'vitest';
 import { type DeliverEmailInput, type DeliveryDeps, deliverEmail } from '../../activities/deliver-email';
@@ -14,6 +12,7 @@ import { signToken } from '../../tracking/tokens';
 import { cartUpdatedEvent, TEST_SECRET } from '../helpers/cart-events';
 import { type DeliveryStack, startDeliveryStack } from '../helpers/delivery-stack';
 import { type TestHttpServer, startHttpServer } from '../helpers/http-server';
+import { activityEnvironment } from '../helpers/test-logger';
 
 // Real Postgres, a real SMTP server and the real HTTP server on a socket: an email goes out,
 // its pixel and links are fetched the way a mail client and a browser would.
@@ -25,7 +24,6 @@ const IPHONE_MAIL =
 const CHROME =
   'Mozilla/5.0 (Windows NT 10.0; Win64; x64) AppleWebKit/537.36 (KHTML, like Gecko) Chrome/124.0.0.0 Safari/537.36';
 
-const quietLogger = new DefaultLogger('WARN');
 let delivery: DeliveryStack;
 let database: DeliveryStack['database'];
 let smtp: DeliveryStack['smtp'];
@@ -114,7 +112,7 @@ async function sendEmail(): Promise<SentEmail> {
     campaign: { id: 'consumer', version: 3, segment: 'new_customer' },
   };
   const before = smtp.messages.length;
-  const result = await new MockActivityEnvironment(undefined, { logger: quietLogger }).run(deliverEmail, deps, input);
+  const result = await activityEnvironment().run(deliverEmail, deps, input);
   expect(result).toBe('sent');
   const html = String((await smtp.waitFor(before + 1))[before]!.html);
   const urls = [...html.matchAll(/(?:href|src)="([^"]+)"/g)].map((match) => match[1]!.replaceAll('&amp;', '&'));

@@ -1,6 +1,5 @@
 import { randomUUID } from 'node:crypto';
 import { Client, Connection } from '@temporalio/client';
-import { MockActivityEnvironment } from '@temporalio/testing';
 import pino from 'pino';
 import { afterAll, beforeAll, describe, expect, inject, it } from 'vitest';
 import { type ActivityDeps, createActivities } from '../../activities';
@@ -15,6 +14,7 @@ import { TEST_SECRET, cartUpdatedEvent, signedRequest } from '../helpers/cart-ev
 import { consumerCampaign, welcomeCampaign as welcomeSeries } from '../helpers/campaigns';
 import { type DeliveryStack, startDeliveryStack } from '../helpers/delivery-stack';
 import { eventually } from '../helpers/eventually';
+import { activityEnvironment } from '../helpers/test-logger';
 import { type TestWorker, startTestWorker } from '../helpers/test-worker';
 import { listUnsubscribeOf, oneClickRequest } from '../helpers/unsubscribe-links';
 
@@ -232,7 +232,7 @@ describe('POST /u/:token: the choices', () => {
     expect(mailsTo()).toHaveLength(3);
 
     // Had the stop signal been lost, the cart campaign's next step would still not send.
-    const next = (await new MockActivityEnvironment().run(createActivities(activityDeps).runChainStep, {
+    const next = (await activityEnvironment().run(createActivities(activityDeps).runChainStep, {
       workflowId: cartWorkflowId({ shopId, cartId: cart.data.id }),
       shopId,
       cartId: cart.data.id,

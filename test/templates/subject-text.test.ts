@@ -1,5 +1,4 @@
 import { randomUUID } from 'node:crypto';
-import { MockActivityEnvironment } from '@temporalio/testing';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { deliverEmail } from '../../activities/deliver-email';
 import { templatesDir } from '../../cli/services';
@@ -9,6 +8,7 @@ import { type SampleData, loadSample } from '../../mail/template-samples';
 import { loadTemplateSources } from '../../mail/template-source';
 import { sendKey } from '../../domain/ids';
 import { type DeliveryStack, startDeliveryStack } from '../helpers/delivery-stack';
+import { activityEnvironment } from '../helpers/test-logger';
 import { body, templateWith } from './fixtures';
 
 // Subjects and preheaders are plain text: what the customer reads in the inbox is what the shop
@@ -128,7 +128,7 @@ describe('a real send: the Subject header decodes to the text itself', () => {
         kind: 'marketing' as const,
         recipientRole: 'customer' as const,
       };
-      expect(await new MockActivityEnvironment().run(deliverEmail, delivery.deps, send)).toBe('sent');
+      expect(await activityEnvironment().run(deliverEmail, delivery.deps, send)).toBe('sent');
     }
     const received = await delivery.smtp.waitFor(names.length);
     const byRecipient = (to: string) => received.find((message) => JSON.stringify(message.to).includes(to))!;

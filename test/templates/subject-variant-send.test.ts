@@ -1,5 +1,4 @@
 import { randomUUID } from 'node:crypto';
-import { MockActivityEnvironment } from '@temporalio/testing';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { deliverEmail } from '../../activities/deliver-email';
 import { buildCartEmailData } from '../../domain/cart-email-data';
@@ -8,6 +7,7 @@ import { sendKey } from '../../domain/ids';
 import { pickVariant } from '../../domain/subject-variant';
 import sample from '../../templates/cart-reminder/samples/two-items.json';
 import { type DeliveryStack, startDeliveryStack } from '../helpers/delivery-stack';
+import { activityEnvironment } from '../helpers/test-logger';
 
 // Real Postgres and a real SMTP server: the row a send leaves says which subject line and language it used.
 const shopId = 'shop-variants';
@@ -44,10 +44,10 @@ describe('a send records its subject variant and locale', () => {
       };
     });
     for (const send of sends) {
-      expect(await new MockActivityEnvironment().run(deliverEmail, deps, send)).toBe('sent');
+      expect(await activityEnvironment().run(deliverEmail, deps, send)).toBe('sent');
     }
     // The retry of a send that went out: nothing new, the row unchanged.
-    expect(await new MockActivityEnvironment().run(deliverEmail, deps, sends[0]!)).toBe('already_sent');
+    expect(await activityEnvironment().run(deliverEmail, deps, sends[0]!)).toBe('already_sent');
     const received = await delivery.smtp.waitFor(sends.length);
     expect(received).toHaveLength(sends.length);
 
