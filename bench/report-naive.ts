@@ -1,6 +1,6 @@
 import { sql } from 'drizzle-orm';
 import type { AnalyticsRange, ArmRow, DailyRow, StepFunnelRow } from '../db/analytics-store';
-import type { Db } from '../db/client';
+import { type Db, rowsOf } from '../db/client';
 
 // The baseline of bench/report.ts: the three results of db/analytics-store.ts computed the way an
 // analyst would without migration 0007: from the raw rows (messages with their tracking, delivery
@@ -56,7 +56,7 @@ export async function naiveStepFunnel(db: Db, range: AnalyticsRange): Promise<St
     from (${perMessage(range)}) m
     group by campaign_id, campaign_version, step, variant, currency
     order by campaign_id, campaign_version, min(day), step, variant, currency`);
-  return rowsOf(rows).map((row) => ({
+  return rowsOf<Record<string, unknown>>(rows).map((row) => ({
     campaignId: String(row.campaign_id),
     campaignVersion: Number(row.campaign_version),
     step: String(row.step),
@@ -89,7 +89,7 @@ export async function naiveDailySeries(db: Db, range: AnalyticsRange): Promise<D
     from (${perMessage(range)}) m
     group by campaign_id, m.day, currency
     order by campaign_id, m.day, currency`);
-  return rowsOf(rows).map((row) => ({
+  return rowsOf<Record<string, unknown>>(rows).map((row) => ({
     campaignId: String(row.campaign_id),
     day: String(row.day),
     currency: String(row.currency),
@@ -135,7 +135,7 @@ export async function naiveExperimentArms(db: Db, range: AnalyticsRange): Promis
     ) a
     group by pc.campaign_id, pc.campaign_version, a.experiment, a.arm, pc.currency
     order by pc.campaign_id, pc.campaign_version, a.experiment, a.arm, pc.currency`);
-  return rowsOf(rows).map((row) => ({
+  return rowsOf<Record<string, unknown>>(rows).map((row) => ({
     campaignId: String(row.campaign_id),
     campaignVersion: Number(row.campaign_version),
     experiment: String(row.experiment),
@@ -150,9 +150,4 @@ export async function naiveExperimentArms(db: Db, range: AnalyticsRange): Promis
     humanClicked: Number(row.human_clicked),
     humanOpened: Number(row.human_opened),
   }));
-}
-
-/** postgres.js returns the rows themselves. */
-function rowsOf(result: unknown): Array<Record<string, unknown>> {
-  return result as Array<Record<string, unknown>>;
 }

@@ -1,5 +1,5 @@
 import { sql, type SQL } from 'drizzle-orm';
-import type { Db } from './client';
+import { type Db, rowsOf } from './client';
 
 /**
  * What the report, the JSON API and the dashboard read: sums over the daily rollup views
@@ -184,9 +184,4 @@ function numbers<K extends string>(row: Record<string, unknown>, fields: Readonl
   const result = {} as NumericFields<K>;
   for (const [name, column] of fields) result[name] = Number(row[column] ?? 0);
   return result;
-}
-
-/** postgres.js returns the rows themselves, PGlite an object holding them. */
-function rowsOf<T>(result: unknown): T[] {
-  return (Array.isArray(result) ? result : (result as { rows: T[] }).rows) as T[];
 }

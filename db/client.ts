@@ -105,3 +105,8 @@ function redactUrl(url: string): string {
   if (parsed.password) parsed.password = '***';
   return parsed.toString();
 }
+
+/** The rows of a raw `db.execute(sql…)`: postgres.js returns the rows themselves, PGlite an object holding them. */
+export function rowsOf<T>(result: unknown): T[] {
+  return (Array.isArray(result) ? result : (result as { rows: T[] }).rows) as T[];
+}

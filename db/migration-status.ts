@@ -1,7 +1,7 @@
 import { fileURLToPath } from 'node:url';
 import { sql } from 'drizzle-orm';
 import { readMigrationFiles } from 'drizzle-orm/migrator';
-import type { Db } from './client';
+import { type Db, rowsOf } from './client';
 
 const migrationsFolder = fileURLToPath(new URL('./migrations', import.meta.url));
 
@@ -28,9 +28,7 @@ export async function migrationStatus(db: Db): Promise<MigrationStatus> {
     }
     throw error;
   }
-  const rows = (Array.isArray(result) ? result : (result as { rows: unknown[] }).rows) as Array<{
-    newest: string | null;
-  }>;
+  const rows = rowsOf<{ newest: string | null }>(result);
   const newest = Number(rows[0]?.newest ?? 0);
   return { known: known.length, pending: known.filter((migration) => migration.folderMillis > newest).length };
 }
