@@ -73,3 +73,13 @@ export function selectCampaign(
   const campaign = ordered.find((candidate) => matchesAudience(candidate.audience, context));
   return campaign && { campaign, segment: campaign.segment };
 }
+
+/**
+ * What a workflow started for `trigger` pins in its input: the newest version of each campaign it
+ * could enter, and nothing else. Every campaign in the input is stored in the workflow's history
+ * (and again at each continue-as-new), so a cart chain carrying the welcome series pays for it.
+ * Selecting from this list gives the same campaign as selecting from the whole list.
+ */
+export function campaignsFor(campaigns: readonly Campaign[], trigger: Trigger): Campaign[] {
+  return newestVersions(campaigns.filter((campaign) => campaign.trigger === trigger));
+}

@@ -10,7 +10,7 @@ import { cartIdOf } from '../domain/events';
 import { cartWorkflowId, journeyWorkflowId } from '../domain/ids';
 import { journeySubjectsOf } from '../domain/journeys';
 import { segmentContextOf } from '../domain/segment-context';
-import { selectCampaign } from '../domain/segments';
+import { campaignsFor, selectCampaign } from '../domain/segments';
 import type { abandonedCartWorkflow } from '../workflows/abandoned-cart';
 import type { journeyWorkflow } from '../workflows/journey';
 import { cartUpdatedSignal, orderPlacedSignal } from '../workflows/definitions';
@@ -30,7 +30,10 @@ export interface CartWorkflowsOptions {
   client: Client;
   taskQueue: string;
   abandonAfterMs: number;
-  /** cart.abandoned campaigns, newest versions: pinned into each new cart's workflow. */
+  /**
+   * Every active campaign. Each workflow pins only its own trigger's in its input: cart.abandoned
+   * for a cart's workflow, the journey's trigger for a journey.
+   */
   campaigns: Campaign[];
   /** Give up on Temporal after this long so the shop gets a 503 before its own webhook timeout. */
   deliveryTimeoutMs?: number;
@@ -39,6 +42,7 @@ export interface CartWorkflowsOptions {
 /** Routes a validated webhook event to its cart's workflow. */
 export function createCartWorkflows(options: CartWorkflowsOptions) {
   const { client, taskQueue, deliveryTimeoutMs = 4_000 } = options;
+  const cartCampaigns = campaignsFor(options.campaigns, 'cart.abandoned');
   return {
     deliver(shopId: string, event: CartEvent): Promise<Delivery> {
       return client.withDeadline(Date.now() + deliveryTimeoutMs, () => deliverNow(shopId, event));
@@ -52,8 +56,9 @@ export function createCartWorkflows(options: CartWorkflowsOptions) {
   async function startJourneysNow(shopId: string, event: CartEvent, receivedAt: string): Promise<string[]> {
     const started: string[] = [];
     for (const { trigger, subjectId, subject } of journeySubjectsOf(event, receivedAt)) {
+      const campaigns = campaignsFor(options.campaigns, trigger);
       // Only start a workflow when some campaign will take the customer.
-      if (!selectCampaign(options.campaigns, { trigger, context: segmentContextOf(subject) })) continue;
+      if (!selectCampaign(campaigns, { trigger, context: segmentContextOf(subject) })) continue;
       const workflowId = journeyWorkflowId({ shopId, trigger, subjectId });
       try {
         await client.workflow.start<typeof journeyWorkflow>('journeyWorkflow', {
@@ -61,7 +66,7 @@ export function createCartWorkflows(options: CartWorkflowsOptions) {
           taskQueue,
           // One journey per subject and trigger: a repeated webhook does not start a second one.
           workflowIdReusePolicy: WorkflowIdReusePolicy.REJECT_DUPLICATE,
-          args: [{ shopId, subjectId, trigger, campaigns: options.campaigns, subject }],
+          args: [{ shopId, subjectId, trigger, campaigns, subject }],
         });
       } catch (error) {
         if (!(error instanceof WorkflowExecutionAlreadyStartedError)) throw error;
@@ -96,11 +101,11 @@ export function createCartWorkflows(options: CartWorkflowsOptions) {
             shopId,
             cartId,
             abandonAfterMs: options.abandonAfterMs,
-            campaigns: options.campaigns,
+            campaigns: cartCampaigns,
             firstCart: event.data,
           },
         ],
-        typedSearchAttributes: searchAttributesAtStart({ campaigns: options.campaigns, cart: event.data }),
+        typedSearchAttributes: searchAttributesAtStart({ campaigns: cartCampaigns, cart: event.data }),
       });
       return 'delivered';
     } catch (error) {

@@ -13,7 +13,7 @@ export interface JourneyInput {
   shopId: string;
   subjectId: string;
   trigger: JourneyTrigger;
-  /** The campaigns (newest versions) when the journey started: pinned for its whole life. */
+  /** The trigger's campaigns (newest versions) when the journey started: pinned for its whole life. */
   campaigns: Campaign[];
   /** The new customer or the placed order, as a cart-shaped snapshot. */
   subject: Cart;

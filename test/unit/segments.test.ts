@@ -1,7 +1,7 @@
 import { describe, expect, it } from 'vitest';
 import { Campaign, type SegmentRule } from '../../domain/campaign';
 import { Customer } from '../../domain/events';
-import { matchesAudience, selectCampaign, type SegmentContext } from '../../domain/segments';
+import { campaignsFor, matchesAudience, selectCampaign, type SegmentContext } from '../../domain/segments';
 
 const consumer: SegmentContext['customer'] = { b2b: false, locale: 'de-AT', country: 'AT', orderCount: 0 };
 const cartOf = (total: string, currency = 'EUR', categories: string[][] = [['shirts']]) => ({
@@ -120,5 +120,32 @@ describe('selectCampaign', () => {
     const french = { customer: { ...consumer, locale: 'fr' }, cart: cartOf('10') };
     const chosenFr = selectCampaign([...campaigns, largeV2], { trigger: 'cart.abandoned', context: french });
     expect(chosenFr?.campaign).toMatchObject({ id: 'large', version: 2 });
+  });
+});
+
+describe('campaignsFor (what a workflow pins in its input)', () => {
+  const cart = campaign({ id: 'all-carts', priority: 100, audience: 'everyone' });
+  const cartV2 = campaign({ id: 'all-carts', version: 2, priority: 100, audience: 'everyone' });
+  const b2b = campaign({ id: 'b2b', priority: 10, audience: { b2b: true } });
+  const welcome = campaign({ id: 'welcome', priority: 1, audience: 'everyone', trigger: 'customer.created' });
+  const thanks = campaign({ id: 'thanks', priority: 1, audience: 'everyone', trigger: 'order.placed' });
+  const all = [welcome, cart, thanks, b2b, cartV2];
+
+  it('keeps only the newest version of each campaign of that trigger', () => {
+    expect(campaignsFor(all, 'cart.abandoned').map((c) => `${c.id}@${c.version}`)).toEqual(['all-carts@2', 'b2b@1']);
+    expect(campaignsFor(all, 'customer.created').map((c) => c.id)).toEqual(['welcome']);
+    expect(campaignsFor(all, 'reorder.due')).toEqual([]);
+  });
+
+  it('selects the same campaign as the whole list would, for every trigger and customer', () => {
+    const triggers = ['cart.abandoned', 'customer.created', 'order.placed', 'reorder.due'] as const;
+    for (const trigger of triggers) {
+      for (const customer of [consumer, { ...consumer, b2b: true }]) {
+        const context = { customer, cart: cartOf('45') };
+        expect(selectCampaign(campaignsFor(all, trigger), { trigger, context })).toEqual(
+          selectCampaign(all, { trigger, context }),
+        );
+      }
+    }
   });
 });

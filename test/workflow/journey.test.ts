@@ -1,3 +1,4 @@
+import { defaultPayloadConverter } from '@temporalio/common';
 import { TestWorkflowEnvironment } from '@temporalio/testing';
 import { bundleWorkflowCode, type WorkflowBundleWithSourceMap } from '@temporalio/worker';
 import { afterAll, afterEach, beforeAll, describe, expect, inject, it } from 'vitest';
@@ -7,6 +8,7 @@ import type { Campaign } from '../../domain/campaign';
 import { newestVersions } from '../../domain/campaign-versions';
 import { workflowsPath } from '../../worker';
 import { stopChainSignal } from '../../workflows/definitions';
+import { cartUpdatedEvent } from '../helpers/cart-events';
 import { createChainHarness } from '../helpers/chain-harness';
 
 // The shipped campaign files, on the time-skipping server: weeks pass in a second.
@@ -135,6 +137,28 @@ describe('journeys (time-skipping server, shipped campaigns)', () => {
       expect(second).toEqual(first);
       const description = await env.client.workflow.getHandle(first[0] as string).describe();
       expect(description.status.name).toBe('RUNNING');
+    });
+  });
+
+  it('each workflow pins only the campaigns of its own trigger in its input', async () => {
+    const h = await harness();
+    const cartId = `pinned-${Date.now()}`;
+    const triggersInInput = async (workflowId: string) => {
+      const history = await env.client.workflow.getHandle(workflowId).fetchHistory();
+      const started = history.events?.[0]?.workflowExecutionStartedEventAttributes;
+      const [input] = (started?.input?.payloads ?? []).map((p) => defaultPayloadConverter.fromPayload(p));
+      return [...new Set((input as { campaigns: Campaign[] }).campaigns.map((campaign) => campaign.trigger))];
+    };
+    await h.worker.runUntil(async () => {
+      const [welcomeId] = await h.startJourneys({
+        id: `evt-${cartId}`,
+        type: 'customer.created',
+        data: { customer: customer(), welcomeUrl: 'https://shop.example.com/welcome' },
+      });
+      await h.deliver(cartUpdatedEvent({ cartId }));
+      expect(new Set(campaigns.map((campaign) => campaign.trigger)).size).toBeGreaterThan(2);
+      expect(await triggersInInput(h.handleFor(cartId).workflowId)).toEqual(['cart.abandoned']);
+      expect(await triggersInInput(welcomeId as string)).toEqual(['customer.created']);
     });
   });
 });
