@@ -85,6 +85,7 @@ export async function createChainHarness(options: ChainHarnessOptions, decide: D
     env.client.workflow.getHandle(cartWorkflowId({ shopId: HARNESS_SHOP_ID, cartId }));
   return {
     worker,
+    taskQueue,
     steps,
     finished,
     deliver,
