@@ -23,6 +23,8 @@ export interface TemplateRendererOptions {
   recheckEveryMs?: number;
   /** `false`: no file watch, only the modification-time check (for file systems without change events). */
   watch?: boolean;
+  /** The clock the recheck interval is measured on (ms); tests step it instead of sleeping. */
+  now?: () => number;
 }
 
 interface Loaded {
@@ -40,6 +42,7 @@ interface Loaded {
  */
 export function createTemplateRenderer(options: TemplateRendererOptions): TemplateRenderer {
   const recheckEveryMs = options.recheckEveryMs ?? 1000;
+  const now = options.now ?? Date.now;
   const loaded = new Map<string, Loaded>();
   const compiled = new Map<string, Promise<CompiledTemplate>>();
   // Any change reloads every template: partials and shop.json are shared, and a reload that
@@ -53,7 +56,7 @@ export function createTemplateRenderer(options: TemplateRendererOptions): Templa
     const entry: Loaded = {
       sources,
       fingerprint: sources.then((loadedSources) => fingerprint(sourcePaths(options.dir, loadedSources))),
-      checkedAt: Date.now(),
+      checkedAt: now(),
     };
     sources.then(
       (loadedSources) => folders.add(loadedSources.folder),
@@ -69,9 +72,9 @@ export function createTemplateRenderer(options: TemplateRendererOptions): Templa
   async function sourcesFor(templateId: string): Promise<TemplateSources> {
     const entry = loaded.get(templateId);
     if (!entry) return load(templateId).sources;
-    const now = Date.now();
-    if (now - entry.checkedAt < recheckEveryMs) return entry.sources;
-    entry.checkedAt = now;
+    const checkedAt = now();
+    if (checkedAt - entry.checkedAt < recheckEveryMs) return entry.sources;
+    entry.checkedAt = checkedAt;
     const [sources, before] = await Promise.all([entry.sources, entry.fingerprint]);
     const current = await fingerprint(sourcePaths(options.dir, sources));
     if (before !== undefined && current === before) return sources;

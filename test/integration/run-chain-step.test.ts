@@ -78,15 +78,22 @@ async function chainOf(
   });
 }
 
-const run = (input: RunChainStepInput, deps: Partial<ActivityDeps> = {}) =>
-  activityEnvironment().run(activities(deps).runChainStep, input) as Promise<ChainStepResult>;
+// The activities' clock: real time plus what the test skipped ahead, as the workflow's timer would.
+let skippedMs = 0;
+const clock = () => new Date(Date.now() + skippedMs);
+beforeEach(() => {
+  skippedMs = 0;
+});
 
-/** Runs a step the way the workflow does: a short deferral is waited out and the step runs again. */
+const run = (input: RunChainStepInput, deps: Partial<ActivityDeps> = {}) =>
+  activityEnvironment().run(activities({ now: clock, ...deps }).runChainStep, input) as Promise<ChainStepResult>;
+
+/** Runs a step the way the workflow does: a deferral is waited out (the clock skips to it) and the step runs again. */
 async function runToEnd(input: RunChainStepInput): Promise<ChainStepResult> {
   for (;;) {
     const result = await run(input);
     if (result.status !== 'deferred') return result;
-    await new Promise((resolve) => setTimeout(resolve, Math.max(0, result.until - Date.now()) + 50));
+    skippedMs += Math.max(0, result.until - clock().getTime());
   }
 }
 const rows = (cartId: string) =>
@@ -100,7 +107,7 @@ describe('runChainStep (real Postgres, real SMTP)', () => {
     const step = await chainOf();
     expect(await run(step(0))).toEqual({ status: 'sent' });
     expect(await run(step(0))).toEqual({ status: 'already_sent' });
-    await new Promise((resolve) => setTimeout(resolve, 200));
+    // A send returns once the SMTP server accepted the message, and the catcher keeps it before accepting.
     expect(smtp.messages).toHaveLength(1);
     expect(await rows(step(0).cartId)).toEqual([
       expect.objectContaining({ step: 'reminder', status: 'sent', kind: 'marketing', campaign_id: 'consumer' }),
