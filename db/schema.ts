@@ -134,7 +134,7 @@ export const messages = pgTable(
     claimedAt: timestamp('claimed_at', { withTimezone: true }).notNull().defaultNow(),
     sentAt: timestamp('sent_at', { withTimezone: true }),
     // Engagement and outcome counters, kept by database triggers (migration 0006) so reports never
-    // scan tracking events: see README "For analysts".
+    // scan tracking events: see docs/reports.md.
     humanOpens: integer('human_opens').notNull().default(0),
     machineOpens: integer('machine_opens').notNull().default(0),
     humanClicks: integer('human_clicks').notNull().default(0),

@@ -4,11 +4,11 @@ import { boolean, dateTime, httpUrl, list, object, pattern, rule, text, wholeNum
 
 /**
  * The webhook contract: what a shop backend posts to `POST /webhooks/cart`.
- * Documented for shop developers in README.md ("Webhook contract"); keep the two in step.
+ * Documented for shop developers in docs/webhooks.md; keep the two in step.
  */
 
 /**
- * The documented limits (README "Webhook contract", table "Limits"); a request over one is a 400
+ * The documented limits (docs/webhooks.md, table "Limits"); a request over one is a 400
  * naming the field and the limit.
  */
 const WEBHOOK_LIMITS = {

@@ -43,7 +43,7 @@ export interface DeliveryRoutesDeps {
 /** SendGrid batches many events per request; its docs set no size, so allow far more than a cart webhook. */
 const SENDGRID_MAX_BYTES = 8 * 1024 * 1024;
 
-/** The documented limits of `POST /webhooks/delivery` (README "Webhook contract", "Limits"). */
+/** The documented limits of `POST /webhooks/delivery` (docs/webhooks.md, "Limits"). */
 const DELIVERY_LIMITS = { eventsPerRequest: 1000, idLength: 200, messageIdLength: 998, detailLength: 1000 };
 
 /** One bounce or complaint in cartflow's own format, for providers other than SendGrid. */

@@ -54,7 +54,7 @@ interface Delivery {
 /**
  * `POST /webhooks/shopify`: Shopify's own webhooks, verified by `X-Shopify-Hmac-Sha256` over the
  * raw body, mapped onto cartflow's events (domain/shopify-events.ts) and the path every cart event
- * takes. See README "Connect your shop → Shopify" for the topics.
+ * takes. See docs/webhooks.md, "Shopify", for the topics.
  */
 export function shopifyRoutes(deps: ShopifyRoutesDeps) {
   const { config, logger } = deps;

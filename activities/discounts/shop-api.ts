@@ -1,7 +1,7 @@
 import { HttpCallError, postJson } from '../http/post-json';
 
 /**
- * Client for the shop's discount-code API (contract in README, "Shop discount API"):
+ * Client for the shop's discount-code API (contract in docs/discount-codes.md, "Shop discount API"):
  *   POST   {base}/discount-codes               → 201 { "id": "…" }
  *   POST   {base}/discount-codes/{id}/disable  → 200/204
  * Bearer token auth; `Idempotency-Key` on create, so a retried call never makes a second code.

@@ -11,7 +11,7 @@ export interface CartUpdatedOptions {
   customer?: Record<string, unknown>;
 }
 
-/** A valid `cart.updated` event as a shop would post it (see README "Webhook contract"). */
+/** A valid `cart.updated` event as a shop would post it (see docs/webhooks.md). */
 export function cartUpdatedEvent(options: CartUpdatedOptions = {}) {
   return {
     id: options.eventId ?? `evt-${randomUUID()}`,

@@ -8,7 +8,7 @@ import { describe, expect, it } from 'vitest';
 import { workflowsPath } from '../../worker';
 
 // Saved histories of real runs of every chain shape (npm run replay:record). Running workflows look
-// like these: a workflow change that does not replay them needs patched() (see README).
+// like these: a workflow change that does not replay them needs patched() (see docs/contributing.md).
 const historiesDir = fileURLToPath(new URL('./histories', import.meta.url));
 const quiet = { log() {}, info() {}, warn() {}, error() {}, debug() {}, trace() {} };
 
