@@ -2,7 +2,8 @@
  * Records the replay corpus: real runs of every chain shape through the current workflow code on
  * the time-skipping server, saved as JSON histories in test/replay/histories/.
  *
- *   npm run replay:record
+ *   npm run replay:record                              every scenario
+ *   npm run replay:record -- consumer-continued-as-new  only the named ones
  *
  * Re-record only for a deliberate, patched() change, after `npm test` proved the old histories
  * still replay; keep the old files (they are what running workflows look like).
@@ -14,12 +15,14 @@ import { ApplicationFailure } from '@temporalio/common';
 import { historyToJSON } from '@temporalio/common/lib/proto-utils';
 import { TestWorkflowEnvironment } from '@temporalio/testing';
 import { bundleWorkflowCode } from '@temporalio/worker';
-import { registerCartSearchAttributes } from '../../cli/search-attributes';
+import { cartSearchAttributeKeys, registerCartSearchAttributes } from '../../cli/search-attributes';
 import { workflowsPath } from '../../worker';
+import type { abandonedCartWorkflow } from '../../workflows/abandoned-cart';
 import { stopChainSignal } from '../../workflows/definitions';
+import { Cart } from '../../domain/events';
 import { b2bCampaign, consumerCampaign, welcomeCampaign } from '../helpers/campaigns';
 import { cartUpdatedEvent, orderPlacedEvent } from '../helpers/cart-events';
-import { type Decide, createChainHarness } from '../helpers/chain-harness';
+import { type Decide, HARNESS_SHOP_ID, createChainHarness } from '../helpers/chain-harness';
 
 const HOUR = 3_600_000;
 const root = path.resolve(import.meta.dirname, '../..');
@@ -127,20 +130,32 @@ const scenarios: Record<string, Scenario> = {
   },
 };
 
-async function main() {
-  const serverPath = execFileSync('bash', [path.join(root, 'scripts/temporal-test-server.sh')])
+const scriptOutput = (name: string) =>
+  execFileSync('bash', [path.join(root, 'scripts', name)])
     .toString()
-    .trim();
+    .trim()
+    .split('\n')
+    .at(-1) as string;
+const wanted = (name: string) => process.argv.length <= 2 || process.argv.slice(2).includes(name);
+const everyCampaign = () => [b2bCampaign(), consumerCampaign(), welcomeCampaign()];
+
+async function main() {
+  await mkdir(outDir, { recursive: true });
+  const bundle = await bundleWorkflowCode({ workflowsPath });
+  if (Object.keys(scenarios).some(wanted)) await recordOnTimeSkippingServer(bundle);
+  if (wanted('consumer-continued-as-new')) await recordContinuedAsNew(bundle);
+}
+
+async function recordOnTimeSkippingServer(bundle: Awaited<ReturnType<typeof bundleWorkflowCode>>) {
   const env = await TestWorkflowEnvironment.createTimeSkipping({
-    server: { executable: { type: 'existing-path', path: serverPath.split('\n').at(-1) as string } },
+    server: { executable: { type: 'existing-path', path: scriptOutput('temporal-test-server.sh') } },
   });
   try {
     await registerCartSearchAttributes(env.connection, 'default');
-    const bundle = await bundleWorkflowCode({ workflowsPath });
-    await mkdir(outDir, { recursive: true });
     for (const [name, scenario] of Object.entries(scenarios)) {
+      if (!wanted(name)) continue;
       const harness = await createChainHarness(
-        { env, bundle, campaigns: [b2bCampaign(), consumerCampaign(), welcomeCampaign()], abandonAfterMs: 3_600_000 },
+        { env, bundle, campaigns: everyCampaign(), abandonAfterMs: 3_600_000 },
         scenario.decide,
       );
       const cartId = `replay-${name}`;
@@ -150,6 +165,55 @@ async function main() {
       await writeFile(path.join(outDir, `${name}.json`), `${historyToJSON(history)}\n`);
       process.stdout.write(`recorded ${name} (${history.events?.length} events)\n`);
     }
+  } finally {
+    await env.teardown();
+  }
+}
+
+/**
+ * The first run of a cart that continued as new, on a dev server that suggests it after 60 events.
+ * The workflow is started as carts were before issue 13, with every campaign in its input (cart,
+ * welcome and B2B): the run's last command carries its campaigns into the next run.
+ */
+async function recordContinuedAsNew(bundle: Awaited<ReturnType<typeof bundleWorkflowCode>>) {
+  const env = await TestWorkflowEnvironment.createLocal({
+    server: {
+      executable: { type: 'existing-path', path: scriptOutput('temporal-cli.sh') },
+      ip: '127.0.0.1',
+      searchAttributes: cartSearchAttributeKeys,
+      extraArgs: ['--dynamic-config-value', 'limit.historyCount.suggestContinueAsNew=60'],
+    },
+  });
+  try {
+    const h = await createChainHarness({ env, bundle, campaigns: everyCampaign(), abandonAfterMs: 3_600_000 });
+    const cartId = 'replay-consumer-continued-as-new';
+    const handle = h.handleFor(cartId);
+    const firstRun = await h.worker.runUntil(async () => {
+      const t0 = Date.now();
+      const first = cart(cartId, t0);
+      const started = await env.client.workflow.start<typeof abandonedCartWorkflow>('abandonedCartWorkflow', {
+        workflowId: handle.workflowId,
+        taskQueue: h.taskQueue,
+        args: [
+          {
+            shopId: HARNESS_SHOP_ID,
+            cartId,
+            abandonAfterMs: 3_600_000,
+            campaigns: everyCampaign(),
+            firstCart: Cart.parse(first.data),
+          },
+        ],
+      });
+      for (let i = 1; (await handle.describe()).runId === started.firstExecutionRunId; i += 1) {
+        if (i > 500) throw new Error('the dev server never suggested continue-as-new');
+        await h.deliver(cart(cartId, t0 + i));
+      }
+      await handle.terminate('recorded');
+      return started.firstExecutionRunId;
+    });
+    const history = await env.client.workflow.getHandle(handle.workflowId, firstRun).fetchHistory();
+    await writeFile(path.join(outDir, 'consumer-continued-as-new.json'), `${historyToJSON(history)}\n`);
+    process.stdout.write(`recorded consumer-continued-as-new (${history.events?.length} events)\n`);
   } finally {
     await env.teardown();
   }

@@ -44,6 +44,7 @@ describe('replay of saved workflow histories', () => {
         'consumer-step-failed',
         'b2b-completed',
         'welcome-completed',
+        'consumer-continued-as-new',
       ]),
     );
   });
