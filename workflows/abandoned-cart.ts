@@ -1,10 +1,10 @@
-import { continueAsNew, setHandler } from '@temporalio/workflow';
+import { continueAsNew, patched, setHandler } from '@temporalio/workflow';
 import { isNewerSnapshot } from '../domain/cart-state';
 import type { ChainOutcome } from '../domain/chain';
 import { customerKeyOf, stepDelay } from '../domain/experiments';
 import { segmentContextOf } from '../domain/segment-context';
-import { selectCampaign } from '../domain/segments';
-import { createChainRunner } from './chain-runner';
+import { campaignsFor, selectCampaign } from '../domain/segments';
+import { OWN_TRIGGER_CAMPAIGNS_PATCH, createChainRunner } from './chain-runner';
 import {
   type AbandonedCartInput,
   type CartChainState,
@@ -30,7 +30,13 @@ export async function abandonedCartWorkflow(input: AbandonedCartInput): Promise<
     shopId: input.shopId,
     subjectId: input.cartId,
     state,
-    continueAsNew: () => continueAsNew<typeof abandonedCartWorkflow>({ ...input, resume: state }),
+    continueAsNew: () => {
+      // Runs started before carts pinned only their own campaigns drop the others here, once.
+      const campaigns = patched(OWN_TRIGGER_CAMPAIGNS_PATCH)
+        ? campaignsFor(input.campaigns, 'cart.abandoned')
+        : input.campaigns;
+      return continueAsNew<typeof abandonedCartWorkflow>({ ...input, campaigns, resume: state });
+    },
   });
   let updates = 0;
 

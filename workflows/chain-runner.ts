@@ -13,6 +13,8 @@ const { runChainStep, finishChain } = proxyActivities<Activities>({
 /** Workflow changes guarded for histories recorded before them (test/replay proves both paths). */
 const FINAL_STATUS_PATCH = 'final-search-attributes-on-completion';
 const WAKE_FIRST_PATCH = 'wake-before-continue-as-new';
+/** Continue-as-new carries only the campaigns of the workflow's own trigger into the next run. */
+export const OWN_TRIGGER_CAMPAIGNS_PATCH = 'own-trigger-campaigns-on-continue-as-new';
 
 export interface ChainRunnerOptions {
   shopId: string;

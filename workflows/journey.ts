@@ -1,12 +1,12 @@
-import { continueAsNew, setHandler } from '@temporalio/workflow';
+import { continueAsNew, patched, setHandler } from '@temporalio/workflow';
 import type { Campaign } from '../domain/campaign';
 import type { ChainOutcome } from '../domain/chain';
 import type { Cart } from '../domain/events';
 import { customerKeyOf, stepDelay } from '../domain/experiments';
 import type { JourneyTrigger } from '../domain/journeys';
 import { segmentContextOf } from '../domain/segment-context';
-import { selectCampaign } from '../domain/segments';
-import { createChainRunner } from './chain-runner';
+import { campaignsFor, selectCampaign } from '../domain/segments';
+import { OWN_TRIGGER_CAMPAIGNS_PATCH, createChainRunner } from './chain-runner';
 import { type CartChainState, cartStateQuery, stopChainSignal } from './definitions';
 
 export interface JourneyInput {
@@ -30,7 +30,13 @@ export async function journeyWorkflow(input: JourneyInput): Promise<ChainOutcome
     shopId: input.shopId,
     subjectId: input.subjectId,
     state,
-    continueAsNew: () => continueAsNew<typeof journeyWorkflow>({ ...input, resume: state }),
+    continueAsNew: () => {
+      // Journeys started before they pinned only their trigger's campaigns drop the others here.
+      const campaigns = patched(OWN_TRIGGER_CAMPAIGNS_PATCH)
+        ? campaignsFor(input.campaigns, input.trigger)
+        : input.campaigns;
+      return continueAsNew<typeof journeyWorkflow>({ ...input, campaigns, resume: state });
+    },
   });
   setHandler(stopChainSignal, ({ reason }) => void (state.stopReason = reason));
   setHandler(cartStateQuery, chain.view);

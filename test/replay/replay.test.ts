@@ -1,6 +1,7 @@
 import { readdir, readFile } from 'node:fs/promises';
 import path from 'node:path';
 import { fileURLToPath } from 'node:url';
+import { defaultPayloadConverter } from '@temporalio/common';
 import { historyFromJSON } from '@temporalio/common/lib/proto-utils';
 import { Worker, bundleWorkflowCode } from '@temporalio/worker';
 import { DeterminismViolationError } from '@temporalio/workflow';
@@ -45,6 +46,7 @@ describe('replay of saved workflow histories', () => {
         'b2b-completed',
         'welcome-completed',
         'consumer-continued-as-new',
+        'consumer-continued-as-new-all-campaigns',
       ]),
     );
   });
@@ -57,6 +59,26 @@ describe('replay of saved workflow histories', () => {
         workflowId: result.workflowId,
         error: undefined,
       });
+  });
+
+  it('a run started with every campaign continues as new with its own trigger’s only (patched)', async () => {
+    const histories = new Map((await corpus()).map(({ name, history }) => [name, history]));
+    const carried = (name: string) => {
+      const last = histories.get(name)?.events?.at(-1)?.workflowExecutionContinuedAsNewEventAttributes;
+      const [input] = (last?.input?.payloads ?? []).map((payload) => defaultPayloadConverter.fromPayload(payload));
+      return (input as { campaigns: Array<{ id: string }> }).campaigns.map((campaign) => campaign.id);
+    };
+    const started = (name: string) => {
+      const first = histories.get(name)?.events?.[0]?.workflowExecutionStartedEventAttributes;
+      const [input] = (first?.input?.payloads ?? []).map((payload) => defaultPayloadConverter.fromPayload(payload));
+      return (input as { campaigns: Array<{ id: string }> }).campaigns.map((campaign) => campaign.id);
+    };
+    // Recorded before the patch: the welcome campaign travelled on into the next run.
+    expect(started('consumer-continued-as-new-all-campaigns')).toEqual(['b2b', 'consumer', 'welcome']);
+    expect(carried('consumer-continued-as-new-all-campaigns')).toEqual(['b2b', 'consumer', 'welcome']);
+    // Recorded with it: the same start, and the next run gets the cart campaigns only.
+    expect(started('consumer-continued-as-new')).toEqual(['b2b', 'consumer', 'welcome']);
+    expect(carried('consumer-continued-as-new')).toEqual(['b2b', 'consumer']);
   });
 
   it('an incompatible (unpatched) workflow change is caught', async () => {
