@@ -1,8 +1,8 @@
 import { createHash } from 'node:crypto';
 import { setTimeout as delay } from 'node:timers/promises';
-import { backoffMs, retryAfterMs } from './backoff';
-import type { Accepted, Cart, CartEvent, ErrorBody, NewCustomer, Order } from './contract';
-import { cartflowSignature } from './signature';
+import { backoffMs, retryAfterMs } from './backoff.js';
+import type { Accepted, Cart, CartEvent, ErrorBody, NewCustomer, Order } from './contract.js';
+import { cartflowSignature } from './signature.js';
 
 /**
  * A typed client for cartflow's webhook (`POST /webhooks/cart`), for a Node shop backend (Node 20+;
@@ -15,8 +15,8 @@ import { cartflowSignature } from './signature';
  *   await cartflow.cartUpdated(cart);
  */
 
-export type * from './contract';
-export { cartflowSignature } from './signature';
+export type * from './contract.js';
+export { cartflowSignature } from './signature.js';
 
 export interface CartflowClientOptions {
   /** Where cartflow's server answers, e.g. https://cartflow.example.com (no path). */
@@ -58,23 +58,25 @@ export interface Delivered extends Accepted {
 }
 
 /** The event was refused (a 4xx, which a retry would not change) or every attempt failed. */
+export interface CartflowErrorDetails {
+  /** HTTP status of the last answer; undefined when none came (network error, timeout). */
+  status?: number;
+  /** cartflow's error code (invalid_payload, bad_signature, …) or network_error / timeout. */
+  code: string;
+  issues?: ErrorBody['issues'];
+  /** True when the attempts ran out on a failure that could pass (5xx, 429, network). */
+  retryable: boolean;
+  attempts: number;
+  eventId: string;
+}
+
 export class CartflowError extends Error {
-  override name = 'CartflowError';
-  constructor(
-    message: string,
-    readonly details: {
-      /** HTTP status of the last answer; undefined when none came (network error, timeout). */
-      status?: number;
-      /** cartflow's error code (invalid_payload, bad_signature, …) or network_error / timeout. */
-      code: string;
-      issues?: ErrorBody['issues'];
-      /** True when the attempts ran out on a failure that could pass (5xx, 429, network). */
-      retryable: boolean;
-      attempts: number;
-      eventId: string;
-    },
-  ) {
+  // Plain fields, no parameter properties: the file also runs under Node's type stripping.
+  readonly details: CartflowErrorDetails;
+  constructor(message: string, details: CartflowErrorDetails) {
     super(message);
+    this.name = 'CartflowError';
+    this.details = details;
   }
 }
 
