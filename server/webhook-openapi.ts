@@ -91,7 +91,7 @@ const generate = (uri: (id: string) => string) =>
     io: 'input',
     unrepresentable: 'any',
     uri,
-    override: (context) => override(context as never),
+    override,
   }).schemas;
 
 /** The named schemas as OpenAPI components (the document's dialect is 2020-12, so no `$schema` each). */
