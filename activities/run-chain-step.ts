@@ -203,6 +203,7 @@ export function createRunChainStep(deps: ChainStepDeps) {
           cartId: input.cartId,
           customerId: input.customerId,
           customerEmail: input.cart.customer.email,
+          ...(input.cart.customer.id ? { shopCustomerId: input.cart.customer.id } : {}),
           currency: input.cart.currency,
           incentive: {
             type: step.incentive.type,

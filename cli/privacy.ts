@@ -2,14 +2,15 @@ import { writeFile } from 'node:fs/promises';
 import { Client, Connection } from '@temporalio/client';
 import { Command, InvalidArgumentError } from 'commander';
 import { payloadCodecFromKeys } from '../codec/codec-config';
-import { createChainStopper } from '../compliance/chain-stopper';
+import { type ChainStopper, createChainStopper } from '../compliance/chain-stopper';
 import { erasePerson, exportPerson } from '../compliance/privacy';
-import { ConfigError, loadConfig } from '../config/env';
-import { configuredDatabase, withDatabase } from '../db/client';
+import { eraseShop } from '../compliance/shop-erase';
+import { type Config, ConfigError, loadConfig } from '../config/env';
+import { type Db, configuredDatabase, withDatabase } from '../db/client';
 import { parseEmailAddress } from '../domain/email-address';
 import { exitWithError, isMain } from './process';
 
-// `npm run privacy -- export|erase <email>`: data subject requests from the operator's shell.
+// `npm run privacy -- export|erase <email>`, `erase-shop`: data subject requests from the operator's shell.
 // See docs/privacy.md. Output is for people; errors are one line.
 
 const emailArgument = (value: string) => {
@@ -45,12 +46,49 @@ async function eraseCommand(email: string, options: { yes?: boolean }): Promise<
   }
   const config = loadConfig();
   // A running chain carries the address in its own input and would email the person again.
+  requireTemporal(config);
+  const result = await withChainStopper(config, (db, chains) =>
+    erasePerson({ db, chains }, { shopId: config.SHOP_ID, email }),
+  );
+  if (!result.found) {
+    process.stderr.write(`no data held for this address in shop ${config.SHOP_ID}; nothing erased\n`);
+    return;
+  }
+  process.stdout.write(`erased (shop ${config.SHOP_ID})\n`);
+  process.stdout.write(`  workflows stopped   ${result.workflowsStopped?.length ?? 0}\n`);
+  for (const [table, { action, rows }] of Object.entries(result.tables)) {
+    process.stdout.write(`  ${table.padEnd(19)} ${rows} row(s) ${action}\n`);
+  }
+}
+
+/** Everyone of SHOP_ID, as Shopify's shop/redact does, without its time budget (for large shops). */
+async function eraseShopCommand(options: { yes?: boolean }): Promise<void> {
+  const config = loadConfig();
+  if (!options.yes) {
+    throw new ConfigError(`erasing every person of shop ${config.SHOP_ID} is irreversible: run again with --yes`);
+  }
+  requireTemporal(config);
+  const result = await withChainStopper(config, (db, chains) =>
+    eraseShop({ db, chains }, { shopId: config.SHOP_ID, deadline: Number.POSITIVE_INFINITY }),
+  );
+  process.stdout.write(`erased ${result.erased} people (shop ${config.SHOP_ID})\n`);
+  if (result.remaining > 0) {
+    process.stderr.write(`${result.remaining} address(es) are still held: run again, or erase them one by one\n`);
+    process.exitCode = 1;
+  }
+}
+
+function requireTemporal(config: Config): void {
   if (!config.temporal.address) {
     throw new ConfigError(
       "TEMPORAL_ADDRESS must be set: the erase first stops the person's running workflows. Under `npm start`, " +
         'use POST /admin/privacy/erase on the running server instead (see docs/privacy.md).',
     );
   }
+}
+
+/** The database and a chain stopper on the configured Temporal cluster, for one erase. */
+async function withChainStopper<T>(config: Config, run: (db: Db, chains: ChainStopper) => Promise<T>): Promise<T> {
   const connection = await Connection.connect(config.temporal.connection);
   try {
     const client = new Client({
@@ -58,18 +96,7 @@ async function eraseCommand(email: string, options: { yes?: boolean }): Promise<
       namespace: config.temporal.namespace,
       ...(config.PAYLOAD_KEYS ? { dataConverter: { payloadCodecs: [payloadCodecFromKeys(config.PAYLOAD_KEYS)] } } : {}),
     });
-    const result = await withDatabase(configuredDatabase(config), ({ db }) =>
-      erasePerson({ db, chains: createChainStopper({ db, client }) }, { shopId: config.SHOP_ID, email }),
-    );
-    if (!result.found) {
-      process.stderr.write(`no data held for this address in shop ${config.SHOP_ID}; nothing erased\n`);
-      return;
-    }
-    process.stdout.write(`erased (shop ${config.SHOP_ID})\n`);
-    process.stdout.write(`  workflows stopped   ${result.workflowsStopped?.length ?? 0}\n`);
-    for (const [table, { action, rows }] of Object.entries(result.tables)) {
-      process.stdout.write(`  ${table.padEnd(19)} ${rows} row(s) ${action}\n`);
-    }
+    return await withDatabase(configuredDatabase(config), ({ db }) => run(db, createChainStopper({ db, client })));
   } finally {
     await connection.close();
   }
@@ -91,6 +118,11 @@ export function privacyProgram(): Command {
     .argument('<email>', "the person's email address", emailArgument)
     .option('--yes', 'confirm: this cannot be undone')
     .action(eraseCommand);
+  program
+    .command('erase-shop')
+    .description("erase every person of SHOP_ID, as Shopify's shop/redact does (irreversible)")
+    .option('--yes', 'confirm: this cannot be undone')
+    .action(eraseShopCommand);
   return program;
 }
 

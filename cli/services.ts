@@ -2,7 +2,8 @@ import { readdir } from 'node:fs/promises';
 import { fileURLToPath } from 'node:url';
 import type { Logger } from 'pino';
 import type { ActivityDeps } from '../activities';
-import { createShopDiscountApi } from '../activities/discounts/shop-api';
+import { type ShopDiscountApi, createShopDiscountApi } from '../activities/discounts/shop-api';
+import { createShopifyDiscountApi } from '../activities/discounts/shopify-discounts';
 import { DEFAULT_CAMPAIGNS_DIR, loadCampaigns } from '../campaigns/load';
 import { type Campaign, newestVersions } from '../domain/campaign';
 import { type Config, ConfigError } from '../config/env';
@@ -45,14 +46,7 @@ export async function openServices(
       messageIdDomain: senderDomain(config.MAIL_FROM),
       links: linkSettings(config, trackingSecret),
       postalAddress: config.SHOP_POSTAL_ADDRESS,
-      shopApi:
-        config.SHOP_API_URL && config.SHOP_API_TOKEN
-          ? createShopDiscountApi({
-              baseUrl: config.SHOP_API_URL,
-              token: config.SHOP_API_TOKEN,
-              timeoutMs: config.SHOP_API_TIMEOUT,
-            })
-          : undefined,
+      shopApi: discountSource(config, logger),
       defaultManagerEmail: config.SALES_MANAGER_EMAIL,
       outboundWebhookSecret: config.OUTBOUND_WEBHOOK_SECRET,
       // A 5xx at SMTP time is a hard bounce; the chain learns of it from the failed step itself.
@@ -78,6 +72,31 @@ export async function openServices(
       await database.close();
     },
   };
+}
+
+/**
+ * Where incentive codes are made: Shopify's Admin API (SHOPIFY_ADMIN_TOKEN), the shop's own
+ * discount API (SHOP_API_URL), or neither: cartflow's own codes, redeemed through /checkout.
+ */
+export function discountSource(config: Config, logger: Logger): ShopDiscountApi | undefined {
+  if (config.SHOPIFY_ADMIN_TOKEN && config.SHOPIFY_SHOP_DOMAIN) {
+    return createShopifyDiscountApi({
+      shopDomain: config.SHOPIFY_SHOP_DOMAIN,
+      accessToken: config.SHOPIFY_ADMIN_TOKEN,
+      apiVersion: config.SHOPIFY_API_VERSION,
+      timeoutMs: config.SHOPIFY_API_TIMEOUT,
+      onDeactivateRefused: ({ externalId, errors }) =>
+        logger.warn({ externalId, errors }, 'Shopify refused to deactivate a code; it ends at its expiry'),
+    });
+  }
+  if (config.SHOP_API_URL && config.SHOP_API_TOKEN) {
+    return createShopDiscountApi({
+      baseUrl: config.SHOP_API_URL,
+      token: config.SHOP_API_TOKEN,
+      timeoutMs: config.SHOP_API_TIMEOUT,
+    });
+  }
+  return undefined;
 }
 
 /** Where tracked links, pixels and unsubscribe links point; the HTTP server verifies them with the same secret. */

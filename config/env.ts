@@ -222,6 +222,18 @@ const EnvSchema = z.object({
       )
       .optional(),
   ),
+  /**
+   * Admin API access token (shpat_…) with the write_discounts scope. Set (with SHOPIFY_SHOP_DOMAIN),
+   * incentive steps create their codes in Shopify instead of SHOP_API_URL or cartflow's own codes.
+   */
+  SHOPIFY_ADMIN_TOKEN: optionalText,
+  /** The Admin GraphQL API version the discount calls use (Shopify's quarterly YYYY-MM). */
+  SHOPIFY_API_VERSION: z
+    .string()
+    .regex(/^(\d{4}-(01|04|07|10)|unstable)$/, 'must be a Shopify API version such as 2025-10')
+    .default('2025-10'),
+  /** How long one Admin API call may take before it counts as failed (and is retried). */
+  SHOPIFY_API_TIMEOUT: duration('10s'),
   DKIM_DOMAIN: optionalText,
   DKIM_SELECTOR: optionalText,
   /** PEM text of the DKIM private key, or DKIM_PRIVATE_KEY_FILE with its path. */
@@ -267,7 +279,15 @@ const EnvSchema = z.object({
 const CheckedEnvSchema = EnvSchema.refine(
   (env) => !env.CHECKOUT_API_TOKEN || env.CHECKOUT_API_TOKEN !== env.ADMIN_TOKEN,
   { path: ['CHECKOUT_API_TOKEN'], message: 'must differ from ADMIN_TOKEN (the checkout must not hold the admin key)' },
-);
+)
+  .refine((env) => !env.SHOPIFY_ADMIN_TOKEN || env.SHOPIFY_SHOP_DOMAIN, {
+    path: ['SHOPIFY_SHOP_DOMAIN'],
+    message: 'is required with SHOPIFY_ADMIN_TOKEN (the Admin API is called at https://<domain>/admin/api/…)',
+  })
+  .refine((env) => !env.SHOPIFY_ADMIN_TOKEN || !env.SHOP_API_URL, {
+    path: ['SHOPIFY_ADMIN_TOKEN'],
+    message: 'and SHOP_API_URL both choose where discount codes are made; set only one',
+  });
 
 export type Env = z.infer<typeof EnvSchema>;
 

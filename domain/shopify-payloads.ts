@@ -117,3 +117,13 @@ export const ShopifyPrivacyRequest = object(
   'a privacy request',
 );
 export type ShopifyPrivacyRequest = z.infer<typeof ShopifyPrivacyRequest>;
+
+/** shop/redact: sent 48 hours after a shop uninstalls the app; everything about the shop must go. */
+export const ShopifyShopRedact = object(
+  {
+    shop_id: ShopifyId.nullish(),
+    shop_domain: text({ max: 255, trim: true }).transform((domain) => domain.toLowerCase()),
+  },
+  'the shop: shop_id and shop_domain',
+);
+export type ShopifyShopRedact = z.infer<typeof ShopifyShopRedact>;

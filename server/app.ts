@@ -26,6 +26,7 @@ import { healthRoutes } from '../health/routes';
 import { rateLimit } from './rate-limit';
 import { securityHeaders } from './security-headers';
 import { type ShopifyConfig, shopifyRoutes } from './shopify-routes';
+import { webhookOpenApi } from './webhook-openapi';
 
 export interface AppConfig {
   shopId: string;
@@ -124,6 +125,13 @@ export function createApp({
     mountTrackingRoutes(app, { db, secret, trustProxy, logger, metrics, now });
     app.route('/u', unsubscribeRoutes({ db, secret, chains, logger, metrics, now }));
   }
+
+  // The contract of POST /webhooks/cart (public: it holds no data), generated from its zod schemas.
+  const contract = webhookOpenApi();
+  app.get('/webhooks/openapi.json', (c) => {
+    c.header('X-Content-Type-Options', 'nosniff');
+    return c.json(contract);
+  });
 
   app.post(
     '/webhooks/cart',

@@ -16,12 +16,19 @@ import {
   orderToEvent,
   withdrawsConsent,
 } from '../domain/shopify-events';
-import { ShopifyCheckout, ShopifyCustomer, ShopifyOrder, ShopifyPrivacyRequest } from '../domain/shopify-payloads';
+import {
+  ShopifyCheckout,
+  ShopifyCustomer,
+  ShopifyOrder,
+  ShopifyPrivacyRequest,
+  ShopifyShopRedact,
+} from '../domain/shopify-payloads';
 import { acceptCartEvent } from './accept-cart-event';
 import type { CartWorkflows } from './cart-workflows';
 import { tooLarge } from './delivery-routes';
 import { invalidPayload, payloadIssues } from './invalid-payload';
 import { SHOPIFY_HMAC_HEADER, verifyShopifyHmac } from './shopify-signature';
+import { redactShop } from './shopify-shop-redact';
 
 export interface ShopifyConfig {
   /** SHOPIFY_CLIENT_SECRET, then SHOPIFY_CLIENT_SECRET_PREVIOUS during a rotation. */
@@ -155,8 +162,21 @@ async function handleTopic(c: Context, deps: ShopifyRoutesDeps, delivery: Delive
       deps.logger.info(ids(delivery), 'Shopify data request acknowledged: export with GET /admin/privacy/export');
       return c.json({ status: 'acknowledged', topic: delivery.topic }, 200);
     case 'shop/redact':
-      deps.logger.warn(ids(delivery), "Shopify shop/redact received: an operator must delete this shop's data");
-      return c.json({ status: 'acknowledged', topic: delivery.topic }, 200);
+      return withPayload(c, ShopifyShopRedact, delivery.json, (request) =>
+        redactShop(
+          c,
+          {
+            db: deps.db,
+            chains: deps.chains,
+            logger: deps.logger,
+            shopId: config.shopId,
+            configuredDomain: config.shopify.shopDomain,
+            now: deps.now,
+          },
+          delivery,
+          request,
+        ),
+      );
     default:
       // Topics Shopify adds later, or ones subscribed by mistake: acknowledged so Shopify keeps the subscription.
       deps.logger.info(ids(delivery), 'Shopify webhook topic not handled; acknowledged');

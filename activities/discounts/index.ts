@@ -26,6 +26,8 @@ export interface IssueDiscountCodeInput {
   cartId: string;
   customerId: number | null;
   customerEmail: string;
+  /** The shop's id of the customer (`cart.customer.id`): a Shopify code is then theirs alone. */
+  shopCustomerId?: string;
   currency: string;
   incentive: Incentive;
 }
@@ -76,6 +78,7 @@ export function createDiscountActivities({ db, shopApi, now = () => new Date() }
           currency: row.currency,
           expiresAt: row.expiresAt.toISOString(),
           customerEmail: input.customerEmail,
+          ...(input.shopCustomerId ? { shopCustomerId: input.shopCustomerId } : {}),
         }),
       );
       await setExternalId(db, { key: row.key, externalId });

@@ -15,6 +15,8 @@ export interface CreateShopCodeInput {
   currency: string | null;
   expiresAt: string;
   customerEmail: string;
+  /** The shop's own id of the customer (a Shopify customer id), when the cart carried one. */
+  shopCustomerId?: string;
 }
 
 export interface ShopDiscountApi {

@@ -93,4 +93,32 @@ describe('npm run privacy', () => {
     expect(again.stdout).toBe('');
     expect(again.stderr).toContain('no data held for this address');
   });
+  it('erase-shop --yes erases everyone of SHOP_ID and nobody else', async () => {
+    // As cartflow stores addresses: canonical (an IDN domain in its ASCII form).
+    const people = ["o'neil@example.com", 'анна@xn--e1afmkfd.xn--p1ai'];
+    for (const email of people) {
+      await database.sql`insert into customers (shop_id, email, name, marketing_consent)
+        values (${shopId}, ${email}, 'Shop Person', true)`;
+      await database.sql`insert into suppressions (shop_id, email, reason, source)
+        values (${shopId}, ${email}, 'unsubscribed', 'one_click')`;
+    }
+    await database.sql`insert into customers (shop_id, email, name) values ('another-shop', ${people[0]!}, 'Kept')`;
+
+    const unconfirmed = await privacy(['erase-shop']);
+    expect(unconfirmed.code).not.toBe(0);
+    expect(unconfirmed.stderr).toContain(
+      `erasing every person of shop ${shopId} is irreversible: run again with --yes`,
+    );
+
+    const erased = await privacy(['erase-shop', '--yes'], { TEMPORAL_ADDRESS: inject('temporalAddress') });
+    expect(erased.stderr).toBe('');
+    expect(erased.code).toBe(0);
+    // Two, plus the person of beforeAll when this test runs alone.
+    expect(erased.stdout).toMatch(new RegExp(`^erased [23] people \\(shop ${shopId}\\)\n$`));
+    const left =
+      await database.sql`select email from customers where shop_id = ${shopId} and email not like '%@erased.invalid'`;
+    expect(left).toEqual([]);
+    expect(await database.sql`select * from suppressions where shop_id = ${shopId}`).toHaveLength(0);
+    expect(await database.sql`select name from customers where shop_id = 'another-shop'`).toEqual([{ name: 'Kept' }]);
+  });
 });

@@ -5,6 +5,7 @@ import { setupServer } from 'msw/node';
 import { afterAll, afterEach, beforeAll, beforeEach, describe, expect, it } from 'vitest';
 import { type ActivityDeps, type RunChainStepInput, createActivities } from '../../activities';
 import { messageIdFor } from '../../activities/deliver-email';
+import { createShopifyDiscountApi } from '../../activities/discounts/shopify-discounts';
 import { verifySignature } from '../../activities/http/webhook-signature';
 import { templatesDir } from '../../cli/services';
 import { storeCartEvent } from '../../db/cart-store';
@@ -130,6 +131,63 @@ describe('runChainStep (real Postgres, real SMTP)', () => {
     expect(lastChance?.text).toContain(code?.code);
     expect(await chainRow(input(0).workflowId)).toEqual({ status: 'finished', outcome: 'completed' });
     expect(code?.status).toBe('active'); // a finished chain leaves the code valid until it expires
+  });
+
+  it('with Shopify as the discount source, the code is made for the checkout’s customer and deactivated when the chain ends early', async () => {
+    const shopify = 'https://cartflow-steps.myshopify.com/admin/api/2025-10/graphql.json';
+    const calls: Array<{ query: string; variables: Record<string, unknown> }> = [];
+    crm.use(
+      http.post(shopify, async ({ request }) => {
+        const body = (await request.json()) as { query: string; variables: Record<string, unknown> };
+        calls.push(body);
+        const operation = body.query.includes('discountCodeDeactivate')
+          ? 'discountCodeDeactivate'
+          : 'discountCodeBasicCreate';
+        return HttpResponse.json({
+          data: { [operation]: { codeDiscountNode: { id: 'gid://shopify/DiscountCodeNode/4242' }, userErrors: [] } },
+          extensions: {
+            cost: {
+              requestedQueryCost: 10,
+              actualQueryCost: 10,
+              throttleStatus: { maximumAvailable: 2000, currentlyAvailable: 1990, restoreRate: 100 },
+            },
+          },
+        });
+      }),
+    );
+    const shopApi = createShopifyDiscountApi({
+      shopDomain: 'cartflow-steps.myshopify.com',
+      accessToken: 'shpat_steps',
+      apiVersion: '2025-10',
+      timeoutMs: 1000,
+    });
+    const campaign = consumerCampaign({
+      steps: [
+        {
+          id: 'incentive',
+          delay: '0s',
+          template: 'cart-reminder',
+          incentive: { type: 'percent', value: 10, validFor: '3d' },
+        },
+      ],
+    });
+    // A Shopify checkout's customer id (domain/shopify-events.ts puts it in cart.customer.id).
+    const step = await chainOf({ campaign, customer: { id: '207119551' } });
+    expect(await run(step(0), { shopApi })).toEqual({ status: 'sent' });
+    const [email] = await smtp.waitFor(1);
+    const created = calls[0]?.variables.basicCodeDiscount as { code: string; customerSelection: unknown };
+    expect(created.customerSelection).toEqual({ customers: { add: ['gid://shopify/Customer/207119551'] } });
+    expect(email?.text).toContain(created.code);
+
+    await activityEnvironment().run(activities({ shopApi }).finishChain, {
+      workflowId: step(0).workflowId,
+      shopId,
+      cartId: step(0).cartId,
+      outcome: 'purchased',
+    });
+    expect(calls[1]?.variables).toEqual({ id: 'gid://shopify/DiscountCodeNode/4242' });
+    const [code] = await database.sql`select status, external_id from discount_codes where cart_id = ${step(0).cartId}`;
+    expect(code).toEqual({ status: 'disabled', external_id: 'gid://shopify/DiscountCodeNode/4242' });
   });
 
   it('a send another attempt claimed moments ago is not sent again now (retryable)', async () => {

@@ -291,7 +291,7 @@ describe('POST /webhooks/shopify: topics', () => {
     expect(await signalsOf(body.token)).toEqual(['stopChain']);
   });
 
-  it('customers/redact erases the person; data_request and shop/redact are acknowledged', async () => {
+  it('customers/redact erases the person; data_request is acknowledged', async () => {
     const body = checkout();
     const webhookId = randomUUID();
     expect((await send(body, { topic: 'checkouts/create', webhookId })).status).toBe(202);
@@ -305,13 +305,10 @@ describe('POST /webhooks/shopify: topics', () => {
     expect(cart?.snapshot).toBeNull();
     expect(await signalsOf(body.token)).toEqual(['stopChain']);
 
-    for (const [name, topic] of [
-      ['customers-data-request', 'customers/data_request'],
-      ['shop-redact', 'shop/redact'],
-    ] as const) {
-      const acknowledged = await send(fixture(name), { topic });
-      expect(acknowledged.status).toBe(200);
-      expect(await acknowledged.json()).toEqual({ status: 'acknowledged', topic });
-    }
+    // shop/redact erases everyone: test/integration/shopify-shop-redact.test.ts, on a database of its own.
+    const topic = 'customers/data_request';
+    const acknowledged = await send(fixture('customers-data-request'), { topic });
+    expect(acknowledged.status).toBe(200);
+    expect(await acknowledged.json()).toEqual({ status: 'acknowledged', topic });
   });
 });

@@ -37,6 +37,26 @@ describe('config', () => {
     expect(loadConfig({ CHECKOUT_API_TOKEN: `checkout-${token}` }).CHECKOUT_API_TOKEN).toBe(`checkout-${token}`);
   });
 
+  it('Shopify discounts need the shop domain, exclude SHOP_API_URL, and never echo the token', () => {
+    const token = 'shpat_0123456789abcdef';
+    expect(() => loadConfig({ SHOPIFY_ADMIN_TOKEN: token })).toThrow(
+      /SHOPIFY_SHOP_DOMAIN: is required with SHOPIFY_ADMIN_TOKEN/,
+    );
+    const both = () =>
+      loadConfig({
+        SHOPIFY_ADMIN_TOKEN: token,
+        SHOPIFY_SHOP_DOMAIN: 'my-shop.myshopify.com',
+        SHOP_API_URL: 'https://shop.example.com/api',
+      });
+    expect(both).toThrow(/SHOPIFY_ADMIN_TOKEN: and SHOP_API_URL both choose where discount codes are made/);
+    expect(both).not.toThrow(new RegExp(token));
+    expect(() => loadConfig({ SHOPIFY_API_VERSION: '2025-11' })).toThrow(
+      /SHOPIFY_API_VERSION: must be a Shopify API version/,
+    );
+    const config = loadConfig({ SHOPIFY_ADMIN_TOKEN: token, SHOPIFY_SHOP_DOMAIN: 'My-Shop.myshopify.com' });
+    expect(config).toMatchObject({ SHOPIFY_API_VERSION: '2025-10', SHOPIFY_SHOP_DOMAIN: 'my-shop.myshopify.com' });
+  });
+
   it('points links at the port it listens on unless PUBLIC_BASE_URL says otherwise', () => {
     expect(loadConfig({ PORT: '3901' }).PUBLIC_BASE_URL).toBe('http://localhost:3901');
     expect(loadConfig({}).PUBLIC_BASE_URL).toBe('http://localhost:3000');

@@ -1,0 +1,107 @@
+/**
+ * The webhook contract's types, for shop backends: what `POST /webhooks/cart` accepts. They mirror
+ * client/openapi.json (generated from cartflow's own validation), and a cartflow test fails if
+ * they drift apart. Optional fields take the defaults the server documents.
+ */
+
+/** A non-negative decimal amount: "19.90" (kept exactly) or 19.9; up to 12 digits and 4 decimals. */
+export type Money = string | number;
+
+export interface CartItem {
+  sku: string;
+  name: string;
+  /** Whole number from 1 to 100000. */
+  quantity: number;
+  unitPrice: Money;
+  imageUrl?: string;
+  url?: string;
+  /** The shop's category slugs, for campaign audiences. */
+  categories?: string[];
+}
+
+export interface Customer {
+  id?: string;
+  /** Any RFC 5321 address, IDN domains and non-ASCII local parts included. */
+  email: string;
+  name?: string;
+  /** Language tag such as en or ru-RU; default en. */
+  locale?: string;
+  /** IANA time zone such as Europe/Berlin; default UTC. */
+  timeZone?: string;
+  b2b?: boolean;
+  /** Explicit opt-in to marketing email; without it no marketing email is sent. Default false. */
+  marketingConsent?: boolean;
+  salesManagerEmail?: string;
+  /** ISO 3166-1 alpha-2 such as DE. */
+  country?: string;
+  /** Orders placed before this cart; 0 marks a new customer. */
+  orderCount?: number;
+}
+
+/** The whole cart as it is now (a snapshot, not a diff). */
+export interface Cart {
+  id: string;
+  /** ISO 4217 such as EUR. */
+  currency: string;
+  items: CartItem[];
+  total: Money;
+  /** Where the emails send the customer to restore the cart. */
+  recoveryUrl: string;
+  customer: Customer;
+  /** ISO 8601 with offset; an older snapshot never replaces a newer one. */
+  updatedAt: string;
+}
+
+export interface Order {
+  cartId: string;
+  orderId: string;
+  total: Money;
+  currency: string;
+  placedAt?: string;
+  /** Codes redeemed with the order: never offered again. */
+  discountCodes?: string[];
+  customer?: Customer;
+  items?: CartItem[];
+  orderUrl?: string;
+  reorderUrl?: string;
+}
+
+export interface NewCustomer {
+  customer: Customer & { id: string };
+  /** Where welcome emails send the customer. */
+  welcomeUrl: string;
+  /** Default EUR. */
+  currency?: string;
+  createdAt?: string;
+}
+
+interface Envelope {
+  /** The event id: the same event sent again is a no-op (`duplicate`). */
+  id: string;
+  occurredAt?: string;
+}
+
+export type CartUpdatedEvent = Envelope & { type: 'cart.updated'; data: Cart };
+export type OrderPlacedEvent = Envelope & { type: 'order.placed'; data: Order };
+export type CustomerCreatedEvent = Envelope & { type: 'customer.created'; data: NewCustomer };
+export type CartEvent = CartUpdatedEvent | OrderPlacedEvent | CustomerCreatedEvent;
+
+/** What cartflow answers an accepted event (202), or a repeat of one (200). */
+export interface Accepted {
+  status: 'accepted' | 'duplicate' | 'ignored';
+  eventId: string;
+  /** The cart's workflow (absent for customer.created). */
+  workflowId?: string;
+  /** Why an event was ignored: cart_purchased, cart_finished. */
+  reason?: string;
+  /** Journeys the event started. */
+  journeys?: string[];
+}
+
+/** What cartflow answers a refused event (4xx/5xx). */
+export interface ErrorBody {
+  error: string;
+  message: string;
+  /** invalid_payload: one entry per bad field. */
+  issues?: Array<{ path: string; message: string }>;
+}

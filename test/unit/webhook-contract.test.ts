@@ -1,0 +1,108 @@
+import { readFile, readdir } from 'node:fs/promises';
+import { Ajv2020 } from 'ajv/dist/2020.js';
+import addFormats from 'ajv-formats';
+import pino from 'pino';
+import { describe, expect, it } from 'vitest';
+import type { z } from 'zod';
+import type * as ClientContract from '../../client/contract';
+import { CartEvent, type Cart, type NewCustomer, type Order } from '../../domain/events';
+import { createApp } from '../../server/app';
+import type { CartWorkflows } from '../../server/cart-workflows';
+import { cartEventJsonSchema, webhookOpenApi } from '../../server/webhook-openapi';
+import { cartUpdatedEvent, orderPlacedEvent } from '../helpers/cart-events';
+
+/** True only when each type is assignable to the other: tsc (part of the test command) fails on drift. */
+type Same<A, B> = [A] extends [B] ? ([B] extends [A] ? true : false) : false;
+const typesMatch: [
+  Same<z.input<typeof CartEvent>, ClientContract.CartEvent>,
+  Same<z.input<typeof Cart>, ClientContract.Cart>,
+  Same<z.input<typeof Order>, ClientContract.Order>,
+  Same<z.input<typeof NewCustomer>, ClientContract.NewCustomer>,
+] = [true, true, true, true];
+
+const committed = async (file: string): Promise<unknown> => JSON.parse(await readFile(`client/${file}`, 'utf8'));
+
+function validator() {
+  const ajv = new Ajv2020({ allErrors: true, strict: true });
+  addFormats.default(ajv);
+  return ajv.compile(cartEventJsonSchema());
+}
+
+const newCustomer = {
+  id: 'evt-new-1',
+  type: 'customer.created',
+  data: {
+    customer: { id: 'c-1', email: 'анна@пример.рф', name: 'Анна' },
+    welcomeUrl: 'https://shop.example.com/welcome',
+  },
+};
+
+describe('the webhook contract (OpenAPI and JSON Schema)', () => {
+  it('is committed as generated (run `npm run webhooks:contract` after changing domain/events.ts)', async () => {
+    expect(await committed('openapi.json')).toEqual(webhookOpenApi());
+    expect(await committed('cart-event.schema.json')).toEqual(cartEventJsonSchema());
+  });
+
+  it('is served at GET /webhooks/openapi.json', async () => {
+    const app = createApp({
+      db: {} as never,
+      workflows: {} as CartWorkflows,
+      config: { shopId: 's', webhookSecret: 'x'.repeat(16), webhookMaxBytes: 1024, webhookToleranceMs: 1000 },
+      logger: pino({ level: 'silent' }),
+      readiness: {},
+    });
+    const response = await app.request('/webhooks/openapi.json');
+    expect(response.status).toBe(200);
+    expect(await response.json()).toEqual(await committed('openapi.json'));
+  });
+
+  it('accepts what the server accepts and refuses what it refuses', () => {
+    const validate = validator();
+    const cart = cartUpdatedEvent({ customer: { email: "o'brien@example.com", name: 'Seán O’Brien & Sons' } });
+    const samples = [cart, orderPlacedEvent({ cartId: 'c1' }), newCustomer];
+    for (const sample of samples) {
+      expect(CartEvent.safeParse(sample).success).toBe(true);
+      expect(validate(sample), JSON.stringify(validate.errors)).toBe(true);
+    }
+    const broken = [
+      { ...cart, type: 'cart.deleted' },
+      { ...cart, data: { ...cart.data, total: '-1' } },
+      { ...cart, data: { ...cart.data, currency: 'eur' } },
+      { ...cart, data: { ...cart.data, items: [{ sku: 'A', name: 'A', quantity: 0, unitPrice: '1' }] } },
+      { ...cart, data: { ...cart.data, recoveryUrl: undefined } },
+    ];
+    for (const sample of broken) {
+      expect(CartEvent.safeParse(sample).success).toBe(false);
+      expect(validate(sample)).toBe(false);
+    }
+  });
+
+  it('client/contract.ts types what the server parses (checked by tsc)', () => {
+    expect(typesMatch).toEqual([true, true, true, true]);
+  });
+
+  it('names every event type the server knows, and the client has a method for each', async () => {
+    const document = webhookOpenApi();
+    const schemas: Record<string, unknown> = document.components.schemas;
+    const union = schemas.CartEvent as { oneOf: Array<{ $ref: string }> };
+    expect(union.oneOf.map((entry) => entry.$ref.split('/').pop())).toEqual([
+      'CartUpdatedEvent',
+      'OrderPlacedEvent',
+      'CustomerCreatedEvent',
+    ]);
+    const client = await readFile('client/cartflow-client.ts', 'utf8');
+    for (const method of ['cartUpdated(', 'orderPlaced(', 'customerCreated(']) expect(client).toContain(method);
+  });
+});
+
+describe('client/', () => {
+  it('imports nothing but Node built-ins and its own files, as .js (a shop backend copies or compiles it alone)', async () => {
+    const files = (await readdir('client')).filter((file) => file.endsWith('.ts'));
+    expect(files.length).toBeGreaterThan(0);
+    for (const file of files) {
+      const source = await readFile(`client/${file}`, 'utf8');
+      const imports = [...source.matchAll(/from '([^']+)'/g)].map((match) => match[1] ?? '');
+      for (const target of imports) expect(target, `${file} imports ${target}`).toMatch(/^(node:|\.\/[a-z-]+\.js$)/);
+    }
+  });
+});
