@@ -46,9 +46,15 @@ export interface ProductionStack {
   namespace: string;
   taskQueue: string;
   databaseUrl: string;
+  /** The database names on the PostgreSQL server. */
+  databases: { cartflow: string; temporal: string; visibility: string };
   /** Where the mail catcher saves each email. */
   mailDir: string;
   logsDir: string;
+  /** Signs webhooks (the stack generates it; also in `<dir>/stack.env`). */
+  webhookSecret: string;
+  /** PAYLOAD_KEYS of the worker and the server: a client needs them to read workflow payloads. */
+  payloadKeys: string;
   /** The environment the worker and the server run with (secrets included: also in `<dir>/stack.env`). */
   environment: Record<string, string>;
   /** Stops every process (server and worker drain first) and the PostgreSQL cluster it started. */
@@ -112,16 +118,20 @@ export async function startProductionStack(options: ProductionStackOptions): Pro
     const port = options.port ?? (await freePort());
     const workerHealthPort = await freePort();
     const url = `http://127.0.0.1:${port}`;
+    const databaseUrl = withDatabase(admin, cartflowDatabase);
+    const taskQueue = 'cartflow';
+    const webhookSecret = randomBytes(24).toString('hex');
+    const payloadKeys = `k1:${randomBytes(32).toString('base64')}`;
     const environment: Record<string, string> = {
-      DATABASE_URL: withDatabase(admin, cartflowDatabase),
+      DATABASE_URL: databaseUrl,
       TEMPORAL_ADDRESS: temporal.address,
       TEMPORAL_NAMESPACE: temporal.namespace,
-      TEMPORAL_TASK_QUEUE: 'cartflow',
+      TEMPORAL_TASK_QUEUE: taskQueue,
       SMTP_URL: `smtp://127.0.0.1:${smtpPort}`,
       MAIL_FROM: 'Cartflow Shop <shop@localhost>',
-      WEBHOOK_SECRET: randomBytes(24).toString('hex'),
+      WEBHOOK_SECRET: webhookSecret,
       TRACKING_SECRET: randomBytes(32).toString('hex'),
-      PAYLOAD_KEYS: `k1:${randomBytes(32).toString('base64')}`,
+      PAYLOAD_KEYS: payloadKeys,
       PUBLIC_BASE_URL: url,
       HOST: '127.0.0.1',
       PORT: String(port),
@@ -155,10 +165,13 @@ export async function startProductionStack(options: ProductionStackOptions): Pro
       url,
       temporalAddress: temporal.address,
       namespace: temporal.namespace,
-      taskQueue: environment.TEMPORAL_TASK_QUEUE as string,
-      databaseUrl: environment.DATABASE_URL as string,
+      taskQueue,
+      databaseUrl,
+      databases: { cartflow: cartflowDatabase, ...databases },
       mailDir,
       logsDir,
+      webhookSecret,
+      payloadKeys,
       environment,
       stop: stopAll,
     };
