@@ -132,6 +132,8 @@ export async function startProductionStack(options: ProductionStackOptions): Pro
       WEBHOOK_SECRET: webhookSecret,
       TRACKING_SECRET: randomBytes(32).toString('hex'),
       PAYLOAD_KEYS: payloadKeys,
+      // Opens the privacy API and the codec endpoint, so `npm run temporal` with stack.env decodes payloads.
+      ADMIN_TOKEN: randomBytes(24).toString('hex'),
       PUBLIC_BASE_URL: url,
       HOST: '127.0.0.1',
       PORT: String(port),
