@@ -136,6 +136,12 @@ export async function startTemporalServer(options: {
     DBNAME: options.databases.temporal,
     VISIBILITY_DBNAME: options.databases.visibility,
     BIND_ON_IP: '127.0.0.1',
+    // Each of the four services holds its own pools: keep a local stack well inside a shared
+    // PostgreSQL's max_connections (the config's defaults, 20 + 10, suit a server of its own).
+    SQL_MAX_CONNS: '8',
+    SQL_MAX_IDLE_CONNS: '8',
+    SQL_VIS_MAX_CONNS: '4',
+    SQL_VIS_MAX_IDLE_CONNS: '4',
     ...Object.fromEntries(Object.entries(ports).map(([name, port]) => [name, String(port)])),
   };
   const server = startProcess({

@@ -16,8 +16,8 @@ import { eventually } from '../helpers/eventually';
 // the Temporal server (built from source, scripts/temporal-server.sh) on PostgreSQL with its schemas
 // set up by temporal-sql-tool, `npm run migrate`, `npm run worker`, `npm run server` and an SMTP
 // catcher. Only the campaign's delays are seconds. On a fresh clone the first run builds the
-// Temporal server (global-setup does it before the tests; ~1 min with Go's build cache, ~10 min
-// without), which is why the start gets a long timeout.
+// Temporal server (global-setup does it before any test: 46 s with Go's caches warm, half an hour
+// on a loaded machine with none), so the start gets a long timeout in case it has to here.
 const START_TIMEOUT_MS = 20 * 60_000;
 const FAST_CAMPAIGN = `
 id: fast
