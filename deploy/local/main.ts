@@ -1,6 +1,8 @@
+import { stat } from 'node:fs/promises';
 import path from 'node:path';
 import { Command, InvalidArgumentError } from 'commander';
 import { exitWithError } from '../../cli/process';
+import { ConfigError } from '../../config/env';
 import { startProductionStack } from './production-stack';
 
 // `npm run prod-stack`: the production configuration of docker-compose.yml, without containers,
@@ -26,7 +28,24 @@ const options = new Command('prod-stack')
   .parse(process.argv)
   .opts<{ dir: string; port: number; temporalPort: number; campaigns?: string; abandonAfter: string }>();
 
+// The stack's processes run in process groups of their own, so Ctrl-C reaches only this one:
+// it must stop them, also when it comes while they are still starting.
+let stopRequested = false;
+let stopStack: (() => void) | undefined;
+const onSignal = () => {
+  if (stopRequested) return;
+  stopRequested = true;
+  process.stdout.write(stopStack ? 'prod-stack: stopping...\n' : 'prod-stack: stopping once started...\n');
+  stopStack?.();
+};
+process.on('SIGINT', onSignal);
+process.on('SIGTERM', onSignal);
+
 try {
+  // Found wrong only once the server process loads them, a minute in: say so before starting anything.
+  if (options.campaigns && !(await stat(options.campaigns).catch(() => undefined))?.isDirectory()) {
+    throw new ConfigError(`--campaigns ${options.campaigns}: no such folder (it must hold the campaign .yaml files)`);
+  }
   process.stdout.write('prod-stack: starting (the first run builds the Temporal server: several minutes)...\n');
   const stack = await startProductionStack({
     dir: options.dir,
@@ -36,26 +55,22 @@ try {
     ...(options.campaigns ? { campaignsDir: path.resolve(options.campaigns) } : {}),
     timeoutMs: 180_000,
   });
-  const dir = path.resolve(options.dir);
-  process.stdout.write(
-    [
-      'prod-stack: up. Ctrl-C stops everything and deletes the database.',
-      `  webhooks   ${stack.url}/webhooks/cart (WEBHOOK_SECRET and the rest: ${path.join(dir, 'stack.env')})`,
-      `  Temporal   ${stack.temporalAddress}, namespace ${stack.namespace}, on PostgreSQL (\`TEMPORAL_ADDRESS=${stack.temporalAddress} npm run temporal -- workflow list\`)`,
-      `  email      every message as .eml in ${stack.mailDir}`,
-      `  logs       ${stack.logsDir}`,
-      '',
-    ].join('\n'),
-  );
-  let stopping = false;
-  const stop = () => {
-    if (stopping) return;
-    stopping = true;
-    process.stdout.write('prod-stack: stopping...\n');
-    void stack.stop().then(() => process.exit(0), exitWithError);
-  };
-  process.on('SIGINT', stop);
-  process.on('SIGTERM', stop);
+  stopStack = () => void stack.stop().then(() => process.exit(0), exitWithError);
+  if (stopRequested) {
+    stopStack();
+  } else {
+    const dir = path.resolve(options.dir);
+    process.stdout.write(
+      [
+        'prod-stack: up. Ctrl-C stops everything and deletes the database.',
+        `  webhooks   ${stack.url}/webhooks/cart (WEBHOOK_SECRET and the rest: ${path.join(dir, 'stack.env')})`,
+        `  Temporal   ${stack.temporalAddress}, namespace ${stack.namespace}, on PostgreSQL (\`TEMPORAL_ADDRESS=${stack.temporalAddress} npm run temporal -- workflow list\`)`,
+        `  email      every message as .eml in ${stack.mailDir}`,
+        `  logs       ${stack.logsDir}`,
+        '',
+      ].join('\n'),
+    );
+  }
 } catch (error) {
   exitWithError(error);
 }
