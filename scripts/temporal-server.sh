@@ -16,6 +16,7 @@ if [ -x "$dir/temporal-server" ] && [ -x "$dir/temporal-sql-tool" ] && [ -e "$di
 fi
 command -v go >/dev/null || { echo "temporal-server: Go >= 1.25 is required to build the Temporal server" >&2; exit 1; }
 mkdir -p "$dir"
+rm -rf "$dir"/.build-* # left by a build that was interrupted
 build() { # <package> <binary name>
   local tmp
   tmp="$(mktemp -d "$dir/.build-XXXXXX")"
