@@ -1,22 +1,15 @@
 import { randomBytes } from 'node:crypto';
-import { execFile } from 'node:child_process';
 import { mkdir, rm, writeFile } from 'node:fs/promises';
 import path from 'node:path';
-import { promisify } from 'node:util';
-import postgres from 'postgres';
 import { baseEnvironment } from './base-environment';
-import { type RunningProcess, runToEnd, startProcess } from './child-process';
+import { runToEnd, startProcess } from './child-process';
 import { freePort } from './free-port';
-import {
-  type PostgresEndpoint,
-  startTemporalServer,
-  setupTemporalSchemas,
-  temporalServerBinaries,
-} from './temporal-postgres';
-import { waitUntil } from './wait-until';
+import { createDatabase, postgresEndpoint, startPostgres, withDatabase } from './postgres-server';
+import { lockStackDir } from './stack-lock';
+import { startTemporalServer, setupTemporalSchemas, temporalServerBinaries } from './temporal-postgres';
+import { connectable, waitForReady, waitUntil } from './wait-until';
 
 const root = path.resolve(import.meta.dirname, '../..');
-const run = promisify(execFile);
 
 export interface ProductionStackOptions {
   /** Holds logs/, mail/ (every email as .eml), stack.env and, when the stack starts its own, postgres/. */
@@ -71,18 +64,28 @@ export async function startProductionStack(options: ProductionStackOptions): Pro
   const dir = path.resolve(options.dir);
   const logsDir = path.join(dir, 'logs');
   const mailDir = path.join(dir, 'mail');
+  await mkdir(dir, { recursive: true });
+  const unlock = await lockStackDir(dir);
   await rm(logsDir, { recursive: true, force: true });
   await mkdir(logsDir, { recursive: true });
   await mkdir(mailDir, { recursive: true });
   const timeoutMs = options.timeoutMs ?? 120_000;
-  const stops: Array<() => Promise<void>> = [];
+  const stops: Array<() => Promise<void>> = [unlock];
   const stopAll = async () => {
     for (const stop of stops.splice(0).reverse()) await stop().catch(() => {});
   };
   try {
     const binaries = await temporalServerBinaries();
-    const admin = options.postgresUrl ?? (await startPostgres(path.join(dir, 'postgres'), stops));
+    let admin = options.postgresUrl;
+    if (!admin) {
+      const cluster = await startPostgres(path.join(dir, 'postgres'));
+      stops.push(cluster.stop);
+      admin = cluster.url;
+    }
     const endpoint = postgresEndpoint(admin);
+    if (options.databaseSuffix !== undefined && !/^[a-z0-9_]{1,20}$/.test(options.databaseSuffix)) {
+      throw new Error(`databaseSuffix "${options.databaseSuffix}": use 1-20 of a-z, 0-9 and _`);
+    }
     const suffix = options.databaseSuffix ? `_${options.databaseSuffix}` : '';
     const databases = { temporal: `temporal${suffix}`, visibility: `temporal_visibility${suffix}` };
     const cartflowDatabase = `cartflow${suffix}`;
@@ -181,66 +184,6 @@ export async function startProductionStack(options: ProductionStackOptions): Pro
     await stopAll();
     throw error;
   }
-}
-
-async function startPostgres(dir: string, stops: Array<() => Promise<void>>): Promise<string> {
-  const script = path.join(root, 'scripts', 'test-postgres.sh');
-  // A cluster left by a run that was killed: the stack is throwaway, start afresh.
-  await run('bash', [script, 'stop', dir]);
-  const { stdout } = await run('bash', [script, 'start', dir, String(await freePort())]);
-  stops.push(async () => {
-    await run('bash', [script, 'stop', dir]);
-  });
-  return stdout.trim().split('\n').at(-1) ?? '';
-}
-
-function postgresEndpoint(url: string): PostgresEndpoint {
-  const parsed = new URL(url);
-  return {
-    host: parsed.hostname,
-    port: Number(parsed.port || 5432),
-    user: decodeURIComponent(parsed.username),
-    password: decodeURIComponent(parsed.password),
-  };
-}
-
-function withDatabase(url: string, database: string): string {
-  const parsed = new URL(url);
-  parsed.pathname = `/${database}`;
-  return parsed.toString();
-}
-
-async function createDatabase(adminUrl: string, name: string): Promise<void> {
-  const sql = postgres(adminUrl, { max: 1, onnotice: () => {} });
-  try {
-    const [existing] = await sql`select 1 from pg_database where datname = ${name}`;
-    if (!existing) await sql.unsafe(`create database "${name}"`);
-  } finally {
-    await sql.end();
-  }
-}
-
-async function waitForReady(url: string, process: RunningProcess, timeoutMs: number): Promise<void> {
-  await waitUntil({
-    what: process.name,
-    exited: process.exited,
-    timeoutMs,
-    check: async () => {
-      const response = await fetch(url);
-      if (!response.ok) throw new Error(`${url} answered ${response.status}: ${await response.text()}`);
-    },
-  });
-}
-
-async function connectable(port: number): Promise<void> {
-  const { connect } = await import('node:net');
-  await new Promise<void>((resolve, reject) => {
-    const socket = connect(port, '127.0.0.1', () => {
-      socket.end();
-      resolve();
-    });
-    socket.once('error', reject);
-  });
 }
 
 /** KEY='value' lines a shell can `source` (values are hex, base64 or URLs: no single quotes). */

@@ -7,6 +7,7 @@ import { type ParsedMail, simpleParser } from 'mailparser';
 import postgres from 'postgres';
 import { afterAll, beforeAll, describe, expect, inject, it } from 'vitest';
 import { payloadCodecFromKeys } from '../../codec/codec-config';
+import { withDatabase } from '../../deploy/local/postgres-server';
 import { type ProductionStack, startProductionStack } from '../../deploy/local/production-stack';
 import { cartWorkflowId } from '../../domain/ids';
 import { cartUpdatedEvent, signedRequest } from '../helpers/cart-events';
@@ -144,9 +145,3 @@ describe('the production stack (Temporal on PostgreSQL, separate processes)', ()
     }
   });
 });
-
-function withDatabase(url: string, database: string): string {
-  const parsed = new URL(url);
-  parsed.pathname = `/${database}`;
-  return parsed.toString();
-}
