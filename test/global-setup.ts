@@ -40,6 +40,9 @@ async function startServers(): Promise<Servers> {
     script('temporal-cli.sh'),
     script('temporal-test-server.sh'),
     script('chromium.sh'),
+    // For test/e2e/production-stack.test.ts, which runs it itself: built here, before any test
+    // runs, so the first build (minutes) does not compete with tests for the CPU. Cached after.
+    script('temporal-server.sh'),
   ]);
 
   let postgresUrl = process.env.DATABASE_URL;

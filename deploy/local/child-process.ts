@@ -1,0 +1,103 @@
+import { type ChildProcess, spawn } from 'node:child_process';
+import { once } from 'node:events';
+import { createWriteStream } from 'node:fs';
+import { readFile } from 'node:fs/promises';
+
+export interface ProcessOptions {
+  /** Shown in errors: `temporal-server`, `cartflow-worker`... */
+  name: string;
+  command: string;
+  args: string[];
+  env: Record<string, string | undefined>;
+  cwd: string;
+  /** stdout and stderr go here, so a quiet test stays quiet and a failure can quote the log. */
+  logFile: string;
+}
+
+export interface RunningProcess {
+  name: string;
+  logFile: string;
+  /** Rejects with the log's tail if the process exits before it is stopped. */
+  exited: Promise<never>;
+  /** SIGTERM to the process group (npm → tsx → node), SIGKILL after `graceMs`. */
+  stop(graceMs?: number): Promise<void>;
+}
+
+/**
+ * Starts a long-running process in its own process group, so stopping it also stops the
+ * children npm and tsx start, and nothing outlives the stack.
+ */
+export function startProcess(options: ProcessOptions): RunningProcess {
+  const log = createWriteStream(options.logFile, { flags: 'a' });
+  const child = spawn(options.command, options.args, {
+    cwd: options.cwd,
+    env: options.env,
+    detached: true,
+    stdio: ['ignore', 'pipe', 'pipe'],
+  });
+  child.stdout?.pipe(log);
+  child.stderr?.pipe(log);
+  let stopping = false;
+  const exited = exitOf(child).then(async ({ code, signal }): Promise<never> => {
+    if (stopping) return new Promise<never>(() => {});
+    throw new Error(`${options.name} exited (${signal ?? `code ${code}`}):\n${await logTail(options.logFile)}`);
+  });
+  // Whoever waits on readiness observes the rejection; until then it must not be "unhandled".
+  exited.catch(() => {});
+  return {
+    name: options.name,
+    logFile: options.logFile,
+    exited,
+    async stop(graceMs = 15_000) {
+      if (child.exitCode !== null || child.signalCode !== null) return;
+      stopping = true;
+      const done = exitOf(child);
+      signalGroup(child, 'SIGTERM');
+      const timer = setTimeout(() => signalGroup(child, 'SIGKILL'), graceMs);
+      await done;
+      clearTimeout(timer);
+      log.end();
+    },
+  };
+}
+
+/** Runs a command to its end (a one-shot like `npm run migrate`); rejects with the log's tail on failure. */
+export async function runToEnd(options: ProcessOptions): Promise<void> {
+  const log = createWriteStream(options.logFile, { flags: 'a' });
+  const child = spawn(options.command, options.args, {
+    cwd: options.cwd,
+    env: options.env,
+    stdio: ['ignore', 'pipe', 'pipe'],
+  });
+  child.stdout?.pipe(log);
+  child.stderr?.pipe(log);
+  const { code, signal } = await exitOf(child);
+  await new Promise((resolve) => log.end(resolve));
+  if (code !== 0) {
+    throw new Error(`${options.name} failed (${signal ?? `code ${code}`}):\n${await logTail(options.logFile)}`);
+  }
+}
+
+function exitOf(child: ChildProcess): Promise<{ code: number | null; signal: NodeJS.Signals | null }> {
+  if (child.exitCode !== null || child.signalCode !== null) {
+    return Promise.resolve({ code: child.exitCode, signal: child.signalCode });
+  }
+  return once(child, 'exit').then(([code, signal]) => ({ code, signal }));
+}
+
+function signalGroup(child: ChildProcess, signal: NodeJS.Signals): void {
+  if (child.pid === undefined) return;
+  try {
+    process.kill(-child.pid, signal);
+  } catch {
+    // Already gone.
+  }
+}
+
+/** The last lines of a log, for an error that says why a process stopped. */
+export async function logTail(file: string, lines = 30): Promise<string> {
+  const text = await readFile(file, 'utf8').catch(() => '');
+  // Go servers log one JSON line per event, stack trace included: keep each line readable.
+  const tail = text.trimEnd().split('\n').slice(-lines);
+  return tail.map((line) => (line.length > 400 ? `${line.slice(0, 400)}…` : line)).join('\n') || '(no output)';
+}
