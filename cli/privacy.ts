@@ -7,9 +7,8 @@ import { erasePerson, exportPerson } from '../compliance/privacy';
 import { ConfigError, loadConfig } from '../config/env';
 import { configuredDatabase, withDatabase } from '../db/client';
 import { parseEmailAddress } from '../domain/email-address';
-import { exitWithError, isMain } from './process';
 
-// `npm run privacy -- export|erase <email>`: data subject requests from the operator's shell.
+// `cartflow privacy export|erase <email>`: data subject requests from the operator's shell.
 // See docs/privacy.md. Output is for people; errors are one line.
 
 const emailArgument = (value: string) => {
@@ -76,9 +75,9 @@ async function eraseCommand(email: string, options: { yes?: boolean }): Promise<
 }
 
 export function privacyProgram(): Command {
-  const program = new Command('cartflow privacy')
-    .description("a person's data: export it (access request) or erase it (erasure request)")
-    .showHelpAfterError();
+  const program = new Command('privacy').description(
+    "a person's data: export it (access request) or erase it (erasure request)",
+  );
   program
     .command('export')
     .description('every row about the address, as JSON (stdout, or --out)')
@@ -93,5 +92,3 @@ export function privacyProgram(): Command {
     .action(eraseCommand);
   return program;
 }
-
-if (isMain(import.meta.url)) privacyProgram().parseAsync(process.argv).catch(exitWithError);

@@ -6,9 +6,8 @@ import { type Database, configuredDatabase, withDatabase } from '../db/client';
 import { parseEmailAddress } from '../domain/email-address';
 import { type SuppressionReason, suppressionReasons, suppressions } from '../db/schema';
 import { suppress, suppressionFor } from '../db/suppression-store';
-import { exitWithError, isMain } from './process';
 
-// `npm run suppressions -- list|export|add|remove`: the operator's view of who gets no marketing
+// `cartflow suppressions list|export|add|remove`: the operator's view of who gets no marketing
 // email and why. Output is for people (or --json / CSV for tools); errors are one line.
 
 type Row = typeof suppressions.$inferSelect;
@@ -77,10 +76,9 @@ function describe(row: Row): string {
 }
 
 export function suppressionsProgram(): Command {
-  const program = new Command('cartflow suppressions')
+  const program = new Command('suppressions')
     .description('list, export, add and remove suppressed addresses (no marketing email goes to them)')
-    .option('--shop <id>', 'shop id (default: SHOP_ID)')
-    .showHelpAfterError();
+    .option('--shop <id>', 'shop id (default: SHOP_ID)');
   const shop = () => program.opts<{ shop?: string }>().shop;
   const reasonOption = (flags: string, description: string) =>
     new Option(flags, description).choices(suppressionReasons as unknown as string[]);
@@ -142,14 +140,4 @@ export function suppressionsProgram(): Command {
       process.stdout.write(`removed ${describe(removed)}\n`);
     });
   return program;
-}
-
-if (isMain(import.meta.url)) {
-  suppressionsProgram()
-    .parseAsync(process.argv)
-    .catch((error: unknown) => {
-      if (!(error instanceof UsageError)) exitWithError(error);
-      process.stderr.write(`cartflow: ${error.message}\n`);
-      process.exit(1);
-    });
 }

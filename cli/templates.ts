@@ -6,11 +6,10 @@ import { TemplateError, displayPath } from '../mail/template-errors';
 import { createTemplateRenderer } from '../mail/template-renderer';
 import { loadSample } from '../mail/template-samples';
 import { loadTemplateSources, resolveLocale } from '../mail/template-source';
-import { isMain } from './process';
 import { templatesDir } from './services';
 import { serveTemplates } from './templates-serve';
 
-// `npm run templates -- check|preview|serve`: the marketers' tools. Output is for people; errors
+// `cartflow templates check|preview|serve`: the marketers' tools. Output is for people; errors
 // are one line each (`file:line: message`), never a stack trace.
 
 const integer = (value: string) => {
@@ -66,10 +65,9 @@ async function preview(
 }
 
 export function templatesProgram(): Command {
-  const program = new Command('cartflow templates')
+  const program = new Command('templates')
     .description('check, preview and serve the email templates')
-    .option('--dir <folder>', 'templates folder', templatesDir)
-    .showHelpAfterError();
+    .option('--dir <folder>', 'templates folder', templatesDir);
   const dir = () => program.opts<{ dir: string }>().dir;
   program
     .command('check')
@@ -99,14 +97,4 @@ export function templatesProgram(): Command {
       process.stdout.write(`templates preview at ${server.url} (Ctrl-C to stop)\n`);
     });
   return program;
-}
-
-if (isMain(import.meta.url)) {
-  templatesProgram()
-    .parseAsync(process.argv)
-    .catch((error: unknown) => {
-      const message = error instanceof TemplateError ? error.message : `templates: ${(error as Error).message}`;
-      process.stderr.write(`${message}\n`);
-      process.exit(1);
-    });
 }

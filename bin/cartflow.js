@@ -1,0 +1,11 @@
+#!/usr/bin/env node
+// The `cartflow` command (package.json "bin"; `npx cartflow …` in the repository). It runs the
+// TypeScript sources as they are: tsx's loader is registered in this process, so there is no
+// build step and no second process between the shell and cartflow (Ctrl-C and SIGTERM reach it).
+import { register } from 'tsx/esm/api';
+
+register();
+const { runCartflow } = await import('../cli/cartflow.ts');
+const code = await runCartflow(process.argv.slice(2));
+// Success leaves the process to whatever the command started (a server); errors end it now.
+if (code !== 0) process.exit(code);

@@ -1,0 +1,36 @@
+import { spawn } from 'node:child_process';
+import { fileURLToPath } from 'node:url';
+import { Argument, Command } from 'commander';
+
+// The benchmarks of bench/ (figures in BENCHMARKS.md), each a script that configures itself from
+// the environment. They run in a child process: they read their own argv and may fork workers.
+const BENCHMARKS = {
+  render: 'per-email render time: compiled once versus MJML per email',
+  chains: 'reminder chains per second through Temporal, and memory with parked chains',
+  report: 'the campaign report query on a seeded database',
+} as const;
+
+export function command(): Command {
+  return new Command('bench')
+    .description('run a benchmark of bench/ (method and figures: BENCHMARKS.md)')
+    .addArgument(new Argument('<name>', 'which benchmark').choices(Object.keys(BENCHMARKS)))
+    .argument('[args...]', "the benchmark's own options")
+    .passThroughOptions()
+    .addHelpText(
+      'after',
+      `\nBenchmarks:\n${Object.entries(BENCHMARKS)
+        .map(([name, what]) => `  ${name.padEnd(8)}${what}`)
+        .join('\n')}\n\nEach reads its settings from the environment (ROUNDS, CARTS, …): see its file in bench/.`,
+    )
+    .action(async (name: keyof typeof BENCHMARKS, args: string[]) => {
+      const script = fileURLToPath(new URL(`../../bench/${name}.ts`, import.meta.url));
+      const child = spawn(process.execPath, ['--import', 'tsx', script, ...args], { stdio: 'inherit' });
+      // Ctrl-C reaches the benchmark directly (same process group); this process only waits for it.
+      process.on('SIGINT', () => {});
+      const code = await new Promise<number>((resolve, reject) => {
+        child.once('error', reject);
+        child.once('exit', (exitCode) => resolve(exitCode ?? 1));
+      });
+      process.exitCode = code;
+    });
+}
