@@ -8,6 +8,7 @@ const BENCHMARKS = {
   render: 'per-email render time: compiled once versus MJML per email',
   chains: 'reminder chains per second through Temporal, and memory with parked chains',
   report: 'the campaign report query on a seeded database',
+  'cli-startup': 'start-up time of `cartflow --help` against importing every command up front',
 } as const;
 
 export function command(): Command {
@@ -19,7 +20,7 @@ export function command(): Command {
     .addHelpText(
       'after',
       `\nBenchmarks:\n${Object.entries(BENCHMARKS)
-        .map(([name, what]) => `  ${name.padEnd(8)}${what}`)
+        .map(([name, what]) => `  ${name.padEnd(13)}${what}`)
         .join('\n')}\n\nEach reads its settings from the environment (ROUNDS, CARTS, …): see its file in bench/.`,
     )
     .action(async (name: keyof typeof BENCHMARKS, args: string[]) => {

@@ -73,7 +73,7 @@ describe('usage errors: exit code 2, one line naming the mistake, a hint, no sta
     ],
     [
       ['bench', 'speed'],
-      "error: command-argument value 'speed' is invalid for argument 'name'. Allowed choices are render, chains, report.",
+      "error: command-argument value 'speed' is invalid for argument 'name'. Allowed choices are render, chains, report, cli-startup.",
       '(run "cartflow bench --help" for usage)',
     ],
   ];
