@@ -4,6 +4,12 @@
 // build step and no second process between the shell and cartflow (Ctrl-C and SIGTERM reach it).
 import { register } from 'tsx/esm/api';
 
+// `cartflow --help | head` closes the pipe early: that is the reader's choice, not an error.
+process.stdout.on('error', (error) => {
+  if (error.code === 'EPIPE') process.exit(0);
+  throw error;
+});
+
 register();
 const { runCartflow } = await import('../cli/cartflow.ts');
 const code = await runCartflow(process.argv.slice(2));

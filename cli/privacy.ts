@@ -17,13 +17,12 @@ const emailArgument = (value: string) => {
   return parsed.address.canonical;
 };
 
-async function exportCommand(email: string, options: { out?: string }): Promise<void> {
+async function exportCommand(email: string, options: { out?: string; shop?: string }): Promise<void> {
   const config = loadConfig();
-  const result = await withDatabase(configuredDatabase(config), ({ db }) =>
-    exportPerson(db, { shopId: config.SHOP_ID, email }),
-  );
+  const shopId = options.shop ?? config.SHOP_ID;
+  const result = await withDatabase(configuredDatabase(config), ({ db }) => exportPerson(db, { shopId, email }));
   if (!result.found) {
-    process.stderr.write(`no data held for this address in shop ${config.SHOP_ID}\n`);
+    process.stderr.write(`no data held for this address in shop ${shopId}\n`);
     return;
   }
   const json = `${JSON.stringify(result.document, null, 2)}\n`;
@@ -36,13 +35,14 @@ async function exportCommand(email: string, options: { out?: string }): Promise<
   process.stderr.write(`wrote ${options.out}\n`);
 }
 
-async function eraseCommand(email: string, options: { yes?: boolean }): Promise<void> {
+async function eraseCommand(email: string, options: { yes?: boolean; shop?: string }): Promise<void> {
   if (!options.yes) {
     throw new ConfigError(
       'erasing is irreversible: run again with --yes (export first if the person asked for a copy)',
     );
   }
   const config = loadConfig();
+  const shopId = options.shop ?? config.SHOP_ID;
   // A running chain carries the address in its own input and would email the person again.
   if (!config.temporal.address) {
     throw new ConfigError(
@@ -58,13 +58,13 @@ async function eraseCommand(email: string, options: { yes?: boolean }): Promise<
       ...(config.PAYLOAD_KEYS ? { dataConverter: { payloadCodecs: [payloadCodecFromKeys(config.PAYLOAD_KEYS)] } } : {}),
     });
     const result = await withDatabase(configuredDatabase(config), ({ db }) =>
-      erasePerson({ db, chains: createChainStopper({ db, client }) }, { shopId: config.SHOP_ID, email }),
+      erasePerson({ db, chains: createChainStopper({ db, client }) }, { shopId, email }),
     );
     if (!result.found) {
-      process.stderr.write(`no data held for this address in shop ${config.SHOP_ID}; nothing erased\n`);
+      process.stderr.write(`no data held for this address in shop ${shopId}; nothing erased\n`);
       return;
     }
-    process.stdout.write(`erased (shop ${config.SHOP_ID})\n`);
+    process.stdout.write(`erased (shop ${shopId})\n`);
     process.stdout.write(`  workflows stopped   ${result.workflowsStopped?.length ?? 0}\n`);
     for (const [table, { action, rows }] of Object.entries(result.tables)) {
       process.stdout.write(`  ${table.padEnd(19)} ${rows} row(s) ${action}\n`);
@@ -75,20 +75,21 @@ async function eraseCommand(email: string, options: { yes?: boolean }): Promise<
 }
 
 export function privacyProgram(): Command {
-  const program = new Command('privacy').description(
-    "a person's data: export it (access request) or erase it (erasure request)",
-  );
+  const program = new Command('privacy')
+    .description("a person's data: export it (access request) or erase it (erasure request)")
+    .option('--shop <id>', 'shop id (default: SHOP_ID)');
+  const shop = () => program.opts<{ shop?: string }>().shop;
   program
     .command('export')
     .description('every row about the address, as JSON (stdout, or --out)')
     .argument('<email>', "the person's email address", emailArgument)
     .option('-o, --out <file>', 'write the JSON to this file (mode 600) instead of stdout')
-    .action(exportCommand);
+    .action((email: string, options: { out?: string }) => exportCommand(email, { ...options, shop: shop() }));
   program
     .command('erase')
     .description('stop their workflows, then delete or anonymise their personal data (irreversible)')
     .argument('<email>', "the person's email address", emailArgument)
     .option('--yes', 'confirm: this cannot be undone')
-    .action(eraseCommand);
+    .action((email: string, options: { yes?: boolean }) => eraseCommand(email, { ...options, shop: shop() }));
   return program;
 }

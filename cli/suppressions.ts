@@ -87,10 +87,11 @@ export function suppressionsProgram(): Command {
     .command('list')
     .description('the suppression list, oldest first')
     .addOption(reasonOption('-r, --reason <reason>', 'only this reason'))
-    .option('--json', 'one JSON array, for scripts')
-    .action(async (options: { reason?: SuppressionReason; json?: boolean }) => {
+    .addOption(new Option('-f, --format <format>', 'table for people; json for scripts').choices(['table', 'json']))
+    .option('--json', 'the same as --format json')
+    .action(async (options: { reason?: SuppressionReason; format?: 'table' | 'json'; json?: boolean }) => {
       const rows = await withShopDatabase((database, shopId) => listRows(database, shopId, options.reason), shop());
-      if (options.json) process.stdout.write(`${JSON.stringify(rows, null, 2)}\n`);
+      if (options.json || options.format === 'json') process.stdout.write(`${JSON.stringify(rows, null, 2)}\n`);
       else printTable(rows);
     });
 

@@ -12,7 +12,7 @@ const BENCHMARKS = {
 } as const;
 
 export function command(): Command {
-  return new Command('bench')
+  const bench: Command = new Command('bench')
     .description('run a benchmark of bench/ (method and figures: BENCHMARKS.md)')
     .addArgument(new Argument('<name>', 'which benchmark').choices(Object.keys(BENCHMARKS)))
     .argument('[args...]', "the benchmark's own options")
@@ -21,9 +21,14 @@ export function command(): Command {
       'after',
       `\nBenchmarks:\n${Object.entries(BENCHMARKS)
         .map(([name, what]) => `  ${name.padEnd(13)}${what}`)
-        .join('\n')}\n\nEach reads its settings from the environment (ROUNDS, CARTS, …): see its file in bench/.`,
+        .join(
+          '\n',
+        )}\n\nSettings come from the environment (ROUNDS, CARTS, …) or options after the name (report: --messages,\n--reps, …), as the header comment of each bench/<name>.ts describes.`,
     )
     .action(async (name: keyof typeof BENCHMARKS, args: string[]) => {
+      // The scripts have no help of their own (their options are in their header comment): a
+      // --help after the name must not start a benchmark that runs for minutes.
+      if (args.includes('--help') || args.includes('-h')) bench.help();
       const script = fileURLToPath(new URL(`../../bench/${name}.ts`, import.meta.url));
       const child = spawn(process.execPath, ['--import', 'tsx', script, ...args], { stdio: 'inherit' });
       // Ctrl-C reaches the benchmark directly (same process group); this process only waits for it.
@@ -34,4 +39,5 @@ export function command(): Command {
       });
       process.exitCode = code;
     });
+  return bench;
 }
