@@ -55,6 +55,12 @@ function packageVersion(): string {
  * long-running command, once it is up). Errors are printed here, as one line; never a stack trace.
  */
 export async function runCartflow(args: readonly string[]): Promise<number> {
+  const operands = args.filter((arg) => !arg.startsWith('-'));
+  if (operands[0] === 'help' && operands[1] !== undefined && !requestedCommand(args)) {
+    // Commander would print the whole help as an error without naming what was not found.
+    process.stderr.write(`error: unknown command '${operands[1]}'\n(run "cartflow --help" for usage)\n`);
+    return EXIT_USAGE;
+  }
   try {
     const program = await cartflowProgram(args);
     await program.parseAsync([...args], { from: 'user' });

@@ -59,6 +59,7 @@ describe('every command and subcommand answers --help with exit code 0', () => {
 describe('usage errors: exit code 2, one line naming the mistake, a hint, no stack trace', () => {
   const cases: Array<[string[], string, string]> = [
     [['deploy'], "error: unknown command 'deploy'", '(run "cartflow --help" for usage)'],
+    [['help', 'deploy'], "error: unknown command 'deploy'", '(run "cartflow --help" for usage)'],
     [['--verbose'], "error: unknown option '--verbose'", '(run "cartflow --help" for usage)'],
     [['migrate', '--force'], "error: unknown option '--force'", '(run "cartflow migrate --help" for usage)'],
     [
