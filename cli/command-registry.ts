@@ -36,6 +36,7 @@ export const COMMANDS: readonly CommandEntry[] = [
   entry('privacy', "export or erase a person's data (access and erasure requests)", () => import('./commands/privacy')),
   entry('discounts', 'export the discount codes cartflow issued', () => import('./commands/discounts')),
   entry('report', 'the campaign funnel and experiment verdicts', () => import('./commands/report')),
+  entry('dkim', 'check the DKIM set-up; print the DNS record to publish', () => import('./commands/dkim')),
   entry('temporal', "the Temporal CLI, pointed at cartflow's Temporal", () => import('./commands/temporal')),
   entry('bench', 'run a benchmark of bench/ (BENCHMARKS.md)', () => import('./commands/bench')),
 ];

@@ -3,7 +3,7 @@ import { DEFAULT_CAMPAIGNS_DIR, loadCampaigns } from '../campaigns/load';
 import { loadConfig } from '../config/env';
 import { configuredDatabase, withDatabase } from '../db/client';
 import type { CampaignReport } from '../reports/build-report';
-import { ReportInputError, loadReport, reportRange } from '../reports/load-report';
+import { loadReport, reportRange } from '../reports/load-report';
 import { reportCsv } from '../reports/report-csv';
 import { reportTable } from '../reports/report-table';
 
