@@ -12,7 +12,7 @@ import { suppress, suppressionFor } from '../db/suppression-store';
 
 type Row = typeof suppressions.$inferSelect;
 
-/** A user mistake (unknown address, bad argument): one line on stderr and exit code 1. */
+/** A refused request (an address not on the list): one line on stderr, exit code 1 (cli/process.ts). */
 class UsageError extends Error {
   override name = 'UsageError';
 }
