@@ -53,7 +53,7 @@ export function createWorker(options: CreateWorkerOptions): Promise<Worker> {
  * SMTP pool, and resolves. With WORKER_HEALTH_PORT it serves /healthz and /readyz; with
  * METRICS_PORT its metrics.
  */
-async function runWorker(): Promise<void> {
+export async function runWorker(): Promise<void> {
   const config = loadConfig();
   requireExternal(config, ['DATABASE_URL', 'TEMPORAL_ADDRESS', 'SMTP_URL', 'TRACKING_SECRET']);
   const payloadCodec = requirePayloadCodec(config);

@@ -1,21 +1,20 @@
 import { stat } from 'node:fs/promises';
 import { Command } from 'commander';
 import { loadConfig } from '../config/env';
-import { exitWithError, isMain } from '../cli/process';
 import { CampaignFileError, DEFAULT_CAMPAIGNS_DIR, loadCampaigns } from './load';
 
-// `npm run campaigns:check [folder]`: validates campaign files without starting anything.
+// `cartflow campaigns check [folder]` (`npm run campaigns:check`): validates campaign files
+// without starting anything.
 
 /** Exit codes: 0 every campaign is valid, 1 some are not (each problem listed), 2 no such folder. */
 export function campaignsCheckProgram(): Command {
-  return new Command('cartflow campaigns:check')
+  return new Command('check')
     .description('validate the campaign files (*.yaml) of a folder without starting anything')
     .argument('[folder]', 'the folder to check (default: CAMPAIGNS_DIR, else the shipped campaigns/)')
     .addHelpText(
       'after',
       '\nExit codes: 0 all valid, 1 invalid campaign files (each problem listed), 2 no such folder.',
     )
-    .showHelpAfterError()
     .action(async (folder: string | undefined) => {
       const dir = folder ?? loadConfig().CAMPAIGNS_DIR ?? DEFAULT_CAMPAIGNS_DIR;
       if (!(await isFolder(dir))) {
@@ -46,5 +45,3 @@ async function isFolder(dir: string): Promise<boolean> {
     return false;
   }
 }
-
-if (isMain(import.meta.url)) campaignsCheckProgram().parseAsync(process.argv).catch(exitWithError);

@@ -5,9 +5,8 @@ import { type DiscountCodeRow, listCodes } from '../db/discount-store';
 import { discountCodeStatuses } from '../db/schema';
 import { trimDecimal } from '../domain/discount-code';
 import { csvCell } from '../reports/report-csv';
-import { exitWithError, isMain } from './process';
 
-// `npm run discounts -- export [--format csv|json] [--status s] [--since day]`: the shop's codes
+// `cartflow discounts export [--format csv|json] [--status s] [--since day]`: the shop's codes
 // for checkouts that import them in bulk rather than calling the checkout discount API.
 
 const FORMATS = ['csv', 'json'] as const;
@@ -73,7 +72,7 @@ function calendarDay(value: string): Date {
 }
 
 export function discountsProgram(): Command {
-  const program = new Command('cartflow discounts')
+  const program = new Command('discounts')
     .description('discount codes cartflow issued, for shops that import them into their checkout')
     .option('--shop <id>', 'shop id (default: SHOP_ID)');
   const shop = () => program.opts<{ shop?: string }>().shop;
@@ -109,8 +108,4 @@ export function discountsProgram(): Command {
       process.stdout.write(RENDER[options.format](rows.map(exported)));
     });
   return program;
-}
-
-if (isMain(import.meta.url)) {
-  discountsProgram().parseAsync(process.argv).catch(exitWithError);
 }

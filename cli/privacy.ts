@@ -8,9 +8,8 @@ import { eraseShop } from '../compliance/shop-erase';
 import { type Config, ConfigError, loadConfig } from '../config/env';
 import { type Db, configuredDatabase, withDatabase } from '../db/client';
 import { parseEmailAddress } from '../domain/email-address';
-import { exitWithError, isMain } from './process';
 
-// `npm run privacy -- export|erase <email>`, `erase-shop`: data subject requests from the operator's shell.
+// `cartflow privacy export|erase <email>`, `erase-shop`: data subject requests from the operator's shell.
 // See docs/privacy.md. Output is for people; errors are one line.
 
 const emailArgument = (value: string) => {
@@ -19,13 +18,12 @@ const emailArgument = (value: string) => {
   return parsed.address.canonical;
 };
 
-async function exportCommand(email: string, options: { out?: string }): Promise<void> {
+async function exportCommand(email: string, options: { out?: string; shop?: string }): Promise<void> {
   const config = loadConfig();
-  const result = await withDatabase(configuredDatabase(config), ({ db }) =>
-    exportPerson(db, { shopId: config.SHOP_ID, email }),
-  );
+  const shopId = options.shop ?? config.SHOP_ID;
+  const result = await withDatabase(configuredDatabase(config), ({ db }) => exportPerson(db, { shopId, email }));
   if (!result.found) {
-    process.stderr.write(`no data held for this address in shop ${config.SHOP_ID}\n`);
+    process.stderr.write(`no data held for this address in shop ${shopId}\n`);
     return;
   }
   const json = `${JSON.stringify(result.document, null, 2)}\n`;
@@ -38,40 +36,40 @@ async function exportCommand(email: string, options: { out?: string }): Promise<
   process.stderr.write(`wrote ${options.out}\n`);
 }
 
-async function eraseCommand(email: string, options: { yes?: boolean }): Promise<void> {
+async function eraseCommand(email: string, options: { yes?: boolean; shop?: string }): Promise<void> {
   if (!options.yes) {
     throw new ConfigError(
       'erasing is irreversible: run again with --yes (export first if the person asked for a copy)',
     );
   }
   const config = loadConfig();
+  const shopId = options.shop ?? config.SHOP_ID;
   // A running chain carries the address in its own input and would email the person again.
   requireTemporal(config);
-  const result = await withChainStopper(config, (db, chains) =>
-    erasePerson({ db, chains }, { shopId: config.SHOP_ID, email }),
-  );
+  const result = await withChainStopper(config, (db, chains) => erasePerson({ db, chains }, { shopId, email }));
   if (!result.found) {
-    process.stderr.write(`no data held for this address in shop ${config.SHOP_ID}; nothing erased\n`);
+    process.stderr.write(`no data held for this address in shop ${shopId}; nothing erased\n`);
     return;
   }
-  process.stdout.write(`erased (shop ${config.SHOP_ID})\n`);
+  process.stdout.write(`erased (shop ${shopId})\n`);
   process.stdout.write(`  workflows stopped   ${result.workflowsStopped?.length ?? 0}\n`);
   for (const [table, { action, rows }] of Object.entries(result.tables)) {
     process.stdout.write(`  ${table.padEnd(19)} ${rows} row(s) ${action}\n`);
   }
 }
 
-/** Everyone of SHOP_ID, as Shopify's shop/redact does, without its time budget (for large shops). */
-async function eraseShopCommand(options: { yes?: boolean }): Promise<void> {
+/** Everyone of the shop, as Shopify's shop/redact does, without its time budget (for large shops). */
+async function eraseShopCommand(options: { yes?: boolean; shop?: string }): Promise<void> {
   const config = loadConfig();
+  const shopId = options.shop ?? config.SHOP_ID;
   if (!options.yes) {
-    throw new ConfigError(`erasing every person of shop ${config.SHOP_ID} is irreversible: run again with --yes`);
+    throw new ConfigError(`erasing every person of shop ${shopId} is irreversible: run again with --yes`);
   }
   requireTemporal(config);
   const result = await withChainStopper(config, (db, chains) =>
-    eraseShop({ db, chains }, { shopId: config.SHOP_ID, deadline: Number.POSITIVE_INFINITY }),
+    eraseShop({ db, chains }, { shopId, deadline: Number.POSITIVE_INFINITY }),
   );
-  process.stdout.write(`erased ${result.erased} people (shop ${config.SHOP_ID})\n`);
+  process.stdout.write(`erased ${result.erased} people (shop ${shopId})\n`);
   if (result.remaining > 0) {
     process.stderr.write(`${result.remaining} address(es) are still held: run again, or erase them one by one\n`);
     process.exitCode = 1;
@@ -103,27 +101,26 @@ async function withChainStopper<T>(config: Config, run: (db: Db, chains: ChainSt
 }
 
 export function privacyProgram(): Command {
-  const program = new Command('cartflow privacy')
+  const program = new Command('privacy')
     .description("a person's data: export it (access request) or erase it (erasure request)")
-    .showHelpAfterError();
+    .option('--shop <id>', 'shop id (default: SHOP_ID)');
+  const shop = () => program.opts<{ shop?: string }>().shop;
   program
     .command('export')
     .description('every row about the address, as JSON (stdout, or --out)')
     .argument('<email>', "the person's email address", emailArgument)
     .option('-o, --out <file>', 'write the JSON to this file (mode 600) instead of stdout')
-    .action(exportCommand);
+    .action((email: string, options: { out?: string }) => exportCommand(email, { ...options, shop: shop() }));
   program
     .command('erase')
     .description('stop their workflows, then delete or anonymise their personal data (irreversible)')
     .argument('<email>', "the person's email address", emailArgument)
     .option('--yes', 'confirm: this cannot be undone')
-    .action(eraseCommand);
+    .action((email: string, options: { yes?: boolean }) => eraseCommand(email, { ...options, shop: shop() }));
   program
     .command('erase-shop')
-    .description("erase every person of SHOP_ID, as Shopify's shop/redact does (irreversible)")
+    .description("erase every person of the shop, as Shopify's shop/redact does (irreversible)")
     .option('--yes', 'confirm: this cannot be undone')
-    .action(eraseShopCommand);
+    .action((options: { yes?: boolean }) => eraseShopCommand({ ...options, shop: shop() }));
   return program;
 }
-
-if (isMain(import.meta.url)) privacyProgram().parseAsync(process.argv).catch(exitWithError);

@@ -1,6 +1,7 @@
 import path from 'node:path';
 import { pathToFileURL } from 'node:url';
 import { Command } from 'commander';
+import { EXIT_FAILED, EXIT_USAGE } from './exit-codes';
 
 /** True when the module at `moduleUrl` is the script node/tsx was started with. */
 export function isMain(moduleUrl: string): boolean {
@@ -8,18 +9,30 @@ export function isMain(moduleUrl: string): boolean {
   return script !== undefined && pathToFileURL(path.resolve(script)).href === moduleUrl;
 }
 
+// Errors whose message already says what to do: shown as one line, never with a stack.
+const REFUSALS = ['ConfigError', 'CampaignFileError', 'DatabaseInUseError', 'TemplateError', 'UsageError'];
+// A bad option value found after commander parsed it (a date range, an unknown campaign id).
+const BAD_INPUT = ['ReportInputError'];
+
 /**
- * Ends an entry point on an error: a configuration problem is one actionable line; anything else
- * is reported with its message (the stack only with LOG_LEVEL=debug).
+ * Prints an error the way every cartflow command does and returns its exit code: a refusal or a
+ * bad value is one actionable line; anything else is reported with its root cause (the stack only
+ * with LOG_LEVEL=debug).
  */
+export function reportError(error: unknown): number {
+  const name = error instanceof Error ? error.name : '';
+  if (error instanceof Error && (REFUSALS.includes(name) || BAD_INPUT.includes(name))) {
+    process.stderr.write(`cartflow: ${error.message}\n`);
+    return BAD_INPUT.includes(name) ? EXIT_USAGE : EXIT_FAILED;
+  }
+  process.stderr.write(`cartflow: failed: ${rootCause(error)}\n`);
+  if (process.env.LOG_LEVEL === 'debug') process.stderr.write(`${(error as Error)?.stack}\n`);
+  return EXIT_FAILED;
+}
+
+/** Ends a process on an error, printed by `reportError`. */
 export function exitWithError(error: unknown): never {
-  // Bad configuration, campaign files, or a database another process holds: the message says what to do.
-  const isConfigError =
-    error instanceof Error && ['ConfigError', 'CampaignFileError', 'DatabaseInUseError'].includes(error.name);
-  const message = isConfigError ? (error as Error).message : `failed to start: ${rootCause(error)}`;
-  process.stderr.write(`cartflow: ${message}\n`);
-  if (!isConfigError && process.env.LOG_LEVEL === 'debug') process.stderr.write(`${(error as Error)?.stack}\n`);
-  process.exit(1);
+  process.exit(reportError(error));
 }
 
 /** Library errors wrap the useful part (drizzle: "Failed query…", cause: "connect ECONNREFUSED…"). */
@@ -30,13 +43,14 @@ function rootCause(error: unknown): string {
 }
 
 /**
- * For entry points configured only by the environment: answers `--help`, and refuses any argument
- * with a usage line (exit code 1) before anything starts.
+ * For the long-running entry points still started directly as scripts by the process tests
+ * (worker.ts, server/main.ts, cli/start.ts): answers `--help`, and refuses any argument with a
+ * usage line before anything starts. `cartflow <command>` parses through cli/cartflow.ts instead.
  */
 export function parseNoArguments({ name, description }: { name: string; description: string }): void {
   new Command(name)
     .description(description)
-    .addHelpText('after', '\nConfigured by environment variables only: see .env.example and README.md.')
-    .showHelpAfterError()
+    .addHelpText('after', '\nConfigured by environment variables only: see docs/cli.md and .env.example.')
+    .exitOverride((error) => process.exit(error.exitCode === 0 ? 0 : EXIT_USAGE))
     .parse(process.argv);
 }

@@ -9,7 +9,7 @@ export interface ShutdownSignalsOptions {
   begin: () => void;
 }
 
-/** tsx relays a terminal's Ctrl-C to the child that already got it: the same signal this soon is that copy. */
+/** npm (or tsx) relays a terminal's Ctrl-C to the child that already got it: the same signal this soon is that copy. */
 const SAME_SIGNAL_WINDOW_MS = 1_000;
 /** Closing connections and the database after the grace period; past this the process is stuck. */
 const CLOSE_ALLOWANCE_MS = 15_000;

@@ -16,17 +16,17 @@ import { createWorker } from '../worker';
 import { payloadCodecFromKeys } from '../codec/codec-config';
 import { localPayloadKeys, localTrackingSecret, localWebhookSecret } from './dev-secret';
 import { EMBEDDED_TEMPORAL_ADDRESS, startEmbeddedTemporal } from './embedded-temporal';
-import { exitWithError, parseNoArguments } from './process';
+import { exitWithError, isMain, parseNoArguments } from './process';
 import { startInboundFromConfig } from '../inbound/listener-from-config';
 import { loadCampaignFiles, openServices, unsubscribeAddress } from './services';
 import { drainHttpServer, onShutdownSignals } from './shutdown';
 import { smtpCheck } from '../health/checks';
 
 /**
- * `npm start`: the worker and the HTTP server in one process. Whatever is not configured is
- * embedded: a Temporal dev server (with UI), PGlite, and an SMTP sink writing .eml files.
+ * `cartflow start` (`npm start`): the worker and the HTTP server in one process. Whatever is not
+ * configured is embedded: a Temporal dev server (with UI), PGlite, and an SMTP sink writing .eml files.
  */
-async function main(): Promise<void> {
+export async function runStart(): Promise<void> {
   const config = loadConfig();
   const logger = createLogger(config.LOG_LEVEL);
   installTemporalRuntime(logger, config, { ownSignals: true });
@@ -218,9 +218,12 @@ async function connectTemporal(
   };
 }
 
-parseNoArguments({
-  name: 'cartflow start',
-  description:
-    'the worker and the HTTP server in one process; embeds Temporal, PGlite and an SMTP sink when not configured',
-});
-main().then(() => process.exit(0), exitWithError);
+// Run directly by the process tests (test/integration/embedded-database.test.ts).
+if (isMain(import.meta.url)) {
+  parseNoArguments({
+    name: 'cartflow start',
+    description:
+      'the worker and the HTTP server in one process; embeds Temporal, PGlite and an SMTP sink when not configured',
+  });
+  runStart().then(() => process.exit(0), exitWithError);
+}

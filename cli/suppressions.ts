@@ -6,14 +6,13 @@ import { type Database, configuredDatabase, withDatabase } from '../db/client';
 import { parseEmailAddress } from '../domain/email-address';
 import { type SuppressionReason, suppressionReasons, suppressions } from '../db/schema';
 import { suppress, suppressionFor } from '../db/suppression-store';
-import { exitWithError, isMain } from './process';
 
-// `npm run suppressions -- list|export|add|remove`: the operator's view of who gets no marketing
+// `cartflow suppressions list|export|add|remove`: the operator's view of who gets no marketing
 // email and why. Output is for people (or --json / CSV for tools); errors are one line.
 
 type Row = typeof suppressions.$inferSelect;
 
-/** A user mistake (unknown address, bad argument): one line on stderr and exit code 1. */
+/** A refused request (an address not on the list): one line on stderr, exit code 1 (cli/process.ts). */
 class UsageError extends Error {
   override name = 'UsageError';
 }
@@ -77,10 +76,9 @@ function describe(row: Row): string {
 }
 
 export function suppressionsProgram(): Command {
-  const program = new Command('cartflow suppressions')
+  const program = new Command('suppressions')
     .description('list, export, add and remove suppressed addresses (no marketing email goes to them)')
-    .option('--shop <id>', 'shop id (default: SHOP_ID)')
-    .showHelpAfterError();
+    .option('--shop <id>', 'shop id (default: SHOP_ID)');
   const shop = () => program.opts<{ shop?: string }>().shop;
   const reasonOption = (flags: string, description: string) =>
     new Option(flags, description).choices(suppressionReasons as unknown as string[]);
@@ -89,10 +87,11 @@ export function suppressionsProgram(): Command {
     .command('list')
     .description('the suppression list, oldest first')
     .addOption(reasonOption('-r, --reason <reason>', 'only this reason'))
-    .option('--json', 'one JSON array, for scripts')
-    .action(async (options: { reason?: SuppressionReason; json?: boolean }) => {
+    .addOption(new Option('-f, --format <format>', 'table for people; json for scripts').choices(['table', 'json']))
+    .option('--json', 'the same as --format json')
+    .action(async (options: { reason?: SuppressionReason; format?: 'table' | 'json'; json?: boolean }) => {
       const rows = await withShopDatabase((database, shopId) => listRows(database, shopId, options.reason), shop());
-      if (options.json) process.stdout.write(`${JSON.stringify(rows, null, 2)}\n`);
+      if (options.json || options.format === 'json') process.stdout.write(`${JSON.stringify(rows, null, 2)}\n`);
       else printTable(rows);
     });
 
@@ -142,14 +141,4 @@ export function suppressionsProgram(): Command {
       process.stdout.write(`removed ${describe(removed)}\n`);
     });
   return program;
-}
-
-if (isMain(import.meta.url)) {
-  suppressionsProgram()
-    .parseAsync(process.argv)
-    .catch((error: unknown) => {
-      if (!(error instanceof UsageError)) exitWithError(error);
-      process.stderr.write(`cartflow: ${error.message}\n`);
-      process.exit(1);
-    });
 }

@@ -1,82 +1,28 @@
-import { mkdir, writeFile } from 'node:fs/promises';
-import path from 'node:path';
 import { Command, InvalidArgumentError } from 'commander';
-import { checkTemplates, formatProblem } from '../mail/template-check';
-import { TemplateError, displayPath } from '../mail/template-errors';
-import { createTemplateRenderer } from '../mail/template-renderer';
-import { loadSample } from '../mail/template-samples';
-import { loadTemplateSources, resolveLocale } from '../mail/template-source';
-import { isMain } from './process';
-import { templatesDir } from './services';
-import { serveTemplates } from './templates-serve';
 
-// `npm run templates -- check|preview|serve`: the marketers' tools. Output is for people; errors
-// are one line each (`file:line: message`), never a stack trace.
+// `cartflow templates check|preview|serve`: the marketers' tools. Output is for people; errors
+// are one line each (`file:line: message`), never a stack trace. The work is in
+// cli/templates-actions.ts and cli/templates-serve.ts, imported when a subcommand runs, so that
+// `cartflow templates --help` answers at once.
 
 const integer = (value: string) => {
   if (!/^\d+$/.test(value)) throw new InvalidArgumentError('must be a whole number');
   return Number(value);
 };
 
-async function check(options: { dir: string; template?: string }): Promise<number> {
-  const report = await checkTemplates({ dir: options.dir, only: options.template });
-  for (const problem of report.problems) process.stdout.write(`${formatProblem(problem)}\n`);
-  const errors = report.problems.filter((problem) => problem.severity === 'error').length;
-  const warnings = report.problems.length - errors;
-  process.stdout.write(
-    `checked ${report.templates.length} template(s), ${report.renders} locale × sample render(s): ` +
-      `${errors} error(s), ${warnings} warning(s)\n`,
-  );
-  return errors > 0 ? 1 : 0;
-}
-
-async function preview(
-  id: string,
-  options: { dir: string; locale?: string; sample?: string; variant: number; out: string },
-): Promise<number> {
-  const sources = await loadTemplateSources(options.dir, id);
-  const sample = options.sample ?? sources.samples[0];
-  if (!sample) throw new TemplateError(`${displayPath(sources.folder)}/samples: no sample data to preview with`);
-  const sampleFile = sample.includes('/') ? sample : `samples/${sample.replace(/\.json$/, '')}.json`;
-  if (!sources.samples.includes(sampleFile)) {
-    throw new TemplateError(`${id}: no sample "${sample}" (samples: ${sources.samples.join(', ')})`);
-  }
-  const locale = resolveLocale(sources, options.locale);
-  const data = await loadSample(sources, sampleFile, { locale: options.locale ?? locale });
-  const email = await createTemplateRenderer({ dir: options.dir }).render(id, data, {
-    locale,
-    subjectVariant: options.variant,
-  });
-  const base = path.join(options.out, `${id}.${email.locale}.${path.basename(sampleFile, '.json')}`);
-  await mkdir(options.out, { recursive: true });
-  const headers = [
-    `Subject: ${email.subject}`,
-    `Preheader: ${email.preheader}`,
-    `X-Template: ${email.templateId}@${email.templateVersion}`,
-    `X-Template-Locale: ${email.locale}`,
-    `X-Subject-Variant: ${email.subjectVariant}`,
-  ];
-  await Promise.all([
-    writeFile(`${base}.html`, email.html),
-    writeFile(`${base}.txt`, email.text),
-    writeFile(`${base}.headers.txt`, `${headers.join('\n')}\n`),
-  ]);
-  process.stdout.write(`${headers[0]}\nwrote ${displayPath(base)}.html, .txt and .headers.txt\n`);
-  return 0;
-}
-
 export function templatesProgram(): Command {
-  const program = new Command('cartflow templates')
+  const program = new Command('templates')
     .description('check, preview and serve the email templates')
-    .option('--dir <folder>', 'templates folder', templatesDir)
-    .showHelpAfterError();
-  const dir = () => program.opts<{ dir: string }>().dir;
+    .option('--dir <folder>', 'templates folder (default: templates/ of this repository)');
+  // The shipped folder comes with the composition root: only a running subcommand loads it.
+  const dir = async () => program.opts<{ dir?: string }>().dir ?? (await import('./services')).templatesDir;
   program
     .command('check')
     .description('pre-flight check of every template × locale × sample; exits 1 on any error')
     .option('-t, --template <id>', 'only this template')
     .action(async (options: { template?: string }) => {
-      process.exitCode = await check({ dir: dir(), ...options });
+      const { check } = await import('./templates-actions');
+      process.exitCode = await check({ dir: await dir(), ...options });
     });
   program
     .command('preview')
@@ -87,7 +33,8 @@ export function templatesProgram(): Command {
     .option('-v, --variant <n>', 'subject line (A/B variant), from 0', integer, 0)
     .option('-o, --out <folder>', 'where to write the files', 'outbox/preview')
     .action(async (id: string, options: { locale?: string; sample?: string; variant: number; out: string }) => {
-      process.exitCode = await preview(id, { dir: dir(), ...options });
+      const { preview } = await import('./templates-actions');
+      process.exitCode = await preview(id, { dir: await dir(), ...options });
     });
   program
     .command('serve')
@@ -95,18 +42,9 @@ export function templatesProgram(): Command {
     .option('-p, --port <port>', 'port', integer, 4000)
     .option('--host <host>', 'interface to listen on', '127.0.0.1')
     .action(async (options: { port: number; host: string }) => {
-      const server = await serveTemplates({ dir: dir(), ...options });
+      const { serveTemplates } = await import('./templates-serve');
+      const server = await serveTemplates({ dir: await dir(), ...options });
       process.stdout.write(`templates preview at ${server.url} (Ctrl-C to stop)\n`);
     });
   return program;
-}
-
-if (isMain(import.meta.url)) {
-  templatesProgram()
-    .parseAsync(process.argv)
-    .catch((error: unknown) => {
-      const message = error instanceof TemplateError ? error.message : `templates: ${(error as Error).message}`;
-      process.stderr.write(`${message}\n`);
-      process.exit(1);
-    });
 }

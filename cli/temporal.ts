@@ -6,12 +6,12 @@ import { EMBEDDED_TEMPORAL_ADDRESS, temporalCliPath } from './embedded-temporal'
 import { exitWithError } from './process';
 
 /**
- * `npm run temporal -- <command>`: the Temporal CLI that scripts/temporal-cli.sh builds, pointed
- * at cartflow's Temporal (TEMPORAL_ADDRESS, else the embedded dev server of `npm start`) and at
- * the server's codec endpoint, so payloads print decoded. Every argument goes to the CLI as it is;
+ * `cartflow temporal <command>` (`npm run temporal -- <command>`): the Temporal CLI that
+ * scripts/temporal-cli.sh builds, pointed at cartflow's Temporal (TEMPORAL_ADDRESS, else the
+ * embedded dev server of `npm start`) and at the server's codec endpoint, so payloads print decoded. Every argument goes to the CLI as it is;
  * its own flags (--address, --codec-endpoint, --codec-auth) win over these defaults.
  */
-async function main(): Promise<void> {
+export async function runTemporalCli(args: readonly string[]): Promise<void> {
   const config = loadConfig();
   const binary = await temporalCliPath(createLogger(config.LOG_LEVEL === 'info' ? 'warn' : config.LOG_LEVEL));
   if (!binary) {
@@ -26,11 +26,9 @@ async function main(): Promise<void> {
       config.TEMPORAL_CODEC_ENDPOINT ?? localCodecEndpoint({ host: config.HOST, port: config.PORT }),
     TEMPORAL_CODEC_AUTH: config.ADMIN_TOKEN ? `Bearer ${config.ADMIN_TOKEN}` : undefined,
   });
-  const child = spawn(binary, process.argv.slice(2), { stdio: 'inherit', env });
+  const child = spawn(binary, args, { stdio: 'inherit', env });
   // Ctrl-C reaches the CLI directly (same process group); this process only waits for it.
   process.on('SIGINT', () => {}).on('SIGTERM', () => child.kill('SIGTERM'));
   child.once('error', exitWithError);
   child.once('exit', (code) => process.exit(code ?? 1));
 }
-
-main().catch(exitWithError);

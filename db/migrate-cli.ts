@@ -1,18 +1,11 @@
 import { loadConfig } from '../config/env';
-import { exitWithError, parseNoArguments } from '../cli/process';
 import { configuredDatabase, openDatabase } from './client';
 
-// `npm run migrate`: applies db/migrations to DATABASE_URL (or the embedded PGlite database).
-parseNoArguments({
-  name: 'cartflow migrate',
-  description: 'apply db/migrations to DATABASE_URL (or the embedded PGlite database in DATA_DIR)',
-});
-try {
+/** `cartflow migrate` (`npm run migrate`): applies db/migrations to DATABASE_URL (or the embedded PGlite database). */
+export async function migrate(): Promise<void> {
   const config = loadConfig();
   const database = await openDatabase(configuredDatabase(config));
   await database.migrate();
   await database.close();
   process.stdout.write(`migrations applied to ${database.description}\n`);
-} catch (error) {
-  exitWithError(error);
 }

@@ -3,7 +3,7 @@ import { Client, Connection } from '@temporalio/client';
 import { loadConfig } from '../config/env';
 import { createLogger } from '../config/logger';
 import { openDatabase } from '../db/client';
-import { exitWithError, parseNoArguments } from '../cli/process';
+import { exitWithError, isMain, parseNoArguments } from '../cli/process';
 import { loadCampaignFiles, requireExternal, unsubscribeAddress } from '../cli/services';
 import { drainHttpServer, onShutdownSignals } from '../cli/shutdown';
 import { requirePayloadCodec } from '../codec/codec-config';
@@ -12,14 +12,12 @@ import { createMetricsRegistry } from '../metrics/registry';
 import { serveMetrics } from '../metrics/serve-metrics';
 import { createAppFromConfig } from './app-from-config';
 
-// `npm run server`: the HTTP server alone, against external Postgres and Temporal. On SIGTERM it
-// stops accepting, answers the requests in flight (SHUTDOWN_GRACE), closes the inbound SMTP
-// listener, the metrics port, Temporal and the database, and exits 0.
-parseNoArguments({
-  name: 'cartflow server',
-  description: 'the HTTP server alone (webhooks, tracking, unsubscribe), against external Postgres and Temporal',
-});
-try {
+/**
+ * `cartflow server` (`npm run server`): the HTTP server alone, against external Postgres and
+ * Temporal. On SIGTERM it stops accepting, answers the requests in flight (SHUTDOWN_GRACE), closes
+ * the inbound SMTP listener, the metrics port, Temporal and the database, and exits 0.
+ */
+export async function runServer(): Promise<void> {
   const config = loadConfig();
   requireExternal(config, ['DATABASE_URL', 'TEMPORAL_ADDRESS', 'WEBHOOK_SECRET', 'TRACKING_SECRET']);
   const payloadCodec = requirePayloadCodec(config);
@@ -83,6 +81,13 @@ try {
   server = serve({ fetch: app.fetch, hostname: config.HOST, port: config.PORT }, () =>
     logger.info({ host: config.HOST, port: config.PORT }, 'http server listening'),
   );
-} catch (error) {
-  exitWithError(error);
+}
+
+// Run directly by the process tests (graceful-shutdown, log-privacy).
+if (isMain(import.meta.url)) {
+  parseNoArguments({
+    name: 'cartflow server',
+    description: 'the HTTP server alone (webhooks, tracking, unsubscribe), against external Postgres and Temporal',
+  });
+  runServer().catch(exitWithError);
 }

@@ -45,8 +45,8 @@ afterAll(async () => {
 function cli(...args: string[]): Promise<{ code: number; stdout: string; stderr: string }> {
   return new Promise((resolve) => {
     execFile(
-      path.join(root, 'node_modules/.bin/tsx'),
-      ['cli/discounts.ts', ...args],
+      process.execPath,
+      ['bin/cartflow.js', 'discounts', ...args],
       { cwd: root, env: { ...process.env, DATABASE_URL: database.url, SHOP_ID: shopId, LOG_LEVEL: 'silent' } },
       (error, stdout, stderr) => resolve({ code: error ? ((error.code as number) ?? 1) : 0, stdout, stderr }),
     );
@@ -141,7 +141,7 @@ describe('npm run discounts -- export', () => {
     expect((JSON.parse(shopApi.stdout) as Array<{ code: string }>).map((row) => row.code)).toEqual(['SHOPAPI23456']);
   });
 
-  it('--help explains the export; a bad argument is one line naming it, exit code 1', async () => {
+  it('--help explains the export; a bad argument is a line naming it and a hint, exit code 2', async () => {
     const help = await cli('export', '--help');
     expect(help).toMatchObject({ code: 0, stderr: '' });
     expect(help.stdout).toMatch(/^Usage: cartflow discounts export \[options\]/);
@@ -161,8 +161,9 @@ describe('npm run discounts -- export', () => {
         "error: option '-s, --status <status>' argument 'expired' is invalid. Allowed choices are active, used, disabled.\n",
       ],
     ];
+    const hint = '(run "cartflow discounts export --help" for usage)\n';
     for (const [args, stderr] of cases) {
-      expect(await cli(...args)).toEqual({ code: 1, stdout: '', stderr });
+      expect(await cli(...args)).toEqual({ code: 2, stdout: '', stderr: stderr + hint });
     }
   });
 });

@@ -27,11 +27,11 @@ afterAll(killWorkerProcesses);
 /** Only what an operator's shell would set: no DATABASE_URL, so the embedded database is used. */
 const baseEnv = () => ({ DATA_DIR: dataDir, SHOP_ID: shopId, LOG_LEVEL: 'silent' });
 
-function cli(script: string, ...args: string[]): Promise<{ code: number; stdout: string; stderr: string }> {
+function cli(command: string, ...args: string[]): Promise<{ code: number; stdout: string; stderr: string }> {
   return new Promise((resolve) => {
     execFile(
-      path.join(root, 'node_modules/.bin/tsx'),
-      [script, ...args],
+      process.execPath,
+      ['bin/cartflow.js', command, ...args],
       { cwd: root, env: { PATH: process.env.PATH, HOME: process.env.HOME, ...baseEnv() } },
       (error, stdout, stderr) => resolve({ code: error ? ((error.code as number) ?? 1) : 0, stdout, stderr }),
     );
@@ -81,20 +81,20 @@ describe('the embedded database while `npm start` runs', () => {
   });
 
   it('`suppressions add` from another process lands in the running instance', async () => {
-    const added = await cli('cli/suppressions.ts', 'add', 'x@example.org');
+    const added = await cli('suppressions', 'add', 'x@example.org');
     expect(added).toMatchObject({ code: 0, stderr: '' });
     expect(added.stdout).toMatch(/^suppressed x@example\.org \(manual, source cli/);
 
     const rows = await analyst`select email, reason from suppressions where shop_id = ${shopId}`;
     expect(rows).toEqual([{ email: 'x@example.org', reason: 'manual' }]);
-    const listed = await cli('cli/suppressions.ts', 'list');
+    const listed = await cli('suppressions', 'list');
     expect(listed.stdout).toMatch(/^x@example\.org\s+manual\s+cli/m);
   });
 
   it('`privacy export` finds a person the running instance holds', async () => {
     await analyst`insert into customers (shop_id, email, name, marketing_consent)
       values (${shopId}, 'nora@example.org', 'Nora O''Brien', true)`;
-    const exported = await cli('cli/privacy.ts', 'export', 'nora@example.org');
+    const exported = await cli('privacy', 'export', 'nora@example.org');
     expect(exported).toMatchObject({ code: 0, stderr: '' });
     expect(JSON.parse(exported.stdout).customer).toMatchObject({ email: 'nora@example.org', name: "Nora O'Brien" });
   });
@@ -123,7 +123,7 @@ describe('the embedded database held by a process that does not serve it', () =>
     const holder = startWorkerProcess(baseEnv(), { script: 'test/fixtures/embedded-db-holder.ts', args: ['direct'] });
     await holder.waitForLine(/^READY PGlite in /);
 
-    const refused = await cli('cli/suppressions.ts', 'list');
+    const refused = await cli('suppressions', 'list');
     expect(refused.code).toBe(1);
     expect(refused.stdout).toBe('');
     expect(refused.stderr).toBe(
@@ -144,7 +144,7 @@ describe('the embedded database held by a process that does not serve it', () =>
       { mode: 0o600 },
     );
 
-    const listed = await cli('cli/suppressions.ts', 'list');
+    const listed = await cli('suppressions', 'list');
     expect(listed).toMatchObject({ code: 0, stderr: '' });
     expect(listed.stdout).toMatch(/^x@example\.org\s+manual/m);
     await expect(stat(lockFileOf(pgliteDir))).rejects.toMatchObject({ code: 'ENOENT' });

@@ -30,10 +30,10 @@ afterAll(async () => {
 
 function privacy(args: string[], env: Record<string, string> = {}) {
   return new Promise<{ code: number; stdout: string; stderr: string }>((resolve) => {
-    // tsx from node_modules, as `npm run` runs it (npx would add npm's own warnings to stderr).
+    // bin/cartflow.js, as `npm run` runs it (npx would add npm's own warnings to stderr).
     execFile(
-      path.join(root, 'node_modules/.bin/tsx'),
-      ['cli/privacy.ts', ...args],
+      process.execPath,
+      ['bin/cartflow.js', 'privacy', ...args],
       {
         cwd: root,
         env: { PATH: process.env.PATH, HOME: process.env.HOME, DATABASE_URL: database.url, SHOP_ID: shopId, ...env },

@@ -133,8 +133,8 @@ afterAll(async () => {
 function cli(...args: string[]): Promise<{ code: number; stdout: string; stderr: string }> {
   return new Promise((resolve) => {
     execFile(
-      path.join(root, 'node_modules/.bin/tsx'),
-      ['cli/report.ts', ...args],
+      process.execPath,
+      ['bin/cartflow.js', 'report', ...args],
       {
         cwd: root,
         env: {
@@ -290,7 +290,7 @@ describe('npm run report', () => {
     expect(result).toMatchObject({ code: 0, stdout: 'no data for 2025-01-01 to 2025-01-31\n', stderr: '' });
   });
 
-  it('bad input is one line on stderr and exit code 1, never a stack trace', async () => {
+  it('bad input is a usage error (exit code 2) named on the first line, never a stack trace', async () => {
     const cases: Array<[string[], string]> = [
       [['--campaign', 'nope'], 'cartflow: unknown campaign "nope"; known campaigns: ab-cart'],
       [
@@ -313,7 +313,7 @@ describe('npm run report', () => {
     ];
     const results = await Promise.all(cases.map(([args]) => cli(...args)));
     results.forEach((result, index) => {
-      expect(result.code, cases[index]![0].join(' ')).toBe(1);
+      expect(result.code, cases[index]![0].join(' ')).toBe(2);
       expect(result.stderr.split('\n')[0]).toBe(cases[index]![1]);
       expect(result.stderr).not.toMatch(/\n\s+at /);
       expect(result.stdout).toBe('');

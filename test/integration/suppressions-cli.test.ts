@@ -25,10 +25,10 @@ afterAll(async () => {
 
 function cli(...args: string[]): Promise<{ code: number; stdout: string; stderr: string }> {
   return new Promise((resolve) => {
-    // tsx from node_modules, as `npm run` runs it (npx would add npm's own warnings to stderr).
+    // bin/cartflow.js, as `npm run` runs it (npx would add npm's own warnings to stderr).
     execFile(
-      path.join(root, 'node_modules/.bin/tsx'),
-      ['cli/suppressions.ts', ...args],
+      process.execPath,
+      ['bin/cartflow.js', 'suppressions', ...args],
       { cwd: root, env: { ...process.env, DATABASE_URL: database.url, SHOP_ID: shopId, LOG_LEVEL: 'silent' } },
       (error, stdout, stderr) => resolve({ code: error ? ((error.code as number) ?? 1) : 0, stdout, stderr }),
     );
@@ -106,12 +106,12 @@ describe('npm run suppressions', () => {
 
   it('a bad argument is named on the first line (usage follows), never a stack trace', async () => {
     const notEmail = await cli('add', 'not-an-address');
-    expect(notEmail.code).toBe(1);
+    expect(notEmail.code).toBe(2);
     expect(notEmail.stderr.split('\n')[0]).toBe(
       "error: command-argument value 'not-an-address' is invalid for argument 'email'. must be an email address: no @",
     );
     const badReason = await cli('list', '--reason', 'bored');
-    expect(badReason.code).toBe(1);
+    expect(badReason.code).toBe(2);
     expect(badReason.stderr.split('\n')[0]).toContain(
       'Allowed choices are unsubscribed, hard_bounce, soft_bounce, complaint, manual',
     );

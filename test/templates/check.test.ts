@@ -17,7 +17,7 @@ const root = path.resolve(import.meta.dirname, '../..');
 
 /** `npm run templates -- check` as a marketer runs it: exit code and output lines. */
 async function checkCommand(dir: string): Promise<{ code: number; lines: string[] }> {
-  const result = await run(process.execPath, ['--import', 'tsx', 'cli/templates.ts', '--dir', dir, 'check'], {
+  const result = await run(process.execPath, ['bin/cartflow.js', 'templates', '--dir', dir, 'check'], {
     cwd: root,
   }).catch((error: { code: number; stdout: string; stderr: string }) => error);
   const output = `${result.stdout}${result.stderr}`;

@@ -1,0 +1,1 @@
+export { discountsProgram as command } from '../discounts';

@@ -1,0 +1,1 @@
+export { privacyProgram as command } from '../privacy';

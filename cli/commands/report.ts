@@ -1,0 +1,1 @@
+export { reportProgram as command } from '../report';

@@ -1,0 +1,1 @@
+export { suppressionsProgram as command } from '../suppressions';

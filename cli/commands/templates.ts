@@ -1,0 +1,1 @@
+export { templatesProgram as command } from '../templates';
