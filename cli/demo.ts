@@ -1,0 +1,97 @@
+import { Command, InvalidArgumentError, Option } from 'commander';
+import { loadConfig } from '../config/env';
+import { installTemporalRuntime, createLogger } from '../config/logger';
+import { DEFAULT_TIME_SCALE } from '../demo/demo-campaigns';
+import { type DemoOptions, runDemo } from '../demo/run-demo';
+import { exitWithError, isMain } from './process';
+
+// `npm run demo -- [--customers 300] [--seed 1] [--exit]`: a simulated shop on the embedded stack,
+// ending with the campaign report (docs/demo.md). This file reads the options; demo/ does the rest.
+
+interface DemoCliOptions {
+  customers: number;
+  seed: number;
+  scale: number;
+  dir: string;
+  exit?: boolean;
+  temporalAddress?: string;
+  databaseUrl?: string;
+  taskQueue?: string;
+}
+
+const wholeNumber =
+  (name: string, { min, max }: { min: number; max: number }) =>
+  (value: string) => {
+    const parsed = Number(value);
+    if (!/^\d+$/.test(value) || parsed < min || parsed > max) {
+      throw new InvalidArgumentError(`${name} must be a whole number from ${min} to ${max} (got "${value}")`);
+    }
+    return parsed;
+  };
+
+export function demoProgram(): Command {
+  return new Command('cartflow demo')
+    .description(
+      'a simulated shop on the embedded stack: carts, emails, opens, clicks and orders through the real ' +
+        'webhooks, worker and Temporal, with 72 campaign hours in about a minute; ends with the campaign report',
+    )
+    .addOption(
+      new Option('-n, --customers <count>', 'simulated customers (one cart each)')
+        .argParser(wholeNumber('--customers', { min: 1, max: 5_000 }))
+        .default(300),
+    )
+    .addOption(
+      new Option('--seed <number>', 'the same seed simulates the same shop')
+        .argParser(wholeNumber('--seed', { min: 0, max: 2 ** 32 - 1 }))
+        .default(1),
+    )
+    .addOption(
+      new Option('--scale <factor>', 'campaign time per real time (4320: 72 h in 60 s)')
+        .argParser(wholeNumber('--scale', { min: 1, max: 100_000 }))
+        .default(DEFAULT_TIME_SCALE),
+    )
+    .option('--dir <folder>', 'where each run gets a fresh folder of its own', '.demo')
+    .option('--exit', 'end after the report (the default when output is not a terminal)')
+    .option('--temporal-address <host:port>', 'use this Temporal server instead of starting the embedded one')
+    .option('--database-url <url>', 'use this PostgreSQL database instead of PGlite in the run folder')
+    .option('--task-queue <name>', "the worker's task queue (default: one per run)")
+    .showHelpAfterError('(run with --help for usage)')
+    .action(async (cli: DemoCliOptions) => {
+      if (cli.databaseUrl !== undefined && !/^postgres(ql)?:\/\//.test(cli.databaseUrl)) {
+        throw new InvalidArgumentError('--database-url must be a postgres:// or postgresql:// URL');
+      }
+      const config = loadConfig();
+      // The progress bar and the report are the output: logs only for errors, unless LOG_LEVEL asks for more.
+      const logger = createLogger(config.LOG_LEVEL === 'info' ? 'error' : config.LOG_LEVEL);
+      installTemporalRuntime(logger, config, { ownSignals: true });
+      const options: DemoOptions = {
+        customers: cli.customers,
+        seed: cli.seed,
+        scale: cli.scale,
+        dir: cli.dir,
+        temporalAddress: cli.temporalAddress,
+        databaseUrl: cli.databaseUrl,
+        taskQueue: cli.taskQueue,
+        keepRunning: !cli.exit && process.stdout.isTTY === true,
+      };
+      await runDemo(options, { config, logger, stdout: process.stdout, stopSignal: untilInterrupted });
+    });
+}
+
+/** Resolves on the first Ctrl-C (or SIGTERM); a second one ends the process at once. */
+function untilInterrupted(): Promise<void> {
+  return new Promise((resolve) => {
+    const stop = () => {
+      process.once('SIGINT', () => process.exit(130));
+      resolve();
+    };
+    process.once('SIGINT', stop);
+    process.once('SIGTERM', stop);
+  });
+}
+
+if (isMain(import.meta.url)) {
+  demoProgram()
+    .parseAsync(process.argv)
+    .then(() => process.exit(0), exitWithError);
+}
