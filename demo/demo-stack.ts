@@ -5,10 +5,12 @@ import path from 'node:path';
 import { serve } from '@hono/node-server';
 import { Client, Connection } from '@temporalio/client';
 import type { PayloadCodec } from '@temporalio/common';
+import { TestWorkflowEnvironment } from '@temporalio/testing';
 import { NativeConnection, type Worker } from '@temporalio/worker';
 import type { Logger } from 'pino';
 import { localPayloadKeys, localTrackingSecret, localWebhookSecret } from '../cli/dev-secret';
-import { startEmbeddedTemporal } from '../cli/embedded-temporal';
+import { temporalCliPath } from '../cli/embedded-temporal';
+import { cartSearchAttributeKeys } from '../cli/search-attributes';
 import { openServices } from '../cli/services';
 import { payloadCodecFromKeys } from '../codec/codec-config';
 import type { Config } from '../config/env';
@@ -220,14 +222,25 @@ async function connectTemporal(input: {
     };
   }
   const [port, uiPort] = [await freePort(), await freePort()];
-  // No codec endpoint for the UI: the demo sets ADMIN_TOKEN (for the dashboard), and with it the
-  // endpoint needs a bearer token the UI cannot send; the UI shows the payloads encrypted.
-  const env = await startEmbeddedTemporal({
-    dataDir: input.dataDir,
-    port,
-    uiPort,
-    logger: input.logger,
-    payloadCodec: input.payloadCodec,
+  // As cli/embedded-temporal.ts starts it for `npm start`, but quiet (its warnings would break
+  // through the progress bar) and with synchronous=OFF: the demo's history is thrown away, and on a
+  // busy machine SQLite's fsyncs made the dev server miss its own deadlines. No codec endpoint for
+  // the UI: the demo sets ADMIN_TOKEN for the dashboard, and with it the endpoint wants a bearer
+  // token the UI cannot send; the UI shows payloads encrypted.
+  const binary = await temporalCliPath(input.logger);
+  const env = await TestWorkflowEnvironment.createLocal({
+    client: { dataConverter: { payloadCodecs: [input.payloadCodec] } },
+    server: {
+      executable: binary ? { type: 'existing-path', path: binary } : { type: 'cached-download' },
+      ip: '127.0.0.1',
+      port,
+      ui: true,
+      uiPort,
+      searchAttributes: cartSearchAttributeKeys,
+      dbFilename: path.join(input.dataDir, 'temporal.db'),
+      log: { format: 'pretty', level: 'error' },
+      extraArgs: ['--sqlite-pragma', 'journal_mode=WAL', '--sqlite-pragma', 'synchronous=OFF'],
+    },
   });
   return {
     client: env.client,

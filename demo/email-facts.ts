@@ -17,8 +17,8 @@ export interface EmailFacts {
 const TOKEN = '[A-Za-z0-9_-]+\\.[A-Za-z0-9_-]+';
 
 export function emailFacts({ raw, html, text }: { raw: string; html: string; text: string }): EmailFacts {
-  // Handlebars escapes `=` as &#x3D; in attributes; the token alphabet has no other escaped character.
-  const markup = html.replaceAll('&#x3D;', '=').replaceAll('&amp;', '&');
+  // Tokens are base64url, which HTML never escapes; the host part might hold an escaped `&`.
+  const markup = html.replaceAll('&amp;', '&');
   const links = unique([...markup.matchAll(new RegExp(`https?://[^"'\\s<>]+/t/c/${TOKEN}`, 'g'))].map((m) => m[0]));
   const pixel = new RegExp(`https?://[^"'\\s<>]+/t/o/${TOKEN}\\.gif`).exec(markup)?.[0];
   const headers = raw.slice(0, Math.max(0, raw.search(/\r?\n\r?\n/))).replace(/\r?\n[ \t]+/g, ' ');

@@ -37,8 +37,11 @@ export interface DemoIo {
 }
 
 const HOUR_MS = 3_600_000;
-/** Carts appear over 10 campaign hours: about 8 s at the default scale. */
-const ARRIVAL_WINDOW_MS = 10 * HOUR_MS;
+/**
+ * Carts appear over a campaign day (20 s at the default scale), as a shop's do: all at once, the
+ * reminders would go out in one burst that a laptop's embedded stack takes minutes to clear.
+ */
+const ARRIVAL_WINDOW_MS = 24 * HOUR_MS;
 /** The longest shipped cart chain: 72 h after abandonment. */
 const CHAIN_MS = 72 * HOUR_MS;
 const POLL_MS = 500;
