@@ -4,8 +4,9 @@ import { DefaultLogger, Runtime } from '@temporalio/worker';
 import type { Logger } from 'pino';
 import { createLogger } from '../config/logger';
 import { DEFAULT_TIME_SCALE } from '../demo/demo-campaigns';
-import { type DemoOptions, runDemo } from '../demo/run-demo';
+import { type DemoOptions, DemoRunError, DemoStoppedError, runDemo } from '../demo/run-demo';
 import { exitWithError, isMain } from './process';
+import { onShutdownSignals } from './shutdown';
 
 // `npm run demo -- [--customers 300] [--seed 1] [--exit]`: a simulated shop on the embedded stack,
 // ending with the campaign report (docs/demo.md). This file reads the options; demo/ does the rest.
@@ -31,6 +32,13 @@ const wholeNumber =
     return parsed;
   };
 
+const postgresUrl = (value: string) => {
+  if (!/^postgres(ql)?:\/\/./.test(value)) {
+    throw new InvalidArgumentError('--database-url must be a postgres:// or postgresql:// URL');
+  }
+  return value;
+};
+
 export function demoProgram(): Command {
   return new Command('cartflow demo')
     .description(
@@ -55,13 +63,14 @@ export function demoProgram(): Command {
     .option('--dir <folder>', 'where each run gets a fresh folder of its own', '.demo')
     .option('--exit', 'end after the report (the default when output is not a terminal)')
     .option('--temporal-address <host:port>', 'use this Temporal server instead of starting the embedded one')
-    .option('--database-url <url>', 'use this PostgreSQL database instead of PGlite in the run folder')
+    .addOption(
+      new Option('--database-url <url>', 'use this PostgreSQL database instead of PGlite in the run folder').argParser(
+        postgresUrl,
+      ),
+    )
     .option('--task-queue <name>', "the worker's task queue (default: one per run)")
     .showHelpAfterError('(run with --help for usage)')
     .action(async (cli: DemoCliOptions) => {
-      if (cli.databaseUrl !== undefined && !/^postgres(ql)?:\/\//.test(cli.databaseUrl)) {
-        throw new InvalidArgumentError('--database-url must be a postgres:// or postgresql:// URL');
-      }
       const config = loadConfig();
       // The progress bar and the report are the output: logs only for errors, unless LOG_LEVEL asks for more.
       const logger = createLogger(config.LOG_LEVEL === 'info' ? 'error' : config.LOG_LEVEL);
@@ -76,7 +85,10 @@ export function demoProgram(): Command {
         taskQueue: cli.taskQueue,
         keepRunning: !cli.exit && process.stdout.isTTY === true,
       };
-      await runDemo(options, { config, logger, stdout: process.stdout, stopSignal: untilInterrupted });
+      // One Ctrl-C stops the demo cleanly (during the run, or after the report); tsx's relayed copy
+      // of it is not a second one (cli/shutdown.ts).
+      const stopped = new Promise<void>((resolve) => onShutdownSignals({ logger, graceMs: 10_000, begin: resolve }));
+      await runDemo(options, { config, logger, stdout: process.stdout, stopped });
     });
 }
 
@@ -98,20 +110,15 @@ function installQuietRuntime(logger: Logger): void {
   });
 }
 
-/** Resolves on the first Ctrl-C (or SIGTERM); a second one ends the process at once. */
-function untilInterrupted(): Promise<void> {
-  return new Promise((resolve) => {
-    const stop = () => {
-      process.once('SIGINT', () => process.exit(130));
-      resolve();
-    };
-    process.once('SIGINT', stop);
-    process.once('SIGTERM', stop);
-  });
-}
-
 if (isMain(import.meta.url)) {
   demoProgram()
     .parseAsync(process.argv)
-    .then(() => process.exit(0), exitWithError);
+    .then(
+      () => process.exit(0),
+      (error: unknown) => {
+        if (!(error instanceof DemoStoppedError || error instanceof DemoRunError)) exitWithError(error);
+        process.stderr.write(`cartflow demo: ${error.message}\n`);
+        process.exit(error instanceof DemoStoppedError ? 130 : 1);
+      },
+    );
 }

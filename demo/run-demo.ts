@@ -14,6 +14,16 @@ import { simulatePopulation } from './population';
 import { seededRandom } from './random';
 import { createShopper } from './shopper';
 
+/** The run could not complete: the message says what happened. */
+export class DemoRunError extends Error {
+  override name = 'DemoRunError';
+}
+
+/** The user stopped the demo before its report. */
+export class DemoStoppedError extends Error {
+  override name = 'DemoStoppedError';
+}
+
 export interface DemoOptions {
   customers: number;
   seed: number;
@@ -32,8 +42,8 @@ export interface DemoIo {
   config: Config;
   logger: Logger;
   stdout: Writable & { isTTY?: boolean };
-  /** Resolves when the user wants to stop a stack kept running (Ctrl-C). */
-  stopSignal: () => Promise<void>;
+  /** Resolves when the user wants the demo to stop (Ctrl-C): during the run, or after the report. */
+  stopped: Promise<void>;
 }
 
 const HOUR_MS = 3_600_000;
@@ -96,10 +106,17 @@ export async function runDemo(options: DemoOptions, io: DemoIo): Promise<{ repor
       chainMs: real(CHAIN_MS),
     });
     for (const plan of plans) shopper.playCart(plan, real(ARRIVAL_WINDOW_MS));
-    await watchChains({ stack, shopper, plans, stdout, deadlineMs: real(ARRIVAL_WINDOW_MS + 3 * CHAIN_MS) + 120_000 });
+    await watchChains({
+      stack,
+      shopper,
+      plans,
+      stdout,
+      stopped: io.stopped,
+      deadlineMs: real(ARRIVAL_WINDOW_MS + 3 * CHAIN_MS) + 120_000,
+    });
     await shopper.settled();
     if (shopper.failures.length > 0) {
-      throw new Error(`the simulation hit ${shopper.failures.length} errors, first: ${shopper.failures[0]}`);
+      throw new DemoRunError(`the simulation hit ${shopper.failures.length} errors, first: ${shopper.failures[0]}`);
     }
     print(`All chains done after ${elapsed()}.`);
     const report = reportTable(await loadReport(stack.db, { campaigns, request: { shopId: stack.config.SHOP_ID } }));
@@ -109,7 +126,7 @@ export async function runDemo(options: DemoOptions, io: DemoIo): Promise<{ repor
     print(simulationSummary(shopper.tally));
     print();
     print(nextSteps({ stack, runDir, keepRunning: options.keepRunning }));
-    if (options.keepRunning) await io.stopSignal();
+    if (options.keepRunning) await io.stopped;
     return { report, runDir };
   } finally {
     await stack.close();
@@ -122,8 +139,11 @@ async function watchChains(input: {
   shopper: ReturnType<typeof createShopper>;
   plans: ReturnType<typeof simulatePopulation>;
   stdout: DemoIo['stdout'];
+  stopped: Promise<void>;
   deadlineMs: number;
 }): Promise<void> {
+  let stopRequested = false;
+  void input.stopped.then(() => void (stopRequested = true));
   const { stack, shopper, plans, stdout } = input;
   const bar = new SingleBar(
     {
@@ -147,14 +167,15 @@ async function watchChains(input: {
   const started = Date.now();
   try {
     for (;;) {
-      await new Promise((resolve) => setTimeout(resolve, POLL_MS));
+      await Promise.race([new Promise((resolve) => setTimeout(resolve, POLL_MS)), input.stopped]);
+      if (stopRequested) throw new DemoStoppedError('stopped before every chain had finished; no report');
       const { count: running } = await stack.client.workflow.count(query);
       const arrived = shopper.tally.webhooks > 0 ? Math.min(plans.length, countStarted(shopper)) : 0;
       const done = Math.max(0, arrived - running);
       if (showBar) bar.update(done, tallyPayload());
       if (arrived === plans.length && running === 0 && (await allFinished(stack, plans))) break;
       if (Date.now() - started > input.deadlineMs) {
-        throw new Error(
+        throw new DemoRunError(
           `${running} chains were still running after ${Math.round(input.deadlineMs / 1000)} s; see the Temporal UI or the log above`,
         );
       }
