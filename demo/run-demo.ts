@@ -170,10 +170,10 @@ async function watchChains(input: {
       await Promise.race([new Promise((resolve) => setTimeout(resolve, POLL_MS)), input.stopped]);
       if (stopRequested) throw new DemoStoppedError('stopped before every chain had finished; no report');
       const { count: running } = await stack.client.workflow.count(query);
-      const arrived = shopper.tally.webhooks > 0 ? Math.min(plans.length, countStarted(shopper)) : 0;
+      const arrived = shopper.startedCarts.size + shopper.cartsWithoutChain.size;
       const done = Math.max(0, arrived - running);
       if (showBar) bar.update(done, tallyPayload());
-      if (arrived === plans.length && running === 0 && (await allFinished(stack, plans))) break;
+      if (arrived === plans.length && running === 0 && (await allFinished(stack, shopper.startedCarts))) break;
       if (Date.now() - started > input.deadlineMs) {
         throw new DemoRunError(
           `${running} chains were still running after ${Math.round(input.deadlineMs / 1000)} s; see the Temporal UI or the log above`,
@@ -185,14 +185,10 @@ async function watchChains(input: {
   }
 }
 
-function countStarted(shopper: ReturnType<typeof createShopper>): number {
-  return shopper.startedCarts.size;
-}
-
 /** Visibility is eventually consistent: ask each workflow itself before calling the run over. */
-async function allFinished(stack: DemoStack, plans: ReturnType<typeof simulatePopulation>): Promise<boolean> {
-  for (const plan of plans) {
-    const workflowId = cartWorkflowId({ shopId: stack.config.SHOP_ID, cartId: plan.cartId });
+async function allFinished(stack: DemoStack, cartIds: ReadonlySet<string>): Promise<boolean> {
+  for (const cartId of cartIds) {
+    const workflowId = cartWorkflowId({ shopId: stack.config.SHOP_ID, cartId });
     const { status } = await stack.client.workflow.getHandle(workflowId).describe();
     if (status.name === 'RUNNING') return false;
   }

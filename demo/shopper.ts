@@ -43,8 +43,11 @@ export function createShopper(options: ShopperOptions) {
   const unsubscribed = new Set<string>();
   const pending = new Set<Promise<void>>();
   const failures: string[] = [];
-  /** Carts whose first webhook was accepted: each has its workflow. */
+  /** Carts whose first webhook started a workflow. */
   const startedCarts = new Set<string>();
+  /** Carts whose first webhook was answered without a workflow (e.g. `ignored`): nothing to wait for. */
+  const cartsWithoutChain = new Set<string>();
+  const queues = new Map<string, Promise<unknown>>();
   const tally: ShopperTally = {
     webhooks: 0,
     emails: 0,
@@ -58,15 +61,26 @@ export function createShopper(options: ShopperOptions) {
   };
 
   /** Runs `act` after `ms`, remembering it until done; a failure is kept for the summary, never thrown. */
-  function later(ms: number, what: string, act: () => Promise<void>): void {
+  function later(ms: number, what: string, act: () => Promise<unknown>): void {
     const run = new Promise<void>((resolve) => setTimeout(resolve, ms))
-      .then(act)
+      .then(async () => void (await act()))
       .catch((error: unknown) => void failures.push(`${what}: ${(error as Error).message}`))
       .finally(() => pending.delete(run));
     pending.add(run);
   }
 
-  async function postEvent(event: { type: string; data: unknown }): Promise<void> {
+  /**
+   * A shop sends one cart's webhooks in order, each after the one before was answered. Sent as
+   * timers fire, an order could overtake its cart on a busy machine and be stored first; the cart
+   * would then be refused as already purchased.
+   */
+  function inCartOrder<T>(cartId: string, send: () => Promise<T>): Promise<T> {
+    const next = (queues.get(cartId) ?? Promise.resolve()).catch(() => undefined).then(send);
+    queues.set(cartId, next);
+    return next;
+  }
+
+  async function postEvent(event: { type: string; data: unknown }): Promise<{ status?: string }> {
     const body = JSON.stringify({ id: `evt-${randomUUID()}`, occurredAt: new Date().toISOString(), ...event });
     const timestampSeconds = Math.floor(Date.now() / 1000);
     const response = await fetch(`${baseUrl}/webhooks/cart`, {
@@ -79,24 +93,27 @@ export function createShopper(options: ShopperOptions) {
     });
     if (!response.ok) throw new Error(`${event.type} webhook answered ${response.status}: ${await response.text()}`);
     tally.webhooks += 1;
+    return (await response.json()) as { status?: string };
   }
 
   const cartEvent = (plan: CartPlan, lines = plan.lines) =>
-    postEvent({ type: 'cart.updated', data: cartData(plan, lines) });
+    inCartOrder(plan.cartId, () => postEvent({ type: 'cart.updated', data: cartData(plan, lines) }));
 
   async function placeOrder(plan: CartPlan, afterEmail: boolean): Promise<void> {
     if (bought.has(plan.cartId)) return;
     bought.add(plan.cartId);
-    await postEvent({
-      type: 'order.placed',
-      data: {
-        cartId: plan.cartId,
-        orderId: `order-${plan.cartId}`,
-        total: cartTotal(plan.lines),
-        currency: 'EUR',
-        placedAt: new Date().toISOString(),
-      },
-    });
+    await inCartOrder(plan.cartId, () =>
+      postEvent({
+        type: 'order.placed',
+        data: {
+          cartId: plan.cartId,
+          orderId: `order-${plan.cartId}`,
+          total: cartTotal(plan.lines),
+          currency: 'EUR',
+          placedAt: new Date().toISOString(),
+        },
+      }),
+    );
     if (afterEmail) tally.ordersAfterEmail += 1;
     else tally.ordersWithoutEmail += 1;
   }
@@ -107,8 +124,8 @@ export function createShopper(options: ShopperOptions) {
     let at = Math.round(plan.arrivesAt * arrivalWindowMs);
     const firstLines = plan.lines.slice(0, Math.max(1, plan.lines.length - plan.updates));
     later(at, `cart ${plan.cartId}`, async () => {
-      await cartEvent(plan, firstLines);
-      startedCarts.add(plan.cartId);
+      const { status } = await cartEvent(plan, firstLines);
+      (status === 'accepted' ? startedCarts : cartsWithoutChain).add(plan.cartId);
     });
     for (let update = 1; update <= plan.updates; update += 1) {
       at += Math.round(quietMs * (0.2 + random.next() * 0.4)); // changed before the quiet period ends
@@ -169,6 +186,7 @@ export function createShopper(options: ShopperOptions) {
     tally,
     failures,
     startedCarts,
+    cartsWithoutChain,
     playCart,
     receive,
     /** Resolves once every scheduled webhook, open, click, unsubscribe and order has been performed. */
