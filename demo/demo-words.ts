@@ -16,7 +16,11 @@ export function simulationSummary(tally: ShopperTally): string {
 
 export function nextSteps(input: { stack: DemoStack; runDir: string; keepRunning: boolean }): string {
   const { stack, runDir, keepRunning } = input;
-  const relative = (where: string) => path.relative(process.cwd(), where) || '.';
+  // Short under the working directory (the default .demo/), absolute anywhere else.
+  const relative = (where: string) => {
+    const inside = path.relative(process.cwd(), where);
+    return inside === '' ? '.' : inside.startsWith('..') || path.isAbsolute(inside) ? where : inside;
+  };
   const lines = [
     'Where to look next:',
     `  Outbox      ${relative(stack.outboxDir)}/ — every email as an .eml file (open one in a mail program)`,

@@ -65,7 +65,7 @@ describe('npm run demo', () => {
     const outbox = path.join(dir, runDir ?? 'missing', 'outbox');
     const emails = (await readdir(outbox)).filter((name) => name.endsWith('.eml'));
     expect(emails.length).toBeGreaterThanOrEqual(funnelTotals(run.stdout).SENT);
-    expect(run.stdout).toContain(`${path.relative(root, outbox)}/`);
+    expect(run.stdout).toContain(`${outbox}/`);
     const texts = await Promise.all(emails.slice(0, 40).map((name) => readFile(path.join(outbox, name), 'utf8')));
     // Russian customers get Russian emails (subjects are RFC 2047-encoded UTF-8).
     expect(texts.some((text) => /^Subject: =\?UTF-8\?/im.test(text))).toBe(true);
