@@ -6,7 +6,7 @@ import { serve } from '@hono/node-server';
 import { Client, Connection } from '@temporalio/client';
 import type { PayloadCodec } from '@temporalio/common';
 import { TestWorkflowEnvironment } from '@temporalio/testing';
-import { NativeConnection, type Worker } from '@temporalio/worker';
+import { NativeConnection, type Worker, bundleWorkflowCode } from '@temporalio/worker';
 import type { Logger } from 'pino';
 import { localPayloadKeys, localTrackingSecret, localWebhookSecret } from '../cli/dev-secret';
 import { temporalCliPath } from '../cli/embedded-temporal';
@@ -20,7 +20,7 @@ import { type Envelope, outboxWriter, startSmtpSink } from '../mail/smtp-sink';
 import { createMetricsRegistry } from '../metrics/registry';
 import { createWorkerMetrics } from '../metrics/worker-metrics';
 import { createAppFromConfig } from '../server/app-from-config';
-import { createWorker } from '../worker';
+import { createWorker, workflowsPath } from '../worker';
 
 /**
  * The stack `npm start` runs — Temporal, the database, an SMTP sink writing .eml files, the worker
@@ -86,26 +86,34 @@ async function start(
   const config = demoConfig(options, { dataDir, outboxDir, port, adminToken: admin.token });
 
   const payloadCodec = payloadCodecFromKeys((await localPayloadKeys(dataDir)).secret);
-  const temporal = await connectTemporal({ logger, dataDir, payloadCodec, address: options.temporalAddress });
-  cleanups.push(temporal.close);
-
-  const saveToOutbox = outboxWriter(outboxDir);
-  const sink = await startSmtpSink({
-    onMessage: async (raw, envelope) => {
-      await saveToOutbox(raw, envelope);
-      options.onEmail(raw, envelope);
-    },
-  });
-  cleanups.push(sink.close);
-
   const trackingSecret = (await localTrackingSecret(dataDir)).secret;
   const webhookSecret = (await localWebhookSecret(dataDir)).secret;
-  const services = await openServices(config, logger, {
-    smtpUrl: sink.url,
-    trackingSecret,
-    serveEmbeddedDatabase: true,
-  });
-  cleanups.push(services.close);
+  const saveToOutbox = outboxWriter(outboxDir);
+
+  // The slow parts side by side: Temporal (on a first run, built with Go), the database with its
+  // migrations, and the workflow bundle. Each registers its cleanup as soon as it is up.
+  const [temporal, services, workflowBundle] = await allStarted([
+    connectTemporal({ logger, dataDir, payloadCodec, address: options.temporalAddress }).then((started) => {
+      cleanups.push(started.close);
+      return started;
+    }),
+    startSmtpSink({
+      onMessage: async (raw, envelope) => {
+        await saveToOutbox(raw, envelope);
+        options.onEmail(raw, envelope);
+      },
+    }).then(async (sink) => {
+      cleanups.push(sink.close);
+      const opened = await openServices(config, logger, {
+        smtpUrl: sink.url,
+        trackingSecret,
+        serveEmbeddedDatabase: true,
+      });
+      cleanups.push(opened.close);
+      return opened;
+    }),
+    bundleWorkflowCode({ workflowsPath, logger: quietBundler(logger) }),
+  ] as const);
 
   const metricsRegistry = createMetricsRegistry();
   const worker = await createWorker({
@@ -116,6 +124,7 @@ async function start(
     payloadCodec,
     metrics: createWorkerMetrics(metricsRegistry),
     shutdownGraceMs: 5_000,
+    workflowBundle,
   });
   const running = runUntilShutdown(worker, logger);
   cleanups.push(async () => {
@@ -247,6 +256,27 @@ async function connectTemporal(input: {
     nativeConnection: env.nativeConnection,
     ui: `http://127.0.0.1:${uiPort}`,
     close: () => env.teardown(),
+  };
+}
+
+/** Like Promise.all, but waits for every start to settle, so none is left running unregistered on failure. */
+async function allStarted<T extends readonly unknown[]>(starts: { [K in keyof T]: Promise<T[K]> }): Promise<T> {
+  const settled = await Promise.allSettled(starts);
+  const failed = settled.find((result) => result.status === 'rejected');
+  if (failed) throw failed.reason;
+  return settled.map((result) => (result as PromiseFulfilledResult<unknown>).value) as unknown as T;
+}
+
+/** The bundler's progress lines only at debug level; its warnings and errors as they are. */
+function quietBundler(logger: Logger) {
+  const bundler = logger.child({ component: 'workflow-bundler' });
+  return {
+    trace: (message: string) => bundler.trace(message),
+    debug: (message: string) => bundler.debug(message),
+    info: (message: string) => bundler.debug(message),
+    warn: (message: string) => bundler.warn(message),
+    error: (message: string) => bundler.error(message),
+    log: (_level: string, message: string) => bundler.debug(message),
   };
 }
 
