@@ -146,7 +146,11 @@ export function createShopper(options: ShopperOptions) {
     tally.emails += 1;
     const plan = recipients.map((to) => byMailbox.get(mailboxKey(to))).find((found) => found !== undefined);
     if (!plan) return; // a sales manager's alert: nobody simulated reads it
-    const parsed = await simpleParser(raw);
+    const parsed = await simpleParser(raw).catch((error: unknown) => {
+      failures.push(`email to ${plan.cartId}'s customer unreadable: ${(error as Error).message}`);
+      return undefined;
+    });
+    if (!parsed) return;
     const facts = emailFacts({ raw: raw.toString('utf8'), html: parsed.html || '', text: parsed.text ?? '' });
     const actions = planReactions({
       persona: plan.customer.persona,
