@@ -55,6 +55,7 @@ const ARRIVAL_WINDOW_MS = 24 * HOUR_MS;
 /** The longest shipped cart chain: 72 h after abandonment. */
 const CHAIN_MS = 72 * HOUR_MS;
 const POLL_MS = 500;
+const PLAIN_PROGRESS_MS = 15_000;
 
 /**
  * `npm run demo`: a simulated shop against the real stack. Returns the report text it printed;
@@ -166,6 +167,7 @@ async function watchChains(input: {
   if (showBar) bar.start(plans.length, 0, tallyPayload());
   const query = `TaskQueue = "${stack.config.TEMPORAL_TASK_QUEUE}" AND ExecutionStatus = "Running"`;
   const started = Date.now();
+  let lastLine = started;
   try {
     for (;;) {
       await Promise.race([new Promise((resolve) => setTimeout(resolve, POLL_MS)), input.stopped]);
@@ -174,6 +176,14 @@ async function watchChains(input: {
       const arrived = shopper.startedCarts.size + shopper.cartsWithoutChain.size;
       const done = Math.max(0, arrived - running);
       if (showBar) bar.update(done, tallyPayload());
+      else if (Date.now() - lastLine >= PLAIN_PROGRESS_MS) {
+        // Piped or in CI: a plain line now and then instead of a bar redrawn in place.
+        lastLine = Date.now();
+        const { emails, opens, clicks, orders } = tallyPayload();
+        stdout.write(
+          `${done}/${plans.length} chains done | ${emails} emails, ${opens} opens, ${clicks} clicks, ${orders} orders\n`,
+        );
+      }
       if (arrived === plans.length && running === 0 && (await allFinished(stack, shopper.startedCarts))) break;
       if (Date.now() - started > input.deadlineMs) {
         throw new DemoRunError(
