@@ -26,6 +26,7 @@ const entry = (name: string, summary: string, module: () => Promise<CommandModul
  * in docs/cli.md.
  */
 export const COMMANDS: readonly CommandEntry[] = [
+  entry('demo', 'a simulated shop on the embedded stack, ending with the campaign report', () => import('./commands/demo')),
   entry('start', 'worker + HTTP server in one process; embeds the rest', () => import('./commands/start')),
   entry('worker', 'the Temporal worker alone (external PostgreSQL, Temporal, SMTP)', () => import('./commands/worker')),
   entry('server', 'the HTTP server alone (webhooks, tracking, unsubscribe)', () => import('./commands/server')),

@@ -1,0 +1,1 @@
+export { demoProgram as command } from '../demo';
