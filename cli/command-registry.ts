@@ -26,7 +26,11 @@ const entry = (name: string, summary: string, module: () => Promise<CommandModul
  * in docs/cli.md.
  */
 export const COMMANDS: readonly CommandEntry[] = [
-  entry('demo', 'a simulated shop on the embedded stack, ending with the campaign report', () => import('./commands/demo')),
+  entry(
+    'demo',
+    'a simulated shop on the embedded stack, ending with the campaign report',
+    () => import('./commands/demo'),
+  ),
   entry('start', 'worker + HTTP server in one process; embeds the rest', () => import('./commands/start')),
   entry('worker', 'the Temporal worker alone (external PostgreSQL, Temporal, SMTP)', () => import('./commands/worker')),
   entry('server', 'the HTTP server alone (webhooks, tracking, unsubscribe)', () => import('./commands/server')),
@@ -38,6 +42,16 @@ export const COMMANDS: readonly CommandEntry[] = [
   entry('discounts', 'export the discount codes cartflow issued', () => import('./commands/discounts')),
   entry('report', 'the campaign funnel and experiment verdicts', () => import('./commands/report')),
   entry('dkim', 'check the DKIM set-up; print the DNS record to publish', () => import('./commands/dkim')),
+  entry(
+    'webhooks',
+    'regenerate the webhook contract (OpenAPI, JSON Schema) for custom backends',
+    () => import('./commands/webhooks'),
+  ),
+  entry(
+    'prod-stack',
+    'the production stack without containers: PostgreSQL, Temporal on PostgreSQL, worker, server',
+    () => import('./commands/prod-stack'),
+  ),
   entry('temporal', "the Temporal CLI, pointed at cartflow's Temporal", () => import('./commands/temporal')),
   entry('bench', 'run a benchmark of bench/ (BENCHMARKS.md)', () => import('./commands/bench')),
 ];

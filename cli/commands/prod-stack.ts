@@ -1,0 +1,1 @@
+export { prodStackProgram as command } from '../../deploy/local/main';
