@@ -4,10 +4,10 @@ import { NativeConnection, Worker, type WorkerOptions } from '@temporalio/worker
 import { createActivities, type ActivityDeps } from './activities';
 import { loadConfig } from './config/env';
 import { createLogger, installTemporalRuntime } from './config/logger';
-import { openServices, requireExternal } from './cli/services';
-import { exitWithError, isMain, parseNoArguments } from './cli/process';
+import { openServices, requireExternal } from './app/services';
+import { exitWithError, isMain, parseNoArguments } from './app/process';
 import { requirePayloadCodec } from './codec/codec-config';
-import { onShutdownSignals } from './cli/shutdown';
+import { onShutdownSignals } from './app/shutdown';
 import { databaseCheck, migrationsCheck, smtpCheck, temporalCheck } from './health/checks';
 import { serveHealth } from './health/serve';
 import { createMetricsRegistry } from './metrics/registry';

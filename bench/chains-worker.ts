@@ -3,7 +3,7 @@ import { fileURLToPath } from 'node:url';
 import v8 from 'node:v8';
 import { DefaultLogger, NativeConnection, Runtime, Worker } from '@temporalio/worker';
 import { createActivities } from '../activities';
-import { templatesDir } from '../cli/services';
+import { templatesDir } from '../app/services';
 import { openDatabase } from '../db/client';
 import { createSmtpMailer } from '../mail/mailer';
 import { createTemplateRenderer } from '../mail/template-renderer';

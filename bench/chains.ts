@@ -8,7 +8,7 @@ import proto from '@temporalio/proto';
 import pino from 'pino';
 import postgres from 'postgres';
 import { signatureHeader } from '../activities/http/webhook-signature';
-import { cartSearchAttributeKeys } from '../cli/search-attributes';
+import { cartSearchAttributeKeys } from '../app/search-attributes';
 import { openDatabase } from '../db/client';
 import { Campaign } from '../domain/campaign';
 import { cartWorkflowId } from '../domain/ids';

@@ -1,5 +1,5 @@
 import { performance } from 'node:perf_hooks';
-import { templatesDir } from '../cli/services';
+import { templatesDir } from '../app/services';
 import { compileTemplate, renderCompiled, renderPerEmail } from '../mail/template-compiler';
 import { createTemplateRenderer } from '../mail/template-renderer';
 import { loadSample } from '../mail/template-samples';

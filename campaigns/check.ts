@@ -1,7 +1,7 @@
 import { stat } from 'node:fs/promises';
 import { Command } from 'commander';
 import { loadConfig } from '../config/env';
-import { exitWithError, isMain } from '../cli/process';
+import { exitWithError, isMain } from '../app/process';
 import { CampaignFileError, DEFAULT_CAMPAIGNS_DIR, loadCampaigns } from './load';
 
 // `npm run campaigns:check [folder]`: validates campaign files without starting anything.

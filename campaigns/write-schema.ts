@@ -1,6 +1,6 @@
 import { writeFileSync } from 'node:fs';
 import { campaignJsonSchema } from '../domain/campaign';
-import { parseNoArguments } from '../cli/process';
+import { parseNoArguments } from '../app/process';
 
 // `npm run campaigns:schema`: regenerates the editor schema after a change to domain/campaign.ts.
 parseNoArguments({

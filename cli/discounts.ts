@@ -5,7 +5,7 @@ import { type DiscountCodeRow, listCodes } from '../db/discount-store';
 import { discountCodeStatuses } from '../db/schema';
 import { trimDecimal } from '../domain/discount-code';
 import { csvCell } from '../reports/report-csv';
-import { exitWithError, isMain } from './process';
+import { exitWithError, isMain } from '../app/process';
 
 // `npm run discounts -- export [--format csv|json] [--status s] [--since day]`: the shop's codes
 // for checkouts that import them in bulk rather than calling the checkout discount API.

@@ -7,7 +7,7 @@ import { promisify } from 'node:util';
 import type { PayloadCodec } from '@temporalio/common';
 import { TestWorkflowEnvironment } from '@temporalio/testing';
 import type { Logger } from 'pino';
-import { cartSearchAttributeKeys } from './search-attributes';
+import { cartSearchAttributeKeys } from '../app/search-attributes';
 
 const scriptsDir = fileURLToPath(new URL('../scripts', import.meta.url));
 

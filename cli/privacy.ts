@@ -7,7 +7,7 @@ import { erasePerson, exportPerson } from '../compliance/privacy';
 import { ConfigError, loadConfig } from '../config/env';
 import { configuredDatabase, withDatabase } from '../db/client';
 import { parseEmailAddress } from '../domain/email-address';
-import { exitWithError, isMain } from './process';
+import { exitWithError, isMain } from '../app/process';
 
 // `npm run privacy -- export|erase <email>`: data subject requests from the operator's shell.
 // See docs/privacy.md. Output is for people; errors are one line.

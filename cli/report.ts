@@ -6,7 +6,7 @@ import type { CampaignReport } from '../reports/build-report';
 import { ReportInputError, loadReport, reportRange } from '../reports/load-report';
 import { reportCsv } from '../reports/report-csv';
 import { reportTable } from '../reports/report-table';
-import { exitWithError, isMain } from './process';
+import { exitWithError, isMain } from '../app/process';
 
 // `npm run report -- [--campaign id] [--since day] [--until day] [--format table|json|csv]`: the
 // analyst's report (docs/analytics.md). The numbers come from reports/, the same object for every

@@ -16,10 +16,10 @@ import { createWorker } from '../worker';
 import { payloadCodecFromKeys } from '../codec/codec-config';
 import { localPayloadKeys, localTrackingSecret, localWebhookSecret } from './dev-secret';
 import { EMBEDDED_TEMPORAL_ADDRESS, startEmbeddedTemporal } from './embedded-temporal';
-import { exitWithError, parseNoArguments } from './process';
+import { exitWithError, parseNoArguments } from '../app/process';
 import { startInboundFromConfig } from '../inbound/listener-from-config';
-import { loadCampaignFiles, openServices, unsubscribeAddress } from './services';
-import { drainHttpServer, onShutdownSignals } from './shutdown';
+import { loadCampaignFiles, openServices, unsubscribeAddress } from '../app/services';
+import { drainHttpServer, onShutdownSignals } from '../app/shutdown';
 import { smtpCheck } from '../health/checks';
 
 /**

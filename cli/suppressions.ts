@@ -6,7 +6,7 @@ import { type Database, configuredDatabase, withDatabase } from '../db/client';
 import { parseEmailAddress } from '../domain/email-address';
 import { type SuppressionReason, suppressionReasons, suppressions } from '../db/schema';
 import { suppress, suppressionFor } from '../db/suppression-store';
-import { exitWithError, isMain } from './process';
+import { exitWithError, isMain } from '../app/process';
 
 // `npm run suppressions -- list|export|add|remove`: the operator's view of who gets no marketing
 // email and why. Output is for people (or --json / CSV for tools); errors are one line.

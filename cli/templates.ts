@@ -6,8 +6,8 @@ import { TemplateError, displayPath } from '../mail/template-errors';
 import { createTemplateRenderer } from '../mail/template-renderer';
 import { loadSample } from '../mail/template-samples';
 import { loadTemplateSources, resolveLocale } from '../mail/template-source';
-import { isMain } from './process';
-import { templatesDir } from './services';
+import { isMain } from '../app/process';
+import { templatesDir } from '../app/services';
 import { serveTemplates } from './templates-serve';
 
 // `npm run templates -- check|preview|serve`: the marketers' tools. Output is for people; errors

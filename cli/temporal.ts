@@ -3,7 +3,7 @@ import { childEnvironment, ConfigError, loadConfig } from '../config/env';
 import { createLogger } from '../config/logger';
 import { localCodecEndpoint } from '../server/codec-access';
 import { EMBEDDED_TEMPORAL_ADDRESS, temporalCliPath } from './embedded-temporal';
-import { exitWithError } from './process';
+import { exitWithError } from '../app/process';
 
 /**
  * `npm run temporal -- <command>`: the Temporal CLI that scripts/temporal-cli.sh builds, pointed

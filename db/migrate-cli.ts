@@ -1,5 +1,5 @@
 import { loadConfig } from '../config/env';
-import { exitWithError, parseNoArguments } from '../cli/process';
+import { exitWithError, parseNoArguments } from '../app/process';
 import { configuredDatabase, openDatabase } from './client';
 
 // `npm run migrate`: applies db/migrations to DATABASE_URL (or the embedded PGlite database).

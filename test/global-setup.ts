@@ -5,7 +5,7 @@ import path from 'node:path';
 import { promisify } from 'node:util';
 import { TestWorkflowEnvironment } from '@temporalio/testing';
 import type { TestProject } from 'vitest/node';
-import { cartSearchAttributeKeys } from '../cli/search-attributes';
+import { cartSearchAttributeKeys } from '../app/search-attributes';
 import { freePort } from './helpers/free-port';
 
 const run = promisify(execFile);

@@ -6,7 +6,7 @@ import pino from 'pino';
 import { afterAll, beforeAll, describe, expect, inject, it } from 'vitest';
 import { deliverEmail, messageIdFor } from '../../activities/deliver-email';
 import { signatureHeader } from '../../activities/http/webhook-signature';
-import { openServices } from '../../cli/services';
+import { openServices } from '../../app/services';
 import { createChainStopper } from '../../compliance/chain-stopper';
 import { loadConfig } from '../../config/env';
 import { buildCartEmailData } from '../../domain/cart-email-data';

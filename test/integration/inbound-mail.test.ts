@@ -7,7 +7,7 @@ import nodemailer from 'nodemailer';
 import pino from 'pino';
 import { afterAll, beforeAll, describe, expect, inject, it } from 'vitest';
 import { deliverEmail } from '../../activities/deliver-email';
-import { type Services, openServices, unsubscribeAddress } from '../../cli/services';
+import { type Services, openServices, unsubscribeAddress } from '../../app/services';
 import { createChainStopper } from '../../compliance/chain-stopper';
 import { type Config, loadConfig } from '../../config/env';
 import { buildCartEmailData } from '../../domain/cart-email-data';

@@ -6,7 +6,7 @@ import { afterAll, afterEach, beforeAll, beforeEach, describe, expect, it } from
 import { type ActivityDeps, type RunChainStepInput, createActivities } from '../../activities';
 import { messageIdFor } from '../../activities/deliver-email';
 import { verifySignature } from '../../activities/http/webhook-signature';
-import { templatesDir } from '../../cli/services';
+import { templatesDir } from '../../app/services';
 import { storeCartEvent } from '../../db/cart-store';
 import type { Campaign } from '../../domain/campaign';
 import type { ChainStepResult } from '../../domain/chain';

@@ -14,7 +14,7 @@ import { ApplicationFailure } from '@temporalio/common';
 import { historyToJSON } from '@temporalio/common/lib/proto-utils';
 import { TestWorkflowEnvironment } from '@temporalio/testing';
 import { bundleWorkflowCode } from '@temporalio/worker';
-import { registerCartSearchAttributes } from '../../cli/search-attributes';
+import { registerCartSearchAttributes } from '../../app/search-attributes';
 import { workflowsPath } from '../../worker';
 import { stopChainSignal } from '../../workflows/definitions';
 import { b2bCampaign, consumerCampaign, welcomeCampaign } from '../helpers/campaigns';

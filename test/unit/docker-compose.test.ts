@@ -4,7 +4,7 @@ import path from 'node:path';
 import { describe, expect, it } from 'vitest';
 import ms from 'ms';
 import { parse } from 'yaml';
-import { requireExternal } from '../../cli/services';
+import { requireExternal } from '../../app/services';
 import { requirePayloadCodec } from '../../codec/codec-config';
 import { loadConfig } from '../../config/env';
 
