@@ -6,7 +6,7 @@ import type { Cart } from '../domain/events';
 import { type DeliveryDeps, deliverEmail } from './deliver-email';
 import { postJson } from './http/post-json';
 import { asTemporalFailure } from './http/temporal-failure';
-import { signatureHeader } from './http/webhook-signature';
+import { signatureHeader } from '../signing/webhook-signature';
 
 export interface ManagerDeps {
   /** Where manager emails go when the webhook names no sales manager for the customer. */

@@ -7,7 +7,7 @@ import { TestWorkflowEnvironment } from '@temporalio/testing';
 import proto from '@temporalio/proto';
 import pino from 'pino';
 import postgres from 'postgres';
-import { signatureHeader } from '../activities/http/webhook-signature';
+import { signatureHeader } from '../signing/webhook-signature';
 import { cartSearchAttributeKeys } from '../app/search-attributes';
 import { openDatabase } from '../db/client';
 import { Campaign } from '../domain/campaign';

@@ -5,7 +5,7 @@ import { DefaultLogger } from '@temporalio/worker';
 import pino from 'pino';
 import { afterAll, beforeAll, describe, expect, inject, it } from 'vitest';
 import { deliverEmail, messageIdFor } from '../../activities/deliver-email';
-import { signatureHeader } from '../../activities/http/webhook-signature';
+import { signatureHeader } from '../../signing/webhook-signature';
 import { openServices } from '../../app/services';
 import { createChainStopper } from '../../compliance/chain-stopper';
 import { loadConfig } from '../../config/env';

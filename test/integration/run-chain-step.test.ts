@@ -5,7 +5,7 @@ import { setupServer } from 'msw/node';
 import { afterAll, afterEach, beforeAll, beforeEach, describe, expect, it } from 'vitest';
 import { type ActivityDeps, type RunChainStepInput, createActivities } from '../../activities';
 import { messageIdFor } from '../../activities/deliver-email';
-import { verifySignature } from '../../activities/http/webhook-signature';
+import { verifySignature } from '../../signing/webhook-signature';
 import { templatesDir } from '../../app/services';
 import { storeCartEvent } from '../../db/cart-store';
 import type { Campaign } from '../../domain/campaign';
