@@ -1,6 +1,7 @@
 import path from 'node:path';
 import { pathToFileURL } from 'node:url';
 import { Command } from 'commander';
+import { stackTracesWanted } from '../config/env';
 
 /** True when the module at `moduleUrl` is the script node/tsx was started with. */
 export function isMain(moduleUrl: string): boolean {
@@ -18,7 +19,7 @@ export function exitWithError(error: unknown): never {
     error instanceof Error && ['ConfigError', 'CampaignFileError', 'DatabaseInUseError'].includes(error.name);
   const message = isConfigError ? (error as Error).message : `failed to start: ${rootCause(error)}`;
   process.stderr.write(`cartflow: ${message}\n`);
-  if (!isConfigError && process.env.LOG_LEVEL === 'debug') process.stderr.write(`${(error as Error)?.stack}\n`);
+  if (!isConfigError && stackTracesWanted()) process.stderr.write(`${(error as Error)?.stack}\n`);
   process.exit(1);
 }
 
