@@ -3,8 +3,9 @@ import type { PayloadCodec } from '@temporalio/common';
 import { NativeConnection, Worker, type WorkerOptions } from '@temporalio/worker';
 import { createActivities, type ActivityDeps } from './activities';
 import { loadConfig } from './config/env';
+import { WorkerVariables, requireExternal } from './config/require-external';
 import { createLogger, installTemporalRuntime } from './config/logger';
-import { openServices, requireExternal } from './app/services';
+import { openServices } from './app/services';
 import { exitWithError, isMain, parseNoArguments } from './app/process';
 import { requirePayloadCodec } from './codec/codec-config';
 import { onShutdownSignals } from './app/shutdown';
@@ -54,8 +55,7 @@ export function createWorker(options: CreateWorkerOptions): Promise<Worker> {
  * METRICS_PORT its metrics.
  */
 async function runWorker(): Promise<void> {
-  const config = loadConfig();
-  requireExternal(config, ['DATABASE_URL', 'TEMPORAL_ADDRESS', 'SMTP_URL', 'TRACKING_SECRET']);
+  const config = requireExternal(loadConfig(), WorkerVariables);
   const payloadCodec = requirePayloadCodec(config);
   const logger = createLogger(config.LOG_LEVEL);
   installTemporalRuntime(logger, config, { ownSignals: true });

@@ -105,22 +105,6 @@ export function senderDomain(from: string): string {
   return match?.[1] ?? 'localhost';
 }
 
-/** Entry points other than `npm start` have no embedded defaults: name what is missing. */
-export function requireExternal(
-  config: Config,
-  names: Array<'DATABASE_URL' | 'TEMPORAL_ADDRESS' | 'SMTP_URL' | 'WEBHOOK_SECRET' | 'TRACKING_SECRET'>,
-): void {
-  const value = (name: (typeof names)[number]) =>
-    name === 'TEMPORAL_ADDRESS' ? config.temporal.address : config[name];
-  const missing = names.filter((name) => !value(name));
-  if (missing.length > 0) {
-    throw new ConfigError(
-      `${missing.join(', ')} must be set when running this process on its own ` +
-        '(only `npm start` provides embedded defaults). See .env.example.',
-    );
-  }
-}
-
 /** The newest version of each campaign, in the order audiences are tried. Throws on a bad file. */
 export async function loadActiveCampaigns(config: Config): Promise<Campaign[]> {
   return (await loadCampaignFiles(config)).active;

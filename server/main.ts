@@ -1,10 +1,11 @@
 import { type ServerType, serve } from '@hono/node-server';
 import { Client, Connection } from '@temporalio/client';
 import { loadConfig } from '../config/env';
+import { ServerVariables, requireExternal } from '../config/require-external';
 import { createLogger } from '../config/logger';
 import { openDatabase } from '../db/client';
 import { exitWithError, parseNoArguments } from '../app/process';
-import { loadCampaignFiles, requireExternal, unsubscribeAddress } from '../app/services';
+import { loadCampaignFiles, unsubscribeAddress } from '../app/services';
 import { drainHttpServer, onShutdownSignals } from '../app/shutdown';
 import { requirePayloadCodec } from '../codec/codec-config';
 import { startInboundFromConfig } from '../inbound/listener-from-config';
@@ -20,11 +21,10 @@ parseNoArguments({
   description: 'the HTTP server alone (webhooks, tracking, unsubscribe), against external Postgres and Temporal',
 });
 try {
-  const config = loadConfig();
-  requireExternal(config, ['DATABASE_URL', 'TEMPORAL_ADDRESS', 'WEBHOOK_SECRET', 'TRACKING_SECRET']);
+  const config = requireExternal(loadConfig(), ServerVariables);
   const payloadCodec = requirePayloadCodec(config);
   const logger = createLogger(config.LOG_LEVEL);
-  const database = await openDatabase({ url: config.DATABASE_URL as string });
+  const database = await openDatabase({ url: config.DATABASE_URL });
   await database.migrate();
   const campaigns = await loadCampaignFiles(config);
   const connection = await Connection.connect(config.temporal.connection);
@@ -47,7 +47,7 @@ try {
           addresses: { unsubscribe: unsubscribeAddress(config), bounce: config.BOUNCE_ADDRESS },
           db: database.db,
           client,
-          trackingSecret: config.TRACKING_SECRET as string,
+          trackingSecret: config.TRACKING_SECRET,
           logger,
         });
   if (inbound) logger.info({ host: inbound.host, port: inbound.port }, 'inbound smtp listening');
@@ -71,8 +71,8 @@ try {
     config,
     db: database.db,
     client,
-    webhookSecret: config.WEBHOOK_SECRET as string,
-    trackingSecret: config.TRACKING_SECRET as string,
+    webhookSecret: config.WEBHOOK_SECRET,
+    trackingSecret: config.TRACKING_SECRET,
     logger,
     campaigns: campaigns.active,
     campaignVersions: campaigns.all,
