@@ -39,7 +39,6 @@ export type ClaimResult =
   /** Another attempt claimed it recently and may still be talking to the SMTP server. */
   | { owned: false; status: 'in_flight'; reason: null };
 
-
 /** Writes the unique message row before any SMTP traffic: the guard against sending twice. */
 export async function claimSend(db: Db, input: ClaimSendInput): Promise<ClaimResult> {
   const inserted = await db

@@ -168,7 +168,9 @@ export const CampaignStep = z
       .min(2, 'an experiment needs at least two variants (the first is the control)')
       .max(10, 'at most 10 variants')
       .optional()
-      .describe("an A/B test of this step: each entrant gets one variant, by a stable hash of the campaign, step and customer"),
+      .describe(
+        'an A/B test of this step: each entrant gets one variant, by a stable hash of the campaign, step and customer',
+      ),
   })
   .superRefine((step, ctx) => {
     const problem = (path: string, message: string) => ctx.addIssue({ code: 'custom', path: [path], message });

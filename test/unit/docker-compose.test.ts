@@ -173,9 +173,7 @@ describe('docker-compose.yml', () => {
 
     it('passes loadConfig() with no embedded default left to start', () => {
       const config = loadConfig(env);
-      expect(() =>
-        requireExternal(config, ExternalVariables),
-      ).not.toThrow();
+      expect(() => requireExternal(config, ExternalVariables)).not.toThrow();
       expect(config.temporal.address).toBe(env.TEMPORAL_ADDRESS);
       expect(config.temporal.address).toBeDefined();
       expect(config.temporal.namespace).toBe(env.TEMPORAL_NAMESPACE);
