@@ -12,7 +12,7 @@ import {
   recordDeliveryEvent,
 } from '../compliance/bounces';
 import type { ChainStopper } from '../compliance/chain-stopper';
-import { readSendGridBatch } from '../compliance/sendgrid-events';
+import { readSendGridBatch } from '../domain/sendgrid-events';
 import type { Db } from '../db/client';
 import { deliveryEventTypes } from '../db/schema';
 import { EmailAddress } from '../domain/email-address';
