@@ -36,7 +36,7 @@ module.exports = {
       comment: 'db/ is the bottom layer: it must not import activities/, workflows/, server/, cli/ or app/.',
       severity: 'error',
       from: { path: '^db/', pathNot: ENTRY_POINTS },
-      to: { path: '^(activities|workflows|server|cli|app|inbound|health|compliance)/|^worker\\.ts$' },
+      to: { path: '^(activities|workflows|server|cli|app|inbound|health)/|^worker\\.ts$' },
     },
     {
       name: 'activities-not-upward',

@@ -24,7 +24,7 @@ export interface DeliveryDeps {
   templates: TemplateRenderer;
   /** Right-hand side of generated Message-IDs, e.g. the sending domain. */
   messageIdDomain: string;
-  /** A 5xx at SMTP time is a hard bounce: suppress the address (compliance/bounces.ts). */
+  /** A 5xx at SMTP time is a hard bounce: suppress the address (app/bounces.ts). */
   onPermanentFailure?: (failure: {
     shopId: string;
     email: string;

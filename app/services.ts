@@ -8,7 +8,7 @@ import { type Campaign, newestVersions } from '../domain/campaign';
 import { type Config, ConfigError } from '../config/env';
 import { type Database, configuredDatabase, openDatabase } from '../db/client';
 import { createSmtpMailer } from '../mail/mailer';
-import { recordDeliveryEvent, smtpRejectionType, softBounceRule } from '../compliance/bounces';
+import { recordDeliveryEvent, smtpRejectionType, softBounceRule } from '../app/bounces';
 import { loadDkimSettings } from './dkim-config';
 import { createTemplateRenderer } from '../mail/template-renderer';
 import type { LinkSettings } from '../tracking/message-links';

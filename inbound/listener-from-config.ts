@@ -1,7 +1,7 @@
 import type { Client } from '@temporalio/client';
 import type { Logger } from 'pino';
-import { softBounceRule } from '../compliance/bounces';
-import { createChainStopper } from '../compliance/chain-stopper';
+import { softBounceRule } from '../app/bounces';
+import { createChainStopper } from '../app/chain-stopper';
 import type { Config } from '../config/env';
 import type { Db } from '../db/client';
 import type { InboundAddresses } from './inbound-mail';

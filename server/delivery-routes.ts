@@ -10,8 +10,8 @@ import {
   DEFAULT_SOFT_BOUNCE_RULE,
   type SoftBounceRule,
   recordDeliveryEvent,
-} from '../compliance/bounces';
-import type { ChainStopper } from '../compliance/chain-stopper';
+} from '../app/bounces';
+import type { ChainStopper } from '../app/chain-stopper';
 import { readSendGridBatch } from '../domain/sendgrid-events';
 import type { Db } from '../db/client';
 import { deliveryEventTypes } from '../db/schema';
@@ -68,7 +68,7 @@ const GenericDeliveryBody = z.union([GenericDeliveryEvent, GenericDeliveryEvents
 
 /**
  * POST /webhooks/sendgrid (SendGrid's signed Event Webhook) and POST /webhooks/delivery (the generic
- * format, signed like cart webhooks): bounces and complaints become suppressions (compliance/bounces.ts).
+ * format, signed like cart webhooks): bounces and complaints become suppressions (app/bounces.ts).
  */
 export function mountDeliveryRoutes(app: Hono, deps: DeliveryRoutesDeps): void {
   const { config, logger, now = Date.now } = deps;

@@ -7,7 +7,7 @@ import { afterAll, beforeAll, describe, expect, inject, it } from 'vitest';
 import { deliverEmail, messageIdFor } from '../../activities/deliver-email';
 import { signatureHeader } from '../../signing/webhook-signature';
 import { openServices } from '../../app/services';
-import { createChainStopper } from '../../compliance/chain-stopper';
+import { createChainStopper } from '../../app/chain-stopper';
 import { loadConfig } from '../../config/env';
 import { buildCartEmailData } from '../../domain/cart-email-data';
 import { Cart } from '../../domain/events';
