@@ -7,6 +7,7 @@ import { TestWorkflowEnvironment } from '@temporalio/testing';
 import type { TestProject } from 'vitest/node';
 import { cartSearchAttributeKeys } from '../app/search-attributes';
 import { freePort } from './helpers/free-port';
+import { externalDatabaseUrl } from './helpers/test-env';
 
 const run = promisify(execFile);
 const root = path.resolve(import.meta.dirname, '..');
@@ -42,7 +43,7 @@ async function startServers(): Promise<Servers> {
     script('chromium.sh'),
   ]);
 
-  let postgresUrl = process.env.DATABASE_URL;
+  let postgresUrl = externalDatabaseUrl;
   let stopPostgres = async () => {};
   if (!postgresUrl) {
     const dir = await mkdtemp(path.join(os.tmpdir(), 'cartflow-pg-'));

@@ -1,11 +1,12 @@
 import { execFile } from 'node:child_process';
 import path from 'node:path';
 import { describe, expect, it } from 'vitest';
+import { inheritedEnv } from '../helpers/test-env';
 
 // Every command an operator types, run as a process the way `npm run` runs it: `--help` answers,
 // a mistake is one line that says what to do, and no stack trace ever reaches the terminal.
 const root = path.resolve(import.meta.dirname, '../..');
-const { CAMPAIGNS_DIR: _unset, ...baseEnv } = process.env;
+const { CAMPAIGNS_DIR: _unset, ...baseEnv } = inheritedEnv();
 
 function run(script: string, args: string[], env: Record<string, string> = {}) {
   return new Promise<{ code: number; stdout: string; stderr: string }>((resolve) => {
