@@ -21,14 +21,23 @@ export interface Services {
   close(): Promise<void>;
 }
 
+/**
+ * The configured database (DATABASE_URL, else the embedded PGlite database in DATA_DIR), with
+ * every migration applied. `serve`: share the embedded one on EMBEDDED_DB_PORT (`npm start`).
+ */
+export async function openMigratedDatabase(config: Config, options: { serve?: boolean } = {}): Promise<Database> {
+  const database = await openDatabase(configuredDatabase(config, options));
+  await database.migrate();
+  return database;
+}
+
 /** Opens (and migrates) the database and builds the mail dependencies from config. */
 export async function openServices(
   config: Config,
   logger: Logger,
   overrides: { smtpUrl?: string; trackingSecret?: string; serveEmbeddedDatabase?: boolean } = {},
 ): Promise<Services> {
-  const database = await openDatabase(configuredDatabase(config, { serve: overrides.serveEmbeddedDatabase }));
-  await database.migrate();
+  const database = await openMigratedDatabase(config, { serve: overrides.serveEmbeddedDatabase });
   logger.info({ database: database.description }, 'database ready');
   const smtpUrl = overrides.smtpUrl ?? config.SMTP_URL;
   if (!smtpUrl) throw new ConfigError('SMTP_URL is not set');

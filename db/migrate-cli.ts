@@ -1,6 +1,6 @@
 import { loadConfig } from '../config/env';
 import { exitWithError, parseNoArguments } from '../app/process';
-import { configuredDatabase, openDatabase } from './client';
+import { openMigratedDatabase } from '../app/services';
 
 // `npm run migrate`: applies db/migrations to DATABASE_URL (or the embedded PGlite database).
 parseNoArguments({
@@ -9,8 +9,7 @@ parseNoArguments({
 });
 try {
   const config = loadConfig();
-  const database = await openDatabase(configuredDatabase(config));
-  await database.migrate();
+  const database = await openMigratedDatabase(config);
   await database.close();
   process.stdout.write(`migrations applied to ${database.description}\n`);
 } catch (error) {

@@ -3,9 +3,8 @@ import { Client, Connection } from '@temporalio/client';
 import { loadConfig } from '../config/env';
 import { ServerVariables, requireExternal } from '../config/require-external';
 import { createLogger } from '../config/logger';
-import { openDatabase } from '../db/client';
 import { exitWithError, parseNoArguments } from '../app/process';
-import { loadCampaignFiles, unsubscribeAddress } from '../app/services';
+import { loadCampaignFiles, openMigratedDatabase, unsubscribeAddress } from '../app/services';
 import { drainHttpServer, onShutdownSignals } from '../app/shutdown';
 import { requirePayloadCodec } from '../codec/codec-config';
 import { startInboundFromConfig } from '../inbound/listener-from-config';
@@ -24,8 +23,7 @@ try {
   const config = requireExternal(loadConfig(), ServerVariables);
   const payloadCodec = requirePayloadCodec(config);
   const logger = createLogger(config.LOG_LEVEL);
-  const database = await openDatabase({ url: config.DATABASE_URL });
-  await database.migrate();
+  const database = await openMigratedDatabase(config);
   const campaigns = await loadCampaignFiles(config);
   const connection = await Connection.connect(config.temporal.connection);
   const client = new Client({
