@@ -1,5 +1,4 @@
 import { writeFile } from 'node:fs/promises';
-import { Client, Connection } from '@temporalio/client';
 import { Command, InvalidArgumentError } from 'commander';
 import { payloadCodecFromKeys } from '../codec/codec-config';
 import { createChainStopper } from '../app/chain-stopper';
@@ -8,6 +7,7 @@ import { ConfigError, loadConfig } from '../config/env';
 import { configuredDatabase, withDatabase } from '../db/client';
 import { parseEmailAddress } from '../domain/email-address';
 import { exitWithError, isMain } from '../app/process';
+import { connectTemporalClient } from '../app/temporal-client';
 
 // `npm run privacy -- export|erase <email>`: data subject requests from the operator's shell.
 // See docs/privacy.md. Output is for people; errors are one line.
@@ -51,13 +51,12 @@ async function eraseCommand(email: string, options: { yes?: boolean }): Promise<
         'use POST /admin/privacy/erase on the running server instead (see docs/privacy.md).',
     );
   }
-  const connection = await Connection.connect(config.temporal.connection);
+  const temporal = await connectTemporalClient(
+    config,
+    config.PAYLOAD_KEYS ? payloadCodecFromKeys(config.PAYLOAD_KEYS) : undefined,
+  );
   try {
-    const client = new Client({
-      connection,
-      namespace: config.temporal.namespace,
-      ...(config.PAYLOAD_KEYS ? { dataConverter: { payloadCodecs: [payloadCodecFromKeys(config.PAYLOAD_KEYS)] } } : {}),
-    });
+    const { client } = temporal;
     const result = await withDatabase(configuredDatabase(config), ({ db }) =>
       erasePerson({ db, chains: createChainStopper({ db, client }) }, { shopId: config.SHOP_ID, email }),
     );
@@ -71,7 +70,7 @@ async function eraseCommand(email: string, options: { yes?: boolean }): Promise<
       process.stdout.write(`  ${table.padEnd(19)} ${rows} row(s) ${action}\n`);
     }
   } finally {
-    await connection.close();
+    await temporal.close();
   }
 }
 

@@ -1,11 +1,11 @@
 import { type ServerType, serve } from '@hono/node-server';
-import { Client, Connection } from '@temporalio/client';
 import { loadConfig } from '../config/env';
 import { ServerVariables, requireExternal } from '../config/require-external';
 import { createLogger } from '../config/logger';
 import { exitWithError, parseNoArguments } from '../app/process';
 import { loadCampaignFiles, openMigratedDatabase, unsubscribeAddress } from '../app/services';
 import { drainHttpServer, onShutdownSignals } from '../app/shutdown';
+import { connectTemporalClient } from '../app/temporal-client';
 import { requirePayloadCodec } from '../codec/codec-config';
 import { startInboundFromConfig } from '../inbound/listener-from-config';
 import { createMetricsRegistry } from '../metrics/registry';
@@ -25,12 +25,8 @@ try {
   const logger = createLogger(config.LOG_LEVEL);
   const database = await openMigratedDatabase(config);
   const campaigns = await loadCampaignFiles(config);
-  const connection = await Connection.connect(config.temporal.connection);
-  const client = new Client({
-    connection,
-    namespace: config.temporal.namespace,
-    dataConverter: { payloadCodecs: [payloadCodec] },
-  });
+  const temporal = await connectTemporalClient(config, payloadCodec);
+  const { client } = temporal;
   const metricsRegistry = createMetricsRegistry();
   const metricsServer = config.METRICS_PORT
     ? await serveMetrics({ registry: metricsRegistry, host: config.METRICS_HOST, port: config.METRICS_PORT })
@@ -57,7 +53,7 @@ try {
       if (!server) process.exit(0); // not listening yet: nothing in flight
       void drainHttpServer(server, config.SHUTDOWN_GRACE)
         .then(() => Promise.all([inbound?.close(), metricsServer?.close()]))
-        .then(() => connection.close())
+        .then(() => temporal.close())
         .then(() => database.close())
         .then(() => {
           logger.info('http server stopped');
