@@ -5,12 +5,7 @@ import { z } from 'zod';
 import { readSignedBody } from './signed-request';
 import { type PayloadIssue, invalidPayload, payloadIssues } from './invalid-payload';
 import { dateTime, list, object, oneOf, text } from '../domain/payload-fields';
-import {
-  type BounceDeps,
-  DEFAULT_SOFT_BOUNCE_RULE,
-  type SoftBounceRule,
-  recordDeliveryEvent,
-} from '../app/bounces';
+import { type BounceDeps, DEFAULT_SOFT_BOUNCE_RULE, type SoftBounceRule, recordDeliveryEvent } from '../app/bounces';
 import type { ChainStopper } from '../app/chain-stopper';
 import { readSendGridBatch } from '../domain/sendgrid-events';
 import type { Db } from '../db/client';
