@@ -2,7 +2,7 @@ import { rm, writeFile } from 'node:fs/promises';
 import { createRequire } from 'node:module';
 import path from 'node:path';
 import { type ICruiseOptions, type IViolation, cruise } from 'dependency-cruiser';
-import { afterEach, describe, expect, it } from 'vitest';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 
 /**
  * The layer rules `npm run lint` enforces (.dependency-cruiser.cjs), tried on deliberately wrong
@@ -14,64 +14,69 @@ const config = createRequire(import.meta.url)(path.join(root, '.dependency-cruis
   forbidden: NonNullable<ICruiseOptions['ruleSet']>['forbidden'];
   options: ICruiseOptions;
 };
-const written: string[] = [];
 
-/** Writes a throw-away module into the source tree (the rules are about folders) and cruises it alone. */
-async function violationsOf(relativePath: string, source: string): Promise<Array<{ rule: string; to: string }>> {
-  const file = path.join(root, relativePath);
-  written.push(file);
-  await writeFile(file, source);
-  const { output } = await cruise([relativePath], {
-    ...config.options,
-    baseDir: root,
-    ruleSet: { forbidden: config.forbidden },
-    validate: true,
-  });
+// Throw-away modules in the source tree (the rules are about folders), cruised together once.
+const probes = {
+  wrongWorkflow: [
+    `workflows/layer-check-wrong-${process.pid}.ts`,
+    "import { readFileSync } from 'node:fs';",
+    "import { createActivities } from '../activities';",
+    'export const wrong = [readFileSync, createActivities];',
+  ],
+  rightWorkflow: [
+    `workflows/layer-check-right-${process.pid}.ts`,
+    "import type { Activities } from '../activities';",
+    "import { stepDelay } from '../domain/experiments';",
+    'export type Allowed = Activities;',
+    'export const allowed = stepDelay;',
+  ],
+  upwardDb: [
+    `db/layer-check-${process.pid}.ts`,
+    "import { openServices } from '../app/services';",
+    'export const wrong = openServices;',
+  ],
+  impureDomain: [`domain/layer-check-${process.pid}.ts`, "import { pino } from 'pino';", 'export const wrong = pino;'],
+} as const;
+
+let violations: Array<{ rule: string; from: string; to: string }> = [];
+const of = (probe: keyof typeof probes) => violations.filter(({ from }) => from === probes[probe][0]);
+
+beforeAll(async () => {
+  await Promise.all(
+    Object.values(probes).map(([file, ...lines]) => writeFile(path.join(root, file), `${lines.join('\n')}\n`)),
+  );
+  const { output } = await cruise(
+    Object.values(probes).map(([file]) => file),
+    { ...config.options, baseDir: root, ruleSet: { forbidden: config.forbidden }, validate: true },
+  );
   if (typeof output === 'string') throw new Error('expected a cruise result, got a report');
-  return output.summary.violations.map((violation: IViolation) => ({ rule: violation.rule.name, to: violation.to }));
-}
+  violations = output.summary.violations.map((violation: IViolation) => ({
+    rule: violation.rule.name,
+    from: violation.from,
+    to: violation.to,
+  }));
+}, 60_000);
 
-afterEach(async () => {
-  await Promise.all(written.splice(0).map((file) => rm(file, { force: true })));
+afterAll(async () => {
+  await Promise.all(Object.values(probes).map(([file]) => rm(path.join(root, file), { force: true })));
 });
 
 describe('layer rules (.dependency-cruiser.cjs)', () => {
-  it('reports a Node built-in and an activity imported by value in workflow code', async () => {
-    const violations = await violationsOf(
-      `workflows/layer-check-${process.pid}.ts`,
-      [
-        "import { readFileSync } from 'node:fs';",
-        "import { createActivities } from '../activities';",
-        'export const wrong = [readFileSync, createActivities];',
-      ].join('\n'),
+  it('reports a Node built-in and an activity imported by value in workflow code', () => {
+    expect(of('wrongWorkflow').map(({ rule, to }) => ({ rule, to }))).toEqual(
+      expect.arrayContaining([
+        { rule: 'workflows-deterministic', to: 'fs' },
+        { rule: 'workflows-deterministic', to: 'activities/index.ts' },
+      ]),
     );
-    expect(violations).toContainEqual({ rule: 'workflows-deterministic', to: 'fs' });
-    expect(violations).toContainEqual({ rule: 'workflows-deterministic', to: 'activities/index.ts' });
-  }, 60_000);
+  });
 
-  it('lets workflow code import activities by type and use pure domain code', async () => {
-    const violations = await violationsOf(
-      `workflows/layer-check-${process.pid}.ts`,
-      [
-        "import type { Activities } from '../activities';",
-        "import { stepDelay } from '../domain/experiments';",
-        'export type Allowed = Activities;',
-        'export const allowed = stepDelay;',
-      ].join('\n'),
-    );
-    expect(violations).toEqual([]);
-  }, 60_000);
+  it('lets workflow code import activities by type and use pure domain code', () => {
+    expect(of('rightWorkflow')).toEqual([]);
+  });
 
-  it('reports upward imports from db/ and a side effect in domain/', async () => {
-    const fromDb = await violationsOf(
-      `db/layer-check-${process.pid}.ts`,
-      "import { openServices } from '../app/services';\nexport const wrong = openServices;\n",
-    );
-    expect(fromDb.map(({ rule }) => rule)).toContain('db-not-upward');
-    const fromDomain = await violationsOf(
-      `domain/layer-check-${process.pid}.ts`,
-      "import { pino } from 'pino';\nexport const wrong = pino;\n",
-    );
-    expect(fromDomain.map(({ rule }) => rule)).toEqual(['domain-pure']);
-  }, 60_000);
+  it('reports upward imports from db/ and a side effect in domain/', () => {
+    expect(of('upwardDb').map(({ rule }) => rule)).toContain('db-not-upward');
+    expect(of('impureDomain').map(({ rule }) => rule)).toEqual(['domain-pure']);
+  });
 });
