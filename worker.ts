@@ -3,11 +3,12 @@ import type { PayloadCodec } from '@temporalio/common';
 import { NativeConnection, Worker, type WorkerOptions } from '@temporalio/worker';
 import { createActivities, type ActivityDeps } from './activities';
 import { loadConfig } from './config/env';
+import { WorkerVariables, requireExternal } from './config/require-external';
 import { createLogger, installTemporalRuntime } from './config/logger';
-import { openServices, requireExternal } from './cli/services';
-import { exitWithError, isMain, parseNoArguments } from './cli/process';
+import { openServices } from './app/services';
+import { exitWithError, isMain, parseNoArguments } from './app/process';
 import { requirePayloadCodec } from './codec/codec-config';
-import { onShutdownSignals } from './cli/shutdown';
+import { onShutdownSignals } from './app/shutdown';
 import { databaseCheck, migrationsCheck, smtpCheck, temporalCheck } from './health/checks';
 import { serveHealth } from './health/serve';
 import { createMetricsRegistry } from './metrics/registry';
@@ -54,8 +55,7 @@ export function createWorker(options: CreateWorkerOptions): Promise<Worker> {
  * METRICS_PORT its metrics.
  */
 export async function runWorker(): Promise<void> {
-  const config = loadConfig();
-  requireExternal(config, ['DATABASE_URL', 'TEMPORAL_ADDRESS', 'SMTP_URL', 'TRACKING_SECRET']);
+  const config = requireExternal(loadConfig(), WorkerVariables);
   const payloadCodec = requirePayloadCodec(config);
   const logger = createLogger(config.LOG_LEVEL);
   installTemporalRuntime(logger, config, { ownSignals: true });

@@ -24,7 +24,7 @@ export interface DeliveryDeps {
   templates: TemplateRenderer;
   /** Right-hand side of generated Message-IDs, e.g. the sending domain. */
   messageIdDomain: string;
-  /** A 5xx at SMTP time is a hard bounce: suppress the address (compliance/bounces.ts). */
+  /** A 5xx at SMTP time is a hard bounce: suppress the address (app/bounces.ts). */
   onPermanentFailure?: (failure: {
     shopId: string;
     email: string;
@@ -33,7 +33,7 @@ export interface DeliveryDeps {
   }) => Promise<void>;
   /**
    * Tracked links, open pixel and the signed unsubscribe link with RFC 8058 headers. Every entry
-   * point sets it (cli/services.ts); without it emails go out as rendered (some unit tests).
+   * point sets it (app/services.ts); without it emails go out as rendered (some unit tests).
    */
   links?: LinkSettings;
   /** SHOP_POSTAL_ADDRESS, overriding templates/shop.json in every email. */

@@ -1,12 +1,12 @@
-import { log } from '@temporalio/activity';
-import type { CampaignStep } from '../domain/campaign';
+import { ApplicationFailure, log } from '@temporalio/activity';
+import type { NotifyManagerStep } from '../domain/campaign';
 import { buildCartEmailData } from '../domain/cart-email-data';
 import type { PinnedCampaign } from '../domain/chain';
 import type { Cart } from '../domain/events';
 import { type DeliveryDeps, deliverEmail } from './deliver-email';
 import { postJson } from './http/post-json';
 import { asTemporalFailure } from './http/temporal-failure';
-import { signatureHeader } from './http/webhook-signature';
+import { signatureHeader } from '../signing/webhook-signature';
 
 export interface ManagerDeps {
   /** Where manager emails go when the webhook names no sales manager for the customer. */
@@ -21,7 +21,7 @@ export interface NotifyManagerInput {
   shopId: string;
   cartId: string;
   customerId: number | null;
-  step: CampaignStep;
+  step: NotifyManagerStep;
   cart: Cart;
   campaign: PinnedCampaign;
 }
@@ -35,10 +35,11 @@ export async function notifyManager(
   input: NotifyManagerInput,
 ): Promise<'sent' | 'already_sent'> {
   const { step, cart, campaign } = input;
-  const manager = step.manager;
+  const { manager } = step;
+  const { webhookUrl } = manager;
   let status: 'sent' | 'already_sent' = 'sent';
 
-  if (manager?.webhookUrl) {
+  if (webhookUrl) {
     const body = JSON.stringify({
       type: 'cart.abandoned',
       shopId: input.shopId,
@@ -57,7 +58,7 @@ export async function notifyManager(
     }
     await asTemporalFailure('ManagerWebhook', () =>
       postJson({
-        url: manager.webhookUrl as string,
+        url: webhookUrl,
         body: JSON.parse(body),
         headers,
         timeoutMs: deps.outboundWebhookTimeoutMs ?? 5_000,
@@ -67,7 +68,12 @@ export async function notifyManager(
     log.info('manager webhook delivered', { cartId: input.cartId, step: step.id });
   }
 
-  if (manager?.email) {
+  if (manager.email) {
+    // The campaign schema requires it with `manager.email`; a hand-built step without one fails plainly.
+    const template = step.template;
+    if (template === undefined) {
+      throw ApplicationFailure.nonRetryable(`step ${step.id}: a manager email needs a template`, 'CampaignStep');
+    }
     const to = cart.customer.salesManagerEmail ?? deps.defaultManagerEmail;
     if (!to) {
       log.warn('no sales manager address: set customer.salesManagerEmail or SALES_MANAGER_EMAIL', {
@@ -81,7 +87,7 @@ export async function notifyManager(
       cartId: input.cartId,
       customerId: input.customerId,
       step: step.id,
-      templateId: step.template as string,
+      templateId: template,
       data: {
         ...buildCartEmailData(cart),
         // `customer` is whoever receives the email: the footer's unsubscribe link must be the

@@ -15,7 +15,7 @@ import type { StepOutcome } from '../metrics/worker-metrics';
 import { optedOutCategories } from '../db/preference-store';
 import { suppressionFor } from '../db/suppression-store';
 import { hasPurchased } from '../db/purchase-history';
-import type { Campaign, CampaignStep } from '../domain/campaign';
+import type { Campaign, EmailStep } from '../domain/campaign';
 import { buildCartEmailData } from '../domain/cart-email-data';
 import { formatMoney } from '../domain/money';
 import type { DiscountCodeRow } from '../db/discount-store';
@@ -164,7 +164,7 @@ export function createRunChainStep(deps: ChainStepDeps) {
       const discount = await discountFor(step, { key, shopId, cartId, customerId, cart });
       status = await deliverEmail(deps, {
         ...record,
-        templateId: step.template as string,
+        templateId: step.template,
         data: { ...buildCartEmailData(cart), discount },
         to: cart.customer.email,
         kind: 'marketing',
@@ -192,7 +192,7 @@ export function createRunChainStep(deps: ChainStepDeps) {
   };
 
   async function discountFor(
-    step: CampaignStep,
+    step: EmailStep,
     input: { key: string; shopId: string; cartId: string; customerId: number | null; cart: Cart },
   ) {
     // A step with an incentive makes the code; later steps remind of it while it is still unused.

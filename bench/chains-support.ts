@@ -8,6 +8,7 @@ import { tsToMs } from '@temporalio/common/lib/time';
 import proto from '@temporalio/proto';
 import type { WorkerReport } from './chains-worker';
 import { freePort } from '../test/helpers/free-port';
+import { childBenchEnv } from './bench-env';
 export { freePort };
 
 // Helpers of bench/chains.ts: the scripts that start real components, the forked worker process,
@@ -63,7 +64,7 @@ export interface WorkerProcess {
 export async function startWorkerProcess(env: Record<string, string>): Promise<WorkerProcess> {
   const child = fork(fileURLToPath(new URL('./chains-worker.ts', import.meta.url)), [], {
     execArgv: ['--import', 'tsx', '--expose-gc'],
-    env: { ...process.env, ...env },
+    env: childBenchEnv(env),
     stdio: ['ignore', 'inherit', 'inherit', 'ipc'],
   });
   const waiting: Array<{ resolve: (report: WorkerReport) => void; reject: (error: Error) => void }> = [];

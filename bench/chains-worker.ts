@@ -3,11 +3,12 @@ import { fileURLToPath } from 'node:url';
 import v8 from 'node:v8';
 import { DefaultLogger, NativeConnection, Runtime, Worker } from '@temporalio/worker';
 import { createActivities } from '../activities';
-import { templatesDir } from '../cli/services';
+import { templatesDir } from '../app/services';
 import { openDatabase } from '../db/client';
 import { createSmtpMailer } from '../mail/mailer';
 import { createTemplateRenderer } from '../mail/template-renderer';
 import { createWorker, workflowsPath } from '../worker';
+import { benchNumber, benchVariable, requiredBenchVariable } from './bench-env';
 
 // The worker process of `npm run bench:chains`, forked by bench/chains.ts so that its memory is
 // the worker's alone (the client, the HTTP app and the SMTP sink stay in the parent).
@@ -30,11 +31,7 @@ export interface WorkerReport {
   heapLimitMiB: number;
 }
 
-const env = (name: string): string => {
-  const value = process.env[name];
-  if (!value) throw new Error(`chains-worker: ${name} is not set`);
-  return value;
-};
+const env = (name: string): string => requiredBenchVariable(name, 'chains-worker');
 
 Runtime.install({ logger: new DefaultLogger('WARN') });
 const mode = env('BENCH_WORKER_MODE');
@@ -51,7 +48,7 @@ if (mode === 'cart') {
     templates: createTemplateRenderer({ dir: templatesDir }),
     messageIdDomain: 'bench.example.com',
   };
-  const maxCached = process.env.BENCH_MAX_CACHED ? Number(process.env.BENCH_MAX_CACHED) : undefined;
+  const maxCached = benchVariable('BENCH_MAX_CACHED') === undefined ? undefined : benchNumber('BENCH_MAX_CACHED', 0);
   worker =
     maxCached === undefined
       ? await createWorker({ connection, namespace: 'default', taskQueue, deps })

@@ -7,8 +7,8 @@ import { TestWorkflowEnvironment } from '@temporalio/testing';
 import proto from '@temporalio/proto';
 import pino from 'pino';
 import postgres from 'postgres';
-import { signatureHeader } from '../activities/http/webhook-signature';
-import { cartSearchAttributeKeys } from '../cli/search-attributes';
+import { signatureHeader } from '../signing/webhook-signature';
+import { cartSearchAttributeKeys } from '../app/search-attributes';
 import { openDatabase } from '../db/client';
 import { Campaign } from '../domain/campaign';
 import { cartWorkflowId } from '../domain/ids';
@@ -33,6 +33,7 @@ import {
   startWorkerProcess,
   type WorkerProcess,
 } from './chains-support';
+import { benchNumber, benchVariable } from './bench-env';
 
 // `npm run bench:chains`: what a campaign chain costs in Temporal, how many carts per second go
 // through complete chains on the dev server, and the worker's memory with carts parked on timers.
@@ -46,12 +47,12 @@ import {
 //   CACHE_VARIANT=1   also park PARKED carts on a worker whose cache holds them all
 //   PHASES=chains,memory  `chains`: history events and throughput with baselines; `memory`: parked carts
 
-const CARTS = Number(process.env.CARTS ?? 300);
-const CONCURRENCY = Number(process.env.CONCURRENCY ?? 50);
-const PARKED = Number(process.env.PARKED ?? 10_000);
-const PARKED_BUDGET_MS = Number(process.env.PARKED_BUDGET_S ?? 300) * 1000;
-const CACHE_VARIANT = process.env.CACHE_VARIANT === '1';
-const PHASES = new Set((process.env.PHASES ?? 'chains,memory').split(','));
+const CARTS = benchNumber('CARTS', 300);
+const CONCURRENCY = benchNumber('CONCURRENCY', 50);
+const PARKED = benchNumber('PARKED', 10_000);
+const PARKED_BUDGET_MS = benchNumber('PARKED_BUDGET_S', 300) * 1000;
+const CACHE_VARIANT = benchVariable('CACHE_VARIANT') === '1';
+const PHASES = new Set((benchVariable('PHASES') ?? 'chains,memory').split(','));
 
 const shopId = 'bench';
 const secret = 'bench-webhook-secret-0123456789';
@@ -158,7 +159,7 @@ try {
 async function main() {
   progress('Temporal CLI (scripts/temporal-cli.sh) …');
   const cliPath = await script('temporal-cli.sh');
-  let adminUrl = process.env.DATABASE_URL;
+  let adminUrl = benchVariable('DATABASE_URL');
   /** The postmaster of the throwaway cluster: its CPU (and its backends') is measured; not for DATABASE_URL. */
   let postgresPid: number | undefined;
   if (!adminUrl) {

@@ -7,7 +7,7 @@ import proto from '@temporalio/proto';
 import { TestWorkflowEnvironment } from '@temporalio/testing';
 import { DefaultLogger, Runtime, bundleWorkflowCode } from '@temporalio/worker';
 import { loadCampaigns } from '../campaigns/load';
-import { registerCartSearchAttributes } from '../cli/search-attributes';
+import { registerCartSearchAttributes } from '../app/search-attributes';
 import { newestVersions } from '../domain/campaign-versions';
 import { Cart, CartEvent } from '../domain/events';
 import { journeySubjectsOf } from '../domain/journeys';

@@ -1,15 +1,16 @@
 import { performance } from 'node:perf_hooks';
-import { templatesDir } from '../cli/services';
+import { templatesDir } from '../app/services';
 import { compileTemplate, renderCompiled, renderPerEmail } from '../mail/template-compiler';
 import { createTemplateRenderer } from '../mail/template-renderer';
 import { loadSample } from '../mail/template-samples';
 import { listTemplateIds, loadTemplateSources } from '../mail/template-source';
+import { benchNumber } from './bench-env';
 
 // `npm run bench:render`: per-email render time of the shipped templates, compiled once versus
 // Handlebars-then-MJML for every email, on the same templates × locales × samples in one run.
 // ROUNDS=… changes how many emails each path renders per combination.
 
-const rounds = Number(process.env.ROUNDS ?? 2000);
+const rounds = benchNumber('ROUNDS', 2000);
 const slowRounds = Math.max(20, Math.round(rounds / 50));
 
 interface Timing {

@@ -12,6 +12,7 @@ import { freePort, quantile, script, shell } from './chains-support';
 import { naiveDailySeries, naiveExperimentArms, naiveStepFunnel } from './report-naive';
 import { days, firstDay, seed, seedSize, shopId } from './report-seed';
 import { removeUntriggeredRows, timeOrderWebhooks, timeTrackingInserts, type WriteTimings } from './report-writes';
+import { benchVariable } from './bench-env';
 
 // `npm run bench:report`: the analyst report (every result the dashboard reads, all campaigns,
 // the whole range) from db/analytics-store.ts over 1,000,000 messages and 5,000,000 tracking
@@ -76,7 +77,7 @@ try {
 }
 
 async function main() {
-  let adminUrl = process.env.DATABASE_URL;
+  let adminUrl = benchVariable('DATABASE_URL');
   if (!adminUrl) {
     const dir = await mkdtemp(path.join(os.tmpdir(), 'cartflow-bench-pg-'));
     progress('throwaway PostgreSQL (scripts/test-postgres.sh) …');

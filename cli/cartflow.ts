@@ -1,8 +1,8 @@
 import { readFileSync } from 'node:fs';
 import { Command, CommanderError } from 'commander';
 import { COMMANDS, type CommandEntry } from './command-registry';
-import { EXIT_OK, EXIT_USAGE } from './exit-codes';
-import { reportError } from './process';
+import { EXIT_OK, EXIT_USAGE } from '../app/exit-codes';
+import { reportError } from '../app/process';
 
 // `cartflow <command>`: the one entry point (bin/cartflow.js runs it; the npm scripts are aliases).
 // Only the command being run is imported: `cartflow --help` lists the others from the registry.

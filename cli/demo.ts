@@ -5,8 +5,8 @@ import type { Logger } from 'pino';
 import { createLogger } from '../config/logger';
 import { DEFAULT_TIME_SCALE } from '../demo/demo-campaigns';
 import { type DemoOptions, DemoRunError, DemoStoppedError, runDemo } from '../demo/run-demo';
-import { exitWithError, isMain } from './process';
-import { onShutdownSignals } from './shutdown';
+import { exitWithError, isMain } from '../app/process';
+import { onShutdownSignals } from '../app/shutdown';
 
 // `cartflow demo [--customers 300] [--seed 1] [--exit]` (`npm run demo`): a simulated shop on the embedded stack,
 // ending with the campaign report (docs/demo.md). This file reads the options; demo/ does the rest.

@@ -2,7 +2,7 @@ import { createPublicKey } from 'node:crypto';
 import pino from 'pino';
 import type { Config } from '../config/env';
 import type { DkimSettings } from '../mail/mailer';
-import { loadDkimSettings } from './dkim-config';
+import { loadDkimSettings } from '../app/dkim-config';
 
 // `cartflow dkim check`: the DKIM set-up read exactly as `cartflow start` reads it (the same
 // loadDkimSettings), and the DNS record its key needs, so an operator publishes the right one

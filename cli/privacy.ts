@@ -1,10 +1,10 @@
 import { writeFile } from 'node:fs/promises';
-import { Client, Connection } from '@temporalio/client';
 import { Command, InvalidArgumentError } from 'commander';
+import { connectTemporalClient } from '../app/temporal-client';
 import { payloadCodecFromKeys } from '../codec/codec-config';
-import { type ChainStopper, createChainStopper } from '../compliance/chain-stopper';
-import { erasePerson, exportPerson } from '../compliance/privacy';
-import { eraseShop } from '../compliance/shop-erase';
+import { type ChainStopper, createChainStopper } from '../app/chain-stopper';
+import { erasePerson, exportPerson } from '../app/privacy';
+import { eraseShop } from '../app/shop-erase';
 import { type Config, ConfigError, loadConfig } from '../config/env';
 import { type Db, configuredDatabase, withDatabase } from '../db/client';
 import { parseEmailAddress } from '../domain/email-address';
@@ -87,16 +87,16 @@ function requireTemporal(config: Config): void {
 
 /** The database and a chain stopper on the configured Temporal cluster, for one erase. */
 async function withChainStopper<T>(config: Config, run: (db: Db, chains: ChainStopper) => Promise<T>): Promise<T> {
-  const connection = await Connection.connect(config.temporal.connection);
+  const temporal = await connectTemporalClient(
+    config,
+    config.PAYLOAD_KEYS ? payloadCodecFromKeys(config.PAYLOAD_KEYS) : undefined,
+  );
   try {
-    const client = new Client({
-      connection,
-      namespace: config.temporal.namespace,
-      ...(config.PAYLOAD_KEYS ? { dataConverter: { payloadCodecs: [payloadCodecFromKeys(config.PAYLOAD_KEYS)] } } : {}),
-    });
-    return await withDatabase(configuredDatabase(config), ({ db }) => run(db, createChainStopper({ db, client })));
+    return await withDatabase(configuredDatabase(config), ({ db }) =>
+      run(db, createChainStopper({ db, client: temporal.client })),
+    );
   } finally {
-    await connection.close();
+    await temporal.close();
   }
 }
 

@@ -14,12 +14,12 @@ import { createAppFromConfig } from '../server/app-from-config';
 import { isLoopbackHost, localCodecEndpoint } from '../server/codec-access';
 import { createWorker } from '../worker';
 import { payloadCodecFromKeys } from '../codec/codec-config';
-import { localPayloadKeys, localTrackingSecret, localWebhookSecret } from './dev-secret';
-import { EMBEDDED_TEMPORAL_ADDRESS, startEmbeddedTemporal } from './embedded-temporal';
-import { exitWithError, isMain, parseNoArguments } from './process';
+import { localPayloadKeys, localTrackingSecret, localWebhookSecret } from '../app/dev-secret';
+import { EMBEDDED_TEMPORAL_ADDRESS, startEmbeddedTemporal } from '../app/embedded-temporal';
+import { exitWithError, isMain, parseNoArguments } from '../app/process';
 import { startInboundFromConfig } from '../inbound/listener-from-config';
-import { loadCampaignFiles, openServices, unsubscribeAddress } from './services';
-import { drainHttpServer, onShutdownSignals } from './shutdown';
+import { loadCampaignFiles, openServices, unsubscribeAddress } from '../app/services';
+import { drainHttpServer, onShutdownSignals } from '../app/shutdown';
 import { smtpCheck } from '../health/checks';
 
 /**

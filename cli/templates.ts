@@ -15,7 +15,7 @@ export function templatesProgram(): Command {
     .description('check, preview and serve the email templates')
     .option('--dir <folder>', 'templates folder (default: templates/ of this repository)');
   // The shipped folder comes with the composition root: only a running subcommand loads it.
-  const dir = async () => program.opts<{ dir?: string }>().dir ?? (await import('./services')).templatesDir;
+  const dir = async () => program.opts<{ dir?: string }>().dir ?? (await import('../app/services')).templatesDir;
   program
     .command('check')
     .description('pre-flight check of every template × locale × sample; exits 1 on any error')

@@ -2,8 +2,8 @@ import { spawn } from 'node:child_process';
 import { childEnvironment, ConfigError, loadConfig } from '../config/env';
 import { createLogger } from '../config/logger';
 import { localCodecEndpoint } from '../server/codec-access';
-import { EMBEDDED_TEMPORAL_ADDRESS, temporalCliPath } from './embedded-temporal';
-import { exitWithError } from './process';
+import { EMBEDDED_TEMPORAL_ADDRESS, temporalCliPath } from '../app/embedded-temporal';
+import { exitWithError } from '../app/process';
 
 /**
  * `cartflow temporal <command>` (`npm run temporal -- <command>`): the Temporal CLI that

@@ -319,6 +319,14 @@ export function childEnvironment(defaults: Record<string, string | undefined>): 
   return env;
 }
 
+/**
+ * LOG_LEVEL=debug asks for stack traces of fatal errors. Read on its own, without loadConfig(),
+ * because the error being reported may be the configuration itself failing to load.
+ */
+export function stackTracesWanted(env: Record<string, string | undefined> = process.env): boolean {
+  return env.LOG_LEVEL === 'debug';
+}
+
 /** Parses and validates the environment; throws a ConfigError naming every bad variable. */
 export function loadConfig(env: Record<string, string | undefined> = process.env): Config {
   const result = CheckedEnvSchema.safeParse(env);

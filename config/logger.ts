@@ -19,7 +19,7 @@ const TEMPORAL_TO_PINO: Record<LogLevel, 'trace' | 'debug' | 'info' | 'warn' | '
  * Once per process: routes Temporal's own logs (including `log` in workflows and activities) into
  * pino, and with TEMPORAL_METRICS_PORT has the SDK's core export its metrics (workflow and activity
  * task latency, poller counts, sticky cache…) for Prometheus at METRICS_HOST:TEMPORAL_METRICS_PORT.
- * `ownSignals`: the entry point handles SIGINT/SIGTERM itself (cli/shutdown.ts) instead of
+ * `ownSignals`: the entry point handles SIGINT/SIGTERM itself (app/shutdown.ts) instead of
  * Temporal's runtime shutting every worker down on its own.
  */
 export function installTemporalRuntime(

@@ -1,4 +1,5 @@
 import { and, eq, lt, sql } from 'drizzle-orm';
+import { STALE_CLAIM_MS } from '../domain/activity-timeouts';
 import type { Db } from './client';
 import { messages, type MessageStatus } from './schema';
 
@@ -37,12 +38,6 @@ export type ClaimResult =
   | { owned: false; status: Exclude<MessageStatus, 'sending'>; reason: string | null }
   /** Another attempt claimed it recently and may still be talking to the SMTP server. */
   | { owned: false; status: 'in_flight'; reason: null };
-
-/**
- * Longer than an attempt can live: the activity's 1-minute timeout, and the mailer's SMTP
- * timeouts (mail/mailer.ts) that end a send the activity has given up on.
- */
-export const STALE_CLAIM_MS = 2 * 60 * 1000;
 
 /** Writes the unique message row before any SMTP traffic: the guard against sending twice. */
 export async function claimSend(db: Db, input: ClaimSendInput): Promise<ClaimResult> {

@@ -54,6 +54,7 @@ export function demoCampaigns({ shipped, scale }: DemoCampaignsInput): Campaign[
 }
 
 function scaleStep(step: CampaignStep, scaled: (ms: number) => number): CampaignStep {
+  if (step.kind !== 'email') return { ...step, delay: scaled(step.delay) };
   return {
     ...step,
     delay: scaled(step.delay),
@@ -81,8 +82,9 @@ function scaleIncentive(incentive: Incentive, scaled: (ms: number) => number): I
  */
 function withExperiment(campaign: Campaign): Campaign {
   if (campaign.id !== EXPERIMENT_CAMPAIGN) return campaign;
-  const steps = campaign.steps.map((step) => {
-    if (step.id !== EXPERIMENT_STEP || step.variants || step.incentive?.type !== 'percent') return step;
+  const steps = campaign.steps.map((step): CampaignStep => {
+    if (step.kind !== 'email' || step.id !== EXPERIMENT_STEP || step.variants || step.incentive?.type !== 'percent')
+      return step;
     const bigger: Incentive = { ...step.incentive, value: Math.min(100, step.incentive.value + 5) };
     return {
       ...step,

@@ -5,8 +5,8 @@ import type { PayloadCodec } from '@temporalio/common';
 import { TestWorkflowEnvironment } from '@temporalio/testing';
 import { NativeConnection } from '@temporalio/worker';
 import type { Logger } from 'pino';
-import { temporalCliPath } from '../cli/embedded-temporal';
-import { cartSearchAttributeKeys } from '../cli/search-attributes';
+import { temporalCliPath } from '../app/embedded-temporal';
+import { cartSearchAttributeKeys } from '../app/search-attributes';
 
 /** The demo's Temporal: an existing server when the user names one, else an embedded dev server of its own. */
 

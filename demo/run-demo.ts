@@ -2,7 +2,7 @@ import path from 'node:path';
 import type { Writable } from 'node:stream';
 import type { Logger } from 'pino';
 import { Presets, SingleBar } from 'cli-progress';
-import { loadCampaignFiles } from '../cli/services';
+import { loadCampaignFiles } from '../app/services';
 import { type Config } from '../config/env';
 import { cartWorkflowId } from '../domain/ids';
 import { loadReport } from '../reports/load-report';

@@ -1,6 +1,6 @@
 import { randomUUID } from 'node:crypto';
 import { simpleParser } from 'mailparser';
-import { signatureHeader } from '../activities/http/webhook-signature';
+import { signatureHeader } from '../signing/webhook-signature';
 import { type EmailFacts, emailFacts, mailboxKey } from './email-facts';
 import { type CartPlan, type SimulatedCustomer, cartTotal } from './population';
 import type { Random } from './random';

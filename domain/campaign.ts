@@ -168,7 +168,9 @@ export const CampaignStep = z
       .min(2, 'an experiment needs at least two variants (the first is the control)')
       .max(10, 'at most 10 variants')
       .optional()
-      .describe("an A/B test of this step: each entrant gets one variant, by a stable hash of the campaign, step and customer"),
+      .describe(
+        'an A/B test of this step: each entrant gets one variant, by a stable hash of the campaign, step and customer',
+      ),
   })
   .superRefine((step, ctx) => {
     const problem = (path: string, message: string) => ctx.addIssue({ code: 'custom', path: [path], message });
@@ -188,8 +190,65 @@ export const CampaignStep = z
       }
       ids.add(variant.id);
     });
+  })
+  .transform((step, ctx): CampaignStep => {
+    if (isEmailStep(step) || isNotifyManagerStep(step)) return step;
+    // Unreachable after the checks above; here so the type is proven by a check, not asserted.
+    ctx.addIssue({ code: 'custom', path: ['kind'], message: `not a valid ${step.kind} step` });
+    return z.NEVER;
   });
-export type CampaignStep = z.infer<typeof CampaignStep>;
+
+type ManagerNotification = z.infer<typeof ManagerNotification>;
+
+interface StepFields {
+  id: string;
+  /** Milliseconds after the previous step (the first step: after the trigger). */
+  delay: number;
+}
+
+/** An email to the customer: always a template, maybe a discount code and an experiment. */
+export interface EmailStep extends StepFields {
+  kind: 'email';
+  template: string;
+  incentive?: Incentive;
+  variants?: StepVariant[];
+  manager?: undefined;
+}
+
+/** Tells the sales manager (email, CRM webhook or both); the template is there when `manager.email` is. */
+export interface NotifyManagerStep extends StepFields {
+  kind: 'notify_manager';
+  manager: ManagerNotification;
+  template?: string;
+  incentive?: undefined;
+  variants?: undefined;
+}
+
+/** A campaign step, by kind: `step.kind === 'email'` narrows to a step that has its template. */
+export type CampaignStep = EmailStep | NotifyManagerStep;
+
+// The parsed object itself becomes the typed step (no copy): a step keeps the exact shape it has
+// always had in workflow histories, where pinned campaigns travel in the workflow input.
+interface ParsedStep extends StepFields {
+  kind: CampaignStep['kind'];
+  template?: string | undefined;
+  manager?: ManagerNotification | undefined;
+  incentive?: Incentive | undefined;
+  variants?: StepVariant[] | undefined;
+}
+
+function isEmailStep<Step extends ParsedStep>(step: Step): step is Step & EmailStep {
+  return step.kind === 'email' && step.template !== undefined && step.manager === undefined;
+}
+
+function isNotifyManagerStep<Step extends ParsedStep>(step: Step): step is Step & NotifyManagerStep {
+  return (
+    step.kind === 'notify_manager' &&
+    step.manager !== undefined &&
+    step.incentive === undefined &&
+    step.variants === undefined
+  );
+}
 
 export const ExitRules = z.strictObject({
   purchased: z.boolean().default(true).describe('stop when the cart is bought (or the customer orders)'),

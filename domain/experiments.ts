@@ -65,7 +65,8 @@ export function effectiveStep(
   const step = campaign.steps[stepIndex];
   if (!step) throw new RangeError(`campaign ${campaign.id} has no step ${stepIndex}`);
   const variant = stepVariantOf(campaign, step, customerKey);
-  if (!variant) return { step };
+  // Only email steps have variants (the campaign schema refuses them elsewhere).
+  if (!variant || step.kind !== 'email') return { step };
   const { incentive, ...rest } = step;
   const changed: CampaignStep = {
     ...rest,

@@ -1,6 +1,6 @@
 import { serve } from '@hono/node-server';
 import { Hono } from 'hono';
-import { drainHttpServer } from '../cli/shutdown';
+import { drainHttpServer } from '../app/shutdown';
 import { securityHeaders } from '../server/security-headers';
 import { type HealthRoutesDeps, healthRoutes } from './routes';
 

@@ -1,7 +1,7 @@
 import type { Client } from '@temporalio/client';
 import type { Logger } from 'pino';
-import { softBounceRule } from '../compliance/bounces';
-import { createChainStopper } from '../compliance/chain-stopper';
+import { softBounceRule } from '../app/bounces';
+import { createChainStopper } from '../app/chain-stopper';
 import type { Config } from '../config/env';
 import type { Db } from '../db/client';
 import type { InboundAddresses } from './inbound-mail';
@@ -11,7 +11,7 @@ export interface InboundFromConfigInput {
   config: Config;
   /** INBOUND_SMTP_PORT, or what the entry point chose when it is unset (`npm start`: 0, any free port). */
   port: number;
-  /** The List-Unsubscribe mailto (cli/services.ts `unsubscribeAddress`) and BOUNCE_ADDRESS. */
+  /** The List-Unsubscribe mailto (app/services.ts `unsubscribeAddress`) and BOUNCE_ADDRESS. */
   addresses: InboundAddresses;
   db: Db;
   client: Client;

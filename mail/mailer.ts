@@ -82,7 +82,7 @@ export function createSmtpMailer(options: { url: string; from: string; dkim?: Dk
     pool: true,
     maxConnections: 5,
     // Well inside the send activity's 1-minute timeout (nodemailer's own default is 10 minutes), so
-    // an attempt Temporal gave up on cannot still deliver after its retry did (see STALE_CLAIM_MS).
+    // an attempt Temporal gave up on cannot still deliver after its retry did (STALE_CLAIM_MS, domain/activity-timeouts.ts).
     connectionTimeout: 10_000,
     greetingTimeout: 10_000,
     socketTimeout: 30_000,

@@ -1,8 +1,8 @@
 import { Hono } from 'hono';
 import type { Logger } from 'pino';
 import { z } from 'zod';
-import type { ChainStopper } from '../compliance/chain-stopper';
-import { erasePerson, exportPerson } from '../compliance/privacy';
+import type { ChainStopper } from '../app/chain-stopper';
+import { erasePerson, exportPerson } from '../app/privacy';
 import type { Db } from '../db/client';
 import { EmailAddress } from '../domain/email-address';
 import { requireAdminToken } from './bearer-auth';

@@ -11,8 +11,8 @@ import { createApp } from './app';
 import { embeddedUiOrigins, isLoopbackHost } from './codec-access';
 import type { ShopifyConfig } from './shopify-routes';
 import { createCartWorkflows } from './cart-workflows';
-import { softBounceRule } from '../compliance/bounces';
-import { createChainStopper } from '../compliance/chain-stopper';
+import { softBounceRule } from '../app/bounces';
+import { createChainStopper } from '../app/chain-stopper';
 import { databaseCheck, type HealthCheck, migrationsCheck, temporalCheck } from '../health/checks';
 
 export interface AppFromConfigInput {

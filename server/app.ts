@@ -5,7 +5,7 @@ import type { Db } from '../db/client';
 import { CartEvent } from '../domain/events';
 import { acceptCartEvent } from './accept-cart-event';
 import type { CartWorkflows } from './cart-workflows';
-import type { ChainStopper } from '../compliance/chain-stopper';
+import type { ChainStopper } from '../app/chain-stopper';
 import { readSignedBody } from './signed-request';
 import { invalidPayload, payloadIssues } from './invalid-payload';
 import { mountDeliveryRoutes, tooLarge } from './delivery-routes';

@@ -5,14 +5,9 @@ import { z } from 'zod';
 import { readSignedBody } from './signed-request';
 import { type PayloadIssue, invalidPayload, payloadIssues } from './invalid-payload';
 import { dateTime, list, object, oneOf, text } from '../domain/payload-fields';
-import {
-  type BounceDeps,
-  DEFAULT_SOFT_BOUNCE_RULE,
-  type SoftBounceRule,
-  recordDeliveryEvent,
-} from '../compliance/bounces';
-import type { ChainStopper } from '../compliance/chain-stopper';
-import { readSendGridBatch } from '../compliance/sendgrid-events';
+import { type BounceDeps, DEFAULT_SOFT_BOUNCE_RULE, type SoftBounceRule, recordDeliveryEvent } from '../app/bounces';
+import type { ChainStopper } from '../app/chain-stopper';
+import { readSendGridBatch } from '../domain/sendgrid-events';
 import type { Db } from '../db/client';
 import { deliveryEventTypes } from '../db/schema';
 import { EmailAddress } from '../domain/email-address';
@@ -68,7 +63,7 @@ const GenericDeliveryBody = z.union([GenericDeliveryEvent, GenericDeliveryEvents
 
 /**
  * POST /webhooks/sendgrid (SendGrid's signed Event Webhook) and POST /webhooks/delivery (the generic
- * format, signed like cart webhooks): bounces and complaints become suppressions (compliance/bounces.ts).
+ * format, signed like cart webhooks): bounces and complaints become suppressions (app/bounces.ts).
  */
 export function mountDeliveryRoutes(app: Hono, deps: DeliveryRoutesDeps): void {
   const { config, logger, now = Date.now } = deps;

@@ -1,11 +1,11 @@
 import { type ServerType, serve } from '@hono/node-server';
-import { Client, Connection } from '@temporalio/client';
 import { loadConfig } from '../config/env';
+import { ServerVariables, requireExternal } from '../config/require-external';
 import { createLogger } from '../config/logger';
-import { openDatabase } from '../db/client';
-import { exitWithError, isMain, parseNoArguments } from '../cli/process';
-import { loadCampaignFiles, requireExternal, unsubscribeAddress } from '../cli/services';
-import { drainHttpServer, onShutdownSignals } from '../cli/shutdown';
+import { exitWithError, isMain, parseNoArguments } from '../app/process';
+import { loadCampaignFiles, openMigratedDatabase, unsubscribeAddress } from '../app/services';
+import { connectTemporalClient } from '../app/temporal-client';
+import { drainHttpServer, onShutdownSignals } from '../app/shutdown';
 import { requirePayloadCodec } from '../codec/codec-config';
 import { startInboundFromConfig } from '../inbound/listener-from-config';
 import { createMetricsRegistry } from '../metrics/registry';
@@ -18,19 +18,13 @@ import { createAppFromConfig } from './app-from-config';
  * the inbound SMTP listener, the metrics port, Temporal and the database, and exits 0.
  */
 export async function runServer(): Promise<void> {
-  const config = loadConfig();
-  requireExternal(config, ['DATABASE_URL', 'TEMPORAL_ADDRESS', 'WEBHOOK_SECRET', 'TRACKING_SECRET']);
+  const config = requireExternal(loadConfig(), ServerVariables);
   const payloadCodec = requirePayloadCodec(config);
   const logger = createLogger(config.LOG_LEVEL);
-  const database = await openDatabase({ url: config.DATABASE_URL as string });
-  await database.migrate();
+  const database = await openMigratedDatabase(config);
   const campaigns = await loadCampaignFiles(config);
-  const connection = await Connection.connect(config.temporal.connection);
-  const client = new Client({
-    connection,
-    namespace: config.temporal.namespace,
-    dataConverter: { payloadCodecs: [payloadCodec] },
-  });
+  const temporal = await connectTemporalClient(config, payloadCodec);
+  const { client } = temporal;
   const metricsRegistry = createMetricsRegistry();
   const metricsServer = config.METRICS_PORT
     ? await serveMetrics({ registry: metricsRegistry, host: config.METRICS_HOST, port: config.METRICS_PORT })
@@ -45,7 +39,7 @@ export async function runServer(): Promise<void> {
           addresses: { unsubscribe: unsubscribeAddress(config), bounce: config.BOUNCE_ADDRESS },
           db: database.db,
           client,
-          trackingSecret: config.TRACKING_SECRET as string,
+          trackingSecret: config.TRACKING_SECRET,
           logger,
         });
   if (inbound) logger.info({ host: inbound.host, port: inbound.port }, 'inbound smtp listening');
@@ -57,7 +51,7 @@ export async function runServer(): Promise<void> {
       if (!server) process.exit(0); // not listening yet: nothing in flight
       void drainHttpServer(server, config.SHUTDOWN_GRACE)
         .then(() => Promise.all([inbound?.close(), metricsServer?.close()]))
-        .then(() => connection.close())
+        .then(() => temporal.close())
         .then(() => database.close())
         .then(() => {
           logger.info('http server stopped');
@@ -69,8 +63,8 @@ export async function runServer(): Promise<void> {
     config,
     db: database.db,
     client,
-    webhookSecret: config.WEBHOOK_SECRET as string,
-    trackingSecret: config.TRACKING_SECRET as string,
+    webhookSecret: config.WEBHOOK_SECRET,
+    trackingSecret: config.TRACKING_SECRET,
     logger,
     campaigns: campaigns.active,
     campaignVersions: campaigns.all,

@@ -1,7 +1,7 @@
 import type { Context } from 'hono';
 import type { Logger } from 'pino';
-import type { ChainStopper } from '../compliance/chain-stopper';
-import { eraseShop } from '../compliance/shop-erase';
+import type { ChainStopper } from '../app/chain-stopper';
+import { eraseShop } from '../app/shop-erase';
 import type { Db } from '../db/client';
 import type { ShopifyShopRedact } from '../domain/shopify-payloads';
 

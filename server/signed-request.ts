@@ -1,5 +1,5 @@
 import type { Context } from 'hono';
-import { SIGNATURE_HEADER, verifySignature } from '../activities/http/webhook-signature';
+import { SIGNATURE_HEADER, verifySignature } from '../signing/webhook-signature';
 
 /** What a shop developer reads when a signed webhook (cart or generic delivery events) is refused. */
 export const SIGNATURE_MESSAGES = {

@@ -1,8 +1,8 @@
 import { type Context, Hono } from 'hono';
 import { bodyLimit } from 'hono/body-limit';
 import type { Logger } from 'pino';
-import { type ChainStopper, type StopChainsInput, stopChainsOrWarn } from '../compliance/chain-stopper';
-import { unsubscribeFromAll as unsubscribeAddress } from '../compliance/unsubscribe';
+import { type ChainStopper, type StopChainsInput, stopChainsOrWarn } from '../app/chain-stopper';
+import { unsubscribeFromAll as unsubscribeAddress } from '../app/unsubscribe';
 import type { Db } from '../db/client';
 import {
   type UnsubscribeTarget,

@@ -5,8 +5,9 @@ import path from 'node:path';
 import { promisify } from 'node:util';
 import { TestWorkflowEnvironment } from '@temporalio/testing';
 import type { TestProject } from 'vitest/node';
-import { cartSearchAttributeKeys } from '../cli/search-attributes';
+import { cartSearchAttributeKeys } from '../app/search-attributes';
 import { freePort } from './helpers/free-port';
+import { externalDatabaseUrl } from './helpers/test-env';
 
 const run = promisify(execFile);
 const root = path.resolve(import.meta.dirname, '..');
@@ -45,7 +46,7 @@ async function startServers(): Promise<Servers> {
     script('temporal-server.sh'),
   ]);
 
-  let postgresUrl = process.env.DATABASE_URL;
+  let postgresUrl = externalDatabaseUrl;
   let stopPostgres = async () => {};
   if (!postgresUrl) {
     const dir = await mkdtemp(path.join(os.tmpdir(), 'cartflow-pg-'));

@@ -1,12 +1,13 @@
 import { ActivityFailure, condition, log, patched, proxyActivities, workflowInfo } from '@temporalio/workflow';
 import type { Activities } from '../activities';
+import { CHAIN_ACTIVITY_ATTEMPT_MS } from '../domain/activity-timeouts';
 import { type ChainOutcome, outcomeOfSkip } from '../domain/chain';
 import { customerKeyOf, stepDelay } from '../domain/experiments';
 import type { CartChainState, CartChainView } from './definitions';
 import { publishChainState } from './search-attributes';
 
 const { runChainStep, finishChain } = proxyActivities<Activities>({
-  startToCloseTimeout: '1 minute',
+  startToCloseTimeout: CHAIN_ACTIVITY_ATTEMPT_MS,
   retry: { initialInterval: '5 seconds', backoffCoefficient: 2, maximumInterval: '10 minutes' },
 });
 

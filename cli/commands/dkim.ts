@@ -1,5 +1,5 @@
 import { Command } from 'commander';
-import { EXIT_FAILED } from '../exit-codes';
+import { EXIT_FAILED } from '../../app/exit-codes';
 import { environmentHelp } from './environment-help';
 
 export function command(): Command {
@@ -22,7 +22,7 @@ export function command(): Command {
       const [{ checkDkim }, { loadConfig }, { senderDomain }] = await Promise.all([
         import('../dkim-check'),
         import('../../config/env'),
-        import('../services'),
+        import('../../app/services'),
       ]);
       const config = loadConfig();
       const result = await checkDkim(config, { fromDomain: senderDomain(config.MAIL_FROM) });

@@ -1,5 +1,5 @@
 import { Command } from 'commander';
-import { EXIT_OK } from '../exit-codes';
+import { EXIT_OK } from '../../app/exit-codes';
 import { environmentHelp } from './environment-help';
 
 export function command(): Command {

@@ -1,5 +1,5 @@
 import { Command } from 'commander';
-import { exitWithError } from '../../cli/process';
+import { exitWithError } from '../../app/process';
 import { outboxWriter, startSmtpSink } from '../../mail/smtp-sink';
 
 // The production stack's stand-in for Mailpit, as a process of its own: an SMTP server on

@@ -1,7 +1,7 @@
 import { stat } from 'node:fs/promises';
 import path from 'node:path';
 import { Command, InvalidArgumentError } from 'commander';
-import { exitWithError } from '../../cli/process';
+import { exitWithError } from '../../app/process';
 import { ConfigError } from '../../config/env';
 import { startProductionStack } from './production-stack';
 

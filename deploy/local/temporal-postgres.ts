@@ -2,7 +2,7 @@ import { execFile } from 'node:child_process';
 import path from 'node:path';
 import { promisify } from 'node:util';
 import { Connection } from '@temporalio/client';
-import { registerCartSearchAttributes } from '../../cli/search-attributes';
+import { registerCartSearchAttributes } from '../../app/search-attributes';
 import { CART_SEARCH_ATTRIBUTES } from '../../workflows/definitions';
 import { baseEnvironment } from './base-environment';
 import { type RunningProcess, runToEnd, startProcess } from './child-process';

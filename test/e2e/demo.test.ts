@@ -4,6 +4,7 @@ import os from 'node:os';
 import path from 'node:path';
 import { afterAll, beforeAll, describe, expect, inject, it } from 'vitest';
 import { type TestDatabase, createTestDatabase } from '../helpers/database';
+import { inheritedEnv } from '../helpers/test-env';
 
 // `npm run demo` as a newcomer runs it, in a smaller shop and at double speed (72 campaign hours in
 // 30 s): the real HTTP server, worker and SMTP sink of the demo process, on the test run's Temporal
@@ -77,7 +78,7 @@ function demo(args: string[]): Promise<{ code: number; stdout: string; stderr: s
     execFile(
       path.join(root, 'node_modules/.bin/tsx'),
       ['cli/demo.ts', ...args],
-      { cwd: root, env: { ...process.env, LOG_LEVEL: 'error' }, timeout: 230_000, maxBuffer: 16 * 1024 * 1024 },
+      { cwd: root, env: { ...inheritedEnv(), LOG_LEVEL: 'error' }, timeout: 230_000, maxBuffer: 16 * 1024 * 1024 },
       (error, stdout, stderr) => resolve({ code: error ? ((error.code as number) ?? 1) : 0, stdout, stderr }),
     );
   });

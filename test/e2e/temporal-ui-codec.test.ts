@@ -9,7 +9,7 @@ import { bundleWorkflowCode } from '@temporalio/worker';
 import pino from 'pino';
 import type { Browser } from 'playwright-core';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { startEmbeddedTemporal } from '../../cli/embedded-temporal';
+import { startEmbeddedTemporal } from '../../app/embedded-temporal';
 import { createEncryptionCodec } from '../../codec/encryption-codec';
 import { loadConfig } from '../../config/env';
 import { cartWorkflowId } from '../../domain/ids';
@@ -21,6 +21,7 @@ import { type DeliveryStack, startDeliveryStack } from '../helpers/delivery-stac
 import { freePort } from '../helpers/free-port';
 import { createTeardown } from '../helpers/teardown';
 import { launchChromium } from '../helpers/chromium';
+import { inheritedEnv } from '../helpers/test-env';
 
 // `npm start`'s embedded default, piece by piece: the dev server with its web UI started by
 // startEmbeddedTemporal (told the codec endpoint), the app wired by createAppFromConfig from the
@@ -188,7 +189,7 @@ describe('npm run temporal -- … (the CLI built by scripts/temporal-cli.sh)', (
         {
           cwd: root,
           timeout: 60_000,
-          env: { ...process.env, TEMPORAL_ADDRESS: `127.0.0.1:${temporalPort}`, PORT: String(appPort), ...env },
+          env: { ...inheritedEnv(), TEMPORAL_ADDRESS: `127.0.0.1:${temporalPort}`, PORT: String(appPort), ...env },
         },
         (error, stdout, stderr) => resolve({ code: error ? ((error.code as number) ?? 1) : 0, stdout, stderr }),
       );

@@ -1,5 +1,5 @@
 import { randomUUID } from 'node:crypto';
-import { signatureHeader } from '../../activities/http/webhook-signature';
+import { signatureHeader } from '../../signing/webhook-signature';
 
 export const TEST_SECRET = 'test-webhook-secret-0123456789';
 

@@ -1,5 +1,6 @@
 import { execFile } from 'node:child_process';
 import path from 'node:path';
+import { minimalEnv } from './test-env';
 
 export const repositoryRoot = path.resolve(import.meta.dirname, '../..');
 
@@ -27,7 +28,7 @@ export function runProcess(
     execFile(
       file,
       [...args],
-      { cwd: repositoryRoot, env: { PATH: process.env.PATH, HOME: process.env.HOME, ...env }, timeout: 120_000 },
+      { cwd: repositoryRoot, env: { PATH: minimalEnv().PATH, HOME: minimalEnv().HOME, ...env }, timeout: 120_000 },
       (error, stdout, stderr) =>
         resolve({ code: error ? (typeof error.code === 'number' ? error.code : 1) : 0, stdout, stderr }),
     );

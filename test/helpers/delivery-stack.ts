@@ -1,5 +1,5 @@
 import type { DeliveryDeps } from '../../activities/deliver-email';
-import { templatesDir } from '../../cli/services';
+import { templatesDir } from '../../app/services';
 import { createSmtpMailer, type Mailer } from '../../mail/mailer';
 import { createTemplateRenderer } from '../../mail/template-renderer';
 import { createTestDatabase, type TestDatabase } from './database';

@@ -3,7 +3,7 @@ import { Client, Connection } from '@temporalio/client';
 import type { PayloadCodec } from '@temporalio/common';
 import pino from 'pino';
 import { inject } from 'vitest';
-import { createChainStopper } from '../../compliance/chain-stopper';
+import { createChainStopper } from '../../app/chain-stopper';
 import type { Campaign } from '../../domain/campaign';
 import { type AppConfig, createApp } from '../../server/app';
 import { createCartWorkflows } from '../../server/cart-workflows';

@@ -1,8 +1,9 @@
 import type { LogLevel, LogMetadata } from '@temporalio/common';
 import { MockActivityEnvironment } from '@temporalio/testing';
 import { DefaultLogger } from '@temporalio/worker';
+import { testDebug } from './test-env';
 
-const debug = Boolean(process.env.DEBUG);
+const debug = testDebug;
 
 /**
  * Lines that say nothing a passing test needs, dropped unless DEBUG is set:

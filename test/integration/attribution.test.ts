@@ -1,7 +1,7 @@
 import { randomUUID } from 'node:crypto';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { type RunChainStepInput, createActivities } from '../../activities';
-import { templatesDir } from '../../cli/services';
+import { templatesDir } from '../../app/services';
 import { storeCartEvent } from '../../db/cart-store';
 import { hasPurchased } from '../../db/purchase-history';
 import type { Campaign } from '../../domain/campaign';

@@ -2,7 +2,7 @@ import { randomUUID } from 'node:crypto';
 import { Client, Connection } from '@temporalio/client';
 import pino from 'pino';
 import { afterAll, beforeAll, describe, expect, inject, it } from 'vitest';
-import { createChainStopper } from '../../compliance/chain-stopper';
+import { createChainStopper } from '../../app/chain-stopper';
 import { Campaign } from '../../domain/campaign';
 import { cartWorkflowId, journeyWorkflowId } from '../../domain/ids';
 import { createApp } from '../../server/app';

@@ -2,6 +2,7 @@ import { execFile } from 'node:child_process';
 import path from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { createTestDatabase, type TestDatabase } from '../helpers/database';
+import { inheritedEnv } from '../helpers/test-env';
 
 // `npm run discounts -- export` as a shop's developer runs it: a real process against a real Postgres.
 const shopId = 'shop-discounts-cli';
@@ -47,7 +48,7 @@ function cli(...args: string[]): Promise<{ code: number; stdout: string; stderr:
     execFile(
       process.execPath,
       ['bin/cartflow.js', 'discounts', ...args],
-      { cwd: root, env: { ...process.env, DATABASE_URL: database.url, SHOP_ID: shopId, LOG_LEVEL: 'silent' } },
+      { cwd: root, env: { ...inheritedEnv(), DATABASE_URL: database.url, SHOP_ID: shopId, LOG_LEVEL: 'silent' } },
       (error, stdout, stderr) => resolve({ code: error ? ((error.code as number) ?? 1) : 0, stdout, stderr }),
     );
   });

@@ -5,7 +5,7 @@ import path from 'node:path';
 import { dkimVerify } from 'mailauth/lib/dkim/verify.js';
 import pino from 'pino';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { loadDkimSettings } from '../../cli/dkim-config';
+import { loadDkimSettings } from '../../app/dkim-config';
 import { campaignHeaders } from '../../mail/campaign-headers';
 import { createSmtpMailer, type DkimSettings } from '../../mail/mailer';
 import { listUnsubscribeHeaders, messageRowIdFor } from '../../tracking/message-links';

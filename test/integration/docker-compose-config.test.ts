@@ -6,6 +6,7 @@ import { promisify } from 'node:util';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { parse } from 'yaml';
 import { CART_SEARCH_ATTRIBUTES } from '../../workflows/definitions';
+import { minimalEnv } from '../helpers/test-env';
 
 // docker-compose.yml checked by Compose itself (`docker-compose config`: schema, interpolation,
 // references between services), which needs no Docker engine. scripts/compose-validator.sh finds
@@ -56,7 +57,7 @@ async function composeConfig(options: { file?: string; env: Record<string, strin
       'config',
       ...(options.args ?? []),
     ],
-    { env: { PATH: process.env.PATH, ...options.env } },
+    { env: { PATH: minimalEnv().PATH, ...options.env } },
   ).then(
     ({ stdout, stderr }) => ({ code: 0, stdout, stderr }),
     (error: { code: number; stdout: string; stderr: string }) => ({

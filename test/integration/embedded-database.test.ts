@@ -10,6 +10,7 @@ import { openDatabase } from '../../db/client';
 import { lockFileOf } from '../../db/embedded';
 import { suppressions } from '../../db/schema';
 import { killWorkerProcesses, startWorkerProcess, type WorkerProcess } from '../fixtures/worker-process';
+import { minimalEnv } from '../helpers/test-env';
 
 // The embedded database shared between `npm start` and the operator's commands, all as real
 // processes: a CLI's writes land in the running instance and survive its restart.
@@ -32,7 +33,7 @@ function cli(command: string, ...args: string[]): Promise<{ code: number; stdout
     execFile(
       process.execPath,
       ['bin/cartflow.js', command, ...args],
-      { cwd: root, env: { PATH: process.env.PATH, HOME: process.env.HOME, ...baseEnv() } },
+      { cwd: root, env: { PATH: minimalEnv().PATH, HOME: minimalEnv().HOME, ...baseEnv() } },
       (error, stdout, stderr) => resolve({ code: error ? ((error.code as number) ?? 1) : 0, stdout, stderr }),
     );
   });

@@ -4,7 +4,7 @@ import { MockActivityEnvironment } from '@temporalio/testing';
 import { DefaultLogger } from '@temporalio/worker';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { type DeliverEmailInput, deliverEmail } from '../../activities/deliver-email';
-import { erasePerson, exportPerson } from '../../compliance/privacy';
+import { erasePerson, exportPerson } from '../../app/privacy';
 import { storeCartEvent } from '../../db/cart-store';
 import { buildCartEmailData } from '../../domain/cart-email-data';
 import { Cart, CartEvent } from '../../domain/events';

@@ -4,6 +4,7 @@ import os from 'node:os';
 import path from 'node:path';
 import { afterAll, beforeAll, describe, expect, inject, it } from 'vitest';
 import { createTestDatabase, type TestDatabase } from '../helpers/database';
+import { minimalEnv } from '../helpers/test-env';
 
 // `npm run privacy` as an operator runs it: a real process against a real Postgres and Temporal.
 const shopId = 'shop-privacy-cli';
@@ -36,7 +37,7 @@ function privacy(args: string[], env: Record<string, string> = {}) {
       ['bin/cartflow.js', 'privacy', ...args],
       {
         cwd: root,
-        env: { PATH: process.env.PATH, HOME: process.env.HOME, DATABASE_URL: database.url, SHOP_ID: shopId, ...env },
+        env: { PATH: minimalEnv().PATH, HOME: minimalEnv().HOME, DATABASE_URL: database.url, SHOP_ID: shopId, ...env },
       },
       (error, stdout, stderr) => resolve({ code: error ? ((error.code as number) ?? 1) : 0, stdout, stderr }),
     );

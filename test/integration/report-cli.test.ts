@@ -3,6 +3,7 @@ import path from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import type { CampaignReport } from '../../reports/build-report';
 import { createTestDatabase, type TestDatabase } from '../helpers/database';
+import { inheritedEnv } from '../helpers/test-env';
 
 // `npm run report` as an analyst runs it: a real process against a real Postgres, whose rollups
 // the migration's triggers fill from plain inserts into chains, messages and orders.
@@ -138,7 +139,7 @@ function cli(...args: string[]): Promise<{ code: number; stdout: string; stderr:
       {
         cwd: root,
         env: {
-          ...process.env,
+          ...inheritedEnv(),
           DATABASE_URL: database.url,
           SHOP_ID: shopId,
           CAMPAIGNS_DIR: campaignsDir,

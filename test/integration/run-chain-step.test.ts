@@ -6,8 +6,8 @@ import { afterAll, afterEach, beforeAll, beforeEach, describe, expect, it } from
 import { type ActivityDeps, type RunChainStepInput, createActivities } from '../../activities';
 import { messageIdFor } from '../../activities/deliver-email';
 import { createShopifyDiscountApi } from '../../activities/discounts/shopify-discounts';
-import { verifySignature } from '../../activities/http/webhook-signature';
-import { templatesDir } from '../../cli/services';
+import { verifySignature } from '../../signing/webhook-signature';
+import { templatesDir } from '../../app/services';
 import { storeCartEvent } from '../../db/cart-store';
 import type { Campaign } from '../../domain/campaign';
 import type { ChainStepResult } from '../../domain/chain';

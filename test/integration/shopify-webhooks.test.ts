@@ -3,7 +3,7 @@ import { readFileSync } from 'node:fs';
 import { Client, Connection, WorkflowNotFoundError } from '@temporalio/client';
 import pino from 'pino';
 import { afterAll, beforeAll, describe, expect, inject, it } from 'vitest';
-import { createChainStopper } from '../../compliance/chain-stopper';
+import { createChainStopper } from '../../app/chain-stopper';
 import { Campaign } from '../../domain/campaign';
 import { cartWorkflowId } from '../../domain/ids';
 import { createApp } from '../../server/app';

@@ -6,6 +6,7 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { suppressionFor } from '../../db/suppression-store';
 import { Customer } from '../../domain/events';
 import { createTestDatabase, type TestDatabase } from '../helpers/database';
+import { inheritedEnv } from '../helpers/test-env';
 
 // `npm run suppressions` as an operator runs it: a real process against a real Postgres.
 const shopId = 'shop-cli';
@@ -29,7 +30,7 @@ function cli(...args: string[]): Promise<{ code: number; stdout: string; stderr:
     execFile(
       process.execPath,
       ['bin/cartflow.js', 'suppressions', ...args],
-      { cwd: root, env: { ...process.env, DATABASE_URL: database.url, SHOP_ID: shopId, LOG_LEVEL: 'silent' } },
+      { cwd: root, env: { ...inheritedEnv(), DATABASE_URL: database.url, SHOP_ID: shopId, LOG_LEVEL: 'silent' } },
       (error, stdout, stderr) => resolve({ code: error ? ((error.code as number) ?? 1) : 0, stdout, stderr }),
     );
   });

@@ -3,7 +3,7 @@ import { Client, Connection } from '@temporalio/client';
 import pino from 'pino';
 import { afterAll, beforeAll, describe, expect, inject, it } from 'vitest';
 import { type ActivityDeps, createActivities } from '../../activities';
-import { createChainStopper } from '../../compliance/chain-stopper';
+import { createChainStopper } from '../../app/chain-stopper';
 import type { ChainStepResult } from '../../domain/chain';
 import { CartUpdatedEvent } from '../../domain/events';
 import { cartWorkflowId, journeyWorkflowId } from '../../domain/ids';

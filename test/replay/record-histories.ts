@@ -15,7 +15,7 @@ import { ApplicationFailure } from '@temporalio/common';
 import { historyToJSON } from '@temporalio/common/lib/proto-utils';
 import { TestWorkflowEnvironment } from '@temporalio/testing';
 import { bundleWorkflowCode } from '@temporalio/worker';
-import { cartSearchAttributeKeys, registerCartSearchAttributes } from '../../cli/search-attributes';
+import { cartSearchAttributeKeys, registerCartSearchAttributes } from '../../app/search-attributes';
 import { workflowsPath } from '../../worker';
 import type { abandonedCartWorkflow } from '../../workflows/abandoned-cart';
 import { stopChainSignal } from '../../workflows/definitions';

@@ -3,7 +3,7 @@ import { readFile, writeFile } from 'node:fs/promises';
 import path from 'node:path';
 import { promisify } from 'node:util';
 import { describe, expect, it } from 'vitest';
-import { templatesDir } from '../../cli/services';
+import { templatesDir } from '../../app/services';
 import { checkTemplates, formatProblem } from '../../mail/template-check';
 import { checkPlainText } from '../../mail/template-check-text';
 import { type RenderedEmail, compileTemplate, renderCompiled, renderPerEmail } from '../../mail/template-compiler';

@@ -1,7 +1,7 @@
 import { cp, mkdtemp, mkdir, writeFile } from 'node:fs/promises';
 import os from 'node:os';
 import path from 'node:path';
-import { templatesDir } from '../../cli/services';
+import { templatesDir } from '../../app/services';
 
 /** A writable copy of the shipped templates, so a test can edit files without touching the repo. */
 export async function copyOfTemplates(): Promise<string> {

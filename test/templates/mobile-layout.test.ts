@@ -2,7 +2,7 @@ import { mkdir } from 'node:fs/promises';
 import path from 'node:path';
 import type { Browser, Page } from 'playwright-core';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { templatesDir } from '../../cli/services';
+import { templatesDir } from '../../app/services';
 import { compileTemplate, renderCompiled } from '../../mail/template-compiler';
 import { loadSample } from '../../mail/template-samples';
 import { listTemplateIds, loadTemplateSources } from '../../mail/template-source';

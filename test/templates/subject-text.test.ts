@@ -1,7 +1,7 @@
 import { randomUUID } from 'node:crypto';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { deliverEmail } from '../../activities/deliver-email';
-import { templatesDir } from '../../cli/services';
+import { templatesDir } from '../../app/services';
 import { checkTemplates, formatProblem } from '../../mail/template-check';
 import { createTemplateRenderer } from '../../mail/template-renderer';
 import { type SampleData, loadSample } from '../../mail/template-samples';

@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import { assertCampaignTemplates, loadActiveCampaigns } from '../../cli/services';
+import { assertCampaignTemplates, loadActiveCampaigns } from '../../app/services';
 import { loadConfig } from '../../config/env';
 import { consumerCampaign } from '../helpers/campaigns';
 

@@ -4,7 +4,7 @@ import path from 'node:path';
 import { describe, expect, it } from 'vitest';
 import ms from 'ms';
 import { parse } from 'yaml';
-import { requireExternal } from '../../cli/services';
+import { ExternalVariables, requireExternal } from '../../config/require-external';
 import { requirePayloadCodec } from '../../codec/codec-config';
 import { loadConfig } from '../../config/env';
 
@@ -173,9 +173,7 @@ describe('docker-compose.yml', () => {
 
     it('passes loadConfig() with no embedded default left to start', () => {
       const config = loadConfig(env);
-      expect(() =>
-        requireExternal(config, ['DATABASE_URL', 'TEMPORAL_ADDRESS', 'SMTP_URL', 'WEBHOOK_SECRET', 'TRACKING_SECRET']),
-      ).not.toThrow();
+      expect(() => requireExternal(config, ExternalVariables)).not.toThrow();
       expect(config.temporal.address).toBe(env.TEMPORAL_ADDRESS);
       expect(config.temporal.address).toBeDefined();
       expect(config.temporal.namespace).toBe(env.TEMPORAL_NAMESPACE);

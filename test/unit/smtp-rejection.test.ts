@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import { smtpRejectionType } from '../../compliance/bounces';
+import { smtpRejectionType } from '../../app/bounces';
 
 // Real-world 5xx answers: what each says about the recipient decides hard or soft bounce.
 describe('smtpRejectionType', () => {

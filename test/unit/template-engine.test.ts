@@ -1,7 +1,7 @@
 import { readFile, writeFile } from 'node:fs/promises';
 import path from 'node:path';
 import { describe, expect, it } from 'vitest';
-import { templatesDir } from '../../cli/services';
+import { templatesDir } from '../../app/services';
 import { buildCartEmailData } from '../../domain/cart-email-data';
 import { Cart } from '../../domain/events';
 import { pluralize } from '../../domain/plural';

@@ -2,7 +2,7 @@ import { mkdtemp, mkdir, writeFile } from 'node:fs/promises';
 import os from 'node:os';
 import path from 'node:path';
 import { describe, expect, it } from 'vitest';
-import { templatesDir } from '../../cli/services';
+import { templatesDir } from '../../app/services';
 import { buildCartEmailData } from '../../domain/cart-email-data';
 import { Cart } from '../../domain/events';
 import { TemplateError, createTemplateRenderer } from '../../mail/template-renderer';

@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import { templatesDir } from '../../cli/services';
+import { templatesDir } from '../../app/services';
 import { buildCartEmailData } from '../../domain/cart-email-data';
 import { Cart } from '../../domain/events';
 import { sendKey } from '../../domain/ids';

@@ -1,7 +1,7 @@
 import { type IncomingHttpHeaders, type Server, createServer } from 'node:http';
 import type { AddressInfo } from 'node:net';
 import { afterEach, describe, expect, it } from 'vitest';
-import { verifySignature } from '../../activities/http/webhook-signature';
+import { verifySignature } from '../../signing/webhook-signature';
 import { backoffMs, retryAfterMs } from '../../client/backoff';
 import { type Cart, CartflowError, createCartflowClient } from '../../client/cartflow-client';
 

@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import { signatureHeader, verifySignature } from '../../activities/http/webhook-signature';
+import { signatureHeader, verifySignature } from '../../signing/webhook-signature';
 
 const secret = 'shared-secret-0123456789';
 const body = Buffer.from('{"id":"evt-1"}');

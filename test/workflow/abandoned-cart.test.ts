@@ -6,7 +6,7 @@ import { afterAll, afterEach, beforeAll, describe, expect, inject, it } from 'vi
 import type { CartUpdatedEvent } from '../../domain/events';
 import { variantsOf } from '../../domain/experiments';
 import { cartWorkflowId } from '../../domain/ids';
-import { registerCartSearchAttributes } from '../../cli/search-attributes';
+import { registerCartSearchAttributes } from '../../app/search-attributes';
 import { workflowsPath } from '../../worker';
 import { cartStateQuery, stopChainSignal } from '../../workflows/definitions';
 import { cartUpdatedEvent, orderPlacedEvent } from '../helpers/cart-events';

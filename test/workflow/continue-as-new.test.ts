@@ -3,7 +3,7 @@ import { bundleWorkflowCode } from '@temporalio/worker';
 import { afterAll, beforeAll, describe, expect, inject, it } from 'vitest';
 import { execFileSync } from 'node:child_process';
 import path from 'node:path';
-import { cartSearchAttributeKeys } from '../../cli/search-attributes';
+import { cartSearchAttributeKeys } from '../../app/search-attributes';
 import { workflowsPath } from '../../worker';
 import { cartStateQuery, stopChainSignal } from '../../workflows/definitions';
 import { consumerCampaign } from '../helpers/campaigns';

@@ -3,7 +3,7 @@ import { TestWorkflowEnvironment } from '@temporalio/testing';
 import { bundleWorkflowCode, type WorkflowBundleWithSourceMap } from '@temporalio/worker';
 import { afterAll, afterEach, beforeAll, describe, expect, inject, it } from 'vitest';
 import { loadCampaigns } from '../../campaigns/load';
-import { registerCartSearchAttributes } from '../../cli/search-attributes';
+import { registerCartSearchAttributes } from '../../app/search-attributes';
 import type { Campaign } from '../../domain/campaign';
 import { newestVersions } from '../../domain/campaign-versions';
 import { workflowsPath } from '../../worker';

@@ -8,7 +8,7 @@ import { erasePerson } from './privacy';
 /**
  * Erasing a whole shop (Shopify's `shop/redact`, 48 hours after the app is uninstalled): every
  * person any row of the shop names goes through the same erase as one person's request, so what
- * is deleted, anonymised and kept is the same rule (compliance/privacy.ts).
+ * is deleted, anonymised and kept is the same rule (app/privacy.ts).
  */
 
 export interface EraseShopResult {

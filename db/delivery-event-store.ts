@@ -1,33 +1,9 @@
 import { and, count, eq, gt, lte } from 'drizzle-orm';
-import type { Logger } from 'pino';
-import type { Config } from '../config/env';
-import type { Db } from '../db/client';
-import { type DeliveryEventType, type SuppressionReason, deliveryEvents, messages } from '../db/schema';
-import { suppress } from '../db/suppression-store';
+import type { Db } from './client';
+import { type DeliveryEventType, type SuppressionReason, deliveryEvents, messages } from './schema';
+import { suppress } from './suppression-store';
+import { type SoftBounceRule, normalizeMessageIdHeader } from '../domain/bounce-rules';
 import { emailKey } from '../domain/email-address';
-import { type ChainStopper, stopChainsOrWarn } from './chain-stopper';
-
-/** SOFT_BOUNCE_LIMIT soft bounces within SOFT_BOUNCE_WINDOW suppress an address. */
-export interface SoftBounceRule {
-  limit: number;
-  windowMs: number;
-}
-
-/** SOFT_BOUNCE_LIMIT and SOFT_BOUNCE_WINDOW as one rule, for the webhooks and for SMTP-time rejections alike. */
-export function softBounceRule(config: Pick<Config, 'SOFT_BOUNCE_LIMIT' | 'SOFT_BOUNCE_WINDOW'>): SoftBounceRule {
-  return { limit: config.SOFT_BOUNCE_LIMIT, windowMs: config.SOFT_BOUNCE_WINDOW };
-}
-
-/** The defaults of SOFT_BOUNCE_LIMIT and SOFT_BOUNCE_WINDOW (config/env.ts), for callers built without config. */
-export const DEFAULT_SOFT_BOUNCE_RULE: SoftBounceRule = { limit: 3, windowMs: 7 * 24 * 60 * 60 * 1000 };
-
-export interface BounceDeps {
-  db: Db;
-  softBounces: SoftBounceRule;
-  /** Stops the address's running chains at once; without it the next step's suppression check does. */
-  chains?: ChainStopper;
-  logger?: Logger;
-}
 
 export interface DeliveryEventInput {
   shopId: string;
@@ -52,10 +28,14 @@ export type DeliveryEventOutcome =
  * Stores a bounce or complaint once, then applies listmonk's rules: a hard bounce or a complaint
  * suppresses the address at once, soft bounces only once `limit` of them fell within `windowMs`.
  * Event and suppression commit together, so a redelivered event never finds one without the other.
+ * Stopping the address's running chains is the caller's part (app/bounces.ts).
  */
-export async function recordDeliveryEvent(deps: BounceDeps, input: DeliveryEventInput): Promise<DeliveryEventOutcome> {
+export async function storeDeliveryEvent(
+  db: Db,
+  { softBounces, event: input }: { softBounces: SoftBounceRule; event: DeliveryEventInput },
+): Promise<DeliveryEventOutcome> {
   const email = emailKey(input.email);
-  const outcome = await deps.db.transaction(async (tx) => {
+  return db.transaction(async (tx) => {
     const messageId = input.messageId ?? (await messageIdFromHeader(tx, input));
     const inserted = await tx
       .insert(deliveryEvents)
@@ -73,7 +53,7 @@ export async function recordDeliveryEvent(deps: BounceDeps, input: DeliveryEvent
       .returning({ id: deliveryEvents.id });
     if (inserted.length === 0) return { status: 'duplicate' } as const;
 
-    const reason = await suppressionReason(tx, deps.softBounces, { ...input, email });
+    const reason = await suppressionReason(tx, softBounces, { ...input, email });
     if (reason) {
       await suppress(tx, {
         shopId: input.shopId,
@@ -85,11 +65,6 @@ export async function recordDeliveryEvent(deps: BounceDeps, input: DeliveryEvent
     }
     return { status: 'recorded', messageId, suppressed: reason } as const;
   });
-
-  if (outcome.status === 'recorded' && outcome.suppressed) {
-    await stopChainsOrWarn(deps.chains, { shopId: input.shopId, email, reason: outcome.suppressed }, deps.logger);
-  }
-  return outcome;
 }
 
 async function suppressionReason(
@@ -125,13 +100,3 @@ async function messageIdFromHeader(db: Db, input: DeliveryEventInput): Promise<s
     .limit(1);
   return row?.id ?? null;
 }
-
-/** Providers echo the Message-ID with or without its angle brackets; ours are stored with them. */
-export function normalizeMessageIdHeader(value: string | null | undefined): string | null {
-  const trimmed = value?.trim();
-  if (!trimmed) return null;
-  return trimmed.startsWith('<') ? trimmed : `<${trimmed}>`;
-}
-
-/** Kept here for its callers; the rule itself is pure (domain/delivery-status.ts). */
-export { smtpRejectionType } from '../domain/delivery-status';

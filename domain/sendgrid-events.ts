@@ -1,6 +1,6 @@
 import { z } from 'zod';
 import type { DeliveryEventType } from '../db/schema';
-import { object, oneOf, rule, text, wholeNumber } from '../domain/payload-fields';
+import { object, oneOf, rule, text, wholeNumber } from './payload-fields';
 
 /**
  * SendGrid Event Webhook events that matter for suppression, after

@@ -1,6 +1,7 @@
 import path from 'node:path';
 import { pathToFileURL } from 'node:url';
 import { Command } from 'commander';
+import { stackTracesWanted } from '../config/env';
 import { EXIT_FAILED, EXIT_USAGE } from './exit-codes';
 
 /** True when the module at `moduleUrl` is the script node/tsx was started with. */
@@ -26,7 +27,7 @@ export function reportError(error: unknown): number {
     return BAD_INPUT.includes(name) ? EXIT_USAGE : EXIT_FAILED;
   }
   process.stderr.write(`cartflow: failed: ${rootCause(error)}\n`);
-  if (process.env.LOG_LEVEL === 'debug') process.stderr.write(`${(error as Error)?.stack}\n`);
+  if (stackTracesWanted()) process.stderr.write(`${(error as Error)?.stack}\n`);
   return EXIT_FAILED;
 }
 

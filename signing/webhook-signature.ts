@@ -1,6 +1,9 @@
 import { createHmac, timingSafeEqual } from 'node:crypto';
 
 /**
+ * Neutral ground: the server verifies inbound webhooks with it and activities sign outbound ones
+ * (notify-manager), so neither layer imports the other.
+ *
  * Webhook signatures: `Cartflow-Signature: t=<unix seconds>,v1=<hex HMAC-SHA256>` where the
  * HMAC is computed over `<t>.<raw body bytes>` with the shared secret. Several `v1=` entries
  * are allowed so a shop can roll its secret without downtime.

@@ -1,7 +1,7 @@
 import { randomUUID } from 'node:crypto';
 import { type SQL, and, eq, inArray, or, sql } from 'drizzle-orm';
-import { holdsAddress, mayHoldAddress, namesAddress, payloadEmail } from '../db/address-match';
-import type { Db } from '../db/client';
+import { holdsAddress, mayHoldAddress, namesAddress, payloadEmail } from './address-match';
+import type { Db } from './client';
 import {
   cartEvents,
   carts,
@@ -14,13 +14,13 @@ import {
   messages,
   suppressions,
   trackingEvents,
-} from '../db/schema';
+} from './schema';
 import { emailKey } from '../domain/email-address';
-import type { ChainStopper } from './chain-stopper';
 
 /**
- * GDPR access (art. 15) and erasure (art. 17) for one address: every row about the person, found
- * by the address, by their customer id, and through their carts and messages.
+ * GDPR access (art. 15) and erasure (art. 17) for one address, the queries: every row about the
+ * person, found by the address, by their customer id, and through their carts and messages.
+ * Stopping their workflows before an erasure is app/privacy.ts.
  */
 
 export interface PersonInput {
@@ -54,15 +54,6 @@ export type ExportResult = { found: false } | { found: true; document: PersonExp
 
 export type TableAction = { action: 'deleted' | 'anonymised' | 'kept'; rows: number };
 
-export type EraseResult =
-  | { found: false }
-  | {
-      found: true;
-      /** Workflow ids told to stop, or null when no Temporal client was given. */
-      workflowsStopped: string[] | null;
-      tables: Record<string, TableAction>;
-    };
-
 /** The stored form of an address (domain/email-address.ts): any spelling finds the person. */
 export const normaliseEmail = emailKey;
 
@@ -72,17 +63,19 @@ export async function exportPerson(db: Db, input: PersonInput): Promise<ExportRe
   return isEmpty(document) ? { found: false } : { found: true, document };
 }
 
+/** Whether anything is held about the person (an erasure of nothing answers `found: false`). */
+export async function holdsPerson(db: Db, input: PersonInput): Promise<boolean> {
+  return !isEmpty(await collect(db, { shopId: input.shopId, email: normaliseEmail(input.email) }));
+}
+
 /**
- * Stops the person's running workflows (so no step emails them again), then in one transaction
- * deletes or anonymises their personal data. Rows that only carry counts and outcomes (messages,
- * tracking events, chains, discount codes) stay, stripped of the address, so metrics still add up.
+ * In one transaction, deletes or anonymises the person's personal data. Rows that only carry
+ * counts and outcomes (messages, tracking events, chains, discount codes) stay, stripped of the
+ * address, so metrics still add up.
  */
-export async function erasePerson(deps: { db: Db; chains?: ChainStopper }, input: PersonInput): Promise<EraseResult> {
+export async function eraseRowsOf(db: Db, input: PersonInput): Promise<Record<string, TableAction>> {
   const person = { shopId: input.shopId, email: normaliseEmail(input.email) };
-  if (isEmpty(await collect(deps.db, person))) return { found: false };
-  const workflowsStopped = deps.chains ? await deps.chains.stopChainsOf({ ...person, reason: 'erased' }) : null;
-  const tables = await deps.db.transaction((tx) => eraseRows(tx, person));
-  return { found: true, workflowsStopped, tables };
+  return db.transaction((tx) => eraseRows(tx, person));
 }
 
 async function eraseRows(tx: Tx, person: PersonInput): Promise<Record<string, TableAction>> {

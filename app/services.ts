@@ -9,7 +9,7 @@ import { type Campaign, newestVersions } from '../domain/campaign';
 import { type Config, ConfigError } from '../config/env';
 import { type Database, configuredDatabase, openDatabase } from '../db/client';
 import { createSmtpMailer } from '../mail/mailer';
-import { recordDeliveryEvent, smtpRejectionType, softBounceRule } from '../compliance/bounces';
+import { recordDeliveryEvent, smtpRejectionType, softBounceRule } from '../app/bounces';
 import { loadDkimSettings } from './dkim-config';
 import { createTemplateRenderer } from '../mail/template-renderer';
 import type { LinkSettings } from '../tracking/message-links';
@@ -22,14 +22,23 @@ export interface Services {
   close(): Promise<void>;
 }
 
+/**
+ * The configured database (DATABASE_URL, else the embedded PGlite database in DATA_DIR), with
+ * every migration applied. `serve`: share the embedded one on EMBEDDED_DB_PORT (`npm start`).
+ */
+export async function openMigratedDatabase(config: Config, options: { serve?: boolean } = {}): Promise<Database> {
+  const database = await openDatabase(configuredDatabase(config, options));
+  await database.migrate();
+  return database;
+}
+
 /** Opens (and migrates) the database and builds the mail dependencies from config. */
 export async function openServices(
   config: Config,
   logger: Logger,
   overrides: { smtpUrl?: string; trackingSecret?: string; serveEmbeddedDatabase?: boolean } = {},
 ): Promise<Services> {
-  const database = await openDatabase(configuredDatabase(config, { serve: overrides.serveEmbeddedDatabase }));
-  await database.migrate();
+  const database = await openMigratedDatabase(config, { serve: overrides.serveEmbeddedDatabase });
   logger.info({ database: database.description }, 'database ready');
   const smtpUrl = overrides.smtpUrl ?? config.SMTP_URL;
   if (!smtpUrl) throw new ConfigError('SMTP_URL is not set');
@@ -122,22 +131,6 @@ export function unsubscribeAddress(config: Pick<Config, 'UNSUBSCRIBE_MAILTO' | '
 export function senderDomain(from: string): string {
   const match = /@([A-Za-z0-9.-]+)>?\s*$/.exec(from);
   return match?.[1] ?? 'localhost';
-}
-
-/** Entry points other than `npm start` have no embedded defaults: name what is missing. */
-export function requireExternal(
-  config: Config,
-  names: Array<'DATABASE_URL' | 'TEMPORAL_ADDRESS' | 'SMTP_URL' | 'WEBHOOK_SECRET' | 'TRACKING_SECRET'>,
-): void {
-  const value = (name: (typeof names)[number]) =>
-    name === 'TEMPORAL_ADDRESS' ? config.temporal.address : config[name];
-  const missing = names.filter((name) => !value(name));
-  if (missing.length > 0) {
-    throw new ConfigError(
-      `${missing.join(', ')} must be set when running this process on its own ` +
-        '(only `npm start` provides embedded defaults). See .env.example.',
-    );
-  }
 }
 
 /** The newest version of each campaign, in the order audiences are tried. Throws on a bad file. */
