@@ -1,6 +1,7 @@
 import { spawnSync } from 'node:child_process';
 import path from 'node:path';
 import { performance } from 'node:perf_hooks';
+import { benchNumber, childBenchEnv } from './bench-env';
 
 // `cartflow bench cli`: wall time of `cartflow --help` (the root imports only the command
 // registry) against the same process importing every command module up front, the way a CLI
@@ -9,7 +10,7 @@ import { performance } from 'node:perf_hooks';
 // RUNS=… sets the runs per variant.
 
 const root = path.resolve(import.meta.dirname, '..');
-const runs = Number(process.env.RUNS ?? 15);
+const runs = benchNumber('RUNS', 15);
 const tsx = path.join(root, 'node_modules/.bin/tsx');
 
 const eagerScript = `
@@ -31,7 +32,7 @@ const timings = new Map<string, number[]>(Object.keys(variants).map((name) => [n
 for (let run = 0; run < runs; run++) {
   for (const [name, [file, args]] of Object.entries(variants)) {
     const start = performance.now();
-    const result = spawnSync(file, args, { cwd: root, env: { ...process.env, LOG_LEVEL: 'silent' } });
+    const result = spawnSync(file, args, { cwd: root, env: childBenchEnv({ LOG_LEVEL: 'silent' }) });
     if (result.status !== 0) throw new Error(`${name} exited ${result.status}: ${result.stderr.toString()}`);
     timings.get(name)!.push(performance.now() - start);
   }
