@@ -10,11 +10,12 @@ import { requirePayloadCodec } from '../codec/codec-config';
 import { startInboundFromConfig } from '../inbound/listener-from-config';
 import { createMetricsRegistry } from '../metrics/registry';
 import { serveMetrics } from '../metrics/serve-metrics';
-import { createAppFromConfig } from './app-from-config';
+import { createAppFromConfig, createRelayFromConfig } from './app-from-config';
 
-// `npm run server`: the HTTP server alone, against external Postgres and Temporal. On SIGTERM it
-// stops accepting, answers the requests in flight (SHUTDOWN_GRACE), closes the inbound SMTP
-// listener, the metrics port, Temporal and the database, and exits 0.
+// `npm run server`: the HTTP server alone, against external Postgres and Temporal, with its outbox
+// relay. On SIGTERM it stops accepting, answers the requests in flight (SHUTDOWN_GRACE), closes
+// the inbound SMTP listener and the metrics port, stops the relay (undelivered events stay in the
+// outbox for the next process), closes Temporal and the database, and exits 0.
 parseNoArguments({
   name: 'cartflow server',
   description: 'the HTTP server alone (webhooks, tracking, unsubscribe), against external Postgres and Temporal',
@@ -51,6 +52,9 @@ try {
           logger,
         });
   if (inbound) logger.info({ host: inbound.host, port: inbound.port }, 'inbound smtp listening');
+  // This process also hands the events its webhooks (and any other process's) stored to Temporal.
+  const relay = createRelayFromConfig({ config, db: database.db, client, campaigns: campaigns.active, logger });
+  relay.start();
   let server: ServerType | undefined;
   const { draining } = onShutdownSignals({
     logger,
@@ -58,7 +62,7 @@ try {
     begin: () => {
       if (!server) process.exit(0); // not listening yet: nothing in flight
       void drainHttpServer(server, config.SHUTDOWN_GRACE)
-        .then(() => Promise.all([inbound?.close(), metricsServer?.close()]))
+        .then(() => Promise.all([inbound?.close(), metricsServer?.close(), relay.stop()]))
         .then(() => connection.close())
         .then(() => database.close())
         .then(() => {
@@ -78,6 +82,7 @@ try {
     campaignVersions: campaigns.all,
     payloadCodec,
     metricsRegistry,
+    relay,
     draining,
   });
   server = serve({ fetch: app.fetch, hostname: config.HOST, port: config.PORT }, () =>
