@@ -38,25 +38,33 @@ export async function claimDueEvents(db: Db, { limit, leaseMs }: { limit: number
         limit ${limit}
         for update skip locked)
     returning o.id, o.shop_id, o.event_id, o.event, o.attempts, to_json(o.created_at) #>> '{}' as stored_at`);
-  type Row = { id: string | number; shop_id: string; event_id: string; event: unknown; attempts: number; stored_at: string };
+  type Row = {
+    id: string | number;
+    shop_id: string;
+    event_id: string;
+    event: unknown;
+    attempts: number;
+    stored_at: string;
+  };
   return rowsOf<Row>(result)
-    .map(
-      (row): ClaimedEvent => ({
-        id: Number(row.id),
-        shopId: row.shop_id,
-        eventId: row.event_id,
-        event: row.event,
-        storedAt: new Date(row.stored_at).toISOString(),
-        attempts: row.attempts,
-      }),
-    )
+    .map((row): ClaimedEvent => ({
+      id: Number(row.id),
+      shopId: row.shop_id,
+      eventId: row.event_id,
+      event: row.event,
+      storedAt: new Date(row.stored_at).toISOString(),
+      attempts: row.attempts,
+    }))
     .sort((a, b) => a.id - b.id);
 }
 
 /** The event reached its workflow (or needs none): the cart's next event becomes due. */
 export async function markOutboxDelivered(db: Db, claimed: Pick<ClaimedEvent, 'id' | 'shopId' | 'eventId'>) {
   await db.transaction(async (tx) => {
-    await tx.update(outbox).set({ deliveredAt: sql`now()`, lastError: null }).where(eq(outbox.id, claimed.id));
+    await tx
+      .update(outbox)
+      .set({ deliveredAt: sql`now()`, lastError: null })
+      .where(eq(outbox.id, claimed.id));
     await tx
       .update(cartEvents)
       .set({ processedAt: sql`now()` })

@@ -56,7 +56,9 @@ function cartWorkflowsFromConfig(input: Pick<AppFromConfigInput, 'config' | 'cli
  * The outbox relay of a server process (`npm start`, `npm run server`); the caller starts it
  * and stops it before closing Temporal and the database.
  */
-export function createRelayFromConfig(input: Pick<AppFromConfigInput, 'config' | 'db' | 'client' | 'campaigns' | 'logger'>) {
+export function createRelayFromConfig(
+  input: Pick<AppFromConfigInput, 'config' | 'db' | 'client' | 'campaigns' | 'logger'>,
+) {
   return createOutboxRelay({
     db: input.db,
     workflows: cartWorkflowsFromConfig(input),

@@ -81,7 +81,9 @@ describe('the HTTP server is killed between commit and answer', () => {
       expect(mailsPerRecipient(stack.smtp, carts)).toEqual(carts.map(() => 1));
       expect(stack.smtp.messages).toHaveLength(carts.length);
       // The victim's workflow started once, from the outbox, and the retry signalled nothing.
-      const history = await client.workflow.getHandle(cartWorkflowId({ shopId, cartId: victim.data.id })).fetchHistory();
+      const history = await client.workflow
+        .getHandle(cartWorkflowId({ shopId, cartId: victim.data.id }))
+        .fetchHistory();
       const started = history.events?.filter((event) => event.workflowExecutionStartedEventAttributes) ?? [];
       const signals = history.events?.filter((event) => event.workflowExecutionSignaledEventAttributes) ?? [];
       expect([started.length, signals.length]).toEqual([1, 0]);

@@ -85,7 +85,10 @@ describe('the Temporal server stops while webhooks keep arriving, then restarts'
     async () => {
       const send = (label: string, count: number) => {
         const carts = Array.from({ length: count }, () => faultCart(label));
-        return Promise.all(carts.map((cart) => postOverSocket(server.url, cart))).then((answers) => ({ carts, answers }));
+        return Promise.all(carts.map((cart) => postOverSocket(server.url, cart))).then((answers) => ({
+          carts,
+          answers,
+        }));
       };
       const before = await send('before', 5);
       await eventually(async () => expect((await storedState(stack.database.sql, before.carts)).undelivered).toBe(0));

@@ -15,7 +15,11 @@ export type FaultCart = ReturnType<typeof faultCart>;
 export type Answer = { status: number; retryAfter: string | null } | { status: 'no_answer'; error: string };
 
 /** POSTs a signed webhook over a real socket; a cut connection is an answer too. */
-export async function postOverSocket(url: string, event: object, headers: Record<string, string> = {}): Promise<Answer> {
+export async function postOverSocket(
+  url: string,
+  event: object,
+  headers: Record<string, string> = {},
+): Promise<Answer> {
   const init = signedRequest(event);
   try {
     const response = await fetch(`${url}/webhooks/cart`, {
@@ -30,14 +34,13 @@ export async function postOverSocket(url: string, event: object, headers: Record
   }
 }
 
-export const isAck = (answer: Answer) => typeof answer.status === 'number' && answer.status >= 200 && answer.status < 300;
+export const isAck = (answer: Answer) =>
+  typeof answer.status === 'number' && answer.status >= 200 && answer.status < 300;
 
 /** What the customers received, per recipient: every count must be exactly 1. */
 export function mailsPerRecipient(smtp: MailCatcher, carts: FaultCart[]): number[] {
   return carts.map(
-    (cart) =>
-      smtp.envelopes.filter((envelope) => envelope.to.includes(cart.data.customer.email))
-        .length,
+    (cart) => smtp.envelopes.filter((envelope) => envelope.to.includes(cart.data.customer.email)).length,
   );
 }
 
