@@ -18,6 +18,10 @@ find_bindir() {
   echo "$found"
 }
 
+fast_settings() {
+  [ "${TEST_POSTGRES_DURABLE:-0}" = 1 ] || echo "-c fsync=off -c synchronous_commit=off -c full_page_writes=off"
+}
+
 as_owner() {
   if [ "$(id -u)" = 0 ]; then runuser -u postgres -- "$@"; else "$@"; fi
 }
@@ -39,9 +43,10 @@ case "$cmd" in
     mkdir -p "$dir"
     [ "$(id -u)" = 0 ] && chown postgres "$dir"
     as_owner "$bindir/initdb" -D "$dir/data" -U postgres --auth=trust -E UTF8 --no-sync >/dev/null
-    # Durability is worthless for a throwaway test cluster; speed is not.
+    # Durability is worthless for a throwaway test cluster; speed is not. Benchmarks that measure
+    # commits set TEST_POSTGRES_DURABLE=1 to keep PostgreSQL's defaults (fsync, synchronous commit).
     as_owner "$bindir/pg_ctl" -D "$dir/data" -l "$dir/server.log" -w -t 60 start \
-      -o "-p $port -k $dir -c listen_addresses=127.0.0.1 -c fsync=off -c synchronous_commit=off -c full_page_writes=off -c max_connections=200" >/dev/null
+      -o "-p $port -k $dir -c listen_addresses=127.0.0.1 $(fast_settings) -c max_connections=200" >/dev/null
     echo "postgres://postgres@127.0.0.1:$port/postgres"
     ;;
   pause)
@@ -50,7 +55,7 @@ case "$cmd" in
   resume)
     port="${3:?missing <port>}"
     as_owner "$(find_bindir)/pg_ctl" -D "$dir/data" -l "$dir/server.log" -w -t 60 start \
-      -o "-p $port -k $dir -c listen_addresses=127.0.0.1 -c fsync=off -c synchronous_commit=off -c full_page_writes=off -c max_connections=200" >/dev/null
+      -o "-p $port -k $dir -c listen_addresses=127.0.0.1 $(fast_settings) -c max_connections=200" >/dev/null
     ;;
   stop)
     bindir="$(find_bindir)"

@@ -1,0 +1,261 @@
+import { execFile, spawn } from 'node:child_process';
+import { mkdtemp } from 'node:fs/promises';
+import type { AddressInfo } from 'node:net';
+import os from 'node:os';
+import path from 'node:path';
+import { performance } from 'node:perf_hooks';
+import { promisify } from 'node:util';
+import { serve } from '@hono/node-server';
+import { TestWorkflowEnvironment } from '@temporalio/testing';
+import pino from 'pino';
+import postgres from 'postgres';
+import { cartSearchAttributeKeys } from '../cli/search-attributes';
+import { storeCartEvent } from '../db/cart-store';
+import { openDatabase } from '../db/client';
+import { countUndelivered } from '../db/outbox-store';
+import { Campaign } from '../domain/campaign';
+import { CartEvent } from '../domain/events';
+import { createApp } from '../server/app';
+import { createCartWorkflows } from '../server/cart-workflows';
+import { createOutboxRelay } from '../server/outbox-relay';
+import { freePort, mapLimit, quantile, root, script } from './chains-support';
+import type { LoadReport } from './intake-load';
+
+// `npm run bench:intake`: how many webhooks per second the durable intake accepts, and how fast the
+// outbox relay hands them to Temporal. Every component is real and started here: PostgreSQL
+// (DATABASE_URL as an admin URL, else scripts/test-postgres.sh), the Temporal dev server, the
+// HTTP app with its running relay in this process, and the shop (bench/intake-load.ts) in another.
+// No worker: the workflows the relay starts wait on their task queue; delivery is what is measured.
+//   DURATION_S=15    seconds of sustained load, for the raw insert baseline and for the intake
+//   CONCURRENCY=32   webhooks in flight (the baseline uses the app's pool size, 10 connections)
+//   BACKLOG=3000     events queued while no relay runs, then drained: the relay's rate
+//   DURABLE=1        the throwaway cluster keeps PostgreSQL's durable defaults (fsync, synchronous_commit);
+//                    0: the test suite's settings (both off)
+
+const DURATION_MS = Number(process.env.DURATION_S ?? 15) * 1000;
+const CONCURRENCY = Number(process.env.CONCURRENCY ?? 32);
+const BACKLOG = Number(process.env.BACKLOG ?? 3000);
+const DURABLE = process.env.DURABLE !== '0';
+const POOL = 10; // db/client.ts: openPostgres({ max: 10 })
+const shopId = 'bench-intake';
+const secret = 'bench-webhook-secret-0123456789';
+const runId = Date.now().toString(36);
+const run = promisify(execFile);
+
+const started = performance.now();
+const progress = (message: string) =>
+  console.error(`[${((performance.now() - started) / 1000).toFixed(1).padStart(6)} s] ${message}`);
+const cleanups: Array<() => Promise<unknown>> = [];
+
+const campaign = Campaign.parse({
+  id: 'bench-consumer',
+  version: 1,
+  name: 'Bench consumers',
+  priority: 100,
+  trigger: 'cart.abandoned',
+  audience: 'everyone',
+  steps: [{ id: 'reminder', delay: '1h', template: 'cart-reminder' }],
+});
+
+/** A cart.updated event for the backlog, the same shape the shop process sends. */
+function backlogEvent(n: number): CartEvent {
+  return CartEvent.parse({
+    id: `evt-${runId}-backlog-${n}`,
+    type: 'cart.updated',
+    data: {
+      id: `${runId}-backlog-${n}`,
+      currency: 'EUR',
+      items: [{ sku: 'TEE-BLK-M', name: 'Organic cotton T-shirt', quantity: 2, unitPrice: '19.90' }],
+      total: '39.80',
+      recoveryUrl: 'https://shop.example.com/cart/recover?token=t0k3n',
+      customer: { email: `b-${n}-${runId}@bench.example.com`, marketingConsent: true },
+      updatedAt: new Date().toISOString(),
+    },
+  });
+}
+
+async function startPostgres(): Promise<{ url: string; settings: string }> {
+  let adminUrl = process.env.DATABASE_URL;
+  if (!adminUrl) {
+    const dir = await mkdtemp(path.join(os.tmpdir(), 'cartflow-bench-intake-pg-'));
+    progress('throwaway PostgreSQL (scripts/test-postgres.sh) …');
+    if (DURABLE) process.env.TEST_POSTGRES_DURABLE = '1';
+    adminUrl = await script('test-postgres.sh', ['start', dir, String(await freePort())]);
+    cleanups.push(() => script('test-postgres.sh', ['stop', dir]));
+  }
+  const admin = postgres(adminUrl, { max: 1, onnotice: () => {} });
+  const dbName = `cartflow_bench_intake_${runId}`;
+  await admin.unsafe(`create database ${dbName}`);
+  const [row] = await admin.unsafe<Array<{ settings: string }>>(
+    "select string_agg(name || '=' || setting, ', ' order by name) as settings from pg_settings where name in ('fsync', 'synchronous_commit', 'full_page_writes', 'server_version')",
+  );
+  cleanups.push(async () => {
+    await admin.unsafe(`drop database if exists ${dbName} with (force)`);
+    await admin.end();
+  });
+  const url = new URL(adminUrl);
+  url.pathname = `/${dbName}`;
+  return { url: url.toString(), settings: row?.settings ?? '' };
+}
+
+/** The physical limit: single-row INSERT + COMMIT of an event-sized row, POOL connections, as fast as they go. */
+async function rawInsertRate(url: string) {
+  const sql = postgres(url, { max: POOL, onnotice: () => {} });
+  await sql`create table bench_raw (id bigserial primary key, event_id text not null unique, payload jsonb not null)`;
+  const payload = backlogEvent(0);
+  const latencies: number[] = [];
+  let n = 0;
+  const t0 = performance.now();
+  await Promise.all(
+    Array.from({ length: POOL }, async () => {
+      while (performance.now() - t0 < DURATION_MS) {
+        const sent = performance.now();
+        await sql`insert into bench_raw (event_id, payload) values (${`raw-${n++}`}, ${sql.json(payload as never)})`;
+        latencies.push(performance.now() - sent);
+      }
+    }),
+  );
+  const seconds = (performance.now() - t0) / 1000;
+  await sql.end();
+  return { perSecond: latencies.length / seconds, p50: quantile(latencies, 0.5), p99: quantile(latencies, 0.99) };
+}
+
+function runShop(url: string): Promise<LoadReport> {
+  const child = spawn(process.execPath, ['--import', 'tsx', path.join(root, 'bench/intake-load.ts')], {
+    cwd: root,
+    env: {
+      ...process.env,
+      URL: url,
+      SECRET: secret,
+      CONCURRENCY: String(CONCURRENCY),
+      DURATION_MS: String(DURATION_MS),
+      RUN_ID: runId,
+    },
+    stdio: ['ignore', 'pipe', 'inherit'],
+  });
+  let out = '';
+  child.stdout.on('data', (chunk: Buffer) => (out += chunk.toString()));
+  return new Promise((resolve, reject) => {
+    child.once('exit', (code) =>
+      code === 0
+        ? resolve(JSON.parse(out.trim().split('\n').at(-1) ?? '{}') as LoadReport)
+        : reject(new Error(`shop exited ${code}`)),
+    );
+  });
+}
+
+async function main() {
+  const commit = (await run('git', ['rev-parse', '--short', 'HEAD'], { cwd: root })).stdout.trim();
+  const machine = {
+    cpu: os.cpus()[0]?.model ?? 'unknown',
+    cores: os.cpus().length,
+    load: os.loadavg().map((v) => v.toFixed(2)),
+  };
+  const pg = await startPostgres();
+  const database = await openDatabase({ url: pg.url });
+  cleanups.push(() => database.close());
+  await database.migrate();
+
+  progress(`raw INSERT + COMMIT for ${DURATION_MS / 1000} s …`);
+  const raw = await rawInsertRate(pg.url);
+
+  progress('Temporal dev server …');
+  const cliPath = await script('temporal-cli.sh');
+  const temporal = await TestWorkflowEnvironment.createLocal({
+    server: {
+      executable: { type: 'existing-path', path: cliPath },
+      ip: '127.0.0.1',
+      searchAttributes: cartSearchAttributeKeys,
+      extraArgs: ['--sqlite-pragma', 'journal_mode=WAL', '--sqlite-pragma', 'synchronous=OFF', '--headless'],
+      log: { format: 'pretty', level: 'error' },
+    },
+  });
+  cleanups.push(() => temporal.teardown());
+  const logger = pino({ level: 'warn' });
+  const workflows = createCartWorkflows({
+    client: temporal.client,
+    taskQueue: `bench-intake-${runId}`,
+    abandonAfterMs: 3_600_000,
+    campaigns: [campaign],
+  });
+  const relay = createOutboxRelay({ db: database.db, workflows, logger });
+  relay.start();
+  const app = createApp({
+    db: database.db,
+    workflows,
+    relay,
+    config: {
+      shopId,
+      webhookSecret: secret,
+      webhookMaxBytes: 256 * 1024,
+      webhookToleranceMs: 300_000,
+      rateLimits: { webhooks: 'off', tracking: 'off', unsubscribe: 'off' },
+    },
+    logger,
+  });
+  const server = serve({ fetch: app.fetch, hostname: '127.0.0.1', port: 0 });
+  await new Promise((resolve) => server.once('listening', resolve));
+  cleanups.push(() => new Promise((resolve) => server.close(resolve)));
+
+  progress(`webhooks for ${DURATION_MS / 1000} s, ${CONCURRENCY} in flight, relay running …`);
+  const cpu0 = process.cpuUsage();
+  const shop = await runShop(`http://127.0.0.1:${(server.address() as AddressInfo).port}/webhooks/cart`);
+  const cpu = process.cpuUsage(cpu0);
+  const accepted = shop.statuses['202'] ?? 0;
+  const cpuMsPerEvent = (cpu.user + cpu.system) / 1000 / Math.max(1, accepted);
+  const intakeRate = accepted / (shop.elapsedMs / 1000);
+  const backlogAtEnd = await countUndelivered(database.db);
+  const sqlCheck = postgres(pg.url, { max: 1, onnotice: () => {} });
+  const [{ stored } = { stored: 0 }] = await sqlCheck<
+    Array<{ stored: number }>
+  >`select count(*)::int as stored from cart_events`;
+  await sqlCheck.end();
+  progress(`relay catching up with ${backlogAtEnd} events …`);
+  const catchUp0 = performance.now();
+  while ((await countUndelivered(database.db)) > 0) await relay.drain();
+  const catchUpS = (performance.now() - catchUp0) / 1000;
+  await relay.stop();
+
+  progress(`${BACKLOG} events stored with no relay running …`);
+  await mapLimit(
+    Array.from({ length: BACKLOG }, (_, n) => n),
+    POOL,
+    (n) => storeCartEvent(database.db, { shopId, event: backlogEvent(n), payload: backlogEvent(n) }),
+  );
+  progress('a fresh relay drains them …');
+  const drainer = createOutboxRelay({ db: database.db, workflows, logger });
+  const drain0 = performance.now();
+  while ((await countUndelivered(database.db)) > 0) await drainer.drain();
+  const relayRate = BACKLOG / ((performance.now() - drain0) / 1000);
+  const outage = (arrivalsPerSecond: number) => {
+    const backlog = arrivalsPerSecond * 600;
+    return relayRate > arrivalsPerSecond ? (backlog / (relayRate - arrivalsPerSecond)).toFixed(0) : '∞';
+  };
+
+  const p = (q: number) => quantile(shop.latenciesMs, q).toFixed(1);
+  const lines = [
+    `commit ${commit}; ${new Date().toISOString()}; ${machine.cpu}, ${machine.cores} cores; load average before ${machine.load.join(' ')}`,
+    `PostgreSQL ${pg.settings}${process.env.DATABASE_URL ? ' (DATABASE_URL)' : ' (throwaway cluster)'}`,
+    '',
+    '| measure | figure |',
+    '|---|---|',
+    `| raw single-row INSERT + COMMIT, ${POOL} connections (the limit) | ${raw.perSecond.toFixed(0)}/s (p50 ${raw.p50.toFixed(1)} ms, p99 ${raw.p99.toFixed(1)} ms) |`,
+    `| webhooks accepted (202), ${CONCURRENCY} in flight, relay running | ${intakeRate.toFixed(0)}/s = ${((100 * intakeRate) / raw.perSecond).toFixed(0)} % of the limit |`,
+    `| server process CPU per accepted webhook (HTTP, store, relay, Temporal client) | ${cpuMsPerEvent.toFixed(2)} ms |`,
+    `| webhook latency p50 / p99 / max | ${p(0.5)} / ${p(0.99)} / ${Math.max(...shop.latenciesMs).toFixed(1)} ms |`,
+    `| answers | ${Object.entries(shop.statuses)
+      .map(([status, count]) => `${count} × ${status}`)
+      .join(', ')}; ${stored} events stored |`,
+    `| relay behind at the end of the load | ${backlogAtEnd} events, delivered ${catchUpS.toFixed(1)} s later |`,
+    `| relay, backlog of ${BACKLOG} drained (outbox → Temporal) | ${relayRate.toFixed(0)} events/s |`,
+    `| drain after a 10-minute Temporal outage, arrivals continuing at 10/s / 100/s | ${outage(10)} s / ${outage(100)} s |`,
+  ];
+  process.stdout.write(`${lines.join('\n')}\n`);
+}
+
+try {
+  await main();
+} finally {
+  for (const cleanup of cleanups.reverse()) await cleanup().catch(() => undefined);
+}
+process.exit(0);
