@@ -10,31 +10,30 @@ import { TestWorkflowEnvironment } from '@temporalio/testing';
 import pino from 'pino';
 import postgres from 'postgres';
 import { cartSearchAttributeKeys } from '../cli/search-attributes';
-import { storeCartEvent } from '../db/cart-store';
 import { openDatabase } from '../db/client';
 import { countUndelivered } from '../db/outbox-store';
 import { Campaign } from '../domain/campaign';
 import { CartEvent } from '../domain/events';
 import { createApp } from '../server/app';
 import { createCartWorkflows } from '../server/cart-workflows';
-import { createOutboxRelay } from '../server/outbox-relay';
-import { freePort, mapLimit, quantile, root, script } from './chains-support';
+import { createOutboxRelay, type OutboxWake } from '../server/outbox-relay';
+import { freePort, quantile, root, script } from './chains-support';
 import type { LoadReport } from './intake-load';
 
 // `npm run bench:intake`: how many webhooks per second the durable intake accepts, and how fast the
-// outbox relay hands them to Temporal. Every component is real and started here: PostgreSQL
+// outbox relay hands them to Temporal. Three phases: the shop's load with no relay (what intake
+// alone costs; the events queue up), a relay draining that backlog (outbox → Temporal), the same
+// load with the relay running. Every component is real and started here: PostgreSQL
 // (DATABASE_URL as an admin URL, else scripts/test-postgres.sh), the Temporal dev server, the
 // HTTP app with its running relay in this process, and the shop (bench/intake-load.ts) in another.
 // No worker: the workflows the relay starts wait on their task queue; delivery is what is measured.
 //   DURATION_S=15    seconds of sustained load, for the raw insert baseline and for the intake
 //   CONCURRENCY=32   webhooks in flight (the baseline uses the app's pool size, 10 connections)
-//   BACKLOG=3000     events queued while no relay runs, then drained: the relay's rate
 //   DURABLE=1        the throwaway cluster keeps PostgreSQL's durable defaults (fsync, synchronous_commit);
 //                    0: the test suite's settings (both off)
 
 const DURATION_MS = Number(process.env.DURATION_S ?? 15) * 1000;
 const CONCURRENCY = Number(process.env.CONCURRENCY ?? 32);
-const BACKLOG = Number(process.env.BACKLOG ?? 3000);
 const DURABLE = process.env.DURABLE !== '0';
 const POOL = 10; // db/client.ts: openPostgres({ max: 10 })
 const shopId = 'bench-intake';
@@ -57,13 +56,13 @@ const campaign = Campaign.parse({
   steps: [{ id: 'reminder', delay: '1h', template: 'cart-reminder' }],
 });
 
-/** A cart.updated event for the backlog, the same shape the shop process sends. */
-function backlogEvent(n: number): CartEvent {
+/** A cart.updated event the size of the shop's: the raw baseline's row. */
+function sampleEvent(n: number): CartEvent {
   return CartEvent.parse({
-    id: `evt-${runId}-backlog-${n}`,
+    id: `evt-${runId}-sample-${n}`,
     type: 'cart.updated',
     data: {
-      id: `${runId}-backlog-${n}`,
+      id: `${runId}-sample-${n}`,
       currency: 'EUR',
       items: [{ sku: 'TEE-BLK-M', name: 'Organic cotton T-shirt', quantity: 2, unitPrice: '19.90' }],
       total: '39.80',
@@ -102,7 +101,7 @@ async function startPostgres(): Promise<{ url: string; settings: string }> {
 async function rawInsertRate(url: string) {
   const sql = postgres(url, { max: POOL, onnotice: () => {} });
   await sql`create table bench_raw (id bigserial primary key, event_id text not null unique, payload jsonb not null)`;
-  const payload = backlogEvent(0);
+  const payload = sampleEvent(0);
   const latencies: number[] = [];
   let n = 0;
   const t0 = performance.now();
@@ -120,7 +119,8 @@ async function rawInsertRate(url: string) {
   return { perSecond: latencies.length / seconds, p50: quantile(latencies, 0.5), p99: quantile(latencies, 0.99) };
 }
 
-function runShop(url: string): Promise<LoadReport> {
+/** `phase` keeps each run's event ids apart (the same id with another body is a 409). */
+function runShop(url: string, phase: string): Promise<LoadReport> {
   const child = spawn(process.execPath, ['--import', 'tsx', path.join(root, 'bench/intake-load.ts')], {
     cwd: root,
     env: {
@@ -129,7 +129,7 @@ function runShop(url: string): Promise<LoadReport> {
       SECRET: secret,
       CONCURRENCY: String(CONCURRENCY),
       DURATION_MS: String(DURATION_MS),
-      RUN_ID: runId,
+      RUN_ID: `${runId}-${phase}`,
     },
     stdio: ['ignore', 'pipe', 'inherit'],
   });
@@ -178,12 +178,12 @@ async function main() {
     abandonAfterMs: 3_600_000,
     campaigns: [campaign],
   });
-  const relay = createOutboxRelay({ db: database.db, workflows, logger });
-  relay.start();
+  // The app wakes whichever relay runs: none in the first phase, so what the shop sends queues up.
+  let running: OutboxWake = { wake() {} };
   const app = createApp({
     db: database.db,
     workflows,
-    relay,
+    relay: { wake: () => running.wake() },
     config: {
       shopId,
       webhookSecret: secret,
@@ -196,61 +196,79 @@ async function main() {
   const server = serve({ fetch: app.fetch, hostname: '127.0.0.1', port: 0 });
   await new Promise((resolve) => server.once('listening', resolve));
   cleanups.push(() => new Promise((resolve) => server.close(resolve)));
+  const webhookUrl = `http://127.0.0.1:${(server.address() as AddressInfo).port}/webhooks/cart`;
+
+  progress(`webhooks for ${DURATION_MS / 1000} s, ${CONCURRENCY} in flight, no relay …`);
+  const alone = await measureShop(webhookUrl, 'alone');
+  const backlog = await countUndelivered(database.db);
+  progress(`a relay drains the ${backlog} events they left in the outbox …`);
+  const drainer = createOutboxRelay({ db: database.db, workflows, logger });
+  const drain0 = performance.now();
+  while ((await countUndelivered(database.db)) > 0) await drainer.drain();
+  const relayRate = backlog / ((performance.now() - drain0) / 1000);
 
   progress(`webhooks for ${DURATION_MS / 1000} s, ${CONCURRENCY} in flight, relay running …`);
-  const cpu0 = process.cpuUsage();
-  const shop = await runShop(`http://127.0.0.1:${(server.address() as AddressInfo).port}/webhooks/cart`);
-  const cpu = process.cpuUsage(cpu0);
-  const accepted = shop.statuses['202'] ?? 0;
-  const cpuMsPerEvent = (cpu.user + cpu.system) / 1000 / Math.max(1, accepted);
-  const intakeRate = accepted / (shop.elapsedMs / 1000);
-  const backlogAtEnd = await countUndelivered(database.db);
+  const relay = createOutboxRelay({ db: database.db, workflows, logger });
+  relay.start();
+  running = relay;
+  const withRelay = await measureShop(webhookUrl, 'relay');
+  const behind = await countUndelivered(database.db);
+  const catchUp0 = performance.now();
+  while ((await countUndelivered(database.db)) > 0) await relay.drain();
+  const catchUpS = (performance.now() - catchUp0) / 1000;
+  await relay.stop();
   const sqlCheck = postgres(pg.url, { max: 1, onnotice: () => {} });
   const [{ stored } = { stored: 0 }] = await sqlCheck<
     Array<{ stored: number }>
   >`select count(*)::int as stored from cart_events`;
   await sqlCheck.end();
-  progress(`relay catching up with ${backlogAtEnd} events …`);
-  const catchUp0 = performance.now();
-  while ((await countUndelivered(database.db)) > 0) await relay.drain();
-  const catchUpS = (performance.now() - catchUp0) / 1000;
-  await relay.stop();
 
-  progress(`${BACKLOG} events stored with no relay running …`);
-  await mapLimit(
-    Array.from({ length: BACKLOG }, (_, n) => n),
-    POOL,
-    (n) => storeCartEvent(database.db, { shopId, event: backlogEvent(n), payload: backlogEvent(n) }),
-  );
-  progress('a fresh relay drains them …');
-  const drainer = createOutboxRelay({ db: database.db, workflows, logger });
-  const drain0 = performance.now();
-  while ((await countUndelivered(database.db)) > 0) await drainer.drain();
-  const relayRate = BACKLOG / ((performance.now() - drain0) / 1000);
   const outage = (arrivalsPerSecond: number) => {
-    const backlog = arrivalsPerSecond * 600;
-    return relayRate > arrivalsPerSecond ? (backlog / (relayRate - arrivalsPerSecond)).toFixed(0) : '∞';
+    const queued = arrivalsPerSecond * 600;
+    return relayRate > arrivalsPerSecond ? (queued / (relayRate - arrivalsPerSecond)).toFixed(0) : '∞';
   };
-
-  const p = (q: number) => quantile(shop.latenciesMs, q).toFixed(1);
+  const row = (label: string, shop: ShopFigures) =>
+    `| webhooks, ${CONCURRENCY} in flight, ${label} | ${shop.rate.toFixed(0)}/s = ${((100 * shop.rate) / raw.perSecond).toFixed(0)} % of the limit | ${shop.p50.toFixed(1)} / ${shop.p99.toFixed(1)} ms | ${shop.cpuMs.toFixed(2)} ms | ${shop.answers} |`;
   const lines = [
     `commit ${commit}; ${new Date().toISOString()}; ${machine.cpu}, ${machine.cores} cores; load average before ${machine.load.join(' ')}`,
     `PostgreSQL ${pg.settings}${process.env.DATABASE_URL ? ' (DATABASE_URL)' : ' (throwaway cluster)'}`,
     '',
-    '| measure | figure |',
-    '|---|---|',
-    `| raw single-row INSERT + COMMIT, ${POOL} connections (the limit) | ${raw.perSecond.toFixed(0)}/s (p50 ${raw.p50.toFixed(1)} ms, p99 ${raw.p99.toFixed(1)} ms) |`,
-    `| webhooks accepted (202), ${CONCURRENCY} in flight, relay running | ${intakeRate.toFixed(0)}/s = ${((100 * intakeRate) / raw.perSecond).toFixed(0)} % of the limit |`,
-    `| server process CPU per accepted webhook (HTTP, store, relay, Temporal client) | ${cpuMsPerEvent.toFixed(2)} ms |`,
-    `| webhook latency p50 / p99 / max | ${p(0.5)} / ${p(0.99)} / ${Math.max(...shop.latenciesMs).toFixed(1)} ms |`,
-    `| answers | ${Object.entries(shop.statuses)
-      .map(([status, count]) => `${count} × ${status}`)
-      .join(', ')}; ${stored} events stored |`,
-    `| relay behind at the end of the load | ${backlogAtEnd} events, delivered ${catchUpS.toFixed(1)} s later |`,
-    `| relay, backlog of ${BACKLOG} drained (outbox → Temporal) | ${relayRate.toFixed(0)} events/s |`,
-    `| drain after a 10-minute Temporal outage, arrivals continuing at 10/s / 100/s | ${outage(10)} s / ${outage(100)} s |`,
+    '| measure | rate | p50 / p99 | server CPU per event | answers |',
+    '|---|---|---|---|---|',
+    `| raw single-row INSERT + COMMIT, ${POOL} connections (the limit) | ${raw.perSecond.toFixed(0)}/s | ${raw.p50.toFixed(1)} / ${raw.p99.toFixed(1)} ms | | |`,
+    row('no relay', alone),
+    row('relay running', withRelay),
+    `| relay: ${backlog} stored events drained, outbox → Temporal | ${relayRate.toFixed(0)}/s | | | |`,
+    '',
+    `With the relay running it was ${behind} events behind when the load stopped and caught up ${catchUpS.toFixed(1)} s later; ${stored} events stored in all.`,
+    `Draining a 10-minute Temporal outage's backlog while events keep arriving at 10/s: ${outage(10)} s; at 100/s: ${outage(100)} s.`,
   ];
   process.stdout.write(`${lines.join('\n')}\n`);
+}
+
+interface ShopFigures {
+  rate: number;
+  p50: number;
+  p99: number;
+  /** CPU of this process (HTTP, store, and the relay with its Temporal client when it runs) per accepted webhook. */
+  cpuMs: number;
+  answers: string;
+}
+
+async function measureShop(url: string, phase: string): Promise<ShopFigures> {
+  const cpu0 = process.cpuUsage();
+  const shop = await runShop(url, phase);
+  const cpu = process.cpuUsage(cpu0);
+  const accepted = shop.statuses['202'] ?? 0;
+  return {
+    rate: accepted / (shop.elapsedMs / 1000),
+    p50: quantile(shop.latenciesMs, 0.5),
+    p99: quantile(shop.latenciesMs, 0.99),
+    cpuMs: (cpu.user + cpu.system) / 1000 / Math.max(1, accepted),
+    answers: Object.entries(shop.statuses)
+      .map(([status, count]) => `${count} × ${status}`)
+      .join(', '),
+  };
 }
 
 try {
