@@ -18,8 +18,11 @@ export const root = path.resolve(fileURLToPath(new URL('.', import.meta.url)), '
 const run = promisify(execFile);
 
 /** Runs scripts/<name> and returns the last line it prints (a path or a URL). */
-export async function script(name: string, args: string[] = []): Promise<string> {
-  const { stdout } = await run('bash', [path.join(root, 'scripts', name), ...args], { maxBuffer: 16 * 1024 * 1024 });
+export async function script(name: string, args: string[] = [], env: Record<string, string> = {}): Promise<string> {
+  const { stdout } = await run('bash', [path.join(root, 'scripts', name), ...args], {
+    maxBuffer: 16 * 1024 * 1024,
+    env: childBenchEnv(env),
+  });
   return stdout.trim().split('\n').at(-1) ?? '';
 }
 

@@ -15,6 +15,7 @@ import { cartWorkflowId } from '../domain/ids';
 import { startSmtpSink } from '../mail/smtp-sink';
 import { createApp } from '../server/app';
 import { createCartWorkflows } from '../server/cart-workflows';
+import { createOutboxRelay } from '../server/outbox-relay';
 import { cartStateQuery } from '../workflows/definitions';
 import type { WorkerReport } from './chains-worker';
 import {
@@ -218,15 +219,19 @@ async function main() {
   };
 
   const chainQueue = `bench-chains-${runId}`;
+  const workflows = createCartWorkflows({
+    client,
+    taskQueue: chainQueue,
+    abandonAfterMs: ABANDON_MS,
+    campaigns: [campaign],
+    deliveryTimeoutMs: 30_000,
+  });
+  // The webhook only stores the event; its outbox relay hands it to Temporal (drained below).
+  const relay = createOutboxRelay({ db: database.db, workflows, logger: pino({ level: 'silent' }) });
   const app = createApp({
     db: database.db,
-    workflows: createCartWorkflows({
-      client,
-      taskQueue: chainQueue,
-      abandonAfterMs: ABANDON_MS,
-      campaigns: [campaign],
-      deliveryTimeoutMs: 30_000,
-    }),
+    workflows,
+    relay,
     config: { shopId, webhookSecret: secret, webhookMaxBytes: 256 * 1024, webhookToleranceMs: 300_000 },
     logger: pino({ level: 'silent' }),
   });
@@ -241,6 +246,7 @@ async function main() {
       body,
     });
     if (response.status !== 202) throw new Error(`webhook answered ${response.status}: ${await response.text()}`);
+    await relay.drain();
   };
   const handleOf = (cartId: string) => client.workflow.getHandle(cartWorkflowId({ shopId, cartId }));
 

@@ -10,7 +10,7 @@ import { createMetricsRegistry } from '../metrics/registry';
 import { serveMetrics } from '../metrics/serve-metrics';
 import { createWorkerMetrics } from '../metrics/worker-metrics';
 import { outboxWriter, startSmtpSink } from '../mail/smtp-sink';
-import { createAppFromConfig } from '../server/app-from-config';
+import { createAppFromConfig, createRelayFromConfig } from '../server/app-from-config';
 import { isLoopbackHost, localCodecEndpoint } from '../server/codec-access';
 import { createWorker } from '../worker';
 import { payloadCodecFromKeys } from '../codec/codec-config';
@@ -76,7 +76,17 @@ export async function runStart(): Promise<void> {
     shutdownGraceMs: config.SHUTDOWN_GRACE,
   });
   let drained: Promise<void> | undefined; // set once a signal came: the HTTP server is draining
+  const relay = createRelayFromConfig({
+    config,
+    db: services.database.db,
+    client: temporal.client,
+    campaigns,
+    logger,
+  });
+  relay.start();
+  cleanups.push(relay.stop);
   const app = createAppFromConfig({
+    relay,
     config,
     db: services.database.db,
     client: temporal.client,

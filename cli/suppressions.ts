@@ -12,7 +12,7 @@ import { suppress, suppressionFor } from '../db/suppression-store';
 
 type Row = typeof suppressions.$inferSelect;
 
-/** A refused request (an address not on the list): one line on stderr, exit code 1 (cli/process.ts). */
+/** A refused request (an address not on the list): one line on stderr, exit code 1 (app/process.ts). */
 class UsageError extends Error {
   override name = 'UsageError';
 }

@@ -122,6 +122,10 @@ const EnvSchema = z.object({
    * before it cancels them (docker-compose's stop_grace_period must be longer).
    */
   SHUTDOWN_GRACE: duration('30s'),
+  /** How often the outbox relay looks for events other processes stored, or due for a retry. */
+  OUTBOX_POLL: duration('1s'),
+  /** Delivered outbox rows are deleted after this long (the events stay in cart_events). */
+  OUTBOX_RETENTION: duration('7d'),
   /** `npm run worker` serves /healthz and /readyz on this port when set; unset: no port. */
   WORKER_HEALTH_PORT: optionalText.pipe(z.coerce.number<string | undefined>().int().min(1).max(65535).optional()),
   /** Per client network (/24 or /48) and route group: `<requests>/s,<burst>` or `off`. */

@@ -5,23 +5,23 @@ import { cartIdOf } from '../domain/events';
 import type { Db } from './client';
 import { markUsed as markCodesUsed } from './discount-store';
 import { storeOrder } from './order-store';
-import { cartEvents, carts, customers, type CartStatus } from './schema';
+import { cartEvents, carts, customers, outbox, type CartStatus } from './schema';
 
 type Tx = Parameters<Parameters<Db['transaction']>[0]>[0];
 
 export type StoredEvent =
-  /** First time this event id was seen: it is stored and must be delivered. */
-  | { kind: 'new'; cartStatus: CartStatus }
-  /** Seen before but never delivered (e.g. Temporal was down): deliver it now. */
-  | { kind: 'undelivered'; cartStatus: CartStatus }
-  /** Seen and delivered before: acknowledge, do nothing. */
+  /** First time this event id was seen: it is stored and queued in the outbox for its workflow. */
+  | { kind: 'new' }
+  /** A cart.updated for a cart that was bought: stored, and nothing is queued (no chain starts). */
+  | { kind: 'cart_purchased' }
+  /** Seen before (delivered, or still queued in the outbox): acknowledge, do nothing. */
   | { kind: 'duplicate' }
   /** The event id was used before for a different event: refuse, change nothing. */
   | { kind: 'conflict' };
 
 /**
- * Stores a validated event and applies it to the cart snapshot in one transaction, so an
- * event is either fully recorded or not at all.
+ * Stores a validated event, applies it to the cart snapshot and queues it in the outbox in one
+ * transaction, so an event is either fully recorded and on its way to Temporal, or not at all.
  */
 export async function storeCartEvent(
   db: Db,
@@ -39,37 +39,40 @@ export async function storeCartEvent(
       .returning({ eventId: cartEvents.eventId });
     if (inserted.length === 0) {
       const [previous] = await tx
-        .select({ processedAt: cartEvents.processedAt, payloadHash: cartEvents.payloadHash, cartId: cartEvents.cartId })
+        .select({ payloadHash: cartEvents.payloadHash, cartId: cartEvents.cartId })
         .from(cartEvents)
         .where(and(eq(cartEvents.shopId, shopId), eq(cartEvents.eventId, event.id)));
       // A retry sends the same body; rows stored before hashes existed are compared by cart.
       const sameEvent = previous?.payloadHash ? previous.payloadHash === payloadHash : previous?.cartId === cartId;
-      if (!sameEvent) return { kind: 'conflict' };
-      if (previous?.processedAt) return { kind: 'duplicate' };
-      return { kind: 'undelivered', cartStatus: await readCartStatus(tx, shopId, cartId) };
+      // Stored before, the same event: the outbox delivers it (or did), whatever the shop retries.
+      return sameEvent ? { kind: 'duplicate' } : { kind: 'conflict' };
     }
-    if (event.type === 'customer.created') {
-      await upsertCustomer(tx, shopId, event.data.customer);
-      return { kind: 'new', cartStatus: 'open' };
+    const cartStatus = await applyEvent(tx, shopId, event);
+    // A cart that was bought never starts (or restarts) a chain, even after Temporal forgot it.
+    if (event.type === 'cart.updated' && cartStatus === 'purchased') {
+      await tx
+        .update(cartEvents)
+        .set({ processedAt: sql`now()` })
+        .where(and(eq(cartEvents.shopId, shopId), eq(cartEvents.eventId, event.id)));
+      return { kind: 'cart_purchased' };
     }
-    const cartStatus =
-      event.type === 'cart.updated'
-        ? await applySnapshot(tx, shopId, event.data)
-        : await applyOrder(tx, {
-            shopId,
-            order: event.data,
-            eventId: event.id,
-            placedAt: new Date(event.data.placedAt ?? event.occurredAt ?? Date.now()),
-          });
-    return { kind: 'new', cartStatus };
+    await tx.insert(outbox).values({ shopId, eventId: event.id, cartId, event });
+    return { kind: 'new' };
   });
 }
 
-export async function markEventDelivered(db: Db, input: { shopId: string; eventId: string }): Promise<void> {
-  await db
-    .update(cartEvents)
-    .set({ processedAt: sql`now()` })
-    .where(and(eq(cartEvents.shopId, input.shopId), eq(cartEvents.eventId, input.eventId)));
+async function applyEvent(tx: Tx, shopId: string, event: CartEvent): Promise<CartStatus> {
+  if (event.type === 'customer.created') {
+    await upsertCustomer(tx, shopId, event.data.customer);
+    return 'open';
+  }
+  if (event.type === 'cart.updated') return applySnapshot(tx, shopId, event.data);
+  return applyOrder(tx, {
+    shopId,
+    order: event.data,
+    eventId: event.id,
+    placedAt: new Date(event.data.placedAt ?? event.occurredAt ?? Date.now()),
+  });
 }
 
 export async function getCartStatus(

@@ -4,6 +4,7 @@ import { holdsAddress, mayHoldAddress, namesAddress, payloadEmail } from './addr
 import type { Db } from './client';
 import {
   cartEvents,
+  outbox,
   carts,
   categoryOptOuts,
   chains as chainRows,
@@ -107,6 +108,8 @@ async function eraseRows(tx: Tx, person: PersonInput): Promise<Record<string, Ta
   const eventIds = held.cartEvents.map((row) => row.eventId);
   if (eventIds.length > 0) {
     await tx.delete(cartEvents).where(and(eq(cartEvents.shopId, shopId), inArray(cartEvents.eventId, eventIds)));
+    // The outbox holds a copy of each event; one not yet delivered is not delivered at all now.
+    await tx.delete(outbox).where(and(eq(outbox.shopId, shopId), inArray(outbox.eventId, eventIds)));
   }
   if (cartIds.length > 0) {
     await tx

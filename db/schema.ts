@@ -40,6 +40,37 @@ export const cartEvents = pgTable(
   ],
 );
 
+/**
+ * The transactional outbox: one row per stored event that must still reach Temporal, written in
+ * the same transaction as the event. The relay (server/outbox-relay.ts) delivers each cart's rows
+ * oldest first; a delivered row is kept until OUTBOX_RETENTION has passed, for diagnosis.
+ */
+export const outbox = pgTable(
+  'outbox',
+  {
+    id: bigserial('id', { mode: 'number' }).primaryKey(),
+    shopId: text('shop_id').notNull(),
+    eventId: text('event_id').notNull(),
+    /** The ordering key: a cart's events reach its workflow in the order they were stored. */
+    cartId: text('cart_id').notNull(),
+    /** The validated event, as the relay hands it to Temporal. */
+    event: jsonb('event').notNull(),
+    createdAt: createdAt(),
+    /** Not before this time: the next retry after a failure, or the end of a relay's claim. */
+    availableAt: timestamp('available_at', { withTimezone: true }).notNull().defaultNow(),
+    attempts: integer('attempts').notNull().default(0),
+    lastError: text('last_error'),
+    deliveredAt: timestamp('delivered_at', { withTimezone: true }),
+  },
+  (table) => [
+    uniqueIndex('outbox_event_idx').on(table.shopId, table.eventId),
+    index('outbox_pending_idx')
+      .on(table.shopId, table.cartId, table.id)
+      .where(sql`${table.deliveredAt} is null`),
+    index('outbox_delivered_idx').on(table.deliveredAt),
+  ],
+);
+
 export const customers = pgTable(
   'customers',
   {

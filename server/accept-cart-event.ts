@@ -1,65 +1,87 @@
 import type { Context } from 'hono';
 import type { Logger } from 'pino';
 import type { Db } from '../db/client';
-import { markEventDelivered, storeCartEvent } from '../db/cart-store';
+import { storeCartEvent } from '../db/cart-store';
+import { isDatabaseUnavailable } from '../db/unavailable';
 import { type CartEvent, cartIdOf } from '../domain/events';
 import { cartWorkflowId } from '../domain/ids';
 import type { CartWorkflows } from './cart-workflows';
+import type { OutboxWake } from './outbox-relay';
 
 export interface AcceptCartEventDeps {
   db: Db;
+  /** Names the journeys the event will start, in the answer; nothing is sent to Temporal here. */
   workflows: CartWorkflows;
+  /** Told after each commit, so the relay delivers the event at once rather than at its next poll. */
+  relay: OutboxWake;
   logger: Logger;
   shopId: string;
   now: () => number;
+  /** Give up on the database after this long (a shop's webhook times out at ~5 s). Default 4 s. */
+  storeTimeoutMs?: number;
 }
+
+/** Seconds a shop should wait before retrying an event that could not be stored. */
+const STORE_RETRY_AFTER_S = 5;
 
 /**
  * The one path every validated cart, order or new-customer event takes, whichever webhook it came
- * from: store it (once per event id), then hand it to the cart's workflow and the journeys.
+ * from: store it with its outbox row in one transaction (once per event id) and answer. The 2xx
+ * means the event is committed; the outbox relay (server/outbox-relay.ts) hands it to the cart's
+ * workflow and the journeys, in order, whether or not Temporal is up right now.
  * `payload` is what is stored with the event; it must keep the event's own shape at its top
  * (`data.customer.email`), which privacy requests and the chain stopper read.
  */
 export async function acceptCartEvent(
   c: Context,
-  { db, workflows, logger, shopId, now }: AcceptCartEventDeps,
+  deps: AcceptCartEventDeps,
   { event, payload }: { event: CartEvent; payload: unknown },
 ): Promise<Response> {
+  const { db, workflows, relay, logger, shopId, now } = deps;
   // The metrics middleware counts webhooks by event type (metrics/server-metrics.ts).
   c.set('webhookType', event.type);
   const workflowId = cartWorkflowId({ shopId, cartId: cartIdOf(event) });
   // A new customer has no cart workflow: its journeys are listed once started.
   const ids = event.type === 'customer.created' ? { eventId: event.id } : { eventId: event.id, workflowId };
-  const stored = await storeCartEvent(db, { shopId, event, payload });
+  let stored;
+  try {
+    stored = await withTimeout(storeCartEvent(db, { shopId, event, payload }), deps.storeTimeoutMs ?? 4_000);
+  } catch (error) {
+    if (!(error instanceof StoreTimeout) && !isDatabaseUnavailable(error)) throw error;
+    // Maybe stored, maybe not (a commit can be cut off): the same event id again is safe either way.
+    logger.warn({ err: error, eventId: event.id }, 'database unavailable; event not acknowledged');
+    c.header('Retry-After', String(STORE_RETRY_AFTER_S));
+    return c.json(
+      { error: 'temporarily_unavailable', message: 'the event could not be stored; retry the same event later' },
+      503,
+    );
+  }
   if (stored.kind === 'duplicate') return c.json({ status: 'duplicate', ...ids }, 200);
   if (stored.kind === 'conflict') {
     const message = `event id ${event.id} was already used for a different event; give every event its own id`;
     return c.json({ error: 'event_id_conflict', message }, 409);
   }
+  if (stored.kind === 'cart_purchased') return c.json({ status: 'ignored', reason: 'cart_purchased', ...ids }, 202);
 
-  // A cart that was bought never starts (or restarts) a chain, even after Temporal forgot it.
-  if (event.type === 'cart.updated' && stored.cartStatus === 'purchased') {
-    await markEventDelivered(db, { shopId, eventId: event.id });
-    return c.json({ status: 'ignored', reason: 'cart_purchased', ...ids }, 202);
-  }
+  relay.wake();
+  logger.info({ eventId: event.id, type: event.type, workflowId }, 'cart event accepted');
+  const journeys = workflows.plannedJourneys(shopId, event, new Date(now()).toISOString());
+  return c.json({ status: 'accepted', ...ids, ...(journeys.length > 0 ? { journeys } : {}) }, 202);
+}
 
-  let delivery;
-  let journeys: string[];
-  try {
-    delivery = await workflows.deliver(shopId, event);
-    journeys = await workflows.startJourneys(shopId, event, new Date(now()).toISOString());
-  } catch (error) {
-    // The event is stored but not delivered: the shop's retry of the same event id delivers it.
-    logger.warn({ err: error, eventId: event.id, workflowId }, 'workflow delivery failed; event kept for retry');
-    c.header('Retry-After', '30');
-    return c.json({ error: 'temporarily_unavailable', message: 'event stored; retry the same event later' }, 503);
+class StoreTimeout extends Error {
+  constructor(ms: number) {
+    super(`the database did not answer within ${ms} ms`);
+    this.name = 'StoreTimeout';
   }
-  await markEventDelivered(db, { shopId, eventId: event.id });
-  logger.info({ eventId: event.id, type: event.type, workflowId, delivery }, 'cart event accepted');
-  const started = journeys.length > 0 ? { journeys } : {};
-  if (delivery === 'not_a_cart') return c.json({ status: 'accepted', eventId: event.id, ...started }, 202);
-  if (delivery === 'cart_finished') {
-    return c.json({ status: 'ignored', reason: 'cart_finished', ...ids, ...started }, 202);
-  }
-  return c.json({ status: 'accepted', ...ids, ...started }, 202);
+}
+
+function withTimeout<T>(promise: Promise<T>, ms: number): Promise<T> {
+  // Whatever the database answers after the timeout is ignored, not left unhandled.
+  promise.catch(() => {});
+  let timer: NodeJS.Timeout | undefined;
+  const timeout = new Promise<never>((_, reject) => {
+    timer = setTimeout(() => reject(new StoreTimeout(ms)), ms);
+  });
+  return Promise.race([promise, timeout]).finally(() => clearTimeout(timer));
 }

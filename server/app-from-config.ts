@@ -11,6 +11,7 @@ import { createApp } from './app';
 import { embeddedUiOrigins, isLoopbackHost } from './codec-access';
 import type { ShopifyConfig } from './shopify-routes';
 import { createCartWorkflows } from './cart-workflows';
+import { createOutboxRelay, type OutboxWake } from './outbox-relay';
 import { softBounceRule } from '../app/bounces';
 import { createChainStopper } from '../app/chain-stopper';
 import { databaseCheck, type HealthCheck, migrationsCheck, temporalCheck } from '../health/checks';
@@ -36,21 +37,44 @@ export interface AppFromConfigInput {
   embeddedTemporalUiPort?: number;
   /** Checks beyond database, migrations and Temporal: `npm start` sends mail, so it adds SMTP. */
   extraReadiness?: Record<string, HealthCheck>;
+  /** The process's running outbox relay (createRelayFromConfig), woken by each stored event. */
+  relay?: OutboxWake;
   /** True once the process is shutting down (see createApp). */
   draining?: () => boolean;
 }
 
+function cartWorkflowsFromConfig(input: Pick<AppFromConfigInput, 'config' | 'client' | 'campaigns'>) {
+  return createCartWorkflows({
+    client: input.client,
+    taskQueue: input.config.TEMPORAL_TASK_QUEUE,
+    abandonAfterMs: input.config.ABANDON_AFTER,
+    campaigns: input.campaigns,
+  });
+}
+
+/**
+ * The outbox relay of a server process (`npm start`, `npm run server`); the caller starts it
+ * and stops it before closing Temporal and the database.
+ */
+export function createRelayFromConfig(
+  input: Pick<AppFromConfigInput, 'config' | 'db' | 'client' | 'campaigns' | 'logger'>,
+) {
+  return createOutboxRelay({
+    db: input.db,
+    workflows: cartWorkflowsFromConfig(input),
+    logger: input.logger,
+    pollMs: input.config.OUTBOX_POLL,
+    retentionMs: input.config.OUTBOX_RETENTION,
+  });
+}
+
 /** The HTTP app wired from configuration, as both `npm start` and `npm run server` run it. */
 export function createAppFromConfig(input: AppFromConfigInput) {
-  const { config, db, client, webhookSecret, trackingSecret, logger, campaigns } = input;
+  const { config, db, client, webhookSecret, trackingSecret, logger } = input;
   return createApp({
     db,
-    workflows: createCartWorkflows({
-      client,
-      taskQueue: config.TEMPORAL_TASK_QUEUE,
-      abandonAfterMs: config.ABANDON_AFTER,
-      campaigns,
-    }),
+    workflows: cartWorkflowsFromConfig(input),
+    relay: input.relay,
     config: {
       shopId: config.SHOP_ID,
       webhookSecret,
@@ -82,7 +106,7 @@ export function createAppFromConfig(input: AppFromConfigInput) {
     chains: createChainStopper({ db, client }),
     payloadCodec: input.payloadCodec,
     ...(config.METRICS ? { metrics: createServerMetrics(input.metricsRegistry ?? createMetricsRegistry()) } : {}),
-    campaignVersions: input.campaignVersions ?? campaigns,
+    campaignVersions: input.campaignVersions ?? input.campaigns,
     logger,
   });
 }

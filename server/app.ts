@@ -5,6 +5,7 @@ import type { Db } from '../db/client';
 import { CartEvent } from '../domain/events';
 import { acceptCartEvent } from './accept-cart-event';
 import type { CartWorkflows } from './cart-workflows';
+import { createOutboxRelay, type OutboxWake } from './outbox-relay';
 import type { ChainStopper } from '../app/chain-stopper';
 import { readSignedBody } from './signed-request';
 import { invalidPayload, payloadIssues } from './invalid-payload';
@@ -62,7 +63,13 @@ export interface AppConfig {
 
 export interface AppDeps {
   db: Db;
+  /** What the outbox relay delivers events to; the webhooks only name the journeys from it. */
   workflows: CartWorkflows;
+  /**
+   * The process's running outbox relay, woken after each stored event. Default: a relay over
+   * `workflows` that delivers only when woken (no polling, no retries) — for tests.
+   */
+  relay?: OutboxWake;
   config: AppConfig;
   logger: Logger;
   /** Stops a customer's running chains on unsubscribe, bounce or erasure. */
@@ -85,6 +92,7 @@ export function createApp({
   workflows,
   config,
   logger,
+  relay = createOutboxRelay({ db, workflows, logger }),
   chains,
   payloadCodec,
   campaignVersions = [],
@@ -156,7 +164,7 @@ export function createApp({
 
       return acceptCartEvent(
         c,
-        { db, workflows, logger, shopId: config.shopId, now },
+        { db, workflows, relay, logger, shopId: config.shopId, now },
         { event: parsed.data, payload: json },
       );
     },
@@ -166,7 +174,7 @@ export function createApp({
     const shopify = config.shopify;
     app.route(
       '/webhooks/shopify',
-      shopifyRoutes({ db, workflows, config: { ...config, shopify }, logger, chains, now }),
+      shopifyRoutes({ db, workflows, relay, config: { ...config, shopify }, logger, chains, now }),
     );
   }
 

@@ -47,19 +47,29 @@ export function createCartWorkflows(options: CartWorkflowsOptions) {
     deliver(shopId: string, event: CartEvent): Promise<Delivery> {
       return client.withDeadline(Date.now() + deliveryTimeoutMs, () => deliverNow(shopId, event));
     },
+    /** The journey workflow ids the event implies, without asking Temporal (for the webhook's answer). */
+    plannedJourneys(shopId: string, event: CartEvent, receivedAt: string): string[] {
+      return journeysOf(shopId, event, receivedAt).map(({ workflowId }) => workflowId);
+    },
     /** Starts the welcome / post-purchase / re-order journeys the event implies; returns their ids. */
     startJourneys(shopId: string, event: CartEvent, receivedAt: string): Promise<string[]> {
       return client.withDeadline(Date.now() + deliveryTimeoutMs, () => startJourneysNow(shopId, event, receivedAt));
     },
   };
 
+  function journeysOf(shopId: string, event: CartEvent, receivedAt: string) {
+    return journeySubjectsOf(event, receivedAt)
+      .filter(({ trigger, subject }) =>
+        // Only start a workflow when some campaign will take the customer.
+        selectCampaign(campaignsFor(options.campaigns, trigger), { trigger, context: segmentContextOf(subject) }),
+      )
+      .map((journey) => ({ ...journey, workflowId: journeyWorkflowId({ shopId, ...journey }) }));
+  }
+
   async function startJourneysNow(shopId: string, event: CartEvent, receivedAt: string): Promise<string[]> {
     const started: string[] = [];
-    for (const { trigger, subjectId, subject } of journeySubjectsOf(event, receivedAt)) {
+    for (const { trigger, subjectId, subject, workflowId } of journeysOf(shopId, event, receivedAt)) {
       const campaigns = campaignsFor(options.campaigns, trigger);
-      // Only start a workflow when some campaign will take the customer.
-      if (!selectCampaign(campaigns, { trigger, context: segmentContextOf(subject) })) continue;
-      const workflowId = journeyWorkflowId({ shopId, trigger, subjectId });
       try {
         await client.workflow.start<typeof journeyWorkflow>('journeyWorkflow', {
           workflowId,

@@ -10,12 +10,14 @@ import { requirePayloadCodec } from '../codec/codec-config';
 import { startInboundFromConfig } from '../inbound/listener-from-config';
 import { createMetricsRegistry } from '../metrics/registry';
 import { serveMetrics } from '../metrics/serve-metrics';
-import { createAppFromConfig } from './app-from-config';
+import { createAppFromConfig, createRelayFromConfig } from './app-from-config';
 
 /**
  * `cartflow server` (`npm run server`): the HTTP server alone, against external Postgres and
- * Temporal. On SIGTERM it stops accepting, answers the requests in flight (SHUTDOWN_GRACE), closes
- * the inbound SMTP listener, the metrics port, Temporal and the database, and exits 0.
+ * Temporal, with its outbox relay. On SIGTERM it stops accepting, answers the requests in flight
+ * (SHUTDOWN_GRACE), closes the inbound SMTP listener and the metrics port, stops the relay
+ * (undelivered events stay in the outbox for the next process), closes Temporal and the database,
+ * and exits 0.
  */
 export async function runServer(): Promise<void> {
   const config = requireExternal(loadConfig(), ServerVariables);
@@ -43,6 +45,9 @@ export async function runServer(): Promise<void> {
           logger,
         });
   if (inbound) logger.info({ host: inbound.host, port: inbound.port }, 'inbound smtp listening');
+  // This process also hands the events its webhooks (and any other process's) stored to Temporal.
+  const relay = createRelayFromConfig({ config, db: database.db, client, campaigns: campaigns.active, logger });
+  relay.start();
   let server: ServerType | undefined;
   const { draining } = onShutdownSignals({
     logger,
@@ -50,7 +55,7 @@ export async function runServer(): Promise<void> {
     begin: () => {
       if (!server) process.exit(0); // not listening yet: nothing in flight
       void drainHttpServer(server, config.SHUTDOWN_GRACE)
-        .then(() => Promise.all([inbound?.close(), metricsServer?.close()]))
+        .then(() => Promise.all([inbound?.close(), metricsServer?.close(), relay.stop()]))
         .then(() => temporal.close())
         .then(() => database.close())
         .then(() => {
@@ -70,6 +75,7 @@ export async function runServer(): Promise<void> {
     campaignVersions: campaigns.all,
     payloadCodec,
     metricsRegistry,
+    relay,
     draining,
   });
   server = serve({ fetch: app.fetch, hostname: config.HOST, port: config.PORT }, () =>

@@ -25,6 +25,7 @@ import {
 } from '../domain/shopify-payloads';
 import { acceptCartEvent } from './accept-cart-event';
 import type { CartWorkflows } from './cart-workflows';
+import type { OutboxWake } from './outbox-relay';
 import { tooLarge } from './delivery-routes';
 import { invalidPayload, payloadIssues } from './invalid-payload';
 import { SHOPIFY_HMAC_HEADER, verifyShopifyHmac } from './shopify-signature';
@@ -44,6 +45,8 @@ export interface ShopifyConfig {
 export interface ShopifyRoutesDeps {
   db: Db;
   workflows: CartWorkflows;
+  /** Woken after each stored event (server/outbox-relay.ts). */
+  relay: OutboxWake;
   config: { shopId: string; webhookMaxBytes: number; shopify: ShopifyConfig };
   logger: Logger;
   chains?: ChainStopper;
@@ -211,10 +214,10 @@ async function acceptMapped(c: Context, deps: ShopifyRoutesDeps, delivery: Deliv
     apiVersion: delivery.apiVersion,
     payload: delivery.json,
   };
-  const { db, workflows, logger, now } = deps;
+  const { db, workflows, relay, logger, now } = deps;
   return acceptCartEvent(
     c,
-    { db, workflows, logger, now, shopId: deps.config.shopId },
+    { db, workflows, relay, logger, now, shopId: deps.config.shopId },
     {
       event,
       payload: { ...event, shopify },

@@ -8,6 +8,7 @@ const BENCHMARKS = {
   render: 'per-email render time: compiled once versus MJML per email',
   chains: 'reminder chains per second through Temporal, and memory with parked chains',
   report: 'the campaign report query on a seeded database',
+  intake: 'webhook intake through the outbox beside the raw insert+commit rate; the relay to Temporal',
   'history-size': "workflow history and input size: every campaign in the input vs its own trigger's",
   'cli-startup': 'start-up time of `cartflow --help` against importing every command up front',
 } as const;

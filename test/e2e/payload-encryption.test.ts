@@ -45,6 +45,7 @@ beforeAll(async () => {
   const event = cartUpdatedEvent({ customer: { email, name: 'Cipher' } });
   workflowId = cartWorkflowId({ shopId, cartId: event.data.id });
   expect((await stack.app.request('/webhooks/cart', signedRequest(event))).status).toBe(202);
+  await stack.relay.drain(); // the outbox hands the event to Temporal
 });
 
 afterAll(() => stack?.close());

@@ -7,6 +7,7 @@ import { createChainStopper } from '../../app/chain-stopper';
 import type { Campaign } from '../../domain/campaign';
 import { type AppConfig, createApp } from '../../server/app';
 import { createCartWorkflows } from '../../server/cart-workflows';
+import { createOutboxRelay, type OutboxRelay } from '../../server/outbox-relay';
 import type { LinkSettings } from '../../tracking/message-links';
 import { TEST_SECRET } from './cart-events';
 import type { TestDatabase } from './database';
@@ -44,6 +45,8 @@ export interface E2eStack {
   /** The app's Temporal client (with the payload codec when there is one). */
   client: Client;
   app: ReturnType<typeof createApp>;
+  /** The app's outbox relay (delivers when woken): `await relay.drain()` to know a posted event reached Temporal. */
+  relay: OutboxRelay;
   /** The app served on 127.0.0.1. */
   url: string;
   /** Stops the server and the worker, closes the connections and mail, and drops the database. */
@@ -74,14 +77,17 @@ export function startE2eStack(options: E2eStackOptions): Promise<E2eStack> {
       connection,
       ...(payloadCodec ? { dataConverter: { payloadCodecs: [payloadCodec] } } : {}),
     });
+    const workflows = createCartWorkflows({
+      client,
+      taskQueue,
+      abandonAfterMs: options.abandonAfterMs,
+      campaigns: options.campaigns,
+    });
+    const relay = createOutboxRelay({ db: database.db, workflows, logger: pino({ level: 'silent' }) });
     const app = createApp({
       db: database.db,
-      workflows: createCartWorkflows({
-        client,
-        taskQueue,
-        abandonAfterMs: options.abandonAfterMs,
-        campaigns: options.campaigns,
-      }),
+      workflows,
+      relay,
       config: {
         shopId: options.shopId,
         webhookSecret: TEST_SECRET,
@@ -96,6 +102,6 @@ export function startE2eStack(options: E2eStackOptions): Promise<E2eStack> {
     });
     const server = await startHttpServer(app);
     teardown.add(server.close);
-    return { database, smtp, connection, client, app, url: server.url, close: teardown.run };
+    return { database, smtp, connection, client, app, relay, url: server.url, close: teardown.run };
   });
 }

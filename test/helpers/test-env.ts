@@ -19,3 +19,10 @@ export function inheritedEnv(): Record<string, string | undefined> {
 export function minimalEnv(): Record<string, string | undefined> {
   return { PATH: process.env.PATH, HOME: process.env.HOME, TMPDIR: process.env.TMPDIR };
 }
+
+/** A variable a child-process fixture cannot run without (set by the test that spawns it). */
+export function requiredTestVariable(name: string, owner: string): string {
+  const value = process.env[name];
+  if (!value) throw new Error(`${owner}: ${name} is required`);
+  return value;
+}

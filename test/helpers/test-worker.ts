@@ -18,9 +18,11 @@ export function startTestWorker(options: {
   deps: ActivityDeps;
   payloadCodec?: PayloadCodec;
   metrics?: WorkerMetrics;
+  /** Another Temporal server than the shared one (a test that stops and restarts its own). */
+  address?: string;
 }): Promise<TestWorker> {
   return startWithTeardown(async (teardown) => {
-    const connection = await NativeConnection.connect({ address: inject('temporalAddress') });
+    const connection = await NativeConnection.connect({ address: options.address ?? inject('temporalAddress') });
     teardown.add(() => connection.close());
     const silent = { log() {}, info() {}, warn() {}, error() {}, debug() {}, trace() {} };
     const worker = await createWorker({

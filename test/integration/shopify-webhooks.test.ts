@@ -8,6 +8,7 @@ import { Campaign } from '../../domain/campaign';
 import { cartWorkflowId } from '../../domain/ids';
 import { createApp } from '../../server/app';
 import { createCartWorkflows } from '../../server/cart-workflows';
+import { createOutboxRelay } from '../../server/outbox-relay';
 import type { ShopifyConfig } from '../../server/shopify-routes';
 import { consumerCampaign } from '../helpers/campaigns';
 import { TEST_SECRET } from '../helpers/cart-events';
@@ -46,14 +47,17 @@ afterAll(async () => {
 });
 
 function appWith(shopify: Partial<ShopifyConfig> = {}) {
-  return createApp({
+  const workflows = createCartWorkflows({
+    client,
+    taskQueue,
+    abandonAfterMs: 3_600_000,
+    campaigns: [consumerCampaign(), welcomeCampaign],
+  });
+  const relay = createOutboxRelay({ db: database.db, workflows, logger: pino({ level: 'silent' }) });
+  const app = createApp({
     db: database.db,
-    workflows: createCartWorkflows({
-      client,
-      taskQueue,
-      abandonAfterMs: 3_600_000,
-      campaigns: [consumerCampaign(), welcomeCampaign],
-    }),
+    workflows,
+    relay,
     config: {
       shopId,
       webhookSecret: TEST_SECRET,
@@ -64,6 +68,7 @@ function appWith(shopify: Partial<ShopifyConfig> = {}) {
     chains: createChainStopper({ db: database.db, client }),
     logger: pino({ level: 'silent' }),
   });
+  return { app, relay };
 }
 
 type Json = Record<string, any>; // eslint-disable-line @typescript-eslint/no-explicit-any
@@ -111,8 +116,12 @@ function shopifyRequest(body: unknown, options: SendOptions): RequestInit {
   return { method: 'POST', headers, body: options.sentBody ?? raw };
 }
 
-const send = (body: unknown, options: SendOptions, app = appWith()) =>
-  app.request('/webhooks/shopify', shopifyRequest(body, options));
+/** Sends the delivery, then lets the outbox relay deliver what it stored (as a server's relay would at once). */
+async function send(body: unknown, options: SendOptions, target = appWith()) {
+  const response = await target.app.request('/webhooks/shopify', shopifyRequest(body, options));
+  await target.relay.drain();
+  return response;
+}
 
 const storedEvents = async (eventId: string) =>
   (await database.sql`select count(*)::int as n from cart_events where event_id = ${eventId}`)[0]?.n as number;

@@ -4,6 +4,8 @@ import { afterAll, beforeAll, describe, expect, inject, it } from 'vitest';
 import { cartWorkflowId } from '../../domain/ids';
 import { createApp } from '../../server/app';
 import { createCartWorkflows } from '../../server/cart-workflows';
+import { createOutboxRelay } from '../../server/outbox-relay';
+import { eventually } from '../helpers/eventually';
 import { TEST_SECRET, cartUpdatedEvent, orderPlacedEvent, signedRequest } from '../helpers/cart-events';
 import { Campaign } from '../../domain/campaign';
 import { consumerCampaign } from '../helpers/campaigns';
@@ -47,20 +49,25 @@ afterAll(async () => {
 });
 
 function appWith(temporal: Client = client, campaigns = [consumerCampaign()]) {
-  return createApp({
+  const workflows = createCartWorkflows({ client: temporal, taskQueue, abandonAfterMs: 3_600_000, campaigns });
+  const logger = pino({ level: 'silent' });
+  const relay = createOutboxRelay({ db: database.db, workflows, logger });
+  const app = createApp({
     db: database.db,
-    workflows: createCartWorkflows({
-      client: temporal,
-      taskQueue,
-      abandonAfterMs: 3_600_000,
-      campaigns,
-    }),
+    workflows,
+    relay,
     config: { shopId, webhookSecret: TEST_SECRET, webhookMaxBytes: 64 * 1024, webhookToleranceMs: 300_000 },
-    logger: pino({ level: 'silent' }),
+    logger,
   });
+  return { app, relay };
 }
 
-const post = (init: RequestInit, app = appWith()) => app.request('/webhooks/cart', init);
+/** Posts the webhook, then lets the outbox relay deliver what it stored (as a server's relay would at once). */
+async function post(init: RequestInit, target = appWith()) {
+  const response = await target.app.request('/webhooks/cart', init);
+  await target.relay.drain();
+  return response;
+}
 const storedEvents = async (eventId: string) =>
   (await database.sql`select count(*)::int as n from cart_events where event_id = ${eventId}`)[0]?.n as number;
 const storedCarts = async (cartId: string) =>
@@ -311,19 +318,31 @@ describe('POST /webhooks/cart', () => {
     expect(await workflowExists(order.data.cartId)).toBe(false);
   });
 
-  it('when Temporal is unreachable: 503, the event is kept, and the shop retry delivers it', async () => {
+  it('when Temporal is unreachable: 202 all the same, the event waits in the outbox and is delivered once it is back', async () => {
     const unreachable = new Client({ connection: Connection.lazy({ address: '127.0.0.1:1', connectTimeout: 500 }) });
     const event = cartUpdatedEvent();
     const down = await post(signedRequest(event), appWith(unreachable));
-    expect(down.status).toBe(503);
-    expect(down.headers.get('retry-after')).toBe('30');
+    expect(down.status).toBe(202);
+    expect(await down.json()).toMatchObject({ status: 'accepted', eventId: event.id });
     expect(await storedEvents(event.id)).toBe(1);
     expect(await workflowExists(event.data.id)).toBe(false);
+    const [queued] = await database.sql`
+      select attempts, last_error is not null as failed, delivered_at from outbox where event_id = ${event.id}`;
+    expect(queued).toMatchObject({ attempts: 1, failed: true, delivered_at: null });
 
-    const retry = await post(signedRequest(event));
-    expect(retry.status).toBe(202);
-    expect(await retry.json()).toMatchObject({ status: 'accepted' });
-    expect(await workflowExists(event.data.id)).toBe(true);
+    // The shop's retry is a duplicate; the relay (Temporal back) delivers the event after its backoff.
+    const up = appWith();
+    const retry = await post(signedRequest(event), up);
+    expect(retry.status).toBe(200);
+    expect(await retry.json()).toMatchObject({ status: 'duplicate', eventId: event.id });
+    await eventually(async () => {
+      await up.relay.drain();
+      expect(await workflowExists(event.data.id)).toBe(true);
+    });
+    const [delivered] = await database.sql`
+      select o.delivered_at is not null as outbox, e.processed_at is not null as event
+        from outbox o join cart_events e using (shop_id, event_id) where event_id = ${event.id}`;
+    expect(delivered).toEqual({ outbox: true, event: true });
     expect(await storedEvents(event.id)).toBe(1);
   });
 });

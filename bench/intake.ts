@@ -1,0 +1,282 @@
+import { execFile, spawn } from 'node:child_process';
+import { mkdtemp } from 'node:fs/promises';
+import type { AddressInfo } from 'node:net';
+import os from 'node:os';
+import path from 'node:path';
+import { performance } from 'node:perf_hooks';
+import { promisify } from 'node:util';
+import { serve } from '@hono/node-server';
+import { TestWorkflowEnvironment } from '@temporalio/testing';
+import pino from 'pino';
+import postgres from 'postgres';
+import { cartSearchAttributeKeys } from '../app/search-attributes';
+import { openDatabase } from '../db/client';
+import { countUndelivered } from '../db/outbox-store';
+import { Campaign } from '../domain/campaign';
+import { CartEvent } from '../domain/events';
+import { createApp } from '../server/app';
+import { createCartWorkflows } from '../server/cart-workflows';
+import { createOutboxRelay, type OutboxWake } from '../server/outbox-relay';
+import { freePort, quantile, root, script } from './chains-support';
+import type { LoadReport } from './intake-load';
+import { benchNumber, benchVariable, childBenchEnv } from './bench-env';
+
+// `npm run bench:intake`: how many webhooks per second the durable intake accepts, and how fast the
+// outbox relay hands them to Temporal. Three phases: the shop's load with no relay (what intake
+// alone costs; the events queue up), a relay draining that backlog (outbox → Temporal), the same
+// load with the relay running. Every component is real and started here: PostgreSQL
+// (DATABASE_URL as an admin URL, else scripts/test-postgres.sh), the Temporal dev server, the
+// HTTP app with its running relay in this process, and the shop (bench/intake-load.ts) in another.
+// No worker: the workflows the relay starts wait on their task queue; delivery is what is measured.
+//   DURATION_S=15    seconds of sustained load, for the raw insert baseline and for the intake
+//   CONCURRENCY=32   webhooks in flight (the baseline uses the app's pool size, 10 connections)
+//   DURABLE=1        the throwaway cluster keeps PostgreSQL's durable defaults (fsync, synchronous_commit);
+//                    0: the test suite's settings (both off)
+
+const DURATION_MS = benchNumber('DURATION_S', 15) * 1000;
+const CONCURRENCY = benchNumber('CONCURRENCY', 32);
+const DURABLE = benchVariable('DURABLE') !== '0';
+const POOL = 10; // db/client.ts: openPostgres({ max: 10 })
+const shopId = 'bench-intake';
+const secret = 'bench-webhook-secret-0123456789';
+const runId = Date.now().toString(36);
+const run = promisify(execFile);
+
+const started = performance.now();
+const progress = (message: string) =>
+  console.error(`[${((performance.now() - started) / 1000).toFixed(1).padStart(6)} s] ${message}`);
+const cleanups: Array<() => Promise<unknown>> = [];
+
+const campaign = Campaign.parse({
+  id: 'bench-consumer',
+  version: 1,
+  name: 'Bench consumers',
+  priority: 100,
+  trigger: 'cart.abandoned',
+  audience: 'everyone',
+  steps: [{ id: 'reminder', delay: '1h', template: 'cart-reminder' }],
+});
+
+/** A cart.updated event the size of the shop's: the raw baseline's row. */
+function sampleEvent(n: number): CartEvent {
+  return CartEvent.parse({
+    id: `evt-${runId}-sample-${n}`,
+    type: 'cart.updated',
+    data: {
+      id: `${runId}-sample-${n}`,
+      currency: 'EUR',
+      items: [{ sku: 'TEE-BLK-M', name: 'Organic cotton T-shirt', quantity: 2, unitPrice: '19.90' }],
+      total: '39.80',
+      recoveryUrl: 'https://shop.example.com/cart/recover?token=t0k3n',
+      customer: { email: `b-${n}-${runId}@bench.example.com`, marketingConsent: true },
+      updatedAt: new Date().toISOString(),
+    },
+  });
+}
+
+async function startPostgres(): Promise<{ url: string; settings: string }> {
+  let adminUrl = benchVariable('DATABASE_URL');
+  if (!adminUrl) {
+    const dir = await mkdtemp(path.join(os.tmpdir(), 'cartflow-bench-intake-pg-'));
+    progress('throwaway PostgreSQL (scripts/test-postgres.sh) …');
+    adminUrl = await script(
+      'test-postgres.sh',
+      ['start', dir, String(await freePort())],
+      DURABLE ? { TEST_POSTGRES_DURABLE: '1' } : {},
+    );
+    cleanups.push(() => script('test-postgres.sh', ['stop', dir]));
+  }
+  const admin = postgres(adminUrl, { max: 1, onnotice: () => {} });
+  const dbName = `cartflow_bench_intake_${runId}`;
+  await admin.unsafe(`create database ${dbName}`);
+  const [row] = await admin.unsafe<Array<{ settings: string }>>(
+    "select string_agg(name || '=' || setting, ', ' order by name) as settings from pg_settings where name in ('fsync', 'synchronous_commit', 'full_page_writes', 'server_version')",
+  );
+  cleanups.push(async () => {
+    await admin.unsafe(`drop database if exists ${dbName} with (force)`);
+    await admin.end();
+  });
+  const url = new URL(adminUrl);
+  url.pathname = `/${dbName}`;
+  return { url: url.toString(), settings: row?.settings ?? '' };
+}
+
+/** The physical limit: single-row INSERT + COMMIT of an event-sized row, POOL connections, as fast as they go. */
+async function rawInsertRate(url: string) {
+  const sql = postgres(url, { max: POOL, onnotice: () => {} });
+  await sql`create table bench_raw (id bigserial primary key, event_id text not null unique, payload jsonb not null)`;
+  const payload = sampleEvent(0);
+  const latencies: number[] = [];
+  let n = 0;
+  const t0 = performance.now();
+  await Promise.all(
+    Array.from({ length: POOL }, async () => {
+      while (performance.now() - t0 < DURATION_MS) {
+        const sent = performance.now();
+        await sql`insert into bench_raw (event_id, payload) values (${`raw-${n++}`}, ${sql.json(payload as never)})`;
+        latencies.push(performance.now() - sent);
+      }
+    }),
+  );
+  const seconds = (performance.now() - t0) / 1000;
+  await sql.end();
+  return { perSecond: latencies.length / seconds, p50: quantile(latencies, 0.5), p99: quantile(latencies, 0.99) };
+}
+
+/** `phase` keeps each run's event ids apart (the same id with another body is a 409). */
+function runShop(url: string, phase: string): Promise<LoadReport> {
+  const child = spawn(process.execPath, ['--import', 'tsx', path.join(root, 'bench/intake-load.ts')], {
+    cwd: root,
+    env: childBenchEnv({
+      URL: url,
+      SECRET: secret,
+      CONCURRENCY: String(CONCURRENCY),
+      DURATION_MS: String(DURATION_MS),
+      RUN_ID: `${runId}-${phase}`,
+    }),
+    stdio: ['ignore', 'pipe', 'inherit'],
+  });
+  let out = '';
+  child.stdout.on('data', (chunk: Buffer) => (out += chunk.toString()));
+  return new Promise((resolve, reject) => {
+    child.once('exit', (code) =>
+      code === 0
+        ? resolve(JSON.parse(out.trim().split('\n').at(-1) ?? '{}') as LoadReport)
+        : reject(new Error(`shop exited ${code}`)),
+    );
+  });
+}
+
+async function main() {
+  const commit = (await run('git', ['rev-parse', '--short', 'HEAD'], { cwd: root })).stdout.trim();
+  const machine = {
+    cpu: os.cpus()[0]?.model ?? 'unknown',
+    cores: os.cpus().length,
+    load: os.loadavg().map((v) => v.toFixed(2)),
+  };
+  const pg = await startPostgres();
+  const database = await openDatabase({ url: pg.url });
+  cleanups.push(() => database.close());
+  await database.migrate();
+
+  progress(`raw INSERT + COMMIT for ${DURATION_MS / 1000} s …`);
+  const raw = await rawInsertRate(pg.url);
+
+  progress('Temporal dev server …');
+  const cliPath = await script('temporal-cli.sh');
+  const temporal = await TestWorkflowEnvironment.createLocal({
+    server: {
+      executable: { type: 'existing-path', path: cliPath },
+      ip: '127.0.0.1',
+      searchAttributes: cartSearchAttributeKeys,
+      extraArgs: ['--sqlite-pragma', 'journal_mode=WAL', '--sqlite-pragma', 'synchronous=OFF', '--headless'],
+      log: { format: 'pretty', level: 'error' },
+    },
+  });
+  cleanups.push(() => temporal.teardown());
+  const logger = pino({ level: 'warn' });
+  const workflows = createCartWorkflows({
+    client: temporal.client,
+    taskQueue: `bench-intake-${runId}`,
+    abandonAfterMs: 3_600_000,
+    campaigns: [campaign],
+  });
+  // The app wakes whichever relay runs: none in the first phase, so what the shop sends queues up.
+  let running: OutboxWake = { wake() {} };
+  const app = createApp({
+    db: database.db,
+    workflows,
+    relay: { wake: () => running.wake() },
+    config: {
+      shopId,
+      webhookSecret: secret,
+      webhookMaxBytes: 256 * 1024,
+      webhookToleranceMs: 300_000,
+      rateLimits: { webhooks: 'off', tracking: 'off', unsubscribe: 'off' },
+    },
+    logger,
+  });
+  const server = serve({ fetch: app.fetch, hostname: '127.0.0.1', port: 0 });
+  await new Promise((resolve) => server.once('listening', resolve));
+  cleanups.push(() => new Promise((resolve) => server.close(resolve)));
+  const webhookUrl = `http://127.0.0.1:${(server.address() as AddressInfo).port}/webhooks/cart`;
+
+  progress(`webhooks for ${DURATION_MS / 1000} s, ${CONCURRENCY} in flight, no relay …`);
+  const alone = await measureShop(webhookUrl, 'alone');
+  const backlog = await countUndelivered(database.db);
+  progress(`a relay drains the ${backlog} events they left in the outbox …`);
+  const drainer = createOutboxRelay({ db: database.db, workflows, logger });
+  const drain0 = performance.now();
+  while ((await countUndelivered(database.db)) > 0) await drainer.drain();
+  const relayRate = backlog / ((performance.now() - drain0) / 1000);
+
+  progress(`webhooks for ${DURATION_MS / 1000} s, ${CONCURRENCY} in flight, relay running …`);
+  const relay = createOutboxRelay({ db: database.db, workflows, logger });
+  relay.start();
+  running = relay;
+  const withRelay = await measureShop(webhookUrl, 'relay');
+  const behind = await countUndelivered(database.db);
+  const catchUp0 = performance.now();
+  while ((await countUndelivered(database.db)) > 0) await relay.drain();
+  const catchUpS = (performance.now() - catchUp0) / 1000;
+  await relay.stop();
+  const sqlCheck = postgres(pg.url, { max: 1, onnotice: () => {} });
+  const [{ stored } = { stored: 0 }] = await sqlCheck<
+    Array<{ stored: number }>
+  >`select count(*)::int as stored from cart_events`;
+  await sqlCheck.end();
+
+  const outage = (arrivalsPerSecond: number) => {
+    const queued = arrivalsPerSecond * 600;
+    return relayRate > arrivalsPerSecond ? (queued / (relayRate - arrivalsPerSecond)).toFixed(0) : '∞';
+  };
+  const row = (label: string, shop: ShopFigures) =>
+    `| webhooks, ${CONCURRENCY} in flight, ${label} | ${shop.rate.toFixed(0)}/s = ${((100 * shop.rate) / raw.perSecond).toFixed(0)} % of the limit | ${shop.p50.toFixed(1)} / ${shop.p99.toFixed(1)} ms | ${shop.cpuMs.toFixed(2)} ms | ${shop.answers} |`;
+  const lines = [
+    `commit ${commit}; ${new Date().toISOString()}; ${machine.cpu}, ${machine.cores} cores; load average before ${machine.load.join(' ')}`,
+    `PostgreSQL ${pg.settings}${benchVariable('DATABASE_URL') ? ' (DATABASE_URL)' : ' (throwaway cluster)'}`,
+    '',
+    '| measure | rate | p50 / p99 | server CPU per event | answers |',
+    '|---|---|---|---|---|',
+    `| raw single-row INSERT + COMMIT, ${POOL} connections (the limit) | ${raw.perSecond.toFixed(0)}/s | ${raw.p50.toFixed(1)} / ${raw.p99.toFixed(1)} ms | | |`,
+    row('no relay', alone),
+    row('relay running', withRelay),
+    `| relay: ${backlog} stored events drained, outbox → Temporal | ${relayRate.toFixed(0)}/s | | | |`,
+    '',
+    `With the relay running it was ${behind} events behind when the load stopped and caught up ${catchUpS.toFixed(1)} s later; ${stored} events stored in all.`,
+    `Draining a 10-minute Temporal outage's backlog while events keep arriving at 10/s: ${outage(10)} s; at 100/s: ${outage(100)} s.`,
+  ];
+  process.stdout.write(`${lines.join('\n')}\n`);
+}
+
+interface ShopFigures {
+  rate: number;
+  p50: number;
+  p99: number;
+  /** CPU of this process (HTTP, store, and the relay with its Temporal client when it runs) per accepted webhook. */
+  cpuMs: number;
+  answers: string;
+}
+
+async function measureShop(url: string, phase: string): Promise<ShopFigures> {
+  const cpu0 = process.cpuUsage();
+  const shop = await runShop(url, phase);
+  const cpu = process.cpuUsage(cpu0);
+  const accepted = shop.statuses['202'] ?? 0;
+  return {
+    rate: accepted / (shop.elapsedMs / 1000),
+    p50: quantile(shop.latenciesMs, 0.5),
+    p99: quantile(shop.latenciesMs, 0.99),
+    cpuMs: (cpu.user + cpu.system) / 1000 / Math.max(1, accepted),
+    answers: Object.entries(shop.statuses)
+      .map(([status, count]) => `${count} × ${status}`)
+      .join(', '),
+  };
+}
+
+try {
+  await main();
+} finally {
+  for (const cleanup of cleanups.reverse()) await cleanup().catch(() => undefined);
+}
+process.exit(0);

@@ -1,0 +1,25 @@
+/**
+ * Whether a database error means "Postgres could not be reached or is restarting" (try again
+ * later) rather than a bug: the connection errors of postgres.js and Node, and the server's own
+ * SQLSTATE classes 08 (connection exception), 57P0x (shutting down, cannot connect now) and 53300
+ * (too many connections).
+ */
+export function isDatabaseUnavailable(error: unknown): boolean {
+  for (let cause: unknown = error, depth = 0; cause && depth < 5; depth += 1) {
+    const code = (cause as { code?: unknown }).code;
+    if (typeof code === 'string' && unavailableCode(code)) return true;
+    cause = (cause as { cause?: unknown }).cause;
+  }
+  return false;
+}
+
+function unavailableCode(code: string): boolean {
+  return (
+    code.startsWith('08') ||
+    /^57P0[1-3]$/.test(code) ||
+    code === '53300' ||
+    code.startsWith('CONNECTION_') ||
+    code === 'CONNECT_TIMEOUT' ||
+    ['ECONNREFUSED', 'ECONNRESET', 'EPIPE', 'ETIMEDOUT', 'EHOSTUNREACH', 'ENOTFOUND'].includes(code)
+  );
+}

@@ -1,0 +1,186 @@
+import type { Logger } from 'pino';
+import type { Db } from '../db/client';
+import {
+  type ClaimedEvent,
+  claimDueEvents,
+  markOutboxDelivered,
+  markOutboxFailed,
+  pruneDeliveredOutbox,
+} from '../db/outbox-store';
+import { CartEvent } from '../domain/events';
+import type { CartWorkflows } from './cart-workflows';
+
+export interface OutboxRelayOptions {
+  db: Db;
+  workflows: CartWorkflows;
+  logger: Logger;
+  /** How often to look for events stored by other processes, or due for a retry. Default 1 s. */
+  pollMs?: number;
+  /** Events claimed (and delivered concurrently, one per cart) at a time. Default 64. */
+  batchSize?: number;
+  /** How long a claim lasts: a relay that dies holding it gives the rows back after this. Default 60 s. */
+  leaseMs?: number;
+  /** Longest wait between retries while Temporal or Postgres is down. Default 30 s. */
+  maxBackoffMs?: number;
+  /** Delivered rows are deleted after this long. Default 7 days. */
+  retentionMs?: number;
+}
+
+/** What the webhook needs of the relay: a nudge after it committed an event. */
+export interface OutboxWake {
+  wake(): void;
+}
+
+export type OutboxRelay = ReturnType<typeof createOutboxRelay>;
+
+const PRUNE_EVERY_MS = 10 * 60 * 1000;
+
+/**
+ * Hands the events the webhooks committed to the outbox over to Temporal: the cart's workflow
+ * (start or signal, server/cart-workflows.ts) and any journeys. Each cart's events go in the order
+ * they were stored; a failure leaves the event (and the cart's later ones) for a retry with
+ * backoff, so a Temporal outage delays delivery but loses nothing. `start()` runs the loop (the
+ * server processes); without it, `wake()` alone delivers what is due (tests, benchmarks).
+ */
+export function createOutboxRelay(options: OutboxRelayOptions) {
+  const { db, workflows, logger, pollMs = 1_000, batchSize = 64, leaseMs = 60_000 } = options;
+  const { maxBackoffMs = 30_000, retentionMs = 7 * 24 * 3600 * 1000 } = options;
+  let failures = 0;
+  let lastPrune = 0;
+  let stopping = false;
+  let loop: Promise<void> | undefined;
+  let draining: Promise<number> | undefined;
+  let wakeAgain = false;
+  let interruptSleep: (() => void) | undefined;
+
+  /** Delivers one claimed batch; returns how many were claimed and how many failed. */
+  async function relayBatch(): Promise<{ claimed: number; failed: number }> {
+    const claimed = await claimDueEvents(db, { limit: batchSize, leaseMs });
+    const outcomes = await Promise.all(claimed.map(deliverOne));
+    const failed = outcomes.filter((ok) => !ok).length;
+    return { claimed: claimed.length, failed };
+  }
+
+  async function deliverOne(claimed: ClaimedEvent): Promise<boolean> {
+    const parsed = CartEvent.safeParse(claimed.event);
+    if (!parsed.success) {
+      // Only rows queued by migration 0011 from events stored before validation changed can get here.
+      logger.error({ eventId: claimed.eventId }, 'outbox event no longer parses; marked delivered without delivery');
+      await markOutboxDelivered(db, claimed);
+      return true;
+    }
+    try {
+      const delivery = await workflows.deliver(claimed.shopId, parsed.data);
+      await workflows.startJourneys(claimed.shopId, parsed.data, claimed.storedAt);
+      await markOutboxDelivered(db, claimed);
+      logger.debug({ eventId: claimed.eventId, delivery, attempts: claimed.attempts }, 'outbox event delivered');
+      return true;
+    } catch (error) {
+      const retryInMs = backoff(claimed.attempts);
+      await markOutboxFailed(db, { id: claimed.id, error: messageOf(error), retryInMs }).catch(() => {
+        // The claim's lease ends anyway: the row comes back then.
+      });
+      logger.debug({ eventId: claimed.eventId, attempts: claimed.attempts, retryInMs }, 'outbox delivery failed');
+      return false;
+    }
+  }
+
+  function backoff(attempts: number): number {
+    return Math.min(maxBackoffMs, 500 * 2 ** Math.max(0, attempts - 1));
+  }
+
+  /** Delivers until nothing is due or a delivery fails; returns the number delivered. */
+  async function drainDue(): Promise<number> {
+    let delivered = 0;
+    for (;;) {
+      const { claimed, failed } = await relayBatch();
+      delivered += claimed - failed;
+      if (failed > 0) {
+        failures += 1;
+        if (failures === 1 || failures % 10 === 0) {
+          logger.warn({ failed, failures }, 'outbox relay: Temporal unreachable, events kept for retry');
+        }
+        return delivered;
+      }
+      if (failures > 0 && claimed > 0) logger.info('outbox relay: delivering again');
+      if (claimed > 0) failures = 0;
+      if (claimed < batchSize || stopping) return delivered;
+    }
+  }
+
+  /** One drain at a time per relay; a wake during a drain runs another after it. */
+  function drainSerially(): Promise<number> {
+    if (draining) {
+      wakeAgain = true;
+      return draining;
+    }
+    draining = (async () => {
+      let total = 0;
+      do {
+        wakeAgain = false;
+        total += await drainDue();
+      } while (wakeAgain && !stopping && failures === 0);
+      return total;
+    })().finally(() => {
+      draining = undefined;
+    });
+    return draining;
+  }
+
+  async function prune(): Promise<void> {
+    if (Date.now() - lastPrune < PRUNE_EVERY_MS) return;
+    lastPrune = Date.now();
+    const deleted = await pruneDeliveredOutbox(db, { retentionMs });
+    if (deleted > 0) logger.info({ deleted }, 'outbox relay: old delivered rows deleted');
+  }
+
+  async function run(): Promise<void> {
+    while (!stopping) {
+      try {
+        await drainSerially();
+        await prune();
+      } catch (error) {
+        failures += 1;
+        if (failures === 1 || failures % 10 === 0) {
+          logger.warn({ err: error, failures }, 'outbox relay: database unreachable, retrying');
+        }
+      }
+      // While something is down, back off (a wake does not cut it short: every webhook would).
+      const pause = failures > 0 ? backoff(failures) : pollMs;
+      await new Promise<void>((resolve) => {
+        const timer = setTimeout(resolve, pause);
+        interruptSleep = () => (clearTimeout(timer), resolve());
+      });
+      interruptSleep = undefined;
+    }
+  }
+
+  return {
+    /** Runs the relay loop until stop(). */
+    start(): void {
+      loop ??= run();
+    },
+    /** An event was committed: deliver it now rather than at the next poll. */
+    wake(): void {
+      if (loop) {
+        if (draining) wakeAgain = true;
+        else if (failures === 0) interruptSleep?.();
+        return;
+      }
+      drainSerially().catch((error) => logger.warn({ err: error }, 'outbox relay: delivery deferred'));
+    },
+    /** Delivers everything due now; resolves with the number delivered (benchmarks, tests). */
+    drain: drainSerially,
+    /** Finishes the batch in flight and stops; what is left stays in the outbox for the next start. */
+    async stop(): Promise<void> {
+      stopping = true;
+      interruptSleep?.();
+      await loop;
+      await draining?.catch(() => {});
+    },
+  };
+}
+
+function messageOf(error: unknown): string {
+  return error instanceof Error ? `${error.name}: ${error.message}` : String(error);
+}
