@@ -17,7 +17,12 @@ export interface MailCatcher {
 
 /** A real SMTP server (smtp-server) that keeps every message it accepts, parsed with mailparser. */
 export async function startMailCatcher(
-  options: { rejectRecipient?: (address: string) => boolean; hideSmtpUtf8?: boolean } = {},
+  options: {
+    rejectRecipient?: (address: string) => boolean;
+    hideSmtpUtf8?: boolean;
+    /** A fixed port, e.g. the one a mailer was already pointed at while "the mail server was down". */
+    port?: number;
+  } = {},
 ): Promise<MailCatcher> {
   const messages: ParsedMail[] = [];
   const raw: Buffer[] = [];

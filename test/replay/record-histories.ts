@@ -3,6 +3,7 @@
  * the time-skipping server, saved as JSON histories in test/replay/histories/.
  *
  *   npm run replay:record
+ *   npm run replay:record -- consumer-step-expired   (only the named scenarios; the rest stay as they are)
  *
  * Re-record only for a deliberate, patched() change, after `npm test` proved the old histories
  * still replay; keep the old files (they are what running workflows look like).
@@ -105,6 +106,15 @@ const scenarios: Record<string, Scenario> = {
       await h.handleFor(cartId).result();
     },
   },
+  // A step retried past its freshness window comes back as an expired skip; the chain moves on.
+  'consumer-step-expired': {
+    decide: (input) =>
+      input.stepIndex === 0 ? { status: 'skipped', reason: 'expired', endChain: false } : { status: 'sent' },
+    async run(h, cartId, env) {
+      await h.deliver(cart(cartId, await env.currentTimeMs()));
+      await h.handleFor(cartId).result();
+    },
+  },
   'welcome-completed': {
     async run(h, cartId, env) {
       const [workflowId] = await h.startJourneys({
@@ -138,7 +148,9 @@ async function main() {
     await registerCartSearchAttributes(env.connection, 'default');
     const bundle = await bundleWorkflowCode({ workflowsPath });
     await mkdir(outDir, { recursive: true });
+    const only = process.argv.slice(2);
     for (const [name, scenario] of Object.entries(scenarios)) {
+      if (only.length > 0 && !only.includes(name)) continue;
       const harness = await createChainHarness(
         { env, bundle, campaigns: [b2bCampaign(), consumerCampaign(), welcomeCampaign()], abandonAfterMs: 3_600_000 },
         scenario.decide,
