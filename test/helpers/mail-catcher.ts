@@ -1,5 +1,5 @@
 import { type ParsedMail, simpleParser } from 'mailparser';
-import { type Envelope, startSmtpSink } from '../../mail/smtp-sink';
+import { type Envelope, type SmtpSinkOptions, startSmtpSink } from '../../mail/smtp-sink';
 
 export interface MailCatcher {
   url: string;
@@ -20,6 +20,7 @@ export async function startMailCatcher(
   options: {
     rejectRecipient?: (address: string) => boolean;
     hideSmtpUtf8?: boolean;
+    temporaryFailure?: SmtpSinkOptions['temporaryFailure'];
     /** A fixed port, e.g. the one a mailer was already pointed at while "the mail server was down". */
     port?: number;
   } = {},
