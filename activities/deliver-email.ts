@@ -1,7 +1,7 @@
 import { createHash } from 'node:crypto';
 import { ApplicationFailure, activityInfo, log } from '@temporalio/activity';
 import type { Db } from '../db/client';
-import { claimSend, recordFailed, recordSent } from '../db/message-store';
+import { claimSend, recordFailed, recordSent, releaseClaim } from '../db/message-store';
 import { campaignHeaders } from '../mail/campaign-headers';
 import { PermanentSendError, type Mailer, UnsendableAddressError } from '../mail/mailer';
 import { smtpErrorClass } from '../mail/smtp-error-class';
@@ -159,7 +159,10 @@ export async function deliverEmail(deps: DeliveryDeps, input: DeliverEmailInput)
       await recordFailed(deps.db, { key: input.key, reason: error.message });
       throw ApplicationFailure.nonRetryable(error.message, 'UnsendableAddressError');
     }
-    throw error; // transient: Temporal retries; the row stays 'sending' and the retry owns it
+    // Transient: Temporal retries. The row stays 'sending'; the retry may take it over at once only
+    // when the server certainly did not take the message (else after STALE_CLAIM_MS).
+    if (serverDidNotTakeIt(error)) await releaseClaim(deps.db, input.key);
+    throw error;
   }
   await recordSent(deps.db, { key: input.key, smtpResponse: response });
   log.info('email sent', {
@@ -234,4 +237,10 @@ async function renderOrFail(
     if (error instanceof TemplateError) throw ApplicationFailure.nonRetryable(error.message, 'TemplateError');
     throw error;
   }
+}
+
+/** No connection was made, or the server answered 4xx (to the final dot too: RFC 5321 4.2.5). */
+function serverDidNotTakeIt(error: unknown): boolean {
+  const { responseCode, command } = (error ?? {}) as { responseCode?: unknown; command?: unknown };
+  return (typeof responseCode === 'number' && responseCode >= 400 && responseCode < 500) || command === 'CONN';
 }

@@ -1,4 +1,4 @@
-import { log } from '@temporalio/activity';
+import { activityInfo, log } from '@temporalio/activity';
 import { getCustomer } from '../db/cart-store';
 import {
   hasNewerChain,
@@ -25,6 +25,7 @@ import { decideSend, type SendFacts } from '../domain/eligibility';
 import { categoryOf } from '../domain/email-categories';
 import type { Cart } from '../domain/events';
 import { checkReentry } from '../domain/frequency';
+import { DEFAULT_FRESH_FOR_MS, isExpired } from '../domain/freshness';
 import {
   conversionWindowMs,
   customerKeyOf,
@@ -45,6 +46,11 @@ export interface ChainStepDeps extends DeliveryDeps, ManagerDeps {
   /** CONSENT_POLICY; `opt_in` when absent. */
   consentPolicy?: ConsentPolicy;
   now?: () => Date;
+  /**
+   * When the current attempt was scheduled (ms), in Temporal's clock like the workflow's `dueAt`:
+   * by default the activity's own info, so retries after a long outage see how late they are.
+   */
+  attemptScheduledAt?: () => number;
 }
 
 export interface RunChainStepInput {
@@ -56,6 +62,8 @@ export interface RunChainStepInput {
   /** When the chain was entered (ms): orders since then end it. */
   enteredAt: number;
   cart: Cart;
+  /** When the step fell due (ms, workflow clock); absent from chains scheduled before freshness windows. */
+  dueAt?: number;
 }
 
 /**
@@ -65,6 +73,7 @@ export interface RunChainStepInput {
 export function createRunChainStep(deps: ChainStepDeps) {
   const now = deps.now ?? (() => new Date());
   const discounts = createDiscountActivities({ db: deps.db, shopApi: deps.shopApi, now });
+  const attemptScheduledAt = deps.attemptScheduledAt ?? (() => activityInfo().currentAttemptScheduledTimestampMs);
 
   return async function runChainStep(input: RunChainStepInput): Promise<ChainStepResult> {
     const { db } = deps;
@@ -126,13 +135,6 @@ export function createRunChainStep(deps: ChainStepDeps) {
       conversionUntil: new Date(nowMs + conversionWindowMs(campaign, customerKey)),
     });
 
-    const facts = await gatherFacts(deps, { input, customer, nowMs });
-    const decision = decideSend({
-      now: nowMs,
-      step,
-      policy: campaign,
-      facts: { ...facts, holdout: arm === 'holdout' },
-    });
     const record = {
       key,
       shopId,
@@ -144,17 +146,37 @@ export function createRunChainStep(deps: ChainStepDeps) {
       variant: arm === 'holdout' && step.kind === 'email' ? 'holdout' : (variant ?? null),
       currency: cart.currency,
     };
-    if (decision.action === 'defer') {
-      count('deferred', decision.reason);
-      log.info('chain step deferred', { messageId, cartId, step: step.id, reason: decision.reason });
-      return { status: 'deferred', until: decision.until, reason: decision.reason };
-    }
+    const facts = await gatherFacts(deps, { input, customer, nowMs });
+    const decision = decideSend({
+      now: nowMs,
+      step,
+      policy: campaign,
+      facts: { ...facts, holdout: arm === 'holdout' },
+    });
     if (decision.action === 'skip') {
       await recordSkipped(db, { ...record, reason: decision.reason, ...campaignColumns(campaign) });
       if (decision.endChain || isLast) await endChain(decision.endChain ? decision.reason : 'completed');
       count('skipped', decision.reason);
       log.info('chain step skipped', { messageId, cartId, step: step.id, reason: decision.reason });
       return { status: 'skipped', reason: decision.reason, endChain: decision.endChain };
+    }
+
+    // Retried past its window (mail server down for a day): record it, never send it late. An exit
+    // above still wins, so a bought cart ends its chain as purchased.
+    if (
+      input.dueAt !== undefined &&
+      isExpired({ dueAt: input.dueAt, attemptAt: attemptScheduledAt(), freshFor: campaign.freshFor })
+    ) {
+      await recordSkipped(db, { ...record, reason: 'expired', ...campaignColumns(campaign) });
+      if (isLast) await endChain('completed');
+      count('skipped', 'expired');
+      log.warn('chain step expired', { messageId, cartId, step: step.id, dueAt: new Date(input.dueAt).toISOString() });
+      return { status: 'skipped', reason: 'expired', endChain: false };
+    }
+    if (decision.action === 'defer') {
+      count('deferred', decision.reason);
+      log.info('chain step deferred', { messageId, cartId, step: step.id, reason: decision.reason });
+      return { status: 'deferred', until: decision.until, reason: decision.reason };
     }
 
     let status: 'sent' | 'already_sent';
@@ -262,13 +284,15 @@ async function gatherFacts(
 
 /**
  * Chains that started before experiments existed carry campaigns without these settings in their
- * workflow input: they run on as campaigns with no holdout and click attribution.
+ * workflow input: they run on as campaigns with no holdout and click attribution; those from before
+ * freshness windows get the default one.
  */
 function withExperimentDefaults(campaign: PinnedCampaign): Campaign {
   return {
     ...campaign,
     attributionTouch: campaign.attributionTouch ?? 'click',
     experiment: campaign.experiment ?? { holdout: 0, metric: 'orders', minimumDetectableEffect: 10 },
+    freshFor: campaign.freshFor ?? DEFAULT_FRESH_FOR_MS,
   };
 }
 

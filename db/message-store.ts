@@ -106,3 +106,15 @@ export async function findMessage(
     .where(eq(messages.key, key));
   return row;
 }
+
+/**
+ * Lets the next attempt take over a 'sending' row at once, for a failure after which the server
+ * certainly does not have the message (no connection, or a 4xx answer): otherwise a retry would
+ * wait out STALE_CLAIM_MS before it may send.
+ */
+export async function releaseClaim(db: Db, key: string): Promise<void> {
+  await db
+    .update(messages)
+    .set({ claimedAt: new Date(0) })
+    .where(and(eq(messages.key, key), eq(messages.status, 'sending')));
+}

@@ -318,6 +318,9 @@ const CampaignFields = z.strictObject({
   exit: ExitRules.prefault({}),
   frequency: FrequencyPolicy.prefault({}),
   quietHours: QuietHoursSetting.prefault({ start: '21:00', end: '08:00' }),
+  freshFor: Duration.prefault('24h').describe(
+    'a step that could not be sent within this long after it fell due (mail server down, retries) is recorded as expired instead of sent late',
+  ),
   reentryCooldown: Duration.prefault('7d').describe('after a chain ends, the customer does not enter again for this'),
   attributionWindow: Duration.prefault('5d').describe(
     'an order this long after a human click (or open) on one of its emails is attributed to that email',

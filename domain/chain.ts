@@ -5,12 +5,14 @@ import type { SkipReason } from './eligibility';
  * The campaign a chain entered with, kept in workflow state so a running chain never changes
  * version. Chains entered before experiments existed lack their settings.
  */
-export type PinnedCampaign = Omit<Campaign, 'attributionTouch' | 'experiment'> &
-  Partial<Pick<Campaign, 'attributionTouch' | 'experiment'>>;
+export type PinnedCampaign = Omit<Campaign, 'attributionTouch' | 'experiment' | 'freshFor'> &
+  Partial<Pick<Campaign, 'attributionTouch' | 'experiment' | 'freshFor'>>;
 
 export type ChainStepResult =
   | { status: 'sent' | 'already_sent' }
   | { status: 'skipped'; reason: SkipReason | 'cooldown'; endChain: boolean }
+  /** The step could not be sent within the campaign's freshness window; the chain moves on. */
+  | { status: 'skipped'; reason: 'expired'; endChain: false }
   | { status: 'deferred'; until: number; reason: 'frequency_cap' | 'quiet_hours' };
 
 /** How a chain ended; the workflow's result and the `outcome` of its row. */

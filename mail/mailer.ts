@@ -123,6 +123,9 @@ export function createSmtpMailer(options: { url: string; from: string; dkim?: Dk
         throw Object.assign(new Error(`SMTP send failed (${code ?? (typeof kind === 'string' ? kind : 'no code')})`), {
           code: kind,
           responseCode: code,
+          // The SMTP command it failed at ('CONN' when no connection was made): tells a message the
+          // server never took from one it may have (see releaseClaim).
+          command: (error as { command?: unknown }).command,
         });
       }
     },

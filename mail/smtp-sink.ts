@@ -23,6 +23,8 @@ export interface SmtpSinkOptions {
   onMessage: (raw: Buffer, envelope: Envelope) => Promise<void>;
   /** Answer `550` for these recipients (lets tests exercise permanent rejections). */
   rejectRecipient?: (address: string) => boolean;
+  /** A 4xx to answer at this stage instead of accepting (fault tests: a busy or greylisting relay). */
+  temporaryFailure?: (stage: 'rcpt' | 'data') => 421 | 451 | undefined;
   /** Leave SMTPUTF8 out of the EHLO reply, as a relay without RFC 6531 support does. */
   hideSmtpUtf8?: boolean;
   /** Every command line the client sent, as sent (smtp-server reports addresses with U-labels). */
@@ -45,6 +47,8 @@ export async function startSmtpSink(options: SmtpSinkOptions): Promise<SmtpSink>
         callback(error);
         return;
       }
+      const busy = options.temporaryFailure?.('rcpt');
+      if (busy) return callback(Object.assign(new Error('4.3.2 try again later'), { responseCode: busy }));
       callback();
     },
     onData(stream, session, callback) {
@@ -57,6 +61,8 @@ export async function startSmtpSink(options: SmtpSinkOptions): Promise<SmtpSink>
       const chunks: Buffer[] = [];
       stream.on('data', (chunk: Buffer) => chunks.push(chunk));
       stream.on('end', () => {
+        const busy = options.temporaryFailure?.('data');
+        if (busy) return callback(Object.assign(new Error('4.3.2 try again later'), { responseCode: busy }));
         options.onMessage(Buffer.concat(chunks), envelope).then(() => callback(), callback);
       });
     },

@@ -60,6 +60,9 @@ export function createChainRunner({ shopId, subjectId, state, continueAsNew }: C
   async function runSteps(exitReason: () => ChainOutcome | undefined): Promise<ChainOutcome> {
     const { campaign, enteredAt } = state.entry as NonNullable<CartChainState['entry']>;
     while (state.stepIndex < campaign.steps.length) {
+      // The activity measures its freshness window from here (data only: no new commands, so
+      // histories from before it replay unchanged).
+      const dueAt = state.waitUntil ?? Date.now();
       if (state.waitUntil !== undefined) {
         await waitOr(() => exitReason() !== undefined);
         const exit = exitReason();
@@ -76,6 +79,7 @@ export function createChainRunner({ shopId, subjectId, state, continueAsNew }: C
           stepIndex: state.stepIndex,
           enteredAt,
           cart: state.cart as NonNullable<CartChainState['cart']>, // a chain is only entered with one
+          dueAt,
         });
       } catch (error) {
         // Retries are over and the step cannot succeed (broken template, address refused, CRM said

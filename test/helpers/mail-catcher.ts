@@ -1,5 +1,5 @@
 import { type ParsedMail, simpleParser } from 'mailparser';
-import { type Envelope, startSmtpSink } from '../../mail/smtp-sink';
+import { type Envelope, type SmtpSinkOptions, startSmtpSink } from '../../mail/smtp-sink';
 
 export interface MailCatcher {
   url: string;
@@ -17,7 +17,13 @@ export interface MailCatcher {
 
 /** A real SMTP server (smtp-server) that keeps every message it accepts, parsed with mailparser. */
 export async function startMailCatcher(
-  options: { rejectRecipient?: (address: string) => boolean; hideSmtpUtf8?: boolean } = {},
+  options: {
+    rejectRecipient?: (address: string) => boolean;
+    hideSmtpUtf8?: boolean;
+    temporaryFailure?: SmtpSinkOptions['temporaryFailure'];
+    /** A fixed port, e.g. the one a mailer was already pointed at while "the mail server was down". */
+    port?: number;
+  } = {},
 ): Promise<MailCatcher> {
   const messages: ParsedMail[] = [];
   const raw: Buffer[] = [];

@@ -108,6 +108,15 @@ const scenarios: Record<string, Scenario> = {
       await h.handleFor(cartId).result();
     },
   },
+  // A step retried past its freshness window comes back as an expired skip; the chain moves on.
+  'consumer-step-expired': {
+    decide: (input) =>
+      input.stepIndex === 0 ? { status: 'skipped', reason: 'expired', endChain: false } : { status: 'sent' },
+    async run(h, cartId, env) {
+      await h.deliver(cart(cartId, await env.currentTimeMs()));
+      await h.handleFor(cartId).result();
+    },
+  },
   'welcome-completed': {
     async run(h, cartId, env) {
       const [workflowId] = await h.startJourneys({

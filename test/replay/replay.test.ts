@@ -43,6 +43,7 @@ describe('replay of saved workflow histories', () => {
         'consumer-stopped',
         'consumer-skip-and-exit',
         'consumer-step-failed',
+        'consumer-step-expired',
         'b2b-completed',
         'welcome-completed',
         'consumer-continued-as-new',
