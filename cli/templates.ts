@@ -1,7 +1,8 @@
-import { mkdir, writeFile } from 'node:fs/promises';
+import { mkdir, readFile, writeFile } from 'node:fs/promises';
 import path from 'node:path';
 import { Command, InvalidArgumentError } from 'commander';
-import { checkTemplates, formatProblem } from '../mail/template-check';
+import { formatHits, overLimit, scoreMessages, spamAssassinInstalled } from '../mail/spam-score';
+import { type SpamResult, checkTemplates, formatProblem } from '../mail/template-check';
 import { TemplateError, displayPath } from '../mail/template-errors';
 import { createTemplateRenderer } from '../mail/template-renderer';
 import { loadSample } from '../mail/template-samples';
@@ -10,7 +11,7 @@ import { isMain } from './process';
 import { templatesDir } from './services';
 import { serveTemplates } from './templates-serve';
 
-// `npm run templates -- check|preview|serve`: the marketers' tools. Output is for people; errors
+// `npm run templates -- check|preview|spam|serve`: the marketers' tools. Output is for people; errors
 // are one line each (`file:line: message`), never a stack trace.
 
 const integer = (value: string) => {
@@ -21,6 +22,7 @@ const integer = (value: string) => {
 async function check(options: { dir: string; template?: string }): Promise<number> {
   const report = await checkTemplates({ dir: options.dir, only: options.template });
   for (const problem of report.problems) process.stdout.write(`${formatProblem(problem)}\n`);
+  if (report.spam.length > 0) process.stdout.write(spamSummary(report.spam));
   const errors = report.problems.filter((problem) => problem.severity === 'error').length;
   const warnings = report.problems.length - errors;
   process.stdout.write(
@@ -28,6 +30,40 @@ async function check(options: { dir: string; template?: string }): Promise<numbe
       `${errors} error(s), ${warnings} warning(s)\n`,
   );
   return errors > 0 ? 1 : 0;
+}
+
+/** The highest score, and every rule that hit with its score and how many of the messages it hit. */
+function spamSummary(results: SpamResult[]): string {
+  const highest = results.reduce((top, result) => (result.score.score > top.score.score ? result : top));
+  const rules = new Map<string, { line: string; count: number }>();
+  for (const { score } of results) {
+    formatHits(score).forEach((line, index) => {
+      const rule = score.hits[index]!.rule;
+      rules.set(rule, { line, count: (rules.get(rule)?.count ?? 0) + 1 });
+    });
+  }
+  return [
+    `spam scores (SpamAssassin, local rules) of ${results.length} message(s): highest ${highest.score.score} ` +
+      `(${highest.template}, ${highest.locale}, ${highest.sample}); rules hit:`,
+    ...[...rules.values()].map(({ line, count }) => `  ${line} (${count}×)`),
+    '',
+  ].join('\n');
+}
+
+async function spam(file: string): Promise<number> {
+  if (!(await spamAssassinInstalled())) {
+    throw new TemplateError(
+      "spamassassin: not installed (install Debian's spamassassin package, or run scripts/spamassassin.sh as root)",
+    );
+  }
+  const message = await readFile(file).catch(() => {
+    throw new TemplateError(`${file}: cannot read the message file`);
+  });
+  const [score] = await scoreMessages([message]);
+  process.stdout.write(
+    `${[`${file}: spam score ${score!.score}`, ...formatHits(score!).map((line) => `  ${line}`)].join('\n')}\n`,
+  );
+  return overLimit(score!) ? 1 : 0;
 }
 
 async function preview(
@@ -88,6 +124,13 @@ export function templatesProgram(): Command {
     .option('-o, --out <folder>', 'where to write the files', 'outbox/preview')
     .action(async (id: string, options: { locale?: string; sample?: string; variant: number; out: string }) => {
       process.exitCode = await preview(id, { dir: dir(), ...options });
+    });
+  program
+    .command('spam')
+    .description("score one message (.eml) with SpamAssassin's local rules and list the rules hit; exits 1 above 0")
+    .argument('<file>', 'the message, e.g. saved from a mail client')
+    .action(async (file: string) => {
+      process.exitCode = await spam(file);
     });
   program
     .command('serve')

@@ -34,12 +34,17 @@ type Servers = { context: Record<keyof import('vitest').ProvidedContext, string>
 /**
  * Starts the real components every integration test needs: PostgreSQL (DATABASE_URL when set,
  * else a throwaway cluster), and the Temporal servers obtained by scripts/ (cached in .cache/).
+ * Installs Chromium and SpamAssassin from Debian's packages when missing (the template tests).
  */
 async function startServers(): Promise<Servers> {
+  // SpamAssassin goes after Chromium: both may run apt-get, which holds a lock while it installs.
   const [cliPath, timeSkippingServerPath, chromiumPath] = await Promise.all([
     script('temporal-cli.sh'),
     script('temporal-test-server.sh'),
-    script('chromium.sh'),
+    script('chromium.sh').then(async (chromium) => {
+      await script('spamassassin.sh');
+      return chromium;
+    }),
   ]);
 
   let postgresUrl = process.env.DATABASE_URL;
