@@ -1,5 +1,6 @@
 import { execFile } from 'node:child_process';
-import { readFile, writeFile } from 'node:fs/promises';
+import { mkdtemp, readFile, symlink, writeFile } from 'node:fs/promises';
+import os from 'node:os';
 import path from 'node:path';
 import { promisify } from 'node:util';
 import { describe, expect, it } from 'vitest';
@@ -15,20 +16,32 @@ import { body, templateWith } from './fixtures';
 const run = promisify(execFile);
 const root = path.resolve(import.meta.dirname, '../..');
 
-/** `npm run templates -- check` as a marketer runs it: exit code and output lines. */
-async function checkCommand(dir: string): Promise<{ code: number; lines: string[] }> {
-  const result = await run(process.execPath, ['--import', 'tsx', 'cli/templates.ts', '--dir', dir, 'check'], {
+/** `npm run templates -- …` as a marketer runs it: exit code and output lines. */
+async function templatesCommand(
+  args: string[],
+  env: NodeJS.ProcessEnv = process.env,
+): Promise<{ code: number; lines: string[] }> {
+  const result = await run(process.execPath, ['--import', 'tsx', 'cli/templates.ts', ...args], {
     cwd: root,
+    env,
   }).catch((error: { code: number; stdout: string; stderr: string }) => error);
   const output = `${result.stdout}${result.stderr}`;
   return { code: 'code' in result ? result.code : 0, lines: output.trim().split('\n') };
 }
 
+const checkCommand = (dir: string, options: { env?: NodeJS.ProcessEnv; args?: string[] } = {}) =>
+  templatesCommand(['--dir', dir, 'check', ...(options.args ?? [])], options.env);
+
+// Scoring every render with SpamAssassin takes a while on two shared cores.
+const SPAM_TIMEOUT = 300_000;
+
 describe('every shipped template × locale × sample', async () => {
   const ids = await listTemplateIds(templatesDir);
+  let shipped: ReturnType<typeof checkTemplates> | undefined;
+  const shippedReport = () => (shipped ??= checkTemplates({ dir: templatesDir }));
 
-  it('passes the pre-flight check without errors', async () => {
-    const report = await checkTemplates({ dir: templatesDir });
+  it('passes the pre-flight check without errors', { timeout: SPAM_TIMEOUT }, async () => {
+    const report = await shippedReport();
     const errors = report.problems.filter((problem) => problem.severity === 'error').map(formatProblem);
     expect(errors).toEqual([]);
     let combinations = 0;
@@ -39,6 +52,22 @@ describe('every shipped template × locale × sample', async () => {
       combinations += sources.locales.length * sources.samples.length;
     }
     expect(report.renders).toBe(combinations);
+  });
+
+  it('scores 0 or less with SpamAssassin, sent as a real email, and names the rules hit', { timeout: SPAM_TIMEOUT }, async () => {
+    const report = await shippedReport();
+    expect(report.spam).toHaveLength(report.renders);
+    const over = report.spam
+      .filter(({ score }) => score.score > 0)
+      .map(({ template, locale, sample, score }) => `${template} ${locale} ${sample}: ${score.score} ${score.hits.map((hit) => hit.rule).join(' ')}`);
+    expect(over).toEqual([]);
+    // Every message hits the informational rules of a message not yet relayed: each is listed with its score.
+    for (const { score } of report.spam) {
+      expect(score.hits).toContainEqual({ rule: 'NO_RECEIVED', score: -0.001, description: expect.stringMatching(/Received/) });
+    }
+    // The preheader is hidden without low-contrast or invisible-font tricks.
+    const rules = new Set(report.spam.flatMap(({ score }) => score.hits.map((hit) => hit.rule)));
+    expect([...rules].filter((rule) => /^(HTML_FONT_LOW_CONTRAST|FONT_INVIS|HTML_TEXT_INVISIBLE)/.test(rule))).toEqual([]);
   });
 
   it.each(ids)('%s compiled once carries the same text, links and images as MJML per email', async (id) => {
@@ -66,13 +95,45 @@ describe('the check reports what would hurt a customer, as file:line: message', 
     expect(firstDifference(email, { ...email, links: ['https://b.example/'] })).toMatch(/^links differ/);
   });
 
-  it('the shipped templates pass `npm run templates -- check` (exit 0)', async () => {
+  it('the shipped templates pass `npm run templates -- check` (exit 0) and it lists the spam rules hit', { timeout: SPAM_TIMEOUT }, async () => {
     const { code, lines } = await checkCommand(templatesDir);
     expect(code).toBe(0);
     expect(lines.at(-1)).toMatch(/^checked \d+ template\(s\), \d+ locale × sample render\(s\): 0 error\(s\)/);
+    expect(lines).toContainEqual(expect.stringMatching(/^spam scores \(SpamAssassin, local rules\) of \d+ message\(s\): highest -?0(\.\d+)? /));
+    expect(lines).toContainEqual(expect.stringMatching(/^ +-0\.001 NO_RECEIVED +Informational: message has no Received headers \(\d+×\)$/));
   });
 
-  it('a template without footer, with an image without alt and a javascript: link fails (exit 1)', async () => {
+  it('without SpamAssassin the check warns once and still checks the rest', async () => {
+    const dir = await templateWith({ 'body.mjml': body('<mj-section><mj-column><mj-text>x</mj-text></mj-column></mj-section>') });
+    // A PATH with node alone (Debian puts node and spamassassin both in /usr/bin).
+    const bin = await mkdtemp(path.join(os.tmpdir(), 'cartflow-path-'));
+    await symlink(process.execPath, path.join(bin, 'node'));
+    const { lines } = await checkCommand(dir, {
+      env: { ...process.env, PATH: bin },
+      args: ['--template', 't'],
+    });
+    expect(lines.filter((line) => line.startsWith('spamassassin'))).toEqual([
+      expect.stringMatching(/^spamassassin: warning: not installed, so no spam score was checked/),
+    ]);
+    expect(lines.some((line) => line.startsWith('spam scores'))).toBe(false);
+  });
+
+  it('`templates spam` scores a spammy message above 0 and lists its rules (exit 1)', async () => {
+    const file = path.join(root, 'test/fixtures/email/spammy.eml');
+    const { code, lines } = await templatesCommand(['spam', file]);
+    expect(code).toBe(1);
+    const total = Number(/: spam score (-?[\d.]+)$/.exec(lines[0]!)?.[1]);
+    expect(total).toBeGreaterThan(5);
+    expect(lines).toEqual(
+      expect.arrayContaining([
+        expect.stringMatching(/^ +0\.713 HTML_FONT_LOW_CONTRAST +HTML font color similar or identical to background$/),
+        expect.stringMatching(/^ +0\.500 SUBJ_ALL_CAPS +Subject is all capitals$/),
+        expect.stringMatching(/^ +\d\.\d{3} FONT_INVIS_MSGID /),
+      ]),
+    );
+  });
+
+  it('a template without footer, with an image without alt and a javascript: link fails (exit 1)', { timeout: SPAM_TIMEOUT }, async () => {
     const dir = await templateWith({
       'body.mjml': [
         '<mjml>',
