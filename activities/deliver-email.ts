@@ -1,5 +1,6 @@
 import { ApplicationFailure, activityInfo, log } from '@temporalio/activity';
 import type { Db } from '../db/client';
+import type { LocalizedText } from '../domain/localized-text';
 import { claimSend, recordFailed, recordSent } from '../db/message-store';
 import { PermanentSendError, type Mailer, UnsendableAddressError } from '../mail/mailer';
 import { messageIdFor, outgoingEmail } from '../mail/outgoing-email';
@@ -26,8 +27,8 @@ export interface DeliveryDeps {
    * point sets it (cli/services.ts); without it emails go out as rendered (some unit tests).
    */
   links?: LinkSettings;
-  /** SHOP_POSTAL_ADDRESS, overriding templates/shop.json in every email. */
-  postalAddress?: string;
+  /** SHOP_POSTAL_ADDRESS (one, or one per language), overriding templates/shop.json in every email. */
+  postalAddress?: LocalizedText;
   /** Counts steps and SMTP errors for /metrics; the worker passes it (worker.ts). */
   metrics?: Pick<WorkerMetrics, 'step' | 'smtpError'>;
   now?: () => Date;

@@ -20,7 +20,7 @@ import { emailContent, firstDifference } from './template-content';
 import { TemplateError, at, displayPath } from './template-errors';
 import { type SampleData, loadSample } from './template-samples';
 import { sampleMessage } from './template-spam';
-import { type TemplateSources, listTemplateIds, loadTemplateSources, pickFile } from './template-source';
+import { type ShopView, type TemplateSources, listTemplateIds, loadTemplateSources, pickFile } from './template-source';
 
 export interface CheckProblem {
   severity: 'error' | 'warning';
@@ -152,7 +152,7 @@ async function checkSample(input: {
   const bytes = Buffer.byteLength(email.html);
   if (bytes > MAX_HTML_BYTES)
     problem('error', `${body}: HTML is ${Math.round(bytes / 1024)} KB (over 100 KB: Gmail clips it)`);
-  checkContent({ sources, email, problem, body });
+  checkContent({ sources, shop: compiled.shop, email, problem, body });
   const reference = await renderPerEmail({ sources, compiled, data });
   const difference = firstDifference(emailContent(reference), emailContent(email));
   if (difference) problem('error', `${body}: compiled once, the email differs from MJML per email: ${difference}`);
@@ -181,11 +181,13 @@ async function checkSpam(report: CheckReport, pending: PendingSpamCheck[]): Prom
 
 function checkContent(input: {
   sources: TemplateSources;
+  /** The shop as this email's language shows it. */
+  shop: ShopView;
   email: RenderedEmail;
   body: string;
   problem: (severity: CheckProblem['severity'], text: string) => void;
 }): void {
-  const { sources, email, body, problem } = input;
+  const { sources, shop, email, body, problem } = input;
   const content = emailContent(email);
   const shopFile = displayPath(path.join(path.dirname(sources.folder), 'shop.json'));
   const unsubscribe = sources.shop.unsubscribeUrl.split('{')[0] ?? '';
@@ -193,8 +195,8 @@ function checkContent(input: {
   else if (!content.links.some((link) => link.startsWith(unsubscribe))) {
     problem('error', `${body}: no unsubscribe link (add <a href="{{unsubscribeUrl}}">…</a>, e.g. with {{> footer}})`);
   }
-  const address = sources.shop.postalAddress.replace(/\s+/g, ' ').trim();
-  if (!address) problem('error', `${shopFile}: "postalAddress" is not set (the law requires it)`);
+  const address = shop.postalAddress.replace(/\s+/g, ' ').trim();
+  if (!address) problem('error', `${shopFile}: "postalAddress" is not set for this language (the law requires it)`);
   else if (!content.text.includes(address))
     problem('error', `${body}: the postal address is missing (add {{shop.postalAddress}}, e.g. with {{> footer}})`);
   if (email.preheader && !email.html.includes('display:none')) {
