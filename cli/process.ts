@@ -40,3 +40,14 @@ export function parseNoArguments({ name, description }: { name: string; descript
     .showHelpAfterError()
     .parse(process.argv);
 }
+
+/**
+ * `templates spam x.eml | head` closes stdout before the output is written: stop quietly, as a Unix
+ * tool stops on SIGPIPE, instead of an unhandled EPIPE stack trace. Other write errors still throw.
+ */
+export function exitQuietlyOnClosedPipe(): void {
+  process.stdout.on('error', (error: NodeJS.ErrnoException) => {
+    if (error.code !== 'EPIPE') throw error;
+    process.exit(process.exitCode ?? 0);
+  });
+}

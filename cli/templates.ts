@@ -1,13 +1,16 @@
 import { mkdir, readFile, writeFile } from 'node:fs/promises';
 import path from 'node:path';
 import { Command, InvalidArgumentError } from 'commander';
+import { DEFAULT_CAMPAIGNS_DIR, loadCampaigns } from '../campaigns/load';
+import { loadConfig } from '../config/env';
+import { internalTemplateIds } from '../domain/campaign';
 import { formatHits, overLimit, scoreMessages, spamAssassinInstalled } from '../mail/spam-score';
 import { type SpamResult, checkTemplates, formatProblem } from '../mail/template-check';
 import { TemplateError, displayPath } from '../mail/template-errors';
 import { createTemplateRenderer } from '../mail/template-renderer';
 import { loadSample } from '../mail/template-samples';
 import { loadTemplateSources, resolveLocale } from '../mail/template-source';
-import { isMain } from './process';
+import { exitQuietlyOnClosedPipe, isMain } from './process';
 import { templatesDir } from './services';
 import { serveTemplates } from './templates-serve';
 
@@ -20,7 +23,13 @@ const integer = (value: string) => {
 };
 
 async function check(options: { dir: string; template?: string }): Promise<number> {
-  const report = await checkTemplates({ dir: options.dir, only: options.template });
+  const config = loadConfig();
+  const campaigns = await loadCampaigns(config.CAMPAIGNS_DIR ?? DEFAULT_CAMPAIGNS_DIR);
+  const report = await checkTemplates({
+    dir: options.dir,
+    only: options.template,
+    internal: internalTemplateIds(campaigns),
+  });
   for (const problem of report.problems) process.stdout.write(`${formatProblem(problem)}\n`);
   if (report.spam.length > 0) process.stdout.write(spamSummary(report.spam));
   const errors = report.problems.filter((problem) => problem.severity === 'error').length;
@@ -145,6 +154,7 @@ export function templatesProgram(): Command {
 }
 
 if (isMain(import.meta.url)) {
+  exitQuietlyOnClosedPipe();
   templatesProgram()
     .parseAsync(process.argv)
     .catch((error: unknown) => {
