@@ -294,3 +294,18 @@ export function campaignJsonSchema(): Record<string, unknown> {
     description: 'A campaign file under campaigns/. See README.md, "For marketers: campaigns".',
   };
 }
+
+/**
+ * The templates the campaigns send as internal email (a `notify_manager` step's alert to the sales
+ * manager): no unsubscribe link or List-Unsubscribe. The template check scores them as such.
+ */
+export function internalTemplateIds(campaigns: Campaign[]): Set<string> {
+  return new Set(
+    campaigns.flatMap((campaign) =>
+      campaign.steps
+        .filter((step) => step.kind === 'notify_manager')
+        .flatMap((step) => [step.template, ...(step.variants ?? []).map((variant) => variant.template)])
+        .filter((id): id is string => id !== undefined),
+    ),
+  );
+}

@@ -66,6 +66,8 @@ export async function checkTemplates(options: {
   only?: string;
   /** `false` skips the spam score (about half the check's time), for callers that check something else. */
   spam?: boolean;
+  /** Templates sent as internal email (manager alerts; `internalTemplateIds` of the campaigns), scored as such. */
+  internal?: ReadonlySet<string>;
 }): Promise<CheckReport> {
   const report: CheckReport = { problems: [], renders: 0, templates: [], spam: [] };
   const ids = options.only ? [options.only] : await listTemplateIds(options.dir);
@@ -74,7 +76,10 @@ export async function checkTemplates(options: {
   const spam = scoring && (await spamAssassinInstalled()) ? [] : undefined;
   for (const id of ids) {
     report.templates.push(id);
-    await guard(report, '', async () => checkTemplate(report, await loadTemplateSources(options.dir, id), spam));
+    const internal = options.internal?.has(id) ?? false;
+    await guard(report, '', async () =>
+      checkTemplate(report, { sources: await loadTemplateSources(options.dir, id), internal }, spam),
+    );
   }
   if (spam) await checkSpam(report, spam);
   else if (scoring) {
@@ -90,7 +95,7 @@ export async function checkTemplates(options: {
 
 async function checkTemplate(
   report: CheckReport,
-  sources: TemplateSources,
+  { sources, internal }: { sources: TemplateSources; internal: boolean },
   spam: PendingSpamCheck[] | undefined,
 ): Promise<void> {
   const problem = (severity: CheckProblem['severity'], text: string) => report.problems.push({ severity, text });
@@ -115,7 +120,7 @@ async function checkTemplate(
             locale,
             sample,
             body: displayPath(compiled.origins.body),
-            message: await sampleMessage({ compiled, data, sample }),
+            message: await sampleMessage({ compiled, data, sample, internal }),
           });
         });
       }
