@@ -1,17 +1,21 @@
-import { execFile } from 'node:child_process';
+import { execFile, spawn } from 'node:child_process';
 import { mkdtemp, readFile, symlink, writeFile } from 'node:fs/promises';
 import os from 'node:os';
 import path from 'node:path';
 import { promisify } from 'node:util';
 import { describe, expect, it } from 'vitest';
+import { loadCampaigns } from '../../campaigns/load';
 import { templatesDir } from '../../cli/services';
+import { internalTemplateIds } from '../../domain/campaign';
+import { scoreMessages } from '../../mail/spam-score';
+import { sampleMessage } from '../../mail/template-spam';
 import { checkTemplates, formatProblem } from '../../mail/template-check';
 import { checkPlainText } from '../../mail/template-check-text';
 import { type RenderedEmail, compileTemplate, renderCompiled, renderPerEmail } from '../../mail/template-compiler';
 import { emailContent, firstDifference } from '../../mail/template-content';
 import { loadSample } from '../../mail/template-samples';
 import { listTemplateIds, loadTemplateSources } from '../../mail/template-source';
-import { body, templateWith } from './fixtures';
+import { body, copyOfTemplates, templateWith } from './fixtures';
 
 const run = promisify(execFile);
 const root = path.resolve(import.meta.dirname, '../..');
@@ -38,7 +42,9 @@ const SPAM_TIMEOUT = 300_000;
 describe('every shipped template × locale × sample', async () => {
   const ids = await listTemplateIds(templatesDir);
   let shipped: ReturnType<typeof checkTemplates> | undefined;
-  const shippedReport = () => (shipped ??= checkTemplates({ dir: templatesDir }));
+  // Manager alerts scored as the campaigns send them (internal email), as `templates check` does.
+  const internal = internalTemplateIds(await loadCampaigns());
+  const shippedReport = () => (shipped ??= checkTemplates({ dir: templatesDir, internal }));
 
   it('passes the pre-flight check without errors', { timeout: SPAM_TIMEOUT }, async () => {
     const report = await shippedReport();
@@ -116,6 +122,35 @@ describe('the check reports what would hurt a customer, as file:line: message', 
       expect.stringMatching(/^spamassassin: warning: not installed, so no spam score was checked/),
     ]);
     expect(lines.some((line) => line.startsWith('spam scores'))).toBe(false);
+  });
+
+  it('`templates spam` into a pipe that closes early (`| head`) stops without a stack trace', async () => {
+    const file = path.join(root, 'test/fixtures/email/spammy.eml');
+    const child = spawn(process.execPath, ['--import', 'tsx', 'cli/templates.ts', 'spam', file], { cwd: root });
+    child.stdout.destroy();
+    let stderr = '';
+    child.stderr.on('data', (chunk: Buffer) => (stderr += chunk.toString()));
+    const code = await new Promise<number | null>((resolve) => child.on('close', resolve));
+    expect(stderr).toBe('');
+    expect(code).not.toBeNull();
+  });
+
+  it('a Russian email with untranslated English product titles scores MIXED_ES (+1.0); translated, it does not', async () => {
+    const dir = await copyOfTemplates();
+    const file = path.join(dir, 'cart-incentive/samples/twelve-items.json');
+    const { locales, ...english } = JSON.parse(await readFile(file, 'utf8'));
+    expect(locales.ru.items[0].name).toBe('Льняная рубашка');
+    await writeFile(path.join(dir, 'cart-incentive/samples/untranslated.json'), JSON.stringify(english));
+    const sources = await loadTemplateSources(dir, 'cart-incentive');
+    const compiled = await compileTemplate(sources, 'ru');
+    const messages = await Promise.all(
+      ['samples/untranslated.json', 'samples/twelve-items.json'].map(async (sample) =>
+        sampleMessage({ compiled, data: await loadSample(sources, sample, { locale: 'ru' }), sample }),
+      ),
+    );
+    const [untranslated, translated] = await scoreMessages(messages);
+    expect(untranslated!.hits).toContainEqual(expect.objectContaining({ rule: 'MIXED_ES', score: 1 }));
+    expect(translated!.hits.map((hit) => hit.rule)).not.toContain('MIXED_ES');
   });
 
   it('`templates spam` scores a spammy message above 0 and lists its rules (exit 1)', async () => {
