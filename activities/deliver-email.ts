@@ -1,22 +1,13 @@
-import { createHash } from 'node:crypto';
 import { ApplicationFailure, activityInfo, log } from '@temporalio/activity';
 import type { Db } from '../db/client';
+import type { LocalizedText } from '../domain/localized-text';
 import { claimSend, recordFailed, recordSent, releaseClaim } from '../db/message-store';
-import { campaignHeaders } from '../mail/campaign-headers';
 import { PermanentSendError, type Mailer, UnsendableAddressError } from '../mail/mailer';
+import { messageIdFor, outgoingEmail } from '../mail/outgoing-email';
 import { smtpErrorClass } from '../mail/smtp-error-class';
+import { TemplateError, type TemplateRenderer } from '../mail/template-renderer';
 import type { WorkerMetrics } from '../metrics/worker-metrics';
-import { TemplateError, type RenderedEmail, type TemplateRenderer } from '../mail/template-renderer';
-import { instrumentEmail } from '../tracking/links';
-import {
-  type LinkSettings,
-  clickUrl,
-  listUnsubscribeHeaders,
-  messageRowIdFor,
-  pixelUrl,
-  unsubscribeUrl,
-} from '../tracking/message-links';
-import { returnPathFor } from '../tracking/return-path';
+import { type LinkSettings, messageRowIdFor, unsubscribeUrl } from '../tracking/message-links';
 
 export interface DeliveryDeps {
   db: Db;
@@ -36,8 +27,8 @@ export interface DeliveryDeps {
    * point sets it (app/services.ts); without it emails go out as rendered (some unit tests).
    */
   links?: LinkSettings;
-  /** SHOP_POSTAL_ADDRESS, overriding templates/shop.json in every email. */
-  postalAddress?: string;
+  /** SHOP_POSTAL_ADDRESS (one, or one per language), overriding templates/shop.json in every email. */
+  postalAddress?: LocalizedText;
   /** Counts steps and SMTP errors for /metrics; the worker passes it (worker.ts). */
   metrics?: Pick<WorkerMetrics, 'step' | 'smtpError'>;
   now?: () => Date;
@@ -75,9 +66,7 @@ export interface SendAnalytics {
 
 export type DeliveryResult = 'sent' | 'already_sent';
 
-export function messageIdFor(key: string, domain: string): string {
-  return `<${createHash('sha256').update(key).digest('hex').slice(0, 32)}@${domain}>`;
-}
+export { messageIdFor };
 
 /**
  * Renders and sends one email exactly once per key: the message row is claimed before SMTP, so a
@@ -99,8 +88,26 @@ export async function deliverEmail(deps: DeliveryDeps, input: DeliverEmailInput)
     ...(unsubscribe ? { unsubscribeUrl: unsubscribe } : {}),
     ...(deps.postalAddress ? { postalAddress: deps.postalAddress } : {}),
   });
-  const email = track(deps.links, rendered, { rowId, issuedAt, unsubscribe });
   const messageIdHeader = messageIdFor(input.key, deps.messageIdDomain);
+  const email = outgoingEmail({
+    rendered,
+    to: input.to,
+    messageId: messageIdHeader,
+    ...(deps.links ? { links: deps.links } : {}),
+    rowId,
+    issuedAt,
+    ...(unsubscribe
+      ? {
+          marketing: {
+            unsubscribe,
+            shopId: input.shopId,
+            campaignId: input.campaign?.id,
+            step: input.step,
+            domain: deps.messageIdDomain,
+          },
+        }
+      : {}),
+  });
   const claim = await claimSend(deps.db, {
     id: rowId,
     key: input.key,
@@ -136,16 +143,7 @@ export async function deliverEmail(deps: DeliveryDeps, input: DeliverEmailInput)
   }
   let response: string;
   try {
-    ({ response } = await deps.mailer.send({
-      to: input.to,
-      subject: rendered.subject,
-      html: email.html,
-      text: email.text,
-      messageId: messageIdHeader,
-      ...(marketing
-        ? marketingEnvelope(input, { links: marketing, domain: deps.messageIdDomain, rowId, issuedAt })
-        : { headers: {} }),
-    }));
+    ({ response } = await deps.mailer.send(email.email));
   } catch (error) {
     const errorClass = smtpErrorClass(error);
     deps.metrics?.smtpError(errorClass);
@@ -175,30 +173,6 @@ export async function deliverEmail(deps: DeliveryDeps, input: DeliverEmailInput)
 }
 
 /**
- * What marketing email carries beyond its body: the RFC 8058 headers, List-Id and Feedback-ID, and
- * with BOUNCE_ADDRESS a VERP Return-Path naming this message, so an asynchronous bounce finds it.
- */
-function marketingEnvelope(
-  input: DeliverEmailInput,
-  { links, domain, rowId, issuedAt }: { links: LinkSettings; domain: string; rowId: string; issuedAt: Date },
-) {
-  return {
-    headers: {
-      ...listUnsubscribeHeaders(links, rowId, issuedAt),
-      ...campaignHeaders({
-        shopId: input.shopId,
-        campaignId: input.campaign?.id,
-        step: input.step,
-        domain,
-      }),
-    },
-    ...(links.bounceAddress
-      ? { returnPath: returnPathFor({ secret: links.secret, bounceAddress: links.bounceAddress, messageId: rowId }) }
-      : {}),
-  };
-}
-
-/**
  * Link lifetimes count from when the step's activity was first scheduled, which is the same on every
  * retry: a resend in the crash window is then byte for byte the email that went out before. Outside
  * a scheduled activity (MockActivityEnvironment reports 1 ms) they count from now.
@@ -206,22 +180,6 @@ function marketingEnvelope(
 function linksIssuedAt(now: Date): Date {
   const scheduled = activityInfo().scheduledTimestampMs;
   return scheduled > 1 ? new Date(scheduled) : now;
-}
-
-/** Tracked links and the open pixel, for marketing and internal email alike (the unsubscribe link stays direct). */
-function track(
-  links: LinkSettings | undefined,
-  email: RenderedEmail,
-  { rowId, issuedAt, unsubscribe }: { rowId: string; issuedAt: Date; unsubscribe: string | undefined },
-) {
-  if (!links) return { html: email.html, text: email.text, links: [] };
-  return instrumentEmail({
-    html: email.html,
-    text: email.text,
-    linkUrl: links.trackClicks ? (index) => clickUrl(links, rowId, index, issuedAt) : undefined,
-    pixelUrl: links.trackOpens ? pixelUrl(links, rowId, issuedAt) : undefined,
-    keep: (url) => url === unsubscribe,
-  });
 }
 
 async function renderOrFail(

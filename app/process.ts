@@ -55,3 +55,4 @@ export function parseNoArguments({ name, description }: { name: string; descript
     .exitOverride((error) => process.exit(error.exitCode === 0 ? 0 : EXIT_USAGE))
     .parse(process.argv);
 }
+

@@ -1,17 +1,29 @@
-import { mkdir, writeFile } from 'node:fs/promises';
+import { mkdir, readFile, writeFile } from 'node:fs/promises';
 import path from 'node:path';
-import { checkTemplates, formatProblem } from '../mail/template-check';
+import { DEFAULT_CAMPAIGNS_DIR, loadCampaigns } from '../campaigns/load';
+import { loadConfig } from '../config/env';
+import { internalTemplateIds } from '../domain/campaign';
+import { formatHits, overLimit, scoreMessages, spamAssassinInstalled } from '../mail/spam-score';
+import { type SpamResult, checkTemplates, formatProblem } from '../mail/template-check';
 import { TemplateError, displayPath } from '../mail/template-errors';
 import { createTemplateRenderer } from '../mail/template-renderer';
 import { loadSample } from '../mail/template-samples';
 import { loadTemplateSources, resolveLocale } from '../mail/template-source';
 
-// What `cartflow templates check|preview` do (cli/templates.ts declares them): imported only when
+// What `cartflow templates check|preview|spam` do (cli/templates.ts declares them): imported only when
 // one of them runs, as MJML and the renderer take a second or more to load.
 
 export async function check(options: { dir: string; template?: string }): Promise<number> {
-  const report = await checkTemplates({ dir: options.dir, only: options.template });
+  // Manager alerts are scored as they are sent: internal email, without unsubscribe headers.
+  const config = loadConfig();
+  const campaigns = await loadCampaigns(config.CAMPAIGNS_DIR ?? DEFAULT_CAMPAIGNS_DIR);
+  const report = await checkTemplates({
+    dir: options.dir,
+    only: options.template,
+    internal: internalTemplateIds(campaigns),
+  });
   for (const problem of report.problems) process.stdout.write(`${formatProblem(problem)}\n`);
+  if (report.spam.length > 0) process.stdout.write(spamSummary(report.spam));
   const errors = report.problems.filter((problem) => problem.severity === 'error').length;
   const warnings = report.problems.length - errors;
   process.stdout.write(
@@ -19,6 +31,40 @@ export async function check(options: { dir: string; template?: string }): Promis
       `${errors} error(s), ${warnings} warning(s)\n`,
   );
   return errors > 0 ? 1 : 0;
+}
+
+/** The highest score, and every rule that hit with its score and how many of the messages it hit. */
+function spamSummary(results: SpamResult[]): string {
+  const highest = results.reduce((top, result) => (result.score.score > top.score.score ? result : top));
+  const rules = new Map<string, { line: string; count: number }>();
+  for (const { score } of results) {
+    formatHits(score).forEach((line, index) => {
+      const rule = score.hits[index]!.rule;
+      rules.set(rule, { line, count: (rules.get(rule)?.count ?? 0) + 1 });
+    });
+  }
+  return [
+    `spam scores (SpamAssassin, local rules) of ${results.length} message(s): highest ${highest.score.score} ` +
+      `(${highest.template}, ${highest.locale}, ${highest.sample}); rules hit:`,
+    ...[...rules.values()].map(({ line, count }) => `  ${line} (${count}×)`),
+    '',
+  ].join('\n');
+}
+
+export async function spam(file: string): Promise<number> {
+  if (!(await spamAssassinInstalled())) {
+    throw new TemplateError(
+      "spamassassin: not installed (install Debian's spamassassin package, or run scripts/spamassassin.sh as root)",
+    );
+  }
+  const message = await readFile(file).catch(() => {
+    throw new TemplateError(`${file}: cannot read the message file`);
+  });
+  const [score] = await scoreMessages([message]);
+  process.stdout.write(
+    `${[`${file}: spam score ${score!.score}`, ...formatHits(score!).map((line) => `  ${line}`)].join('\n')}\n`,
+  );
+  return overLimit(score!) ? 1 : 0;
 }
 
 export async function preview(

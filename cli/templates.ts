@@ -1,6 +1,6 @@
 import { Command, InvalidArgumentError } from 'commander';
 
-// `cartflow templates check|preview|serve`: the marketers' tools. Output is for people; errors
+// `cartflow templates check|preview|spam|serve`: the marketers' tools. Output is for people; errors
 // are one line each (`file:line: message`), never a stack trace. The work is in
 // cli/templates-actions.ts and cli/templates-serve.ts, imported when a subcommand runs, so that
 // `cartflow templates --help` answers at once.
@@ -12,7 +12,7 @@ const integer = (value: string) => {
 
 export function templatesProgram(): Command {
   const program = new Command('templates')
-    .description('check, preview and serve the email templates')
+    .description('check, preview, spam-score and serve the email templates')
     .option('--dir <folder>', 'templates folder (default: templates/ of this repository)');
   // The shipped folder comes with the composition root: only a running subcommand loads it.
   const dir = async () => program.opts<{ dir?: string }>().dir ?? (await import('../app/services')).templatesDir;
@@ -35,6 +35,14 @@ export function templatesProgram(): Command {
     .action(async (id: string, options: { locale?: string; sample?: string; variant: number; out: string }) => {
       const { preview } = await import('./templates-actions');
       process.exitCode = await preview(id, { dir: await dir(), ...options });
+    });
+  program
+    .command('spam')
+    .description("score one message (.eml) with SpamAssassin's local rules and list the rules hit; exits 1 above 0")
+    .argument('<file>', 'the message, e.g. saved from a mail client')
+    .action(async (file: string) => {
+      const { spam } = await import('./templates-actions');
+      process.exitCode = await spam(file);
     });
   program
     .command('serve')

@@ -1,8 +1,10 @@
+import path from 'node:path';
 import { loadClientConfigProfile, toClientOptions } from '@temporalio/envconfig';
 import type { NativeConnectionOptions } from '@temporalio/worker';
 import ms from 'ms';
 import { z } from 'zod';
 import { EmailAddress } from '../domain/email-address';
+import { LocalizedText } from '../domain/localized-text';
 
 /**
  * The one place that reads the environment. Every entry point calls `loadConfig()` once and
@@ -188,8 +190,26 @@ const EnvSchema = z.object({
     .int()
     .min(16 * 1024)
     .default(1024 * 1024),
-  /** The sender's postal address in every marketing email (CAN-SPAM); overrides templates/shop.json. */
-  SHOP_POSTAL_ADDRESS: optionalText,
+  /**
+   * The sender's postal address in every marketing email (CAN-SPAM); overrides templates/shop.json's.
+   * One address, or JSON with one per language: `{"default":"…","ru":"…"}` (as in shop.json).
+   */
+  SHOP_POSTAL_ADDRESS: optionalText.transform((value, ctx): LocalizedText | undefined => {
+    if (value === undefined || !value.trim().startsWith('{')) return value;
+    let json: unknown;
+    try {
+      json = JSON.parse(value);
+    } catch {
+      json = undefined;
+    }
+    const parsed = LocalizedText.safeParse(json);
+    if (parsed.success) return parsed.data;
+    ctx.addIssue({
+      code: 'custom',
+      message: 'starts with "{" but is not a JSON object of addresses by language like {"default":"…","ru":"…"}',
+    });
+    return z.NEVER;
+  }),
   /** `opt_in`: marketing only with consent. `existing_customers`: also to buyers who ordered before (soft opt-in). */
   CONSENT_POLICY: z.enum(['opt_in', 'existing_customers']).default('opt_in'),
   SOFT_BOUNCE_LIMIT: z.coerce.number().int().min(1).default(3),
@@ -360,4 +380,9 @@ function loadTemporalConfig(env: Record<string, string | undefined>): TemporalCo
   } catch (error) {
     throw new ConfigError(`Invalid Temporal configuration (TEMPORAL_*): ${(error as Error).message}`);
   }
+}
+
+/** The folders of PATH, where a tool such as Debian's spamassassin is looked up. */
+export function executableSearchPath(env: Record<string, string | undefined> = process.env): string[] {
+  return (env.PATH ?? '').split(path.delimiter).filter(Boolean);
 }

@@ -356,3 +356,18 @@ export function campaignJsonSchema(): Record<string, unknown> {
     description: 'A campaign file under campaigns/. See README.md, "For marketers: campaigns".',
   };
 }
+
+/**
+ * The templates the campaigns send as internal email (a `notify_manager` step's alert to the sales
+ * manager): no unsubscribe link or List-Unsubscribe. The template check scores them as such.
+ */
+export function internalTemplateIds(campaigns: Campaign[]): Set<string> {
+  return new Set(
+    campaigns.flatMap((campaign) =>
+      // A notify_manager step has no variants (NotifyManagerStep): its one template is the alert.
+      campaign.steps.flatMap((step) =>
+        step.kind === 'notify_manager' && step.template !== undefined ? [step.template] : [],
+      ),
+    ),
+  );
+}

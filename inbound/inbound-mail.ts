@@ -10,7 +10,7 @@ import { unsubscribeTargetOf } from '../db/preference-store';
 import { messages } from '../db/schema';
 import { type BounceType, bounceOf, isAutoReply, parseDeliveryStatus } from '../domain/delivery-status';
 import { messageIdOfReturnPath } from '../tracking/return-path';
-import { verifyToken } from '../tracking/tokens';
+import { tokensInText, verifyToken } from '../tracking/tokens';
 
 /** The two addresses the inbound listener takes mail for. */
 export interface InboundAddresses {
@@ -67,8 +67,6 @@ const header = (mail: ParsedMail) => (name: string) => {
   return value === undefined ? undefined : String(value);
 };
 
-// Base64url payload, a dot, 22 characters of signature: what tracking/tokens.ts signs.
-const TOKEN = /(?<![A-Za-z0-9_-])[A-Za-z0-9_-]{1,512}\.[A-Za-z0-9_-]{22}(?![A-Za-z0-9_-])/g;
 // A mail program puts the token in the subject; a quoted email carries it near the top.
 const MAX_TEXT_SCANNED = 64 * 1024;
 
@@ -80,9 +78,9 @@ const MAX_TEXT_SCANNED = 64 * 1024;
  */
 async function handleUnsubscribe(deps: InboundMailDeps, mail: ParsedMail): Promise<InboundOutcome> {
   if (isAutoReply(header(mail))) return { status: 'ignored', reason: 'auto_reply' };
-  const candidates = [...`${mail.subject ?? ''}\n${(mail.text ?? '').slice(0, MAX_TEXT_SCANNED)}`.matchAll(TOKEN)].map(
-    (match) => match[0],
-  );
+  const candidates = [
+    ...`${mail.subject ?? ''}\n${(mail.text ?? '').slice(0, MAX_TEXT_SCANNED)}`.matchAll(tokensInText()),
+  ].map((match) => match[0]);
   for (const token of new Set(candidates)) {
     const check = verifyToken(deps.secret, token, 'unsubscribe', deps.now());
     const claims = check.ok ? check.claims : check.reason === 'expired' ? check.claims : undefined;

@@ -7,11 +7,20 @@ import {
   renderCompiled,
   renderPerEmail,
 } from './template-compiler';
+import {
+  MAX_SPAM_SCORE,
+  type SpamScore,
+  formatHits,
+  overLimit,
+  scoreMessages,
+  spamAssassinInstalled,
+} from './spam-score';
 import { checkPlainText } from './template-check-text';
 import { emailContent, firstDifference } from './template-content';
 import { TemplateError, at, displayPath } from './template-errors';
-import { loadSample } from './template-samples';
-import { type TemplateSources, listTemplateIds, loadTemplateSources, pickFile } from './template-source';
+import { type SampleData, loadSample } from './template-samples';
+import { sampleMessage } from './template-spam';
+import { type ShopView, type TemplateSources, listTemplateIds, loadTemplateSources, pickFile } from './template-source';
 
 export interface CheckProblem {
   severity: 'error' | 'warning';
@@ -24,6 +33,23 @@ export interface CheckReport {
   /** template × locale × sample combinations rendered. */
   renders: number;
   templates: string[];
+  /** SpamAssassin's score of every render as a send; empty when SpamAssassin is not installed. */
+  spam: SpamResult[];
+}
+
+export interface SpamResult {
+  template: string;
+  locale: string;
+  sample: string;
+  score: SpamScore;
+}
+
+interface PendingSpamCheck {
+  template: string;
+  locale: string;
+  sample: string;
+  body: string;
+  message: Buffer;
 }
 
 /** Gmail clips messages above ~102 KB; stay under 100 KB. */
@@ -35,20 +61,43 @@ export const MAX_PREHEADER = 140;
  * The pre-flight check: every template × locale × sample is compiled (strict MJML), rendered
  * once-compiled and per email, and checked for what a customer (and the law) needs.
  */
-export async function checkTemplates(options: { dir: string; only?: string }): Promise<CheckReport> {
-  const report: CheckReport = { problems: [], renders: 0, templates: [] };
+export async function checkTemplates(options: {
+  dir: string;
+  only?: string;
+  /** `false` skips the spam score (about half the check's time), for callers that check something else. */
+  spam?: boolean;
+  /** Templates sent as internal email (manager alerts; `internalTemplateIds` of the campaigns), scored as such. */
+  internal?: ReadonlySet<string>;
+}): Promise<CheckReport> {
+  const report: CheckReport = { problems: [], renders: 0, templates: [], spam: [] };
   const ids = options.only ? [options.only] : await listTemplateIds(options.dir);
   if (ids.length === 0) report.problems.push({ severity: 'error', text: `${displayPath(options.dir)}: no templates` });
+  const scoring = options.spam !== false;
+  const spam = scoring && (await spamAssassinInstalled()) ? [] : undefined;
   for (const id of ids) {
     report.templates.push(id);
-    await guard(report, '', async () => checkTemplate(report, await loadTemplateSources(options.dir, id)));
+    const internal = options.internal?.has(id) ?? false;
+    await guard(report, '', async () =>
+      checkTemplate(report, { sources: await loadTemplateSources(options.dir, id), internal }, spam),
+    );
+  }
+  if (spam) await checkSpam(report, spam);
+  else if (scoring) {
+    report.problems.push({
+      severity: 'warning',
+      text: "spamassassin: not installed, so no spam score was checked (install Debian's spamassassin package, or run scripts/spamassassin.sh as root)",
+    });
   }
   const seen = new Set<string>();
   report.problems = report.problems.filter((problem) => !seen.has(problem.text) && seen.add(problem.text));
   return report;
 }
 
-async function checkTemplate(report: CheckReport, sources: TemplateSources): Promise<void> {
+async function checkTemplate(
+  report: CheckReport,
+  { sources, internal }: { sources: TemplateSources; internal: boolean },
+  spam: PendingSpamCheck[] | undefined,
+): Promise<void> {
   const problem = (severity: CheckProblem['severity'], text: string) => report.problems.push({ severity, text });
   if (sources.samples.length === 0)
     problem('error', `${displayPath(sources.folder)}/samples: no sample data (add samples/*.json)`);
@@ -60,11 +109,18 @@ async function checkTemplate(report: CheckReport, sources: TemplateSources): Pro
       for (const sample of sources.samples) {
         await guard(report, ` (${locale}, ${sample})`, async () => {
           report.renders++;
-          await checkSample({
+          const data = await checkSample({
             sources,
             compiled,
             sample,
             problem: (severity, text) => problem(severity, `${text} (${locale}, ${sample})`),
+          });
+          spam?.push({
+            template: sources.id,
+            locale,
+            sample,
+            body: displayPath(compiled.origins.body),
+            message: await sampleMessage({ compiled, data, sample, internal }),
           });
         });
       }
@@ -77,7 +133,7 @@ async function checkSample(input: {
   compiled: CompiledTemplate;
   sample: string;
   problem: (severity: CheckProblem['severity'], text: string) => void;
-}): Promise<void> {
+}): Promise<SampleData> {
   const { sources, compiled, sample, problem } = input;
   const data = await loadSample(sources, sample, { locale: compiled.locale });
   const emails = compiled.subjects.map((_, subjectVariant) => renderCompiled(compiled, data, { subjectVariant }));
@@ -101,19 +157,42 @@ async function checkSample(input: {
   const bytes = Buffer.byteLength(email.html);
   if (bytes > MAX_HTML_BYTES)
     problem('error', `${body}: HTML is ${Math.round(bytes / 1024)} KB (over 100 KB: Gmail clips it)`);
-  checkContent({ sources, email, problem, body });
+  checkContent({ sources, shop: compiled.shop, email, problem, body });
   const reference = await renderPerEmail({ sources, compiled, data });
   const difference = firstDifference(emailContent(reference), emailContent(email));
   if (difference) problem('error', `${body}: compiled once, the email differs from MJML per email: ${difference}`);
+  return data;
+}
+
+/**
+ * Every render as the message a send puts on the wire, scored by SpamAssassin with local rules
+ * (what `spamassassin -L -t` gives): a score above 0 is an error listing the rules that hit.
+ */
+async function checkSpam(report: CheckReport, pending: PendingSpamCheck[]): Promise<void> {
+  const scores = await scoreMessages(pending.map((entry) => entry.message));
+  pending.forEach(({ template, locale, sample, body }, index) => {
+    const score = scores[index]!;
+    report.spam.push({ template, locale, sample, score });
+    if (overLimit(score)) {
+      report.problems.push({
+        severity: 'error',
+        text: `${body}: spam score ${score.score} (over ${MAX_SPAM_SCORE}) (${locale}, ${sample}):\n${formatHits(score)
+          .map((line) => `  ${line}`)
+          .join('\n')}`,
+      });
+    }
+  });
 }
 
 function checkContent(input: {
   sources: TemplateSources;
+  /** The shop as this email's language shows it. */
+  shop: ShopView;
   email: RenderedEmail;
   body: string;
   problem: (severity: CheckProblem['severity'], text: string) => void;
 }): void {
-  const { sources, email, body, problem } = input;
+  const { sources, shop, email, body, problem } = input;
   const content = emailContent(email);
   const shopFile = displayPath(path.join(path.dirname(sources.folder), 'shop.json'));
   const unsubscribe = sources.shop.unsubscribeUrl.split('{')[0] ?? '';
@@ -121,8 +200,8 @@ function checkContent(input: {
   else if (!content.links.some((link) => link.startsWith(unsubscribe))) {
     problem('error', `${body}: no unsubscribe link (add <a href="{{unsubscribeUrl}}">…</a>, e.g. with {{> footer}})`);
   }
-  const address = sources.shop.postalAddress.replace(/\s+/g, ' ').trim();
-  if (!address) problem('error', `${shopFile}: "postalAddress" is not set (the law requires it)`);
+  const address = shop.postalAddress.replace(/\s+/g, ' ').trim();
+  if (!address) problem('error', `${shopFile}: "postalAddress" is not set for this language (the law requires it)`);
   else if (!content.text.includes(address))
     problem('error', `${body}: the postal address is missing (add {{shop.postalAddress}}, e.g. with {{> footer}})`);
   if (email.preheader && !email.html.includes('display:none')) {

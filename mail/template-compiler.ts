@@ -1,6 +1,7 @@
 import Handlebars from 'handlebars';
 import { type FormatCallback, convert } from 'html-to-text';
 import mjml2html from 'mjml';
+import { type LocalizedText, textForLocale } from '../domain/localized-text';
 import { pickVariant } from '../domain/subject-variant';
 import { headerText } from './header-text';
 import {
@@ -20,7 +21,7 @@ import {
   restoreStatements,
   statementAt,
 } from './template-protect';
-import { type TemplateFile, type TemplateSources, pickFile } from './template-source';
+import { type ShopView, type TemplateFile, type TemplateSources, pickFile, shopForLocale } from './template-source';
 
 export interface RenderedEmail {
   templateId: string;
@@ -52,8 +53,8 @@ export interface RenderOptions {
   now?: Date;
   /** This recipient's own unsubscribe page (a signed link); previews fall back to shop.json's pattern. */
   unsubscribeUrl?: string;
-  /** The sender's postal address from config (SHOP_POSTAL_ADDRESS), overriding shop.json. */
-  postalAddress?: string;
+  /** The sender's postal address from config (SHOP_POSTAL_ADDRESS), overriding shop.json's in every language. */
+  postalAddress?: LocalizedText;
 }
 
 type Run = (data: object, frame: RenderFrame) => string;
@@ -63,7 +64,8 @@ export interface CompiledTemplate {
   templateId: string;
   version: string;
   locale: string;
-  shop: TemplateSources['shop'];
+  /** The shop as this language shows it (shop.json's text for the locale). */
+  shop: ShopView;
   /** Plain text, one line and header-safe (`headerText`); the body escapes them where it shows them. */
   subjects: Run[];
   preheader: Run;
@@ -189,7 +191,7 @@ export async function compileTemplate(sources: TemplateSources, locale: string):
     templateId: sources.id,
     version: sources.version,
     locale,
-    shop: sources.shop,
+    shop: shopForLocale(sources.shop, locale),
     subjects: subjects.map(({ source, origin }) => compileHeaderText(source, () => origin)),
     origins: {
       body: files.body.origins[0]!.file,
@@ -229,7 +231,7 @@ export function renderCompiled(
     );
   }
   const frame = frameFor(template.locale, template.templateId, options);
-  const view: Record<string, unknown> = { ...data, shop: shopFor(template.shop, options) };
+  const view: Record<string, unknown> = { ...data, shop: shopFor(template, options) };
   const subject = subjectRun(view, frame);
   const preheader = template.preheader(view, frame);
   // The body shows both (<mj-title>, <mj-preview>): added to the view rather than copying it again.
@@ -254,8 +256,9 @@ function frameFor(locale: string, templateId: string, options: Omit<RenderOption
   return frame;
 }
 
-function shopFor(shop: TemplateSources['shop'], options: Omit<RenderOptions, 'locale'>): TemplateSources['shop'] {
-  return options.postalAddress ? { ...shop, postalAddress: options.postalAddress } : shop;
+function shopFor(template: CompiledTemplate, options: Omit<RenderOptions, 'locale'>): ShopView {
+  const { shop, locale } = template;
+  return options.postalAddress ? { ...shop, postalAddress: textForLocale(options.postalAddress, locale) } : shop;
 }
 
 /**
@@ -273,7 +276,7 @@ export async function renderPerEmail(input: {
   const files = localeFiles(sources, compiled.locale);
   const light = renderCompiled({ ...compiled, body: () => '', text: () => '' }, data, options);
   const frame = frameFor(compiled.locale, sources.id, options);
-  const full = { ...data, shop: shopFor(sources.shop, options), subject: light.subject, preheader: light.preheader };
+  const full = { ...data, shop: shopFor(compiled, options), subject: light.subject, preheader: light.preheader };
   const body = handlebars.compile(files.body.source, { strict: true });
   const mjml = runMapped(body, full, frame, (line) => files.body.origins[line - 1] ?? files.body.origins[0]!);
   const html = await compileMjml(mjml, files.body);

@@ -39,7 +39,8 @@ export type SampleData = CartEmailData & { buyer?: { email: string; name: string
 
 /**
  * Reads `samples/<name>` of a template as the data a real send would get; with `locale`, as a
- * customer with that language would get it (prices and dates formatted for it).
+ * customer with that language would get it (prices and dates formatted for it, and the sample's
+ * `locales.<locale>` overrides applied).
  */
 export async function loadSample(
   sources: TemplateSources,
@@ -53,7 +54,7 @@ export async function loadSample(
   } catch (error) {
     throw new TemplateError(`${displayPath(file)}: cannot read sample (${(error as Error).message})`);
   }
-  const result = Sample.safeParse(json);
+  const result = Sample.safeParse(options.locale ? localized(json, options.locale) : json);
   if (!result.success) {
     const issues = result.error.issues.map((issue) => `${issue.path.join('.') || '(root)'}: ${issue.message}`);
     throw new TemplateError(`${displayPath(file)}: ${issues.join('; ')}`);
@@ -63,6 +64,38 @@ export async function loadSample(
   const data = buildCartEmailData(cart, { discount: discount ? emailDiscount(discount, cart) : null });
   return buyer ? { ...data, buyer } : data;
 }
+
+/**
+ * A sample's `locales.<locale>` (or the language's, `ru` for `ru-RU`) merged over the sample: the
+ * same cart as a shop writing in that language shows it (translated product titles). Objects merge
+ * key by key and arrays element by element, so `"items": [{ "title": "…" }]` renames the first item.
+ */
+function localized(json: unknown, locale: string): unknown {
+  if (!isObject(json)) return json;
+  const { locales, ...sample } = json;
+  if (!isObject(locales)) return sample;
+  const lower = locale.toLowerCase();
+  const byLocale = new Map(Object.entries(locales).map(([key, value]) => [key.toLowerCase(), value]));
+  const overrides = byLocale.get(lower) ?? byLocale.get(lower.split('-')[0] ?? '');
+  return overrides === undefined ? sample : deepMerge(sample, overrides);
+}
+
+function deepMerge(base: unknown, override: unknown): unknown {
+  if (Array.isArray(base) && Array.isArray(override)) {
+    return Array.from({ length: Math.max(base.length, override.length) }, (_, index) =>
+      index < override.length ? deepMerge(base[index], override[index]) : base[index],
+    );
+  }
+  if (isObject(base) && isObject(override)) {
+    const merged: Record<string, unknown> = { ...base };
+    for (const [key, value] of Object.entries(override)) merged[key] = deepMerge(base[key], value);
+    return merged;
+  }
+  return override;
+}
+
+const isObject = (value: unknown): value is Record<string, unknown> =>
+  typeof value === 'object' && value !== null && !Array.isArray(value);
 
 /** The discount as the chain step shows it (activities/run-chain-step.ts `discountView`). */
 function emailDiscount(discount: NonNullable<z.infer<typeof Sample>['discount']>, cart: Cart): EmailDiscount {

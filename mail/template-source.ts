@@ -2,19 +2,42 @@ import { createHash } from 'node:crypto';
 import { readFile, readdir } from 'node:fs/promises';
 import path from 'node:path';
 import { z } from 'zod';
+import { LocalizedText, textForLocale } from '../domain/localized-text';
 import { TemplateError, displayPath } from './template-errors';
 
 /** `templates/shop.json`: what every email of the shop shares. */
 export const ShopSettings = z.object({
   /** Language of the unsuffixed files (`body.mjml`), used when the customer's language has no variant. */
   defaultLocale: z.string().default('en'),
-  name: z.string().default(''),
-  /** Required by law in marketing email; the pre-flight check looks for it in every email. */
-  postalAddress: z.string().default(''),
+  /** One name, or one per language: `{ "default": "…", "ru": "…" }`. */
+  name: LocalizedText.default(''),
+  /**
+   * Required by law in marketing email; the pre-flight check looks for it in every email. One
+   * address, or the same address written per language: `{ "default": "…", "ru": "…" }`.
+   */
+  postalAddress: LocalizedText.default(''),
   /** The shop's unsubscribe page; `{email}` and `{cartId}` are filled in per recipient. */
   unsubscribeUrl: z.string().default(''),
 });
 export type ShopSettings = z.infer<typeof ShopSettings>;
+
+/** What an email in one language shows of the shop: `{{shop.name}}`, `{{shop.postalAddress}}`. */
+export interface ShopView {
+  defaultLocale: string;
+  name: string;
+  postalAddress: string;
+  unsubscribeUrl: string;
+}
+
+/** The shop's settings as an email in `locale` shows them. */
+export function shopForLocale(shop: ShopSettings, locale: string): ShopView {
+  return {
+    defaultLocale: shop.defaultLocale,
+    name: textForLocale(shop.name, locale),
+    postalAddress: textForLocale(shop.postalAddress, locale),
+    unsubscribeUrl: shop.unsubscribeUrl,
+  };
+}
 
 export interface TemplateFile {
   /** Absolute path, for messages. */

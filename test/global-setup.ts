@@ -35,12 +35,18 @@ type Servers = { context: Record<keyof import('vitest').ProvidedContext, string>
 /**
  * Starts the real components every integration test needs: PostgreSQL (DATABASE_URL when set,
  * else a throwaway cluster), and the Temporal servers obtained by scripts/ (cached in .cache/).
+ * Installs Chromium and SpamAssassin from Debian's packages when missing (the template tests).
  */
 async function startServers(): Promise<Servers> {
+  // SpamAssassin goes after Chromium: both may run apt-get, which holds a lock while it installs.
   const [cliPath, timeSkippingServerPath, chromiumPath] = await Promise.all([
     script('temporal-cli.sh'),
     script('temporal-test-server.sh'),
-    script('chromium.sh'),
+    // Debian packages one after the other: apt holds one lock.
+    script('chromium.sh').then(async (chromium) => {
+      await script('spamassassin.sh');
+      return chromium;
+    }),
     // For test/e2e/production-stack.test.ts, which runs it itself: built here, before any test
     // runs, so the first build (minutes) does not compete with tests for the CPU. Cached after.
     script('temporal-server.sh'),

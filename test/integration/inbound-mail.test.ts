@@ -22,6 +22,7 @@ import { signToken } from '../../tracking/tokens';
 import { TEST_SECRET, cartUpdatedEvent, signedRequest } from '../helpers/cart-events';
 import { consumerCampaign } from '../helpers/campaigns';
 import { type TestDatabase, createTestDatabase } from '../helpers/database';
+import { firstFormToken } from '../helpers/first-form-token';
 import { type TestHttpServer, startHttpServer } from '../helpers/http-server';
 import { type MailCatcher, startMailCatcher } from '../helpers/mail-catcher';
 import { listUnsubscribeOf } from '../helpers/unsubscribe-links';
@@ -349,6 +350,24 @@ describe('unsubscribe by email (the List-Unsubscribe mailto)', () => {
     const [message] = await database.sql`select unsubscribed_at from messages where id = ${sent.rowId}`;
     expect(message!.unsubscribed_at).toBeInstanceOf(Date);
     expect(await stopSignalsOf(sent.cartId)).toContain('stopChain');
+  });
+
+  it('a first-form token (eyJ…) from an email sent before base32 tokens still unsubscribes', async () => {
+    const sent = await sendMarketingEmail('first-form');
+    expect(mailtoSubject(sent.mail)).toMatch(/^unsubscribe [A-Z2-7]{60}$/);
+    const to = unsubscribeAddress(config);
+    const token = firstFormToken(TRACKING_SECRET, {
+      purpose: 'unsubscribe',
+      messageId: sent.rowId,
+      expiresAt: new Date(Date.now() + 86_400_000),
+    });
+    const accepted = await deliverInbound({
+      from: sent.email,
+      to,
+      raw: plainMail({ from: sent.email, to, subject: `Re: unsubscribe ${token}` }),
+    });
+    expect(accepted.response).toMatch(/^250/);
+    expect(await suppressionOf(sent.email)).toEqual({ reason: 'unsubscribed', source: 'mailto' });
   });
 
   it('a forged token is refused with 550 and changes nothing; an authentic expired one still unsubscribes', async () => {

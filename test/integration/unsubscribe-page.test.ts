@@ -14,6 +14,7 @@ import { TEST_SECRET, cartUpdatedEvent, signedRequest } from '../helpers/cart-ev
 import { consumerCampaign, welcomeCampaign as welcomeSeries } from '../helpers/campaigns';
 import { type DeliveryStack, startDeliveryStack } from '../helpers/delivery-stack';
 import { eventually } from '../helpers/eventually';
+import { firstFormToken } from '../helpers/first-form-token';
 import { activityEnvironment } from '../helpers/test-logger';
 import { type TestWorker, startTestWorker } from '../helpers/test-worker';
 import { listUnsubscribeOf, oneClickRequest } from '../helpers/unsubscribe-links';
@@ -328,15 +329,16 @@ describe('links that do not work', () => {
     const email = newAddress('tamper');
     const { path, messageId } = await sentEmail({ email });
     const token = path.slice('/u/'.length);
-    const [payload, signature] = token.split('.') as [string, string];
     const other = (char: string) => (char === 'A' ? 'B' : 'A');
-    // (The signature's last character carries padding bits, so it is not the one changed.)
-    const otherPayload = `${other(payload[0]!)}${payload.slice(1)}.${signature}`;
-    const otherSignature = `${payload}.${other(signature[0]!)}${signature.slice(1)}`;
+    const changedAt = (text: string, at: number) => `${text.slice(0, at)}${other(text[at]!)}${text.slice(at + 1)}`;
     const far = new Date(Date.now() + DAY);
+    const firstForm = firstFormToken(TRACKING_SECRET, { purpose: 'unsubscribe', messageId, expiresAt: far });
     const tokens = [
-      otherPayload,
-      otherSignature,
+      // (The last character carries padding bits, so it is not the one changed.)
+      changedAt(token, 0),
+      changedAt(token, token.length - 2),
+      changedAt(firstForm, 0),
+      changedAt(firstForm, firstForm.indexOf('.') + 1),
       'not-a-token',
       signToken('another-secret-0123456789abcdef0123', { purpose: 'unsubscribe', messageId, expiresAt: far }),
       signToken(TRACKING_SECRET, { purpose: 'click', messageId, linkIndex: 0, expiresAt: far }),
@@ -367,6 +369,19 @@ describe('links that do not work', () => {
     expect(oneClick.status).toBe(200);
     expect(oneClick.headers.get('location')).toBeNull();
     expect(await suppressionsOf(email)).toHaveLength(1);
+  });
+
+  it('a link of an email sent with a first-form token (eyJ…) still shows the page and unsubscribes', async () => {
+    const email = newAddress('first-form');
+    const { path, messageId } = await sentEmail({ email, locale: 'ru' });
+    expect(path).toMatch(/^\/u\/[A-Z2-7]{60}$/);
+    const old = `/u/${firstFormToken(TRACKING_SECRET, { purpose: 'unsubscribe', messageId, expiresAt: new Date(Date.now() + DAY) })}`;
+    const page = await app.request(old);
+    expect(page.status).toBe(200);
+    expect(await page.text()).toContain('value="all"');
+    const oneClick = await app.request(old, oneClickRequest);
+    expect(oneClick.status).toBe(200);
+    expect(await suppressionsOf(email)).toEqual([{ reason: 'unsubscribed', source: 'one_click' }]);
   });
 
   it('without a tracking secret there are no unsubscribe routes', async () => {

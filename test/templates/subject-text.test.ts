@@ -58,7 +58,8 @@ describe('the hostile sample, as the customer sees it', () => {
   });
 
   it('every shipped template passes the check with the hostile samples in both languages', async () => {
-    const report = await checkTemplates({ dir: templatesDir });
+    // The spam score has its own test (check.test.ts).
+    const report = await checkTemplates({ dir: templatesDir, spam: false });
     expect(report.problems.filter((problem) => problem.severity === 'error').map(formatProblem)).toEqual([]);
     for (const id of report.templates) {
       const sources = await loadTemplateSources(templatesDir, id);

@@ -64,4 +64,18 @@ describe('config', () => {
       'https://shop.example.com/cf',
     );
   });
+
+  it('reads SHOP_POSTAL_ADDRESS as one address or as JSON with one per language', () => {
+    expect(loadConfig({ SHOP_POSTAL_ADDRESS: "O'Brien & Co, 1 Main St" }).SHOP_POSTAL_ADDRESS).toBe(
+      "O'Brien & Co, 1 Main St",
+    );
+    expect(
+      loadConfig({ SHOP_POSTAL_ADDRESS: '{"default":"1 Main St, Dublin","ru":"Мейн-стрит, 1, Дублин"}' })
+        .SHOP_POSTAL_ADDRESS,
+    ).toEqual({ default: '1 Main St, Dublin', ru: 'Мейн-стрит, 1, Дублин' });
+    expect(() => loadConfig({ SHOP_POSTAL_ADDRESS: '{"ru":"Москва"' })).toThrow(
+      /SHOP_POSTAL_ADDRESS: starts with "\{" but is not a JSON object/,
+    );
+    expect(() => loadConfig({ SHOP_POSTAL_ADDRESS: '{"ru":"Москва"}' })).toThrow(/SHOP_POSTAL_ADDRESS/);
+  });
 });

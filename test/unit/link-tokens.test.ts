@@ -2,7 +2,7 @@ import fc from 'fast-check';
 import { describe, expect, it } from 'vitest';
 import { instrumentEmail } from '../../tracking/links';
 import { listUnsubscribeHeaders, messageRowIdFor, type LinkSettings } from '../../tracking/message-links';
-import { signToken, verifyToken } from '../../tracking/tokens';
+import { signToken, tokensInText, verifyToken } from '../../tracking/tokens';
 
 const SECRET = 'a-tracking-secret-of-at-least-32-characters';
 const MESSAGE = messageRowIdFor('cart:shop:42:reminder');
@@ -52,10 +52,91 @@ describe('link tokens', () => {
     expect(verifyToken(SECRET, expired, 'unsubscribe')).toMatchObject({ ok: false, reason: 'expired' });
   });
 
+  it('writes no lower-case letter (no Latin e for SpamAssassin MIXED_ES to count in Russian text)', () => {
+    fc.assert(
+      fc.property(
+        fc.constantFrom('open' as const, 'click' as const, 'unsubscribe' as const),
+        fc.uuid(),
+        fc.nat(0xffff),
+        fc.date({ min: new Date('2000-01-01'), max: new Date('2100-01-01'), noInvalidDate: true }),
+        (purpose, messageId, linkIndex, expiresAt) => {
+          const token = signToken(SECRET, { purpose, messageId, linkIndex, expiresAt });
+          expect(token).toMatch(/^[A-Z2-7]+$/);
+          const check = verifyToken(SECRET, token, purpose, new Date(0));
+          expect(check.ok && check.claims.messageId).toBe(messageId.toLowerCase());
+          expect(check.ok && check.claims.linkIndex).toBe(purpose === 'click' ? linkIndex : undefined);
+        },
+      ),
+    );
+  });
+
+  it('refuses to sign what the format cannot carry', () => {
+    expect(() => signToken(SECRET, { purpose: 'open', messageId: 'not-a-uuid', expiresAt: inAYear })).toThrow(/UUID/);
+    expect(() =>
+      signToken(SECRET, { purpose: 'click', messageId: MESSAGE, linkIndex: 70_000, expiresAt: inAYear }),
+    ).toThrow(RangeError);
+  });
+
   it('derives one stable UUID-shaped row id per send key', () => {
     expect(MESSAGE).toMatch(/^[0-9a-f]{8}-[0-9a-f]{4}-8[0-9a-f]{3}-[89ab][0-9a-f]{3}-[0-9a-f]{12}$/);
     expect(messageRowIdFor('cart:shop:42:reminder')).toBe(MESSAGE);
     expect(messageRowIdFor('cart:shop:42:incentive')).not.toBe(MESSAGE);
+  });
+});
+
+// Signed with SECRET by the first token form (base64url JSON, before base32), which emails already
+// sent carry: the links in them must keep working.
+const FIRST_FORM = {
+  click3:
+    'eyJwIjoiYyIsIm0iOiJmZTFlY2Q2NC00ZjBhLTg5OTItYjZhNS1hMjY4NjViODJmYWYiLCJpIjozLCJ4Ijo0MTAyNDQ0ODAwfQ.-Gm9hCueHI9UNeDtOe9pEg',
+  open: 'eyJwIjoibyIsIm0iOiJmZTFlY2Q2NC00ZjBhLTg5OTItYjZhNS1hMjY4NjViODJmYWYiLCJ4Ijo0MTAyNDQ0ODAwfQ.JTfjpNv7z1FOHSgxNlb5UA',
+  unsubscribe:
+    'eyJwIjoidSIsIm0iOiJmZTFlY2Q2NC00ZjBhLTg5OTItYjZhNS1hMjY4NjViODJmYWYiLCJ4Ijo0MTAyNDQ0ODAwfQ.7t8TEpfB5kcHg6lb3Sm8zA',
+  unsubscribeExpired2026:
+    'eyJwIjoidSIsIm0iOiJmZTFlY2Q2NC00ZjBhLTg5OTItYjZhNS1hMjY4NjViODJmYWYiLCJ4IjoxNzY3MjI1NjAwfQ.-CTAl518eb-v0mP2VocKgw',
+};
+const YEAR_2100 = new Date('2100-01-01T00:00:00Z');
+
+describe('link tokens of the first form (base64url JSON), in emails already sent', () => {
+  it('still verify, with the same claims as when they were signed', () => {
+    expect(verifyToken(SECRET, FIRST_FORM.click3, 'click')).toEqual({
+      ok: true,
+      claims: { purpose: 'click', messageId: MESSAGE, linkIndex: 3, expiresAt: YEAR_2100 },
+    });
+    expect(verifyToken(SECRET, FIRST_FORM.open, 'open')).toEqual({
+      ok: true,
+      claims: { purpose: 'open', messageId: MESSAGE, expiresAt: YEAR_2100 },
+    });
+    expect(
+      verifyToken(['a-newer-secret-of-at-least-32-characters', SECRET], FIRST_FORM.unsubscribe, 'unsubscribe'),
+    ).toMatchObject({ ok: true, claims: { purpose: 'unsubscribe', messageId: MESSAGE } });
+  });
+
+  it('keep their checks: changed characters, another purpose or secret, expiry', () => {
+    const token = FIRST_FORM.open;
+    fc.assert(
+      fc.property(fc.nat(token.length - 1), fc.constantFrom(...'ABCabc012-_.'), (position, replacement) => {
+        fc.pre(token[position] !== replacement);
+        const tampered = token.slice(0, position) + replacement + token.slice(position + 1);
+        expect(verifyToken(SECRET, tampered, 'open').ok).toBe(false);
+      }),
+    );
+    expect(verifyToken(SECRET, FIRST_FORM.open, 'click')).toMatchObject({ ok: false, reason: 'wrong_purpose' });
+    expect(verifyToken('another-secret-of-at-least-32-characters!!', FIRST_FORM.open, 'open')).toMatchObject({
+      ok: false,
+      reason: 'bad_signature',
+    });
+    expect(verifyToken(SECRET, FIRST_FORM.unsubscribeExpired2026, 'unsubscribe', new Date('2026-06-01'))).toEqual({
+      ok: false,
+      reason: 'expired',
+      claims: { purpose: 'unsubscribe', messageId: MESSAGE, expiresAt: new Date('2026-01-01T00:00:00Z') },
+    });
+  });
+
+  it('are found in a text beside tokens of the current form', () => {
+    const current = signToken(SECRET, { purpose: 'unsubscribe', messageId: MESSAGE, expiresAt: inAYear });
+    const subject = `Re: unsubscribe ${current} (and ${FIRST_FORM.unsubscribe}), thanks`;
+    expect([...subject.matchAll(tokensInText())].map((match) => match[0])).toEqual([current, FIRST_FORM.unsubscribe]);
   });
 });
 
@@ -104,7 +185,7 @@ describe('List-Unsubscribe headers (RFC 8058)', () => {
     };
     const headers = listUnsubscribeHeaders(settings, MESSAGE, new Date());
     const [https, mailto] = headers['List-Unsubscribe'].value.split(', ');
-    expect(https).toMatch(/^<https:\/\/cf\.example\/u\/[A-Za-z0-9_-]+\.[A-Za-z0-9_-]+>$/);
+    expect(https).toMatch(/^<https:\/\/cf\.example\/u\/[A-Z2-7]{60}>$/);
     const token = https!.slice('<https://cf.example/u/'.length, -1);
     expect(verifyToken(SECRET, token, 'unsubscribe').ok).toBe(true);
     expect(mailto).toBe(`<mailto:unsubscribe@shop.example?subject=unsubscribe%20${token}>`);

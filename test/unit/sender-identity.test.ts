@@ -23,9 +23,21 @@ describe('sender identity and the unsubscribe link at send time', () => {
     }
   });
 
-  it('previews keep shop.json: its address and its unsubscribe pattern', async () => {
+  it('puts the configured address of the email\'s language, else the configured default', async () => {
+    const postalAddress = { default: 'Configured Shop Ltd, 1 Config Road, London', ru: 'Лондон, Конфиг-роуд, 1' };
+    const ru = await renderer.render('cart-reminder', data, { locale: 'ru-RU', postalAddress });
+    const en = await renderer.render('cart-reminder', data, { locale: 'en', postalAddress });
+    expect(ru.text).toContain('Лондон, Конфиг-роуд, 1');
+    expect(ru.text).not.toContain('Config Road');
+    expect(en.text).toContain('Configured Shop Ltd, 1 Config Road, London');
+  });
+
+  it('previews keep shop.json: its address, in the language of the email, and its unsubscribe pattern', async () => {
     const email = await renderer.render('cart-reminder', data);
     expect(email.html).toContain('Musterstraße 1');
     expect(email.html).toContain('https://shop.example.com/unsubscribe?email');
+    const russian = await renderer.render('cart-reminder', data, { locale: 'ru' });
+    expect(russian.text).toContain('Мустерштрассе, 1, 10115 Берлин, Германия');
+    expect(russian.text).not.toContain('Musterstraße');
   });
 });

@@ -268,6 +268,18 @@ describe('discount kinds and the buyer, in sends and samples', () => {
     expect(without.text).not.toContain('Customer ID:');
   });
 
+  it("a sample's locales.ru gives its Russian render Russian titles and leaves the rest as written", async () => {
+    const sources = await loadTemplateSources(templatesDir, 'cart-reminder');
+    const english = await loadSample(sources, 'samples/hostile-names.json');
+    const russian = await loadSample(sources, 'samples/hostile-names.json', { locale: 'ru-RU' });
+    expect(english.items[0]!.name).toBe('"Tom & Jerry" mug <350 ml> — it\'s back ☕');
+    expect(russian.items[0]!.name).toBe('Кружка "Tom & Jerry" <350 мл> — снова в продаже ☕');
+    // Items the override leaves out ({}) keep their title; the customer keeps their name.
+    expect(russian.items.map((item) => item.name).slice(1, 3)).toEqual(english.items.map((item) => item.name).slice(1, 3));
+    expect(russian.items).toHaveLength(english.items.length);
+    expect(russian.customer.name).toBe("Seán O'Brien & Co");
+  });
+
   it('a sample discount of two kinds is refused, naming the file', async () => {
     const dir = await templateWith({
       'body.mjml': body('<mj-section><mj-column><mj-text>x</mj-text></mj-column></mj-section>'),
