@@ -55,4 +55,3 @@ export function parseNoArguments({ name, description }: { name: string; descript
     .exitOverride((error) => process.exit(error.exitCode === 0 ? 0 : EXIT_USAGE))
     .parse(process.argv);
 }
-

@@ -25,5 +25,8 @@ export function textForLocale(text: LocalizedText, locale: string): string {
 export function allTexts(text: LocalizedText): Array<{ locale: string; text: string }> {
   if (typeof text === 'string') return [{ locale: 'default', text }];
   const { default: fallback, ...rest } = text;
-  return [{ locale: 'default', text: fallback }, ...Object.entries(rest).map(([locale, value]) => ({ locale, text: value }))];
+  return [
+    { locale: 'default', text: fallback },
+    ...Object.entries(rest).map(([locale, value]) => ({ locale, text: value })),
+  ];
 }

@@ -207,10 +207,19 @@ export async function compileTemplate(sources: TemplateSources, locale: string):
     text: files.text
       ? compileFile(files.text)
       : tidied(
-          compileRestored(restoreStatements(htmlToText(html, { isUnsubscribe: (href) => isUnsubscribeStatement(restoreStatements(href, protectedMjml.statements).source) }), protectedMjml.statements), {
-            escape: false,
-            file: files.body.origins[0]!.file,
-          }),
+          compileRestored(
+            restoreStatements(
+              htmlToText(html, {
+                isUnsubscribe: (href) =>
+                  isUnsubscribeStatement(restoreStatements(href, protectedMjml.statements).source),
+              }),
+              protectedMjml.statements,
+            ),
+            {
+              escape: false,
+              file: files.body.origins[0]!.file,
+            },
+          ),
         ),
   };
 }

@@ -52,7 +52,13 @@ export async function sampleMessage(input: {
     issuedAt,
     ...(unsubscribe
       ? {
-          marketing: { unsubscribe, shopId: 'template-check', campaignId: undefined, step: compiled.templateId, domain },
+          marketing: {
+            unsubscribe,
+            shopId: 'template-check',
+            campaignId: undefined,
+            step: compiled.templateId,
+            domain,
+          },
         }
       : {}),
   });

@@ -81,9 +81,12 @@ async function rowsOf(cartIds: string[]) {
 function expectEachOnce(smtp: MailCatcher, cartIds: string[], recipients: string[]) {
   const messageIds = smtp.messages.map((message) => message.messageId);
   expect(new Set(messageIds).size).toBe(messageIds.length);
-  expect(smtp.envelopes.map((envelope) => envelope.to).flat().sort()).toEqual(
-    recipients.flatMap((address) => [address, address]).sort(),
-  );
+  expect(
+    smtp.envelopes
+      .map((envelope) => envelope.to)
+      .flat()
+      .sort(),
+  ).toEqual(recipients.flatMap((address) => [address, address]).sort());
   expect(messageIds).toHaveLength(cartIds.length * campaign.steps.length);
 }
 

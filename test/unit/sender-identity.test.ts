@@ -23,7 +23,7 @@ describe('sender identity and the unsubscribe link at send time', () => {
     }
   });
 
-  it('puts the configured address of the email\'s language, else the configured default', async () => {
+  it("puts the configured address of the email's language, else the configured default", async () => {
     const postalAddress = { default: 'Configured Shop Ltd, 1 Config Road, London', ru: 'Лондон, Конфиг-роуд, 1' };
     const ru = await renderer.render('cart-reminder', data, { locale: 'ru-RU', postalAddress });
     const en = await renderer.render('cart-reminder', data, { locale: 'en', postalAddress });

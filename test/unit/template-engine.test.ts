@@ -275,7 +275,9 @@ describe('discount kinds and the buyer, in sends and samples', () => {
     expect(english.items[0]!.name).toBe('"Tom & Jerry" mug <350 ml> — it\'s back ☕');
     expect(russian.items[0]!.name).toBe('Кружка "Tom & Jerry" <350 мл> — снова в продаже ☕');
     // Items the override leaves out ({}) keep their title; the customer keeps their name.
-    expect(russian.items.map((item) => item.name).slice(1, 3)).toEqual(english.items.map((item) => item.name).slice(1, 3));
+    expect(russian.items.map((item) => item.name).slice(1, 3)).toEqual(
+      english.items.map((item) => item.name).slice(1, 3),
+    );
     expect(russian.items).toHaveLength(english.items.length);
     expect(russian.customer.name).toBe("Seán O'Brien & Co");
   });

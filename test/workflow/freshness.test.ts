@@ -70,7 +70,12 @@ describe('freshness window (time-skipping server, real Postgres and SMTP)', () =
         messageIdDomain: 'mail.example.com',
       }),
     });
-    const workflows = createCartWorkflows({ client: env.client, taskQueue, abandonAfterMs: HOUR, campaigns: [campaign] });
+    const workflows = createCartWorkflows({
+      client: env.client,
+      taskQueue,
+      abandonAfterMs: HOUR,
+      campaigns: [campaign],
+    });
     const cartId = `c-${randomUUID()}`;
     const stepRows = () =>
       database.sql<{ step: string; status: string; reason: string | null }[]>`
@@ -106,7 +111,8 @@ describe('freshness window (time-skipping server, real Postgres and SMTP)', () =
     ]);
     // Exactly one email reached the server: the fresh step's, never the stale reminder.
     expect(smtp?.envelopes).toHaveLength(1);
-    const [chain] = await database.sql`select outcome from chains where workflow_id = ${cartWorkflowId({ shopId, cartId })}`;
+    const [chain] =
+      await database.sql`select outcome from chains where workflow_id = ${cartWorkflowId({ shopId, cartId })}`;
     expect(chain?.outcome).toBe('completed');
   }, 240_000);
 });
