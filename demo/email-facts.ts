@@ -14,10 +14,11 @@ export interface EmailFacts {
   unsubscribe: string | undefined;
 }
 
-const TOKEN = '[A-Za-z0-9_-]+\\.[A-Za-z0-9_-]+';
+// A link token: base32 capitals (tracking/tokens.ts) or, in emails sent before them, base64url with a dot.
+const TOKEN = '[A-Za-z0-9_-]+(?:\\.[A-Za-z0-9_-]+)?';
 
 export function emailFacts({ raw, html, text }: { raw: string; html: string; text: string }): EmailFacts {
-  // Tokens are base64url, which HTML never escapes; the host part might hold an escaped `&`.
+  // Tokens are base32 or base64url, which HTML never escapes; the host part might hold an escaped `&`.
   const markup = html.replaceAll('&amp;', '&');
   const links = unique([...markup.matchAll(new RegExp(`https?://[^"'\\s<>]+/t/c/${TOKEN}`, 'g'))].map((m) => m[0]));
   const pixel = new RegExp(`https?://[^"'\\s<>]+/t/o/${TOKEN}\\.gif`).exec(markup)?.[0];

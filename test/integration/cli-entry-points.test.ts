@@ -58,8 +58,8 @@ describe('every command and subcommand answers --help with exit code 0', () => {
 
 describe('usage errors: exit code 2, one line naming the mistake, a hint, no stack trace', () => {
   const cases: Array<[string[], string, string]> = [
-    [['deploy'], "error: unknown command 'deploy'", '(run "cartflow --help" for usage)'],
-    [['help', 'deploy'], "error: unknown command 'deploy'", '(run "cartflow --help" for usage)'],
+    [['launch'], "error: unknown command 'launch'", '(run "cartflow --help" for usage)'],
+    [['help', 'launch'], "error: unknown command 'launch'", '(run "cartflow --help" for usage)'],
     [['--verbose'], "error: unknown option '--verbose'", '(run "cartflow --help" for usage)'],
     [['migrate', '--force'], "error: unknown option '--force'", '(run "cartflow migrate --help" for usage)'],
     [
@@ -74,7 +74,7 @@ describe('usage errors: exit code 2, one line naming the mistake, a hint, no sta
     ],
     [
       ['bench', 'speed'],
-      "error: command-argument value 'speed' is invalid for argument 'name'. Allowed choices are render, chains, report, cli-startup.",
+      "error: command-argument value 'speed' is invalid for argument 'name'. Allowed choices are render, chains, report, intake, history-size, cli-startup.",
       '(run "cartflow bench --help" for usage)',
     ],
   ];
