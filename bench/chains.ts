@@ -565,7 +565,7 @@ async function main() {
       states.set(state, (states.get(state) ?? 0) + 1);
       if (description.status.name === 'RUNNING' && description.historyLength >= 6) onTimer += 1;
     });
-    const verified = `${onTimer}/${sample.length}${stride > 1 ? ` (every ${stride}th of ${parked})` : ''} running with the timer started (status/history length: ${JSON.stringify(Object.fromEntries(states))})`;
+    const verified = `${onTimer}/${sample.length}${stride > 1 ? ` (one in ${stride} of ${parked})` : ''} running with the timer started (status/history length: ${JSON.stringify(Object.fromEntries(states))})`;
     progress(`3. ${verified}`);
     await worker.shutdown();
     return { name, idle, points, parked, parkMs, deliverMs, verified };
