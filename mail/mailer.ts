@@ -94,12 +94,19 @@ export async function composeMessage(options: { from: string; email: OutgoingEma
 }
 
 /** A pooled nodemailer SMTP transport; `url` is e.g. smtp://user:pass@mail.example.com:587. */
-export function createSmtpMailer(options: { url: string; from: string; dkim?: DkimSettings }): Mailer {
+export function createSmtpMailer(options: {
+  url: string;
+  from: string;
+  dkim?: DkimSettings;
+  /** Pool sizing (`npm run bench:smtp` compares settings); the defaults are the worker's. */
+  pool?: { maxConnections?: number; maxMessages?: number };
+}): Mailer {
   const transport = nodemailer.createTransport({
     url: options.url,
     ...(options.dkim ? { dkim: { ...options.dkim, headerFieldNames: DKIM_SIGNED_HEADERS } } : {}),
     pool: true,
-    maxConnections: 5,
+    maxConnections: options.pool?.maxConnections ?? 5,
+    ...(options.pool?.maxMessages ? { maxMessages: options.pool.maxMessages } : {}),
     // Well inside the send activity's 1-minute timeout (nodemailer's own default is 10 minutes), so
     // an attempt Temporal gave up on cannot still deliver after its retry did (STALE_CLAIM_MS, domain/activity-timeouts.ts).
     connectionTimeout: 10_000,

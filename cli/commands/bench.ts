@@ -5,11 +5,13 @@ import { Argument, Command } from 'commander';
 // The benchmarks of bench/ (figures in BENCHMARKS.md), each a script that configures itself from
 // the environment. They run in a child process: they read their own argv and may fork workers.
 const BENCHMARKS = {
+  run: 'every benchmark below in turn, writing bench/results/<date>.md and BENCHMARKS.md (`npm run bench`; --only, --quick)',
   render: 'per-email render time: compiled once versus MJML per email',
   chains: 'reminder chains per second through Temporal, and memory with parked chains',
   report: 'the campaign report query on a seeded database',
   intake: 'webhook intake through the outbox beside the raw insert+commit rate; the relay to Temporal',
   'history-size': "workflow history and input size: every campaign in the input vs its own trigger's",
+  smtp: 'emails/s through the pooled SMTP transport beside a new connection per email',
   'cli-startup': 'start-up time of `cartflow --help` against importing every command up front',
 } as const;
 

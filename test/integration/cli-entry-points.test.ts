@@ -74,7 +74,7 @@ describe('usage errors: exit code 2, one line naming the mistake, a hint, no sta
     ],
     [
       ['bench', 'speed'],
-      "error: command-argument value 'speed' is invalid for argument 'name'. Allowed choices are render, chains, report, intake, history-size, cli-startup.",
+      "error: command-argument value 'speed' is invalid for argument 'name'. Allowed choices are run, render, chains, report, intake, history-size, smtp, cli-startup.",
       '(run "cartflow bench --help" for usage)',
     ],
   ];
