@@ -1,8 +1,12 @@
 import { randomUUID } from 'node:crypto';
 import { Client, Connection } from '@temporalio/client';
 import fc from 'fast-check';
+import { simpleParser } from 'mailparser';
 import pino from 'pino';
 import { afterAll, beforeAll, describe, expect, inject, it } from 'vitest';
+import { DEFAULT_SOFT_BOUNCE_RULE } from '../../app/bounces';
+import { emailKey } from '../../domain/email-address';
+import { handleInboundMail } from '../../inbound/inbound-mail';
 import { createApp } from '../../server/app';
 import { createCartWorkflows } from '../../server/cart-workflows';
 import { escapeHtml, maskEmail } from '../../server/unsubscribe-page';
@@ -100,7 +104,7 @@ const junkSegments = fc.oneof(
 );
 
 /** A token of a seeded row, then broken: one character changed, cut short, or signed with another secret. */
-function brokenTokens() {
+function brokenTokens(encode: (token: string) => string = encodeURIComponent) {
   return fc
     .record({
       form: forms,
@@ -120,7 +124,7 @@ function brokenTokens() {
         ? token.slice(0, i) + (by === 'A' ? 'B' : 'A') + token.slice(i + 1)
         : token.slice(0, i) + by + token.slice(i + 1);
     })
-    .map(encodeURIComponent);
+    .map(encode);
 }
 
 async function request(path: string, init?: RequestInit) {
@@ -218,6 +222,68 @@ describe('token routes under hostile tokens', () => {
         expect(page.body).toContain(escapeHtml(maskEmail(RECIPIENTS[row]!)));
       }),
       { numRuns: 20 },
+    );
+  });
+});
+
+/** A mail to the List-Unsubscribe mailto as a mail program sends it; the body may hold bytes that are not UTF-8. */
+async function mailtoMessage({ subject, body }: { subject: string; body: Buffer }) {
+  const raw = Buffer.concat([
+    Buffer.from(
+      'From: someone@example.com\r\nTo: unsubscribe@shop.example\r\n' +
+        `Subject: =?UTF-8?B?${Buffer.from(subject).toString('base64')}?=\r\n` +
+        'Content-Type: text/plain; charset=utf-8\r\nContent-Transfer-Encoding: 8bit\r\n\r\n',
+    ),
+    body,
+  ]);
+  const mail = await simpleParser(raw, { keepDeliveryStatus: true, skipHtmlToText: true, skipTextLinks: true });
+  return { mail, raw };
+}
+
+describe('the unsubscribe mailto under hostile tokens', () => {
+  const deps = () => ({
+    db: database.db,
+    secret: TRACKING_SECRET,
+    softBounces: DEFAULT_SOFT_BOUNCE_RULE,
+    logger: pino({ level: 'silent' }),
+    now: () => new Date(),
+  });
+  // A function: the seeded rows exist only once beforeAll has run.
+  const texts = () =>
+    fc.oneof(
+      brokenTokens((token) => token),
+      fc.string({ unit: 'binary', maxLength: 300 }),
+      fc.string({ unit: fc.constantFrom(...'ABCDEFGHIJKLMNOPQRSTUVWXYZ234567'), minLength: 58, maxLength: 66 }),
+    );
+
+  it('refuses a mail without a genuine token and stores nothing, whatever its subject and body', async () => {
+    const before = await storedRows();
+    await fc.assert(
+      fc.asyncProperty(texts(), texts(), fc.uint8Array({ maxLength: 200 }), async (subject, text, bytes) => {
+        const { mail, raw } = await mailtoMessage({
+          subject,
+          body: Buffer.concat([Buffer.from(text), Buffer.from(bytes)]),
+        });
+        const outcome = await handleInboundMail(deps(), { kind: 'unsubscribe' }, mail, raw);
+        expect(outcome).toEqual({ status: 'refused', reason: 'no_valid_token' });
+        expect(await storedRows()).toEqual(before);
+      }),
+      { numRuns: 60 },
+    );
+  });
+
+  it('unsubscribes the row a genuine token names, whatever junk surrounds it', async () => {
+    await fc.assert(
+      fc.asyncProperty(forms, seeded(), fc.string({ maxLength: 100 }), async (form, row, junk) => {
+        const token = form(TRACKING_SECRET, claimsOf('unsubscribe', messageIds[row]!, new Date(Date.now() + DAY)));
+        const { mail, raw } = await mailtoMessage({ subject: `unsubscribe ${token}`, body: Buffer.from(junk) });
+        const outcome = await handleInboundMail(deps(), { kind: 'unsubscribe' }, mail, raw);
+        expect(outcome).toEqual({ status: 'unsubscribed', messageId: messageIds[row] });
+        const [suppressed] = await database.sql`
+          select reason from suppressions where shop_id = ${shopId} and email = ${emailKey(RECIPIENTS[row]!)}`;
+        expect(suppressed?.reason).toBe('unsubscribed');
+      }),
+      { numRuns: 10 },
     );
   });
 });
