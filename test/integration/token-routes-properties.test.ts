@@ -11,10 +11,10 @@ import { createApp } from '../../server/app';
 import { createCartWorkflows } from '../../server/cart-workflows';
 import { escapeHtml, maskEmail } from '../../server/unsubscribe-page';
 import { TEXTS } from '../../server/unsubscribe-texts';
-import { type TokenClaims, type TokenPurpose, signToken } from '../../tracking/tokens';
+import { type TokenClaims, type TokenPurpose } from '../../tracking/tokens';
 import { TEST_SECRET } from '../helpers/cart-events';
 import { type TestDatabase, createTestDatabase } from '../helpers/database';
-import { firstFormToken } from '../helpers/first-form-token';
+import { tokenForms } from '../helpers/token-forms';
 
 // The public token routes (pixel, tracked link, unsubscribe page and one-click POST) on a real
 // Postgres, requested in process with app.request(): whatever token arrives, the answer is never a
@@ -86,7 +86,7 @@ async function storedRows() {
   return row;
 }
 
-const forms = fc.constantFrom(signToken, firstFormToken);
+const forms = tokenForms();
 const claimsOf = (purpose: TokenPurpose, messageId: string, expiresAt: Date): TokenClaims => ({
   purpose,
   messageId,
