@@ -16,15 +16,19 @@ const JSON_TOKEN = new RegExp(`^${JSON_TOKEN_SOURCE}$`);
 
 const PURPOSES = { o: 'open', c: 'click', u: 'unsubscribe' } as const satisfies Record<string, TokenPurpose>;
 
-const Payload = z.object({
-  p: z.enum(['o', 'c', 'u']),
-  /** messages.id */
-  m: z.uuid(),
-  /** Link index, clicks only. */
-  i: z.number().int().min(0).optional(),
-  /** Expiry, unix seconds. */
-  x: z.number().int().positive(),
-});
+// The same bounds as the base32 form (uint16 link index, uint32 expiry): an expiry past Date's
+// range read as an Invalid Date, which never compares as past, so such a token never expired.
+const Payload = z
+  .object({
+    p: z.enum(['o', 'c', 'u']),
+    /** messages.id */
+    m: z.uuid(),
+    /** Link index, clicks only. */
+    i: z.number().int().min(0).max(0xffff).optional(),
+    /** Expiry, unix seconds. */
+    x: z.number().int().positive().max(0xffffffff),
+  })
+  .refine((payload) => (payload.p === 'c') === (payload.i !== undefined), 'a link index on clicks, and only there');
 
 const mac = (secret: string, encoded: string) => createHmac('sha256', secret).update(encoded).digest().subarray(0, 16);
 
@@ -48,7 +52,8 @@ export function openJsonToken(secrets: readonly string[], token: string): Opened
     ok: true,
     claims: {
       purpose: PURPOSES[payload.p],
-      messageId: payload.m,
+      // Lower case, as the base32 form reads it: one spelling of a row id for every caller.
+      messageId: payload.m.toLowerCase(),
       ...(payload.i === undefined ? {} : { linkIndex: payload.i }),
       expiresAt: new Date(payload.x * 1000),
     },
