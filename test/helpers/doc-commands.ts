@@ -66,7 +66,8 @@ export function commandsIn(text: string): { scripts: string[]; cli: string[] } {
   }
   for (const match of text.matchAll(/\bnpm\s+(test|start|t)\b/g))
     scripts.push(match[1] === 't' ? 'test' : (match[1] as string));
-  for (const match of text.matchAll(/\bnpx\s+cartflow\s+([\w:-]+)/g)) cli.push(match[1] as string);
+  // `npx cartflow --help` names an option, not a command.
+  for (const match of text.matchAll(/\bnpx\s+cartflow\s+(\w[\w:-]*)/g)) cli.push(match[1] as string);
   return { scripts, cli };
 }
 

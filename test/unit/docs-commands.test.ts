@@ -2,6 +2,7 @@ import { readFileSync, readdirSync } from 'node:fs';
 import path from 'node:path';
 import { describe, expect, it } from 'vitest';
 import { type DocCheckContext, checkMarkdown } from '../helpers/doc-commands';
+import { COMMANDS } from '../../cli/command-registry';
 
 // Every command the README and docs/ tell a reader to type names an npm script that exists, every
 // repository path in their shell blocks exists, and every relative link (and its #heading)
@@ -13,8 +14,8 @@ const packageJson = JSON.parse(readFileSync(path.join(root, 'package.json'), 'ut
 const context: DocCheckContext = {
   root,
   scripts: packageJson.scripts,
-  // The `cartflow` CLI is being built on another branch: set its command list here when it lands.
-  cliCommands: undefined,
+  // Every `npx cartflow <command>` in the docs must name a command of the registry.
+  cliCommands: new Set(COMMANDS.map((command) => command.name)),
 };
 const pages = [
   'README.md',
