@@ -14,7 +14,7 @@ export type ManagerAlertData = CartEmailData & { buyer: { email: string; name: s
 export function buildManagerAlertData({ cart, managerEmail }: { cart: Cart; managerEmail: string }): ManagerAlertData {
   return {
     ...buildCartEmailData(cart),
-    customer: { name: '', hasName: false, email: managerEmail, b2b: true },
+    customer: { name: '', hasName: false, email: managerEmail, displayEmail: displayEmail(managerEmail), b2b: true },
     buyer: { email: displayEmail(cart.customer.email), name: cart.customer.name ?? '', id: cart.customer.id ?? '' },
   };
 }
