@@ -26,10 +26,12 @@ module.exports = {
     },
     {
       name: 'domain-pure',
-      comment: 'domain/ is pure decision code every layer may use: it imports only itself and zod.',
+      comment:
+        'domain/ is pure decision code every layer may use: it imports only itself, zod and punycode.js ' +
+        '(RFC 3492 decoding, pure JavaScript).',
       severity: 'error',
       from: { path: '^domain/' },
-      to: { dependencyTypesNot: ['type-only'], pathNot: ['^domain/', '^node_modules/zod/'] },
+      to: { dependencyTypesNot: ['type-only'], pathNot: ['^domain/', '^node_modules/zod/', '^node_modules/punycode/'] },
     },
     {
       name: 'db-not-upward',

@@ -1,8 +1,8 @@
 import { ApplicationFailure, log } from '@temporalio/activity';
 import type { NotifyManagerStep } from '../domain/campaign';
-import { buildCartEmailData } from '../domain/cart-email-data';
 import type { PinnedCampaign } from '../domain/chain';
 import type { Cart } from '../domain/events';
+import { buildManagerAlertData } from '../domain/manager-alert-data';
 import { type DeliveryDeps, deliverEmail } from './deliver-email';
 import { postJson } from './http/post-json';
 import { asTemporalFailure } from './http/temporal-failure';
@@ -88,13 +88,7 @@ export async function notifyManager(
       customerId: input.customerId,
       step: step.id,
       templateId: template,
-      data: {
-        ...buildCartEmailData(cart),
-        // `customer` is whoever receives the email: the footer's unsubscribe link must be the
-        // manager's own, never the buyer's (a click would otherwise unsubscribe the buyer).
-        customer: { name: '', hasName: false, email: to, b2b: true },
-        buyer: { email: cart.customer.email, name: cart.customer.name ?? '', id: cart.customer.id ?? '' },
-      },
+      data: buildManagerAlertData({ cart, managerEmail: to }),
       to,
       kind: 'internal',
       recipientRole: 'manager',

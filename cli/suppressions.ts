@@ -3,12 +3,14 @@ import { Command, InvalidArgumentError, Option } from 'commander';
 import { and, asc, eq } from 'drizzle-orm';
 import { loadConfig } from '../config/env';
 import { type Database, configuredDatabase, withDatabase } from '../db/client';
+import { displayEmail } from '../domain/display-email';
 import { parseEmailAddress } from '../domain/email-address';
 import { type SuppressionReason, suppressionReasons, suppressions } from '../db/schema';
 import { suppress, suppressionFor } from '../db/suppression-store';
 
 // `cartflow suppressions list|export|add|remove`: the operator's view of who gets no marketing
-// email and why. Output is for people (or --json / CSV for tools); errors are one line.
+// email and why. Output is for people (or --json / CSV for tools); errors are one line. People read
+// addresses with U-label domains (displayEmail); --json and CSV keep the stored A-label form.
 
 type Row = typeof suppressions.$inferSelect;
 
@@ -41,7 +43,7 @@ function printTable(rows: Row[]): void {
     process.stdout.write('no suppressed addresses\n');
     return;
   }
-  const lines = rows.map((row) => [row.email, row.reason, row.source ?? '', row.createdAt.toISOString()]);
+  const lines = rows.map((row) => [displayEmail(row.email), row.reason, row.source ?? '', row.createdAt.toISOString()]);
   const header = ['EMAIL', 'REASON', 'SOURCE', 'SINCE'];
   const widths = header.map((title, column) => Math.max(title.length, ...lines.map((line) => line[column]!.length)));
   for (const line of [header, ...lines]) {
@@ -72,7 +74,7 @@ export function toCsv(rows: Row[]): string {
 
 function describe(row: Row): string {
   const source = row.source ? `, source ${row.source}` : '';
-  return `${row.email} (${row.reason}${source}, since ${row.createdAt.toISOString()})`;
+  return `${displayEmail(row.email)} (${row.reason}${source}, since ${row.createdAt.toISOString()})`;
 }
 
 export function suppressionsProgram(): Command {

@@ -1,3 +1,4 @@
+import { displayEmail } from './display-email';
 import type { Cart } from './events';
 import { formatMoney, lineTotal } from './money';
 
@@ -18,7 +19,11 @@ export interface EmailDiscount {
 /** What the cart templates can use; documented in templates/README.md. */
 export interface CartEmailData {
   cartId: string;
-  customer: { name: string; hasName: boolean; email: string; b2b: boolean };
+  /**
+   * `email` is the canonical address (A-label domain) for links and headers; `displayEmail` is the
+   * same address as a person reads it (`покупатель@магазин.рф`), for text.
+   */
+  customer: { name: string; hasName: boolean; email: string; displayEmail: string; b2b: boolean };
   /** The customer's language tag: money and dates are formatted for it. */
   locale: string;
   timeZone: string;
@@ -55,6 +60,7 @@ export function buildCartEmailData(cart: Cart, extras: CartEmailExtras = {}): Ca
       name: cart.customer.name ?? '',
       hasName: Boolean(cart.customer.name),
       email: cart.customer.email,
+      displayEmail: displayEmail(cart.customer.email),
       b2b: cart.customer.b2b,
     },
     locale,

@@ -2,6 +2,7 @@ import { readFile } from 'node:fs/promises';
 import path from 'node:path';
 import { z } from 'zod';
 import { type CartEmailData, type EmailDiscount, buildCartEmailData } from '../domain/cart-email-data';
+import { displayEmail } from '../domain/display-email';
 import { EmailAddress } from '../domain/email-address';
 import { Cart } from '../domain/events';
 import { formatMoney } from '../domain/money';
@@ -62,7 +63,8 @@ export async function loadSample(
   const { discount, buyer, ...cart } = result.data;
   if (options.locale) cart.customer.locale = options.locale;
   const data = buildCartEmailData(cart, { discount: discount ? emailDiscount(discount, cart) : null });
-  return buyer ? { ...data, buyer } : data;
+  // As a send shows it (domain/manager-alert-data.ts): the buyer's domain in U-labels.
+  return buyer ? { ...data, buyer: { ...buyer, email: displayEmail(buyer.email) } } : data;
 }
 
 /**

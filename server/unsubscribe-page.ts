@@ -1,3 +1,4 @@
+import { displayDomain } from '../domain/display-email';
 import { EMAIL_CATEGORIES, type EmailCategory } from '../domain/email-categories';
 import { type PageLocale, TEXTS, categoryLabel } from './unsubscribe-texts';
 
@@ -9,11 +10,16 @@ export function escapeHtml(value: string): string {
   );
 }
 
-/** "ada@example.com" → "a••@example.com": enough to recognise, little to a forwardee. */
+/**
+ * "ada@example.com" → "a••@example.com": enough to recognise, little to a forwardee. The domain is
+ * shown as the person knows it (`п••@магазин.рф`, not its A-labels).
+ */
 export function maskEmail(email: string): string {
   const at = email.lastIndexOf('@');
   if (at < 1) return '•••';
-  return `${email[0]}••@${email.slice(at + 1)}`;
+  // The first character, not the first UTF-16 unit (half an emoji would show as a broken glyph).
+  const [first] = email.slice(0, at);
+  return `${first}••@${displayDomain(email.slice(at + 1))}`;
 }
 
 /** Where the recipient stands: free to get email, unsubscribed from all, or blocked by a bounce or complaint. */

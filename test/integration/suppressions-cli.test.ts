@@ -62,7 +62,19 @@ describe('npm run suppressions', () => {
     expect(found).toMatchObject({ email: 'x@xn--80akhbyknj4f.xn--p1ai', reason: 'manual' });
 
     const removed = await cli('remove', 'X@Испытание.РФ');
-    expect(removed.stdout).toMatch(/^removed x@xn--80akhbyknj4f\.xn--p1ai /);
+    // Output for people shows the domain as they write it; the row above keeps the A-labels.
+    expect(removed.stdout).toMatch(/^removed x@испытание\.рф /);
+  });
+
+  it('list shows an IDN address in U-labels to people, and in its stored A-label form as JSON', async () => {
+    await cli('add', 'покупатель@магазин.рф', '--reason', 'unsubscribed');
+    const table = await cli('list', '--reason', 'unsubscribed');
+    expect(table.stdout).toMatch(/^покупатель@магазин\.рф\s+unsubscribed\s+cli\s/m);
+    expect(table.stdout).not.toContain('xn--');
+
+    const json = await cli('list', '--reason', 'unsubscribed', '--json');
+    const rows = JSON.parse(json.stdout) as Array<{ email: string }>;
+    expect(rows.map((row) => row.email)).toEqual(['покупатель@xn--80aairftm.xn--p1ai']);
   });
 
   it('list shows this shop only, filters by reason, and prints JSON for scripts', async () => {

@@ -23,7 +23,13 @@ describe('cart email data', () => {
   it('carries names, formatted prices, line totals and the recovery link', () => {
     const event = CartUpdatedEvent.parse(cartUpdatedEvent());
     const data = buildCartEmailData(event.data);
-    expect(data.customer).toEqual({ name: 'Ada', hasName: true, email: event.data.customer.email, b2b: false });
+    expect(data.customer).toEqual({
+      name: 'Ada',
+      hasName: true,
+      email: event.data.customer.email,
+      displayEmail: event.data.customer.email,
+      b2b: false,
+    });
     expect(data.items[0]).toMatchObject({
       name: 'Organic cotton T-shirt',
       unitPrice: '€19.90',
