@@ -97,6 +97,8 @@ describe('abandoned cart, end to end', () => {
     const event = cartUpdatedEvent();
     expect((await postWebhook(event)).status).toBe(202);
     expect((await postWebhook(orderPlacedEvent({ cartId: event.data.id }))).status).toBe(202);
+    // The webhooks only stored the events: the workflow exists once the relay has delivered them.
+    await stack.relay.drain();
     const handle = stack.client.workflow.getHandle(cartWorkflowId({ shopId, cartId: event.data.id }));
     expect(await handle.result()).toBe('purchased');
     // The workflow is closed without having run a step: no email can come from it, now or later.

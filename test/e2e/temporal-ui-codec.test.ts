@@ -13,7 +13,7 @@ import { startEmbeddedTemporal } from '../../app/embedded-temporal';
 import { createEncryptionCodec } from '../../codec/encryption-codec';
 import { loadConfig } from '../../config/env';
 import { cartWorkflowId } from '../../domain/ids';
-import { createAppFromConfig } from '../../server/app-from-config';
+import { createAppFromConfig, createRelayFromConfig } from '../../server/app-from-config';
 import { createWorker, workflowsPath } from '../../worker';
 import { consumerCampaign } from '../helpers/campaigns';
 import { TEST_SECRET, cartUpdatedEvent, signedRequest } from '../helpers/cart-events';
@@ -84,7 +84,16 @@ beforeAll(async () => {
     await run;
   });
 
+  // As `npm start` wires it: the webhook stores the event and this relay starts the workflow.
+  const relay = createRelayFromConfig({
+    config,
+    db: delivery.database.db,
+    client: temporal.client,
+    logger: silent,
+    campaigns: [consumerCampaign()],
+  });
   const app = createAppFromConfig({
+    relay,
     config,
     db: delivery.database.db,
     client: temporal.client,
@@ -107,6 +116,8 @@ beforeAll(async () => {
   workflowId = cartWorkflowId({ shopId, cartId: event.data.id });
   const accepted = await fetch(`http://127.0.0.1:${appPort}/webhooks/cart`, signedRequest(event));
   expect(accepted.status).toBe(202);
+  // The UI shows a workflow that does not exist yet as not found, and does not look again.
+  expect(await relay.drain()).toBe(1);
 
   browser = await launchChromium();
   teardown.add(() => browser.close());

@@ -19,6 +19,7 @@ import { consumerCampaign } from '../helpers/campaigns';
 import { createTestDatabase, type TestDatabase } from '../helpers/database';
 import { type TestHttpServer, startHttpServer } from '../helpers/http-server';
 import { type MailCatcher, startMailCatcher } from '../helpers/mail-catcher';
+import { createTestRelay } from '../helpers/outbox-relay';
 
 // Real Postgres, the real HTTP server on a socket, real Temporal (chains are signalled to stop)
 // and a real SMTP server that answers 550: bounces and complaints the way they arrive in production.
@@ -34,16 +35,21 @@ let client: Client;
 let smtp: MailCatcher;
 let withSendGrid: TestHttpServer;
 let withoutSendGrid: TestHttpServer;
+let relay: ReturnType<typeof createTestRelay> | undefined;
 
 function startServer(sendgridWebhookPublicKey: string | undefined) {
+  const workflows = createCartWorkflows({
+    client,
+    taskQueue: 'bounces-test-no-worker',
+    abandonAfterMs: 3_600_000,
+    campaigns: [consumerCampaign()],
+  });
+  // Both servers share one relay, so a test can deliver what either stored.
+  relay ??= createTestRelay({ db: database.db, workflows });
   const app = createApp({
     db: database.db,
-    workflows: createCartWorkflows({
-      client,
-      taskQueue: 'bounces-test-no-worker',
-      abandonAfterMs: 3_600_000,
-      campaigns: [consumerCampaign()],
-    }),
+    workflows,
+    relay,
     config: {
       shopId,
       webhookSecret: TEST_SECRET,
@@ -373,6 +379,8 @@ describe('POST /webhooks/delivery', () => {
     const event = cartUpdatedEvent({ customer: { email, name: 'Ada', marketingConsent: true } });
     const cartResponse = await fetch(`${withSendGrid.url}/webhooks/cart`, signedRequest(event));
     expect(cartResponse.status).toBe(202);
+    // The webhook only stored the event: let the relay start the workflow, as a server's would.
+    await relay!.deliver();
 
     expect((await postDelivery({ id: `${email}-hard`, type: 'hard_bounce', email })).status).toBe(200);
     const history = await client.workflow.getHandle(cartWorkflowId({ shopId, cartId: event.data.id })).fetchHistory();

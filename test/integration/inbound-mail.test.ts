@@ -25,6 +25,7 @@ import { type TestDatabase, createTestDatabase } from '../helpers/database';
 import { firstFormToken } from '../helpers/first-form-token';
 import { type TestHttpServer, startHttpServer } from '../helpers/http-server';
 import { type MailCatcher, startMailCatcher } from '../helpers/mail-catcher';
+import { createTestRelay } from '../helpers/outbox-relay';
 import { listUnsubscribeOf } from '../helpers/unsubscribe-links';
 
 // Mail in and mail out over real SMTP on loopback: the worker's mailer sends a marketing email to a
@@ -43,6 +44,7 @@ let http: TestHttpServer;
 let config: Config;
 let services: Services;
 let inbound: InboundSmtp;
+let relay: ReturnType<typeof createTestRelay>;
 
 beforeAll(async () => {
   database = await createTestDatabase();
@@ -69,14 +71,17 @@ beforeAll(async () => {
     trackingSecret: TRACKING_SECRET,
     logger: pino({ level: 'silent' }),
   });
+  const workflows = createCartWorkflows({
+    client,
+    taskQueue: 'inbound-test-no-worker',
+    abandonAfterMs: 3_600_000,
+    campaigns: [consumerCampaign()],
+  });
+  relay = createTestRelay({ db: database.db, workflows });
   const app = createApp({
     db: database.db,
-    workflows: createCartWorkflows({
-      client,
-      taskQueue: 'inbound-test-no-worker',
-      abandonAfterMs: 3_600_000,
-      campaigns: [consumerCampaign()],
-    }),
+    workflows,
+    relay,
     config: { shopId, webhookSecret: TEST_SECRET, webhookMaxBytes: 64 * 1024, webhookToleranceMs: 300_000 },
     chains: createChainStopper({ db: database.db, client }),
     logger: pino({ level: 'silent' }),
@@ -105,6 +110,8 @@ async function sendMarketingEmail(label: string): Promise<SentEmail> {
   const email = `${label}-${randomUUID().slice(0, 8)}@example.com`;
   const event = cartUpdatedEvent({ customer: { email, name: "Zoë O'Brien & Co" } });
   expect((await fetch(`${http.url}/webhooks/cart`, signedRequest(event))).status).toBe(202);
+  // The webhook only stored the event: let the relay start the workflow the tests stop.
+  await relay.deliver();
   const cart = Cart.parse(event.data);
   const key = `cart:${shopId}:${cart.id}:reminder`;
   const before = catcher.raw.length;

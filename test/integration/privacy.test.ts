@@ -10,6 +10,7 @@ import { stopChainSignal } from '../../workflows/definitions';
 import { TEST_SECRET, cartUpdatedEvent, orderPlacedEvent } from '../helpers/cart-events';
 import { consumerCampaign } from '../helpers/campaigns';
 import { createTestDatabase, type TestDatabase } from '../helpers/database';
+import { createTestRelay } from '../helpers/outbox-relay';
 import { signedRequest } from '../helpers/cart-events';
 
 // Real Postgres and a real Temporal dev server. No worker polls the task queue, so the cart
@@ -28,15 +29,14 @@ let app: ReturnType<typeof createApp>;
 const workflowIds: string[] = [];
 const cartsOf = { erin: [] as string[], bob: [] as string[] };
 
+let workflows: ReturnType<typeof createCartWorkflows>;
+let relay: ReturnType<typeof createTestRelay>;
+
 function appWith(adminToken: string | undefined) {
   return createApp({
     db: database.db,
-    workflows: createCartWorkflows({
-      client,
-      taskQueue,
-      abandonAfterMs: 3_600_000,
-      campaigns: [consumerCampaign()],
-    }),
+    workflows,
+    relay,
     config: {
       shopId,
       webhookSecret: TEST_SECRET,
@@ -124,6 +124,8 @@ beforeAll(async () => {
   database = await createTestDatabase();
   connection = await Connection.connect({ address: inject('temporalAddress') });
   client = new Client({ connection });
+  workflows = createCartWorkflows({ client, taskQueue, abandonAfterMs: 3_600_000, campaigns: [consumerCampaign()] });
+  relay = createTestRelay({ db: database.db, workflows });
   app = appWith(ADMIN_TOKEN);
 
   for (const [key, person] of [
@@ -140,6 +142,8 @@ beforeAll(async () => {
     await postWebhook(orderPlacedEvent({ cartId: cartsOf[key][1]! }));
     await seedActivity(person, cartsOf[key][0]!);
   }
+  // The webhooks only stored the events: let the relay start the workflows the erase is to stop.
+  await relay.deliver();
 });
 
 afterAll(async () => {

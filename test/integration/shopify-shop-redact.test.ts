@@ -11,6 +11,7 @@ import { createCartWorkflows } from '../../server/cart-workflows';
 import { consumerCampaign } from '../helpers/campaigns';
 import { TEST_SECRET } from '../helpers/cart-events';
 import { createTestDatabase, type TestDatabase } from '../helpers/database';
+import { createTestRelay } from '../helpers/outbox-relay';
 
 // shop/redact as Shopify sends it 48 h after an uninstall: every person of the shop is erased
 // through the privacy erase. Real Postgres (a database of its own: this erases whole shops) and
@@ -35,9 +36,22 @@ afterAll(async () => {
 
 /** `shopDomain` null: SHOPIFY_SHOP_DOMAIN unset (webhooks from any shop are verified and read). */
 function appFor(shopId: string, shopDomain: string | null = SHOP_DOMAIN) {
-  return createApp({
+  return appAndRelayFor(shopId, shopDomain).app;
+}
+
+/** The app and the relay its webhooks wake, to start the chains the redact is to stop. */
+function appAndRelayFor(shopId: string, shopDomain: string | null = SHOP_DOMAIN) {
+  const workflows = createCartWorkflows({
+    client,
+    taskQueue,
+    abandonAfterMs: 3_600_000,
+    campaigns: [consumerCampaign()],
+  });
+  const relay = createTestRelay({ db: database.db, workflows });
+  const app = createApp({
     db: database.db,
-    workflows: createCartWorkflows({ client, taskQueue, abandonAfterMs: 3_600_000, campaigns: [consumerCampaign()] }),
+    workflows,
+    relay,
     config: {
       shopId,
       webhookSecret: TEST_SECRET,
@@ -48,6 +62,7 @@ function appFor(shopId: string, shopDomain: string | null = SHOP_DOMAIN) {
     chains: createChainStopper({ db: database.db, client }),
     logger: pino({ level: 'silent' }),
   });
+  return { app, relay };
 }
 
 type Json = Record<string, any>; // eslint-disable-line @typescript-eslint/no-explicit-any
@@ -92,7 +107,7 @@ function checkout(email: string, name: { first: string; last: string }): Json {
 
 /** Three people in the shop, names and addresses that break naive code. */
 async function fillShop(shopId: string) {
-  const app = appFor(shopId);
+  const { app, relay } = appAndRelayFor(shopId);
   const suffix = randomUUID().slice(0, 6);
   const people = [
     { email: `o'brien-${suffix}@example.com`, first: 'Seán', last: "O'Brien & Sons" },
@@ -105,6 +120,8 @@ async function fillShop(shopId: string) {
     expect((await send(app, body, 'checkouts/create')).status).toBe(202);
     carts.push(body.token as string);
   }
+  // The webhooks only stored the events: let the relay start the chains, as a server's would.
+  await relay.deliver();
   return { app, people, carts };
 }
 
