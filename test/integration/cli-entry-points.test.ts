@@ -58,8 +58,8 @@ describe('every command and subcommand answers --help with exit code 0', () => {
 
 describe('usage errors: exit code 2, one line naming the mistake, a hint, no stack trace', () => {
   const cases: Array<[string[], string, string]> = [
-    [['launch'], "error: unknown command 'launch'", '(run "cartflow --help" for usage)'],
-    [['help', 'launch'], "error: unknown command 'launch'", '(run "cartflow --help" for usage)'],
+    [['xyzzy'], "error: unknown command 'xyzzy'", '(run "cartflow --help" for usage)'],
+    [['help', 'xyzzy'], "error: unknown command 'xyzzy'", '(run "cartflow --help" for usage)'],
     [['--verbose'], "error: unknown option '--verbose'", '(run "cartflow --help" for usage)'],
     [['migrate', '--force'], "error: unknown option '--force'", '(run "cartflow migrate --help" for usage)'],
     [
