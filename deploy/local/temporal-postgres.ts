@@ -112,7 +112,32 @@ export async function startTemporalServer(options: {
   port?: number;
   timeoutMs?: number;
 }): Promise<TemporalServer> {
-  const grpcPort = options.port ?? (await freePort());
+  // A port found free can be taken by another process before the server binds it (a test suite
+  // starts servers side by side): on "address already in use", start again on other free ports.
+  for (let attempt = 1; ; attempt++) {
+    try {
+      return await startOnFreePorts(options);
+    } catch (error) {
+      const portTaken = error instanceof Error && error.message.includes('address already in use');
+      if (!portTaken || options.port !== undefined || attempt === 3) throw error;
+    }
+  }
+}
+
+async function startOnFreePorts(options: Parameters<typeof startTemporalServer>[0]): Promise<TemporalServer> {
+  const taken = new Set<number>();
+  // freePort() does not reserve: never hand the same port to two services.
+  const distinctFreePort = async () => {
+    for (;;) {
+      const port = await freePort();
+      if (!taken.has(port)) {
+        taken.add(port);
+        return port;
+      }
+    }
+  };
+  const grpcPort = options.port ?? (await distinctFreePort());
+  taken.add(grpcPort);
   // Every service of the single-binary server listens twice (gRPC + membership): nine ports in all.
   const ports: Record<string, number> = { FRONTEND_GRPC_PORT: grpcPort };
   for (const name of [
@@ -125,7 +150,7 @@ export async function startTemporalServer(options: {
     'WORKER_GRPC_PORT',
     'WORKER_MEMBERSHIP_PORT',
   ]) {
-    ports[name] = await freePort();
+    ports[name] = await distinctFreePort();
   }
   const env = {
     ...baseEnvironment(),
