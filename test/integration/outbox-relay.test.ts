@@ -1,7 +1,7 @@
 import { randomUUID } from 'node:crypto';
-import { Client, Connection } from '@temporalio/client';
+import { Client } from '@temporalio/client';
 import pino from 'pino';
-import { afterAll, beforeAll, describe, expect, inject, it } from 'vitest';
+import { describe, expect, it } from 'vitest';
 import { storeCartEvent } from '../../db/cart-store';
 import { CartEvent } from '../../domain/events';
 import { cartWorkflowId } from '../../domain/ids';
@@ -9,25 +9,16 @@ import { type CartWorkflows, createCartWorkflows } from '../../server/cart-workf
 import { createOutboxRelay } from '../../server/outbox-relay';
 import { consumerCampaign } from '../helpers/campaigns';
 import { cartUpdatedEvent } from '../helpers/cart-events';
-import { createTestDatabase, type TestDatabase } from '../helpers/database';
+import type { TestDatabase } from '../helpers/database';
+import { useDatabaseAndTemporal } from '../helpers/database-and-temporal';
 
 // Three relays (as in three server processes) drain one outbox at the same time, on the real
 // Temporal dev server and real PostgreSQL. No worker: the test looks at what reached Temporal.
 const shopId = 'shop-relay';
 const taskQueue = `relay-test-${randomUUID()}`;
 let database: TestDatabase;
-let connection: Connection;
 let client: Client;
-
-beforeAll(async () => {
-  database = await createTestDatabase();
-  connection = await Connection.connect({ address: inject('temporalAddress') });
-  client = new Client({ connection });
-});
-afterAll(async () => {
-  await connection?.close();
-  await database?.drop();
-});
+useDatabaseAndTemporal((opened) => ({ database, client } = opened));
 
 /** The real cart workflows, noting which relay delivered which event, in the order they did. */
 function recording(name: string, log: Array<{ relay: string; eventId: string }>): CartWorkflows {

@@ -1,8 +1,8 @@
 import { createHmac, randomUUID } from 'node:crypto';
 import { readFileSync } from 'node:fs';
-import { Client, Connection } from '@temporalio/client';
+import { Client } from '@temporalio/client';
 import pino from 'pino';
-import { afterAll, beforeAll, describe, expect, inject, it } from 'vitest';
+import { describe, expect, it } from 'vitest';
 import { createChainStopper } from '../../app/chain-stopper';
 import { addressesOfShop, eraseShop } from '../../app/shop-erase';
 import { cartWorkflowId } from '../../domain/ids';
@@ -10,8 +10,9 @@ import { createApp } from '../../server/app';
 import { createCartWorkflows } from '../../server/cart-workflows';
 import { consumerCampaign } from '../helpers/campaigns';
 import { TEST_SECRET } from '../helpers/cart-events';
-import { createTestDatabase, type TestDatabase } from '../helpers/database';
+import type { TestDatabase } from '../helpers/database';
 import { createTestRelay } from '../helpers/outbox-relay';
+import { useDatabaseAndTemporal } from '../helpers/database-and-temporal';
 
 // shop/redact as Shopify sends it 48 h after an uninstall: every person of the shop is erased
 // through the privacy erase. Real Postgres (a database of its own: this erases whole shops) and
@@ -21,18 +22,8 @@ const CLIENT_SECRET = 'shpss_0123456789abcdef0123456789abcdef';
 const taskQueue = 'shop-redact-test-no-worker';
 
 let database: TestDatabase;
-let connection: Connection;
 let client: Client;
-
-beforeAll(async () => {
-  database = await createTestDatabase();
-  connection = await Connection.connect({ address: inject('temporalAddress') });
-  client = new Client({ connection });
-});
-afterAll(async () => {
-  await connection?.close();
-  await database?.drop();
-});
+useDatabaseAndTemporal((opened) => ({ database, client } = opened));
 
 /** `shopDomain` null: SHOPIFY_SHOP_DOMAIN unset (webhooks from any shop are verified and read). */
 function appFor(shopId: string, shopDomain: string | null = SHOP_DOMAIN) {

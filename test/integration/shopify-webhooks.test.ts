@@ -1,8 +1,8 @@
 import { createHmac, randomUUID } from 'node:crypto';
 import { readFileSync } from 'node:fs';
-import { Client, Connection, WorkflowNotFoundError } from '@temporalio/client';
+import { Client, WorkflowNotFoundError } from '@temporalio/client';
 import pino from 'pino';
-import { afterAll, beforeAll, describe, expect, inject, it } from 'vitest';
+import { describe, expect, it } from 'vitest';
 import { createChainStopper } from '../../app/chain-stopper';
 import { Campaign } from '../../domain/campaign';
 import { cartWorkflowId } from '../../domain/ids';
@@ -12,7 +12,8 @@ import { createOutboxRelay } from '../../server/outbox-relay';
 import type { ShopifyConfig } from '../../server/shopify-routes';
 import { consumerCampaign } from '../helpers/campaigns';
 import { TEST_SECRET } from '../helpers/cart-events';
-import { createTestDatabase, type TestDatabase } from '../helpers/database';
+import type { TestDatabase } from '../helpers/database';
+import { useDatabaseAndTemporal } from '../helpers/database-and-temporal';
 
 // Shopify's webhooks as its documentation shows them, signed the way Shopify signs them, against
 // real Postgres and the real Temporal dev server (no worker: what is stored and started counts).
@@ -33,18 +34,8 @@ const welcomeCampaign = Campaign.parse({
 });
 
 let database: TestDatabase;
-let connection: Connection;
 let client: Client;
-
-beforeAll(async () => {
-  database = await createTestDatabase();
-  connection = await Connection.connect({ address: inject('temporalAddress') });
-  client = new Client({ connection });
-});
-afterAll(async () => {
-  await connection?.close();
-  await database?.drop();
-});
+useDatabaseAndTemporal((opened) => ({ database, client } = opened));
 
 function appWith(shopify: Partial<ShopifyConfig> = {}) {
   const workflows = createCartWorkflows({

@@ -1,6 +1,6 @@
 import { Client, Connection, WorkflowNotFoundError } from '@temporalio/client';
 import pino from 'pino';
-import { afterAll, beforeAll, describe, expect, inject, it } from 'vitest';
+import { describe, expect, it } from 'vitest';
 import { cartWorkflowId } from '../../domain/ids';
 import { createApp } from '../../server/app';
 import { createCartWorkflows } from '../../server/cart-workflows';
@@ -28,25 +28,16 @@ const postPurchaseCampaign = Campaign.parse({
   audience: 'everyone',
   steps: [{ id: 'review', delay: '7d', template: 'cart-reminder' }],
 });
-import { createTestDatabase, type TestDatabase } from '../helpers/database';
+import type { TestDatabase } from '../helpers/database';
+import { useDatabaseAndTemporal } from '../helpers/database-and-temporal';
 
 // Real Postgres and the real Temporal dev server; no worker: these tests look at what is
 // stored and started, not at what the workflow does later.
 const shopId = 'shop-webhook';
 const taskQueue = 'webhook-test-no-worker';
 let database: TestDatabase;
-let connection: Connection;
 let client: Client;
-
-beforeAll(async () => {
-  database = await createTestDatabase();
-  connection = await Connection.connect({ address: inject('temporalAddress') });
-  client = new Client({ connection });
-});
-afterAll(async () => {
-  await connection?.close();
-  await database?.drop();
-});
+useDatabaseAndTemporal((opened) => ({ database, client } = opened));
 
 function appWith(temporal: Client = client, campaigns = [consumerCampaign()]) {
   const workflows = createCartWorkflows({ client: temporal, taskQueue, abandonAfterMs: 3_600_000, campaigns });
