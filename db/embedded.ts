@@ -3,6 +3,7 @@ import { connect } from 'node:net';
 import path from 'node:path';
 import { PGlite } from '@electric-sql/pglite';
 import { PGLiteSocketServer } from '@electric-sql/pglite-socket';
+import { ProtocolQueue } from './pglite-protocol-queue';
 
 // PGlite is one process's database: a second process opening the same folder works on its own
 // copy and its writes are lost. So one process at a time opens the folder, and says so in a lock
@@ -102,7 +103,11 @@ async function serve(input: { client: PGlite; dir: string; lockFile: string; por
     port: input.port,
     maxConnections: MAX_CONNECTIONS,
   });
+  // The library's queue lets two connections' queries interleave (see pglite-protocol-queue.ts);
+  // its connections take the server's queue when they connect, so swap it in before start().
   try {
+    if (!('queryQueue' in server)) throw new Error('@electric-sql/pglite-socket changed: re-check ProtocolQueue');
+    Object.assign(server, { queryQueue: new ProtocolQueue(client) });
     await server.start();
   } catch (error) {
     await client.close();

@@ -1,8 +1,12 @@
+import { mkdtemp, rm } from 'node:fs/promises';
 import { connect } from 'node:net';
+import os from 'node:os';
+import path from 'node:path';
 import { PGlite } from '@electric-sql/pglite';
 import { PGLiteSocketServer } from '@electric-sql/pglite-socket';
 import postgres from 'postgres';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { type EmbeddedAccess, openEmbedded } from '../../db/embedded';
 import { eventually } from '../helpers/eventually';
 
 // What the installed @electric-sql/pglite-socket (0.2.x) does with several clients, which
@@ -71,5 +75,54 @@ describe('@electric-sql/pglite-socket with several clients', () => {
     } finally {
       await third.end({ timeout: 1 });
     }
+  });
+});
+
+// The same library as cartflow serves it (db/embedded.ts), with its own queue: above, two
+// connections' extended-protocol queries interleave in PGlite's one session (pglite#1046); here
+// each connection's Parse..Sync runs together, which `npm start` and a CLI beside it rely on.
+describe('the embedded database as `npm start` serves it', () => {
+  let served: Extract<EmbeddedAccess, { kind: 'served' }>;
+  let dir: string;
+  let clients: postgres.Sql[];
+
+  beforeAll(async () => {
+    dir = await mkdtemp(path.join(os.tmpdir(), 'cartflow-socket-'));
+    const access = await openEmbedded({ pgliteDir: path.join(dir, 'pglite'), servePort: 0 });
+    if (access.kind !== 'served') throw new Error(`expected to serve the database, got ${access.kind}`);
+    served = access;
+    clients = [0, 1, 2].map(() => postgres(served.url, { max: 1, onnotice: () => {} }));
+  });
+  afterAll(async () => {
+    await Promise.all((clients ?? []).map((sql) => sql.end({ timeout: 1 })));
+    await served?.close();
+    if (dir) await rm(dir, { recursive: true, force: true });
+  });
+
+  // drizzle sends every query as an unnamed statement (postgres.js `unsafe`), as here.
+  const queries = (round: number) => [
+    clients[0]!.unsafe('select $1::int + $2::int as n', [round, 1]),
+    clients[1]!.unsafe('select $1::text || $2::text || $3::text || $4::text as t', ['O’', 'Brien', ' & ', `${round}`]),
+    clients[2]!.unsafe('select $1::text as s', ['зоя']),
+  ];
+
+  it('answers each connection with its own rows when their parameterized queries arrive together', async () => {
+    for (let round = 0; round < 30; round += 1) {
+      expect(await Promise.all(queries(round))).toEqual([
+        [{ n: round + 1 }],
+        [{ t: `O’Brien & ${round}` }],
+        [{ s: 'зоя' }],
+      ]);
+    }
+  });
+
+  it('a failing statement fails alone: the others, and the next query on its connection, still answer', async () => {
+    const [failing, ...others] = await Promise.allSettled([
+      clients[0]!.unsafe('select $1::int as n', ['not a number']),
+      ...queries(7).slice(1),
+    ]);
+    expect(failing).toMatchObject({ status: 'rejected', reason: { message: expect.stringMatching(/invalid input/) } });
+    expect(others.map((result) => result.status)).toEqual(['fulfilled', 'fulfilled']);
+    expect(await clients[0]!.unsafe('select $1::int as n', [5])).toEqual([{ n: 5 }]);
   });
 });
