@@ -1,5 +1,5 @@
 import { randomUUID } from 'node:crypto';
-import { Client } from '@temporalio/client';
+import { Client, Connection } from '@temporalio/client';
 import pino from 'pino';
 import { describe, expect, it } from 'vitest';
 import { storeCartEvent } from '../../db/cart-store';
@@ -32,31 +32,56 @@ function recording(name: string, log: Array<{ relay: string; eventId: string }>)
   };
 }
 
+/** Stores one cart.updated per second of `seconds` for the cart; returns their event ids in order. */
+async function storeSnapshots(cartId: string, seconds: number[]): Promise<string[]> {
+  const ids: string[] = [];
+  for (const second of seconds) {
+    const event = CartEvent.parse(cartUpdatedEvent({ cartId, updatedAt: snapshotTime(second) }));
+    expect((await storeCartEvent(database.db, { shopId, event, payload: event })).kind).toBe('new');
+    ids.push(event.id);
+  }
+  return ids;
+}
+
+const snapshotTime = (second: number) => new Date(Date.UTC(2026, 10, 29, 12, 0, second)).toISOString();
+
+/** The cart snapshots its workflow received, in the order Temporal recorded them (start, then signals). */
+async function snapshotsInTemporal(cartId: string): Promise<string[]> {
+  const history = await client.workflow.getHandle(cartWorkflowId({ shopId, cartId })).fetchHistory();
+  return (history.events ?? []).flatMap((event) => {
+    const started = event.workflowExecutionStartedEventAttributes?.input?.payloads?.[0]?.data;
+    const signalled = event.workflowExecutionSignaledEventAttributes?.input?.payloads?.[0]?.data;
+    if (started)
+      return [
+        (JSON.parse(Buffer.from(started).toString()) as { firstCart: { updatedAt: string } }).firstCart.updatedAt,
+      ];
+    if (signalled) return [(JSON.parse(Buffer.from(signalled).toString()) as { updatedAt: string }).updatedAt];
+    return [];
+  });
+}
+
+/** Drains until the outbox is empty (each drain stops when nothing is due for it). */
+async function drainAll(relays: Array<{ drain(): Promise<number> }>) {
+  for (;;) {
+    await Promise.all(relays.map((relay) => relay.drain()));
+    const [row] = await database.sql`select count(*)::int as n from outbox where delivered_at is null`;
+    if (row?.n === 0) return;
+  }
+}
+
 describe('several relays on one outbox', () => {
   it('deliver every event exactly once, each cart’s events in the order they were stored', async () => {
     const carts = Array.from({ length: 12 }, () => `cart-${randomUUID().slice(0, 8)}`);
     const stored: Record<string, string[]> = {};
     // Five snapshots per cart, one cart's after another: a batch would hold several of one cart.
-    for (const cartId of carts) {
-      for (let version = 0; version < 5; version += 1) {
-        const updatedAt = new Date(Date.UTC(2026, 10, 29, 12, 0, version)).toISOString();
-        const event = CartEvent.parse(cartUpdatedEvent({ cartId, updatedAt }));
-        expect((await storeCartEvent(database.db, { shopId, event, payload: event })).kind).toBe('new');
-        (stored[cartId] ??= []).push(event.id);
-      }
-    }
+    for (const cartId of carts) stored[cartId] = await storeSnapshots(cartId, [0, 1, 2, 3, 4]);
 
     const log: Array<{ relay: string; eventId: string }> = [];
     const logger = pino({ level: 'silent' });
     const relays = ['a', 'b', 'c'].map((name) =>
       createOutboxRelay({ db: database.db, workflows: recording(name, log), logger, batchSize: 8 }),
     );
-    // Each drain stops when nothing is due for it: go on until the outbox is empty.
-    for (;;) {
-      await Promise.all(relays.map((relay) => relay.drain()));
-      const [row] = await database.sql`select count(*)::int as n from outbox where delivered_at is null`;
-      if (row?.n === 0) break;
-    }
+    await drainAll(relays);
 
     const delivered = log.map(({ eventId }) => eventId);
     expect(delivered.length).toBe(carts.length * 5);
@@ -71,20 +96,52 @@ describe('several relays on one outbox', () => {
     // What Temporal holds: each cart's workflow started with its first snapshot, then the other
     // four as signals, in the order they were stored.
     for (const cartId of carts) {
-      const history = await client.workflow.getHandle(cartWorkflowId({ shopId, cartId })).fetchHistory();
-      const updatedAts = (history.events ?? []).flatMap((event) => {
-        const started = event.workflowExecutionStartedEventAttributes?.input?.payloads?.[0]?.data;
-        const signalled = event.workflowExecutionSignaledEventAttributes?.input?.payloads?.[0]?.data;
-        if (started)
-          return [
-            (JSON.parse(Buffer.from(started).toString()) as { firstCart: { updatedAt: string } }).firstCart.updatedAt,
-          ];
-        if (signalled) return [(JSON.parse(Buffer.from(signalled).toString()) as { updatedAt: string }).updatedAt];
-        return [];
-      });
-      expect(updatedAts).toEqual(
-        [0, 1, 2, 3, 4].map((second) => new Date(Date.UTC(2026, 10, 29, 12, 0, second)).toISOString()),
-      );
+      expect(await snapshotsInTemporal(cartId)).toEqual([0, 1, 2, 3, 4].map(snapshotTime));
+    }
+  });
+});
+
+describe('the relay while Temporal is unreachable', () => {
+  it('holds back each cart’s later events behind its undelivered first, then delivers all in order', async () => {
+    const logger = pino({ level: 'silent' });
+    const carts = Array.from({ length: 4 }, () => `cart-${randomUUID().slice(0, 8)}`);
+    const stored: Record<string, string[]> = {};
+    for (const cartId of carts) stored[cartId] = await storeSnapshots(cartId, [0, 1]);
+
+    // A real connection to a port where nothing listens: every delivery fails, as in an outage.
+    const unreachable = new Client({ connection: Connection.lazy({ address: '127.0.0.1:1', connectTimeout: 500 }) });
+    const down = createOutboxRelay({
+      db: database.db,
+      workflows: createCartWorkflows({
+        client: unreachable,
+        taskQueue,
+        abandonAfterMs: 3_600_000,
+        campaigns: [consumerCampaign()],
+      }),
+      logger,
+    });
+    expect(await down.drain()).toBe(0);
+    const attempts = async (eventIds: string[]) =>
+      (
+        await database.sql<{ attempts: number }[]>`
+          select attempts from outbox where event_id in ${database.sql(eventIds)} order by id`
+      ).map((row) => row.attempts);
+    for (const cartId of carts) {
+      // The first was tried and failed; the second was never claimed: it waits behind the first.
+      expect(await attempts(stored[cartId] ?? [])).toEqual([1, 0]);
+    }
+    // More snapshots arrive during the outage.
+    for (const cartId of carts) await storeSnapshots(cartId, [2]);
+
+    const workflows = createCartWorkflows({
+      client,
+      taskQueue,
+      abandonAfterMs: 3_600_000,
+      campaigns: [consumerCampaign()],
+    });
+    await drainAll([createOutboxRelay({ db: database.db, workflows, logger })]);
+    for (const cartId of carts) {
+      expect(await snapshotsInTemporal(cartId)).toEqual([0, 1, 2].map(snapshotTime));
     }
   });
 });
