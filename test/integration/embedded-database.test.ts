@@ -10,6 +10,10 @@ import { openDatabase } from '../../db/client';
 import { lockFileOf } from '../../db/embedded';
 import { suppressions } from '../../db/schema';
 import { killWorkerProcesses, startWorkerProcess, type WorkerProcess } from '../fixtures/worker-process';
+import { TEST_SECRET, cartUpdatedEvent, signedRequest } from '../helpers/cart-events';
+import { eventually } from '../helpers/eventually';
+import { freePort } from '../helpers/free-port';
+import { type MailCatcher, startMailCatcher } from '../helpers/mail-catcher';
 import { minimalEnv } from '../helpers/test-env';
 
 // The embedded database shared between `npm start` and the operator's commands, all as real
@@ -39,14 +43,18 @@ function cli(command: string, ...args: string[]): Promise<{ code: number; stdout
   });
 }
 
-function startCartflow(): WorkerProcess {
+/** `npm start` on the embedded database, with a one-step chain a second after abandonment. */
+function startCartflow(options: { port: number; smtpUrl: string }): WorkerProcess {
   return startWorkerProcess(
     {
       ...baseEnv(),
-      OUTBOX_DIR: path.join(dataDir, 'outbox'),
+      SMTP_URL: options.smtpUrl,
+      WEBHOOK_SECRET: TEST_SECRET,
+      ABANDON_AFTER: '1s',
+      CAMPAIGNS_DIR: 'test/fixtures/campaigns-fast',
       TEMPORAL_ADDRESS: inject('temporalAddress'),
       TEMPORAL_TASK_QUEUE: `embedded-${randomUUID()}`,
-      PORT: '0',
+      PORT: String(options.port),
       EMBEDDED_DB_PORT: '0',
     },
     { script: 'cli/start.ts' },
@@ -63,14 +71,20 @@ describe('the embedded database while `npm start` runs', () => {
   let start: WorkerProcess;
   let url: string;
   let analyst: postgres.Sql;
+  let smtp: MailCatcher;
+  let webhooks: string;
 
   beforeAll(async () => {
-    start = startCartflow();
+    smtp = await startMailCatcher();
+    const port = await freePort();
+    webhooks = `http://127.0.0.1:${port}/webhooks/cart`;
+    start = startCartflow({ port, smtpUrl: smtp.url });
     url = await servedUrl(start);
     analyst = postgres(url, { max: 1, onnotice: () => {} });
   });
   afterAll(async () => {
     await analyst?.end();
+    await smtp?.close();
   });
 
   it('records its pid and port in a lock file only the operator can read', async () => {
@@ -90,6 +104,25 @@ describe('the embedded database while `npm start` runs', () => {
     expect(rows).toEqual([{ email: 'x@example.org', reason: 'manual' }]);
     const listed = await cli('suppressions', 'list');
     expect(listed.stdout).toMatch(/^x@example\.org\s+manual\s+cli/m);
+  });
+
+  it('the running instance then emails everyone but the suppressed address', async () => {
+    const suppressed = cartUpdatedEvent({ customer: { email: 'x@example.org', name: 'X' } });
+    const other = cartUpdatedEvent({ customer: { email: "o'brien@example.org", name: "Siobhán O'Brien" } });
+    for (const event of [suppressed, other]) expect((await fetch(webhooks, signedRequest(event))).status).toBe(202);
+
+    const messagesOf = (cartId: string) =>
+      analyst`select step, status, reason from messages where cart_id = ${cartId}`.then((rows) => [...rows]);
+    await smtp.waitFor(1, 90_000);
+    await eventually(
+      async () =>
+        expect(await messagesOf(suppressed.data.id)).toEqual([
+          { step: 'reminder', status: 'skipped', reason: 'suppressed' },
+        ]),
+      60_000,
+    );
+    expect(await messagesOf(other.data.id)).toEqual([{ step: 'reminder', status: 'sent', reason: null }]);
+    expect(smtp.envelopes.flatMap((envelope) => envelope.to)).toEqual(["o'brien@example.org"]);
   });
 
   it('`privacy export` finds a person the running instance holds', async () => {
