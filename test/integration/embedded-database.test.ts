@@ -32,12 +32,18 @@ afterAll(killWorkerProcesses);
 /** Only what an operator's shell would set: no DATABASE_URL, so the embedded database is used. */
 const baseEnv = () => ({ DATA_DIR: dataDir, SHOP_ID: shopId, LOG_LEVEL: 'silent' });
 
-function cli(command: string, ...args: string[]): Promise<{ code: number; stdout: string; stderr: string }> {
+type CliResult = { code: number; stdout: string; stderr: string };
+
+function cli(command: string, ...args: string[]): Promise<CliResult> {
+  return cliWith({}, command, ...args);
+}
+
+function cliWith(env: Record<string, string>, command: string, ...args: string[]): Promise<CliResult> {
   return new Promise((resolve) => {
     execFile(
       process.execPath,
       ['bin/cartflow.js', command, ...args],
-      { cwd: root, env: { PATH: minimalEnv().PATH, HOME: minimalEnv().HOME, ...baseEnv() } },
+      { cwd: root, env: { PATH: minimalEnv().PATH, HOME: minimalEnv().HOME, ...baseEnv(), ...env } },
       (error, stdout, stderr) => resolve({ code: error ? ((error.code as number) ?? 1) : 0, stdout, stderr }),
     );
   });
@@ -73,6 +79,8 @@ describe('the embedded database while `npm start` runs', () => {
   let analyst: postgres.Sql;
   let smtp: MailCatcher;
   let webhooks: string;
+  /** The cart of the customer who got her email, for the erase that follows. */
+  let otherCartId: string;
 
   beforeAll(async () => {
     smtp = await startMailCatcher();
@@ -123,6 +131,25 @@ describe('the embedded database while `npm start` runs', () => {
     );
     expect(await messagesOf(other.data.id)).toEqual([{ step: 'reminder', status: 'sent', reason: null }]);
     expect(smtp.envelopes.flatMap((envelope) => envelope.to)).toEqual(["o'brien@example.org"]);
+    otherCartId = other.data.id;
+  });
+
+  it('`privacy erase --yes` from another process stops her running chain and erases her in the running instance', async () => {
+    // Her chain waits an hour for its next step; the erase signals it through the same Temporal.
+    const erased = await cliWith(
+      { TEMPORAL_ADDRESS: inject('temporalAddress') },
+      'privacy',
+      'erase',
+      "o'brien@example.org",
+      '--yes',
+    );
+    expect(erased).toMatchObject({ code: 0, stderr: '' });
+    expect(await analyst`select 1 from customers where email = ${"o'brien@example.org"}`).toHaveLength(0);
+    await eventually(async () => {
+      const [chain] = await analyst`select status, outcome from chains where cart_id = ${otherCartId}`;
+      expect(chain).toEqual({ status: 'finished', outcome: 'stopped' });
+    }, 60_000);
+    expect(smtp.envelopes).toHaveLength(1);
   });
 
   it('`privacy export` finds a person the running instance holds', async () => {
