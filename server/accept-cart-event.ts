@@ -2,6 +2,7 @@ import type { Context } from 'hono';
 import type { Logger } from 'pino';
 import type { Db } from '../db/client';
 import { storeCartEvent } from '../db/cart-store';
+import type { StoreCartEvent } from '../db/group-commit';
 import { isDatabaseUnavailable } from '../db/unavailable';
 import { type CartEvent, cartIdOf } from '../domain/events';
 import { cartWorkflowId } from '../domain/ids';
@@ -10,6 +11,11 @@ import type { OutboxWake } from './outbox-relay';
 
 export interface AcceptCartEventDeps {
   db: Db;
+  /**
+   * How the event is stored: the app's group commit (db/group-commit.ts), which shares one
+   * transaction among concurrent webhooks. Default: a transaction of its own.
+   */
+  store?: StoreCartEvent;
   /** Names the journeys the event will start, in the answer; nothing is sent to Temporal here. */
   workflows: CartWorkflows;
   /** Told after each commit, so the relay delivers the event at once rather than at its next poll. */
@@ -45,7 +51,8 @@ export async function acceptCartEvent(
   const ids = event.type === 'customer.created' ? { eventId: event.id } : { eventId: event.id, workflowId };
   let stored;
   try {
-    stored = await withTimeout(storeCartEvent(db, { shopId, event, payload }), deps.storeTimeoutMs ?? 4_000);
+    const store = deps.store ?? ((input) => storeCartEvent(db, input));
+    stored = await withTimeout(store({ shopId, event, payload }), deps.storeTimeoutMs ?? 4_000);
   } catch (error) {
     if (!(error instanceof StoreTimeout) && !isDatabaseUnavailable(error)) throw error;
     // Maybe stored, maybe not (a commit can be cut off): the same event id again is safe either way.
