@@ -46,7 +46,14 @@ export async function runServer(): Promise<void> {
         });
   if (inbound) logger.info({ host: inbound.host, port: inbound.port }, 'inbound smtp listening');
   // This process also hands the events its webhooks (and any other process's) stored to Temporal.
-  const relay = createRelayFromConfig({ config, db: database.db, client, campaigns: campaigns.active, logger });
+  const relay = createRelayFromConfig({
+    config,
+    db: database.db,
+    client,
+    campaigns: campaigns.active,
+    logger,
+    metricsRegistry,
+  });
   relay.start();
   let server: ServerType | undefined;
   const { draining } = onShutdownSignals({
