@@ -45,7 +45,9 @@ export async function runServer(): Promise<void> {
           logger,
         });
   if (inbound) logger.info({ host: inbound.host, port: inbound.port }, 'inbound smtp listening');
-  // This process also hands the events its webhooks (and any other process's) stored to Temporal.
+  // This process also hands the events its webhooks (and any other process's) stored to Temporal,
+  // unless OUTBOX_RELAY=off leaves that to `cartflow relay` processes.
+  const ownRelay = config.OUTBOX_RELAY === 'on';
   const relay = createRelayFromConfig({
     config,
     db: database.db,
@@ -54,7 +56,7 @@ export async function runServer(): Promise<void> {
     logger,
     metricsRegistry,
   });
-  relay.start();
+  if (ownRelay) relay.start();
   let server: ServerType | undefined;
   const { draining } = onShutdownSignals({
     logger,
@@ -82,7 +84,7 @@ export async function runServer(): Promise<void> {
     campaignVersions: campaigns.all,
     payloadCodec,
     metricsRegistry,
-    relay,
+    relay: ownRelay ? relay : { wake() {} },
     draining,
   });
   server = serve({ fetch: app.fetch, hostname: config.HOST, port: config.PORT }, () =>
