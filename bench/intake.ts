@@ -49,7 +49,8 @@ const progress = (message: string) =>
   console.error(`[${((performance.now() - started) / 1000).toFixed(1).padStart(6)} s] ${message}`);
 const cleanups: Array<() => Promise<unknown>> = [];
 
-const campaign = Campaign.parse({
+/** As written in a campaign file: the relay process parses it again. */
+const campaignFile = {
   id: 'bench-consumer',
   version: 1,
   name: 'Bench consumers',
@@ -57,7 +58,8 @@ const campaign = Campaign.parse({
   trigger: 'cart.abandoned',
   audience: 'everyone',
   steps: [{ id: 'reminder', delay: '1h', template: 'cart-reminder' }],
-});
+};
+const campaign = Campaign.parse(campaignFile);
 
 /** A cart.updated event the size of the shop's: the raw baseline's row. */
 function sampleEvent(n: number): CartEvent {
@@ -285,7 +287,7 @@ async function startRelayProcess({ url, temporalAddress }: { url: string; tempor
       DATABASE_URL: url,
       TEMPORAL_ADDRESS: temporalAddress,
       TASK_QUEUE: `bench-intake-${runId}`,
-      CAMPAIGN: JSON.stringify(campaign),
+      CAMPAIGN: JSON.stringify(campaignFile),
     }),
     stdio: ['pipe', 'pipe', 'inherit'],
   });

@@ -3,7 +3,7 @@ import type { Logger } from 'pino';
 import type { Db } from '../db/client';
 import { storeCartEvent } from '../db/cart-store';
 import type { StoreCartEvent } from '../db/group-commit';
-import { isDatabaseUnavailable } from '../db/unavailable';
+import { isDatabaseUnavailable, isUnstorableText } from '../db/unavailable';
 import { type CartEvent, cartIdOf } from '../domain/events';
 import { cartWorkflowId } from '../domain/ids';
 import type { CartWorkflows } from './cart-workflows';
@@ -54,6 +54,10 @@ export async function acceptCartEvent(
     const store = deps.store ?? ((input) => storeCartEvent(db, input));
     stored = await withTimeout(store({ shopId, event, payload }), deps.storeTimeoutMs ?? 4_000);
   } catch (error) {
+    if (isUnstorableText(error)) {
+      const message = 'the body contains a NUL character (\\u0000) in a string, which cannot be stored; remove it';
+      return c.json({ error: 'invalid_payload', message, issues: [{ path: '', message }] }, 400);
+    }
     if (!(error instanceof StoreTimeout) && !isDatabaseUnavailable(error)) throw error;
     // Maybe stored, maybe not (a commit can be cut off): the same event id again is safe either way.
     logger.warn({ err: error, eventId: event.id }, 'database unavailable; event not acknowledged');
