@@ -17,14 +17,16 @@ import { CartEvent } from '../domain/events';
 import { createApp } from '../server/app';
 import { createCartWorkflows } from '../server/cart-workflows';
 import { createOutboxRelay, type OutboxWake } from '../server/outbox-relay';
-import { freePort, quantile, root, script } from './chains-support';
+import { freePort, quantile, root, script, sleep } from './chains-support';
 import type { LoadReport } from './intake-load';
 import { benchNumber, benchVariable, childBenchEnv } from './bench-env';
 
 // `npm run bench:intake`: how many webhooks per second the durable intake accepts, and how fast the
-// outbox relay hands them to Temporal. Three phases: the shop's load with no relay (what intake
+// outbox relay hands them to Temporal. Four phases: the shop's load with no relay (what intake
 // alone costs; the events queue up), a relay draining that backlog (outbox → Temporal), the same
-// load with the relay running. Every component is real and started here: PostgreSQL
+// load with the relay running in the server, and again with the relay in a process of its own
+// (bench/intake-relay.ts, as `cartflow relay` beside OUTBOX_RELAY=off). Every component is real
+// and started here: PostgreSQL
 // (DATABASE_URL as an admin URL, else scripts/test-postgres.sh), the Temporal dev server, the
 // HTTP app with its running relay in this process, and the shop (bench/intake-load.ts) in another.
 // No worker: the workflows the relay starts wait on their task queue; delivery is what is measured.
@@ -47,7 +49,8 @@ const progress = (message: string) =>
   console.error(`[${((performance.now() - started) / 1000).toFixed(1).padStart(6)} s] ${message}`);
 const cleanups: Array<() => Promise<unknown>> = [];
 
-const campaign = Campaign.parse({
+/** As written in a campaign file: the relay process parses it again. */
+const campaignFile = {
   id: 'bench-consumer',
   version: 1,
   name: 'Bench consumers',
@@ -55,7 +58,8 @@ const campaign = Campaign.parse({
   trigger: 'cart.abandoned',
   audience: 'everyone',
   steps: [{ id: 'reminder', delay: '1h', template: 'cart-reminder' }],
-});
+};
+const campaign = Campaign.parse(campaignFile);
 
 /** A cart.updated event the size of the shop's: the raw baseline's row. */
 function sampleEvent(n: number): CartEvent {
@@ -207,8 +211,11 @@ async function main() {
   progress(`a relay drains the ${backlog} events they left in the outbox …`);
   const drainer = createOutboxRelay({ db: database.db, workflows, logger });
   const drain0 = performance.now();
+  const drainCpu0 = process.cpuUsage();
   while ((await countUndelivered(database.db)) > 0) await drainer.drain();
+  const drainCpu = process.cpuUsage(drainCpu0);
   const relayRate = backlog / ((performance.now() - drain0) / 1000);
+  const relayCpuMs = (drainCpu.user + drainCpu.system) / 1000 / Math.max(1, backlog);
 
   progress(`webhooks for ${DURATION_MS / 1000} s, ${CONCURRENCY} in flight, relay running …`);
   const relay = createOutboxRelay({ db: database.db, workflows, logger });
@@ -220,6 +227,16 @@ async function main() {
   while ((await countUndelivered(database.db)) > 0) await relay.drain();
   const catchUpS = (performance.now() - catchUp0) / 1000;
   await relay.stop();
+
+  progress(`webhooks for ${DURATION_MS / 1000} s, ${CONCURRENCY} in flight, relay in its own process …`);
+  running = { wake() {} }; // as OUTBOX_RELAY=off: the server only stores
+  const separate = await startRelayProcess({ url: pg.url, temporalAddress: temporal.address });
+  const withSeparateRelay = await measureShop(webhookUrl, 'separate');
+  const behindSeparate = await countUndelivered(database.db);
+  const separate0 = performance.now();
+  while ((await countUndelivered(database.db)) > 0) await sleep(50);
+  const separateCatchUpS = (performance.now() - separate0) / 1000;
+  const separateRelay = await separate.stop();
   const sqlCheck = postgres(pg.url, { max: 1, onnotice: () => {} });
   const [{ stored } = { stored: 0 }] = await sqlCheck<
     Array<{ stored: number }>
@@ -240,10 +257,13 @@ async function main() {
     '|---|---|---|---|---|',
     `| raw single-row INSERT + COMMIT, ${POOL} connections (the limit) | ${raw.perSecond.toFixed(0)}/s | ${raw.p50.toFixed(1)} / ${raw.p99.toFixed(1)} ms | | |`,
     row('no relay', alone),
-    row('relay running', withRelay),
-    `| relay: ${backlog} stored events drained, outbox → Temporal | ${relayRate.toFixed(0)}/s | | | |`,
+    row('relay running in the server', withRelay),
+    row('relay in its own process', withSeparateRelay),
+    `| relay: ${backlog} stored events drained, outbox → Temporal | ${relayRate.toFixed(0)}/s | | ${relayCpuMs.toFixed(2)} ms | |`,
     '',
-    `With the relay running it was ${behind} events behind when the load stopped and caught up ${catchUpS.toFixed(1)} s later; ${stored} events stored in all.`,
+    `With the relay running in the server it was ${behind} events behind when the load stopped and caught up ${catchUpS.toFixed(1)} s later.`,
+    `With the relay in its own process it was ${behindSeparate} behind and caught up ${separateCatchUpS.toFixed(1)} s later; that process used ${separateRelay.cpuMs.toFixed(0)} ms of CPU (${(separateRelay.cpuMs / Math.max(1, withSeparateRelay.accepted)).toFixed(2)} ms per event).`,
+    `${stored} events stored in all.`,
     `Draining a 10-minute Temporal outage's backlog while events keep arriving at 10/s: ${outage(10)} s; at 100/s: ${outage(100)} s.`,
   ];
   process.stdout.write(`${lines.join('\n')}\n`);
@@ -255,7 +275,37 @@ interface ShopFigures {
   p99: number;
   /** CPU of this process (HTTP, store, and the relay with its Temporal client when it runs) per accepted webhook. */
   cpuMs: number;
+  accepted: number;
   answers: string;
+}
+
+/** bench/intake-relay.ts: a relay in a process of its own; stop() returns the CPU it used. */
+async function startRelayProcess({ url, temporalAddress }: { url: string; temporalAddress: string }) {
+  const child = spawn(process.execPath, ['--import', 'tsx', path.join(root, 'bench/intake-relay.ts')], {
+    cwd: root,
+    env: childBenchEnv({
+      DATABASE_URL: url,
+      TEMPORAL_ADDRESS: temporalAddress,
+      TASK_QUEUE: `bench-intake-${runId}`,
+      CAMPAIGN: JSON.stringify(campaignFile),
+    }),
+    stdio: ['pipe', 'pipe', 'inherit'],
+  });
+  let out = '';
+  child.stdout.on('data', (chunk: Buffer) => (out += chunk.toString()));
+  const exited = new Promise<number | null>((resolve) => child.once('exit', resolve));
+  while (!out.includes('READY')) {
+    if (child.exitCode !== null) throw new Error(`relay process exited ${child.exitCode}`);
+    await sleep(50);
+  }
+  return {
+    async stop(): Promise<{ cpuMs: number }> {
+      child.stdin.end();
+      const code = await exited;
+      if (code !== 0) throw new Error(`relay process exited ${code}`);
+      return JSON.parse(out.trim().split('\n').at(-1) ?? '{}') as { cpuMs: number };
+    },
+  };
 }
 
 async function measureShop(url: string, phase: string): Promise<ShopFigures> {
@@ -268,6 +318,7 @@ async function measureShop(url: string, phase: string): Promise<ShopFigures> {
     p50: quantile(shop.latenciesMs, 0.5),
     p99: quantile(shop.latenciesMs, 0.99),
     cpuMs: (cpu.user + cpu.system) / 1000 / Math.max(1, accepted),
+    accepted,
     answers: Object.entries(shop.statuses)
       .map(([status, count]) => `${count} × ${status}`)
       .join(', '),

@@ -34,6 +34,7 @@ export const COMMANDS: readonly CommandEntry[] = [
   entry('start', 'worker + HTTP server in one process; embeds the rest', () => import('./commands/start')),
   entry('worker', 'the Temporal worker alone (external PostgreSQL, Temporal, SMTP)', () => import('./commands/worker')),
   entry('server', 'the HTTP server alone (webhooks, tracking, unsubscribe)', () => import('./commands/server')),
+  entry('relay', 'the outbox relay alone: stored webhook events to Temporal', () => import('./commands/relay')),
   entry('migrate', 'apply the database migrations', () => import('./commands/migrate')),
   entry('campaigns', 'check campaign files; regenerate their editor schema', () => import('./commands/campaigns')),
   entry('templates', 'check, preview, spam-score and serve the email templates', () => import('./commands/templates')),

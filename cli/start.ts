@@ -82,6 +82,7 @@ export async function runStart(): Promise<void> {
     client: temporal.client,
     campaigns,
     logger,
+    metricsRegistry,
   });
   relay.start();
   cleanups.push(relay.stop);

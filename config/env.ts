@@ -126,6 +126,11 @@ const EnvSchema = z.object({
   SHUTDOWN_GRACE: duration('30s'),
   /** How often the outbox relay looks for events other processes stored, or due for a retry. */
   OUTBOX_POLL: duration('1s'),
+  /**
+   * `off`: the HTTP server only stores webhooks and a separate `cartflow relay` process delivers
+   * them to Temporal, so delivery's CPU never slows intake. Default `on` (a relay in each server).
+   */
+  OUTBOX_RELAY: z.enum(['on', 'off']).default('on'),
   /** Delivered outbox rows are deleted after this long (the events stay in cart_events). */
   OUTBOX_RETENTION: duration('7d'),
   /** `npm run worker` serves /healthz and /readyz on this port when set; unset: no port. */

@@ -25,6 +25,12 @@ export const WorkerVariables = ExternalVariables.pick({
   TRACKING_SECRET: true,
 });
 
+/** `cartflow relay`: reads the outbox in PostgreSQL and hands its events to Temporal. */
+export const RelayVariables = ExternalVariables.pick({
+  DATABASE_URL: true,
+  TEMPORAL_ADDRESS: true,
+});
+
 /** `npm run server`: verifies webhooks (WEBHOOK_SECRET) and tracked links (TRACKING_SECRET). */
 export const ServerVariables = ExternalVariables.pick({
   DATABASE_URL: true,

@@ -1,8 +1,9 @@
 import { createHash } from 'node:crypto';
 import { and, eq, sql } from 'drizzle-orm';
-import type { Cart, CartEvent, Customer, Order } from '../domain/events';
+import type { Cart, CartEvent, CartUpdatedEvent, Customer, Order } from '../domain/events';
 import { cartIdOf } from '../domain/events';
 import type { Db } from './client';
+import { storeCartUpdatedStatement } from './cart-updated-statement';
 import { markUsed as markCodesUsed } from './discount-store';
 import { storeOrder } from './order-store';
 import { cartEvents, carts, customers, outbox, type CartStatus } from './schema';
@@ -19,46 +20,116 @@ export type StoredEvent =
   /** The event id was used before for a different event: refuse, change nothing. */
   | { kind: 'conflict' };
 
+/** What the webhook hands over: `payload` is what is stored with the event (the body as parsed). */
+export interface CartEventInput {
+  shopId: string;
+  event: CartEvent;
+  payload: unknown;
+}
+
 /**
  * Stores a validated event, applies it to the cart snapshot and queues it in the outbox in one
  * transaction, so an event is either fully recorded and on its way to Temporal, or not at all.
  */
-export async function storeCartEvent(
-  db: Db,
-  input: { shopId: string; event: CartEvent; payload: unknown },
-): Promise<StoredEvent> {
-  const { shopId, event, payload } = input;
-  const cartId = cartIdOf(event);
-  // The validated event, not the raw body: a retry that orders its keys differently is the same event.
-  const payloadHash = createHash('sha256').update(JSON.stringify(event)).digest('hex');
+export async function storeCartEvent(db: Db, input: CartEventInput): Promise<StoredEvent> {
+  const [stored] = await storeCartEvents(db, [input]);
+  if (!stored) throw new Error('storeCartEvents returned no outcome');
+  return stored;
+}
+
+/**
+ * Stores several events in ONE transaction (group commit: one COMMIT, one WAL flush for all) and
+ * returns each one's outcome, in order. All or nothing: if any statement fails the whole
+ * transaction rolls back and this rejects (the caller may then store them one by one).
+ * Consecutive cart.updated events, one statement each, are sent without waiting for each other's
+ * answers (pipelined on the connection); Postgres still runs them in the order sent, so a cart's
+ * events keep their order in the outbox. Other events wait for everything before them.
+ */
+export async function storeCartEvents(db: Db, inputs: readonly CartEventInput[]): Promise<StoredEvent[]> {
   return db.transaction(async (tx) => {
-    const inserted = await tx
-      .insert(cartEvents)
-      .values({ shopId, eventId: event.id, type: event.type, cartId, payload, payloadHash })
-      .onConflictDoNothing()
-      .returning({ eventId: cartEvents.eventId });
-    if (inserted.length === 0) {
-      const [previous] = await tx
-        .select({ payloadHash: cartEvents.payloadHash, cartId: cartEvents.cartId })
-        .from(cartEvents)
-        .where(and(eq(cartEvents.shopId, shopId), eq(cartEvents.eventId, event.id)));
-      // A retry sends the same body; rows stored before hashes existed are compared by cart.
-      const sameEvent = previous?.payloadHash ? previous.payloadHash === payloadHash : previous?.cartId === cartId;
-      // Stored before, the same event: the outbox delivers it (or did), whatever the shop retries.
-      return sameEvent ? { kind: 'duplicate' } : { kind: 'conflict' };
+    const outcomes: Array<Promise<StoredEvent>> = [];
+    for (const input of inputs) {
+      if (input.event.type === 'cart.updated') {
+        outcomes.push(storeCartUpdated(tx, { ...input, event: input.event }));
+      } else {
+        await Promise.all(outcomes);
+        outcomes.push(Promise.resolve(await storeOtherEvent(tx, input)));
+      }
     }
-    const cartStatus = await applyEvent(tx, shopId, event);
-    // A cart that was bought never starts (or restarts) a chain, even after Temporal forgot it.
-    if (event.type === 'cart.updated' && cartStatus === 'purchased') {
-      await tx
-        .update(cartEvents)
-        .set({ processedAt: sql`now()` })
-        .where(and(eq(cartEvents.shopId, shopId), eq(cartEvents.eventId, event.id)));
-      return { kind: 'cart_purchased' };
-    }
-    await tx.insert(outbox).values({ shopId, eventId: event.id, cartId, event });
-    return { kind: 'new' };
+    // Every promise is awaited, so a failure of any of them rejects the transaction.
+    return Promise.all(outcomes);
   });
+}
+
+function hashOf(event: CartEvent): string {
+  // The validated event, not the raw body: a retry that orders its keys differently is the same event.
+  return createHash('sha256').update(JSON.stringify(event)).digest('hex');
+}
+
+async function storeCartUpdated(
+  tx: Tx,
+  input: { shopId: string; event: CartUpdatedEvent; payload: unknown },
+): Promise<StoredEvent> {
+  const { shopId, event } = input;
+  const payloadHash = hashOf(event);
+  const outcome = await storeCartUpdatedStatement(tx, { ...input, payloadHash });
+  if (!outcome.inserted) {
+    // Committed by another transaction after this statement's snapshot: read it as it is now.
+    const previous = outcome.previous.seen ? outcome.previous : await readPrevious(tx, shopId, event.id);
+    return sameEvent(previous, { payloadHash, cartId: event.data.id }) ? { kind: 'duplicate' } : { kind: 'conflict' };
+  }
+  if (outcome.status === 'purchased') {
+    await markProcessed(tx, shopId, event.id);
+    return { kind: 'cart_purchased' };
+  }
+  return { kind: 'new' };
+}
+
+/** order.placed and customer.created: rarer than cart snapshots, stored statement by statement. */
+async function storeOtherEvent(tx: Tx, { shopId, event, payload }: CartEventInput): Promise<StoredEvent> {
+  const cartId = cartIdOf(event);
+  const payloadHash = hashOf(event);
+  const inserted = await tx
+    .insert(cartEvents)
+    .values({ shopId, eventId: event.id, type: event.type, cartId, payload, payloadHash })
+    .onConflictDoNothing()
+    .returning({ eventId: cartEvents.eventId });
+  if (inserted.length === 0) {
+    const previous = await readPrevious(tx, shopId, event.id);
+    return sameEvent(previous, { payloadHash, cartId }) ? { kind: 'duplicate' } : { kind: 'conflict' };
+  }
+  const cartStatus = await applyEvent(tx, shopId, event);
+  // A cart that was bought never starts (or restarts) a chain, even after Temporal forgot it.
+  if (event.type === 'cart.updated' && cartStatus === 'purchased') {
+    await markProcessed(tx, shopId, event.id);
+    return { kind: 'cart_purchased' };
+  }
+  await tx.insert(outbox).values({ shopId, eventId: event.id, cartId, event });
+  return { kind: 'new' };
+}
+
+async function readPrevious(tx: Tx, shopId: string, eventId: string) {
+  const [previous] = await tx
+    .select({ payloadHash: cartEvents.payloadHash, cartId: cartEvents.cartId })
+    .from(cartEvents)
+    .where(and(eq(cartEvents.shopId, shopId), eq(cartEvents.eventId, eventId)));
+  return previous;
+}
+
+/** Stored before, the same event: the outbox delivers it (or did), whatever the shop retries. */
+function sameEvent(
+  previous: { payloadHash: string | null; cartId: string | null } | undefined,
+  current: { payloadHash: string; cartId: string },
+): boolean {
+  // A retry sends the same body; rows stored before hashes existed are compared by cart.
+  return previous?.payloadHash ? previous.payloadHash === current.payloadHash : previous?.cartId === current.cartId;
+}
+
+async function markProcessed(tx: Tx, shopId: string, eventId: string): Promise<void> {
+  await tx
+    .update(cartEvents)
+    .set({ processedAt: sql`now()` })
+    .where(and(eq(cartEvents.shopId, shopId), eq(cartEvents.eventId, eventId)));
 }
 
 async function applyEvent(tx: Tx, shopId: string, event: CartEvent): Promise<CartStatus> {

@@ -23,3 +23,17 @@ function unavailableCode(code: string): boolean {
     ['ECONNREFUSED', 'ECONNRESET', 'EPIPE', 'ETIMEDOUT', 'EHOSTUNREACH', 'ENOTFOUND'].includes(code)
   );
 }
+
+/**
+ * Whether PostgreSQL refused a value it cannot store in text or jsonb: a NUL character (`\u0000`)
+ * anywhere in a JSON string (SQLSTATE 22P05 untranslatable_character, 22021). The sender's data,
+ * not a fault here: answer 400, not 500.
+ */
+export function isUnstorableText(error: unknown): boolean {
+  for (let cause: unknown = error, depth = 0; cause && depth < 5; depth += 1) {
+    const code = (cause as { code?: unknown }).code;
+    if (code === '22P05' || code === '22021') return true;
+    cause = (cause as { cause?: unknown }).cause;
+  }
+  return false;
+}

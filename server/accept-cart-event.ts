@@ -2,7 +2,8 @@ import type { Context } from 'hono';
 import type { Logger } from 'pino';
 import type { Db } from '../db/client';
 import { storeCartEvent } from '../db/cart-store';
-import { isDatabaseUnavailable } from '../db/unavailable';
+import type { StoreCartEvent } from '../db/group-commit';
+import { isDatabaseUnavailable, isUnstorableText } from '../db/unavailable';
 import { type CartEvent, cartIdOf } from '../domain/events';
 import { cartWorkflowId } from '../domain/ids';
 import type { CartWorkflows } from './cart-workflows';
@@ -10,6 +11,11 @@ import type { OutboxWake } from './outbox-relay';
 
 export interface AcceptCartEventDeps {
   db: Db;
+  /**
+   * How the event is stored: the app's group commit (db/group-commit.ts), which shares one
+   * transaction among concurrent webhooks. Default: a transaction of its own.
+   */
+  store?: StoreCartEvent;
   /** Names the journeys the event will start, in the answer; nothing is sent to Temporal here. */
   workflows: CartWorkflows;
   /** Told after each commit, so the relay delivers the event at once rather than at its next poll. */
@@ -45,8 +51,13 @@ export async function acceptCartEvent(
   const ids = event.type === 'customer.created' ? { eventId: event.id } : { eventId: event.id, workflowId };
   let stored;
   try {
-    stored = await withTimeout(storeCartEvent(db, { shopId, event, payload }), deps.storeTimeoutMs ?? 4_000);
+    const store = deps.store ?? ((input) => storeCartEvent(db, input));
+    stored = await withTimeout(store({ shopId, event, payload }), deps.storeTimeoutMs ?? 4_000);
   } catch (error) {
+    if (isUnstorableText(error)) {
+      const message = 'the body contains a NUL character (\\u0000) in a string, which cannot be stored; remove it';
+      return c.json({ error: 'invalid_payload', message, issues: [{ path: '', message }] }, 400);
+    }
     if (!(error instanceof StoreTimeout) && !isDatabaseUnavailable(error)) throw error;
     // Maybe stored, maybe not (a commit can be cut off): the same event id again is safe either way.
     logger.warn({ err: error, eventId: event.id }, 'database unavailable; event not acknowledged');

@@ -7,6 +7,8 @@ import type { Db } from '../db/client';
 import type { Registry } from 'prom-client';
 import { createMetricsRegistry } from '../metrics/registry';
 import { createServerMetrics } from '../metrics/server-metrics';
+import { createRelayMetrics } from '../metrics/relay-metrics';
+import { outboxBacklog } from '../db/outbox-store';
 import { createApp } from './app';
 import { embeddedUiOrigins, isLoopbackHost } from './codec-access';
 import type { ShopifyConfig } from './shopify-routes';
@@ -57,14 +59,18 @@ function cartWorkflowsFromConfig(input: Pick<AppFromConfigInput, 'config' | 'cli
  * and stops it before closing Temporal and the database.
  */
 export function createRelayFromConfig(
-  input: Pick<AppFromConfigInput, 'config' | 'db' | 'client' | 'campaigns' | 'logger'>,
+  input: Pick<AppFromConfigInput, 'config' | 'db' | 'client' | 'campaigns' | 'logger' | 'metricsRegistry'>,
 ) {
+  const { db, config, metricsRegistry } = input;
   return createOutboxRelay({
-    db: input.db,
+    db,
     workflows: cartWorkflowsFromConfig(input),
     logger: input.logger,
-    pollMs: input.config.OUTBOX_POLL,
-    retentionMs: input.config.OUTBOX_RETENTION,
+    pollMs: config.OUTBOX_POLL,
+    retentionMs: config.OUTBOX_RETENTION,
+    ...(config.METRICS && metricsRegistry
+      ? { metrics: createRelayMetrics(metricsRegistry, () => outboxBacklog(db)) }
+      : {}),
   });
 }
 

@@ -4,6 +4,7 @@ import type { Logger } from 'pino';
 import type { Db } from '../db/client';
 import { CartEvent } from '../domain/events';
 import { acceptCartEvent } from './accept-cart-event';
+import { createGroupCommit } from '../db/group-commit';
 import type { CartWorkflows } from './cart-workflows';
 import { createOutboxRelay, type OutboxWake } from './outbox-relay';
 import type { ChainStopper } from '../app/chain-stopper';
@@ -101,6 +102,8 @@ export function createApp({
   draining = () => false,
   now = Date.now,
 }: AppDeps) {
+  // One group commit per app: concurrent webhooks (cart and Shopify) share transactions.
+  const store = createGroupCommit({ db });
   const app = new Hono();
   app.use('*', securityHeaders());
   app.use('*', async (c, next) => {
@@ -164,7 +167,7 @@ export function createApp({
 
       return acceptCartEvent(
         c,
-        { db, workflows, relay, logger, shopId: config.shopId, now },
+        { db, store, workflows, relay, logger, shopId: config.shopId, now },
         { event: parsed.data, payload: json },
       );
     },
@@ -174,7 +177,7 @@ export function createApp({
     const shopify = config.shopify;
     app.route(
       '/webhooks/shopify',
-      shopifyRoutes({ db, workflows, relay, config: { ...config, shopify }, logger, chains, now }),
+      shopifyRoutes({ db, store, workflows, relay, config: { ...config, shopify }, logger, chains, now }),
     );
   }
 

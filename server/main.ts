@@ -45,9 +45,18 @@ export async function runServer(): Promise<void> {
           logger,
         });
   if (inbound) logger.info({ host: inbound.host, port: inbound.port }, 'inbound smtp listening');
-  // This process also hands the events its webhooks (and any other process's) stored to Temporal.
-  const relay = createRelayFromConfig({ config, db: database.db, client, campaigns: campaigns.active, logger });
-  relay.start();
+  // This process also hands the events its webhooks (and any other process's) stored to Temporal,
+  // unless OUTBOX_RELAY=off leaves that to `cartflow relay` processes.
+  const ownRelay = config.OUTBOX_RELAY === 'on';
+  const relay = createRelayFromConfig({
+    config,
+    db: database.db,
+    client,
+    campaigns: campaigns.active,
+    logger,
+    metricsRegistry,
+  });
+  if (ownRelay) relay.start();
   let server: ServerType | undefined;
   const { draining } = onShutdownSignals({
     logger,
@@ -75,7 +84,7 @@ export async function runServer(): Promise<void> {
     campaignVersions: campaigns.all,
     payloadCodec,
     metricsRegistry,
-    relay,
+    relay: ownRelay ? relay : { wake() {} },
     draining,
   });
   server = serve({ fetch: app.fetch, hostname: config.HOST, port: config.PORT }, () =>

@@ -3,11 +3,12 @@ import type { Db } from '../db/client';
 import {
   type ClaimedEvent,
   claimDueEvents,
-  markOutboxDelivered,
+  markOutboxDeliveredMany,
   markOutboxFailed,
   pruneDeliveredOutbox,
 } from '../db/outbox-store';
 import { CartEvent } from '../domain/events';
+import type { RelayMetrics } from '../metrics/relay-metrics';
 import type { CartWorkflows } from './cart-workflows';
 
 export interface OutboxRelayOptions {
@@ -24,6 +25,8 @@ export interface OutboxRelayOptions {
   maxBackoffMs?: number;
   /** Delivered rows are deleted after this long. Default 7 days. */
   retentionMs?: number;
+  /** Counts deliveries and failures for /metrics (metrics/relay-metrics.ts). */
+  metrics?: RelayMetrics;
 }
 
 /** What the webhook needs of the relay: a nudge after it committed an event. */
@@ -44,7 +47,7 @@ const PRUNE_EVERY_MS = 10 * 60 * 1000;
  */
 export function createOutboxRelay(options: OutboxRelayOptions) {
   const { db, workflows, logger, pollMs = 1_000, batchSize = 64, leaseMs = 60_000 } = options;
-  const { maxBackoffMs = 30_000, retentionMs = 7 * 24 * 3600 * 1000 } = options;
+  const { maxBackoffMs = 30_000, retentionMs = 7 * 24 * 3600 * 1000, metrics } = options;
   let failures = 0;
   let lastPrune = 0;
   let stopping = false;
@@ -57,22 +60,29 @@ export function createOutboxRelay(options: OutboxRelayOptions) {
   async function relayBatch(): Promise<{ claimed: number; failed: number }> {
     const claimed = await claimDueEvents(db, { limit: batchSize, leaseMs });
     const outcomes = await Promise.all(claimed.map(deliverOne));
+    // One statement marks the batch's deliveries; each cart's next event is due once it commits.
+    // A crash before it only means these events are delivered again (start and signal are idempotent).
+    await markOutboxDeliveredMany(
+      db,
+      claimed.filter((_, i) => outcomes[i]),
+    );
     const failed = outcomes.filter((ok) => !ok).length;
+    metrics?.delivered(claimed.length - failed);
+    if (failed > 0) metrics?.failed(failed);
     return { claimed: claimed.length, failed };
   }
 
+  /** Hands one event over; true when it reached Temporal (or needs nothing) and may be marked delivered. */
   async function deliverOne(claimed: ClaimedEvent): Promise<boolean> {
     const parsed = CartEvent.safeParse(claimed.event);
     if (!parsed.success) {
       // Only rows queued by migration 0011 from events stored before validation changed can get here.
       logger.error({ eventId: claimed.eventId }, 'outbox event no longer parses; marked delivered without delivery');
-      await markOutboxDelivered(db, claimed);
       return true;
     }
     try {
       const delivery = await workflows.deliver(claimed.shopId, parsed.data);
       await workflows.startJourneys(claimed.shopId, parsed.data, claimed.storedAt);
-      await markOutboxDelivered(db, claimed);
       logger.debug({ eventId: claimed.eventId, delivery, attempts: claimed.attempts }, 'outbox event delivered');
       return true;
     } catch (error) {

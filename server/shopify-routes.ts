@@ -24,6 +24,7 @@ import {
   ShopifyShopRedact,
 } from '../domain/shopify-payloads';
 import { acceptCartEvent } from './accept-cart-event';
+import type { StoreCartEvent } from '../db/group-commit';
 import type { CartWorkflows } from './cart-workflows';
 import type { OutboxWake } from './outbox-relay';
 import { tooLarge } from './delivery-routes';
@@ -44,6 +45,8 @@ export interface ShopifyConfig {
 
 export interface ShopifyRoutesDeps {
   db: Db;
+  /** The app's group commit for webhook events (db/group-commit.ts). */
+  store?: StoreCartEvent;
   workflows: CartWorkflows;
   /** Woken after each stored event (server/outbox-relay.ts). */
   relay: OutboxWake;
@@ -214,10 +217,10 @@ async function acceptMapped(c: Context, deps: ShopifyRoutesDeps, delivery: Deliv
     apiVersion: delivery.apiVersion,
     payload: delivery.json,
   };
-  const { db, workflows, relay, logger, now } = deps;
+  const { db, store, workflows, relay, logger, now } = deps;
   return acceptCartEvent(
     c,
-    { db, workflows, relay, logger, now, shopId: deps.config.shopId },
+    { db, store, workflows, relay, logger, now, shopId: deps.config.shopId },
     {
       event,
       payload: { ...event, shopify },

@@ -1,16 +1,20 @@
 import { randomUUID } from 'node:crypto';
 import { Client, Connection } from '@temporalio/client';
 import pino from 'pino';
+import { Registry } from 'prom-client';
 import { describe, expect, it } from 'vitest';
 import { storeCartEvent } from '../../db/cart-store';
+import { outboxBacklog } from '../../db/outbox-store';
 import { CartEvent } from '../../domain/events';
 import { cartWorkflowId } from '../../domain/ids';
 import { type CartWorkflows, createCartWorkflows } from '../../server/cart-workflows';
+import { createRelayMetrics } from '../../metrics/relay-metrics';
 import { createOutboxRelay } from '../../server/outbox-relay';
 import { consumerCampaign } from '../helpers/campaigns';
 import { cartUpdatedEvent } from '../helpers/cart-events';
 import type { TestDatabase } from '../helpers/database';
 import { useDatabaseAndTemporal } from '../helpers/database-and-temporal';
+import { parsePrometheusText, sampleValue } from '../helpers/prometheus-text';
 
 // Three relays (as in three server processes) drain one outbox at the same time, on the real
 // Temporal dev server and real PostgreSQL. No worker: the test looks at what reached Temporal.
@@ -143,5 +147,47 @@ describe('the relay while Temporal is unreachable', () => {
     for (const cartId of carts) {
       expect(await snapshotsInTemporal(cartId)).toEqual([0, 1, 2].map(snapshotTime));
     }
+  });
+});
+
+describe('relay metrics', () => {
+  it('report the backlog and the oldest event’s age, then what was delivered and what failed', async () => {
+    const registry = new Registry();
+    const metrics = createRelayMetrics(registry, () => outboxBacklog(database.db));
+    const scrape = async () => parsePrometheusText(await registry.metrics());
+    // Whatever the other test left is delivered first: the gauges count this test's events only.
+    const real = recording('metrics', []);
+    await createOutboxRelay({ db: database.db, workflows: real, logger: pino({ level: 'silent' }) }).drain();
+
+    const events = Array.from({ length: 3 }, () => CartEvent.parse(cartUpdatedEvent()));
+    for (const event of events) await storeCartEvent(database.db, { shopId, event, payload: event });
+    await database.sql`update outbox set created_at = now() - interval '90 seconds' where delivered_at is null`;
+    const before = await scrape();
+    expect(sampleValue(before, 'cartflow_outbox_backlog')).toBe(3);
+    expect(sampleValue(before, 'cartflow_outbox_oldest_undelivered_age_seconds')).toBeGreaterThanOrEqual(90);
+
+    // Temporal unreachable: every delivery fails and is counted; the events stay queued.
+    const unreachable = new Client({ connection: Connection.lazy({ address: '127.0.0.1:1', connectTimeout: 500 }) });
+    const down = createCartWorkflows({
+      client: unreachable,
+      taskQueue,
+      abandonAfterMs: 3_600_000,
+      campaigns: [consumerCampaign()],
+      deliveryTimeoutMs: 1_000,
+    });
+    const logger = pino({ level: 'silent' });
+    await createOutboxRelay({ db: database.db, workflows: down, logger, metrics }).drain();
+    const failed = await scrape();
+    expect(sampleValue(failed, 'cartflow_outbox_delivery_failures_total')).toBe(3);
+    expect(sampleValue(failed, 'cartflow_outbox_backlog')).toBe(3);
+
+    // Temporal back (and the retry backoff over): delivered, counted, and the backlog is empty.
+    await database.sql`update outbox set available_at = now() where delivered_at is null`;
+    await createOutboxRelay({ db: database.db, workflows: real, logger, metrics }).drain();
+    const after = await scrape();
+    expect(sampleValue(after, 'cartflow_outbox_delivered_total')).toBe(3);
+    expect(sampleValue(after, 'cartflow_outbox_backlog')).toBe(0);
+    expect(sampleValue(after, 'cartflow_outbox_oldest_undelivered_age_seconds')).toBe(0);
+    await unreachable.connection.close();
   });
 });

@@ -1,0 +1,32 @@
+import { Client, Connection } from '@temporalio/client';
+import pino from 'pino';
+import { openDatabase } from '../db/client';
+import { Campaign } from '../domain/campaign';
+import { createCartWorkflows } from '../server/cart-workflows';
+import { createOutboxRelay } from '../server/outbox-relay';
+import { requiredBenchVariable } from './bench-env';
+
+// The relay side of `npm run bench:intake`'s last phase, in its own process as `cartflow relay`
+// runs it (OUTBOX_RELAY=off on the server): it delivers until its stdin closes, then prints one
+// JSON line with the CPU it used. The campaign is the bench's (CAMPAIGN, as JSON).
+
+const required = (name: string) => requiredBenchVariable(name, 'bench/intake-relay');
+const database = await openDatabase({ url: required('DATABASE_URL') });
+const connection = await Connection.connect({ address: required('TEMPORAL_ADDRESS') });
+const workflows = createCartWorkflows({
+  client: new Client({ connection }),
+  taskQueue: required('TASK_QUEUE'),
+  abandonAfterMs: 3_600_000,
+  campaigns: [Campaign.parse(JSON.parse(required('CAMPAIGN')))],
+});
+const relay = createOutboxRelay({ db: database.db, workflows, logger: pino({ level: 'warn' }), pollMs: 100 });
+const cpu0 = process.cpuUsage();
+relay.start();
+process.stdout.write('READY\n');
+await new Promise((resolve) => process.stdin.on('end', resolve).resume());
+await relay.stop();
+const cpu = process.cpuUsage(cpu0);
+process.stdout.write(`${JSON.stringify({ cpuMs: (cpu.user + cpu.system) / 1000 })}\n`);
+await connection.close();
+await database.close();
+process.exit(0);

@@ -1,0 +1,98 @@
+import { sql } from 'drizzle-orm';
+import type { CartUpdatedEvent } from '../domain/events';
+import { rowsOf } from './client';
+import type { CartStatus } from './schema';
+
+/** What the one statement found; `storeCartUpdated` in db/cart-store.ts turns it into a StoredEvent. */
+export interface CartUpdatedOutcome {
+  /** The event id was new: the event, customer, cart and (unless bought) outbox rows are written. */
+  inserted: boolean;
+  /** The cart's status after the statement ('open' for a new cart). */
+  status: CartStatus;
+  /**
+   * When not inserted: the stored event's hash and cart, if this statement's snapshot saw it.
+   * `seen: false` means another transaction committed it while this one waited: read it again.
+   */
+  previous: { seen: boolean; payloadHash: string | null; cartId: string | null };
+}
+
+type Executor = { execute: (query: ReturnType<typeof sql>) => Promise<unknown> };
+
+/**
+ * A cart.updated event in ONE statement (one round trip instead of six): the event row (once per
+ * event id), the customer upsert, the cart snapshot upsert (an older snapshot never overwrites a
+ * newer one) and the outbox row, as data-modifying CTEs. Each step runs only if the event row was
+ * inserted, so a duplicate or a conflicting reuse of the id changes nothing. The status comes from
+ * the upsert's RETURNING (the row as locked, latest committed) or, when the snapshot was older and
+ * nothing was updated, from the statement's snapshot of the cart.
+ * JSON travels as text cast to jsonb: the same on postgres.js and PGlite.
+ */
+export async function storeCartUpdatedStatement(
+  tx: Executor,
+  input: { shopId: string; event: CartUpdatedEvent; payload: unknown; payloadHash: string },
+): Promise<CartUpdatedOutcome> {
+  const { shopId, event, payloadHash } = input;
+  const cart = event.data;
+  const customer = cart.customer;
+  const result = await tx.execute(sql`
+    with ev as (
+      insert into cart_events (shop_id, event_id, type, cart_id, payload, payload_hash)
+      values (${shopId}::text, ${event.id}::text, 'cart.updated', ${cart.id}::text,
+              ${JSON.stringify(input.payload)}::jsonb, ${payloadHash}::text)
+      on conflict do nothing
+      returning event_id
+    ), customer as (
+      insert into customers (shop_id, external_id, email, name, locale, time_zone, b2b, marketing_consent)
+      select ${shopId}::text, ${customer.id ?? null}::text, ${customer.email}::text, ${customer.name ?? null}::text,
+             ${customer.locale}::text, ${customer.timeZone}::text, ${customer.b2b}::boolean,
+             ${customer.marketingConsent}::boolean
+       where exists (select 1 from ev)
+      on conflict (shop_id, email) do update set
+        external_id = coalesce(excluded.external_id, customers.external_id),
+        name = coalesce(excluded.name, customers.name),
+        locale = excluded.locale, time_zone = excluded.time_zone, b2b = excluded.b2b,
+        marketing_consent = excluded.marketing_consent, updated_at = now()
+      returning id
+    ), upserted as (
+      insert into carts (shop_id, cart_id, customer_id, currency, total, snapshot, snapshot_updated_at)
+      select ${shopId}::text, ${cart.id}::text, (select id from customer), ${cart.currency}::text,
+             ${cart.total}::numeric, ${JSON.stringify(cart)}::jsonb, ${cart.updatedAt}::timestamptz
+       where exists (select 1 from ev)
+      on conflict (shop_id, cart_id) do update set
+        customer_id = excluded.customer_id, currency = excluded.currency, total = excluded.total,
+        snapshot = excluded.snapshot, snapshot_updated_at = excluded.snapshot_updated_at, updated_at = now()
+       where carts.snapshot_updated_at is null or carts.snapshot_updated_at <= excluded.snapshot_updated_at
+      returning status
+    ), status as (
+      select coalesce(
+        (select status from upserted),
+        (select status from carts where shop_id = ${shopId}::text and cart_id = ${cart.id}::text),
+        'open') as status
+    ), queued as (
+      insert into outbox (shop_id, event_id, cart_id, event)
+      select ${shopId}::text, ${event.id}::text, ${cart.id}::text, ${JSON.stringify(event)}::jsonb
+       where exists (select 1 from ev) and (select status from status) <> 'purchased'
+      returning id
+    ), previous as (
+      select payload_hash, cart_id from cart_events where shop_id = ${shopId}::text and event_id = ${event.id}::text
+    )
+    select exists (select 1 from ev) as inserted,
+           (select status from status) as status,
+           exists (select 1 from queued) as queued,
+           exists (select 1 from previous) as previous_seen,
+           (select payload_hash from previous) as previous_hash,
+           (select cart_id from previous) as previous_cart`);
+  const [row] = rowsOf<{
+    inserted: boolean;
+    status: CartStatus;
+    previous_seen: boolean;
+    previous_hash: string | null;
+    previous_cart: string | null;
+  }>(result);
+  if (!row) throw new Error('the cart.updated statement returned no row');
+  return {
+    inserted: row.inserted,
+    status: row.status,
+    previous: { seen: row.previous_seen, payloadHash: row.previous_hash, cartId: row.previous_cart },
+  };
+}

@@ -1,0 +1,90 @@
+import { type CartEventInput, type StoredEvent, storeCartEvents } from './cart-store';
+import type { Db } from './client';
+import { isDatabaseUnavailable } from './unavailable';
+
+export interface GroupCommitOptions {
+  db: Db;
+  /** Most events in one transaction. Default 64. */
+  maxBatch?: number;
+  /**
+   * Transactions in flight at once. While they are, new events wait and go together in the next
+   * one: under load batches grow by themselves, and an event arriving on a quiet server is
+   * stored at once (no timer to wait out). Default 3 (of the pool's 10 connections).
+   */
+  maxInFlight?: number;
+}
+
+/** Stores one event; resolves once its transaction committed. */
+export type StoreCartEvent = (input: CartEventInput) => Promise<StoredEvent>;
+
+interface Waiting {
+  input: CartEventInput;
+  resolve(stored: StoredEvent): void;
+  reject(error: unknown): void;
+}
+
+/**
+ * Group commit for webhooks: concurrent requests' events are stored in one transaction (one
+ * COMMIT and WAL flush instead of one each), and each request still answers only after its own
+ * event is committed. If the batch's transaction fails, nothing of it was written: when the
+ * database is unreachable every event in it gets that error (the webhook answers 503); any other
+ * failure is retried event by event in transactions of their own, so one bad event fails alone.
+ */
+export function createGroupCommit({ db, maxBatch = 64, maxInFlight = 3 }: GroupCommitOptions): StoreCartEvent {
+  const queue: Waiting[] = [];
+  let inFlight = 0;
+  let scheduled = false;
+
+  /** Requests that arrive in the same turn of the event loop go in one batch. */
+  function schedule(): void {
+    if (scheduled) return;
+    scheduled = true;
+    setImmediate(() => {
+      scheduled = false;
+      pump();
+    });
+  }
+
+  function pump(): void {
+    while (inFlight < maxInFlight && queue.length > 0) {
+      const batch = queue.splice(0, maxBatch);
+      inFlight += 1;
+      void commit(batch).finally(() => {
+        inFlight -= 1;
+        pump();
+      });
+    }
+  }
+
+  async function commit(batch: Waiting[]): Promise<void> {
+    try {
+      const outcomes = await storeCartEvents(
+        db,
+        batch.map(({ input }) => input),
+      );
+      batch.forEach((waiting, i) => settle(waiting, outcomes[i]));
+    } catch (error) {
+      if (batch.length === 1 || isDatabaseUnavailable(error)) {
+        for (const waiting of batch) waiting.reject(error);
+        return;
+      }
+      for (const waiting of batch) {
+        await storeCartEvents(db, [waiting.input]).then(
+          ([stored]) => settle(waiting, stored),
+          (alone: unknown) => waiting.reject(alone),
+        );
+      }
+    }
+  }
+
+  return (input) =>
+    new Promise<StoredEvent>((resolve, reject) => {
+      queue.push({ input, resolve, reject });
+      schedule();
+    });
+}
+
+function settle(waiting: Waiting, stored: StoredEvent | undefined): void {
+  if (stored) waiting.resolve(stored);
+  else waiting.reject(new Error('the batch returned no outcome for this event'));
+}
