@@ -48,6 +48,7 @@ import { benchNumber, benchVariable } from './bench-env';
 //   CHECKPOINTS=4     memory readings while parking (evenly spaced); more keeps a budget-cut run useful
 //   CACHE_VARIANT=1   also park PARKED carts on a worker whose cache holds them all
 //   PHASES=chains,memory  `chains`: history events and throughput with baselines; `memory`: parked carts
+//   BENCH_WORKER_CPU_PROF=<dir>  each worker process writes a V8 CPU profile there when it exits
 
 const CARTS = benchNumber('CARTS', 300);
 const CONCURRENCY = benchNumber('CONCURRENCY', 50);
