@@ -345,6 +345,7 @@ async function main() {
     const outcomes = new Map<string, number>();
     const finished: Array<Promise<void>> = [];
     const chainsCpu0 = await cpuNow(chainWorker);
+    const transactions0 = await committedTransactions();
     const t0 = performance.now();
     await mapLimit(loadEvents, CONCURRENCY, async (event) => {
       await postWebhook(event);
@@ -365,6 +366,9 @@ async function main() {
     const messageRows = await sql<Array<{ status: string; n: number }>>`
       select status, count(*)::int as n from messages where cart_id like ${`${runId}-load-%`} group by status`;
     await chainWorker.shutdown();
+    // A backend flushes its statistics when it exits at the latest: the worker's have now.
+    await sleep(500);
+    const transactionsPerChain = ((await committedTransactions()) - transactions0) / CARTS;
 
     line('### 1. Temporal cost of one chain');
     line();
@@ -429,6 +433,9 @@ async function main() {
       `chains: outcomes ${JSON.stringify(Object.fromEntries(outcomes))}; emails at the sink ${chainsEmails} (expected ${3 * CARTS}); message rows ${JSON.stringify(Object.fromEntries(messageRows.map((r) => [r.status, r.n])))}`,
     );
     line(
+      `Postgres transactions per chain (pg_stat_database, one per statement outside a transaction; webhook intake and relay included): ${transactionsPerChain.toFixed(1)}`,
+    );
+    line(
       `chain duration (first → last history event): p50 ${(quantile(loadDurations, 0.5) / 1000).toFixed(2)} s, p99 ${(quantile(loadDurations, 0.99) / 1000).toFixed(2)} s, max ${(Math.max(...loadDurations) / 1000).toFixed(2)} s (floor ${CHAIN_FLOOR_MS / 1000} s)`,
     );
     line(
@@ -483,6 +490,13 @@ async function main() {
       line(detailRow('idle (baseline)', 0, run.idle));
       for (const point of run.points) line(detailRow('parked', point.parked, point.report));
     }
+  }
+
+  /** Commits in the bench database so far; every autocommitted statement is one. */
+  async function committedTransactions(): Promise<number> {
+    const [row] = await sql<Array<{ n: number }>>`
+      select xact_commit::float8 as n from pg_stat_database where datname = current_database()`;
+    return row?.n ?? NaN;
   }
 
   type Cpu = Record<'worker' | 'bench' | 'temporal' | 'postgres', number>;
