@@ -1,18 +1,14 @@
 import { randomUUID } from 'node:crypto';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { getCartStatus, getCustomer, storeCartEvent } from '../../db/cart-store';
-import { hasNewerChain, lastChainEnd, recentMarketingSends } from '../../db/chain-store';
-import type { Db } from '../../db/client';
-import { findActiveCode } from '../../db/discount-store';
-import { findMessage } from '../../db/message-store';
-import { optOut, optedOutCategories } from '../../db/preference-store';
-import { hasPurchased } from '../../db/purchase-history';
-import { type StepFacts, type StepFactsInput, loadStepFacts } from '../../db/step-facts';
-import { suppress, suppressionFor } from '../../db/suppression-store';
+import { getCustomer, storeCartEvent } from '../../db/cart-store';
+import { optOut } from '../../db/preference-store';
 import type { SuppressionReason } from '../../db/schema';
+import { type StepFacts, type StepFactsInput, loadStepFacts } from '../../db/step-facts';
+import { suppress } from '../../db/suppression-store';
 import { CartUpdatedEvent } from '../../domain/events';
 import { cartUpdatedEvent } from '../helpers/cart-events';
 import { createTestDatabase, type TestDatabase } from '../helpers/database';
+import { factsOneByOne, sortedFacts } from '../helpers/step-facts-one-by-one';
 
 // The chain step reads every fact in one statement (db/step-facts.ts). These tests hold it to the
 // answers of the one-query-per-fact functions it replaced, which stay in db/ for other callers.
@@ -25,50 +21,6 @@ beforeAll(async () => {
 });
 afterAll(async () => {
   await database?.drop();
-});
-
-/** The facts as the step gathered them before, one query each. */
-async function factsOneByOne(db: Db, input: StepFactsInput): Promise<StepFacts> {
-  const customer = await getCustomer(db, { shopId: input.shopId, email: input.email });
-  const mine = await database.sql`select 1 from chains where workflow_id = ${input.workflowId}`;
-  const of = customer && {
-    shopId: input.shopId,
-    customerId: customer.id,
-    trigger: input.trigger,
-    workflowId: input.workflowId,
-  };
-  const code = input.withLatestCode ? await findActiveCode(db, input) : undefined;
-  const ended = of && input.withLastChainEnd ? await lastChainEnd(db, of) : undefined;
-  return {
-    customer,
-    messageStatus: (await findMessage(db, input.key))?.status ?? null,
-    suppression: (await suppressionFor(db, input))?.reason ?? null,
-    optedOut: (await optedOutCategories(db, input)).some((category) => category === input.category),
-    cartPurchased: (await getCartStatus(db, input)) === 'purchased',
-    orderedSince: of ? await hasPurchased(db, { ...of, since: input.enteredAt }) : false,
-    boughtBefore: of ? await hasPurchased(db, of) : false,
-    chainRecorded: mine.length > 0,
-    newerChain: of ? await hasNewerChain(db, of) : false,
-    lastOtherChainEnd: ended?.getTime() ?? null,
-    recentMarketingSends: of
-      ? (await recentMarketingSends(db, { ...of, since: input.sendsSince })).map((date) => date.getTime())
-      : [],
-    latestCode: code
-      ? {
-          code: code.code,
-          type: code.type,
-          value: code.value,
-          currency: code.currency,
-          expiresAt: code.expiresAt,
-          status: code.status,
-        }
-      : null,
-  };
-}
-
-const sorted = (facts: StepFacts) => ({
-  ...facts,
-  recentMarketingSends: [...facts.recentMarketingSends].sort(),
 });
 
 /** A customer and cart stored as the webhook stores them; returns the step's facts input. */
@@ -139,7 +91,7 @@ async function code(input: StepFactsInput, row: { key: string; status: string; c
 
 async function expectSameAnswers(input: StepFactsInput): Promise<StepFacts> {
   const facts = await loadStepFacts(database.db, input);
-  expect(sorted(facts)).toEqual(sorted(await factsOneByOne(database.db, input)));
+  expect(sortedFacts(facts)).toEqual(sortedFacts(await factsOneByOne(database.db, input)));
   return facts;
 }
 
