@@ -48,6 +48,7 @@ import { benchNumber, benchVariable } from './bench-env';
 //   CHECKPOINTS=4     memory readings while parking (evenly spaced); more keeps a budget-cut run useful
 //   CACHE_VARIANT=1   also park PARKED carts on a worker whose cache holds them all
 //   PHASES=chains,memory  `chains`: history events and throughput with baselines; `memory`: parked carts
+//   IDLE_S=5          each process's idle CPU is measured this long, to report CPU net of it too
 //   BENCH_WORKER_CPU_PROF=<dir>  each worker process writes a V8 CPU profile there when it exits
 
 const CARTS = benchNumber('CARTS', 300);
@@ -56,6 +57,7 @@ const PARKED = benchNumber('PARKED', 10_000);
 const PARKED_BUDGET_MS = benchNumber('PARKED_BUDGET_S', 300) * 1000;
 const CHECKPOINTS = Math.max(1, benchNumber('CHECKPOINTS', 4));
 const CACHE_VARIANT = benchVariable('CACHE_VARIANT') === '1';
+const IDLE_MS = benchNumber('IDLE_S', 5) * 1000;
 const PHASES = new Set((benchVariable('PHASES') ?? 'chains,memory').split(','));
 
 const shopId = 'bench';
@@ -306,6 +308,7 @@ async function main() {
         client.workflow.execute('noopWorkflow', { taskQueue: baseQueue, workflowId: `warm-up-${runId}-${index}` }),
       ),
     );
+    const baseIdle = await idleRate(baseWorker);
     progress(`baseline: ${CARTS} trivial workflows (one no-op activity) …`);
     const trivial = await runBaseline('noopWorkflow');
     progress(`baseline: ${CARTS} same-shape workflows (timer + no-op activity × 3) …`);
@@ -344,6 +347,7 @@ async function main() {
     const loadEvents = Array.from({ length: CARTS }, (_, index) => cartEvent('load', index));
     const outcomes = new Map<string, number>();
     const finished: Array<Promise<void>> = [];
+    const chainIdle = await idleRate(chainWorker);
     const chainsCpu0 = await cpuNow(chainWorker);
     const transactions0 = await committedTransactions();
     const t0 = performance.now();
@@ -414,7 +418,7 @@ async function main() {
       `| ${name} | ${(startedMs / 1000).toFixed(2)} s | ${(wallMs / 1000).toFixed(2)} s | ${perSecond(wallMs)} | ${((wallMs - floorMs) / 1000).toFixed(2)} s | ${(chainsWallMs / wallMs).toFixed(2)}× |`;
     const perWorkflow = (ms: number) => (Number.isNaN(ms) ? 'n/a' : `${(ms / CARTS).toFixed(1)} ms`);
     const cpuRow = (name: string, wallMs: number, cpu: Cpu) => {
-      const total = cpu.worker + cpu.bench + cpu.temporal + (Number.isNaN(cpu.postgres) ? 0 : cpu.postgres);
+      const total = totalOf(cpu);
       return `| ${name} | ${perWorkflow(cpu.worker)} | ${perWorkflow(cpu.temporal)} | ${perWorkflow(cpu.postgres)} | ${perWorkflow(cpu.bench)} | ${perWorkflow(total)} | ${((100 * total) / (wallMs * cores)).toFixed(0)} % |`;
     };
     line(row('cart chains (webhook → 3 emails)', chainsPostedMs, chainsWallMs, CHAIN_FLOOR_MS));
@@ -428,6 +432,26 @@ async function main() {
     line(cpuRow('cart chains', chainsWallMs, chainsCpu));
     line(cpuRow('baseline: same shape, no-op', sameShape.wallMs, sameShape.cpu));
     line(cpuRow('baseline: trivial workflow', trivial.wallMs, trivial.cpu));
+    line();
+    // On a shared machine a slow run spreads each process's idle burn (polling, timers, GC) over
+    // its workflows: the same figures net of that, each process's idle rate × the run's wall time.
+    line(
+      `Net of idle CPU (each process measured idle for ${IDLE_MS / 1000} s before its runs; ms CPU per s: cart run ${rates(chainIdle)}, baselines ${rates(baseIdle)})`,
+    );
+    line();
+    line(
+      `| CPU per workflow, net of idle | worker | Temporal dev server | Postgres | bench process (HTTP app, client, SMTP sink) | total | busy (of ${cores} cores × wall) |`,
+    );
+    line('|---|---:|---:|---:|---:|---:|---:|');
+    const chainsNet = netOfIdle(chainsCpu, chainIdle, chainsWallMs);
+    const sameShapeNet = netOfIdle(sameShape.cpu, baseIdle, sameShape.wallMs);
+    line(cpuRow('cart chains', chainsWallMs, chainsNet));
+    line(cpuRow('baseline: same shape, no-op', sameShape.wallMs, sameShapeNet));
+    line(cpuRow('baseline: trivial workflow', trivial.wallMs, netOfIdle(trivial.cpu, baseIdle, trivial.wallMs)));
+    line();
+    line(
+      `complete chain ÷ same-shape no-op, CPU per workflow: ${(totalOf(chainsCpu) / totalOf(sameShape.cpu)).toFixed(2)}× as measured, ${(totalOf(chainsNet) / totalOf(sameShapeNet)).toFixed(2)}× net of idle; worker alone ${(chainsCpu.worker / sameShape.cpu.worker).toFixed(2)}× / ${(chainsNet.worker / sameShapeNet.worker).toFixed(2)}×`,
+    );
     line();
     line(
       `chains: outcomes ${JSON.stringify(Object.fromEntries(outcomes))}; emails at the sink ${chainsEmails} (expected ${3 * CARTS}); message rows ${JSON.stringify(Object.fromEntries(messageRows.map((r) => [r.status, r.n])))}`,
@@ -508,6 +532,34 @@ async function main() {
       temporal: { pid: temporalPid },
       postgres: { pid: postgresPid, tree: true },
     })) as Cpu;
+  }
+  function totalOf(cpu: Cpu): number {
+    return cpu.worker + cpu.bench + cpu.temporal + (Number.isNaN(cpu.postgres) ? 0 : cpu.postgres);
+  }
+  /** CPU ms per wall ms of each process while nothing runs (the worker polls, the dev server ticks). */
+  async function idleRate(worker: WorkerProcess): Promise<Cpu> {
+    const from = await cpuNow(worker);
+    await sleep(IDLE_MS);
+    const used = cpuSince(from, await cpuNow(worker));
+    return {
+      worker: used.worker / IDLE_MS,
+      bench: used.bench / IDLE_MS,
+      temporal: used.temporal / IDLE_MS,
+      postgres: used.postgres / IDLE_MS,
+    };
+  }
+  function netOfIdle(cpu: Cpu, idle: Cpu, wallMs: number): Cpu {
+    const net = (used: number, rate: number) => Math.max(0, used - rate * wallMs);
+    return {
+      worker: net(cpu.worker, idle.worker),
+      bench: net(cpu.bench, idle.bench),
+      temporal: net(cpu.temporal, idle.temporal),
+      postgres: net(cpu.postgres, idle.postgres),
+    };
+  }
+  function rates(idle: Cpu): string {
+    const perSecond = (rate: number) => (Number.isNaN(rate) ? 'n/a' : (rate * 1000).toFixed(1));
+    return `worker ${perSecond(idle.worker)}, Temporal ${perSecond(idle.temporal)}, Postgres ${perSecond(idle.postgres)}, bench ${perSecond(idle.bench)}`;
   }
   function cpuSince(from: Cpu, to: Cpu): Cpu {
     return {
