@@ -213,3 +213,20 @@ export async function cpuByGroup(
   }
   return result;
 }
+
+/**
+ * CPU ms so far of each thread of `pid`, summed by thread name; the main thread (where activities
+ * run) as `main`. Threads that ended are not counted, so compare threads that live through a run.
+ */
+export async function cpuByThread(pid: number): Promise<Map<string, number>> {
+  const byName = new Map<string, number>();
+  for (const tid of await readdir(`/proc/${pid}/task`).catch(() => [] as string[])) {
+    const text = await readFile(`/proc/${pid}/task/${tid}/stat`, 'utf8').catch(() => '');
+    const name = Number(tid) === pid ? 'main' : text.slice(text.indexOf('(') + 1, text.lastIndexOf(')'));
+    const fields = text.slice(text.lastIndexOf(')') + 2).split(' ');
+    if (fields.length < 15) continue;
+    const ms = ((Number(fields[11]) + Number(fields[12])) * 1000) / clockTicks;
+    byName.set(name, (byName.get(name) ?? 0) + ms);
+  }
+  return byName;
+}

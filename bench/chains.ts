@@ -21,6 +21,7 @@ import type { WorkerReport } from './chains-worker';
 import {
   type HistorySummary,
   cpuByGroup,
+  cpuByThread,
   findProcess,
   freePort,
   historyOf,
@@ -285,6 +286,7 @@ async function main() {
       const ids = Array.from({ length: CARTS }, (_, index) => `${name}-${runId}-${index}`);
       const finished: Array<Promise<unknown>> = [];
       const cpu0 = await cpuNow(baseWorker);
+      const threads0 = await cpuByThread(baseWorker.pid);
       const t0 = performance.now();
       await mapLimit(ids, CONCURRENCY, async (workflowId) => {
         const handle = await client.workflow.start(name, {
@@ -298,9 +300,10 @@ async function main() {
       await Promise.all(finished);
       const wallMs = performance.now() - t0;
       const cpu = cpuSince(cpu0, await cpuNow(baseWorker));
+      const threads = threadsSince(threads0, await cpuByThread(baseWorker.pid));
       const history = await historyOf(client.workflow.getHandle(ids[0]!));
       progress(`${name}: ${CARTS} in ${(wallMs / 1000).toFixed(2)} s, ${history.events} events each`);
-      return { wallMs, startedMs, history, cpu };
+      return { wallMs, startedMs, history, cpu, threads };
     };
     // Warm-up (not measured): the cart worker gets the same from the two chains of part 1.
     await Promise.all(
@@ -349,6 +352,7 @@ async function main() {
     const finished: Array<Promise<void>> = [];
     const chainIdle = await idleRate(chainWorker);
     const chainsCpu0 = await cpuNow(chainWorker);
+    const chainThreads0 = await cpuByThread(chainWorker.pid);
     const transactions0 = await committedTransactions();
     const t0 = performance.now();
     await mapLimit(loadEvents, CONCURRENCY, async (event) => {
@@ -363,6 +367,7 @@ async function main() {
     await Promise.all(finished);
     const chainsWallMs = performance.now() - t0;
     const chainsCpu = cpuSince(chainsCpu0, await cpuNow(chainWorker));
+    const chainThreads = threadsSince(chainThreads0, await cpuByThread(chainWorker.pid));
     const chainsEmails = emails;
     progress(`2. ${CARTS} chains in ${(chainsWallMs / 1000).toFixed(2)} s; fetching their histories …`);
     const loadHistories: HistorySummary[] = [];
@@ -449,6 +454,16 @@ async function main() {
     line(cpuRow('baseline: same shape, no-op', sameShape.wallMs, sameShapeNet));
     line(cpuRow('baseline: trivial workflow', trivial.wallMs, netOfIdle(trivial.cpu, baseIdle, trivial.wallMs)));
     line();
+    const threadNames = [...new Set([...chainThreads.keys(), ...sameShape.threads.keys()])].sort(
+      (a, b) => (chainThreads.get(b) ?? 0) - (chainThreads.get(a) ?? 0),
+    );
+    line(`| worker CPU per workflow, by thread | ${threadNames.join(' | ')} |`);
+    line(`|---|${threadNames.map(() => '---:').join('|')}|`);
+    line(`| cart chains | ${threadNames.map((name) => perWorkflow(chainThreads.get(name) ?? 0)).join(' | ')} |`);
+    line(
+      `| baseline: same shape, no-op | ${threadNames.map((name) => perWorkflow(sameShape.threads.get(name) ?? 0)).join(' | ')} |`,
+    );
+    line();
     line(
       `complete chain ÷ same-shape no-op, CPU per workflow: ${(totalOf(chainsCpu) / totalOf(sameShape.cpu)).toFixed(2)}× as measured, ${(totalOf(chainsNet) / totalOf(sameShapeNet)).toFixed(2)}× net of idle; worker alone ${(chainsCpu.worker / sameShape.cpu.worker).toFixed(2)}× / ${(chainsNet.worker / sameShapeNet.worker).toFixed(2)}×`,
     );
@@ -532,6 +547,9 @@ async function main() {
       temporal: { pid: temporalPid },
       postgres: { pid: postgresPid, tree: true },
     })) as Cpu;
+  }
+  function threadsSince(from: Map<string, number>, to: Map<string, number>): Map<string, number> {
+    return new Map([...to].map(([name, ms]) => [name, ms - (from.get(name) ?? 0)]));
   }
   function totalOf(cpu: Cpu): number {
     return cpu.worker + cpu.bench + cpu.temporal + (Number.isNaN(cpu.postgres) ? 0 : cpu.postgres);
