@@ -11,7 +11,8 @@ import type { StepFacts, StepFactsInput } from '../../db/step-facts';
 import { suppressionFor } from '../../db/suppression-store';
 
 // The chain step reads every fact in one statement (db/step-facts.ts); its tests hold it to the
-// answers of the one-query-per-fact functions it replaced, which stay in db/ for other callers.
+// answers of the one-query-per-fact functions it replaced, which stay in db/ as the
+// reference (the step no longer calls them; some have other callers).
 
 /** The facts as the step gathered them before, one query each. */
 export async function factsOneByOne(db: Db, input: StepFactsInput): Promise<StepFacts> {

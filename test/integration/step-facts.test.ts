@@ -11,7 +11,8 @@ import { createTestDatabase, type TestDatabase } from '../helpers/database';
 import { factsOneByOne, sortedFacts } from '../helpers/step-facts-one-by-one';
 
 // The chain step reads every fact in one statement (db/step-facts.ts). These tests hold it to the
-// answers of the one-query-per-fact functions it replaced, which stay in db/ for other callers.
+// answers of the one-query-per-fact functions it replaced, which stay in db/ as the
+// reference (the step no longer calls them; some have other callers).
 const shopId = 'shop-facts';
 const WEEK_MS = 7 * 24 * 3_600_000;
 let database: TestDatabase;
