@@ -1,27 +1,15 @@
 import { activityInfo, log } from '@temporalio/activity';
-import { getCustomer } from '../db/cart-store';
-import {
-  hasNewerChain,
-  lastChainEnd,
-  orderedSince,
-  recentMarketingSends,
-  recordChainEnd,
-  recordChainStart,
-} from '../db/chain-store';
-import { findActiveCode } from '../db/discount-store';
-import { findMessage, recordSkipped } from '../db/message-store';
+import { recordChainEnd, recordChainStart } from '../db/chain-store';
+import { type LatestCode, loadStepFacts } from '../db/step-facts';
+import { recordSkipped } from '../db/message-store';
 import { messageRowIdFor } from '../tracking/message-links';
 import type { StepOutcome } from '../metrics/worker-metrics';
-import { optedOutCategories } from '../db/preference-store';
-import { suppressionFor } from '../db/suppression-store';
-import { hasPurchased } from '../db/purchase-history';
 import type { Campaign, EmailStep } from '../domain/campaign';
 import { buildCartEmailData } from '../domain/cart-email-data';
 import { formatMoney } from '../domain/money';
-import type { DiscountCodeRow } from '../db/discount-store';
 import type { PinnedCampaign, ChainStepResult } from '../domain/chain';
-import { type ConsentPolicy, mayReceiveMarketing, purchaseHistoryMatters } from '../domain/consent';
-import { decideSend, type SendFacts } from '../domain/eligibility';
+import type { ConsentPolicy } from '../domain/consent';
+import { decideSend } from '../domain/eligibility';
 import { categoryOf } from '../domain/email-categories';
 import type { Cart } from '../domain/events';
 import { checkReentry } from '../domain/frequency';
@@ -38,6 +26,7 @@ import { sendKey } from '../domain/ids';
 import { type DeliveryDeps, deliverEmail } from './deliver-email';
 import { createDiscountActivities, type DiscountDeps } from './discounts';
 import { notifyManager, type ManagerDeps } from './notify-manager';
+import { sendFactsOf } from './send-facts';
 
 const WEEK_MS = 7 * 24 * 60 * 60 * 1000;
 
@@ -86,31 +75,39 @@ export function createRunChainStep(deps: ChainStepDeps) {
     const isFirst = input.stepIndex === 0;
     const isLast = input.stepIndex === campaign.steps.length - 1;
     const key = sendKey({ shopId, cartId, step: step.id });
-    const customer = await getCustomer(db, { shopId, email: cart.customer.email });
-    const customerId = customer?.id ?? null;
     const nowMs = now().getTime();
+    // Every rule below is checked against this one read (a single statement): a step used to
+    // make about ten round trips before it could decide.
+    const facts = await loadStepFacts(db, {
+      shopId,
+      cartId,
+      workflowId,
+      email: cart.customer.email,
+      key,
+      trigger: campaign.trigger,
+      category: categoryOf(campaign.trigger),
+      enteredAt: new Date(input.enteredAt),
+      sendsSince: new Date(nowMs - WEEK_MS),
+      withLastChainEnd: isFirst,
+      withLatestCode: step.kind === 'email' && !step.incentive,
+    });
+    const customerId = facts.customer?.id ?? null;
     const messageId = messageRowIdFor(key);
     const count = (outcome: StepOutcome, reason?: string) =>
       deps.metrics?.step({ campaign: campaign.id, step: step.id, outcome, ...(reason ? { reason } : {}) });
 
     // A step that already went out stays sent: re-deciding would count its own email against
     // the frequency cap. (A manager step's key has its own suffix; `sent` here means the customer's.)
-    if ((await findMessage(db, key))?.status === 'sent') {
+    if (facts.messageStatus === 'sent') {
       if (isLast) await recordChainEnd(db, { workflowId, outcome: 'completed' });
       count('already_sent');
       return { status: 'already_sent' };
     }
 
     if (isFirst && customerId !== null) {
-      const ended = await lastChainEnd(db, {
-        shopId,
-        customerId,
-        trigger: campaign.trigger,
-        workflowId,
-      });
       const reentry = checkReentry({
         now: nowMs,
-        lastChainEndedAt: ended?.getTime(),
+        lastChainEndedAt: facts.lastOtherChainEnd ?? undefined,
         cooldown: campaign.reentryCooldown,
       });
       if (!reentry.allowed) {
@@ -119,21 +116,24 @@ export function createRunChainStep(deps: ChainStepDeps) {
         return { status: 'skipped', reason: 'cooldown', endChain: true };
       }
     }
-    await recordChainStart(db, {
-      workflowId,
-      shopId,
-      customerId,
-      cartId,
-      trigger: campaign.trigger,
-      campaignId: campaign.id,
-      campaignVersion: campaign.version,
-      segment: campaign.segment,
-      arm,
-      // The holdout is in no step's experiment: it gets none of the emails being compared.
-      variants: arm === 'holdout' ? {} : variantsOf(campaign, customerKey),
-      currency: cart.currency,
-      conversionUntil: new Date(nowMs + conversionWindowMs(campaign, customerKey)),
-    });
+    // The first step records the chain; a later one only repairs a missing row.
+    if (!facts.chainRecorded) {
+      await recordChainStart(db, {
+        workflowId,
+        shopId,
+        customerId,
+        cartId,
+        trigger: campaign.trigger,
+        campaignId: campaign.id,
+        campaignVersion: campaign.version,
+        segment: campaign.segment,
+        arm,
+        // The holdout is in no step's experiment: it gets none of the emails being compared.
+        variants: arm === 'holdout' ? {} : variantsOf(campaign, customerKey),
+        currency: cart.currency,
+        conversionUntil: new Date(nowMs + conversionWindowMs(campaign, customerKey)),
+      });
+    }
 
     const record = {
       key,
@@ -146,12 +146,14 @@ export function createRunChainStep(deps: ChainStepDeps) {
       variant: arm === 'holdout' && step.kind === 'email' ? 'holdout' : (variant ?? null),
       currency: cart.currency,
     };
-    const facts = await gatherFacts(deps, { input, customer, nowMs });
     const decision = decideSend({
       now: nowMs,
       step,
       policy: campaign,
-      facts: { ...facts, holdout: arm === 'holdout' },
+      facts: {
+        ...sendFactsOf(facts, { cart, campaign, policy: deps.consentPolicy ?? 'opt_in' }),
+        holdout: arm === 'holdout',
+      },
     });
     if (decision.action === 'skip') {
       await recordSkipped(db, { ...record, reason: decision.reason, ...campaignColumns(campaign) });
@@ -183,7 +185,7 @@ export function createRunChainStep(deps: ChainStepDeps) {
     if (step.kind === 'notify_manager') {
       status = await notifyManager(deps, { key, shopId, cartId, customerId, step, cart, campaign });
     } else {
-      const discount = await discountFor(step, { key, shopId, cartId, customerId, cart });
+      const discount = await discountFor(step, { key, shopId, cartId, customerId, cart, latestCode: facts.latestCode });
       status = await deliverEmail(deps, {
         ...record,
         templateId: step.template,
@@ -215,7 +217,14 @@ export function createRunChainStep(deps: ChainStepDeps) {
 
   async function discountFor(
     step: EmailStep,
-    input: { key: string; shopId: string; cartId: string; customerId: number | null; cart: Cart },
+    input: {
+      key: string;
+      shopId: string;
+      cartId: string;
+      customerId: number | null;
+      cart: Cart;
+      latestCode: LatestCode | null;
+    },
   ) {
     // A step with an incentive makes the code; later steps remind of it while it is still unused.
     const issued = step.incentive
@@ -233,53 +242,10 @@ export function createRunChainStep(deps: ChainStepDeps) {
             validForMs: step.incentive.validFor,
           },
         })
-      : await findActiveCode(deps.db, { shopId: input.shopId, cartId: input.cartId });
+      : input.latestCode;
     if (!issued || issued.status !== 'active') return null;
     return discountView(issued, input.cart);
   }
-}
-
-async function gatherFacts(
-  deps: ChainStepDeps,
-  {
-    input,
-    customer,
-    nowMs,
-  }: { input: RunChainStepInput; customer: { id: number; marketingConsent: boolean } | null; nowMs: number },
-): Promise<SendFacts> {
-  const { db } = deps;
-  const customerId = customer?.id ?? null;
-  const { shopId, cartId, cart, campaign, workflowId } = input;
-  const suppression = await suppressionFor(db, { shopId, email: cart.customer.email });
-  // "Just this kind of email" counts as unsubscribed for this campaign's category only.
-  const optedOut = (await optedOutCategories(db, { shopId, email: cart.customer.email })).includes(
-    categoryOf(campaign.trigger),
-  );
-  // The latest webhook's consent wins over the snapshot this chain started with (withdrawn since?).
-  const explicitConsent = customer?.marketingConsent ?? cart.customer.marketingConsent;
-  const consent = { policy: deps.consentPolicy ?? 'opt_in', explicitConsent };
-  return {
-    purchased: await orderedSince(db, { shopId, cartId, customerId, since: new Date(input.enteredAt) }),
-    // Only a cart can be emptied; a welcome series has no items to begin with.
-    cartEmptied: campaign.trigger === 'cart.abandoned' && cart.items.length === 0,
-    newerCart:
-      customerId !== null && (await hasNewerChain(db, { shopId, customerId, trigger: campaign.trigger, workflowId })),
-    unsubscribed: suppression?.reason === 'unsubscribed' || optedOut,
-    // Bounced, complained, or blocked by an operator.
-    suppressed: suppression !== undefined && suppression.reason !== 'unsubscribed',
-    marketingConsent: mayReceiveMarketing({
-      ...consent,
-      boughtBefore:
-        purchaseHistoryMatters(consent) && customerId !== null && (await hasPurchased(db, { shopId, customerId })),
-    }),
-    timeZone: cart.customer.timeZone,
-    previousMarketingSends:
-      customerId === null
-        ? []
-        : (await recentMarketingSends(db, { shopId, customerId, since: new Date(nowMs - WEEK_MS) })).map((date) =>
-            date.getTime(),
-          ),
-  };
 }
 
 /**
@@ -301,7 +267,7 @@ function campaignColumns(campaign: Pick<Campaign, 'id' | 'version' | 'segment'>)
 }
 
 /** What templates get as `discount` (see templates/README.md). */
-function discountView(code: DiscountCodeRow, cart: Cart) {
+function discountView(code: LatestCode, cart: Cart) {
   const value = String(Number(code.value)); // numeric(12,4) "10.0000" → "10"
   return {
     code: code.code,

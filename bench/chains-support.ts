@@ -8,7 +8,7 @@ import { tsToMs } from '@temporalio/common/lib/time';
 import proto from '@temporalio/proto';
 import type { WorkerReport } from './chains-worker';
 import { freePort } from '../test/helpers/free-port';
-import { childBenchEnv } from './bench-env';
+import { benchVariable, childBenchEnv } from './bench-env';
 export { freePort };
 
 // Helpers of bench/chains.ts: the scripts that start real components, the forked worker process,
@@ -63,10 +63,19 @@ export interface WorkerProcess {
   kill(): void;
 }
 
+/**
+ * BENCH_WORKER_CPU_PROF=<dir>: each worker process writes a V8 CPU profile (.cpuprofile, for Chrome
+ * DevTools or speedscope) there when it exits: where the worker's CPU per chain goes.
+ */
+function cpuProfileArgs(): string[] {
+  const dir = benchVariable('BENCH_WORKER_CPU_PROF');
+  return dir ? ['--cpu-prof', `--cpu-prof-dir=${dir}`] : [];
+}
+
 /** Forks bench/chains-worker.ts and resolves once its worker runs. */
 export async function startWorkerProcess(env: Record<string, string>): Promise<WorkerProcess> {
   const child = fork(fileURLToPath(new URL('./chains-worker.ts', import.meta.url)), [], {
-    execArgv: ['--import', 'tsx', '--expose-gc'],
+    execArgv: ['--import', 'tsx', '--expose-gc', ...cpuProfileArgs()],
     env: childBenchEnv(env),
     stdio: ['ignore', 'inherit', 'inherit', 'ipc'],
   });
@@ -203,4 +212,21 @@ export async function cpuByGroup(
       .reduce((sum, stat) => sum + stat.ownMs + (tree ? stat.reapedMs : 0), 0);
   }
   return result;
+}
+
+/**
+ * CPU ms so far of each thread of `pid`, summed by thread name; the main thread (where activities
+ * run) as `main`. Threads that ended are not counted, so compare threads that live through a run.
+ */
+export async function cpuByThread(pid: number): Promise<Map<string, number>> {
+  const byName = new Map<string, number>();
+  for (const tid of await readdir(`/proc/${pid}/task`).catch(() => [] as string[])) {
+    const text = await readFile(`/proc/${pid}/task/${tid}/stat`, 'utf8').catch(() => '');
+    const name = Number(tid) === pid ? 'main' : text.slice(text.indexOf('(') + 1, text.lastIndexOf(')'));
+    const fields = text.slice(text.lastIndexOf(')') + 2).split(' ');
+    if (fields.length < 15) continue;
+    const ms = ((Number(fields[11]) + Number(fields[12])) * 1000) / clockTicks;
+    byName.set(name, (byName.get(name) ?? 0) + ms);
+  }
+  return byName;
 }

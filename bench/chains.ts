@@ -21,6 +21,7 @@ import type { WorkerReport } from './chains-worker';
 import {
   type HistorySummary,
   cpuByGroup,
+  cpuByThread,
   findProcess,
   freePort,
   historyOf,
@@ -48,6 +49,8 @@ import { benchNumber, benchVariable } from './bench-env';
 //   CHECKPOINTS=4     memory readings while parking (evenly spaced); more keeps a budget-cut run useful
 //   CACHE_VARIANT=1   also park PARKED carts on a worker whose cache holds them all
 //   PHASES=chains,memory  `chains`: history events and throughput with baselines; `memory`: parked carts
+//   IDLE_S=5          each process's idle CPU is measured this long, to report CPU net of it too
+//   BENCH_WORKER_CPU_PROF=<dir>  each worker process writes a V8 CPU profile there when it exits
 
 const CARTS = benchNumber('CARTS', 300);
 const CONCURRENCY = benchNumber('CONCURRENCY', 50);
@@ -55,6 +58,7 @@ const PARKED = benchNumber('PARKED', 10_000);
 const PARKED_BUDGET_MS = benchNumber('PARKED_BUDGET_S', 300) * 1000;
 const CHECKPOINTS = Math.max(1, benchNumber('CHECKPOINTS', 4));
 const CACHE_VARIANT = benchVariable('CACHE_VARIANT') === '1';
+const IDLE_MS = benchNumber('IDLE_S', 5) * 1000;
 const PHASES = new Set((benchVariable('PHASES') ?? 'chains,memory').split(','));
 
 const shopId = 'bench';
@@ -282,6 +286,7 @@ async function main() {
       const ids = Array.from({ length: CARTS }, (_, index) => `${name}-${runId}-${index}`);
       const finished: Array<Promise<unknown>> = [];
       const cpu0 = await cpuNow(baseWorker);
+      const threads0 = await cpuByThread(baseWorker.pid);
       const t0 = performance.now();
       await mapLimit(ids, CONCURRENCY, async (workflowId) => {
         const handle = await client.workflow.start(name, {
@@ -295,9 +300,10 @@ async function main() {
       await Promise.all(finished);
       const wallMs = performance.now() - t0;
       const cpu = cpuSince(cpu0, await cpuNow(baseWorker));
+      const threads = threadsSince(threads0, await cpuByThread(baseWorker.pid));
       const history = await historyOf(client.workflow.getHandle(ids[0]!));
       progress(`${name}: ${CARTS} in ${(wallMs / 1000).toFixed(2)} s, ${history.events} events each`);
-      return { wallMs, startedMs, history, cpu };
+      return { wallMs, startedMs, history, cpu, threads };
     };
     // Warm-up (not measured): the cart worker gets the same from the two chains of part 1.
     await Promise.all(
@@ -305,6 +311,7 @@ async function main() {
         client.workflow.execute('noopWorkflow', { taskQueue: baseQueue, workflowId: `warm-up-${runId}-${index}` }),
       ),
     );
+    const baseIdle = await idleRate(baseWorker);
     progress(`baseline: ${CARTS} trivial workflows (one no-op activity) …`);
     const trivial = await runBaseline('noopWorkflow');
     progress(`baseline: ${CARTS} same-shape workflows (timer + no-op activity × 3) …`);
@@ -343,7 +350,10 @@ async function main() {
     const loadEvents = Array.from({ length: CARTS }, (_, index) => cartEvent('load', index));
     const outcomes = new Map<string, number>();
     const finished: Array<Promise<void>> = [];
+    const chainIdle = await idleRate(chainWorker);
     const chainsCpu0 = await cpuNow(chainWorker);
+    const chainThreads0 = await cpuByThread(chainWorker.pid);
+    const transactions0 = await committedTransactions();
     const t0 = performance.now();
     await mapLimit(loadEvents, CONCURRENCY, async (event) => {
       await postWebhook(event);
@@ -357,6 +367,7 @@ async function main() {
     await Promise.all(finished);
     const chainsWallMs = performance.now() - t0;
     const chainsCpu = cpuSince(chainsCpu0, await cpuNow(chainWorker));
+    const chainThreads = threadsSince(chainThreads0, await cpuByThread(chainWorker.pid));
     const chainsEmails = emails;
     progress(`2. ${CARTS} chains in ${(chainsWallMs / 1000).toFixed(2)} s; fetching their histories …`);
     const loadHistories: HistorySummary[] = [];
@@ -364,6 +375,9 @@ async function main() {
     const messageRows = await sql<Array<{ status: string; n: number }>>`
       select status, count(*)::int as n from messages where cart_id like ${`${runId}-load-%`} group by status`;
     await chainWorker.shutdown();
+    // A backend flushes its statistics when it exits at the latest: the worker's have now.
+    await sleep(500);
+    const transactionsPerChain = ((await committedTransactions()) - transactions0) / CARTS;
 
     line('### 1. Temporal cost of one chain');
     line();
@@ -409,7 +423,7 @@ async function main() {
       `| ${name} | ${(startedMs / 1000).toFixed(2)} s | ${(wallMs / 1000).toFixed(2)} s | ${perSecond(wallMs)} | ${((wallMs - floorMs) / 1000).toFixed(2)} s | ${(chainsWallMs / wallMs).toFixed(2)}× |`;
     const perWorkflow = (ms: number) => (Number.isNaN(ms) ? 'n/a' : `${(ms / CARTS).toFixed(1)} ms`);
     const cpuRow = (name: string, wallMs: number, cpu: Cpu) => {
-      const total = cpu.worker + cpu.bench + cpu.temporal + (Number.isNaN(cpu.postgres) ? 0 : cpu.postgres);
+      const total = totalOf(cpu);
       return `| ${name} | ${perWorkflow(cpu.worker)} | ${perWorkflow(cpu.temporal)} | ${perWorkflow(cpu.postgres)} | ${perWorkflow(cpu.bench)} | ${perWorkflow(total)} | ${((100 * total) / (wallMs * cores)).toFixed(0)} % |`;
     };
     line(row('cart chains (webhook → 3 emails)', chainsPostedMs, chainsWallMs, CHAIN_FLOOR_MS));
@@ -424,8 +438,41 @@ async function main() {
     line(cpuRow('baseline: same shape, no-op', sameShape.wallMs, sameShape.cpu));
     line(cpuRow('baseline: trivial workflow', trivial.wallMs, trivial.cpu));
     line();
+    // On a shared machine a slow run spreads each process's idle burn (polling, timers, GC) over
+    // its workflows: the same figures net of that, each process's idle rate × the run's wall time.
+    line(
+      `Net of idle CPU (each process measured idle for ${IDLE_MS / 1000} s before its runs; ms CPU per s: cart run ${rates(chainIdle)}, baselines ${rates(baseIdle)})`,
+    );
+    line();
+    line(
+      `| CPU per workflow, net of idle | worker | Temporal dev server | Postgres | bench process (HTTP app, client, SMTP sink) | total | busy (of ${cores} cores × wall) |`,
+    );
+    line('|---|---:|---:|---:|---:|---:|---:|');
+    const chainsNet = netOfIdle(chainsCpu, chainIdle, chainsWallMs);
+    const sameShapeNet = netOfIdle(sameShape.cpu, baseIdle, sameShape.wallMs);
+    line(cpuRow('cart chains', chainsWallMs, chainsNet));
+    line(cpuRow('baseline: same shape, no-op', sameShape.wallMs, sameShapeNet));
+    line(cpuRow('baseline: trivial workflow', trivial.wallMs, netOfIdle(trivial.cpu, baseIdle, trivial.wallMs)));
+    line();
+    const threadNames = [...new Set([...chainThreads.keys(), ...sameShape.threads.keys()])].sort(
+      (a, b) => (chainThreads.get(b) ?? 0) - (chainThreads.get(a) ?? 0),
+    );
+    line(`| worker CPU per workflow, by thread | ${threadNames.join(' | ')} |`);
+    line(`|---|${threadNames.map(() => '---:').join('|')}|`);
+    line(`| cart chains | ${threadNames.map((name) => perWorkflow(chainThreads.get(name) ?? 0)).join(' | ')} |`);
+    line(
+      `| baseline: same shape, no-op | ${threadNames.map((name) => perWorkflow(sameShape.threads.get(name) ?? 0)).join(' | ')} |`,
+    );
+    line();
+    line(
+      `complete chain ÷ same-shape no-op, CPU per workflow: ${(totalOf(chainsCpu) / totalOf(sameShape.cpu)).toFixed(2)}× as measured, ${(totalOf(chainsNet) / totalOf(sameShapeNet)).toFixed(2)}× net of idle; worker alone ${(chainsCpu.worker / sameShape.cpu.worker).toFixed(2)}× / ${(chainsNet.worker / sameShapeNet.worker).toFixed(2)}×`,
+    );
+    line();
     line(
       `chains: outcomes ${JSON.stringify(Object.fromEntries(outcomes))}; emails at the sink ${chainsEmails} (expected ${3 * CARTS}); message rows ${JSON.stringify(Object.fromEntries(messageRows.map((r) => [r.status, r.n])))}`,
+    );
+    line(
+      `Postgres transactions per chain (pg_stat_database, one per statement outside a transaction; webhook intake and relay included): ${transactionsPerChain.toFixed(1)}`,
     );
     line(
       `chain duration (first → last history event): p50 ${(quantile(loadDurations, 0.5) / 1000).toFixed(2)} s, p99 ${(quantile(loadDurations, 0.99) / 1000).toFixed(2)} s, max ${(Math.max(...loadDurations) / 1000).toFixed(2)} s (floor ${CHAIN_FLOOR_MS / 1000} s)`,
@@ -484,6 +531,13 @@ async function main() {
     }
   }
 
+  /** Commits in the bench database so far; every autocommitted statement is one. */
+  async function committedTransactions(): Promise<number> {
+    const [row] = await sql<Array<{ n: number }>>`
+      select xact_commit::float8 as n from pg_stat_database where datname = current_database()`;
+    return row?.n ?? NaN;
+  }
+
   type Cpu = Record<'worker' | 'bench' | 'temporal' | 'postgres', number>;
   /** CPU ms so far of the worker process, this process, the dev server and Postgres (with its backends). */
   async function cpuNow(worker: WorkerProcess): Promise<Cpu> {
@@ -493,6 +547,37 @@ async function main() {
       temporal: { pid: temporalPid },
       postgres: { pid: postgresPid, tree: true },
     })) as Cpu;
+  }
+  function threadsSince(from: Map<string, number>, to: Map<string, number>): Map<string, number> {
+    return new Map([...to].map(([name, ms]) => [name, ms - (from.get(name) ?? 0)]));
+  }
+  function totalOf(cpu: Cpu): number {
+    return cpu.worker + cpu.bench + cpu.temporal + (Number.isNaN(cpu.postgres) ? 0 : cpu.postgres);
+  }
+  /** CPU ms per wall ms of each process while nothing runs (the worker polls, the dev server ticks). */
+  async function idleRate(worker: WorkerProcess): Promise<Cpu> {
+    const from = await cpuNow(worker);
+    await sleep(IDLE_MS);
+    const used = cpuSince(from, await cpuNow(worker));
+    return {
+      worker: used.worker / IDLE_MS,
+      bench: used.bench / IDLE_MS,
+      temporal: used.temporal / IDLE_MS,
+      postgres: used.postgres / IDLE_MS,
+    };
+  }
+  function netOfIdle(cpu: Cpu, idle: Cpu, wallMs: number): Cpu {
+    const net = (used: number, rate: number) => Math.max(0, used - rate * wallMs);
+    return {
+      worker: net(cpu.worker, idle.worker),
+      bench: net(cpu.bench, idle.bench),
+      temporal: net(cpu.temporal, idle.temporal),
+      postgres: net(cpu.postgres, idle.postgres),
+    };
+  }
+  function rates(idle: Cpu): string {
+    const perSecond = (rate: number) => (Number.isNaN(rate) ? 'n/a' : (rate * 1000).toFixed(1));
+    return `worker ${perSecond(idle.worker)}, Temporal ${perSecond(idle.temporal)}, Postgres ${perSecond(idle.postgres)}, bench ${perSecond(idle.bench)}`;
   }
   function cpuSince(from: Cpu, to: Cpu): Cpu {
     return {

@@ -4,11 +4,29 @@ export interface FormatMoneyInput {
   locale: string;
 }
 
+/**
+ * Formatters by locale and currency. Building an Intl.NumberFormat costs far more than formatting
+ * with one, and every cart email formats each line and the total; a shop has few of each. Locales
+ * come from webhooks, so the cache is bounded: past the bound it starts again.
+ */
+const formatters = new Map<string, Intl.NumberFormat>();
+const MAX_FORMATTERS = 256;
+
+function formatterFor(tag: string, currency: string): Intl.NumberFormat {
+  const key = `${tag}\u0000${currency}`;
+  let formatter = formatters.get(key);
+  if (!formatter) {
+    formatter = new Intl.NumberFormat(tag, { style: 'currency', currency });
+    if (formatters.size >= MAX_FORMATTERS) formatters.clear();
+    formatters.set(key, formatter);
+  }
+  return formatter;
+}
+
 /** "19.9", EUR, de → "19,90 €". Falls back to English when the locale is unknown to Intl. */
 export function formatMoney({ amount, currency, locale }: FormatMoneyInput): string {
-  const format = (tag: string) =>
-    // Intl accepts decimal strings exactly (no float rounding of the shop's amount).
-    new Intl.NumberFormat(tag, { style: 'currency', currency }).format(amount as unknown as number);
+  // Intl accepts decimal strings exactly (no float rounding of the shop's amount).
+  const format = (tag: string) => formatterFor(tag, currency).format(amount as unknown as number);
   try {
     return format(locale);
   } catch {

@@ -4,7 +4,6 @@ import {
   CodeCollisionError,
   type DiscountCodeRow,
   activeCodesOfCart,
-  findCodeByKey,
   insertCode,
   markDisabled,
   setExternalId,
@@ -48,7 +47,9 @@ export interface DiscountDeps {
  */
 export function createDiscountActivities({ db, shopApi, now = () => new Date() }: DiscountDeps) {
   async function issueDiscountCode(input: IssueDiscountCodeInput): Promise<IssuedCode> {
-    let row = await findCodeByKey(db, input.key);
+    // Insert first: a first attempt (the usual case) makes one round trip; a retry's insert does
+    // nothing and insertCode returns the row its key already holds.
+    let row: IssuedCode | undefined;
     for (let attempt = 0; !row; attempt += 1) {
       try {
         row = await insertCode(db, {

@@ -9,6 +9,8 @@ import { createShopifyDiscountApi } from '../../activities/discounts/shopify-dis
 import { verifySignature } from '../../signing/webhook-signature';
 import { templatesDir } from '../../app/services';
 import { storeCartEvent } from '../../db/cart-store';
+import { optOut } from '../../db/preference-store';
+import { suppress } from '../../db/suppression-store';
 import type { Campaign } from '../../domain/campaign';
 import type { ChainStepResult } from '../../domain/chain';
 import { CartUpdatedEvent, OrderPlacedEvent } from '../../domain/events';
@@ -292,6 +294,41 @@ describe('runChainStep (real Postgres, real SMTP)', () => {
     await database.sql`update chains set started_at = now() - interval '1 hour' where workflow_id = ${older(0).workflowId}`;
     await run(newer(0));
     expect(await run(older(1))).toEqual({ status: 'skipped', reason: 'newer_cart', endChain: true });
+  });
+
+  it('a bounced address is skipped as suppressed; the chain ends as the unsubscribe exit rule says', async () => {
+    const step = await chainOf();
+    await suppress(database.db, { shopId, email: step(0).cart.customer.email, reason: 'hard_bounce', source: 'test' });
+    expect(await run(step(0))).toEqual({ status: 'skipped', reason: 'suppressed', endChain: true });
+    expect(await rows(step(0).cartId)).toEqual([expect.objectContaining({ status: 'skipped', reason: 'suppressed' })]);
+    expect(smtp.messages).toHaveLength(0);
+  });
+
+  it('an opt-out of cart reminders only skips this campaign as unsubscribed; one of another category does not', async () => {
+    const step = await chainOf();
+    const email = step(0).cart.customer.email;
+    await optOut(database.db, { shopId, email, categories: ['welcome'] });
+    expect(await run(step(0))).toEqual({ status: 'sent' });
+    await optOut(database.db, { shopId, email, categories: ['cart_reminders'] });
+    expect(await run(step(1))).toEqual({ status: 'skipped', reason: 'unsubscribed', endChain: true });
+    expect(smtp.messages).toHaveLength(1);
+  });
+
+  it('an order the customer placed since the chain began (another cart) ends it as purchased', async () => {
+    const step = await chainOf();
+    const [customer] = await database.sql`select id from customers where email = ${step(0).cart.customer.email}`;
+    await database.sql`insert into orders (shop_id, order_id, customer_id, cart_id, placed_at, currency, total_minor)
+      values (${shopId}, ${`order-${randomUUID()}`}, ${customer?.id}, 'another-cart', now(), 'EUR', 1990)`;
+    expect(await run(step(0))).toEqual({ status: 'skipped', reason: 'purchased', endChain: true });
+    expect(await chainRow(step(0).workflowId)).toEqual({ status: 'finished', outcome: 'purchased' });
+  });
+
+  it('a later step of a chain without its row (lost, or from before the table) records it and goes on', async () => {
+    const step = await chainOf({ campaign: consumerCampaign({ frequency: { minGap: '1s' } }) });
+    expect(await run(step(0))).toEqual({ status: 'sent' });
+    await database.sql`delete from chains where workflow_id = ${step(0).workflowId}`;
+    expect(await runToEnd(step(1))).toEqual({ status: 'sent' });
+    expect(await chainRow(step(0).workflowId)).toEqual({ status: 'active', outcome: null });
   });
 
   it('B2B: the manager gets an internal email and the CRM a signed webhook, at once', async () => {

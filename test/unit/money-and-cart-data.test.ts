@@ -17,6 +17,19 @@ describe('money', () => {
     expect(formatMoney({ amount: '1234.5', currency: 'RUB', locale: 'ru' })).toBe('1\u00a0234,50\u00a0₽');
     expect(formatMoney({ amount: '1000', currency: 'JPY', locale: 'ja' })).toBe('￥1,000');
   });
+
+  it('keeps each answer when formatters are reused: other locales, currencies, amounts and the English fallback', () => {
+    for (let round = 0; round < 2; round++) {
+      expect(formatMoney({ amount: '39.80', currency: 'EUR', locale: 'de' })).toBe('39,80\u00a0€');
+      expect(formatMoney({ amount: '0.5', currency: 'EUR', locale: 'de' })).toBe('0,50\u00a0€');
+      expect(formatMoney({ amount: '39.80', currency: 'USD', locale: 'de' })).toBe('39,80\u00a0$');
+      expect(formatMoney({ amount: '5', currency: 'EUR', locale: 'not a locale!' })).toBe('€5.00');
+    }
+    // Many distinct locales (they come from webhooks) still format correctly past the cache's bound.
+    for (let index = 0; index < 300; index++) {
+      expect(formatMoney({ amount: '1', currency: 'EUR', locale: `en-x-shop${index}` })).toBe('€1.00');
+    }
+  });
 });
 
 describe('cart email data', () => {
