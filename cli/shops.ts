@@ -1,5 +1,7 @@
 import { randomBytes } from 'node:crypto';
 import { readFile } from 'node:fs/promises';
+import path from 'node:path';
+import { loadCampaignDir } from '../app/services';
 import { Command, InvalidArgumentError, Option } from 'commander';
 import type { z } from 'zod';
 import { loadConfig } from '../config/env';
@@ -199,6 +201,13 @@ export function shopsProgram(): Command {
         );
       if (options.fromName && !options.fromAddress) throw new UsageError('--from-name needs --from-address');
       const discountSource = await discountSourceOf(options);
+      // Absolute, so the server finds it whatever its working directory; checked now, not at the first webhook.
+      const campaignsDir = options.campaignsDir ? path.resolve(options.campaignsDir) : null;
+      if (campaignsDir) {
+        await loadCampaignDir(campaignsDir).catch((error: unknown) => {
+          throw new UsageError(`--campaigns-dir ${campaignsDir}: ${(error as Error).message}`);
+        });
+      }
       const given = options.secretFile ? await secretFrom(options.secretFile) : undefined;
       const secret = given ?? generateWebhookSecret();
       const added = await withShops(async (database, defaults) => {
@@ -222,7 +231,7 @@ export function shopsProgram(): Command {
           defaultLocale: options.locale ?? null,
           currencies: options.currencies ?? null,
           discountSource,
-          campaignsDir: options.campaignsDir ?? null,
+          campaignsDir,
         });
       });
       if (added.kind === 'duplicate_id') throw new UsageError(`a shop with id ${id} already exists; nothing changed`);
