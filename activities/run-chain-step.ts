@@ -38,6 +38,7 @@ import { sendKey } from '../domain/ids';
 import { type DeliveryDeps, deliverEmail } from './deliver-email';
 import { createDiscountActivities, type DiscountDeps } from './discounts';
 import { notifyManager, type ManagerDeps } from './notify-manager';
+import { shopProfileOf } from './shop-profile';
 
 const WEEK_MS = 7 * 24 * 60 * 60 * 1000;
 
@@ -72,12 +73,15 @@ export interface RunChainStepInput {
  */
 export function createRunChainStep(deps: ChainStepDeps) {
   const now = deps.now ?? (() => new Date());
-  const discounts = createDiscountActivities({ db: deps.db, shopApi: deps.shopApi, now });
+  const defaultDiscounts = createDiscountActivities({ db: deps.db, shopApi: deps.shopApi, now });
   const attemptScheduledAt = deps.attemptScheduledAt ?? (() => activityInfo().currentAttemptScheduledTimestampMs);
 
   return async function runChainStep(input: RunChainStepInput): Promise<ChainStepResult> {
     const { db } = deps;
     const { shopId, cartId, cart, workflowId } = input;
+    // Another shop of the install makes its codes where it says; a removed one stops here.
+    const shop = await shopProfileOf(deps.shops, shopId);
+    const discounts = shop ? createDiscountActivities({ db, shopApi: shop.shopApi, now }) : defaultDiscounts;
     const campaign = withExperimentDefaults(input.campaign);
     const customerKey = customerKeyOf(cart);
     // The step as this customer's experiment arm has it (template, subject line, incentive).
@@ -183,7 +187,7 @@ export function createRunChainStep(deps: ChainStepDeps) {
     if (step.kind === 'notify_manager') {
       status = await notifyManager(deps, { key, shopId, cartId, customerId, step, cart, campaign });
     } else {
-      const discount = await discountFor(step, { key, shopId, cartId, customerId, cart });
+      const discount = await discountFor(discounts, step, { key, shopId, cartId, customerId, cart });
       status = await deliverEmail(deps, {
         ...record,
         templateId: step.template,
@@ -214,6 +218,7 @@ export function createRunChainStep(deps: ChainStepDeps) {
   };
 
   async function discountFor(
+    discounts: ReturnType<typeof createDiscountActivities>,
     step: EmailStep,
     input: { key: string; shopId: string; cartId: string; customerId: number | null; cart: Cart },
   ) {

@@ -12,6 +12,7 @@ import { createSmtpMailer } from '../mail/mailer';
 import { recordDeliveryEvent, smtpRejectionType, softBounceRule } from '../app/bounces';
 import { loadDkimSettings } from './dkim-config';
 import { createTemplateRenderer } from '../mail/template-renderer';
+import { createShopProfiles } from './shop-profiles';
 import type { LinkSettings } from '../tracking/message-links';
 
 export const templatesDir = fileURLToPath(new URL('../templates', import.meta.url));
