@@ -6,7 +6,15 @@ import { Command, InvalidArgumentError, Option } from 'commander';
 import type { z } from 'zod';
 import { loadConfig } from '../config/env';
 import { type Database, configuredDatabase, withDatabase } from '../db/client';
-import { type ShopRecord, activeChainCount, addShop, listShops, removeShop, rotateShopSecret } from '../db/shop-store';
+import {
+  type ShopRecord,
+  activeChainCount,
+  addShop,
+  findShop,
+  listShops,
+  removeShop,
+  rotateShopSecret,
+} from '../db/shop-store';
 import { EmailAddress } from '../domain/email-address';
 import { LocalizedText } from '../domain/localized-text';
 import { Currencies, type DiscountSourceSetting, ShopId, ShopifyApiVersion, ShopifyDomain } from '../domain/shop';
@@ -277,6 +285,8 @@ export function shopsProgram(): Command {
     .option('--force', 'remove it even while chains are running (they fail at their next step, sending nothing)')
     .action(async (id: string, options: { force?: boolean }) => {
       const running = await withShops(async (database) => {
+        if (!(await findShop(database.db, id)))
+          throw new UsageError(`no shop ${id} (see cartflow shops list); nothing removed`);
         const active = await activeChainCount(database.db, id);
         if (active > 0 && !options.force) return { refused: active };
         if (!(await removeShop(database.db, id)))
