@@ -48,3 +48,19 @@ export function fromHeader({ name, address }: { name?: string | null; address: s
   if (!name) return address;
   return `"${name.replace(/["\\]/g, (char) => `\\${char}`)}" <${address}>`;
 }
+
+/**
+ * A webhook body with the shop's default language filled in where the customer's is not given
+ * (before validation, which would default it to `en`). Anything else is returned as it is.
+ */
+export function withDefaultLocale(json: unknown, locale: string | undefined): unknown {
+  if (!locale || !isObject(json)) return json;
+  const data = json.data;
+  if (!isObject(data) || !isObject(data.customer)) return json;
+  const customer = data.customer;
+  if (customer.locale !== undefined && customer.locale !== null) return json;
+  return { ...json, data: { ...data, customer: { ...customer, locale } } };
+}
+
+const isObject = (value: unknown): value is Record<string, unknown> =>
+  typeof value === 'object' && value !== null && !Array.isArray(value);

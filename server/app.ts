@@ -29,7 +29,7 @@ import { securityHeaders } from './security-headers';
 import { type ShopifyConfig, shopifyRoutes } from './shopify-routes';
 import { webhookOpenApi } from './webhook-openapi';
 import { SHOP_HEADER, createShopResolver, type ShopResolver } from './shop-resolver';
-import { ShopId } from '../domain/shop';
+import { ShopId, withDefaultLocale } from '../domain/shop';
 
 export interface AppConfig {
   shopId: string;
@@ -190,7 +190,7 @@ export function createApp({
       } catch {
         return c.json({ error: 'invalid_json', message: 'body must be a UTF-8 JSON document' }, 400);
       }
-      const parsed = CartEvent.safeParse(json);
+      const parsed = CartEvent.safeParse(withDefaultLocale(json, shop.defaultLocale));
       if (!parsed.success) return invalidPayload(c, payloadIssues(parsed.error));
 
       return acceptCartEvent(

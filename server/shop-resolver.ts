@@ -15,6 +15,8 @@ export interface WebhookShop {
   currencies?: string[];
   /** Shopify: where welcome emails send new customers. */
   storeUrl?: string;
+  /** The language of customers whose webhook gives none (`cartflow shops add --locale`). */
+  defaultLocale?: string;
 }
 
 export interface ShopResolver {
@@ -60,7 +62,7 @@ export function createShopResolver(options: ShopResolverOptions): ShopResolver {
     async byId(shopId) {
       if (shopId === undefined || shopId === defaultShop.shopId) return defaultShop;
       const shop = await cached(`id:${shopId}`, () => findShop(db, shopId));
-      return shop && { shopId: shop.id, secrets: shop.webhookSecrets };
+      return shop && { shopId: shop.id, secrets: shop.webhookSecrets, ...localeOf(shop) };
     },
     async byShopifyDomain(domain) {
       const shop = await cached(`domain:${domain}`, () => findShopByDomain(db, domain));
@@ -84,5 +86,8 @@ function shopifyShop(shop: ShopRecord): WebhookShop {
     secrets: shop.webhookSecrets,
     ...(shop.shopifyDomain ? { shopifyDomain: shop.shopifyDomain } : {}),
     ...(shop.currencies ? { currencies: shop.currencies } : {}),
+    ...localeOf(shop),
   };
 }
+
+const localeOf = (shop: ShopRecord) => (shop.defaultLocale ? { defaultLocale: shop.defaultLocale } : {});

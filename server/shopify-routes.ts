@@ -30,6 +30,7 @@ import { tooLarge } from './delivery-routes';
 import { invalidPayload, payloadIssues } from './invalid-payload';
 import { SHOPIFY_HMAC_HEADER, verifyShopifyHmac } from './shopify-signature';
 import { redactShop } from './shopify-shop-redact';
+import { withDefaultLocale } from '../domain/shop';
 import type { ShopResolver, WebhookShop } from './shop-resolver';
 
 export interface ShopifyConfig {
@@ -202,7 +203,7 @@ async function acceptMapped(c: Context, deps: ShopifyRoutesDeps, delivery: Deliv
     deps.logger.info({ ...ids(delivery), reason: mapped.reason }, 'Shopify webhook skipped');
     return c.json({ status: 'ignored', reason: mapped.reason, topic: delivery.topic }, 200);
   }
-  const parsed = CartEvent.safeParse(mapped.event);
+  const parsed = CartEvent.safeParse(withDefaultLocale(mapped.event, delivery.shop.defaultLocale));
   if (!parsed.success) return invalidPayload(c, payloadIssues(parsed.error));
   const event = parsed.data;
   // The event's own shape stays on top (privacy requests and the chain stopper read it); Shopify's body beside it.

@@ -72,6 +72,7 @@ beforeAll(async () => {
       webhookSecret: SECRET_B,
       fromName: 'Борей & Co',
       fromAddress: 'shop@boreal.example',
+      defaultLocale: 'ru',
       postalAddress: { default: 'ул. Ленина 1, Москва' },
     }),
   );
@@ -142,9 +143,13 @@ describe('several shops in one install', () => {
   it('two shops, same cart id, different secrets: separate chains, separate rows, each email from its own shop', async () => {
     const cartId = `cart-${randomUUID().slice(0, 8)}`;
     const eventId = `evt-${randomUUID()}`;
-    const event = (email: string) => cartUpdatedEvent({ cartId, eventId, customer: { email } });
-    const a = await post(event('ada@example.com'), { shopId: 'acme', secret: SECRET_A });
-    const b = await post(event('зоя@пример.рф'), { shopId: 'boreal', secret: SECRET_B });
+    const event = (customer: Record<string, unknown>) => cartUpdatedEvent({ cartId, eventId, customer });
+    const a = await post(event({ email: 'ada@example.com' }), { shopId: 'acme', secret: SECRET_A });
+    // No language given: the shop's default (ru) is the customer's.
+    const b = await post(event({ email: 'зоя@пример.рф', name: 'Зоя', locale: undefined }), {
+      shopId: 'boreal',
+      secret: SECRET_B,
+    });
     expect([a.status, b.status]).toEqual([202, 202]);
     expect(await a.json()).toMatchObject({ workflowId: cartWorkflowId({ shopId: 'acme', cartId }) });
     expect(await b.json()).toMatchObject({ workflowId: cartWorkflowId({ shopId: 'boreal', cartId }) });
@@ -172,6 +177,8 @@ describe('several shops in one install', () => {
     expect(toZoya?.from?.value).toEqual([{ name: 'Борей & Co', address: 'shop@boreal.example' }]);
     expect(toZoya?.text).toContain('ул. Ленина 1, Москва');
     expect(toZoya?.text).not.toContain("rue de l'Église");
+    expect(toZoya?.subject).toBe('Зоя, ваша корзина ждёт');
+    expect(toAda?.subject).not.toMatch(/[а-я]/);
   }, 120_000);
 
   it("shop A's secret under shop B's header: 401, nothing stored; an unknown shop: 403 naming it", async () => {
