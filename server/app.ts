@@ -59,7 +59,7 @@ export interface AppConfig {
   metricsToken?: string;
   /** RATE_LIMIT_*: token buckets per client network and route group; default DEFAULT_RATE_LIMITS. */
   rateLimits?: { webhooks: RateLimit | 'off'; tracking: RateLimit | 'off'; unsubscribe: RateLimit | 'off' };
-  /** SHOPIFY_*: enables POST /webhooks/shopify. */
+  /** SHOPIFY_*: the default shop's Shopify webhooks (POST /webhooks/shopify also serves the shops table's Shopify shops). */
   shopify?: ShopifyConfig;
 }
 
