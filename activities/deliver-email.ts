@@ -8,6 +8,7 @@ import { smtpErrorClass } from '../mail/smtp-error-class';
 import { TemplateError, type TemplateRenderer } from '../mail/template-renderer';
 import type { WorkerMetrics } from '../metrics/worker-metrics';
 import { type LinkSettings, messageRowIdFor, unsubscribeUrl } from '../tracking/message-links';
+import { type ShopProfiles, shopProfileOf } from './shop-profile';
 
 export interface DeliveryDeps {
   db: Db;
@@ -29,6 +30,8 @@ export interface DeliveryDeps {
   links?: LinkSettings;
   /** SHOP_POSTAL_ADDRESS (one, or one per language), overriding templates/shop.json in every email. */
   postalAddress?: LocalizedText;
+  /** The shops of the `shops` table: their sender identity and postal address; absent: one shop only. */
+  shops?: ShopProfiles;
   /** Counts steps and SMTP errors for /metrics; the worker passes it (worker.ts). */
   metrics?: Pick<WorkerMetrics, 'step' | 'smtpError'>;
   now?: () => Date;
@@ -80,13 +83,15 @@ export async function deliverEmail(deps: DeliveryDeps, input: DeliverEmailInput)
   const marketing = input.kind === 'marketing' ? deps.links : undefined;
   const unsubscribe = marketing ? unsubscribeUrl(marketing, rowId, issuedAt) : undefined;
   const analytics = input.analytics;
+  const shop = await shopProfileOf(deps.shops, input.shopId);
+  const postalAddress = shop ? (shop.postalAddress ?? deps.postalAddress) : deps.postalAddress;
   const rendered = await renderOrFail(deps.templates, input.templateId, input.data, {
     now: sentAt,
     // The subject A/B line: the same for a retry of this send, and for this customer's later sends.
     variantKey: analytics?.subjectKey ?? input.key,
     ...(analytics?.subjectVariant === undefined ? {} : { subjectVariant: analytics.subjectVariant }),
     ...(unsubscribe ? { unsubscribeUrl: unsubscribe } : {}),
-    ...(deps.postalAddress ? { postalAddress: deps.postalAddress } : {}),
+    ...(postalAddress ? { postalAddress } : {}),
   });
   const messageIdHeader = messageIdFor(input.key, deps.messageIdDomain);
   const email = outgoingEmail({
@@ -96,6 +101,8 @@ export async function deliverEmail(deps: DeliveryDeps, input: DeliverEmailInput)
     ...(deps.links ? { links: deps.links } : {}),
     rowId,
     issuedAt,
+    ...(shop?.from ? { from: shop.from } : {}),
+    ...(shop?.replyTo ? { replyTo: shop.replyTo } : {}),
     ...(unsubscribe
       ? {
           marketing: {

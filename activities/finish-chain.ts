@@ -1,6 +1,7 @@
 import { log } from '@temporalio/activity';
 import { recordChainEnd } from '../db/chain-store';
 import { createDiscountActivities, type DiscountDeps } from './discounts';
+import type { ShopProfiles } from './shop-profile';
 
 export interface FinishChainInput {
   workflowId: string;
@@ -10,10 +11,16 @@ export interface FinishChainInput {
 }
 
 /** A chain that ends early (order, emptied cart, stop): record it and disable the cart's live codes. */
-export function createFinishChain(deps: DiscountDeps) {
-  const discounts = createDiscountActivities(deps);
+export function createFinishChain(deps: DiscountDeps & { shops?: ShopProfiles }) {
+  const defaultDiscounts = createDiscountActivities(deps);
   return async function finishChain(input: FinishChainInput): Promise<void> {
     await recordChainEnd(deps.db, { workflowId: input.workflowId, outcome: input.outcome });
+    // Another shop's codes are withdrawn through its own discount source; a removed shop's only in cartflow.
+    const shop = await deps.shops?.forShop(input.shopId);
+    const discounts =
+      shop === undefined || shop === 'default'
+        ? defaultDiscounts
+        : createDiscountActivities({ ...deps, shopApi: shop === 'unknown' ? undefined : shop.shopApi });
     const disabled = await discounts.disableDiscountCodes({ shopId: input.shopId, cartId: input.cartId });
     log.info('chain finished', { cartId: input.cartId, outcome: input.outcome, codesDisabled: disabled });
   };

@@ -27,6 +27,7 @@ import { type DeliveryDeps, deliverEmail } from './deliver-email';
 import { createDiscountActivities, type DiscountDeps } from './discounts';
 import { notifyManager, type ManagerDeps } from './notify-manager';
 import { sendFactsOf } from './send-facts';
+import { shopProfileOf } from './shop-profile';
 
 const WEEK_MS = 7 * 24 * 60 * 60 * 1000;
 
@@ -61,12 +62,15 @@ export interface RunChainStepInput {
  */
 export function createRunChainStep(deps: ChainStepDeps) {
   const now = deps.now ?? (() => new Date());
-  const discounts = createDiscountActivities({ db: deps.db, shopApi: deps.shopApi, now });
+  const defaultDiscounts = createDiscountActivities({ db: deps.db, shopApi: deps.shopApi, now });
   const attemptScheduledAt = deps.attemptScheduledAt ?? (() => activityInfo().currentAttemptScheduledTimestampMs);
 
   return async function runChainStep(input: RunChainStepInput): Promise<ChainStepResult> {
     const { db } = deps;
     const { shopId, cartId, cart, workflowId } = input;
+    // Another shop of the install makes its codes where it says; a removed one stops here.
+    const shop = await shopProfileOf(deps.shops, shopId);
+    const discounts = shop ? createDiscountActivities({ db, shopApi: shop.shopApi, now }) : defaultDiscounts;
     const campaign = withExperimentDefaults(input.campaign);
     const customerKey = customerKeyOf(cart);
     // The step as this customer's experiment arm has it (template, subject line, incentive).
@@ -185,7 +189,14 @@ export function createRunChainStep(deps: ChainStepDeps) {
     if (step.kind === 'notify_manager') {
       status = await notifyManager(deps, { key, shopId, cartId, customerId, step, cart, campaign });
     } else {
-      const discount = await discountFor(step, { key, shopId, cartId, customerId, cart, latestCode: facts.latestCode });
+      const discount = await discountFor(discounts, step, {
+        key,
+        shopId,
+        cartId,
+        customerId,
+        cart,
+        latestCode: facts.latestCode,
+      });
       status = await deliverEmail(deps, {
         ...record,
         templateId: step.template,
@@ -216,6 +227,7 @@ export function createRunChainStep(deps: ChainStepDeps) {
   };
 
   async function discountFor(
+    discounts: ReturnType<typeof createDiscountActivities>,
     step: EmailStep,
     input: {
       key: string;

@@ -12,6 +12,7 @@ import { createSmtpMailer } from '../mail/mailer';
 import { recordDeliveryEvent, smtpRejectionType, softBounceRule } from '../app/bounces';
 import { loadDkimSettings } from './dkim-config';
 import { createTemplateRenderer } from '../mail/template-renderer';
+import { createShopProfiles } from './shop-profiles';
 import type { LinkSettings } from '../tracking/message-links';
 
 export const templatesDir = fileURLToPath(new URL('../templates', import.meta.url));
@@ -143,7 +144,12 @@ export async function loadActiveCampaigns(config: Config): Promise<Campaign[]> {
  * `all` versions, which reports need to judge chains that entered an older version.
  */
 export async function loadCampaignFiles(config: Config): Promise<{ active: Campaign[]; all: Campaign[] }> {
-  const all = await loadCampaigns(config.CAMPAIGNS_DIR ?? DEFAULT_CAMPAIGNS_DIR);
+  return loadCampaignDir(config.CAMPAIGNS_DIR ?? DEFAULT_CAMPAIGNS_DIR);
+}
+
+/** The campaign files of one folder (CAMPAIGNS_DIR, or a shop's own), checked as at start. */
+export async function loadCampaignDir(dir: string): Promise<{ active: Campaign[]; all: Campaign[] }> {
+  const all = await loadCampaigns(dir);
   const active = newestVersions(all);
   await assertCampaignTemplates(active);
   return { active, all };

@@ -21,8 +21,10 @@ export { cartflowSignature } from './signature.js';
 export interface CartflowClientOptions {
   /** Where cartflow's server answers, e.g. https://cartflow.example.com (no path). */
   baseUrl: string;
-  /** The shared secret: cartflow's WEBHOOK_SECRET. */
+  /** The shared secret: cartflow's WEBHOOK_SECRET, or the shop's secret from `cartflow shops add`. */
   secret: string;
+  /** The shop's id when one cartflow install serves several (sent as Cartflow-Shop); absent: the default shop. */
+  shopId?: string;
   /** Attempts per event, the first included. Default 5. */
   maxAttempts?: number;
   /** The first retry waits up to this long; each further one up to twice as long. Default 500 ms. */
@@ -110,6 +112,7 @@ export function createCartflowClient(options: CartflowClientOptions): CartflowCl
         method: 'POST',
         headers: {
           'content-type': 'application/json',
+          ...(options.shopId === undefined ? {} : { 'cartflow-shop': options.shopId }),
           // Signed per attempt: a retry minutes later must still be within cartflow's tolerance.
           'cartflow-signature': cartflowSignature({ secret: options.secret, body, timestampSeconds: now() / 1000 }),
         },

@@ -486,3 +486,42 @@ export const armDailyRollup = pgTable(
     }),
   ],
 );
+
+export const shopPlatforms = ['generic', 'shopify'] as const;
+export type ShopPlatform = (typeof shopPlatforms)[number];
+
+/**
+ * Shops served by this install besides the default one (SHOP_ID and its environment variables),
+ * managed with `cartflow shops`. Every other table is already keyed by shop id. Secrets are stored
+ * as given (the database is the trust boundary, as the environment is for the default shop).
+ */
+export const shops = pgTable(
+  'shops',
+  {
+    id: text('id').primaryKey(),
+    platform: text('platform', { enum: shopPlatforms }).notNull(),
+    /** The shop's myshopify.com domain: routes X-Shopify-Shop-Domain to this shop. */
+    shopifyDomain: text('shopify_domain'),
+    /** Verifies the shop's webhooks (Cartflow-Signature, or Shopify's HMAC with the app's client secret). */
+    webhookSecret: text('webhook_secret').notNull(),
+    /** The secret before the last rotation: still accepted until the next one. */
+    webhookSecretPrevious: text('webhook_secret_previous'),
+    secretRotatedAt: timestamp('secret_rotated_at', { withTimezone: true }),
+    fromName: text('from_name'),
+    fromAddress: text('from_address'),
+    replyTo: text('reply_to'),
+    /** One address, or one per language (`{"default":"…","ru":"…"}`), as SHOP_POSTAL_ADDRESS. */
+    postalAddress: jsonb('postal_address'),
+    defaultLocale: text('default_locale'),
+    /** ISO 4217 codes the shop sells in; null: any. */
+    currencies: jsonb('currencies').$type<string[]>(),
+    /** Where incentive codes are made: `{"kind":"builtin"}`, `shop_api` or `shopify` (db/shop-store.ts). */
+    discountSource: jsonb('discount_source').notNull().default({ kind: 'builtin' }),
+    campaignsDir: text('campaigns_dir'),
+    createdAt: createdAt(),
+  },
+  (table) => [
+    uniqueIndex('shops_shopify_domain_idx').on(table.shopifyDomain),
+    check('shops_platform_check', sql`${table.platform} in ('generic', 'shopify')`),
+  ],
+);

@@ -14,7 +14,9 @@ export interface OutgoingEmail {
   /** Extra headers, e.g. List-Unsubscribe; `prepared` values are written as they are (no folding). */
   headers?: Record<string, string | { prepared: boolean; value: string }>;
   /** The envelope sender (MAIL FROM, the receiver's Return-Path), e.g. a VERP address; default: the From address. */
-  returnPath?: string;
+  returnPath?: string; /** The From header, when the email's shop has its own; default: the mailer's `from` (MAIL_FROM). */
+  from?: string;
+  replyTo?: string;
 }
 
 export interface Mailer {

@@ -19,6 +19,9 @@ export interface OutgoingEmailInput {
   issuedAt: Date;
   /** Only for marketing email, which needs `links` too. */
   marketing?: MarketingEnvelope;
+  /** The shop's own From header (several shops in one install); absent: the mailer's (MAIL_FROM). */
+  from?: string;
+  replyTo?: string;
 }
 
 /** What marketing email carries beyond its body, and what its headers name. */
@@ -62,6 +65,8 @@ export function outgoingEmail(input: OutgoingEmailInput): { email: OutgoingEmail
       html: tracked.html,
       text: tracked.text,
       messageId: input.messageId,
+      ...(input.from ? { from: input.from } : {}),
+      ...(input.replyTo ? { replyTo: input.replyTo } : {}),
       ...(links && marketing ? marketingHeaders(links, marketing, { rowId, issuedAt }) : { headers: {} }),
     },
     links: tracked.links,

@@ -76,7 +76,7 @@ export async function acceptCartEvent(
 
   relay.wake();
   logger.info({ eventId: event.id, type: event.type, workflowId }, 'cart event accepted');
-  const journeys = workflows.plannedJourneys(shopId, event, new Date(now()).toISOString());
+  const journeys = await workflows.plannedJourneys(shopId, event, new Date(now()).toISOString());
   return c.json({ status: 'accepted', ...ids, ...(journeys.length > 0 ? { journeys } : {}) }, 202);
 }
 

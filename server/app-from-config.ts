@@ -16,6 +16,7 @@ import { createCartWorkflows } from './cart-workflows';
 import { createOutboxRelay, type OutboxWake } from './outbox-relay';
 import { softBounceRule } from '../app/bounces';
 import { createChainStopper } from '../app/chain-stopper';
+import { createShopCampaigns } from '../app/shop-campaigns';
 import { databaseCheck, type HealthCheck, migrationsCheck, temporalCheck } from '../health/checks';
 
 export interface AppFromConfigInput {
@@ -45,12 +46,13 @@ export interface AppFromConfigInput {
   draining?: () => boolean;
 }
 
-function cartWorkflowsFromConfig(input: Pick<AppFromConfigInput, 'config' | 'client' | 'campaigns'>) {
+function cartWorkflowsFromConfig(input: Pick<AppFromConfigInput, 'config' | 'client' | 'campaigns' | 'db'>) {
   return createCartWorkflows({
     client: input.client,
     taskQueue: input.config.TEMPORAL_TASK_QUEUE,
     abandonAfterMs: input.config.ABANDON_AFTER,
     campaigns: input.campaigns,
+    shopCampaigns: createShopCampaigns({ db: input.db, defaultShopId: input.config.SHOP_ID }),
   });
 }
 

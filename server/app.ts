@@ -29,6 +29,8 @@ import { rateLimit } from './rate-limit';
 import { securityHeaders } from './security-headers';
 import { type ShopifyConfig, shopifyRoutes } from './shopify-routes';
 import { webhookOpenApi } from './webhook-openapi';
+import { SHOP_HEADER, createShopResolver, type ShopResolver } from './shop-resolver';
+import { ShopId, withDefaultLocale } from '../domain/shop';
 
 export interface AppConfig {
   shopId: string;
@@ -58,7 +60,7 @@ export interface AppConfig {
   metricsToken?: string;
   /** RATE_LIMIT_*: token buckets per client network and route group; default DEFAULT_RATE_LIMITS. */
   rateLimits?: { webhooks: RateLimit | 'off'; tracking: RateLimit | 'off'; unsubscribe: RateLimit | 'off' };
-  /** SHOPIFY_*: enables POST /webhooks/shopify. */
+  /** SHOPIFY_*: the default shop's Shopify webhooks (POST /webhooks/shopify also serves the shops table's Shopify shops). */
   shopify?: ShopifyConfig;
 }
 
@@ -81,6 +83,11 @@ export interface AppDeps {
   campaignVersions?: readonly Campaign[];
   /** Request latency, webhooks, tracking hits and unsubscribes; served at GET /metrics (METRICS). */
   metrics?: ServerMetrics;
+  /**
+   * Finds each webhook's shop and its secrets. Default: the shop of `config` (SHOP_ID,
+   * WEBHOOK_SECRET, SHOPIFY_*) and the `shops` table (docs/shops.md).
+   */
+  shops?: ShopResolver;
   /** What GET /readyz checks; default: the database answers and its migrations are current. */
   readiness?: Record<string, HealthCheck>;
   /** True once the process is shutting down: /readyz answers 503 and connections are not kept alive. */
@@ -101,6 +108,20 @@ export function createApp({
   readiness = { database: databaseCheck(db), migrations: migrationsCheck(db) },
   draining = () => false,
   now = Date.now,
+  shops = createShopResolver({
+    db,
+    defaultShop: { shopId: config.shopId, secrets: [config.webhookSecret] },
+    ...(config.shopify
+      ? {
+          defaultShopify: {
+            secrets: config.shopify.clientSecrets,
+            shopDomain: config.shopify.shopDomain,
+            currencies: config.shopify.currencies,
+            storeUrl: config.shopify.storeUrl,
+          },
+        }
+      : {}),
+  }),
 }: AppDeps) {
   // One group commit per app: concurrent webhooks (cart and Shopify) share transactions.
   const store = createGroupCommit({ db });
@@ -124,7 +145,7 @@ export function createApp({
   app.route('/admin', adminRoutes({ db, config, logger, chains }));
   app.route('/admin', reportRoutes({ db, config, campaigns: campaignVersions, now }));
   app.route('/admin', dashboardRoutes());
-  app.route('/checkout', checkoutRoutes({ db, config, logger }));
+  app.route('/checkout', checkoutRoutes({ db, config, logger, shops }));
   app.route('/codec', codecRoutes({ codec: payloadCodec, config, logger }));
 
   app.route('/', healthRoutes({ checks: readiness, logger, draining }));
@@ -152,7 +173,17 @@ export function createApp({
         c.json({ error: 'payload_too_large', message: `${tooLarge(config.webhookMaxBytes)} (WEBHOOK_MAX_BYTES)` }, 413),
     }),
     async (c) => {
-      const signed = await readSignedBody(c, config, now());
+      const named = c.req.header(SHOP_HEADER)?.trim();
+      if (named !== undefined && !ShopId.safeParse(named).success) {
+        const message = `${SHOP_HEADER} must be a shop id (letters, digits, _ . - only, max 64)`;
+        return c.json({ error: 'invalid_shop', message }, 400);
+      }
+      const shop = await shops.byId(named);
+      if (!shop) {
+        const message = `no shop "${named}" in this install (cartflow shops list); nothing was stored`;
+        return c.json({ error: 'unknown_shop', message }, 403);
+      }
+      const signed = await readSignedBody(c, { ...config, webhookSecrets: shop.secrets }, now());
       if (!signed.ok) return signed.response;
       const { body } = signed;
 
@@ -162,24 +193,19 @@ export function createApp({
       } catch {
         return c.json({ error: 'invalid_json', message: 'body must be a UTF-8 JSON document' }, 400);
       }
-      const parsed = CartEvent.safeParse(json);
+      const parsed = CartEvent.safeParse(withDefaultLocale(json, shop.defaultLocale));
       if (!parsed.success) return invalidPayload(c, payloadIssues(parsed.error));
 
       return acceptCartEvent(
         c,
-        { db, store, workflows, relay, logger, shopId: config.shopId, now },
+        { db, store, workflows, relay, logger, shopId: shop.shopId, now },
         { event: parsed.data, payload: json },
       );
     },
   );
 
-  if (config.shopify) {
-    const shopify = config.shopify;
-    app.route(
-      '/webhooks/shopify',
-      shopifyRoutes({ db, store, workflows, relay, config: { ...config, shopify }, logger, chains, now }),
-    );
-  }
+  // Always mounted: the shops table may hold Shopify shops even when SHOPIFY_* is unset.
+  app.route('/webhooks/shopify', shopifyRoutes({ db, store, workflows, relay, config, shops, logger, chains, now }));
 
   mountDeliveryRoutes(app, { db, config, logger, chains, now });
 

@@ -35,6 +35,11 @@ export interface CartWorkflowsOptions {
    * for a cart's workflow, the journey's trigger for a journey.
    */
   campaigns: Campaign[];
+  /**
+   * A shop's own active campaigns (its campaigns dir, docs/shops.md); undefined, or absent: `campaigns`.
+   * A failure to load them fails the delivery, which the outbox relay retries.
+   */
+  shopCampaigns?: (shopId: string) => Promise<Campaign[] | undefined>;
   /** Give up on Temporal after this long so the shop gets a 503 before its own webhook timeout. */
   deliveryTimeoutMs?: number;
 }
@@ -42,14 +47,19 @@ export interface CartWorkflowsOptions {
 /** Routes a validated webhook event to its cart's workflow. */
 export function createCartWorkflows(options: CartWorkflowsOptions) {
   const { client, taskQueue, deliveryTimeoutMs = 4_000 } = options;
-  const cartCampaigns = campaignsFor(options.campaigns, 'cart.abandoned');
+  const defaultCampaigns = options.campaigns;
+  const campaignsOf = async (shopId: string): Promise<Campaign[]> =>
+    (await options.shopCampaigns?.(shopId)) ?? defaultCampaigns;
   return {
     deliver(shopId: string, event: CartEvent): Promise<Delivery> {
       return client.withDeadline(Date.now() + deliveryTimeoutMs, () => deliverNow(shopId, event));
     },
     /** The journey workflow ids the event implies, without asking Temporal (for the webhook's answer). */
-    plannedJourneys(shopId: string, event: CartEvent, receivedAt: string): string[] {
-      return journeysOf(shopId, event, receivedAt).map(({ workflowId }) => workflowId);
+    async plannedJourneys(shopId: string, event: CartEvent, receivedAt: string): Promise<string[]> {
+      // Only names them in the webhook's answer, after the commit: a shop's unreadable campaigns
+      // fail the relay's delivery (retried, logged), not the answer.
+      const campaigns = await campaignsOf(shopId).catch((): Campaign[] => []);
+      return journeysOf({ shopId, campaigns }, event, receivedAt).map(({ workflowId }) => workflowId);
     },
     /** Starts the welcome / post-purchase / re-order journeys the event implies; returns their ids. */
     startJourneys(shopId: string, event: CartEvent, receivedAt: string): Promise<string[]> {
@@ -57,19 +67,28 @@ export function createCartWorkflows(options: CartWorkflowsOptions) {
     },
   };
 
-  function journeysOf(shopId: string, event: CartEvent, receivedAt: string) {
+  function journeysOf(
+    { shopId, campaigns }: { shopId: string; campaigns: Campaign[] },
+    event: CartEvent,
+    receivedAt: string,
+  ) {
     return journeySubjectsOf(event, receivedAt)
       .filter(({ trigger, subject }) =>
         // Only start a workflow when some campaign will take the customer.
-        selectCampaign(campaignsFor(options.campaigns, trigger), { trigger, context: segmentContextOf(subject) }),
+        selectCampaign(campaignsFor(campaigns, trigger), { trigger, context: segmentContextOf(subject) }),
       )
       .map((journey) => ({ ...journey, workflowId: journeyWorkflowId({ shopId, ...journey }) }));
   }
 
   async function startJourneysNow(shopId: string, event: CartEvent, receivedAt: string): Promise<string[]> {
     const started: string[] = [];
-    for (const { trigger, subjectId, subject, workflowId } of journeysOf(shopId, event, receivedAt)) {
-      const campaigns = campaignsFor(options.campaigns, trigger);
+    const shopCampaigns = await campaignsOf(shopId);
+    for (const { trigger, subjectId, subject, workflowId } of journeysOf(
+      { shopId, campaigns: shopCampaigns },
+      event,
+      receivedAt,
+    )) {
+      const campaigns = campaignsFor(shopCampaigns, trigger);
       try {
         await client.workflow.start<typeof journeyWorkflow>('journeyWorkflow', {
           workflowId,
@@ -99,6 +118,7 @@ export function createCartWorkflows(options: CartWorkflowsOptions) {
         throw error;
       }
     }
+    const cartCampaigns = campaignsFor(await campaignsOf(shopId), 'cart.abandoned');
     try {
       // The first cart travels in the input rather than as a signal: one history event less.
       await client.workflow.start<typeof abandonedCartWorkflow>('abandonedCartWorkflow', {

@@ -8,11 +8,15 @@ import { type CheckoutCodeRow, findBuiltinCode, redeemBuiltinCode } from '../db/
 import { MAX_CODE_LENGTH, checkoutStatus, normalizeCode, offerOf } from '../domain/discount-code';
 import { requireBearerToken } from './bearer-auth';
 import { describeIssues, payloadIssues } from './invalid-payload';
+import { SHOP_HEADER, type ShopResolver } from './shop-resolver';
+import { ShopId } from '../domain/shop';
 
 export interface CheckoutRoutesDeps {
   db: Db;
   config: { shopId: string; checkoutApiToken?: string };
   logger: Logger;
+  /** Several shops: the `Cartflow-Shop` header names the code's shop; absent, the default shop (SHOP_ID). */
+  shops?: ShopResolver;
 }
 
 const MAX_BODY_BYTES = 4 * 1024;
@@ -54,7 +58,7 @@ const unknownCode = (c: Context, code: string) =>
  * For a custom checkout: `GET /checkout/discounts/:code` says whether a built-in code applies and
  * what it gives; `POST /checkout/discounts/:code/redeem` spends it for one order, exactly once.
  */
-export function checkoutRoutes({ db, config, logger }: CheckoutRoutesDeps) {
+export function checkoutRoutes({ db, config, logger, shops }: CheckoutRoutesDeps) {
   const routes = new Hono();
   routes.use(
     '*',
@@ -70,12 +74,30 @@ export function checkoutRoutes({ db, config, logger }: CheckoutRoutesDeps) {
     c.header('Cache-Control', 'no-store');
   });
 
+  /** The shop whose codes the request means, or the 4xx naming a bad or unknown Cartflow-Shop. */
+  async function shopOf(c: Context): Promise<{ ok: true; shopId: string } | { ok: false; response: Response }> {
+    const named = c.req.header(SHOP_HEADER)?.trim();
+    if (named === undefined || named === config.shopId) return { ok: true, shopId: config.shopId };
+    if (!ShopId.safeParse(named).success) {
+      const message = `${SHOP_HEADER} must be a shop id (letters, digits, _ . - only, max 64)`;
+      return { ok: false, response: c.json({ error: 'invalid_shop', message }, 400) };
+    }
+    const shop = await shops?.byId(named);
+    if (!shop) {
+      const message = `no shop "${named}" in this install (cartflow shops list)`;
+      return { ok: false, response: c.json({ error: 'unknown_shop', message }, 404) };
+    }
+    return { ok: true, shopId: shop.shopId };
+  }
+
   routes.get('/discounts/:code', async (c) => {
     const parameter = codeParameter(c.req.param('code'));
     if (!parameter.ok) return c.json({ error: 'invalid_code', message: parameter.message }, 400);
+    const shop = await shopOf(c);
+    if (!shop.ok) return shop.response;
     // One indexed lookup whatever the code: known and unknown codes cost the same, and the
     // comparison happens inside Postgres, not character by character here.
-    const row = await findBuiltinCode(db, { shopId: config.shopId, code: parameter.code });
+    const row = await findBuiltinCode(db, { shopId: shop.shopId, code: parameter.code });
     if (!row) return unknownCode(c, parameter.code);
     return c.json(describe(row));
   });
@@ -90,6 +112,8 @@ export function checkoutRoutes({ db, config, logger }: CheckoutRoutesDeps) {
     async (c) => {
       const parameter = codeParameter(c.req.param('code'));
       if (!parameter.ok) return c.json({ error: 'invalid_code', message: parameter.message }, 400);
+      const shop = await shopOf(c);
+      if (!shop.ok) return shop.response;
       let json: unknown;
       try {
         json = await c.req.json();
@@ -103,13 +127,14 @@ export function checkoutRoutes({ db, config, logger }: CheckoutRoutesDeps) {
       const { code } = parameter;
       const { orderId } = body.data;
 
-      const redeemed = await redeemBuiltinCode(db, { shopId: config.shopId, code, orderId });
+      const { shopId } = shop;
+      const redeemed = await redeemBuiltinCode(db, { shopId, code, orderId });
       if (redeemed) {
         logger.info({ codeId: redeemed.id, orderId }, 'discount code redeemed');
         return c.json({ code: redeemed.code, status: 'redeemed' as const, orderId, usedAt: redeemed.usedAt });
       }
       // Not live: a fresh read says why. States only move away from active, so this answer holds.
-      const row = await findBuiltinCode(db, { shopId: config.shopId, code });
+      const row = await findBuiltinCode(db, { shopId, code });
       if (!row) return unknownCode(c, code);
       const status = checkoutStatus(row);
       if (status === 'used' && row.usedByOrderId === orderId) {

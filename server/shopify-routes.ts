@@ -31,6 +31,8 @@ import { tooLarge } from './delivery-routes';
 import { invalidPayload, payloadIssues } from './invalid-payload';
 import { SHOPIFY_HMAC_HEADER, verifyShopifyHmac } from './shopify-signature';
 import { redactShop } from './shopify-shop-redact';
+import { withDefaultLocale } from '../domain/shop';
+import type { ShopResolver, WebhookShop } from './shop-resolver';
 
 export interface ShopifyConfig {
   /** SHOPIFY_CLIENT_SECRET, then SHOPIFY_CLIENT_SECRET_PREVIOUS during a rotation. */
@@ -50,7 +52,9 @@ export interface ShopifyRoutesDeps {
   workflows: CartWorkflows;
   /** Woken after each stored event (server/outbox-relay.ts). */
   relay: OutboxWake;
-  config: { shopId: string; webhookMaxBytes: number; shopify: ShopifyConfig };
+  config: { webhookMaxBytes: number };
+  /** Finds the shop (and its client secrets) by X-Shopify-Shop-Domain. */
+  shops: ShopResolver;
   logger: Logger;
   chains?: ChainStopper;
   now: () => number;
@@ -62,6 +66,8 @@ interface Delivery {
   shopDomain: string;
   apiVersion: string | undefined;
   json: unknown;
+  /** The shop the domain belongs to: whose rows and chains these are. */
+  shop: WebhookShop;
 }
 
 /**
@@ -70,8 +76,7 @@ interface Delivery {
  * takes. See docs/webhooks.md, "Shopify", for the topics.
  */
 export function shopifyRoutes(deps: ShopifyRoutesDeps) {
-  const { config, logger } = deps;
-  const { shopify } = config;
+  const { config } = deps;
   const routes = new Hono();
 
   routes.post(
@@ -83,17 +88,9 @@ export function shopifyRoutes(deps: ShopifyRoutesDeps) {
     }),
     async (c) => {
       const body = new Uint8Array(await c.req.arrayBuffer());
-      const hmac = verifyShopifyHmac({
-        header: c.req.header(SHOPIFY_HMAC_HEADER),
-        body,
-        secrets: shopify.clientSecrets,
-      });
-      if (!hmac.ok) {
-        const message =
-          hmac.reason === 'missing_signature'
-            ? `missing ${SHOPIFY_HMAC_HEADER} header`
-            : `${SHOPIFY_HMAC_HEADER} does not match the body: it must be base64(HMAC-SHA256(raw body, the app's client secret)) (SHOPIFY_CLIENT_SECRET)`;
-        return c.json({ error: hmac.reason, message }, 401);
+      const hmacHeader = c.req.header(SHOPIFY_HMAC_HEADER);
+      if (!hmacHeader) {
+        return c.json({ error: 'missing_signature', message: `missing ${SHOPIFY_HMAC_HEADER} header` }, 401);
       }
 
       const topic = c.req.header('X-Shopify-Topic');
@@ -107,14 +104,16 @@ export function shopifyRoutes(deps: ShopifyRoutesDeps) {
       if (missing || !topic || !webhookId || !shopDomain) {
         return c.json({ error: 'missing_header', message: `missing ${missing?.[0]} header` }, 400);
       }
-      if (shopify.shopDomain && shopDomain !== shopify.shopDomain) {
-        return c.json(
-          {
-            error: 'unknown_shop',
-            message: `shop ${shopDomain} is not this server's shop (SHOPIFY_SHOP_DOMAIN is ${shopify.shopDomain})`,
-          },
-          403,
-        );
+      // The domain picks the secret: one shop's client secret never verifies another shop's webhook.
+      const shop = await deps.shops.byShopifyDomain(shopDomain);
+      if (!shop) {
+        const message = `shop ${shopDomain} is not served by this install (no shop with that domain in cartflow shops list, and it is not SHOPIFY_SHOP_DOMAIN); nothing was stored`;
+        return c.json({ error: 'unknown_shop', message }, 403);
+      }
+      const hmac = verifyShopifyHmac({ header: hmacHeader, body, secrets: shop.secrets });
+      if (!hmac.ok) {
+        const message = `${SHOPIFY_HMAC_HEADER} does not match the body: it must be base64(HMAC-SHA256(raw body, the app's client secret)) with the secret of shop ${shopDomain}`;
+        return c.json({ error: hmac.reason, message }, 401);
       }
 
       let json: unknown;
@@ -129,17 +128,17 @@ export function shopifyRoutes(deps: ShopifyRoutesDeps) {
         shopDomain,
         apiVersion: c.req.header('X-Shopify-API-Version'),
         json,
+        shop,
       };
       return handleTopic(c, deps, delivery);
     },
   );
-  logger.debug({ shopDomain: shopify.shopDomain }, 'Shopify webhooks enabled');
   return routes;
 }
 
 async function handleTopic(c: Context, deps: ShopifyRoutesDeps, delivery: Delivery): Promise<Response> {
-  const { config } = deps;
-  const context = { webhookId: delivery.webhookId, currencies: config.shopify.currencies };
+  const { shop } = delivery;
+  const context = { webhookId: delivery.webhookId, currencies: shop.currencies };
   switch (delivery.topic) {
     case 'checkouts/create':
     case 'checkouts/update':
@@ -152,7 +151,7 @@ async function handleTopic(c: Context, deps: ShopifyRoutesDeps, delivery: Delive
         acceptMapped(c, deps, delivery, orderToEvent(order, context)),
       );
     case 'customers/create': {
-      const welcomeUrl = config.shopify.storeUrl ?? `https://${delivery.shopDomain}/`;
+      const welcomeUrl = shop.storeUrl ?? `https://${delivery.shopDomain}/`;
       return withPayload(c, ShopifyCustomer, delivery.json, (customer) =>
         acceptMapped(c, deps, delivery, newCustomerToEvent(customer, { ...context, welcomeUrl })),
       );
@@ -175,8 +174,8 @@ async function handleTopic(c: Context, deps: ShopifyRoutesDeps, delivery: Delive
             db: deps.db,
             chains: deps.chains,
             logger: deps.logger,
-            shopId: config.shopId,
-            configuredDomain: config.shopify.shopDomain,
+            shopId: shop.shopId,
+            configuredDomain: shop.shopifyDomain,
             now: deps.now,
           },
           delivery,
@@ -207,7 +206,7 @@ async function acceptMapped(c: Context, deps: ShopifyRoutesDeps, delivery: Deliv
     deps.logger.info({ ...ids(delivery), reason: mapped.reason }, 'Shopify webhook skipped');
     return c.json({ status: 'ignored', reason: mapped.reason, topic: delivery.topic }, 200);
   }
-  const parsed = CartEvent.safeParse(mapped.event);
+  const parsed = CartEvent.safeParse(withDefaultLocale(mapped.event, delivery.shop.defaultLocale));
   if (!parsed.success) return invalidPayload(c, payloadIssues(parsed.error));
   const event = parsed.data;
   // The event's own shape stays on top (privacy requests and the chain stopper read it); Shopify's body beside it.
@@ -220,7 +219,7 @@ async function acceptMapped(c: Context, deps: ShopifyRoutesDeps, delivery: Deliv
   const { db, store, workflows, relay, logger, now } = deps;
   return acceptCartEvent(
     c,
-    { db, store, workflows, relay, logger, now, shopId: deps.config.shopId },
+    { db, store, workflows, relay, logger, now, shopId: delivery.shop.shopId },
     {
       event,
       payload: { ...event, shopify },
@@ -233,7 +232,7 @@ async function updateConsent(c: Context, deps: ShopifyRoutesDeps, delivery: Deli
   if (!email || !withdrawsConsent(customer)) {
     return c.json({ status: 'ignored', reason: 'no_consent_withdrawal', topic: delivery.topic }, 200);
   }
-  const shopId = deps.config.shopId;
+  const shopId = delivery.shop.shopId;
   const known = await withdrawMarketingConsent(deps.db, { shopId, email });
   // The withdrawal is stored and every step re-reads it: a Temporal outage only warns.
   if (known) await stopChainsOrWarn(deps.chains, { shopId, email, reason: 'consent_withdrawn' }, deps.logger);
@@ -254,7 +253,7 @@ async function redactCustomer(
   }
   let result;
   try {
-    result = await erasePerson({ db: deps.db, chains: deps.chains }, { shopId: deps.config.shopId, email });
+    result = await erasePerson({ db: deps.db, chains: deps.chains }, { shopId: delivery.shop.shopId, email });
   } catch (error) {
     deps.logger.warn({ err: error, ...ids(delivery) }, 'Shopify customers/redact failed; nothing erased');
     c.header('Retry-After', '30');

@@ -12,6 +12,8 @@ export const SIGNATURE_MESSAGES = {
 export interface SignedRequestConfig {
   webhookSecret: string;
   webhookToleranceMs: number;
+  /** The resolved shop's secrets (current, then previous): any one verifies. Default: [webhookSecret]. */
+  webhookSecrets?: readonly string[];
 }
 
 /** Reads the raw body and checks its `Cartflow-Signature`; a refusal is the 401 to send back. */
@@ -21,13 +23,16 @@ export async function readSignedBody(
   nowMs: number,
 ): Promise<{ ok: true; body: Uint8Array } | { ok: false; response: Response }> {
   const body = new Uint8Array(await c.req.arrayBuffer());
-  const signature = verifySignature({
-    header: c.req.header(SIGNATURE_HEADER),
-    body,
-    secret: config.webhookSecret,
-    toleranceMs: config.webhookToleranceMs,
-    nowMs,
-  });
+  const header = c.req.header(SIGNATURE_HEADER);
+  const check = (secret: string) =>
+    verifySignature({ header, body, secret, toleranceMs: config.webhookToleranceMs, nowMs });
+  const [first = config.webhookSecret, ...others] = config.webhookSecrets ?? [config.webhookSecret];
+  let signature = check(first);
+  // Only a bad match can differ between secrets; a missing, malformed or stale header is the same for all.
+  for (const secret of others) {
+    if (signature.ok || signature.reason !== 'bad_signature') break;
+    signature = check(secret);
+  }
   if (signature.ok) return { ok: true, body };
   return {
     ok: false,

@@ -186,6 +186,17 @@ export function webhookOpenApi() {
           operationId: 'postCartEvent',
           summary: 'A cart changed, an order was placed, or a customer registered',
           security: [{ cartflowSignature: [] }],
+          parameters: [
+            {
+              name: 'Cartflow-Shop',
+              in: 'header',
+              required: false,
+              description:
+                'The shop the event belongs to, when one install serves several (`cartflow shops add`): its secrets ' +
+                'verify the signature and its rows and chains hold the event. Absent: the default shop (SHOP_ID, WEBHOOK_SECRET).',
+              schema: { type: 'string', pattern: '^[A-Za-z0-9_.-]{1,64}$' },
+            },
+          ],
           requestBody: { required: true, content: json(ref('CartEvent')) },
           responses: {
             '200': {
@@ -195,6 +206,7 @@ export function webhookOpenApi() {
             '202': { description: 'Accepted (or ignored, with a reason).', content: json(ref('Accepted')) },
             '400': error('Not JSON, or a field breaks the contract (`issues` names each).'),
             '401': error(`The signature is missing or wrong: ${signatureWords}.`),
+            '403': error('Cartflow-Shop names no shop of this install (`unknown_shop`); nothing was stored.'),
             '409': error('The event id was already used for a different event (`event_id_conflict`).'),
             '413': error('The body is over WEBHOOK_MAX_BYTES.'),
             '429': error('Too many requests from this network: wait for Retry-After.'),
@@ -211,7 +223,8 @@ export function webhookOpenApi() {
           in: 'header',
           name: 'Cartflow-Signature',
           description:
-            '`t=<unix seconds>,v1=<hex HMAC-SHA256>` where the HMAC is over `<t>.<raw body bytes>` with WEBHOOK_SECRET. ' +
+            '`t=<unix seconds>,v1=<hex HMAC-SHA256>` where the HMAC is over `<t>.<raw body bytes>` with WEBHOOK_SECRET ' +
+            "(or, with Cartflow-Shop, that shop's secret: its current one or, until the next rotation, its previous one). " +
             'The timestamp must be within WEBHOOK_TOLERANCE (5 min) of the server clock; several v1= entries are allowed.',
         },
       },

@@ -21,7 +21,7 @@ let browser: Browser;
 const noWorkflows: CartWorkflows = {
   deliver: () => Promise.reject(new Error('the dashboard starts no workflows')),
   startJourneys: () => Promise.reject(new Error('the dashboard starts no workflows')),
-  plannedJourneys: () => [],
+  plannedJourneys: async () => [],
 };
 
 beforeAll(async () => {

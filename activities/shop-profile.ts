@@ -1,0 +1,39 @@
+import { ApplicationFailure } from '@temporalio/activity';
+import type { LocalizedText } from '../domain/localized-text';
+import type { ShopDiscountApi } from './discounts/shop-api';
+
+/** How a shop of the `shops` table sends: what it sets replaces the install's default. */
+export interface ShopProfile {
+  /** The From header; absent: MAIL_FROM. */
+  from?: string;
+  replyTo?: string;
+  /** Absent: SHOP_POSTAL_ADDRESS, else templates/shop.json. */
+  postalAddress?: LocalizedText;
+  /** Where its incentive codes are made; absent: cartflow's own codes (never the default shop's API). */
+  shopApi?: ShopDiscountApi;
+}
+
+/** Looks shops up for the activities (app/shop-profiles.ts builds it from the `shops` table). */
+export interface ShopProfiles {
+  /** `default`: the install's own shop (SHOP_ID, environment variables); `unknown`: no such shop (removed). */
+  forShop(shopId: string): Promise<ShopProfile | 'default' | 'unknown'>;
+}
+
+/**
+ * The shop's profile, or undefined for the default shop (whose settings are the activity's own
+ * deps). A shop that is gone fails the step for good: nothing goes out under another shop's name.
+ */
+export async function shopProfileOf(
+  profiles: ShopProfiles | undefined,
+  shopId: string,
+): Promise<ShopProfile | undefined> {
+  const profile = await profiles?.forShop(shopId);
+  if (profile === undefined || profile === 'default') return undefined;
+  if (profile === 'unknown') {
+    throw ApplicationFailure.nonRetryable(
+      `shop ${shopId} is not configured in this install (removed with cartflow shops remove?); nothing sent`,
+      'UnknownShop',
+    );
+  }
+  return profile;
+}

@@ -1,0 +1,1 @@
+export { shopsProgram as command } from '../shops';

@@ -1,0 +1,109 @@
+import { asc, and, count, eq } from 'drizzle-orm';
+import { LocalizedText } from '../domain/localized-text';
+import { Currencies, DiscountSourceSetting } from '../domain/shop';
+import type { Db } from './client';
+import { chains, shops } from './schema';
+
+type ShopRow = typeof shops.$inferSelect;
+
+/** A shop as the rest of the code sees it: jsonb columns parsed, secrets in verification order. */
+export interface ShopRecord {
+  id: string;
+  platform: ShopRow['platform'];
+  shopifyDomain: string | null;
+  /** The current secret first, then the previous one while it is still valid. */
+  webhookSecrets: string[];
+  secretRotatedAt: Date | null;
+  fromName: string | null;
+  fromAddress: string | null;
+  replyTo: string | null;
+  postalAddress: LocalizedText | null;
+  defaultLocale: string | null;
+  currencies: string[] | null;
+  discountSource: DiscountSourceSetting;
+  campaignsDir: string | null;
+  createdAt: Date;
+}
+
+export type NewShop = Omit<ShopRecord, 'webhookSecrets' | 'secretRotatedAt' | 'createdAt'> & { webhookSecret: string };
+
+export type AddShopResult =
+  { kind: 'added'; shop: ShopRecord } | { kind: 'duplicate_id' } | { kind: 'duplicate_domain' };
+
+function toRecord(row: ShopRow): ShopRecord {
+  return {
+    id: row.id,
+    platform: row.platform,
+    shopifyDomain: row.shopifyDomain,
+    webhookSecrets: [row.webhookSecret, row.webhookSecretPrevious].filter((secret): secret is string => !!secret),
+    secretRotatedAt: row.secretRotatedAt,
+    fromName: row.fromName,
+    fromAddress: row.fromAddress,
+    replyTo: row.replyTo,
+    // Written by this module only; parsed anyway so a hand-edited row fails here, naming the column.
+    postalAddress: row.postalAddress === null ? null : LocalizedText.parse(row.postalAddress),
+    defaultLocale: row.defaultLocale,
+    currencies: row.currencies === null ? null : Currencies.parse(row.currencies),
+    discountSource: DiscountSourceSetting.parse(row.discountSource),
+    campaignsDir: row.campaignsDir,
+    createdAt: row.createdAt,
+  };
+}
+
+/** Adds a shop; a taken id or Shopify domain is reported, not thrown. */
+export async function addShop(db: Db, shop: NewShop): Promise<AddShopResult> {
+  return db.transaction(async (tx) => {
+    if ((await tx.select({ id: shops.id }).from(shops).where(eq(shops.id, shop.id))).length > 0)
+      return { kind: 'duplicate_id' };
+    if (
+      shop.shopifyDomain &&
+      (await tx.select({ id: shops.id }).from(shops).where(eq(shops.shopifyDomain, shop.shopifyDomain))).length > 0
+    )
+      return { kind: 'duplicate_domain' };
+    const [row] = await tx.insert(shops).values(shop).onConflictDoNothing().returning();
+    // A concurrent add of the same id or domain: the unique keys decided.
+    if (!row) return { kind: 'duplicate_id' };
+    return { kind: 'added', shop: toRecord(row) };
+  });
+}
+
+export async function listShops(db: Db): Promise<ShopRecord[]> {
+  return (await db.select().from(shops).orderBy(asc(shops.id))).map(toRecord);
+}
+
+export async function findShop(db: Db, id: string): Promise<ShopRecord | undefined> {
+  const [row] = await db.select().from(shops).where(eq(shops.id, id));
+  return row ? toRecord(row) : undefined;
+}
+
+export async function findShopByDomain(db: Db, shopifyDomain: string): Promise<ShopRecord | undefined> {
+  const [row] = await db.select().from(shops).where(eq(shops.shopifyDomain, shopifyDomain));
+  return row ? toRecord(row) : undefined;
+}
+
+/** The current secret becomes the previous one (the one before is dropped); undefined: no such shop. */
+export async function rotateShopSecret(
+  db: Db,
+  { id, secret, now = new Date() }: { id: string; secret: string; now?: Date },
+): Promise<ShopRecord | undefined> {
+  const [row] = await db
+    .update(shops)
+    .set({ webhookSecret: secret, webhookSecretPrevious: shops.webhookSecret, secretRotatedAt: now })
+    .where(eq(shops.id, id))
+    .returning();
+  return row ? toRecord(row) : undefined;
+}
+
+/** How many of the shop's chains are still running (`cartflow shops remove` refuses while any are). */
+export async function activeChainCount(db: Db, shopId: string): Promise<number> {
+  const [row] = await db
+    .select({ n: count() })
+    .from(chains)
+    .where(and(eq(chains.shopId, shopId), eq(chains.status, 'active')));
+  return row?.n ?? 0;
+}
+
+/** Deletes the shop's own row only: its carts, messages and customers stay (privacy erase-shop removes them). */
+export async function removeShop(db: Db, id: string): Promise<boolean> {
+  return (await db.delete(shops).where(eq(shops.id, id)).returning({ id: shops.id })).length > 0;
+}

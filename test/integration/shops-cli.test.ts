@@ -1,0 +1,166 @@
+import { mkdtemp, writeFile } from 'node:fs/promises';
+import os from 'node:os';
+import path from 'node:path';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { findShop } from '../../db/shop-store';
+import { runCartflow } from '../helpers/cartflow-cli';
+import { createTestDatabase, type TestDatabase } from '../helpers/database';
+import { inheritedEnv } from '../helpers/test-env';
+
+// `npm run shops` as an operator runs it: a real process against a real Postgres.
+let database: TestDatabase;
+let dir: string;
+
+beforeAll(async () => {
+  database = await createTestDatabase();
+  dir = await mkdtemp(path.join(os.tmpdir(), 'cartflow-shops-'));
+  // A chain still running in a shop that is about to be removed.
+  await database.sql`
+    insert into chains (workflow_id, shop_id, trigger, campaign_id, campaign_version, segment, status)
+    values ('cart:busy:1', 'busy', 'cart.abandoned', 'consumer', 1, 'everyone', 'active')`;
+});
+afterAll(async () => {
+  await database?.drop();
+});
+
+const cli = (...args: string[]) =>
+  runCartflow(['shops', ...args], {
+    ...inheritedEnv(),
+    DATABASE_URL: database.url,
+    SHOP_ID: 'main',
+    SHOPIFY_SHOP_DOMAIN: 'main-shop.myshopify.com',
+    LOG_LEVEL: 'silent',
+  });
+
+async function secretFile(name: string, secret: string): Promise<string> {
+  const file = path.join(dir, name);
+  await writeFile(file, `${secret}\n`);
+  return file;
+}
+
+const printedSecret = (stdout: string) => stdout.trim().split('\n').at(-1) ?? '';
+
+describe('npm run shops', () => {
+  it('add prints a strong secret once, stores the sender identity as given; a second add of the id is refused', async () => {
+    const added = await cli(
+      'add',
+      'obrien',
+      '--from-name',
+      "O'Brien & Sons — «Лавка»",
+      '--from-address',
+      'hello@obrien.example',
+      '--postal-address',
+      '{"default":"3 rue de l\'Église, Paris","ru":"ул. Ленина 1"}',
+      '--currencies',
+      'eur, usd',
+    );
+    expect(added.code).toBe(0);
+    expect(added.stdout).toMatch(/^added shop obrien \(generic\)\n/);
+    const secret = printedSecret(added.stdout);
+    expect(secret).toMatch(/^[A-Za-z0-9_-]{43}$/);
+    expect(await findShop(database.db, 'obrien')).toMatchObject({
+      webhookSecrets: [secret],
+      fromName: "O'Brien & Sons — «Лавка»",
+      postalAddress: { default: "3 rue de l'Église, Paris", ru: 'ул. Ленина 1' },
+      currencies: ['EUR', 'USD'],
+    });
+
+    const again = await cli('add', 'obrien');
+    expect(again).toMatchObject({
+      code: 1,
+      stderr: 'cartflow: a shop with id obrien already exists; nothing changed\n',
+    });
+    expect((await findShop(database.db, 'obrien'))?.webhookSecrets).toEqual([secret]);
+  });
+
+  it('a Shopify shop takes its client secret from a file (never printed); a taken, the default or a bad domain is refused', async () => {
+    const file = await secretFile('client-secret', 'shpss_0123456789abcdef0123456789abcdef');
+    const added = await cli(
+      'add',
+      'north',
+      '--platform',
+      'shopify',
+      '--shopify-domain',
+      'North.MyShopify.com',
+      '--secret-file',
+      file,
+    );
+    expect(added).toMatchObject({ code: 0, stdout: 'added shop north (shopify, north.myshopify.com)\n' });
+
+    const taken = await cli(
+      'add',
+      'north2',
+      '--platform',
+      'shopify',
+      '--shopify-domain',
+      'north.myshopify.com',
+      '--secret-file',
+      file,
+    );
+    expect(taken).toMatchObject({
+      code: 1,
+      stderr: expect.stringContaining('north.myshopify.com already belongs to another shop'),
+    });
+    const theDefault = await cli('add', 'x', '--shopify-domain', 'main-shop.myshopify.com');
+    expect(theDefault.stderr).toContain("is the default shop's SHOPIFY_SHOP_DOMAIN");
+    const bad = await cli('add', 'y', '--shopify-domain', 'not a domain');
+    expect(bad.code).toBe(2);
+    expect(bad.stderr.split('\n')[0]).toContain('must be a domain such as my-shop.myshopify.com');
+    const noSecret = await cli('add', 'z', '--platform', 'shopify', '--shopify-domain', 'z.myshopify.com');
+    expect(noSecret).toMatchObject({ code: 1, stderr: expect.stringContaining('needs --secret-file') });
+    const defaultId = await cli('add', 'main');
+    expect(defaultId.stderr).toContain("is this install's default shop (SHOP_ID)");
+    for (const output of [taken.stderr, bad.stderr, noSecret.stderr]) expect(output).not.toMatch(/\n\s+at /);
+  });
+
+  it('list shows the shops and never a secret', async () => {
+    const table = await cli('list');
+    expect(table.code).toBe(0);
+    expect(table.stdout).toMatch(/^main\s+env\s/m);
+    expect(table.stdout).toMatch(/^obrien\s+generic\s+O'Brien & Sons — «Лавка» <hello@obrien\.example>/m);
+    const json = await cli('list', '--json');
+    const secrets = (await findShop(database.db, 'obrien'))!.webhookSecrets;
+    for (const output of [table.stdout, json.stdout]) {
+      for (const secret of secrets) expect(output).not.toContain(secret);
+      expect(output).not.toContain('shpss_');
+    }
+    expect((JSON.parse(json.stdout) as Array<{ id: string }>).map((shop) => shop.id)).toEqual(['north', 'obrien']);
+  });
+
+  it('rotate-secret keeps the current secret as the previous one; an unknown shop is an error', async () => {
+    const [before] = (await findShop(database.db, 'obrien'))!.webhookSecrets;
+    const rotated = await cli('rotate-secret', 'obrien');
+    expect(rotated.code).toBe(0);
+    const next = printedSecret(rotated.stdout);
+    expect((await findShop(database.db, 'obrien'))?.webhookSecrets).toEqual([next, before]);
+    const twice = await cli('rotate-secret', 'obrien');
+    expect((await findShop(database.db, 'obrien'))?.webhookSecrets).toEqual([printedSecret(twice.stdout), next]);
+
+    const unknown = await cli('rotate-secret', 'nope');
+    expect(unknown).toMatchObject({
+      code: 1,
+      stderr: 'cartflow: no shop nope (see cartflow shops list); nothing changed\n',
+    });
+  });
+
+  it('remove refuses while chains run (unless --force), says what it keeps, and a second remove is an error', async () => {
+    expect((await cli('add', 'busy')).code).toBe(0);
+    const refused = await cli('remove', 'busy');
+    expect(refused).toMatchObject({ code: 1, stderr: expect.stringContaining('shop busy has 1 running chain(s)') });
+    expect(await findShop(database.db, 'busy')).toBeDefined();
+
+    const forced = await cli('remove', 'busy', '--force');
+    expect(forced.code).toBe(0);
+    expect(forced.stdout).toContain('1 running chain(s) will fail at their next step');
+    expect(forced.stdout).toContain('cartflow privacy --shop busy erase-shop --yes');
+    expect(await findShop(database.db, 'busy')).toBeUndefined();
+    // The shop's data stays until someone erases it.
+    expect(await database.sql`select 1 from chains where shop_id = 'busy'`).toHaveLength(1);
+
+    const again = await cli('remove', 'busy');
+    expect(again).toMatchObject({
+      code: 1,
+      stderr: 'cartflow: no shop busy (see cartflow shops list); nothing removed\n',
+    });
+  });
+});
