@@ -62,8 +62,12 @@ export async function storeCartEvents(db: Db, inputs: readonly CartEventInput[])
 }
 
 function hashOf(event: CartEvent): string {
-  // The validated event, not the raw body: a retry that orders its keys differently is the same event.
-  return createHash('sha256').update(JSON.stringify(event)).digest('hex');
+  return hashOfJson(JSON.stringify(event));
+}
+
+// The validated event, not the raw body: a retry that orders its keys differently is the same event.
+function hashOfJson(eventJson: string): string {
+  return createHash('sha256').update(eventJson).digest('hex');
 }
 
 async function storeCartUpdated(
@@ -71,8 +75,10 @@ async function storeCartUpdated(
   input: { shopId: string; event: CartUpdatedEvent; payload: unknown },
 ): Promise<StoredEvent> {
   const { shopId, event } = input;
-  const payloadHash = hashOf(event);
-  const outcome = await storeCartUpdatedStatement(tx, { ...input, payloadHash });
+  // Serialized once: hashed here, stored by the statement as the outbox row's event.
+  const eventJson = JSON.stringify(event);
+  const payloadHash = hashOfJson(eventJson);
+  const outcome = await storeCartUpdatedStatement(tx, { ...input, eventJson, payloadHash });
   if (!outcome.inserted) {
     // Committed by another transaction after this statement's snapshot: read it as it is now.
     const previous = outcome.previous.seen ? outcome.previous : await readPrevious(tx, shopId, event.id);

@@ -1,6 +1,6 @@
 import { sql } from 'drizzle-orm';
 import type { CartUpdatedEvent } from '../domain/events';
-import { rowsOf } from './client';
+import { type Db, executePrepared, rowsOf } from './client';
 import type { CartStatus } from './schema';
 
 /** What the one statement found; `storeCartUpdated` in db/cart-store.ts turns it into a StoredEvent. */
@@ -16,7 +16,8 @@ export interface CartUpdatedOutcome {
   previous: { seen: boolean; payloadHash: string | null; cartId: string | null };
 }
 
-type Executor = { execute: (query: ReturnType<typeof sql>) => Promise<unknown> };
+/** The database or a transaction: both run the statement prepared (db/client.ts executePrepared). */
+type Executor = { _: Db['_'] };
 
 /**
  * A cart.updated event in ONE statement (one round trip instead of six): the event row (once per
@@ -25,17 +26,24 @@ type Executor = { execute: (query: ReturnType<typeof sql>) => Promise<unknown> }
  * inserted, so a duplicate or a conflicting reuse of the id changes nothing. The status comes from
  * the upsert's RETURNING (the row as locked, latest committed) or, when the snapshot was older and
  * nothing was updated, from the statement's snapshot of the cart.
- * JSON travels as text cast to jsonb: the same on postgres.js and PGlite.
+ * JSON travels as text cast to jsonb: the same on postgres.js and PGlite. `eventJson` is the
+ * event as the caller already serialized it for its hash; the cart snapshot is its `data`.
+ * The statement is prepared once per connection: its text must not depend on the input.
  */
 export async function storeCartUpdatedStatement(
   tx: Executor,
-  input: { shopId: string; event: CartUpdatedEvent; payload: unknown; payloadHash: string },
+  input: { shopId: string; event: CartUpdatedEvent; eventJson: string; payload: unknown; payloadHash: string },
 ): Promise<CartUpdatedOutcome> {
   const { shopId, event, payloadHash } = input;
   const cart = event.data;
   const customer = cart.customer;
-  const result = await tx.execute(sql`
-    with ev as (
+  const result = await executePrepared(
+    tx,
+    'cartflow_store_cart_updated',
+    sql`
+    with input as (
+      select ${input.eventJson}::jsonb as event
+    ), ev as (
       insert into cart_events (shop_id, event_id, type, cart_id, payload, payload_hash)
       values (${shopId}::text, ${event.id}::text, 'cart.updated', ${cart.id}::text,
               ${JSON.stringify(input.payload)}::jsonb, ${payloadHash}::text)
@@ -56,7 +64,7 @@ export async function storeCartUpdatedStatement(
     ), upserted as (
       insert into carts (shop_id, cart_id, customer_id, currency, total, snapshot, snapshot_updated_at)
       select ${shopId}::text, ${cart.id}::text, (select id from customer), ${cart.currency}::text,
-             ${cart.total}::numeric, ${JSON.stringify(cart)}::jsonb, ${cart.updatedAt}::timestamptz
+             ${cart.total}::numeric, (select event -> 'data' from input), ${cart.updatedAt}::timestamptz
        where exists (select 1 from ev)
       on conflict (shop_id, cart_id) do update set
         customer_id = excluded.customer_id, currency = excluded.currency, total = excluded.total,
@@ -70,7 +78,7 @@ export async function storeCartUpdatedStatement(
         'open') as status
     ), queued as (
       insert into outbox (shop_id, event_id, cart_id, event)
-      select ${shopId}::text, ${event.id}::text, ${cart.id}::text, ${JSON.stringify(event)}::jsonb
+      select ${shopId}::text, ${event.id}::text, ${cart.id}::text, (select event from input)
        where exists (select 1 from ev) and (select status from status) <> 'purchased'
       returning id
     ), previous as (
@@ -81,7 +89,8 @@ export async function storeCartUpdatedStatement(
            exists (select 1 from queued) as queued,
            exists (select 1 from previous) as previous_seen,
            (select payload_hash from previous) as previous_hash,
-           (select cart_id from previous) as previous_cart`);
+           (select cart_id from previous) as previous_cart`,
+  );
   const [row] = rowsOf<{
     inserted: boolean;
     status: CartStatus;

@@ -1,5 +1,6 @@
 import path from 'node:path';
-import type { PgDatabase, PgQueryResultHKT } from 'drizzle-orm/pg-core';
+import type { SQL } from 'drizzle-orm';
+import { PgDialect, type PgDatabase, type PgQueryResultHKT } from 'drizzle-orm/pg-core';
 import { drizzle as drizzlePglite } from 'drizzle-orm/pglite';
 import { migrate as migratePglite } from 'drizzle-orm/pglite/migrator';
 import { drizzle as drizzlePostgres } from 'drizzle-orm/postgres-js';
@@ -110,3 +111,17 @@ function redactUrl(url: string): string {
 export function rowsOf<T>(result: unknown): T[] {
   return (Array.isArray(result) ? result : (result as { rows: T[] }).rows) as T[];
 }
+
+/**
+ * Runs `query` as the named prepared statement `name` (postgres.js: parsed once per connection,
+ * then each run is one Bind + Execute in one write). drizzle's `execute` sends every raw query
+ * unnamed, which postgres.js does as Parse + Describe, a wait for the answer, then Bind + Execute:
+ * two round trips and two socket writes. Only for a hot statement whose text never changes (the
+ * server keeps one prepared statement per name and connection). PGlite runs it as `execute` does.
+ */
+export function executePrepared(db: { _: Db['_'] }, name: string, query: SQL): Promise<unknown> {
+  return db._.session.prepareQuery(rawDialect.sqlToQuery(query), undefined, name, false).execute();
+}
+
+// Stateless: turns drizzle's `sql` into text and parameters.
+const rawDialect = new PgDialect();
