@@ -1,5 +1,4 @@
 import { Hono } from 'hono';
-import { bodyLimit } from 'hono/body-limit';
 import type { Logger } from 'pino';
 import type { Db } from '../db/client';
 import { CartEvent } from '../domain/events';
@@ -9,6 +8,7 @@ import type { CartWorkflows } from './cart-workflows';
 import { createOutboxRelay, type OutboxWake } from './outbox-relay';
 import type { ChainStopper } from '../app/chain-stopper';
 import { readSignedBody } from './signed-request';
+import { limitedRawBody } from './raw-body';
 import { invalidPayload, payloadIssues } from './invalid-payload';
 import { mountDeliveryRoutes, tooLarge } from './delivery-routes';
 import { mountTrackingRoutes } from './tracking-routes';
@@ -167,7 +167,7 @@ export function createApp({
 
   app.post(
     '/webhooks/cart',
-    bodyLimit({
+    limitedRawBody({
       maxSize: config.webhookMaxBytes,
       onError: (c) =>
         c.json({ error: 'payload_too_large', message: `${tooLarge(config.webhookMaxBytes)} (WEBHOOK_MAX_BYTES)` }, 413),

@@ -16,13 +16,16 @@ export interface SignedRequestConfig {
   webhookSecrets?: readonly string[];
 }
 
-/** Reads the raw body and checks its `Cartflow-Signature`; a refusal is the 401 to send back. */
+/**
+ * Reads the raw body (as `limitedRawBody` already read it, else from the request) and checks its
+ * `Cartflow-Signature`; a refusal is the 401 to send back.
+ */
 export async function readSignedBody(
   c: Context,
   config: SignedRequestConfig,
   nowMs: number,
 ): Promise<{ ok: true; body: Uint8Array } | { ok: false; response: Response }> {
-  const body = new Uint8Array(await c.req.arrayBuffer());
+  const body = c.get('rawBody') ?? new Uint8Array(await c.req.arrayBuffer());
   const header = c.req.header(SIGNATURE_HEADER);
   const check = (secret: string) =>
     verifySignature({ header, body, secret, toleranceMs: config.webhookToleranceMs, nowMs });
