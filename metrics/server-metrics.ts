@@ -5,6 +5,11 @@ declare module 'hono' {
   interface ContextVariableMap {
     /** Set by a webhook handler once it knows the event type, for cartflow_webhooks_total. */
     webhookType: string;
+    /**
+     * Set by a webhook handler that knows its answer's outcome word (as in the answer's `status` or
+     * `error`), so that cartflow_webhooks_total need not parse the answer again.
+     */
+    webhookOutcome: string;
   }
 }
 
@@ -68,7 +73,7 @@ export function createServerMetrics(registry = new Registry()): ServerMetrics {
     }
     if (c.req.method === 'POST' && c.req.path.startsWith('/webhooks/')) {
       const type = c.get('webhookType') ?? webhookSourceOf(c.req.path);
-      webhooks.inc({ type, outcome: await outcomeOf(c.res) });
+      webhooks.inc({ type, outcome: c.get('webhookOutcome') ?? (await outcomeOf(c.res)) });
     }
   };
 

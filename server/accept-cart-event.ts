@@ -67,6 +67,8 @@ export async function acceptCartEvent(
       503,
     );
   }
+  // The metrics middleware counts the answer by this word rather than parsing it again.
+  c.set('webhookOutcome', stored.kind === 'new' ? 'accepted' : outcomeWords[stored.kind]);
   if (stored.kind === 'duplicate') return c.json({ status: 'duplicate', ...ids }, 200);
   if (stored.kind === 'conflict') {
     const message = `event id ${event.id} was already used for a different event; give every event its own id`;
@@ -79,6 +81,8 @@ export async function acceptCartEvent(
   const journeys = await workflows.plannedJourneys(shopId, event, new Date(now()).toISOString());
   return c.json({ status: 'accepted', ...ids, ...(journeys.length > 0 ? { journeys } : {}) }, 202);
 }
+
+const outcomeWords = { duplicate: 'duplicate', conflict: 'event_id_conflict', cart_purchased: 'ignored' } as const;
 
 class StoreTimeout extends Error {
   constructor(ms: number) {
