@@ -17,6 +17,7 @@ import { TEST_SECRET, cartUpdatedEvent, signedRequest } from '../helpers/cart-ev
 import type { TestDatabase } from '../helpers/database';
 import { useDatabaseAndTemporal } from '../helpers/database-and-temporal';
 import { type MailCatcher, startMailCatcher } from '../helpers/mail-catcher';
+import { eventually } from '../helpers/eventually';
 import { createTestRelay } from '../helpers/outbox-relay';
 import { type TestWorker, startTestWorker } from '../helpers/test-worker';
 
@@ -139,6 +140,15 @@ const storedShops = async (eventId: string) =>
     >`select shop_id from cart_events where event_id = ${eventId} order by shop_id`
   ).map((row) => row.shop_id);
 
+/** The ids `temporal workflow list --query "CartflowShop = '…'"` shows for this cart id. */
+async function chainsListedFor(shopId: string, cartId: string): Promise<string[]> {
+  const ids: string[] = [];
+  for await (const workflow of client.workflow.list({ query: `CartflowShop = '${shopId}'` })) {
+    if (workflow.workflowId.endsWith(`:${cartId}`)) ids.push(workflow.workflowId);
+  }
+  return ids;
+}
+
 describe('several shops in one install', () => {
   it('two shops, same cart id, different secrets: separate chains, separate rows, each email from its own shop', async () => {
     const cartId = `cart-${randomUUID().slice(0, 8)}`;
@@ -179,6 +189,17 @@ describe('several shops in one install', () => {
     expect(toZoya?.text).not.toContain("rue de l'Église");
     expect(toZoya?.subject).toBe('Зоя, ваша корзина ждёт');
     expect(toAda?.subject).not.toMatch(/[а-я]/);
+
+    // What an operator runs to list one shop's chains (docs/shops.md): each shop sees its own only.
+    for (const shopId of ['acme', 'boreal']) {
+      const listed = await eventually(async () => {
+        const ids = await chainsListedFor(shopId, cartId);
+        expect(ids).toHaveLength(1);
+        return ids;
+      }, 30_000);
+      expect(listed).toEqual([cartWorkflowId({ shopId, cartId })]);
+    }
+    expect(await chainsListedFor(DEFAULT_SHOP, cartId)).toEqual([]);
   }, 120_000);
 
   it("shop A's secret under shop B's header: 401, nothing stored; an unknown shop: 403 naming it", async () => {
