@@ -6,13 +6,14 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { templatesDir } from '../../app/services';
 import { createShopProfiles } from '../../app/shop-profiles';
 import { addShop, rotateShopSecret, type NewShop } from '../../db/shop-store';
-import { cartWorkflowId } from '../../domain/ids';
+import { CartEvent } from '../../domain/events';
+import { cartWorkflowId, journeyWorkflowId } from '../../domain/ids';
 import { createSmtpMailer } from '../../mail/mailer';
 import { createTemplateRenderer } from '../../mail/template-renderer';
 import { createApp } from '../../server/app';
 import { createCartWorkflows } from '../../server/cart-workflows';
 import { createShopResolver } from '../../server/shop-resolver';
-import { consumerCampaign } from '../helpers/campaigns';
+import { consumerCampaign, welcomeCampaign } from '../helpers/campaigns';
 import { TEST_SECRET, cartUpdatedEvent, signedRequest } from '../helpers/cart-events';
 import type { TestDatabase } from '../helpers/database';
 import { useDatabaseAndTemporal } from '../helpers/database-and-temporal';
@@ -201,6 +202,36 @@ describe('several shops in one install', () => {
     }
     expect(await chainsListedFor(DEFAULT_SHOP, cartId)).toEqual([]);
   }, 120_000);
+
+  it('journeys carry their shop too: a welcome started for shop A is listed under A only', async () => {
+    const customerId = `cust-${randomUUID().slice(0, 8)}`;
+    const signup = CartEvent.parse({
+      id: `evt-${randomUUID()}`,
+      type: 'customer.created',
+      data: {
+        customer: { id: customerId, email: 'new@obrien.example', marketingConsent: true },
+        welcomeUrl: 'https://obrien.example/welcome',
+      },
+    });
+    // Its own task queue with no worker: the journey only needs to exist to be listed.
+    const journeys = createCartWorkflows({
+      client,
+      taskQueue: `shops-journeys-${randomUUID()}`,
+      abandonAfterMs: 500,
+      campaigns: [welcomeCampaign()],
+    });
+    const workflowId = journeyWorkflowId({ shopId: 'acme', trigger: 'customer.created', subjectId: customerId });
+    expect(await journeys.startJourneys('acme', signup, new Date().toISOString())).toEqual([workflowId]);
+    const listed = async (shopId: string) => {
+      const ids: string[] = [];
+      const query = `CartflowShop = '${shopId}' AND WorkflowType = 'journeyWorkflow'`;
+      for await (const workflow of client.workflow.list({ query })) ids.push(workflow.workflowId);
+      return ids.filter((id) => id === workflowId);
+    };
+    await eventually(async () => expect(await listed('acme')).toEqual([workflowId]), 30_000);
+    expect(await listed('boreal')).toEqual([]);
+    await client.workflow.getHandle(workflowId).terminate('test done');
+  });
 
   it("shop A's secret under shop B's header: 401, nothing stored; an unknown shop: 403 naming it", async () => {
     const event = cartUpdatedEvent();
