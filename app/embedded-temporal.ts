@@ -7,7 +7,7 @@ import { promisify } from 'node:util';
 import type { PayloadCodec } from '@temporalio/common';
 import { TestWorkflowEnvironment } from '@temporalio/testing';
 import type { Logger } from 'pino';
-import { cartSearchAttributeKeys } from './search-attributes';
+import { cartSearchAttributeKeys, registerCartSearchAttributes } from './search-attributes';
 
 const scriptsDir = fileURLToPath(new URL('../scripts', import.meta.url));
 
@@ -47,7 +47,7 @@ export interface EmbeddedTemporalOptions {
 export async function startEmbeddedTemporal(options: EmbeddedTemporalOptions): Promise<TestWorkflowEnvironment> {
   await mkdir(options.dataDir, { recursive: true });
   const binary = await temporalCliPath(options.logger);
-  return TestWorkflowEnvironment.createLocal({
+  const env = await TestWorkflowEnvironment.createLocal({
     client: { dataConverter: { payloadCodecs: [options.payloadCodec] } },
     server: {
       executable: binary ? { type: 'existing-path', path: binary } : { type: 'cached-download' },
@@ -63,4 +63,8 @@ export async function startEmbeddedTemporal(options: EmbeddedTemporalOptions): P
       ],
     },
   });
+  // `--search-attribute` only takes effect on a new database file: a data folder made before an
+  // attribute was added (CartflowShop) gets it here, or every workflow start would be refused.
+  await registerCartSearchAttributes(env.connection, 'default');
+  return env;
 }

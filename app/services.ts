@@ -57,6 +57,8 @@ export async function openServices(
       links: linkSettings(config, trackingSecret),
       postalAddress: config.SHOP_POSTAL_ADDRESS,
       shopApi: discountSource(config, logger),
+      // The other shops of the `shops` table: their From, postal address and discount source.
+      shops: createShopProfiles({ db: database.db, config, logger }),
       defaultManagerEmail: config.SALES_MANAGER_EMAIL,
       outboundWebhookSecret: config.OUTBOUND_WEBHOOK_SECRET,
       // A 5xx at SMTP time is a hard bounce; the chain learns of it from the failed step itself.

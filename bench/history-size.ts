@@ -108,7 +108,7 @@ async function main() {
           workflowId: h.handleFor(everyCampaign).workflowId,
           taskQueue: h.taskQueue,
           args: [{ shopId: HARNESS_SHOP_ID, cartId: everyCampaign, abandonAfterMs: HOUR, campaigns, firstCart }],
-          typedSearchAttributes: searchAttributesAtStart({ campaigns, cart: firstCart }),
+          typedSearchAttributes: searchAttributesAtStart({ shopId: HARNESS_SHOP_ID, campaigns, cart: firstCart }),
         });
       });
       results.push({ workflow: 'cart chain (3 updates, 3 emails)', pinned: 'every campaign', size: before });

@@ -366,7 +366,8 @@ export const deliveryEvents = pgTable(
   },
   (table) => [
     index('delivery_events_email_idx').on(table.shopId, table.email, table.occurredAt),
-    uniqueIndex('delivery_events_provider_idx').on(table.source, table.providerEventId),
+    // Per shop: two shops' backends may number their generic delivery events alike.
+    uniqueIndex('delivery_events_provider_idx').on(table.shopId, table.source, table.providerEventId),
   ],
 );
 

@@ -6,7 +6,7 @@ import { TestWorkflowEnvironment } from '@temporalio/testing';
 import { NativeConnection } from '@temporalio/worker';
 import type { Logger } from 'pino';
 import { temporalCliPath } from '../app/embedded-temporal';
-import { cartSearchAttributeKeys } from '../app/search-attributes';
+import { cartSearchAttributeKeys, registerCartSearchAttributes } from '../app/search-attributes';
 
 /** The demo's Temporal: an existing server when the user names one, else an embedded dev server of its own. */
 
@@ -58,6 +58,8 @@ export async function connectTemporal(input: {
       extraArgs: ['--sqlite-pragma', 'journal_mode=WAL', '--sqlite-pragma', 'synchronous=OFF'],
     },
   });
+  // A data folder from before an attribute was added: `--search-attribute` skips existing databases.
+  await registerCartSearchAttributes(env.connection, 'default');
   return {
     client: env.client,
     nativeConnection: env.nativeConnection,

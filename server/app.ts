@@ -29,8 +29,9 @@ import { rateLimit } from './rate-limit';
 import { securityHeaders } from './security-headers';
 import { type ShopifyConfig, shopifyRoutes } from './shopify-routes';
 import { webhookOpenApi } from './webhook-openapi';
-import { SHOP_HEADER, createShopResolver, type ShopResolver } from './shop-resolver';
-import { ShopId, withDefaultLocale } from '../domain/shop';
+import { createShopResolver, type ShopResolver } from './shop-resolver';
+import { shopOfRequest } from './request-shop';
+import { withDefaultLocale } from '../domain/shop';
 
 export interface AppConfig {
   shopId: string;
@@ -142,8 +143,8 @@ export function createApp({
     app.use('*', metrics.middleware);
     app.get('/metrics', metricsRoute(metrics.registry, config.metricsToken));
   }
-  app.route('/admin', adminRoutes({ db, config, logger, chains }));
-  app.route('/admin', reportRoutes({ db, config, campaigns: campaignVersions, now }));
+  app.route('/admin', adminRoutes({ db, config, shops, logger, chains }));
+  app.route('/admin', reportRoutes({ db, config, shops, campaigns: campaignVersions, now }));
   app.route('/admin', dashboardRoutes());
   app.route('/checkout', checkoutRoutes({ db, config, logger, shops }));
   app.route('/codec', codecRoutes({ codec: payloadCodec, config, logger }));
@@ -173,16 +174,9 @@ export function createApp({
         c.json({ error: 'payload_too_large', message: `${tooLarge(config.webhookMaxBytes)} (WEBHOOK_MAX_BYTES)` }, 413),
     }),
     async (c) => {
-      const named = c.req.header(SHOP_HEADER)?.trim();
-      if (named !== undefined && !ShopId.safeParse(named).success) {
-        const message = `${SHOP_HEADER} must be a shop id (letters, digits, _ . - only, max 64)`;
-        return c.json({ error: 'invalid_shop', message }, 400);
-      }
-      const shop = await shops.byId(named);
-      if (!shop) {
-        const message = `no shop "${named}" in this install (cartflow shops list); nothing was stored`;
-        return c.json({ error: 'unknown_shop', message }, 403);
-      }
+      const requested = await shopOfRequest(c, { shops, unknownStatus: 403, consequence: '; nothing was stored' });
+      if (!requested.ok) return requested.response;
+      const { shop } = requested;
       const signed = await readSignedBody(c, { ...config, webhookSecrets: shop.secrets }, now());
       if (!signed.ok) return signed.response;
       const { body } = signed;
@@ -207,7 +201,7 @@ export function createApp({
   // Always mounted: the shops table may hold Shopify shops even when SHOPIFY_* is unset.
   app.route('/webhooks/shopify', shopifyRoutes({ db, store, workflows, relay, config, shops, logger, chains, now }));
 
-  mountDeliveryRoutes(app, { db, config, logger, chains, now });
+  mountDeliveryRoutes(app, { db, config, shops, logger, chains, now });
 
   app.notFound((c) => c.json({ error: 'not_found', message: `no route for ${c.req.method} ${c.req.path}` }, 404));
   app.onError((error, c) => {

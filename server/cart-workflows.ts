@@ -14,7 +14,7 @@ import { campaignsFor, selectCampaign } from '../domain/segments';
 import type { abandonedCartWorkflow } from '../workflows/abandoned-cart';
 import type { journeyWorkflow } from '../workflows/journey';
 import { cartUpdatedSignal, orderPlacedSignal } from '../workflows/definitions';
-import { searchAttributesAtStart } from '../workflows/search-attributes';
+import { searchAttributesAtStart, shopSearchAttributes } from '../workflows/search-attributes';
 
 export type Delivery =
   /** The cart's workflow was started or received the event. */
@@ -96,6 +96,7 @@ export function createCartWorkflows(options: CartWorkflowsOptions) {
           // One journey per subject and trigger: a repeated webhook does not start a second one.
           workflowIdReusePolicy: WorkflowIdReusePolicy.REJECT_DUPLICATE,
           args: [{ shopId, subjectId, trigger, campaigns, subject }],
+          typedSearchAttributes: shopSearchAttributes(shopId),
         });
       } catch (error) {
         if (!(error instanceof WorkflowExecutionAlreadyStartedError)) throw error;
@@ -135,7 +136,7 @@ export function createCartWorkflows(options: CartWorkflowsOptions) {
             firstCart: event.data,
           },
         ],
-        typedSearchAttributes: searchAttributesAtStart({ campaigns: cartCampaigns, cart: event.data }),
+        typedSearchAttributes: searchAttributesAtStart({ shopId, campaigns: cartCampaigns, cart: event.data }),
       });
       return 'delivered';
     } catch (error) {

@@ -8,15 +8,15 @@ import { type CheckoutCodeRow, findBuiltinCode, redeemBuiltinCode } from '../db/
 import { MAX_CODE_LENGTH, checkoutStatus, normalizeCode, offerOf } from '../domain/discount-code';
 import { requireBearerToken } from './bearer-auth';
 import { describeIssues, payloadIssues } from './invalid-payload';
-import { SHOP_HEADER, type ShopResolver } from './shop-resolver';
-import { ShopId } from '../domain/shop';
+import { shopOfRequest } from './request-shop';
+import type { ShopResolver } from './shop-resolver';
 
 export interface CheckoutRoutesDeps {
   db: Db;
   config: { shopId: string; checkoutApiToken?: string };
   logger: Logger;
   /** Several shops: the `Cartflow-Shop` header names the code's shop; absent, the default shop (SHOP_ID). */
-  shops?: ShopResolver;
+  shops: ShopResolver;
 }
 
 const MAX_BODY_BYTES = 4 * 1024;
@@ -76,18 +76,8 @@ export function checkoutRoutes({ db, config, logger, shops }: CheckoutRoutesDeps
 
   /** The shop whose codes the request means, or the 4xx naming a bad or unknown Cartflow-Shop. */
   async function shopOf(c: Context): Promise<{ ok: true; shopId: string } | { ok: false; response: Response }> {
-    const named = c.req.header(SHOP_HEADER)?.trim();
-    if (named === undefined || named === config.shopId) return { ok: true, shopId: config.shopId };
-    if (!ShopId.safeParse(named).success) {
-      const message = `${SHOP_HEADER} must be a shop id (letters, digits, _ . - only, max 64)`;
-      return { ok: false, response: c.json({ error: 'invalid_shop', message }, 400) };
-    }
-    const shop = await shops?.byId(named);
-    if (!shop) {
-      const message = `no shop "${named}" in this install (cartflow shops list)`;
-      return { ok: false, response: c.json({ error: 'unknown_shop', message }, 404) };
-    }
-    return { ok: true, shopId: shop.shopId };
+    const requested = await shopOfRequest(c, { shops, unknownStatus: 404 });
+    return requested.ok ? { ok: true, shopId: requested.shop.shopId } : requested;
   }
 
   routes.get('/discounts/:code', async (c) => {

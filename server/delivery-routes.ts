@@ -3,6 +3,8 @@ import { bodyLimit } from 'hono/body-limit';
 import type { Logger } from 'pino';
 import { z } from 'zod';
 import { readSignedBody } from './signed-request';
+import { shopOfRequest } from './request-shop';
+import type { ShopResolver } from './shop-resolver';
 import { type PayloadIssue, invalidPayload, payloadIssues } from './invalid-payload';
 import { dateTime, list, object, oneOf, text } from '../domain/payload-fields';
 import { type BounceDeps, DEFAULT_SOFT_BOUNCE_RULE, type SoftBounceRule, recordDeliveryEvent } from '../app/bounces';
@@ -21,7 +23,6 @@ import {
 export interface DeliveryRoutesDeps {
   db: Db;
   config: {
-    shopId: string;
     webhookSecret: string;
     webhookMaxBytes: number;
     webhookToleranceMs: number;
@@ -30,6 +31,12 @@ export interface DeliveryRoutesDeps {
     /** SOFT_BOUNCE_LIMIT and SOFT_BOUNCE_WINDOW. */
     softBounces?: SoftBounceRule;
   };
+  /**
+   * The shop the events belong to: `Cartflow-Shop` (SendGrid, which sends no custom headers: the
+   * `shop` query parameter of the webhook URL); absent, the default shop (SHOP_ID). The generic
+   * webhook is verified with that shop's secrets.
+   */
+  shops: ShopResolver;
   logger: Logger;
   chains?: ChainStopper;
   now?: () => number;
@@ -66,7 +73,7 @@ const GenericDeliveryBody = z.union([GenericDeliveryEvent, GenericDeliveryEvents
  * format, signed like cart webhooks): bounces and complaints become suppressions (app/bounces.ts).
  */
 export function mountDeliveryRoutes(app: Hono, deps: DeliveryRoutesDeps): void {
-  const { config, logger, now = Date.now } = deps;
+  const { config, shops, logger, now = Date.now } = deps;
   const bounces: BounceDeps = {
     db: deps.db,
     chains: deps.chains,
@@ -88,6 +95,14 @@ export function mountDeliveryRoutes(app: Hono, deps: DeliveryRoutesDeps): void {
         404,
       );
     }
+    const requested = await shopOfRequest(c, {
+      shops,
+      unknownStatus: 403,
+      queryParameter: 'shop',
+      consequence: '; nothing was stored',
+    });
+    if (!requested.ok) return requested.response;
+    const { shopId } = requested.shop;
     const body = new Uint8Array(await c.req.arrayBuffer());
     const signature = verifySendGridSignature({
       key: sendgridKey,
@@ -110,7 +125,7 @@ export function mountDeliveryRoutes(app: Hono, deps: DeliveryRoutesDeps): void {
     let recorded = 0;
     let duplicates = 0;
     for (const event of batch.events) {
-      const outcome = await recordDeliveryEvent(bounces, { ...event, shopId: config.shopId, source: 'sendgrid' });
+      const outcome = await recordDeliveryEvent(bounces, { ...event, shopId, source: 'sendgrid' });
       if (outcome.status === 'duplicate') duplicates += 1;
       else recorded += 1;
     }
@@ -119,7 +134,10 @@ export function mountDeliveryRoutes(app: Hono, deps: DeliveryRoutesDeps): void {
   });
 
   app.post('/webhooks/delivery', limit(config.webhookMaxBytes, 'WEBHOOK_MAX_BYTES'), async (c) => {
-    const signed = await readSignedBody(c, config, now());
+    const requested = await shopOfRequest(c, { shops, unknownStatus: 403, consequence: '; nothing was stored' });
+    if (!requested.ok) return requested.response;
+    const { shopId, secrets } = requested.shop;
+    const signed = await readSignedBody(c, { ...config, webhookSecrets: secrets }, now());
     if (!signed.ok) return signed.response;
     const { body } = signed;
     const json = parseJson(body);
@@ -132,7 +150,7 @@ export function mountDeliveryRoutes(app: Hono, deps: DeliveryRoutesDeps): void {
     let duplicates = 0;
     for (const event of events) {
       const outcome = await recordDeliveryEvent(bounces, {
-        shopId: config.shopId,
+        shopId,
         email: event.email,
         type: event.type,
         source: 'delivery_webhook',

@@ -185,15 +185,23 @@ export const reportOpenApi = {
           },
           { name: 'until', in: 'query', schema: day, description: 'Last day, inclusive; default: today (UTC).' },
           { name: 'campaign', in: 'query', schema: text, description: 'One campaign id; default: all campaigns.' },
+          {
+            name: 'Cartflow-Shop',
+            in: 'header',
+            schema: { type: 'string', pattern: '^[A-Za-z0-9_.-]{1,64}$' },
+            description: 'Another shop of the install (cartflow shops list); default: the default shop (SHOP_ID).',
+          },
         ],
         responses: {
           '200': {
             description: 'The report',
             content: { 'application/json': { schema: ref('CampaignReport') } },
           },
-          '400': errorResponse('A bad date, since after until, an unknown campaign or an unknown parameter.'),
+          '400': errorResponse(
+            'A bad date, since after until, an unknown campaign, an unknown parameter or a malformed Cartflow-Shop.',
+          ),
           '401': errorResponse('No or wrong bearer token.'),
-          '404': errorResponse('ADMIN_TOKEN is not set: the API is disabled.'),
+          '404': errorResponse('ADMIN_TOKEN is not set (the API is disabled), or Cartflow-Shop names no shop.'),
         },
       },
     },

@@ -4,10 +4,14 @@ import type { Campaign } from '../domain/campaign';
 import { ReportInputError, loadReport } from '../reports/load-report';
 import { requireAdminToken } from './bearer-auth';
 import { reportOpenApi } from './report-openapi';
+import { shopOfRequest } from './request-shop';
+import type { ShopResolver } from './shop-resolver';
 
 export interface ReportRoutesDeps {
   db: Db;
-  config: { shopId: string; adminToken?: string };
+  config: { adminToken?: string };
+  /** The `Cartflow-Shop` header names the shop reported on; absent, the default shop (SHOP_ID). */
+  shops: ShopResolver;
   /** Every version of every campaign file: the planned splits and metrics the report judges by. */
   campaigns: readonly Campaign[];
   now?: () => number;
@@ -22,7 +26,7 @@ const isParameter = (name: string): name is Parameter => (PARAMETERS as readonly
  * as loadReport builds it, behind the ADMIN_TOKEN bearer scheme; and `GET /admin/openapi.json`,
  * its description (public: it holds no data). Mounted at /admin.
  */
-export function reportRoutes({ db, config, campaigns, now = Date.now }: ReportRoutesDeps) {
+export function reportRoutes({ db, config, shops, campaigns, now = Date.now }: ReportRoutesDeps) {
   const routes = new Hono();
   routes.use('/reports/*', requireAdminToken(config.adminToken, 'the reports API'));
   routes.use('/reports/*', async (c, next) => {
@@ -37,6 +41,8 @@ export function reportRoutes({ db, config, campaigns, now = Date.now }: ReportRo
   });
 
   routes.get('/reports/campaigns', async (c) => {
+    const requested = await shopOfRequest(c, { shops, unknownStatus: 404 });
+    if (!requested.ok) return requested.response;
     const query = c.req.queries();
     const unknown = Object.keys(query).filter((name) => !isParameter(name));
     if (unknown.length > 0) {
@@ -64,7 +70,7 @@ export function reportRoutes({ db, config, campaigns, now = Date.now }: ReportRo
       const report = await loadReport(db, {
         campaigns,
         request: {
-          shopId: config.shopId,
+          shopId: requested.shop.shopId,
           campaignId: campaign,
           since: c.req.query('since'),
           until: c.req.query('until'),

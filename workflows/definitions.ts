@@ -58,4 +58,6 @@ export const CART_SEARCH_ATTRIBUTES = {
   segment: defineSearchAttributeKey('CartflowSegment', SearchAttributeType.KEYWORD),
   step: defineSearchAttributeKey('CartflowStep', SearchAttributeType.KEYWORD),
   status: defineSearchAttributeKey('CartflowStatus', SearchAttributeType.KEYWORD),
+  /** The shop id, set when the workflow starts (server/cart-workflows.ts) and never upserted. */
+  shop: defineSearchAttributeKey('CartflowShop', SearchAttributeType.KEYWORD),
 };

@@ -13,14 +13,29 @@ import { CART_SEARCH_ATTRIBUTES as KEYS, type CartChainState } from './definitio
  * so the values are set at start (free) and upserted only when one of them changes: the next step,
  * or how a chain ended early. A completed chain keeps its last step; its Temporal status says it closed.
  */
-export function searchAttributesAtStart(input: { campaigns: Campaign[]; cart: Cart }): SearchAttributePair[] {
+export function searchAttributesAtStart(input: {
+  shopId: string;
+  campaigns: Campaign[];
+  cart: Cart;
+}): SearchAttributePair[] {
   const match = selectCampaign(input.campaigns, { trigger: 'cart.abandoned', context: segmentContextOf(input.cart) });
-  return attributesOf({
+  const state = attributesOf({
     campaign: match?.campaign,
     segment: match?.segment,
     step: match?.campaign.steps[0]?.id,
     status: 'active',
   });
+  return [...shopSearchAttributes(input.shopId), ...state];
+}
+
+/**
+ * `CartflowShop`, given in the start options of every cart and journey workflow, so that one
+ * shop's chains can be listed (`--query "CartflowShop = 'acme'"`). Start options only: the
+ * workflow code never upserts it, so histories recorded before it existed replay unchanged,
+ * and continue-as-new keeps it (the server copies a run's attributes to the next).
+ */
+export function shopSearchAttributes(shopId: string): SearchAttributePair[] {
+  return [{ key: KEYS.shop, value: shopId }];
 }
 
 /** Upserts what differs from the workflow's current attributes (nothing when nothing changed). */

@@ -160,6 +160,42 @@ describe('the embedded database while `npm start` runs', () => {
     expect(JSON.parse(exported.stdout).customer).toMatchObject({ email: 'nora@example.org', name: "Nora O'Brien" });
   });
 
+  it("`shops add` while it runs: the running server accepts that shop's webhooks within the cache time, and mails as it", async () => {
+    const post = (event: unknown, secret: string) => {
+      const init = signedRequest(event, { secret });
+      return fetch(webhooks, { ...init, headers: { ...(init.headers as object), 'cartflow-shop': 'obrien' } });
+    };
+    const customer = { email: 'ada@obrien.example', name: "Ada O'Brien-Łukasiewicz" };
+    // Asked before it exists: the server's answer "no such shop" is cached too.
+    const early = await post(cartUpdatedEvent({ customer }), TEST_SECRET);
+    expect(early.status).toBe(403);
+
+    const added = await cli(
+      'shops',
+      'add',
+      'obrien',
+      '--from-name',
+      "O'Brien & Sons",
+      '--from-address',
+      'hello@obrien.example',
+      '--postal-address',
+      "3 rue de l'Église, 75001 Paris",
+    );
+    expect(added).toMatchObject({ code: 0, stderr: '' });
+    const secret = added.stdout.trim().split('\n').at(-1) ?? '';
+    expect(secret).toMatch(/^[A-Za-z0-9_-]{43}$/);
+
+    // No restart: within SHOP_CACHE_MS (5 s) the running server finds the shop and its secret.
+    const event = cartUpdatedEvent({ customer });
+    await eventually(async () => expect((await post(event, secret)).status).toBe(202), 30_000);
+    expect((await post(cartUpdatedEvent({ customer }), TEST_SECRET)).status).toBe(401);
+    const [mail] = (await smtp.waitFor(2, 90_000)).slice(1);
+    expect(mail?.from?.value).toEqual([{ name: "O'Brien & Sons", address: 'hello@obrien.example' }]);
+    expect(mail?.text).toContain("3 rue de l'Église, 75001 Paris");
+    const rows = await analyst`select shop_id from messages where cart_id = ${event.data.id}`;
+    expect(rows).toEqual([{ shop_id: 'obrien' }]);
+  });
+
   it('after `npm start` stops, the folder still holds the suppression and the lock is gone', async () => {
     await analyst.end();
     expect(await start.stop()).toEqual({ code: 0, signal: null });

@@ -2,6 +2,7 @@ import { Ajv2020 } from 'ajv/dist/2020.js';
 import addFormats from 'ajv-formats';
 import pino from 'pino';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { addShop, type NewShop } from '../../db/shop-store';
 import { createApp } from '../../server/app';
 import type { CartWorkflows } from '../../server/cart-workflows';
 import { reportOpenApi } from '../../server/report-openapi';
@@ -10,6 +11,20 @@ import { createTestDatabase, type TestDatabase } from '../helpers/database';
 import { SEEDED_RANGE, seedReportData, seededCampaigns } from '../helpers/report-seed';
 
 const shopId = 'shop-reports';
+const shopRow = (id: string): NewShop => ({
+  id,
+  webhookSecret: `${id}-secret-0123456789abcdef`,
+  platform: 'generic',
+  shopifyDomain: null,
+  fromName: null,
+  fromAddress: null,
+  replyTo: null,
+  postalAddress: null,
+  defaultLocale: null,
+  currencies: null,
+  discountSource: { kind: 'builtin' },
+  campaignsDir: null,
+});
 const ADMIN_TOKEN = 'report-admin-token-0123456789abcdef';
 let database: TestDatabase;
 let app: ReturnType<typeof createApp>;
@@ -26,6 +41,8 @@ beforeAll(async () => {
   await seedReportData(database.sql, shopId);
   // Another shop's data must never show up in this shop's report.
   await seedReportData(database.sql, 'shop-other');
+  // Both are shops of the install (cartflow shops add); only shop-other has data.
+  for (const id of ['shop-other', 'shop-empty']) await addShop(database.db, shopRow(id));
   app = createApp({
     db: database.db,
     workflows: noWorkflows,
@@ -213,6 +230,33 @@ describe('GET /admin/openapi.json', () => {
     expect(openapi.status).toBe(200);
     expect(await openapi.json()).toEqual(reportOpenApi);
     expect((await app.request('/admin/privacy/export?email=a@example.com')).status).toBe(401);
+  });
+});
+
+describe('GET /admin/reports/campaigns for another shop (Cartflow-Shop)', () => {
+  const range = `?since=${SEEDED_RANGE.since}&until=${SEEDED_RANGE.until}`;
+  const sentOf = (body: CampaignReport) =>
+    body.campaigns.flatMap((section) => section.daily).reduce((sum, row) => sum + row.sent, 0);
+
+  it("reports the named shop's rows only: a shop without data sees none of the others'", async () => {
+    const empty = await report(range, { ...auth, 'Cartflow-Shop': 'shop-empty' });
+    expect(empty.status).toBe(200);
+    expect(((await empty.json()) as CampaignReport).campaigns).toEqual([]);
+    const other = await report(range, { ...auth, 'Cartflow-Shop': 'shop-other' });
+    expect(other.status).toBe(200);
+    const mine = (await (await report(range)).json()) as CampaignReport;
+    expect(sentOf((await other.json()) as CampaignReport)).toBe(sentOf(mine));
+    expect(sentOf(mine)).toBeGreaterThan(0);
+  });
+
+  it('an unknown shop: 404 naming it; a malformed one: 400', async () => {
+    const unknown = await report(range, { ...auth, 'Cartflow-Shop': 'nowhere' });
+    expect(unknown.status).toBe(404);
+    expect(await unknown.json()).toMatchObject({
+      error: 'unknown_shop',
+      message: expect.stringContaining('"nowhere"'),
+    });
+    expect((await report(range, { ...auth, 'Cartflow-Shop': 'no such/shop' })).status).toBe(400);
   });
 });
 

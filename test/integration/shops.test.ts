@@ -6,17 +6,19 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { templatesDir } from '../../app/services';
 import { createShopProfiles } from '../../app/shop-profiles';
 import { addShop, rotateShopSecret, type NewShop } from '../../db/shop-store';
-import { cartWorkflowId } from '../../domain/ids';
+import { CartEvent } from '../../domain/events';
+import { cartWorkflowId, journeyWorkflowId } from '../../domain/ids';
 import { createSmtpMailer } from '../../mail/mailer';
 import { createTemplateRenderer } from '../../mail/template-renderer';
 import { createApp } from '../../server/app';
 import { createCartWorkflows } from '../../server/cart-workflows';
 import { createShopResolver } from '../../server/shop-resolver';
-import { consumerCampaign } from '../helpers/campaigns';
+import { consumerCampaign, welcomeCampaign } from '../helpers/campaigns';
 import { TEST_SECRET, cartUpdatedEvent, signedRequest } from '../helpers/cart-events';
 import type { TestDatabase } from '../helpers/database';
 import { useDatabaseAndTemporal } from '../helpers/database-and-temporal';
 import { type MailCatcher, startMailCatcher } from '../helpers/mail-catcher';
+import { eventually } from '../helpers/eventually';
 import { createTestRelay } from '../helpers/outbox-relay';
 import { type TestWorker, startTestWorker } from '../helpers/test-worker';
 
@@ -139,6 +141,15 @@ const storedShops = async (eventId: string) =>
     >`select shop_id from cart_events where event_id = ${eventId} order by shop_id`
   ).map((row) => row.shop_id);
 
+/** The ids `temporal workflow list --query "CartflowShop = '…'"` shows for this cart id. */
+async function chainsListedFor(shopId: string, cartId: string): Promise<string[]> {
+  const ids: string[] = [];
+  for await (const workflow of client.workflow.list({ query: `CartflowShop = '${shopId}'` })) {
+    if (workflow.workflowId.endsWith(`:${cartId}`)) ids.push(workflow.workflowId);
+  }
+  return ids;
+}
+
 describe('several shops in one install', () => {
   it('two shops, same cart id, different secrets: separate chains, separate rows, each email from its own shop', async () => {
     const cartId = `cart-${randomUUID().slice(0, 8)}`;
@@ -179,7 +190,48 @@ describe('several shops in one install', () => {
     expect(toZoya?.text).not.toContain("rue de l'Église");
     expect(toZoya?.subject).toBe('Зоя, ваша корзина ждёт');
     expect(toAda?.subject).not.toMatch(/[а-я]/);
+
+    // What an operator runs to list one shop's chains (docs/shops.md): each shop sees its own only.
+    for (const shopId of ['acme', 'boreal']) {
+      const listed = await eventually(async () => {
+        const ids = await chainsListedFor(shopId, cartId);
+        expect(ids).toHaveLength(1);
+        return ids;
+      }, 30_000);
+      expect(listed).toEqual([cartWorkflowId({ shopId, cartId })]);
+    }
+    expect(await chainsListedFor(DEFAULT_SHOP, cartId)).toEqual([]);
   }, 120_000);
+
+  it('journeys carry their shop too: a welcome started for shop A is listed under A only', async () => {
+    const customerId = `cust-${randomUUID().slice(0, 8)}`;
+    const signup = CartEvent.parse({
+      id: `evt-${randomUUID()}`,
+      type: 'customer.created',
+      data: {
+        customer: { id: customerId, email: 'new@obrien.example', marketingConsent: true },
+        welcomeUrl: 'https://obrien.example/welcome',
+      },
+    });
+    // Its own task queue with no worker: the journey only needs to exist to be listed.
+    const journeys = createCartWorkflows({
+      client,
+      taskQueue: `shops-journeys-${randomUUID()}`,
+      abandonAfterMs: 500,
+      campaigns: [welcomeCampaign()],
+    });
+    const workflowId = journeyWorkflowId({ shopId: 'acme', trigger: 'customer.created', subjectId: customerId });
+    expect(await journeys.startJourneys('acme', signup, new Date().toISOString())).toEqual([workflowId]);
+    const listed = async (shopId: string) => {
+      const ids: string[] = [];
+      const query = `CartflowShop = '${shopId}' AND WorkflowType = 'journeyWorkflow'`;
+      for await (const workflow of client.workflow.list({ query })) ids.push(workflow.workflowId);
+      return ids.filter((id) => id === workflowId);
+    };
+    await eventually(async () => expect(await listed('acme')).toEqual([workflowId]), 30_000);
+    expect(await listed('boreal')).toEqual([]);
+    await client.workflow.getHandle(workflowId).terminate('test done');
+  });
 
   it("shop A's secret under shop B's header: 401, nothing stored; an unknown shop: 403 naming it", async () => {
     const event = cartUpdatedEvent();
