@@ -2,7 +2,8 @@ import { Ajv2020 } from 'ajv/dist/2020.js';
 import addFormats from 'ajv-formats';
 import pino from 'pino';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { addShop, type NewShop } from '../../db/shop-store';
+import { addShop } from '../../db/shop-store';
+import { shopRow } from '../helpers/shop-row';
 import { createApp } from '../../server/app';
 import type { CartWorkflows } from '../../server/cart-workflows';
 import { reportOpenApi } from '../../server/report-openapi';
@@ -11,20 +12,6 @@ import { createTestDatabase, type TestDatabase } from '../helpers/database';
 import { SEEDED_RANGE, seedReportData, seededCampaigns } from '../helpers/report-seed';
 
 const shopId = 'shop-reports';
-const shopRow = (id: string): NewShop => ({
-  id,
-  webhookSecret: `${id}-secret-0123456789abcdef`,
-  platform: 'generic',
-  shopifyDomain: null,
-  fromName: null,
-  fromAddress: null,
-  replyTo: null,
-  postalAddress: null,
-  defaultLocale: null,
-  currencies: null,
-  discountSource: { kind: 'builtin' },
-  campaignsDir: null,
-});
 const ADMIN_TOKEN = 'report-admin-token-0123456789abcdef';
 let database: TestDatabase;
 let app: ReturnType<typeof createApp>;
@@ -42,7 +29,8 @@ beforeAll(async () => {
   // Another shop's data must never show up in this shop's report.
   await seedReportData(database.sql, 'shop-other');
   // Both are shops of the install (cartflow shops add); only shop-other has data.
-  for (const id of ['shop-other', 'shop-empty']) await addShop(database.db, shopRow(id));
+  for (const id of ['shop-other', 'shop-empty'])
+    await addShop(database.db, shopRow({ id, webhookSecret: `${id}-secret-0123456789abcdef` }));
   app = createApp({
     db: database.db,
     workflows: noWorkflows,

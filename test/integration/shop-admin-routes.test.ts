@@ -3,7 +3,8 @@ import type { Client } from '@temporalio/client';
 import pino from 'pino';
 import { beforeAll, describe, expect, it } from 'vitest';
 import { createChainStopper } from '../../app/chain-stopper';
-import { addShop, type NewShop } from '../../db/shop-store';
+import { addShop } from '../../db/shop-store';
+import { shopRow } from '../helpers/shop-row';
 import { emailKey } from '../../domain/email-address';
 import { createApp } from '../../server/app';
 import { createCartWorkflows } from '../../server/cart-workflows';
@@ -24,29 +25,14 @@ const SECRET_A = 'acme-secret-0123456789abcdef';
 const SECRET_B = 'boreal-secret-0123456789abcdef';
 const sendgridKeys = generateKeyPairSync('ec', { namedCurve: 'prime256v1' });
 
-const shop = (id: string, webhookSecret: string): NewShop => ({
-  id,
-  webhookSecret,
-  platform: 'generic',
-  shopifyDomain: null,
-  fromName: null,
-  fromAddress: null,
-  replyTo: null,
-  postalAddress: null,
-  defaultLocale: null,
-  currencies: null,
-  discountSource: { kind: 'builtin' },
-  campaignsDir: null,
-});
-
 let database: TestDatabase;
 let client: Client;
 useDatabaseAndTemporal((opened) => ({ database, client } = opened));
 let app: ReturnType<typeof createApp>;
 
 beforeAll(async () => {
-  await addShop(database.db, shop('acme', SECRET_A));
-  await addShop(database.db, shop('boreal', SECRET_B));
+  await addShop(database.db, shopRow({ id: 'acme', webhookSecret: SECRET_A }));
+  await addShop(database.db, shopRow({ id: 'boreal', webhookSecret: SECRET_B }));
   const workflows = createCartWorkflows({
     client,
     taskQueue: `shop-admin-${randomUUID()}`,

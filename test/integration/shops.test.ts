@@ -5,7 +5,8 @@ import pino from 'pino';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { templatesDir } from '../../app/services';
 import { createShopProfiles } from '../../app/shop-profiles';
-import { addShop, rotateShopSecret, type NewShop } from '../../db/shop-store';
+import { addShop, rotateShopSecret } from '../../db/shop-store';
+import { shopRow } from '../helpers/shop-row';
 import { CartEvent } from '../../domain/events';
 import { cartWorkflowId, journeyWorkflowId } from '../../domain/ids';
 import { createSmtpMailer } from '../../mail/mailer';
@@ -32,20 +33,6 @@ const SHOPIFY_SECRET = 'shpss_north_0123456789abcdef0123';
 const silent = pino({ level: 'silent' });
 const campaign = consumerCampaign({ steps: [{ id: 'reminder', delay: '1s', template: 'cart-reminder' }] });
 
-const shop = (overrides: Partial<NewShop> & Pick<NewShop, 'id' | 'webhookSecret'>): NewShop => ({
-  platform: 'generic',
-  shopifyDomain: null,
-  fromName: null,
-  fromAddress: null,
-  replyTo: null,
-  postalAddress: null,
-  defaultLocale: null,
-  currencies: null,
-  discountSource: { kind: 'builtin' },
-  campaignsDir: null,
-  ...overrides,
-});
-
 let database: TestDatabase;
 let client: Client;
 useDatabaseAndTemporal((opened) => ({ database, client } = opened));
@@ -58,7 +45,7 @@ const closers: (() => unknown)[] = [];
 beforeAll(async () => {
   await addShop(
     database.db,
-    shop({
+    shopRow({
       id: 'acme',
       webhookSecret: SECRET_A,
       fromName: "O'Brien & Sons",
@@ -69,7 +56,7 @@ beforeAll(async () => {
   );
   await addShop(
     database.db,
-    shop({
+    shopRow({
       id: 'boreal',
       webhookSecret: SECRET_B,
       fromName: 'Борей & Co',
@@ -80,7 +67,7 @@ beforeAll(async () => {
   );
   await addShop(
     database.db,
-    shop({ id: 'north', platform: 'shopify', shopifyDomain: 'north.myshopify.com', webhookSecret: SHOPIFY_SECRET }),
+    shopRow({ id: 'north', platform: 'shopify', shopifyDomain: 'north.myshopify.com', webhookSecret: SHOPIFY_SECRET }),
   );
   smtp = await startMailCatcher();
   closers.push(() => smtp.close());
@@ -258,7 +245,7 @@ describe('several shops in one install', () => {
 
   it('rotation: the old secret stays valid as the previous one, and stops after a second rotation', async () => {
     const rotated = 'rotate-me-second-secret-0123456789';
-    await addShop(database.db, shop({ id: 'rotating', webhookSecret: 'rotate-me-first-secret-0123456789' }));
+    await addShop(database.db, shopRow({ id: 'rotating', webhookSecret: 'rotate-me-first-secret-0123456789' }));
     const quiet = () => cartUpdatedEvent({ customer: { marketingConsent: false } });
     await rotateShopSecret(database.db, { id: 'rotating', secret: rotated });
     expect((await post(quiet(), { shopId: 'rotating', secret: rotated })).status).toBe(202);
