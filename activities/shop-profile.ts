@@ -15,7 +15,10 @@ export interface ShopProfile {
 
 /** Looks shops up for the activities (app/shop-profiles.ts builds it from the `shops` table). */
 export interface ShopProfiles {
-  /** `default`: the install's own shop (SHOP_ID, environment variables); `unknown`: no such shop (removed). */
+  /**
+   * `default`: the install's own shop (SHOP_ID, environment variables), and every shop while the
+   * `shops` table is empty; `unknown`: not in a table that holds other shops (removed).
+   */
   forShop(shopId: string): Promise<ShopProfile | 'default' | 'unknown'>;
 }
 
@@ -31,7 +34,7 @@ export async function shopProfileOf(
   if (profile === undefined || profile === 'default') return undefined;
   if (profile === 'unknown') {
     throw ApplicationFailure.nonRetryable(
-      `shop ${shopId} is not configured in this install (removed with cartflow shops remove?); nothing sent`,
+      `shop ${shopId} is not in the shops table and is not this worker's SHOP_ID (removed with cartflow shops remove, or a SHOP_ID set on the server but not on the worker?); nothing sent`,
       'UnknownShop',
     );
   }

@@ -4,7 +4,7 @@ import { createShopifyDiscountApi } from '../activities/discounts/shopify-discou
 import type { ShopProfile, ShopProfiles } from '../activities/shop-profile';
 import type { Config } from '../config/env';
 import type { Db } from '../db/client';
-import { type ShopRecord, findShop } from '../db/shop-store';
+import { type ShopRecord, findShop, hasShops } from '../db/shop-store';
 import { fromHeader } from '../domain/shop';
 
 /** A change to a shop (a new shop, a removed one) reaches the worker within this long. */
@@ -13,6 +13,9 @@ export const SHOP_PROFILE_CACHE_MS = 5_000;
 /**
  * The worker's view of the `shops` table: each shop's sender identity, postal address and discount
  * source. The default shop (SHOP_ID) is never looked up: its settings are the environment's.
+ * With no shop in the table (a single-shop install) every shop is the default one: before the
+ * table existed the worker never read SHOP_ID, so a worker started without the server's SHOP_ID
+ * must keep sending as it did rather than fail every chain after an upgrade.
  */
 export function createShopProfiles({
   db,
@@ -26,6 +29,7 @@ export function createShopProfiles({
   now?: () => number;
 }): ShopProfiles {
   const rows = new Map<string, { at: number; shop: Promise<ShopRecord | undefined> }>();
+  let anyShops: { at: number; value: Promise<boolean> } | undefined;
   // One client per shop and setting, so Shopify's throttling state survives between sends.
   const apis = new Map<string, ShopDiscountApi | undefined>();
 
@@ -36,6 +40,14 @@ export function createShopProfiles({
     rows.set(shopId, { at: now(), shop });
     shop.catch(() => rows.delete(shopId));
     return shop;
+  };
+
+  const installHasShops = () => {
+    if (anyShops && now() - anyShops.at < SHOP_PROFILE_CACHE_MS) return anyShops.value;
+    const value = hasShops(db);
+    anyShops = { at: now(), value };
+    value.catch(() => (anyShops = undefined));
+    return value;
   };
 
   function discountApiOf(shop: ShopRecord): ShopDiscountApi | undefined {
@@ -66,7 +78,7 @@ export function createShopProfiles({
     async forShop(shopId) {
       if (shopId === config.SHOP_ID) return 'default';
       const shop = await rowOf(shopId);
-      if (!shop) return 'unknown';
+      if (!shop) return (await installHasShops()) ? 'unknown' : 'default';
       const profile: ShopProfile = {};
       if (shop.fromAddress) profile.from = fromHeader({ name: shop.fromName, address: shop.fromAddress });
       if (shop.replyTo) profile.replyTo = shop.replyTo;

@@ -76,6 +76,12 @@ export async function findShop(db: Db, id: string): Promise<ShopRecord | undefin
   return row ? toRecord(row) : undefined;
 }
 
+/** Whether any shop was added with `cartflow shops add`: none means a single-shop install. */
+export async function hasShops(db: Db): Promise<boolean> {
+  const rows = await db.select({ id: shops.id }).from(shops).limit(1);
+  return rows.length > 0;
+}
+
 export async function findShopByDomain(db: Db, shopifyDomain: string): Promise<ShopRecord | undefined> {
   const [row] = await db.select().from(shops).where(eq(shops.shopifyDomain, shopifyDomain));
   return row ? toRecord(row) : undefined;
