@@ -18,6 +18,7 @@ import {
 import { EmailAddress } from '../domain/email-address';
 import { LocalizedText } from '../domain/localized-text';
 import { Currencies, type DiscountSourceSetting, ShopId, ShopifyApiVersion, ShopifyDomain } from '../domain/shop';
+import { writeColumns } from './text-table';
 
 // `cartflow shops add|list|rotate-secret|remove`: the shops this install serves besides the default
 // one (SHOP_ID and its environment variables). Secrets are printed once, by add and rotate-secret,
@@ -139,15 +140,7 @@ function printTable(rows: ShopRecord[], defaultShopId: string): void {
     ]),
   ];
   const header = ['ID', 'PLATFORM', 'SHOPIFY DOMAIN', 'FROM', 'DISCOUNTS', 'PREVIOUS SECRET VALID'];
-  const widths = header.map((title, column) => Math.max(title.length, ...lines.map((line) => line[column]!.length)));
-  for (const line of [header, ...lines]) {
-    process.stdout.write(
-      `${line
-        .map((cell, column) => cell.padEnd(widths[column]!))
-        .join('  ')
-        .trimEnd()}\n`,
-    );
-  }
+  writeColumns(header, lines);
   process.stdout.write(`${rows.length} shop(s) besides the default one\n`);
 }
 

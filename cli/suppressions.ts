@@ -7,6 +7,7 @@ import { displayEmail } from '../domain/display-email';
 import { parseEmailAddress } from '../domain/email-address';
 import { type SuppressionReason, suppressionReasons, suppressions } from '../db/schema';
 import { suppress, suppressionFor } from '../db/suppression-store';
+import { writeColumns } from './text-table';
 
 // `cartflow suppressions list|export|add|remove`: the operator's view of who gets no marketing
 // email and why. Output is for people (or --json / CSV for tools); errors are one line. People read
@@ -45,15 +46,7 @@ function printTable(rows: Row[]): void {
   }
   const lines = rows.map((row) => [displayEmail(row.email), row.reason, row.source ?? '', row.createdAt.toISOString()]);
   const header = ['EMAIL', 'REASON', 'SOURCE', 'SINCE'];
-  const widths = header.map((title, column) => Math.max(title.length, ...lines.map((line) => line[column]!.length)));
-  for (const line of [header, ...lines]) {
-    process.stdout.write(
-      `${line
-        .map((cell, column) => cell.padEnd(widths[column]!))
-        .join('  ')
-        .trimEnd()}\n`,
-    );
-  }
+  writeColumns(header, lines);
   process.stdout.write(`${rows.length} suppressed address(es)\n`);
 }
 
