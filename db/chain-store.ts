@@ -19,16 +19,21 @@ export interface ChainEntry {
   conversionUntil?: Date | null;
 }
 
-/** Records that a chain started (idempotent: a retried first step finds its own row). */
+/**
+ * Records that a chain started (idempotent: a retried first step finds its own row). Start and end
+ * run once per chain step: prepared, like the step's other statements (db/message-store.ts claimSend).
+ */
 export async function recordChainStart(db: Db, entry: ChainEntry): Promise<void> {
-  await db.insert(chains).values(entry).onConflictDoNothing();
+  await db.insert(chains).values(entry).onConflictDoNothing().prepare('cartflow_chain_start').execute();
 }
 
 export async function recordChainEnd(db: Db, input: { workflowId: string; outcome: string }): Promise<void> {
   await db
     .update(chains)
     .set({ status: 'finished', outcome: input.outcome, finishedAt: sql`now()` })
-    .where(and(eq(chains.workflowId, input.workflowId), eq(chains.status, 'active')));
+    .where(and(eq(chains.workflowId, input.workflowId), eq(chains.status, 'active')))
+    .prepare('cartflow_chain_end')
+    .execute();
 }
 
 interface OtherChainsInput {

@@ -10,9 +10,18 @@ export async function findCodeByKey(db: Db, key: string): Promise<DiscountCodeRo
   return row;
 }
 
-/** Inserts unless a code with the same key exists; returns the row that holds the key. */
+/**
+ * Inserts unless a code with the same key exists; returns the row that holds the key. Prepared: an
+ * incentive step runs it on every chain (db/message-store.ts claimSend says why).
+ */
 export async function insertCode(db: Db, code: NewDiscountCode): Promise<DiscountCodeRow> {
-  const [inserted] = await db.insert(discountCodes).values(code).onConflictDoNothing().returning();
+  const [inserted] = await db
+    .insert(discountCodes)
+    .values(code)
+    .onConflictDoNothing()
+    .returning()
+    .prepare('cartflow_insert_code')
+    .execute();
   if (inserted) return inserted;
   const existing = await findCodeByKey(db, code.key);
   if (existing) return existing;

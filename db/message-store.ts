@@ -39,13 +39,20 @@ export type ClaimResult =
   /** Another attempt claimed it recently and may still be talking to the SMTP server. */
   | { owned: false; status: 'in_flight'; reason: null };
 
-/** Writes the unique message row before any SMTP traffic: the guard against sending twice. */
+/**
+ * Writes the unique message row before any SMTP traffic: the guard against sending twice.
+ * The writes of every send (claim, sent, skipped) run as prepared statements: postgres.js sends
+ * drizzle's unprepared queries as Parse + Describe, waits, then Bind + Execute, and Postgres parses
+ * and plans each anew; prepared, a connection parses it once and each send is one round trip.
+ */
 export async function claimSend(db: Db, input: ClaimSendInput): Promise<ClaimResult> {
   const inserted = await db
     .insert(messages)
     .values({ ...input, status: 'sending' })
     .onConflictDoNothing({ target: messages.key })
-    .returning({ id: messages.id });
+    .returning({ id: messages.id })
+    .prepare('cartflow_claim_send')
+    .execute();
   if (inserted.length > 0) return { owned: true };
   // Take over a 'sending' row only when its attempt must be dead; one UPDATE, so two retries
   // can never both win.
@@ -81,14 +88,18 @@ export async function recordSkipped(
       target: messages.key,
       set: { status: 'skipped', reason: input.reason },
       setWhere: eq(messages.status, 'sending'),
-    });
+    })
+    .prepare('cartflow_record_skipped')
+    .execute();
 }
 
 export async function recordSent(db: Db, input: { key: string; smtpResponse: string }): Promise<void> {
   await db
     .update(messages)
     .set({ status: 'sent', smtpResponse: input.smtpResponse, sentAt: sql`now()` })
-    .where(eq(messages.key, input.key));
+    .where(eq(messages.key, input.key))
+    .prepare('cartflow_record_sent')
+    .execute();
 }
 
 export async function recordFailed(db: Db, input: { key: string; reason: string }): Promise<void> {

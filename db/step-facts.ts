@@ -1,6 +1,6 @@
 import { type SQL, sql } from 'drizzle-orm';
 import { emailKey } from '../domain/email-address';
-import { type Db, rowsOf } from './client';
+import { type Db, executePrepared, rowsOf } from './client';
 import type { DiscountCodeRow } from './discount-store';
 import type { MessageStatus, SuppressionReason } from './schema';
 
@@ -85,7 +85,9 @@ const epochMs = (column: SQL) => sql`floor(extract(epoch from ${column}) * 1000)
  * One statement, one round trip, for every fact a chain step re-checks: the customer and their
  * consent, this send's earlier attempt, suppression and category opt-out, orders, newer chains,
  * the re-entry cooldown, recent marketing sends and the cart's discount code. Each part is the
- * query the step used to run on its own, as a subquery.
+ * query the step used to run on its own, as a subquery. Prepared (db/client.ts executePrepared):
+ * one Bind + Execute per step instead of Parse + Describe, a wait, then Bind + Execute; its text
+ * varies only with the two `with…` flags, so a connection keeps at most four of it.
  */
 export async function loadStepFacts(db: Db, input: StepFactsInput): Promise<StepFacts> {
   const { shopId, cartId, workflowId } = input;
@@ -101,7 +103,10 @@ export async function loadStepFacts(db: Db, input: StepFactsInput): Promise<Step
         from discount_codes d where d.shop_id = ${shopId} and d.cart_id = ${cartId}
         order by d.created_at desc limit 1)`
     : sql`null::json`;
-  const result = await db.execute(sql`
+  const result = await executePrepared(
+    db,
+    'cartflow_step_facts',
+    sql`
     with cust as (
       select id, marketing_consent from customers where shop_id = ${shopId} and email = ${input.email}
     ), mine as (
@@ -128,7 +133,8 @@ export async function loadStepFacts(db: Db, input: StepFactsInput): Promise<Step
         where m.shop_id = ${shopId} and m.customer_id = (select id from cust) and m.status = 'sent'
           and m.kind = 'marketing' and m.sent_at > ${input.sendsSince.toISOString()}::timestamptz) as recent_sends,
       ${latestCode} as latest_code
-  `);
+  `,
+  );
   const [row] = rowsOf<Row>(result);
   if (!row) throw new Error('step facts: the query returned no row');
   return {
