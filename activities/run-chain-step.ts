@@ -80,8 +80,24 @@ export function createRunChainStep(deps: ChainStepDeps) {
     const isLast = input.stepIndex === campaign.steps.length - 1;
     const key = sendKey({ shopId, cartId, step: step.id });
     const nowMs = now().getTime();
+    // The chain's row as its first step records it (a later step only to repair a missing one).
+    const chainEntry = () => ({
+      workflowId,
+      shopId,
+      cartId,
+      trigger: campaign.trigger,
+      campaignId: campaign.id,
+      campaignVersion: campaign.version,
+      segment: campaign.segment,
+      arm,
+      // The holdout is in no step's experiment: it gets none of the emails being compared.
+      variants: arm === 'holdout' ? {} : variantsOf(campaign, customerKey),
+      currency: cart.currency,
+      conversionUntil: new Date(nowMs + conversionWindowMs(campaign, customerKey)),
+    });
     // Every rule below is checked against this one read (a single statement): a step used to
-    // make about ten round trips before it could decide.
+    // make about ten round trips before it could decide. The first step's statement also records
+    // the chain, unless the re-entry cooldown below turns the customer away.
     const facts = await loadStepFacts(db, {
       shopId,
       cartId,
@@ -94,6 +110,7 @@ export function createRunChainStep(deps: ChainStepDeps) {
       sendsSince: new Date(nowMs - WEEK_MS),
       withLastChainEnd: isFirst,
       withLatestCode: step.kind === 'email' && !step.incentive,
+      ...(isFirst ? { startChain: { ...chainEntry(), now: nowMs, reentryCooldown: campaign.reentryCooldown } } : {}),
     });
     const customerId = facts.customer?.id ?? null;
     const messageId = messageRowIdFor(key);
@@ -120,24 +137,8 @@ export function createRunChainStep(deps: ChainStepDeps) {
         return { status: 'skipped', reason: 'cooldown', endChain: true };
       }
     }
-    // The first step records the chain; a later one only repairs a missing row.
-    if (!facts.chainRecorded) {
-      await recordChainStart(db, {
-        workflowId,
-        shopId,
-        customerId,
-        cartId,
-        trigger: campaign.trigger,
-        campaignId: campaign.id,
-        campaignVersion: campaign.version,
-        segment: campaign.segment,
-        arm,
-        // The holdout is in no step's experiment: it gets none of the emails being compared.
-        variants: arm === 'holdout' ? {} : variantsOf(campaign, customerKey),
-        currency: cart.currency,
-        conversionUntil: new Date(nowMs + conversionWindowMs(campaign, customerKey)),
-      });
-    }
+    // The first step's read recorded the chain; a later one only repairs a missing row.
+    if (!facts.chainRecorded && !facts.chainStarted) await recordChainStart(db, { ...chainEntry(), customerId });
 
     const record = {
       key,

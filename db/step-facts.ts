@@ -1,5 +1,6 @@
 import { type SQL, sql } from 'drizzle-orm';
 import { emailKey } from '../domain/email-address';
+import type { ChainEntry } from './chain-store';
 import { type Db, executePrepared, rowsOf } from './client';
 import type { DiscountCodeRow } from './discount-store';
 import type { MessageStatus, SuppressionReason } from './schema';
@@ -23,6 +24,21 @@ export interface StepFactsInput {
   withLastChainEnd: boolean;
   /** An email step without an incentive of its own reminds of the cart's latest code. */
   withLatestCode: boolean;
+  /** The first step records its chain in the same statement (see ChainStart). */
+  startChain?: ChainStart;
+}
+
+/**
+ * The chain's row as the first step records it (the customer is the statement's own), written
+ * only when the re-entry cooldown lets the customer in: `checkReentry` (domain/frequency.ts) over
+ * this statement's `lastOtherChainEnd`, `now` and `reentryCooldown` decides the same, to the
+ * millisecond, so a chain the step then skips for the cooldown leaves no row, as before.
+ */
+export interface ChainStart extends Omit<ChainEntry, 'customerId'> {
+  /** The step's clock (ms). */
+  now: number;
+  /** The campaign's re-entry cooldown (ms). */
+  reentryCooldown: number;
 }
 
 /** The discount code fields a reminder shows. */
@@ -41,8 +57,10 @@ export interface StepFacts {
   orderedSince: boolean;
   /** The customer has any order at all (soft opt-in). */
   boughtBefore: boolean;
-  /** This chain's row exists (its first step recorded the start). */
+  /** This chain's row existed before this statement (its first step recorded the start). */
   chainRecorded: boolean;
+  /** This statement recorded the chain's row (`startChain`, a new chain the cooldown lets in). */
+  chainStarted: boolean;
   /** Another chain of this customer and trigger started after this one. */
   newerChain: boolean;
   /** When the customer's latest other chain of this trigger ended (ms); null when asked not to look. */
@@ -63,6 +81,7 @@ interface Row {
   ordered_since: boolean;
   bought_before: boolean;
   chain_recorded: boolean;
+  chain_started: boolean;
   newer_chain: boolean;
   last_chain_end: number | null;
   recent_sends: number[] | string;
@@ -103,6 +122,7 @@ export async function loadStepFacts(db: Db, input: StepFactsInput): Promise<Step
         from discount_codes d where d.shop_id = ${shopId} and d.cart_id = ${cartId}
         order by d.created_at desc limit 1)`
     : sql`null::json`;
+  const started = input.startChain ? chainStartSql(input.startChain, others) : sql`select where false`;
   const result = await executePrepared(
     db,
     'cartflow_step_facts',
@@ -111,6 +131,8 @@ export async function loadStepFacts(db: Db, input: StepFactsInput): Promise<Step
       select id, marketing_consent from customers where shop_id = ${shopId} and email = ${input.email}
     ), mine as (
       select started_at from chains where workflow_id = ${workflowId}
+    ), started as (
+      ${started}
     )
     select
       (select id from cust) as customer_id,
@@ -126,6 +148,7 @@ export async function loadStepFacts(db: Db, input: StepFactsInput): Promise<Step
       exists (select 1 from orders
         where shop_id = ${shopId} and customer_id = (select id from cust)) as bought_before,
       exists (select 1 from mine) as chain_recorded,
+      exists (select 1 from started) as chain_started,
       exists (select 1 from chains c where ${others}
         and c.started_at > (select started_at from mine)) as newer_chain,
       ${lastChainEnd} as last_chain_end,
@@ -149,11 +172,32 @@ export async function loadStepFacts(db: Db, input: StepFactsInput): Promise<Step
     orderedSince: row.ordered_since,
     boughtBefore: row.bought_before,
     chainRecorded: row.chain_recorded,
+    chainStarted: row.chain_started,
     newerChain: row.newer_chain,
     lastOtherChainEnd: row.last_chain_end,
     recentMarketingSends: parsedJson<number[]>(row.recent_sends),
     latestCode: codeOf(row.latest_code === null ? null : parsedJson<RawCode>(row.latest_code)),
   };
+}
+
+/**
+ * The chain row's insert, a data-modifying part of the facts statement: the other parts read the
+ * snapshot from before it, so `chain_recorded` still says whether the row was there already. It is
+ * left out while another chain of the customer (`others`, as for `last_chain_end`) ended within the
+ * cooldown, on the same floored milliseconds that `checkReentry` compares.
+ */
+function chainStartSql(start: ChainStart, others: SQL): SQL {
+  const cutoff = start.now - start.reentryCooldown;
+  return sql`insert into chains (workflow_id, shop_id, customer_id, cart_id, "trigger", campaign_id,
+        campaign_version, segment, arm, variants, currency, conversion_until)
+      select ${start.workflowId}::text, ${start.shopId}::text, (select id from cust), ${start.cartId}::text,
+        ${start.trigger}::text, ${start.campaignId}::text, ${start.campaignVersion}::integer, ${start.segment}::text,
+        ${start.arm ?? null}::text, ${JSON.stringify(start.variants ?? {})}::jsonb, ${start.currency ?? null}::text,
+        ${start.conversionUntil?.toISOString() ?? null}::timestamptz
+      where not exists (select 1 from chains c where ${others}
+        and ${epochMs(sql`c.finished_at`)} > ${cutoff}::float8)
+      on conflict do nothing
+      returning 1`;
 }
 
 /** postgres.js and PGlite parse json columns; a driver that hands over text gets it parsed here. */

@@ -35,6 +35,8 @@ export async function factsOneByOne(db: Db, input: StepFactsInput): Promise<Step
     orderedSince: of ? await hasPurchased(db, { ...of, since: input.enteredAt }) : false,
     boughtBefore: of ? await hasPurchased(db, of) : false,
     chainRecorded: mine.length > 0,
+    // Reading one fact at a time records nothing.
+    chainStarted: false,
     newerChain: of ? await hasNewerChain(db, of) : false,
     lastOtherChainEnd: ended?.getTime() ?? null,
     recentMarketingSends: of

@@ -283,6 +283,8 @@ describe('runChainStep (real Postgres, real SMTP)', () => {
       where workflow_id = ${earlier(0).workflowId}`;
     const later = await chainOf({ customer: { email } });
     expect(await run(later(0))).toEqual({ status: 'skipped', reason: 'cooldown', endChain: true });
+    // Turned away before it began: no chain row (the conversion reports would count it as entered).
+    expect(await chainRow(later(0).workflowId)).toBeUndefined();
   });
 
   it('a newer cart of the same customer ends the older chain', async () => {

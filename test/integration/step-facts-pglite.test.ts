@@ -5,7 +5,7 @@ import { sql } from 'drizzle-orm';
 import { afterAll, beforeAll, expect, it } from 'vitest';
 import { getCustomer, storeCartEvent } from '../../db/cart-store';
 import { recordChainStart } from '../../db/chain-store';
-import { type Database, openDatabase } from '../../db/client';
+import { type Database, openDatabase, rowsOf } from '../../db/client';
 import { insertCode } from '../../db/discount-store';
 import { claimSend, recordSent } from '../../db/message-store';
 import { optOut } from '../../db/preference-store';
@@ -101,4 +101,49 @@ it('on the embedded database, one statement gives the answers of one query per f
     latestCode: { code: 'EMBEDDED10', status: 'active', value: '10.0000' },
   });
   expect(facts.recentMarketingSends).toHaveLength(1);
+}, 60_000);
+
+it('on the embedded database, the first step records its chain in the same statement, once', async () => {
+  const { db } = database;
+  const event = CartUpdatedEvent.parse(cartUpdatedEvent({ customer: { email: 'Zoë.إيمان@example.com' } }));
+  await storeCartEvent(db, { shopId, event, payload: event });
+  const cartId = event.data.id;
+  const email = event.data.customer.email;
+  const workflowId = `cart:${shopId}:${cartId}`;
+  const now = Date.now();
+  const input = {
+    shopId,
+    cartId,
+    workflowId,
+    email,
+    key: `cart:${shopId}:${cartId}:reminder`,
+    trigger: 'cart.abandoned',
+    category: 'cart_reminders',
+    enteredAt: new Date(now - 3_600_000),
+    sendsSince: new Date(now - 7 * 86_400_000),
+    withLastChainEnd: true,
+    withLatestCode: true,
+    startChain: {
+      workflowId,
+      shopId,
+      cartId,
+      trigger: 'cart.abandoned',
+      campaignId: 'consumer',
+      campaignVersion: 1,
+      segment: 'everyone',
+      variants: { reminder: 'a' },
+      currency: 'EUR',
+      now,
+      reentryCooldown: 7 * 86_400_000,
+    },
+  };
+  expect(await loadStepFacts(db, input)).toMatchObject({ chainRecorded: false, chainStarted: true });
+  expect(await loadStepFacts(db, input)).toMatchObject({ chainRecorded: true, chainStarted: false });
+  const customer = await getCustomer(db, { shopId, email });
+  const rows = rowsOf<{ customer_id: unknown; variants: unknown }>(
+    await db.execute(sql`select customer_id, variants from chains where workflow_id = ${workflowId}`),
+  );
+  expect(rows.map((row) => ({ ...row, customer_id: Number(row.customer_id) }))).toEqual([
+    { customer_id: customer?.id, variants: { reminder: 'a' } },
+  ]);
 }, 60_000);

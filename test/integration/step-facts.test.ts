@@ -3,9 +3,10 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { getCustomer, storeCartEvent } from '../../db/cart-store';
 import { optOut } from '../../db/preference-store';
 import type { SuppressionReason } from '../../db/schema';
-import { type StepFacts, type StepFactsInput, loadStepFacts } from '../../db/step-facts';
+import { type ChainStart, type StepFacts, type StepFactsInput, loadStepFacts } from '../../db/step-facts';
 import { suppress } from '../../db/suppression-store';
 import { CartUpdatedEvent } from '../../domain/events';
+import { checkReentry } from '../../domain/frequency';
 import { cartUpdatedEvent } from '../helpers/cart-events';
 import { createTestDatabase, type TestDatabase } from '../helpers/database';
 import { factsOneByOne, sortedFacts } from '../helpers/step-facts-one-by-one';
@@ -199,5 +200,107 @@ describe('loadStepFacts: one statement, the same answers as one query per fact',
     expect(facts.latestCode).toMatchObject({ status: 'disabled', type: 'fixed', currency: 'EUR', value: '10.0000' });
     expect(facts.latestCode?.expiresAt).toBeInstanceOf(Date);
     expect((await expectSameAnswers({ ...input, withLatestCode: false })).latestCode).toBeNull();
+  });
+});
+
+describe('loadStepFacts with startChain: the first step records its chain in the same statement', () => {
+  const DAY_MS = 24 * 3_600_000;
+
+  function chainStart(input: StepFactsInput, { now, cooldown }: { now: number; cooldown: number }): ChainStart {
+    return {
+      workflowId: input.workflowId,
+      shopId,
+      cartId: input.cartId,
+      trigger: input.trigger,
+      campaignId: 'consumer',
+      campaignVersion: 3,
+      segment: 'everyone',
+      arm: 'treated',
+      variants: { reminder: 'b' },
+      currency: 'EUR',
+      conversionUntil: new Date(now + 10 * DAY_MS),
+      now,
+      reentryCooldown: cooldown,
+    };
+  }
+
+  const chainRows = (workflowId: string) =>
+    database.sql`select shop_id, customer_id, cart_id, trigger, campaign_id, campaign_version, segment, status,
+        arm, variants, currency, conversion_until from chains where workflow_id = ${workflowId}`;
+
+  it('records the row once, with the customer it found; the facts are those of before the row', async () => {
+    const input = await customerWithCart(`start-${randomUUID().slice(0, 8)}@example.com`);
+    const now = Date.now();
+    const start = { ...input, startChain: chainStart(input, { now, cooldown: 7 * DAY_MS }) };
+    const first = await loadStepFacts(database.db, start);
+    expect(sortedFacts(first)).toEqual({
+      ...sortedFacts(await factsOneByOne(database.db, input)),
+      chainRecorded: false,
+      chainStarted: true,
+    });
+    expect(await chainRows(input.workflowId)).toEqual([
+      {
+        shop_id: shopId,
+        customer_id: String(await customerIdOf(input)),
+        cart_id: input.cartId,
+        trigger: 'cart.abandoned',
+        campaign_id: 'consumer',
+        campaign_version: 3,
+        segment: 'everyone',
+        status: 'active',
+        arm: 'treated',
+        variants: { reminder: 'b' },
+        currency: 'EUR',
+        conversion_until: new Date(now + 10 * DAY_MS),
+      },
+    ]);
+    // A retried first step finds its row and records nothing more.
+    expect(await loadStepFacts(database.db, start)).toMatchObject({ chainRecorded: true, chainStarted: false });
+    expect(await chainRows(input.workflowId)).toHaveLength(1);
+  });
+
+  it('a shopper the shop has no customer row for: the chain is recorded without one', async () => {
+    const input = await customerWithCart(`known-${randomUUID().slice(0, 8)}@example.com`);
+    const stranger = { ...input, email: `stranger-${randomUUID().slice(0, 8)}@example.com` };
+    const facts = await loadStepFacts(database.db, {
+      ...stranger,
+      startChain: chainStart(stranger, { now: Date.now(), cooldown: 7 * DAY_MS }),
+    });
+    expect(facts).toMatchObject({ customer: null, chainStarted: true });
+    expect(await chainRows(input.workflowId)).toEqual([expect.objectContaining({ customer_id: null })]);
+  });
+
+  it('the re-entry cooldown: no row while it keeps the customer out, as checkReentry decides to the millisecond', async () => {
+    const cooldown = 7 * DAY_MS;
+    const input = await customerWithCart(`cool-${randomUUID().slice(0, 8)}@example.com`);
+    // Ended at a fraction of a millisecond: the statement must floor it as the facts do.
+    await chain(input, {
+      workflowId: `ended-${randomUUID()}`,
+      startedAgo: '3 days',
+      finishedAgo: '2 days 0.0004 seconds',
+    });
+    const ended = (await loadStepFacts(database.db, input)).lastOtherChainEnd;
+    if (ended === null) throw new Error('the ended chain was not found');
+    for (const now of [ended + cooldown - 1, ended + cooldown]) {
+      const allowed = checkReentry({ now, lastChainEndedAt: ended, cooldown }).allowed;
+      const facts = await loadStepFacts(database.db, { ...input, startChain: chainStart(input, { now, cooldown }) });
+      expect({ now: now - ended, started: facts.chainStarted }).toEqual({ now: now - ended, started: allowed });
+      expect(await chainRows(input.workflowId)).toHaveLength(allowed ? 1 : 0);
+    }
+    expect(await chainRows(input.workflowId)).toHaveLength(1);
+  });
+
+  it('another trigger’s chain, or one still running, does not keep the customer out', async () => {
+    const input = await customerWithCart(`other-${randomUUID().slice(0, 8)}@example.com`);
+    await chain(
+      { ...input, trigger: 'customer.created' },
+      { workflowId: `welcome-${randomUUID()}`, startedAgo: '2 hours', finishedAgo: '1 hour' },
+    );
+    await chain(input, { workflowId: `running-${randomUUID()}`, startedAgo: '1 hour' });
+    const facts = await loadStepFacts(database.db, {
+      ...input,
+      startChain: chainStart(input, { now: Date.now(), cooldown: 7 * DAY_MS }),
+    });
+    expect(facts.chainStarted).toBe(true);
   });
 });
