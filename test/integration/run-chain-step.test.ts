@@ -135,6 +135,35 @@ describe('runChainStep (real Postgres, real SMTP)', () => {
     expect(code?.status).toBe('active'); // a finished chain leaves the code valid until it expires
   });
 
+  it('the last email and the chain’s end are recorded together; a retry and an earlier end keep them as they were', async () => {
+    const frequent = consumerCampaign({ frequency: { minGap: '1s', maxPer7Days: 10, maxDeferral: '1h' } });
+    const step = await chainOf({ campaign: frequent });
+    const input = (i: number) => ({ ...step(i), campaign: frequent });
+    await runToEnd(input(0));
+    await runToEnd(input(1));
+    expect(await chainRow(input(0).workflowId)).toEqual({ status: 'active', outcome: null });
+    expect(await runToEnd(input(2))).toEqual({ status: 'sent' });
+    const ended = async () =>
+      (
+        await database.sql`select c.status, c.outcome, c.finished_at is not null as finished, m.status as email
+          from chains c join messages m on m.workflow_id = c.workflow_id and m.step = 'last-chance'
+          where c.workflow_id = ${input(0).workflowId}`
+      )[0];
+    expect(await ended()).toEqual({ status: 'finished', outcome: 'completed', finished: true, email: 'sent' });
+    expect(await run(input(2))).toEqual({ status: 'already_sent' });
+    expect(await ended()).toEqual({ status: 'finished', outcome: 'completed', finished: true, email: 'sent' });
+
+    // A chain stopped while its last email was on its way keeps the outcome it was stopped with.
+    const stopped = await chainOf({ campaign: frequent });
+    const last = (i: number) => ({ ...stopped(i), campaign: frequent });
+    await runToEnd(last(0));
+    await runToEnd(last(1));
+    await database.sql`update chains set status = 'finished', outcome = 'stopped', finished_at = now()
+      where workflow_id = ${last(0).workflowId}`;
+    expect(await runToEnd(last(2))).toEqual({ status: 'sent' });
+    expect(await chainRow(last(0).workflowId)).toEqual({ status: 'finished', outcome: 'stopped' });
+  });
+
   it('with Shopify as the discount source, the code is made for the checkout’s customer and deactivated when the chain ends early', async () => {
     const shopify = 'https://cartflow-steps.myshopify.com/admin/api/2025-10/graphql.json';
     const calls: Array<{ query: string; variables: Record<string, unknown> }> = [];
