@@ -52,11 +52,6 @@ export interface DeliverEmailInput {
   campaign?: { id: string; version: number; segment: string };
   /** What analysts need of the send: its chain, experiment arm, currency and attribution rule. */
   analytics?: SendAnalytics;
-  /**
-   * The chain's last step: recording the send also ends the chain (db/message-store.ts recordSent),
-   * so `sent` means it ended; after `already_sent` the caller ends it.
-   */
-  endsChain?: { workflowId: string; outcome: string };
 }
 
 export interface SendAnalytics {
@@ -174,11 +169,7 @@ export async function deliverEmail(deps: DeliveryDeps, input: DeliverEmailInput)
     if (serverDidNotTakeIt(error)) await releaseClaim(deps.db, input.key);
     throw error;
   }
-  await recordSent(deps.db, {
-    key: input.key,
-    smtpResponse: response,
-    ...(input.endsChain ? { endsChain: input.endsChain } : {}),
-  });
+  await recordSent(deps.db, { key: input.key, smtpResponse: response });
   log.info('email sent', {
     messageId: rowId,
     cartId: input.cartId,

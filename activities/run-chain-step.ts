@@ -215,11 +215,9 @@ export function createRunChainStep(deps: ChainStepDeps) {
           attributionWindowMs: campaign.attributionWindow,
           attributionTouch: campaign.attributionTouch,
         },
-        ...(isLast ? { endsChain: { workflowId, outcome: 'completed' } } : {}),
       });
     }
-    // The last email's record ended the chain in its own statement; any other last step ends it here.
-    if (isLast && !(step.kind === 'email' && status === 'sent')) await endChain('completed');
+    if (isLast) await endChain('completed');
     count(status);
     return { status };
 

@@ -1,6 +1,6 @@
 import { and, eq, lt, sql } from 'drizzle-orm';
 import { STALE_CLAIM_MS } from '../domain/activity-timeouts';
-import { type Db, executePrepared } from './client';
+import type { Db } from './client';
 import { messages, type MessageStatus } from './schema';
 
 export interface ClaimSendInput {
@@ -93,28 +93,7 @@ export async function recordSkipped(
     .execute();
 }
 
-/**
- * The send went out. `endsChain`: the chain's last step, whose record also ends the chain (as
- * db/chain-store.ts recordChainEnd does) in the same statement: one round trip fewer per chain, and
- * the email and the chain's end are recorded together or not at all.
- */
-export async function recordSent(
-  db: Db,
-  input: { key: string; smtpResponse: string; endsChain?: { workflowId: string; outcome: string } },
-): Promise<void> {
-  if (input.endsChain) {
-    await executePrepared(
-      db,
-      'cartflow_record_sent_end_chain',
-      sql`with sent as (
-        update messages set status = 'sent', smtp_response = ${input.smtpResponse}::text, sent_at = now()
-         where key = ${input.key}::text
-      )
-      update chains set status = 'finished', outcome = ${input.endsChain.outcome}::text, finished_at = now()
-       where workflow_id = ${input.endsChain.workflowId}::text and status = 'active'`,
-    );
-    return;
-  }
+export async function recordSent(db: Db, input: { key: string; smtpResponse: string }): Promise<void> {
   await db
     .update(messages)
     .set({ status: 'sent', smtpResponse: input.smtpResponse, sentAt: sql`now()` })

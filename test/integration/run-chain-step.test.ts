@@ -135,7 +135,7 @@ describe('runChainStep (real Postgres, real SMTP)', () => {
     expect(code?.status).toBe('active'); // a finished chain leaves the code valid until it expires
   });
 
-  it('the last email and the chain’s end are recorded together; a retry and an earlier end keep them as they were', async () => {
+  it('the last email ends the chain; a retry and an earlier end keep both as they were', async () => {
     const frequent = consumerCampaign({ frequency: { minGap: '1s', maxPer7Days: 10, maxDeferral: '1h' } });
     const step = await chainOf({ campaign: frequent });
     const input = (i: number) => ({ ...step(i), campaign: frequent });
