@@ -310,6 +310,9 @@ export const discountCodes = pgTable(
   (table) => [
     uniqueIndex('discount_codes_key_idx').on(table.key),
     uniqueIndex('discount_codes_code_idx').on(table.shopId, table.code),
+    // A reminder step reads its cart's newest code (db/step-facts.ts) and an ended chain disables
+    // the cart's codes: without it both scanned every code the shop ever issued.
+    index('discount_codes_cart_idx').on(table.shopId, table.cartId, table.createdAt),
   ],
 );
 

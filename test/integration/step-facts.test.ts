@@ -304,3 +304,13 @@ describe('loadStepFacts with startChain: the first step records its chain in the
     expect(facts.chainStarted).toBe(true);
   });
 });
+
+it('a cart’s newest code is found through its index, not by reading every code the shop issued', async () => {
+  // With 200,000 codes a reminder's facts statement took 33 ms on a scan, 0.5 ms on the index.
+  const plan = await database.sql.begin(async (tx) => {
+    await tx`set local enable_seqscan = off`;
+    return tx`explain select code from discount_codes where shop_id = ${shopId} and cart_id = ${'cart-1'}
+      order by created_at desc limit 1`;
+  });
+  expect(plan.map((row) => String(row['QUERY PLAN'])).join('\n')).toContain('discount_codes_cart_idx');
+});

@@ -1,0 +1,1 @@
+CREATE INDEX "discount_codes_cart_idx" ON "discount_codes" USING btree ("shop_id","cart_id","created_at");
