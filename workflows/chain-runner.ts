@@ -14,6 +14,14 @@ const { runChainStep, finishChain } = proxyActivities<Activities>({
 /** Workflow changes guarded for histories recorded before them (test/replay proves both paths). */
 const FINAL_STATUS_PATCH = 'final-search-attributes-on-completion';
 const WAKE_FIRST_PATCH = 'wake-before-continue-as-new';
+/**
+ * Stands in for both patches above: every patch costs a run two history events (its marker and
+ * the SDK's upsert of TemporalChangeVersion), so runs started with it carry one marker, not two.
+ * Checked first at each site; histories recorded before it replay on the two old checks.
+ */
+const ONE_MARKER_PATCH = 'one-marker-for-wake-first-and-final-status';
+const wakeFirst = () => patched(ONE_MARKER_PATCH) || patched(WAKE_FIRST_PATCH);
+const finalStatusOnCompletion = () => patched(ONE_MARKER_PATCH) || patched(FINAL_STATUS_PATCH);
 /** Continue-as-new carries only the campaigns of the workflow's own trigger into the next run. */
 export const OWN_TRIGGER_CAMPAIGNS_PATCH = 'own-trigger-campaigns-on-continue-as-new';
 
@@ -40,7 +48,7 @@ export function createChainRunner({ shopId, subjectId, state, continueAsNew }: C
       await finishChain({ workflowId: workflowInfo().workflowId, shopId, cartId: subjectId, outcome });
     }
     // Operators list active chains by CartflowStatus: a completed one must say so too.
-    if (result !== 'completed' || patched(FINAL_STATUS_PATCH)) publishChainState(state, outcome);
+    if (result !== 'completed' || finalStatusOnCompletion()) publishChainState(state, outcome);
     return result;
   }
 
@@ -48,7 +56,7 @@ export function createChainRunner({ shopId, subjectId, state, continueAsNew }: C
   async function waitOr(wake: () => boolean): Promise<boolean> {
     for (;;) {
       // A signal that arrived in this very task is acted on before continuing as new.
-      if (patched(WAKE_FIRST_PATCH) && wake()) return true;
+      if (wakeFirst() && wake()) return true;
       if (workflowInfo().continueAsNewSuggested) await continueAsNew();
       const remaining = (state.waitUntil ?? 0) - Date.now();
       if (remaining <= 0 || wake()) return wake();
