@@ -1,4 +1,13 @@
-import { ActivityFailure, condition, log, patched, proxyActivities, workflowInfo } from '@temporalio/workflow';
+import {
+  ActivityFailure,
+  CancellationScope,
+  condition,
+  log,
+  patched,
+  proxyActivities,
+  sleep,
+  workflowInfo,
+} from '@temporalio/workflow';
 import type { Activities } from '../activities';
 import { CHAIN_ACTIVITY_ATTEMPT_MS } from '../domain/activity-timeouts';
 import { type ChainOutcome, outcomeOfSkip } from '../domain/chain';
@@ -60,7 +69,7 @@ export function createChainRunner({ shopId, subjectId, state, continueAsNew }: C
       if (workflowInfo().continueAsNewSuggested) await continueAsNew();
       const remaining = (state.waitUntil ?? 0) - Date.now();
       if (remaining <= 0 || wake()) return wake();
-      const woke = await condition(() => wake() || workflowInfo().continueAsNewSuggested, remaining);
+      const woke = await wakeOrTimeout(() => wake() || workflowInfo().continueAsNewSuggested, remaining);
       if (!woke || wake()) return woke;
     }
   }
@@ -137,4 +146,24 @@ export function createChainRunner({ shopId, subjectId, state, continueAsNew }: C
   }
 
   return { finish, waitOr, runSteps, view };
+}
+
+/**
+ * `condition(wake, ms)` with the same commands in the same order (a timer, cancelled if `wake` turns
+ * true first) and about half the promises: the SDK captures a stack trace for every promise a
+ * workflow creates, and its timeout variant (a scope, a race, two chained thens) makes many.
+ */
+async function wakeOrTimeout(wake: () => boolean, ms: number): Promise<boolean> {
+  const timer = new CancellationScope();
+  let fired = false;
+  timer
+    .run(() => sleep(ms))
+    .then(
+      () => void (fired = true),
+      () => undefined, // cancelled below: the wake came first
+    );
+  await condition(() => fired || wake());
+  if (fired) return false;
+  timer.cancel();
+  return true;
 }
