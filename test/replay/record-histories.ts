@@ -117,6 +117,22 @@ const scenarios: Record<string, Scenario> = {
       await h.handleFor(cartId).result();
     },
   },
+  // Recorded with ONE_MARKER_PATCH (workflows/chain-runner.ts): one patch marker per run instead
+  // of two. The files above without it are what runs started before it look like.
+  'one-marker-consumer-completed': {
+    async run(h, cartId, env) {
+      await h.deliver(cart(cartId, await env.currentTimeMs()));
+      await h.handleFor(cartId).result();
+    },
+  },
+  'one-marker-consumer-purchased-after-first-email': {
+    async run(h, cartId, env) {
+      await h.deliver(cart(cartId, await env.currentTimeMs()));
+      await env.sleep(3 * HOUR); // abandonment (1 h) + the reminder's delay (1 h): the first email is out
+      await h.deliver(orderPlacedEvent({ cartId }));
+      await h.handleFor(cartId).result();
+    },
+  },
   'welcome-completed': {
     async run(h, cartId, env) {
       const [workflowId] = await h.startJourneys({

@@ -48,6 +48,8 @@ describe('replay of saved workflow histories', () => {
         'welcome-completed',
         'consumer-continued-as-new',
         'consumer-continued-as-new-all-campaigns',
+        'one-marker-consumer-completed',
+        'one-marker-consumer-purchased-after-first-email',
       ]),
     );
   });
@@ -80,6 +82,23 @@ describe('replay of saved workflow histories', () => {
     // Recorded with it: the same start, and the next run gets the cart campaigns only.
     expect(started('consumer-continued-as-new')).toEqual(['b2b', 'consumer', 'welcome']);
     expect(carried('consumer-continued-as-new')).toEqual(['b2b', 'consumer']);
+  });
+
+  it('runs recorded before the one-marker patch carry its two predecessors; runs after it, it alone', async () => {
+    const histories = new Map((await corpus()).map(({ name, history }) => [name, history]));
+    const patchIds = (name: string) =>
+      (histories.get(name)?.events ?? []).flatMap((event) => {
+        const [payload] = event.markerRecordedEventAttributes?.details?.['patch-data']?.payloads ?? [];
+        return payload ? [(defaultPayloadConverter.fromPayload(payload) as { id: string }).id] : [];
+      });
+    expect(patchIds('consumer-step-expired')).toEqual([
+      'wake-before-continue-as-new',
+      'final-search-attributes-on-completion',
+    ]);
+    expect(patchIds('one-marker-consumer-completed')).toEqual(['one-marker-for-wake-first-and-final-status']);
+    expect(patchIds('one-marker-consumer-purchased-after-first-email')).toEqual([
+      'one-marker-for-wake-first-and-final-status',
+    ]);
   });
 
   it('an incompatible (unpatched) workflow change is caught', async () => {
