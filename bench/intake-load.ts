@@ -6,12 +6,15 @@ import { benchNumber, requiredBenchVariable } from './bench-env';
 // The shop side of `npm run bench:intake`, in its own process so that building, signing and
 // timing requests does not share the server's event loop. Posts signed cart.updated webhooks
 // with CONCURRENCY in flight for DURATION_MS to URL, then prints one JSON line: every latency in
-// ms and the count of each status.
+// ms, the count of each status, and the CPU this process used (the shop's own cost: on a 2-core
+// box it is taken from the server it measures).
 
 export interface LoadReport {
   latenciesMs: number[];
   statuses: Record<string, number>;
   elapsedMs: number;
+  /** This process's CPU (user + system) while it sent. */
+  cpuMs: number;
 }
 
 const url = new URL(required('URL'));
@@ -74,6 +77,7 @@ function post(): Promise<number> {
 const latenciesMs: number[] = [];
 const statuses: Record<string, number> = {};
 const started = performance.now();
+const cpu0 = process.cpuUsage();
 await Promise.all(
   Array.from({ length: concurrency }, async () => {
     while (performance.now() - started < durationMs) {
@@ -84,6 +88,12 @@ await Promise.all(
     }
   }),
 );
-const report: LoadReport = { latenciesMs, statuses, elapsedMs: performance.now() - started };
+const cpu = process.cpuUsage(cpu0);
+const report: LoadReport = {
+  latenciesMs,
+  statuses,
+  elapsedMs: performance.now() - started,
+  cpuMs: (cpu.user + cpu.system) / 1000,
+};
 process.stdout.write(`${JSON.stringify(report)}\n`);
 agent.destroy();

@@ -20,6 +20,7 @@ import { createOutboxRelay, type OutboxWake } from '../server/outbox-relay';
 import { freePort, quantile, root, script, sleep } from './chains-support';
 import type { LoadReport } from './intake-load';
 import { benchNumber, benchVariable, childBenchEnv } from './bench-env';
+import { cpuMeter, pidByCommandLine, postmasterOf } from './process-cpu';
 
 // `npm run bench:intake`: how many webhooks per second the durable intake accepts, and how fast the
 // outbox relay hands them to Temporal. Four phases: the shop's load with no relay (what intake
@@ -78,7 +79,7 @@ function sampleEvent(n: number): CartEvent {
   });
 }
 
-async function startPostgres(): Promise<{ url: string; settings: string }> {
+async function startPostgres(): Promise<{ url: string; settings: string; postmaster: number | undefined }> {
   let adminUrl = benchVariable('DATABASE_URL');
   if (!adminUrl) {
     const dir = await mkdtemp(path.join(os.tmpdir(), 'cartflow-bench-intake-pg-'));
@@ -100,9 +101,10 @@ async function startPostgres(): Promise<{ url: string; settings: string }> {
     await admin.unsafe(`drop database if exists ${dbName} with (force)`);
     await admin.end();
   });
+  const [backend] = await admin.unsafe<Array<{ pid: number }>>('select pg_backend_pid() as pid');
   const url = new URL(adminUrl);
   url.pathname = `/${dbName}`;
-  return { url: url.toString(), settings: row?.settings ?? '' };
+  return { url: url.toString(), settings: row?.settings ?? '', postmaster: await postmasterOf(backend?.pid ?? 0) };
 }
 
 /** The physical limit: single-row INSERT + COMMIT of an event-sized row, POOL connections, as fast as they go. */
@@ -178,6 +180,13 @@ async function main() {
     },
   });
   cleanups.push(() => temporal.teardown());
+  const temporalPort = temporal.address.split(':').at(-1) ?? '';
+  // Only on this machine: a DATABASE_URL elsewhere has no process here to read.
+  const otherPids = {
+    postgres: benchVariable('DATABASE_URL') ? undefined : pg.postmaster,
+    temporal: await pidByCommandLine(['--port', temporalPort]),
+  };
+  const others = cpuMeter(otherPids);
   const logger = pino({ level: 'warn' });
   const workflows = createCartWorkflows({
     client: temporal.client,
@@ -206,14 +215,16 @@ async function main() {
   const webhookUrl = `http://127.0.0.1:${(server.address() as AddressInfo).port}/webhooks/cart`;
 
   progress(`webhooks for ${DURATION_MS / 1000} s, ${CONCURRENCY} in flight, no relay …`);
-  const alone = await measureShop(webhookUrl, 'alone');
+  const alone = await measureShop(webhookUrl, 'alone', others);
   const backlog = await countUndelivered(database.db);
   progress(`a relay drains the ${backlog} events they left in the outbox …`);
   const drainer = createOutboxRelay({ db: database.db, workflows, logger });
   const drain0 = performance.now();
   const drainCpu0 = process.cpuUsage();
+  await others.start();
   while ((await countUndelivered(database.db)) > 0) await drainer.drain();
   const drainCpu = process.cpuUsage(drainCpu0);
+  const drainOthers = await others.since();
   const relayRate = backlog / ((performance.now() - drain0) / 1000);
   const relayCpuMs = (drainCpu.user + drainCpu.system) / 1000 / Math.max(1, backlog);
 
@@ -221,7 +232,7 @@ async function main() {
   const relay = createOutboxRelay({ db: database.db, workflows, logger });
   relay.start();
   running = relay;
-  const withRelay = await measureShop(webhookUrl, 'relay');
+  const withRelay = await measureShop(webhookUrl, 'relay', others);
   const behind = await countUndelivered(database.db);
   const catchUp0 = performance.now();
   while ((await countUndelivered(database.db)) > 0) await relay.drain();
@@ -231,7 +242,7 @@ async function main() {
   progress(`webhooks for ${DURATION_MS / 1000} s, ${CONCURRENCY} in flight, relay in its own process …`);
   running = { wake() {} }; // as OUTBOX_RELAY=off: the server only stores
   const separate = await startRelayProcess({ url: pg.url, temporalAddress: temporal.address });
-  const withSeparateRelay = await measureShop(webhookUrl, 'separate');
+  const withSeparateRelay = await measureShop(webhookUrl, 'separate', cpuMeter({ ...otherPids, relay: separate.pid }));
   const behindSeparate = await countUndelivered(database.db);
   const separate0 = performance.now();
   while ((await countUndelivered(database.db)) > 0) await sleep(50);
@@ -243,6 +254,7 @@ async function main() {
   >`select count(*)::int as stored from cart_events`;
   await sqlCheck.end();
 
+  const perDrained = (ms: number | undefined) => (ms === undefined ? '?' : (ms / Math.max(1, backlog)).toFixed(2));
   const outage = (arrivalsPerSecond: number) => {
     const queued = arrivalsPerSecond * 600;
     return relayRate > arrivalsPerSecond ? (queued / (relayRate - arrivalsPerSecond)).toFixed(0) : '∞';
@@ -265,8 +277,26 @@ async function main() {
     `With the relay in its own process it was ${behindSeparate} behind and caught up ${separateCatchUpS.toFixed(1)} s later; that process used ${separateRelay.cpuMs.toFixed(0)} ms of CPU (${(separateRelay.cpuMs / Math.max(1, withSeparateRelay.accepted)).toFixed(2)} ms per event).`,
     `${stored} events stored in all.`,
     `Draining a 10-minute Temporal outage's backlog while events keep arriving at 10/s: ${outage(10)} s; at 100/s: ${outage(100)} s.`,
+    '',
+    `CPU per accepted webhook in each process on this machine (ms; ${machine.cores} cores give ${machine.cores * 1000} ms per second, so the sum × the rate is the cores used):`,
+    '',
+    '| phase | server (bench process) | shop (load generator) | PostgreSQL | Temporal dev server | relay process | sum | cores used |',
+    '|---|---:|---:|---:|---:|---:|---:|---:|',
+    cpuRow('no relay', alone),
+    cpuRow('relay running in the server', withRelay),
+    cpuRow('relay in its own process', withSeparateRelay),
+    `| relay draining the backlog, per event | ${relayCpuMs.toFixed(2)} | | ${perDrained(drainOthers.postgres)} | ${perDrained(drainOthers.temporal)} | | | |`,
   ];
   process.stdout.write(`${lines.join('\n')}\n`);
+}
+
+/** One phase's CPU per webhook by process; a process not measured (not on this machine, not Linux) is "?". */
+function cpuRow(label: string, shop: ShopFigures): string {
+  const parts = [shop.cpuMs, shop.shopCpuMs, shop.postgresCpuMs, shop.temporalCpuMs, shop.relayCpuMs];
+  const cell = (ms: number | undefined) => (ms === undefined ? '?' : ms.toFixed(2));
+  const sum = parts.reduce<number>((total, ms) => total + (ms ?? 0), 0);
+  const relayCell = shop.relayCpuMs === undefined && label !== 'relay in its own process' ? '' : cell(shop.relayCpuMs);
+  return `| ${label} | ${cell(shop.cpuMs)} | ${cell(shop.shopCpuMs)} | ${cell(shop.postgresCpuMs)} | ${cell(shop.temporalCpuMs)} | ${relayCell} | ${sum.toFixed(2)} | ${((sum * shop.rate) / 1000).toFixed(2)} |`;
 }
 
 interface ShopFigures {
@@ -277,6 +307,12 @@ interface ShopFigures {
   cpuMs: number;
   accepted: number;
   answers: string;
+  /** The shop process's (bench/intake-load.ts), PostgreSQL's and the Temporal dev server's CPU per accepted webhook. */
+  shopCpuMs: number | undefined;
+  postgresCpuMs: number | undefined;
+  temporalCpuMs: number | undefined;
+  /** The relay process's, in the phase where it runs in one of its own. */
+  relayCpuMs?: number | undefined;
 }
 
 /** bench/intake-relay.ts: a relay in a process of its own; stop() returns the CPU it used. */
@@ -299,6 +335,7 @@ async function startRelayProcess({ url, temporalAddress }: { url: string; tempor
     await sleep(50);
   }
   return {
+    pid: child.pid,
     async stop(): Promise<{ cpuMs: number }> {
       child.stdin.end();
       const code = await exited;
@@ -308,12 +345,19 @@ async function startRelayProcess({ url, temporalAddress }: { url: string; tempor
   };
 }
 
-async function measureShop(url: string, phase: string): Promise<ShopFigures> {
+async function measureShop(url: string, phase: string, others: ReturnType<typeof cpuMeter>): Promise<ShopFigures> {
+  await others.start();
   const cpu0 = process.cpuUsage();
   const shop = await runShop(url, phase);
   const cpu = process.cpuUsage(cpu0);
+  const otherMs = await others.since();
   const accepted = shop.statuses['202'] ?? 0;
+  const perEvent = (ms: number | undefined) => (ms === undefined ? undefined : ms / Math.max(1, accepted));
   return {
+    shopCpuMs: perEvent(shop.cpuMs),
+    postgresCpuMs: perEvent(otherMs.postgres),
+    temporalCpuMs: perEvent(otherMs.temporal),
+    relayCpuMs: perEvent(otherMs.relay),
     rate: accepted / (shop.elapsedMs / 1000),
     p50: quantile(shop.latenciesMs, 0.5),
     p99: quantile(shop.latenciesMs, 0.99),
