@@ -10,6 +10,7 @@ import { TestWorkflowEnvironment } from '@temporalio/testing';
 import pino from 'pino';
 import postgres from 'postgres';
 import { cartSearchAttributeKeys } from '../app/search-attributes';
+import { loadConfig } from '../config/env';
 import { openDatabase } from '../db/client';
 import { countUndelivered } from '../db/outbox-store';
 import { Campaign } from '../domain/campaign';
@@ -35,10 +36,22 @@ import { cpuMeter, pidByCommandLine, postmasterOf } from './process-cpu';
 //   CONCURRENCY=32   webhooks in flight (the baseline uses the app's pool size, 10 connections)
 //   DURABLE=1        the throwaway cluster keeps PostgreSQL's durable defaults (fsync, synchronous_commit);
 //                    0: the test suite's settings (both off)
+//   OUTBOX_BUSY_RATE, OUTBOX_RELAY_NICE  how the relays yield to intake; default the product's (100/s,
+//                    10): the relay in the server paces itself while webhooks arrive, the relay
+//                    process also runs niced, as `cartflow relay` does
+// Besides its own CPU the bench reads, on Linux, the CPU of the shop process, the PostgreSQL
+// cluster (the postmaster's tree) and the Temporal dev server from /proc, and prints CPU per
+// webhook for each (bench/process-cpu.ts): on 2 cores their sum × the rate is what must fit.
 
 const DURATION_MS = benchNumber('DURATION_S', 15) * 1000;
 const CONCURRENCY = benchNumber('CONCURRENCY', 32);
 const DURABLE = benchVariable('DURABLE') !== '0';
+// The product's defaults unless the bench is told otherwise: how the relays yield to intake.
+const relayDefaults = loadConfig({
+  ...(benchVariable('OUTBOX_BUSY_RATE') ? { OUTBOX_BUSY_RATE: benchVariable('OUTBOX_BUSY_RATE') } : {}),
+  ...(benchVariable('OUTBOX_RELAY_NICE') ? { OUTBOX_RELAY_NICE: benchVariable('OUTBOX_RELAY_NICE') } : {}),
+});
+const relayYield = relayDefaults.OUTBOX_BUSY_RATE;
 const POOL = 10; // db/client.ts: openPostgres({ max: 10 })
 const shopId = 'bench-intake';
 const secret = 'bench-webhook-secret-0123456789';
@@ -126,7 +139,12 @@ async function rawInsertRate(url: string) {
   );
   const seconds = (performance.now() - t0) / 1000;
   await sql.end();
-  return { perSecond: latencies.length / seconds, p50: quantile(latencies, 0.5), p99: quantile(latencies, 0.99) };
+  return {
+    perSecond: latencies.length / seconds,
+    rows: latencies.length,
+    p50: quantile(latencies, 0.5),
+    p99: quantile(latencies, 0.99),
+  };
 }
 
 /** `phase` keeps each run's event ids apart (the same id with another body is a 409). */
@@ -166,7 +184,13 @@ async function main() {
   await database.migrate();
 
   progress(`raw INSERT + COMMIT for ${DURATION_MS / 1000} s …`);
+  const rawPostgres = cpuMeter({ postgres: benchVariable('DATABASE_URL') ? undefined : pg.postmaster });
+  await rawPostgres.start();
+  const rawCpu0 = process.cpuUsage();
   const raw = await rawInsertRate(pg.url);
+  const rawCpu = process.cpuUsage(rawCpu0);
+  const rawPostgresMs = (await rawPostgres.since()).postgres;
+  const perRawRow = (ms: number | undefined) => (ms === undefined ? '?' : (ms / Math.max(1, raw.rows)).toFixed(2));
 
   progress('Temporal dev server …');
   const cliPath = await script('temporal-cli.sh');
@@ -229,7 +253,7 @@ async function main() {
   const relayCpuMs = (drainCpu.user + drainCpu.system) / 1000 / Math.max(1, backlog);
 
   progress(`webhooks for ${DURATION_MS / 1000} s, ${CONCURRENCY} in flight, relay running …`);
-  const relay = createOutboxRelay({ db: database.db, workflows, logger });
+  const relay = createOutboxRelay({ db: database.db, workflows, logger, relayYield });
   relay.start();
   running = relay;
   const withRelay = await measureShop(webhookUrl, 'relay', others);
@@ -285,6 +309,7 @@ async function main() {
     cpuRow('no relay', alone),
     cpuRow('relay running in the server', withRelay),
     cpuRow('relay in its own process', withSeparateRelay),
+    `| raw INSERT + COMMIT, per row (the limit's own cost) | ${perRawRow((rawCpu.user + rawCpu.system) / 1000)} (postgres.js client) | | ${perRawRow(rawPostgresMs)} | | | | |`,
     `| relay draining the backlog, per event | ${relayCpuMs.toFixed(2)} | | ${perDrained(drainOthers.postgres)} | ${perDrained(drainOthers.temporal)} | | | |`,
   ];
   process.stdout.write(`${lines.join('\n')}\n`);
@@ -324,6 +349,8 @@ async function startRelayProcess({ url, temporalAddress }: { url: string; tempor
       TEMPORAL_ADDRESS: temporalAddress,
       TASK_QUEUE: `bench-intake-${runId}`,
       CAMPAIGN: JSON.stringify(campaignFile),
+      OUTBOX_BUSY_RATE: relayYield === 'off' ? 'off' : `${relayYield.busyRate}/s`,
+      OUTBOX_RELAY_NICE: String(relayDefaults.OUTBOX_RELAY_NICE),
     }),
     stdio: ['pipe', 'pipe', 'inherit'],
   });
