@@ -36,7 +36,7 @@ import { cpuMeter, pidByCommandLine, postmasterOf } from './process-cpu';
 //   CONCURRENCY=32   webhooks in flight (the baseline uses the app's pool size, 10 connections)
 //   DURABLE=1        the throwaway cluster keeps PostgreSQL's durable defaults (fsync, synchronous_commit);
 //                    0: the test suite's settings (both off)
-//   OUTBOX_BUSY_RATE, OUTBOX_RELAY_NICE  how the relays yield to intake; default the product's (100/s,
+//   OUTBOX_BUSY_RATE, OUTBOX_RELAY_NICE  how the relays yield to intake; default the product's (50/s,
 //                    10): the relay in the server paces itself while webhooks arrive, the relay
 //                    process also runs niced, as `cartflow relay` does
 // Besides its own CPU the bench reads, on Linux, the CPU of the shop process, the PostgreSQL

@@ -67,10 +67,12 @@ const rateLimit = (fallback: RateLimit) =>
       return { ratePerSecond, burst };
     });
 
-// `100/s`: while events arrive faster than this, the relay delivers at this rate; `off` never yields.
+// `50/s`: while events arrive faster than this, the relay delivers at this rate; `off` never yields.
+// 50/s: on 2 cores with the Temporal dev server beside it (~5 ms of CPU per workflow start) 100/s
+// cost the webhooks their p99 goal (BENCHMARKS.md, webhook intake).
 const relayYield = z
   .string()
-  .default('100/s')
+  .default('50/s')
   .transform((value, ctx): { busyRate: number } | 'off' => {
     if (value.trim() === 'off') return 'off';
     const match = /^\s*(\d+(?:\.\d+)?)\/s\s*$/.exec(value);
