@@ -1,5 +1,7 @@
 import { Client, Connection } from '@temporalio/client';
 import pino from 'pino';
+import { lowerPriority } from '../app/lower-priority';
+import { loadConfig } from '../config/env';
 import { openDatabase } from '../db/client';
 import { Campaign } from '../domain/campaign';
 import { createCartWorkflows } from '../server/cart-workflows';
@@ -7,10 +9,18 @@ import { createOutboxRelay } from '../server/outbox-relay';
 import { requiredBenchVariable } from './bench-env';
 
 // The relay side of `npm run bench:intake`'s last phase, in its own process as `cartflow relay`
-// runs it (OUTBOX_RELAY=off on the server): it delivers until its stdin closes, then prints one
+// runs it (OUTBOX_RELAY=off on the server; its nice value and yield to intake as the bench passes
+// them): it delivers until its stdin closes, then prints one
 // JSON line with the CPU it used. The campaign is the bench's (CAMPAIGN, as JSON).
 
 const required = (name: string) => requiredBenchVariable(name, 'bench/intake-relay');
+const logger = pino({ level: 'warn' });
+// As `cartflow relay` (server/relay-main.ts): niced first thing, and yielding while webhooks arrive.
+const { OUTBOX_BUSY_RATE, OUTBOX_RELAY_NICE } = loadConfig({
+  OUTBOX_BUSY_RATE: required('OUTBOX_BUSY_RATE'),
+  OUTBOX_RELAY_NICE: required('OUTBOX_RELAY_NICE'),
+});
+lowerPriority(OUTBOX_RELAY_NICE, logger);
 const database = await openDatabase({ url: required('DATABASE_URL') });
 const connection = await Connection.connect({ address: required('TEMPORAL_ADDRESS') });
 const workflows = createCartWorkflows({
@@ -19,7 +29,7 @@ const workflows = createCartWorkflows({
   abandonAfterMs: 3_600_000,
   campaigns: [Campaign.parse(JSON.parse(required('CAMPAIGN')))],
 });
-const relay = createOutboxRelay({ db: database.db, workflows, logger: pino({ level: 'warn' }), pollMs: 100 });
+const relay = createOutboxRelay({ db: database.db, workflows, logger, pollMs: 100, relayYield: OUTBOX_BUSY_RATE });
 const cpu0 = process.cpuUsage();
 relay.start();
 process.stdout.write('READY\n');

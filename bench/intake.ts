@@ -10,6 +10,7 @@ import { TestWorkflowEnvironment } from '@temporalio/testing';
 import pino from 'pino';
 import postgres from 'postgres';
 import { cartSearchAttributeKeys } from '../app/search-attributes';
+import { loadConfig } from '../config/env';
 import { openDatabase } from '../db/client';
 import { countUndelivered } from '../db/outbox-store';
 import { Campaign } from '../domain/campaign';
@@ -20,6 +21,7 @@ import { createOutboxRelay, type OutboxWake } from '../server/outbox-relay';
 import { freePort, quantile, root, script, sleep } from './chains-support';
 import type { LoadReport } from './intake-load';
 import { benchNumber, benchVariable, childBenchEnv } from './bench-env';
+import { cpuMeter, pidByCommandLine, postmasterOf } from './process-cpu';
 
 // `npm run bench:intake`: how many webhooks per second the durable intake accepts, and how fast the
 // outbox relay hands them to Temporal. Four phases: the shop's load with no relay (what intake
@@ -34,10 +36,22 @@ import { benchNumber, benchVariable, childBenchEnv } from './bench-env';
 //   CONCURRENCY=32   webhooks in flight (the baseline uses the app's pool size, 10 connections)
 //   DURABLE=1        the throwaway cluster keeps PostgreSQL's durable defaults (fsync, synchronous_commit);
 //                    0: the test suite's settings (both off)
+//   OUTBOX_BUSY_RATE, OUTBOX_RELAY_NICE  how the relays yield to intake; default the product's (50/s,
+//                    10): the relay in the server paces itself while webhooks arrive, the relay
+//                    process also runs niced, as `cartflow relay` does
+// Besides its own CPU the bench reads, on Linux, the CPU of the shop process, the PostgreSQL
+// cluster (the postmaster's tree) and the Temporal dev server from /proc, and prints CPU per
+// webhook for each (bench/process-cpu.ts): on 2 cores their sum × the rate is what must fit.
 
 const DURATION_MS = benchNumber('DURATION_S', 15) * 1000;
 const CONCURRENCY = benchNumber('CONCURRENCY', 32);
 const DURABLE = benchVariable('DURABLE') !== '0';
+// The product's defaults unless the bench is told otherwise: how the relays yield to intake.
+const relayDefaults = loadConfig({
+  ...(benchVariable('OUTBOX_BUSY_RATE') ? { OUTBOX_BUSY_RATE: benchVariable('OUTBOX_BUSY_RATE') } : {}),
+  ...(benchVariable('OUTBOX_RELAY_NICE') ? { OUTBOX_RELAY_NICE: benchVariable('OUTBOX_RELAY_NICE') } : {}),
+});
+const relayYield = relayDefaults.OUTBOX_BUSY_RATE;
 const POOL = 10; // db/client.ts: openPostgres({ max: 10 })
 const shopId = 'bench-intake';
 const secret = 'bench-webhook-secret-0123456789';
@@ -78,7 +92,7 @@ function sampleEvent(n: number): CartEvent {
   });
 }
 
-async function startPostgres(): Promise<{ url: string; settings: string }> {
+async function startPostgres(): Promise<{ url: string; settings: string; postmaster: number | undefined }> {
   let adminUrl = benchVariable('DATABASE_URL');
   if (!adminUrl) {
     const dir = await mkdtemp(path.join(os.tmpdir(), 'cartflow-bench-intake-pg-'));
@@ -100,9 +114,10 @@ async function startPostgres(): Promise<{ url: string; settings: string }> {
     await admin.unsafe(`drop database if exists ${dbName} with (force)`);
     await admin.end();
   });
+  const [backend] = await admin.unsafe<Array<{ pid: number }>>('select pg_backend_pid() as pid');
   const url = new URL(adminUrl);
   url.pathname = `/${dbName}`;
-  return { url: url.toString(), settings: row?.settings ?? '' };
+  return { url: url.toString(), settings: row?.settings ?? '', postmaster: await postmasterOf(backend?.pid ?? 0) };
 }
 
 /** The physical limit: single-row INSERT + COMMIT of an event-sized row, POOL connections, as fast as they go. */
@@ -124,7 +139,12 @@ async function rawInsertRate(url: string) {
   );
   const seconds = (performance.now() - t0) / 1000;
   await sql.end();
-  return { perSecond: latencies.length / seconds, p50: quantile(latencies, 0.5), p99: quantile(latencies, 0.99) };
+  return {
+    perSecond: latencies.length / seconds,
+    rows: latencies.length,
+    p50: quantile(latencies, 0.5),
+    p99: quantile(latencies, 0.99),
+  };
 }
 
 /** `phase` keeps each run's event ids apart (the same id with another body is a 409). */
@@ -164,7 +184,13 @@ async function main() {
   await database.migrate();
 
   progress(`raw INSERT + COMMIT for ${DURATION_MS / 1000} s …`);
+  const rawPostgres = cpuMeter({ postgres: benchVariable('DATABASE_URL') ? undefined : pg.postmaster });
+  await rawPostgres.start();
+  const rawCpu0 = process.cpuUsage();
   const raw = await rawInsertRate(pg.url);
+  const rawCpu = process.cpuUsage(rawCpu0);
+  const rawPostgresMs = (await rawPostgres.since()).postgres;
+  const perRawRow = (ms: number | undefined) => (ms === undefined ? '?' : (ms / Math.max(1, raw.rows)).toFixed(2));
 
   progress('Temporal dev server …');
   const cliPath = await script('temporal-cli.sh');
@@ -178,6 +204,13 @@ async function main() {
     },
   });
   cleanups.push(() => temporal.teardown());
+  const temporalPort = temporal.address.split(':').at(-1) ?? '';
+  // Only on this machine: a DATABASE_URL elsewhere has no process here to read.
+  const otherPids = {
+    postgres: benchVariable('DATABASE_URL') ? undefined : pg.postmaster,
+    temporal: await pidByCommandLine(['--port', temporalPort]),
+  };
+  const others = cpuMeter(otherPids);
   const logger = pino({ level: 'warn' });
   const workflows = createCartWorkflows({
     client: temporal.client,
@@ -206,22 +239,24 @@ async function main() {
   const webhookUrl = `http://127.0.0.1:${(server.address() as AddressInfo).port}/webhooks/cart`;
 
   progress(`webhooks for ${DURATION_MS / 1000} s, ${CONCURRENCY} in flight, no relay …`);
-  const alone = await measureShop(webhookUrl, 'alone');
+  const alone = await measureShop(webhookUrl, 'alone', others);
   const backlog = await countUndelivered(database.db);
   progress(`a relay drains the ${backlog} events they left in the outbox …`);
   const drainer = createOutboxRelay({ db: database.db, workflows, logger });
   const drain0 = performance.now();
   const drainCpu0 = process.cpuUsage();
+  await others.start();
   while ((await countUndelivered(database.db)) > 0) await drainer.drain();
   const drainCpu = process.cpuUsage(drainCpu0);
+  const drainOthers = await others.since();
   const relayRate = backlog / ((performance.now() - drain0) / 1000);
   const relayCpuMs = (drainCpu.user + drainCpu.system) / 1000 / Math.max(1, backlog);
 
   progress(`webhooks for ${DURATION_MS / 1000} s, ${CONCURRENCY} in flight, relay running …`);
-  const relay = createOutboxRelay({ db: database.db, workflows, logger });
+  const relay = createOutboxRelay({ db: database.db, workflows, logger, relayYield });
   relay.start();
   running = relay;
-  const withRelay = await measureShop(webhookUrl, 'relay');
+  const withRelay = await measureShop(webhookUrl, 'relay', others);
   const behind = await countUndelivered(database.db);
   const catchUp0 = performance.now();
   while ((await countUndelivered(database.db)) > 0) await relay.drain();
@@ -231,7 +266,7 @@ async function main() {
   progress(`webhooks for ${DURATION_MS / 1000} s, ${CONCURRENCY} in flight, relay in its own process …`);
   running = { wake() {} }; // as OUTBOX_RELAY=off: the server only stores
   const separate = await startRelayProcess({ url: pg.url, temporalAddress: temporal.address });
-  const withSeparateRelay = await measureShop(webhookUrl, 'separate');
+  const withSeparateRelay = await measureShop(webhookUrl, 'separate', cpuMeter({ ...otherPids, relay: separate.pid }));
   const behindSeparate = await countUndelivered(database.db);
   const separate0 = performance.now();
   while ((await countUndelivered(database.db)) > 0) await sleep(50);
@@ -243,6 +278,7 @@ async function main() {
   >`select count(*)::int as stored from cart_events`;
   await sqlCheck.end();
 
+  const perDrained = (ms: number | undefined) => (ms === undefined ? '?' : (ms / Math.max(1, backlog)).toFixed(2));
   const outage = (arrivalsPerSecond: number) => {
     const queued = arrivalsPerSecond * 600;
     return relayRate > arrivalsPerSecond ? (queued / (relayRate - arrivalsPerSecond)).toFixed(0) : '∞';
@@ -265,8 +301,27 @@ async function main() {
     `With the relay in its own process it was ${behindSeparate} behind and caught up ${separateCatchUpS.toFixed(1)} s later; that process used ${separateRelay.cpuMs.toFixed(0)} ms of CPU (${(separateRelay.cpuMs / Math.max(1, withSeparateRelay.accepted)).toFixed(2)} ms per event).`,
     `${stored} events stored in all.`,
     `Draining a 10-minute Temporal outage's backlog while events keep arriving at 10/s: ${outage(10)} s; at 100/s: ${outage(100)} s.`,
+    '',
+    `CPU per accepted webhook in each process on this machine (ms; ${machine.cores} cores give ${machine.cores * 1000} ms per second, so the sum × the rate is the cores used):`,
+    '',
+    '| phase | server (bench process) | shop (load generator) | PostgreSQL | Temporal dev server | relay process | sum | cores used |',
+    '|---|---:|---:|---:|---:|---:|---:|---:|',
+    cpuRow('no relay', alone),
+    cpuRow('relay running in the server', withRelay),
+    cpuRow('relay in its own process', withSeparateRelay),
+    `| raw INSERT + COMMIT, per row (the limit's own cost) | ${perRawRow((rawCpu.user + rawCpu.system) / 1000)} (postgres.js client) | | ${perRawRow(rawPostgresMs)} | | | | |`,
+    `| relay draining the backlog, per event | ${relayCpuMs.toFixed(2)} | | ${perDrained(drainOthers.postgres)} | ${perDrained(drainOthers.temporal)} | | | |`,
   ];
   process.stdout.write(`${lines.join('\n')}\n`);
+}
+
+/** One phase's CPU per webhook by process; a process not measured (not on this machine, not Linux) is "?". */
+function cpuRow(label: string, shop: ShopFigures): string {
+  const parts = [shop.cpuMs, shop.shopCpuMs, shop.postgresCpuMs, shop.temporalCpuMs, shop.relayCpuMs];
+  const cell = (ms: number | undefined) => (ms === undefined ? '?' : ms.toFixed(2));
+  const sum = parts.reduce<number>((total, ms) => total + (ms ?? 0), 0);
+  const relayCell = shop.relayCpuMs === undefined && label !== 'relay in its own process' ? '' : cell(shop.relayCpuMs);
+  return `| ${label} | ${cell(shop.cpuMs)} | ${cell(shop.shopCpuMs)} | ${cell(shop.postgresCpuMs)} | ${cell(shop.temporalCpuMs)} | ${relayCell} | ${sum.toFixed(2)} | ${((sum * shop.rate) / 1000).toFixed(2)} |`;
 }
 
 interface ShopFigures {
@@ -277,6 +332,12 @@ interface ShopFigures {
   cpuMs: number;
   accepted: number;
   answers: string;
+  /** The shop process's (bench/intake-load.ts), PostgreSQL's and the Temporal dev server's CPU per accepted webhook. */
+  shopCpuMs: number | undefined;
+  postgresCpuMs: number | undefined;
+  temporalCpuMs: number | undefined;
+  /** The relay process's, in the phase where it runs in one of its own. */
+  relayCpuMs?: number | undefined;
 }
 
 /** bench/intake-relay.ts: a relay in a process of its own; stop() returns the CPU it used. */
@@ -288,6 +349,8 @@ async function startRelayProcess({ url, temporalAddress }: { url: string; tempor
       TEMPORAL_ADDRESS: temporalAddress,
       TASK_QUEUE: `bench-intake-${runId}`,
       CAMPAIGN: JSON.stringify(campaignFile),
+      OUTBOX_BUSY_RATE: relayYield === 'off' ? 'off' : `${relayYield.busyRate}/s`,
+      OUTBOX_RELAY_NICE: String(relayDefaults.OUTBOX_RELAY_NICE),
     }),
     stdio: ['pipe', 'pipe', 'inherit'],
   });
@@ -299,6 +362,7 @@ async function startRelayProcess({ url, temporalAddress }: { url: string; tempor
     await sleep(50);
   }
   return {
+    pid: child.pid,
     async stop(): Promise<{ cpuMs: number }> {
       child.stdin.end();
       const code = await exited;
@@ -308,12 +372,19 @@ async function startRelayProcess({ url, temporalAddress }: { url: string; tempor
   };
 }
 
-async function measureShop(url: string, phase: string): Promise<ShopFigures> {
+async function measureShop(url: string, phase: string, others: ReturnType<typeof cpuMeter>): Promise<ShopFigures> {
+  await others.start();
   const cpu0 = process.cpuUsage();
   const shop = await runShop(url, phase);
   const cpu = process.cpuUsage(cpu0);
+  const otherMs = await others.since();
   const accepted = shop.statuses['202'] ?? 0;
+  const perEvent = (ms: number | undefined) => (ms === undefined ? undefined : ms / Math.max(1, accepted));
   return {
+    shopCpuMs: perEvent(shop.cpuMs),
+    postgresCpuMs: perEvent(otherMs.postgres),
+    temporalCpuMs: perEvent(otherMs.temporal),
+    relayCpuMs: perEvent(otherMs.relay),
     rate: accepted / (shop.elapsedMs / 1000),
     p50: quantile(shop.latenciesMs, 0.5),
     p99: quantile(shop.latenciesMs, 0.99),

@@ -67,6 +67,23 @@ const rateLimit = (fallback: RateLimit) =>
       return { ratePerSecond, burst };
     });
 
+// `50/s`: while events arrive faster than this, the relay delivers at this rate; `off` never yields.
+// 50/s: on 2 cores with the Temporal dev server beside it (~5 ms of CPU per workflow start) 100/s
+// cost the webhooks their p99 goal (BENCHMARKS.md, webhook intake).
+const relayYield = z
+  .string()
+  .default('50/s')
+  .transform((value, ctx): { busyRate: number } | 'off' => {
+    if (value.trim() === 'off') return 'off';
+    const match = /^\s*(\d+(?:\.\d+)?)\/s\s*$/.exec(value);
+    const busyRate = Number(match?.[1]);
+    if (!match || busyRate <= 0) {
+      ctx.addIssue({ code: 'custom', message: `"${value}" is not a rate (use e.g. 100/s or off)` });
+      return z.NEVER;
+    }
+    return { busyRate };
+  });
+
 const boolean = (fallback: boolean) =>
   z
     .enum(['true', 'false', '1', '0', 'yes', 'no'], { error: 'must be true or false' })
@@ -131,6 +148,13 @@ const EnvSchema = z.object({
    * them to Temporal, so delivery's CPU never slows intake. Default `on` (a relay in each server).
    */
   OUTBOX_RELAY: z.enum(['on', 'off']).default('on'),
+  /**
+   * While webhooks arrive faster than this (all servers together), the outbox relay delivers at
+   * this rate and leaves the CPU to intake; it catches up once they slow down (docs/durable-intake.md).
+   */
+  OUTBOX_BUSY_RATE: relayYield,
+  /** `cartflow relay` lowers its own CPU priority by this much (Unix nice, 0–19): intake comes first on a shared box. */
+  OUTBOX_RELAY_NICE: z.coerce.number().int().min(0, 'must be 0 to 19').max(19, 'must be 0 to 19').default(10),
   /** Delivered outbox rows are deleted after this long (the events stay in cart_events). */
   OUTBOX_RETENTION: duration('7d'),
   /** `npm run worker` serves /healthz and /readyz on this port when set; unset: no port. */

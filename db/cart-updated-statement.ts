@@ -1,6 +1,6 @@
 import { sql } from 'drizzle-orm';
 import type { CartUpdatedEvent } from '../domain/events';
-import { type Db, executePrepared, rowsOf } from './client';
+import { type Db, preparedStatement, rowsOf } from './client';
 import type { CartStatus } from './schema';
 
 /** What the one statement found; `storeCartUpdated` in db/cart-store.ts turns it into a StoredEvent. */
@@ -16,8 +16,85 @@ export interface CartUpdatedOutcome {
   previous: { seen: boolean; payloadHash: string | null; cartId: string | null };
 }
 
-/** The database or a transaction: both run the statement prepared (db/client.ts executePrepared). */
+/** The database or a transaction: both run the statement prepared (db/client.ts preparedStatement). */
 type Executor = { _: Db['_'] };
+
+/** The values the statement's placeholders take, by name. */
+type StatementValues = {
+  shopId: string;
+  eventId: string;
+  cartId: string;
+  eventJson: string;
+  payloadJson: string;
+  payloadHash: string;
+  customerId: string | null;
+  email: string;
+  name: string | null;
+  locale: string;
+  timeZone: string;
+  b2b: boolean;
+  marketingConsent: boolean;
+  currency: string;
+  total: string;
+  updatedAt: string;
+};
+
+const p = (name: keyof StatementValues) => sql.placeholder(name);
+
+// Built once: each event only fills in the values.
+const statement = preparedStatement<StatementValues>(
+  'cartflow_store_cart_updated',
+  sql`
+    with input as (
+      select ${p('eventJson')}::jsonb as event
+    ), ev as (
+      insert into cart_events (shop_id, event_id, type, cart_id, payload, payload_hash)
+      values (${p('shopId')}::text, ${p('eventId')}::text, 'cart.updated', ${p('cartId')}::text,
+              ${p('payloadJson')}::jsonb, ${p('payloadHash')}::text)
+      on conflict do nothing
+      returning event_id
+    ), customer as (
+      insert into customers (shop_id, external_id, email, name, locale, time_zone, b2b, marketing_consent)
+      select ${p('shopId')}::text, ${p('customerId')}::text, ${p('email')}::text, ${p('name')}::text,
+             ${p('locale')}::text, ${p('timeZone')}::text, ${p('b2b')}::boolean,
+             ${p('marketingConsent')}::boolean
+       where exists (select 1 from ev)
+      on conflict (shop_id, email) do update set
+        external_id = coalesce(excluded.external_id, customers.external_id),
+        name = coalesce(excluded.name, customers.name),
+        locale = excluded.locale, time_zone = excluded.time_zone, b2b = excluded.b2b,
+        marketing_consent = excluded.marketing_consent, updated_at = now()
+      returning id
+    ), upserted as (
+      insert into carts (shop_id, cart_id, customer_id, currency, total, snapshot, snapshot_updated_at)
+      select ${p('shopId')}::text, ${p('cartId')}::text, (select id from customer), ${p('currency')}::text,
+             ${p('total')}::numeric, (select event -> 'data' from input), ${p('updatedAt')}::timestamptz
+       where exists (select 1 from ev)
+      on conflict (shop_id, cart_id) do update set
+        customer_id = excluded.customer_id, currency = excluded.currency, total = excluded.total,
+        snapshot = excluded.snapshot, snapshot_updated_at = excluded.snapshot_updated_at, updated_at = now()
+       where carts.snapshot_updated_at is null or carts.snapshot_updated_at <= excluded.snapshot_updated_at
+      returning status
+    ), status as (
+      select coalesce(
+        (select status from upserted),
+        (select status from carts where shop_id = ${p('shopId')}::text and cart_id = ${p('cartId')}::text),
+        'open') as status
+    ), queued as (
+      insert into outbox (shop_id, event_id, cart_id, event)
+      select ${p('shopId')}::text, ${p('eventId')}::text, ${p('cartId')}::text, (select event from input)
+       where exists (select 1 from ev) and (select status from status) <> 'purchased'
+      returning id
+    ), previous as (
+      select payload_hash, cart_id from cart_events where shop_id = ${p('shopId')}::text and event_id = ${p('eventId')}::text
+    )
+    select exists (select 1 from ev) as inserted,
+           (select status from status) as status,
+           exists (select 1 from queued) as queued,
+           exists (select 1 from previous) as previous_seen,
+           (select payload_hash from previous) as previous_hash,
+           (select cart_id from previous) as previous_cart`,
+);
 
 /**
  * A cart.updated event in ONE statement (one round trip instead of six): the event row (once per
@@ -37,60 +114,24 @@ export async function storeCartUpdatedStatement(
   const { shopId, event, payloadHash } = input;
   const cart = event.data;
   const customer = cart.customer;
-  const result = await executePrepared(
-    tx,
-    'cartflow_store_cart_updated',
-    sql`
-    with input as (
-      select ${input.eventJson}::jsonb as event
-    ), ev as (
-      insert into cart_events (shop_id, event_id, type, cart_id, payload, payload_hash)
-      values (${shopId}::text, ${event.id}::text, 'cart.updated', ${cart.id}::text,
-              ${JSON.stringify(input.payload)}::jsonb, ${payloadHash}::text)
-      on conflict do nothing
-      returning event_id
-    ), customer as (
-      insert into customers (shop_id, external_id, email, name, locale, time_zone, b2b, marketing_consent)
-      select ${shopId}::text, ${customer.id ?? null}::text, ${customer.email}::text, ${customer.name ?? null}::text,
-             ${customer.locale}::text, ${customer.timeZone}::text, ${customer.b2b}::boolean,
-             ${customer.marketingConsent}::boolean
-       where exists (select 1 from ev)
-      on conflict (shop_id, email) do update set
-        external_id = coalesce(excluded.external_id, customers.external_id),
-        name = coalesce(excluded.name, customers.name),
-        locale = excluded.locale, time_zone = excluded.time_zone, b2b = excluded.b2b,
-        marketing_consent = excluded.marketing_consent, updated_at = now()
-      returning id
-    ), upserted as (
-      insert into carts (shop_id, cart_id, customer_id, currency, total, snapshot, snapshot_updated_at)
-      select ${shopId}::text, ${cart.id}::text, (select id from customer), ${cart.currency}::text,
-             ${cart.total}::numeric, (select event -> 'data' from input), ${cart.updatedAt}::timestamptz
-       where exists (select 1 from ev)
-      on conflict (shop_id, cart_id) do update set
-        customer_id = excluded.customer_id, currency = excluded.currency, total = excluded.total,
-        snapshot = excluded.snapshot, snapshot_updated_at = excluded.snapshot_updated_at, updated_at = now()
-       where carts.snapshot_updated_at is null or carts.snapshot_updated_at <= excluded.snapshot_updated_at
-      returning status
-    ), status as (
-      select coalesce(
-        (select status from upserted),
-        (select status from carts where shop_id = ${shopId}::text and cart_id = ${cart.id}::text),
-        'open') as status
-    ), queued as (
-      insert into outbox (shop_id, event_id, cart_id, event)
-      select ${shopId}::text, ${event.id}::text, ${cart.id}::text, (select event from input)
-       where exists (select 1 from ev) and (select status from status) <> 'purchased'
-      returning id
-    ), previous as (
-      select payload_hash, cart_id from cart_events where shop_id = ${shopId}::text and event_id = ${event.id}::text
-    )
-    select exists (select 1 from ev) as inserted,
-           (select status from status) as status,
-           exists (select 1 from queued) as queued,
-           exists (select 1 from previous) as previous_seen,
-           (select payload_hash from previous) as previous_hash,
-           (select cart_id from previous) as previous_cart`,
-  );
+  const result = await statement(tx, {
+    shopId,
+    eventId: event.id,
+    cartId: cart.id,
+    eventJson: input.eventJson,
+    payloadJson: JSON.stringify(input.payload),
+    payloadHash,
+    customerId: customer.id ?? null,
+    email: customer.email,
+    name: customer.name ?? null,
+    locale: customer.locale,
+    timeZone: customer.timeZone,
+    b2b: customer.b2b,
+    marketingConsent: customer.marketingConsent,
+    currency: cart.currency,
+    total: cart.total,
+    updatedAt: cart.updatedAt,
+  });
   const [row] = rowsOf<{
     inserted: boolean;
     status: CartStatus;

@@ -112,16 +112,21 @@ export function rowsOf<T>(result: unknown): T[] {
   return (Array.isArray(result) ? result : (result as { rows: T[] }).rows) as T[];
 }
 
-/**
- * Runs `query` as the named prepared statement `name` (postgres.js: parsed once per connection,
- * then each run is one Bind + Execute in one write). drizzle's `execute` sends every raw query
- * unnamed, which postgres.js does as Parse + Describe, a wait for the answer, then Bind + Execute:
- * two round trips and two socket writes. Only for a hot statement whose text never changes (the
- * server keeps one prepared statement per name and connection). PGlite runs it as `execute` does.
- */
-export function executePrepared(db: { _: Db['_'] }, name: string, query: SQL): Promise<unknown> {
-  return db._.session.prepareQuery(rawDialect.sqlToQuery(query), undefined, name, false).execute();
-}
-
 // Stateless: turns drizzle's `sql` into text and parameters.
 const rawDialect = new PgDialect();
+
+/**
+ * A hot statement run as the named prepared statement `name` (postgres.js: parsed once per
+ * connection, then each run is one Bind + Execute in one write). drizzle's `execute` sends every
+ * raw query unnamed, which postgres.js does as Parse + Describe, a wait for the answer, then Bind +
+ * Execute: two round trips and two socket writes. Its text and parameter list are built from
+ * `query` once, here; each run only fills in the `sql.placeholder(…)` values (drizzle's `sql`
+ * template and its conversion to text cost about 8 µs a run for the cart.updated statement). Only
+ * for a statement whose text never changes (the server keeps one prepared statement per name and
+ * connection). PGlite runs it as `execute` does.
+ */
+export function preparedStatement<Values extends Record<string, unknown>>(name: string, query: SQL) {
+  const built = rawDialect.sqlToQuery(query);
+  return (db: { _: Db['_'] }, values: Values): Promise<unknown> =>
+    db._.session.prepareQuery(built, undefined, name, false).execute(values);
+}

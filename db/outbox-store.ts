@@ -110,3 +110,10 @@ export async function countUndelivered(db: Db): Promise<number> {
   const [row] = await db.select({ n: count() }).from(outbox).where(isNull(outbox.deliveredAt));
   return row?.n ?? 0;
 }
+
+/** The newest outbox row's id (0 when empty): its growth is the rate events are stored at. */
+export async function newestOutboxId(db: Db): Promise<number> {
+  const result = await db.execute(sql`select coalesce(max(id), 0)::bigint as id from outbox`);
+  const [row] = rowsOf<{ id: string | number }>(result);
+  return Number(row?.id ?? 0);
+}

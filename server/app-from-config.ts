@@ -70,6 +70,7 @@ export function createRelayFromConfig(
     logger: input.logger,
     pollMs: config.OUTBOX_POLL,
     retentionMs: config.OUTBOX_RETENTION,
+    relayYield: config.OUTBOX_BUSY_RATE,
     ...(config.METRICS && metricsRegistry
       ? { metrics: createRelayMetrics(metricsRegistry, () => outboxBacklog(db)) }
       : {}),

@@ -96,6 +96,9 @@ export interface AppDeps {
   now?: () => number;
 }
 
+/** Refuses invalid UTF-8 rather than replacing it; stateless between whole-buffer decodes, so one serves all. */
+const strictUtf8 = new TextDecoder('utf-8', { fatal: true });
+
 export function createApp({
   db,
   workflows,
@@ -183,7 +186,7 @@ export function createApp({
 
       let json: unknown;
       try {
-        json = JSON.parse(new TextDecoder('utf-8', { fatal: true }).decode(body));
+        json = JSON.parse(strictUtf8.decode(body));
       } catch {
         return c.json({ error: 'invalid_json', message: 'body must be a UTF-8 JSON document' }, 400);
       }

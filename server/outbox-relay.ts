@@ -5,11 +5,13 @@ import {
   claimDueEvents,
   markOutboxDeliveredMany,
   markOutboxFailed,
+  newestOutboxId,
   pruneDeliveredOutbox,
 } from '../db/outbox-store';
 import { CartEvent } from '../domain/events';
 import type { RelayMetrics } from '../metrics/relay-metrics';
 import type { CartWorkflows } from './cart-workflows';
+import { createArrivalMeter, planBatch, type RelayYield } from './relay-pacing';
 
 export interface OutboxRelayOptions {
   db: Db;
@@ -27,6 +29,13 @@ export interface OutboxRelayOptions {
   retentionMs?: number;
   /** Counts deliveries and failures for /metrics (metrics/relay-metrics.ts). */
   metrics?: RelayMetrics;
+  /**
+   * While events arrive faster than `busyRate` per second, deliver at that rate and leave the CPU
+   * to intake (server/relay-pacing.ts, OUTBOX_BUSY_RATE). Default 'off' (tests, benchmarks).
+   */
+  relayYield?: RelayYield;
+  /** How fast events arrive in the outbox; default: the outbox's newest id, sampled every 500 ms. */
+  arrivals?: { perSecond(): Promise<number> };
 }
 
 /** What the webhook needs of the relay: a nudge after it committed an event. */
@@ -47,7 +56,8 @@ const PRUNE_EVERY_MS = 10 * 60 * 1000;
  */
 export function createOutboxRelay(options: OutboxRelayOptions) {
   const { db, workflows, logger, pollMs = 1_000, batchSize = 64, leaseMs = 60_000 } = options;
-  const { maxBackoffMs = 30_000, retentionMs = 7 * 24 * 3600 * 1000, metrics } = options;
+  const { maxBackoffMs = 30_000, retentionMs = 7 * 24 * 3600 * 1000, metrics, relayYield = 'off' } = options;
+  const arrivals = options.arrivals ?? createArrivalMeter({ newestId: () => newestOutboxId(db) });
   let failures = 0;
   let lastPrune = 0;
   let stopping = false;
@@ -55,10 +65,16 @@ export function createOutboxRelay(options: OutboxRelayOptions) {
   let draining: Promise<number> | undefined;
   let wakeAgain = false;
   let interruptSleep: (() => void) | undefined;
+  let interruptPause: (() => void) | undefined;
 
-  /** Delivers one claimed batch; returns how many were claimed and how many failed. */
-  async function relayBatch(): Promise<{ claimed: number; failed: number }> {
-    const claimed = await claimDueEvents(db, { limit: batchSize, leaseMs });
+  /** Delivers one claimed batch; returns how many were claimed, how many failed, and the batch's limit. */
+  async function relayBatch(): Promise<{ claimed: number; failed: number; limit: number }> {
+    const started = Date.now();
+    const plan =
+      relayYield === 'off'
+        ? { limit: batchSize, minMs: 0 }
+        : planBatch({ batchSize, relayYield, arrivalsPerSecond: await arrivals.perSecond() });
+    const claimed = await claimDueEvents(db, { limit: plan.limit, leaseMs });
     const outcomes = await Promise.all(claimed.map(deliverOne));
     // One statement marks the batch's deliveries; each cart's next event is due once it commits.
     // A crash before it only means these events are delivered again (start and signal are idempotent).
@@ -69,7 +85,19 @@ export function createOutboxRelay(options: OutboxRelayOptions) {
     const failed = outcomes.filter((ok) => !ok).length;
     metrics?.delivered(claimed.length - failed);
     if (failed > 0) metrics?.failed(failed);
-    return { claimed: claimed.length, failed };
+    // Yielding to intake: the rest of this batch's share of a second is left to the webhooks.
+    if (claimed.length > 0) await pause(plan.minMs - (Date.now() - started));
+    return { claimed: claimed.length, failed, limit: plan.limit };
+  }
+
+  /** Waits `ms` unless the relay is stopping. */
+  async function pause(ms: number): Promise<void> {
+    if (ms <= 0 || stopping) return;
+    await new Promise<void>((resolve) => {
+      const timer = setTimeout(resolve, ms);
+      interruptPause = () => (clearTimeout(timer), resolve());
+    });
+    interruptPause = undefined;
   }
 
   /** Hands one event over; true when it reached Temporal (or needs nothing) and may be marked delivered. */
@@ -103,7 +131,7 @@ export function createOutboxRelay(options: OutboxRelayOptions) {
   async function drainDue(): Promise<number> {
     let delivered = 0;
     for (;;) {
-      const { claimed, failed } = await relayBatch();
+      const { claimed, failed, limit } = await relayBatch();
       delivered += claimed - failed;
       if (failed > 0) {
         failures += 1;
@@ -114,7 +142,7 @@ export function createOutboxRelay(options: OutboxRelayOptions) {
       }
       if (failures > 0 && claimed > 0) logger.info('outbox relay: delivering again');
       if (claimed > 0) failures = 0;
-      if (claimed < batchSize || stopping) return delivered;
+      if (claimed < limit || stopping) return delivered;
     }
   }
 
@@ -145,6 +173,8 @@ export function createOutboxRelay(options: OutboxRelayOptions) {
   }
 
   async function run(): Promise<void> {
+    // The arrival meter's first sample: a burst that starts later is then seen within one window.
+    if (relayYield !== 'off') await arrivals.perSecond().catch(() => 0);
     while (!stopping) {
       try {
         await drainSerially();
@@ -185,6 +215,7 @@ export function createOutboxRelay(options: OutboxRelayOptions) {
     async stop(): Promise<void> {
       stopping = true;
       interruptSleep?.();
+      interruptPause?.();
       await loop;
       await draining?.catch(() => {});
     },

@@ -8,19 +8,23 @@ import { onShutdownSignals } from '../app/shutdown';
 import { requirePayloadCodec } from '../codec/codec-config';
 import { createMetricsRegistry } from '../metrics/registry';
 import { serveMetrics } from '../metrics/serve-metrics';
+import { lowerPriority } from '../app/lower-priority';
 import { createRelayFromConfig } from './app-from-config';
 
 /**
  * `cartflow relay`: the outbox relay alone, against external Postgres and Temporal. With
  * OUTBOX_RELAY=off on the HTTP servers, intake only stores events and this process (one or
  * several: they share the outbox through SKIP LOCKED claims) hands them to Temporal, so delivery's
- * CPU and Temporal's latency never reach the webhooks' answers. On SIGTERM it finishes the batch
+ * CPU and Temporal's latency never reach the webhooks' answers. It runs at a lower CPU priority
+ * (OUTBOX_RELAY_NICE) and yields to a burst of webhooks (OUTBOX_BUSY_RATE). On SIGTERM it finishes the batch
  * in flight, closes Temporal and the database, and exits 0; undelivered events stay in the outbox.
  */
 export async function runRelay(): Promise<void> {
   const config = requireExternal(loadConfig(), RelayVariables);
   const payloadCodec = requirePayloadCodec(config);
   const logger = createLogger(config.LOG_LEVEL);
+  // Before the database and Temporal connections exist, so every thread they start inherits it.
+  const nice = lowerPriority(config.OUTBOX_RELAY_NICE, logger);
   const database = await openMigratedDatabase(config);
   const campaigns = await loadCampaignFiles(config);
   const temporal = await connectTemporalClient(config, payloadCodec);
@@ -50,7 +54,14 @@ export async function runRelay(): Promise<void> {
     },
   });
   relay.start();
-  logger.info({ pollMs: config.OUTBOX_POLL }, 'outbox relay running');
+  logger.info(
+    {
+      pollMs: config.OUTBOX_POLL,
+      nice,
+      busyRate: config.OUTBOX_BUSY_RATE === 'off' ? 'off' : config.OUTBOX_BUSY_RATE.busyRate,
+    },
+    'outbox relay running',
+  );
 }
 
 if (isMain(import.meta.url)) {

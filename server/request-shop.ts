@@ -1,5 +1,6 @@
 import type { Context } from 'hono';
 import { ShopId } from '../domain/shop';
+import { requestHeader } from './request-header';
 import { SHOP_HEADER, type ShopResolver, type WebhookShop } from './shop-resolver';
 
 export type RequestShop = { ok: true; shop: WebhookShop } | { ok: false; response: Response };
@@ -23,7 +24,7 @@ export interface RequestShopOptions {
  * data resolves it the same way, so one rule covers webhooks, the admin APIs and the checkout API.
  */
 export async function shopOfRequest(c: Context, options: RequestShopOptions): Promise<RequestShop> {
-  const fromHeader = c.req.header(SHOP_HEADER)?.trim();
+  const fromHeader = requestHeader(c, SHOP_HEADER)?.trim();
   const fromQuery = options.queryParameter ? c.req.query(options.queryParameter)?.trim() : undefined;
   const named = fromHeader ?? fromQuery;
   const where =

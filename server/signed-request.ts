@@ -1,5 +1,6 @@
 import type { Context } from 'hono';
 import { SIGNATURE_HEADER, verifySignature } from '../signing/webhook-signature';
+import { requestHeader } from './request-header';
 
 /** What a shop developer reads when a signed webhook (cart or generic delivery events) is refused. */
 export const SIGNATURE_MESSAGES = {
@@ -26,7 +27,7 @@ export async function readSignedBody(
   nowMs: number,
 ): Promise<{ ok: true; body: Uint8Array } | { ok: false; response: Response }> {
   const body = c.get('rawBody') ?? new Uint8Array(await c.req.arrayBuffer());
-  const header = c.req.header(SIGNATURE_HEADER);
+  const header = requestHeader(c, SIGNATURE_HEADER);
   const check = (secret: string) =>
     verifySignature({ header, body, secret, toleranceMs: config.webhookToleranceMs, nowMs });
   const [first = config.webhookSecret, ...others] = config.webhookSecrets ?? [config.webhookSecret];

@@ -13,6 +13,8 @@ export function command(): Command {
         'DATABASE_URL, TEMPORAL_ADDRESS': 'required: no embedded defaults here',
         PAYLOAD_KEYS: 'required: the workflow payloads it starts are encrypted',
         'OUTBOX_POLL, OUTBOX_RETENTION': 'how often it looks for due events; how long delivered rows stay',
+        'OUTBOX_BUSY_RATE, OUTBOX_RELAY_NICE':
+          'intake first: the rate it keeps to while webhooks pour in (50/s); how far it lowers its CPU priority (10)',
         METRICS_PORT: 'serve the outbox metrics (backlog, oldest age, delivered, failed) on this port',
       }),
     )

@@ -1,5 +1,6 @@
 import { randomBytes, randomUUID } from 'node:crypto';
 import http from 'node:http';
+import os from 'node:os';
 import { Client, Connection } from '@temporalio/client';
 import { afterAll, beforeAll, describe, expect, inject, it } from 'vitest';
 import { cartWorkflowId } from '../../domain/ids';
@@ -49,7 +50,7 @@ function post(port: number, body: unknown): Promise<number> {
 }
 
 describe('cartflow relay beside a server with OUTBOX_RELAY=off', () => {
-  it('the server stores and answers; only the relay process starts the workflow; SIGTERM exits 0', async () => {
+  it('the server stores and answers; only the relay process, niced, starts the workflow; SIGTERM exits 0', async () => {
     const env = {
       DATABASE_URL: database.url,
       TEMPORAL_ADDRESS: inject('temporalAddress'),
@@ -83,8 +84,10 @@ describe('cartflow relay beside a server with OUTBOX_RELAY=off', () => {
     expect(queued).toEqual({ delivered_at: null });
     await expect(handle.describe()).rejects.toThrow(/not found/i);
 
-    const relay = startWorkerProcess(env, { script: 'server/relay-main.ts' });
+    const relay = startWorkerProcess({ ...env, OUTBOX_RELAY_NICE: '7' }, { script: 'server/relay-main.ts' });
     await relay.waitForLine(/outbox relay running/, 60_000);
+    // It yields the CPU to the server: the OS runs it 7 nice steps below the process that started it.
+    expect(os.getPriority(relay.pid)).toBe(Math.min(19, os.getPriority() + 7));
     await eventually(async () => expect((await handle.describe()).status.name).toBe('RUNNING'), 30_000);
     await eventually(async () => {
       const [row] =

@@ -131,4 +131,29 @@ describe('POST /webhooks/cart over a real socket', () => {
     expect(response.status).toBe(401);
     expect(await response.json()).toMatchObject({ error: 'bad_signature' });
   });
+
+  it('reads Cartflow-Shop and Cartflow-Signature from Node’s headers as app.request() does: missing, unknown, repeated', async () => {
+    const raw = JSON.stringify(cartUpdatedEvent());
+    const post = (headers: Headers | Record<string, string>) =>
+      fetch(`${http.url}/webhooks/cart`, { method: 'POST', headers, body: raw });
+    const unsigned = await post({ 'content-type': 'application/json' });
+    expect(unsigned.status).toBe(401);
+    expect(await unsigned.json()).toMatchObject({ error: 'missing_signature' });
+
+    const unknown = await post({ ...signed(raw), 'cartflow-shop': ' shop-Zoë ' });
+    expect(unknown.status).toBe(400);
+    expect(await unknown.json()).toMatchObject({ error: 'invalid_shop' });
+    const elsewhere = await post({ ...signed(raw), 'Cartflow-Shop': 'no-such-shop' });
+    expect(elsewhere.status).toBe(403);
+    expect(await elsewhere.json()).toMatchObject({ message: expect.stringContaining('"no-such-shop"') });
+
+    // Two Cartflow-Signature headers are one list, as Headers.get joins them: the second one matches.
+    const repeated = new Headers(signed(raw));
+    repeated.set('cartflow-signature', signed(`${raw} `)['cartflow-signature'] ?? '');
+    repeated.append('cartflow-signature', signed(raw)['cartflow-signature'] ?? '');
+    const accepted = await post(repeated);
+    expect(accepted.status).toBe(202);
+    const [row] = await database.sql`select count(*)::int as n from cart_events where event_id = ${JSON.parse(raw).id}`;
+    expect(row).toEqual({ n: 1 });
+  });
 });

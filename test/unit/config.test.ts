@@ -25,6 +25,18 @@ describe('config', () => {
     expect(attempt).toThrow(/PORT: /);
   });
 
+  it('reads how the outbox relay yields to intake, and names a bad value', () => {
+    expect(loadConfig({})).toMatchObject({ OUTBOX_BUSY_RATE: { busyRate: 50 }, OUTBOX_RELAY_NICE: 10 });
+    expect(loadConfig({ OUTBOX_BUSY_RATE: '250/s', OUTBOX_RELAY_NICE: '0' })).toMatchObject({
+      OUTBOX_BUSY_RATE: { busyRate: 250 },
+      OUTBOX_RELAY_NICE: 0,
+    });
+    expect(loadConfig({ OUTBOX_BUSY_RATE: 'off' }).OUTBOX_BUSY_RATE).toBe('off');
+    const attempt = () => loadConfig({ OUTBOX_BUSY_RATE: 'fast', OUTBOX_RELAY_NICE: '20' });
+    expect(attempt).toThrow(/OUTBOX_BUSY_RATE: "fast" is not a rate \(use e\.g\. 100\/s or off\)/);
+    expect(attempt).toThrow(/OUTBOX_RELAY_NICE: must be 0 to 19/);
+  });
+
   it('never puts a secret value into its error message', () => {
     expect(() => loadConfig({ WEBHOOK_SECRET: 'tiny-secret', PORT: 'x' })).not.toThrow(/tiny-secret/);
   });

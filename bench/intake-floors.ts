@@ -1,0 +1,149 @@
+import { spawn } from 'node:child_process';
+import { mkdtemp } from 'node:fs/promises';
+import http from 'node:http';
+import type { AddressInfo } from 'node:net';
+import os from 'node:os';
+import path from 'node:path';
+import { createAdaptorServer } from '@hono/node-server';
+import { Hono } from 'hono';
+import { openDatabase } from '../db/client';
+import { createGroupCommit } from '../db/group-commit';
+import { CartEvent } from '../domain/events';
+import { limitedRawBody } from '../server/raw-body';
+import { securityHeaders } from '../server/security-headers';
+import { childBenchEnv, benchNumber } from './bench-env';
+import { freePort, root, script } from './chains-support';
+import type { LoadReport } from './intake-load';
+
+// `node --import tsx bench/intake-floors.ts`: what parts of a webhook cost on their own, in this
+// process's CPU per request or event, to tell where the server's CPU per webhook goes
+// (BENCHMARKS.md, "Where the 2 cores go"):
+//   1. HTTP alone: bench/intake-load.ts against a node:http server that reads the body, parses it
+//      and answers a fixed 202, then against Hono on @hono/node-server doing the same with the
+//      app's body reader and security headers (the difference is the framework's share);
+//   2. the store alone: zod's CartEvent and the app's group commit on a throwaway durable
+//      PostgreSQL, CONCURRENCY events in flight, no HTTP.
+// Each runs twice (the first includes warming up). DURATION_S=6 seconds each, CONCURRENCY=32.
+
+const DURATION_MS = benchNumber('DURATION_S', 6) * 1000;
+const CONCURRENCY = benchNumber('CONCURRENCY', 32);
+const answer = JSON.stringify({ status: 'accepted', eventId: 'evt-x', workflowId: 'cart:x:y' });
+
+function runShop(url: string): Promise<LoadReport> {
+  const child = spawn(process.execPath, ['--import', 'tsx', path.join(root, 'bench/intake-load.ts')], {
+    cwd: root,
+    env: childBenchEnv({
+      URL: url,
+      SECRET: 'unchecked-here',
+      CONCURRENCY: String(CONCURRENCY),
+      DURATION_MS: String(DURATION_MS),
+      RUN_ID: `floors-${Date.now().toString(36)}`,
+    }),
+    stdio: ['ignore', 'pipe', 'inherit'],
+  });
+  let out = '';
+  child.stdout.on('data', (chunk: Buffer) => (out += chunk.toString()));
+  return new Promise((resolve, reject) =>
+    child.once('exit', (code) =>
+      code === 0
+        ? resolve(JSON.parse(out.trim().split('\n').at(-1) ?? '{}') as LoadReport)
+        : reject(new Error(`shop exited ${code}`)),
+    ),
+  );
+}
+
+async function httpFloor(label: string, server: http.Server): Promise<string> {
+  await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve));
+  const cpu0 = process.cpuUsage();
+  const shop = await runShop(`http://127.0.0.1:${(server.address() as AddressInfo).port}/webhooks/cart`);
+  const cpu = process.cpuUsage(cpu0);
+  await new Promise((resolve) => server.close(resolve));
+  const answered = shop.statuses['202'] ?? 0;
+  const perSecond = answered / (shop.elapsedMs / 1000);
+  return `| ${label} | ${perSecond.toFixed(0)}/s | ${((cpu.user + cpu.system) / Math.max(1, answered)).toFixed(0)} µs | ${((shop.cpuMs * 1000) / Math.max(1, answered)).toFixed(0)} µs |`;
+}
+
+const nodeHttp = () =>
+  http.createServer((request, response) => {
+    const chunks: Buffer[] = [];
+    request.on('data', (chunk: Buffer) => chunks.push(chunk));
+    request.on('end', () => {
+      JSON.parse(Buffer.concat(chunks).toString());
+      response.writeHead(202, { 'content-type': 'application/json', 'x-content-type-options': 'nosniff' }).end(answer);
+    });
+  });
+
+function honoServer(): http.Server {
+  const app = new Hono();
+  app.use('*', securityHeaders());
+  app.post('/webhooks/cart', limitedRawBody({ maxSize: 256 * 1024, onError: (c) => c.json({}, 413) }), (c) => {
+    JSON.parse(Buffer.from(c.get('rawBody')).toString());
+    return c.json(JSON.parse(answer) as unknown, 202);
+  });
+  return createAdaptorServer({ fetch: app.fetch }) as http.Server;
+}
+
+async function storeFloor(): Promise<string[]> {
+  const dir = await mkdtemp(path.join(os.tmpdir(), 'cartflow-bench-floors-pg-'));
+  const url = await script('test-postgres.sh', ['start', dir, String(await freePort())], {
+    TEST_POSTGRES_DURABLE: '1',
+  });
+  const rows: string[] = [];
+  try {
+    const database = await openDatabase({ url });
+    await database.migrate();
+    const store = createGroupCommit({ db: database.db });
+    let n = 0;
+    for (const round of [1, 2]) {
+      const first = n;
+      const cpu0 = process.cpuUsage();
+      const started = Date.now();
+      await Promise.all(
+        Array.from({ length: CONCURRENCY }, async () => {
+          while (Date.now() - started < DURATION_MS) {
+            const i = n++;
+            const payload = {
+              id: `evt-floor-${i}`,
+              type: 'cart.updated',
+              data: {
+                id: `cart-floor-${i}`,
+                currency: 'EUR',
+                items: [{ sku: 'TEE-BLK-M', name: 'Organic cotton T-shirt', quantity: 2, unitPrice: '19.90' }],
+                total: '39.80',
+                recoveryUrl: 'https://shop.example.com/cart/recover?token=t0k3n',
+                customer: { email: `f-${i}@bench.example.com`, name: "Zoë O'Brien & Søn", marketingConsent: true },
+                updatedAt: new Date().toISOString(),
+              },
+            };
+            await store({ shopId: 'bench-floors', event: CartEvent.parse(payload), payload });
+          }
+        }),
+      );
+      const cpu = process.cpuUsage(cpu0);
+      const events = n - first;
+      rows.push(
+        `| store alone (zod + group commit + postgres.js), round ${round} | ${((events * 1000) / (Date.now() - started)).toFixed(0)}/s | ${((cpu.user + cpu.system) / events).toFixed(0)} µs | |`,
+      );
+    }
+    await database.close();
+  } finally {
+    await script('test-postgres.sh', ['stop', dir]);
+  }
+  return rows;
+}
+
+const rows = [
+  await httpFloor('node:http, read + JSON.parse + fixed 202, round 1', nodeHttp()),
+  await httpFloor('Hono on @hono/node-server, the app’s body reader and security headers, round 1', honoServer()),
+  await httpFloor('node:http, round 2', nodeHttp()),
+  await httpFloor('Hono on @hono/node-server, round 2', honoServer()),
+  ...(await storeFloor()),
+];
+process.stdout.write(
+  `${os.cpus()[0]?.model ?? 'unknown'}, ${os.cpus().length} cores; load average ${os
+    .loadavg()
+    .map((v) => v.toFixed(2))
+    .join(' ')}; ${new Date().toISOString()}\n\n` +
+    `| part | rate | this process's CPU per request / event | shop's CPU per request |\n|---|---:|---:|---:|\n${rows.join('\n')}\n`,
+);
+process.exit(0);
