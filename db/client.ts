@@ -130,3 +130,12 @@ export function preparedStatement<Values extends Record<string, unknown>>(name: 
   return (db: { _: Db['_'] }, values: Values): Promise<unknown> =>
     db._.session.prepareQuery(built, undefined, name, false).execute(values);
 }
+
+/**
+ * Runs `query` as the named prepared statement `name`, its text built from `query` on each run:
+ * for a statement whose text is always the same but whose values are spliced in by drizzle's
+ * `sql` (db/step-facts.ts). One round trip, parsed once per connection, as preparedStatement's.
+ */
+export function executePrepared(db: { _: Db['_'] }, name: string, query: SQL): Promise<unknown> {
+  return db._.session.prepareQuery(rawDialect.sqlToQuery(query), undefined, name, false).execute();
+}
