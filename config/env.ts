@@ -153,6 +153,11 @@ const EnvSchema = z.object({
    * this rate and leaves the CPU to intake; it catches up once they slow down (docs/durable-intake.md).
    */
   OUTBOX_BUSY_RATE: relayYield,
+  /**
+   * The relay stops yielding while its oldest undelivered event has waited this long: a burst is
+   * absorbed, intake that stays busy longer gets delivery at full speed (docs/durable-intake.md).
+   */
+  OUTBOX_YIELD_MAX_LAG: duration('1m'),
   /** `cartflow relay` lowers its own CPU priority by this much (Unix nice, 0–19): intake comes first on a shared box. */
   OUTBOX_RELAY_NICE: z.coerce.number().int().min(0, 'must be 0 to 19').max(19, 'must be 0 to 19').default(10),
   /** Delivered outbox rows are deleted after this long (the events stay in cart_events). */

@@ -112,8 +112,12 @@ export async function countUndelivered(db: Db): Promise<number> {
 }
 
 /** The newest outbox row's id (0 when empty): its growth is the rate events are stored at. */
-export async function newestOutboxId(db: Db): Promise<number> {
-  const result = await db.execute(sql`select coalesce(max(id), 0)::bigint as id from outbox`);
-  const [row] = rowsOf<{ id: string | number }>(result);
-  return Number(row?.id ?? 0);
+export async function outboxPacingSample(db: Db): Promise<{ newestId: number; oldestAgeMs: number }> {
+  const result = await db.execute(
+    sql`select (select coalesce(max(id), 0) from outbox)::bigint as newest_id,
+               coalesce((select extract(epoch from now() - min(created_at)) * 1000
+                           from outbox where delivered_at is null), 0)::float8 as oldest_age_ms`,
+  );
+  const [row] = rowsOf<{ newest_id: string | number; oldest_age_ms: number }>(result);
+  return { newestId: Number(row?.newest_id ?? 0), oldestAgeMs: Math.max(0, Number(row?.oldest_age_ms ?? 0)) };
 }

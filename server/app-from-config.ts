@@ -71,6 +71,7 @@ export function createRelayFromConfig(
     pollMs: config.OUTBOX_POLL,
     retentionMs: config.OUTBOX_RETENTION,
     relayYield: config.OUTBOX_BUSY_RATE,
+    yieldMaxLagMs: config.OUTBOX_YIELD_MAX_LAG,
     ...(config.METRICS && metricsRegistry
       ? { metrics: createRelayMetrics(metricsRegistry, () => outboxBacklog(db)) }
       : {}),

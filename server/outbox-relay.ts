@@ -5,13 +5,19 @@ import {
   claimDueEvents,
   markOutboxDeliveredMany,
   markOutboxFailed,
-  newestOutboxId,
+  outboxPacingSample,
   pruneDeliveredOutbox,
 } from '../db/outbox-store';
 import { CartEvent } from '../domain/events';
 import type { RelayMetrics } from '../metrics/relay-metrics';
 import type { CartWorkflows } from './cart-workflows';
-import { createArrivalMeter, planBatch, type RelayYield } from './relay-pacing';
+import {
+  type Arrivals,
+  createArrivalMeter,
+  DEFAULT_YIELD_MAX_LAG_MS,
+  planBatch,
+  type RelayYield,
+} from './relay-pacing';
 
 export interface OutboxRelayOptions {
   db: Db;
@@ -34,8 +40,13 @@ export interface OutboxRelayOptions {
    * to intake (server/relay-pacing.ts, OUTBOX_BUSY_RATE). Default 'off' (tests, benchmarks).
    */
   relayYield?: RelayYield;
-  /** How fast events arrive in the outbox; default: the outbox's newest id, sampled every 500 ms. */
-  arrivals?: { perSecond(): Promise<number> };
+  /**
+   * Yielding stops while the oldest undelivered event has waited this long (OUTBOX_YIELD_MAX_LAG):
+   * a burst is absorbed, sustained load does not grow the backlog without bound. Default 1 min.
+   */
+  yieldMaxLagMs?: number;
+  /** How fast events arrive in the outbox and how old the oldest waiting one is; default: the outbox, sampled every 500 ms. */
+  arrivals?: { read(): Promise<Arrivals> };
 }
 
 /** What the webhook needs of the relay: a nudge after it committed an event. */
@@ -57,7 +68,8 @@ const PRUNE_EVERY_MS = 10 * 60 * 1000;
 export function createOutboxRelay(options: OutboxRelayOptions) {
   const { db, workflows, logger, pollMs = 1_000, batchSize = 64, leaseMs = 60_000 } = options;
   const { maxBackoffMs = 30_000, retentionMs = 7 * 24 * 3600 * 1000, metrics, relayYield = 'off' } = options;
-  const arrivals = options.arrivals ?? createArrivalMeter({ newestId: () => newestOutboxId(db) });
+  const { yieldMaxLagMs = DEFAULT_YIELD_MAX_LAG_MS } = options;
+  const arrivals = options.arrivals ?? createArrivalMeter({ sample: () => outboxPacingSample(db) });
   let failures = 0;
   let lastPrune = 0;
   let stopping = false;
@@ -73,7 +85,11 @@ export function createOutboxRelay(options: OutboxRelayOptions) {
     const plan =
       relayYield === 'off'
         ? { limit: batchSize, minMs: 0 }
-        : planBatch({ batchSize, relayYield, arrivalsPerSecond: await arrivals.perSecond() });
+        : await arrivals
+            .read()
+            .then(({ perSecond, oldestAgeMs }) =>
+              planBatch({ batchSize, relayYield, arrivalsPerSecond: perSecond, oldestAgeMs, maxLagMs: yieldMaxLagMs }),
+            );
     const claimed = await claimDueEvents(db, { limit: plan.limit, leaseMs });
     const outcomes = await Promise.all(claimed.map(deliverOne));
     // One statement marks the batch's deliveries; each cart's next event is due once it commits.
@@ -174,7 +190,7 @@ export function createOutboxRelay(options: OutboxRelayOptions) {
 
   async function run(): Promise<void> {
     // The arrival meter's first sample: a burst that starts later is then seen within one window.
-    if (relayYield !== 'off') await arrivals.perSecond().catch(() => 0);
+    if (relayYield !== 'off') await arrivals.read().catch(() => undefined);
     while (!stopping) {
       try {
         await drainSerially();

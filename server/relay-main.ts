@@ -59,6 +59,7 @@ export async function runRelay(): Promise<void> {
       pollMs: config.OUTBOX_POLL,
       nice,
       busyRate: config.OUTBOX_BUSY_RATE === 'off' ? 'off' : config.OUTBOX_BUSY_RATE.busyRate,
+      yieldMaxLagMs: config.OUTBOX_YIELD_MAX_LAG,
     },
     'outbox relay running',
   );

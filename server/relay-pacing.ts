@@ -8,6 +8,13 @@
  */
 export type RelayYield = { busyRate: number } | 'off';
 
+/**
+ * How long the relay may let its oldest undelivered event wait while it yields (OUTBOX_YIELD_MAX_LAG).
+ * A burst is absorbed; intake that stays above the busy rate for longer than this gets delivery at
+ * full speed again, so the backlog never grows without bound. Default one minute.
+ */
+export const DEFAULT_YIELD_MAX_LAG_MS = 60_000;
+
 export interface BatchPlan {
   /** Events to claim in this batch. */
   limit: number;
@@ -23,39 +30,61 @@ export function planBatch({
   batchSize,
   relayYield,
   arrivalsPerSecond,
+  oldestAgeMs = 0,
+  maxLagMs = DEFAULT_YIELD_MAX_LAG_MS,
 }: {
   batchSize: number;
   relayYield: RelayYield;
   arrivalsPerSecond: number;
+  /** How long the oldest undelivered event has waited. */
+  oldestAgeMs?: number;
+  maxLagMs?: number;
 }): BatchPlan {
-  if (relayYield === 'off' || arrivalsPerSecond <= relayYield.busyRate) return { limit: batchSize, minMs: 0 };
+  const full = { limit: batchSize, minMs: 0 };
+  if (relayYield === 'off' || arrivalsPerSecond <= relayYield.busyRate) return full;
+  // Yielding has a limit: past it the shop's events matter more than its answers' latency.
+  if (oldestAgeMs >= maxLagMs) return full;
   const limit = Math.max(1, Math.min(batchSize, Math.ceil(relayYield.busyRate / PACED_BATCHES_PER_SECOND)));
   return { limit, minMs: (1000 * limit) / relayYield.busyRate };
 }
 
-export interface ArrivalMeterOptions {
+export interface OutboxSample {
   /** The outbox's highest id: it grows by one per stored event, whichever process stored it. */
-  newestId: () => Promise<number>;
+  newestId: number;
+  /** How long the oldest undelivered event has waited (0 when none waits). */
+  oldestAgeMs: number;
+}
+
+export interface ArrivalMeterOptions {
+  /** One read of the outbox (db/outbox-store.ts outboxPacingSample). */
+  sample: () => Promise<OutboxSample>;
   now?: () => number;
   /** Arrivals are counted over this long; the outbox is asked at most once per window. Default 500 ms. */
   windowMs?: number;
 }
 
+export interface Arrivals {
+  perSecond: number;
+  oldestAgeMs: number;
+}
+
 /**
  * Events stored per second, by every server process (the outbox's ids, not this process's
- * webhooks: a `cartflow relay` process or a server behind a load balancer sees them all).
+ * webhooks: a `cartflow relay` process or a server behind a load balancer sees them all), and
+ * the age of the oldest event still waiting.
  */
-export function createArrivalMeter({ newestId, now = Date.now, windowMs = 500 }: ArrivalMeterOptions) {
+export function createArrivalMeter({ sample, now = Date.now, windowMs = 500 }: ArrivalMeterOptions) {
   let last: { at: number; id: number } | undefined;
-  let rate = 0;
+  let current: Arrivals = { perSecond: 0, oldestAgeMs: 0 };
   return {
-    async perSecond(): Promise<number> {
+    async read(): Promise<Arrivals> {
       const at = now();
-      if (last && at - last.at < windowMs) return rate;
-      const id = await newestId();
-      rate = last ? (Math.max(0, id - last.id) * 1000) / Math.max(1, at - last.at) : 0;
-      last = { at, id };
-      return rate;
+      if (last && at - last.at < windowMs) return current;
+      const { newestId, oldestAgeMs } = await sample();
+      const perSecond = last ? (Math.max(0, newestId - last.id) * 1000) / Math.max(1, at - last.at) : 0;
+      last = { at, id: newestId };
+      current = { perSecond, oldestAgeMs };
+      return current;
     },
   };
 }

@@ -15,6 +15,7 @@ export function command(): Command {
         'OUTBOX_POLL, OUTBOX_RETENTION': 'how often it looks for due events; how long delivered rows stay',
         'OUTBOX_BUSY_RATE, OUTBOX_RELAY_NICE':
           'intake first: the rate it keeps to while webhooks pour in (50/s); how far it lowers its CPU priority (10)',
+        OUTBOX_YIELD_MAX_LAG: 'full speed again once the oldest waiting event has waited this long (1m)',
         METRICS_PORT: 'serve the outbox metrics (backlog, oldest age, delivered, failed) on this port',
       }),
     )

@@ -5,7 +5,9 @@ import { describe, expect, it } from 'vitest';
 import { storeCartEvent } from '../../db/cart-store';
 import { CartEvent } from '../../domain/events';
 import { type CartWorkflows, createCartWorkflows } from '../../server/cart-workflows';
+import { outboxPacingSample } from '../../db/outbox-store';
 import { createOutboxRelay } from '../../server/outbox-relay';
+import { createArrivalMeter } from '../../server/relay-pacing';
 import { consumerCampaign } from '../helpers/campaigns';
 import { cartUpdatedEvent } from '../helpers/cart-events';
 import type { TestDatabase } from '../helpers/database';
@@ -105,4 +107,56 @@ describe('a relay that yields to intake', () => {
       expect(delivered.filter((eventId) => ids.includes(eventId))).toEqual(rows.map((row) => row.event_id));
     }
   }, 240_000);
+
+  it('stops yielding once its oldest event has waited OUTBOX_YIELD_MAX_LAG, though events still pour in', async () => {
+    // A backlog that has already waited two minutes, against the default bound of one.
+    const lagShop = `${shopId}-lag`;
+    const BACKLOG = 300;
+    for (let i = 0; i < BACKLOG; i++) {
+      const event = CartEvent.parse(cartUpdatedEvent({ cartId: `cart-Ünïcode-${i}-${randomUUID().slice(0, 6)}` }));
+      await storeCartEvent(database.db, { shopId: lagShop, event, payload: event });
+    }
+    await database.sql`update outbox set created_at = now() - interval '2 minutes' where shop_id = ${lagShop}`;
+    const sampled = await outboxPacingSample(database.db);
+    expect(sampled.oldestAgeMs).toBeGreaterThanOrEqual(120_000);
+
+    // The outbox as the relay reads it, plus 5,000 arrivals a second that never stop.
+    let pretended = 0;
+    const arrivals = createArrivalMeter({
+      sample: async () => {
+        const real = await outboxPacingSample(database.db);
+        pretended += 5_000;
+        return { ...real, newestId: real.newestId + pretended };
+      },
+      windowMs: 100,
+    });
+    const delivered: string[] = [];
+    const real = createCartWorkflows({ client, taskQueue, abandonAfterMs: 3_600_000, campaigns: [consumerCampaign()] });
+    const relay = createOutboxRelay({
+      db: database.db,
+      workflows: {
+        ...real,
+        async deliver(shop, event) {
+          delivered.push(event.id);
+          return real.deliver(shop, event);
+        },
+      },
+      logger: pino({ level: 'silent' }),
+      pollMs: 50,
+      relayYield: { busyRate: BUSY_RATE },
+      arrivals,
+    });
+    const started = Date.now();
+    relay.start();
+    await eventually(async () => {
+      const [row] = await database.sql`select count(*)::int as n from outbox where delivered_at is null`;
+      expect(row?.n).toBe(0);
+    }, 120_000);
+    const seconds = (Date.now() - started) / 1000;
+    await relay.stop();
+    // At its floor of 10 a second the backlog takes over 20 s (it did, with the bound ignored);
+    // past the bound it went at full speed.
+    expect(new Set(delivered).size).toBe(BACKLOG);
+    expect(seconds).toBeLessThan(BACKLOG / BUSY_RATE / 3);
+  }, 180_000);
 });

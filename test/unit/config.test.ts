@@ -26,7 +26,12 @@ describe('config', () => {
   });
 
   it('reads how the outbox relay yields to intake, and names a bad value', () => {
-    expect(loadConfig({})).toMatchObject({ OUTBOX_BUSY_RATE: { busyRate: 50 }, OUTBOX_RELAY_NICE: 10 });
+    expect(loadConfig({})).toMatchObject({
+      OUTBOX_BUSY_RATE: { busyRate: 50 },
+      OUTBOX_RELAY_NICE: 10,
+      OUTBOX_YIELD_MAX_LAG: 60_000,
+    });
+    expect(loadConfig({ OUTBOX_YIELD_MAX_LAG: '15s' }).OUTBOX_YIELD_MAX_LAG).toBe(15_000);
     expect(loadConfig({ OUTBOX_BUSY_RATE: '250/s', OUTBOX_RELAY_NICE: '0' })).toMatchObject({
       OUTBOX_BUSY_RATE: { busyRate: 250 },
       OUTBOX_RELAY_NICE: 0,

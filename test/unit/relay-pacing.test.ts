@@ -27,24 +27,37 @@ describe('how the outbox relay yields to intake', () => {
     });
   });
 
-  it('counts arrivals from the outbox’s newest id, asking it at most once per window', async () => {
+  it('stops yielding while the oldest waiting event is older than the lag bound, so a backlog cannot grow forever', () => {
+    const busy = { batchSize: 64, relayYield: { busyRate: 50 }, arrivalsPerSecond: 2500, maxLagMs: 60_000 };
+    expect(planBatch({ ...busy, oldestAgeMs: 59_999 })).toEqual({ limit: 5, minMs: 100 });
+    expect(planBatch({ ...busy, oldestAgeMs: 60_000 })).toEqual({ limit: 64, minMs: 0 });
+    // Without a figure for the lag the default bound (one minute) applies.
+    expect(
+      planBatch({ batchSize: 64, relayYield: { busyRate: 50 }, arrivalsPerSecond: 2500, oldestAgeMs: 61_000 }),
+    ).toEqual({ limit: 64, minMs: 0 });
+  });
+
+  it('counts arrivals from the outbox’s newest id and reads the oldest wait, asking the outbox at most once per window', async () => {
     let clock = 0;
     let newest = 1000;
+    let oldestAgeMs = 0;
     let asked = 0;
     const meter = createArrivalMeter({
-      newestId: async () => (asked++, newest),
+      sample: async () => (asked++, { newestId: newest, oldestAgeMs }),
       now: () => clock,
       windowMs: 500,
     });
-    expect(await meter.perSecond()).toBe(0); // the first sample has nothing to compare with
+    expect(await meter.read()).toEqual({ perSecond: 0, oldestAgeMs: 0 }); // the first sample has nothing to compare with
     newest += 600;
+    oldestAgeMs = 450;
     clock += 200;
-    expect(await meter.perSecond()).toBe(0); // within the window: the last figure, no query
+    expect(await meter.read()).toEqual({ perSecond: 0, oldestAgeMs: 0 }); // within the window: the last figures, no query
     expect(asked).toBe(1);
     clock += 400;
-    expect(await meter.perSecond()).toBe(1000); // 600 events in 600 ms
+    expect(await meter.read()).toEqual({ perSecond: 1000, oldestAgeMs: 450 }); // 600 events in 600 ms
     clock += 1000;
-    expect(await meter.perSecond()).toBe(0); // none since
+    oldestAgeMs = 0;
+    expect(await meter.read()).toEqual({ perSecond: 0, oldestAgeMs: 0 }); // none since, none waiting
     expect(asked).toBe(3);
   });
 });
