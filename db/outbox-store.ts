@@ -15,16 +15,9 @@ export interface ClaimedEvent {
   attempts: number;
 }
 
-/**
- * Claims up to `limit` events that are due, at most one per cart: a cart's oldest undelivered
- * event, and only when no relay holds it. Several relays (processes) can run this at once:
- * `SKIP LOCKED` keeps them off each other's rows, and the claim itself (moving `available_at`
- * past the lease) keeps a cart's next event waiting until this one is delivered, so each cart's
- * events reach Temporal in the order they were stored. A relay that dies loses its claim when the
- * lease ends.
- */
-export async function claimDueEvents(db: Db, { limit, leaseMs }: { limit: number; leaseMs: number }) {
-  const result = await db.execute(sql`
+/** claimDueEvents' statement, on its own so that a test can read the plan Postgres makes for it. */
+export function claimDueEventsStatement({ limit, leaseMs }: { limit: number; leaseMs: number }) {
+  return sql`
     update outbox o
        set available_at = now() + ${leaseMs} * interval '1 millisecond', attempts = o.attempts + 1
      where o.id in (
@@ -37,7 +30,19 @@ export async function claimDueEvents(db: Db, { limit, leaseMs }: { limit: number
         order by d.id
         limit ${limit}
         for update skip locked)
-    returning o.id, o.shop_id, o.event_id, o.event, o.attempts, to_json(o.created_at) #>> '{}' as stored_at`);
+    returning o.id, o.shop_id, o.event_id, o.event, o.attempts, to_json(o.created_at) #>> '{}' as stored_at`;
+}
+
+/**
+ * Claims up to `limit` events that are due, at most one per cart: a cart's oldest undelivered
+ * event, and only when no relay holds it. Several relays (processes) can run this at once:
+ * `SKIP LOCKED` keeps them off each other's rows, and the claim itself (moving `available_at`
+ * past the lease) keeps a cart's next event waiting until this one is delivered, so each cart's
+ * events reach Temporal in the order they were stored. A relay that dies loses its claim when the
+ * lease ends.
+ */
+export async function claimDueEvents(db: Db, { limit, leaseMs }: { limit: number; leaseMs: number }) {
+  const result = await db.execute(claimDueEventsStatement({ limit, leaseMs }));
   type Row = {
     id: string | number;
     shop_id: string;
@@ -111,12 +116,16 @@ export async function countUndelivered(db: Db): Promise<number> {
   return row?.n ?? 0;
 }
 
-/** The newest outbox row's id (0 when empty): its growth is the rate events are stored at. */
+/**
+ * What the relay paces itself by (server/relay-pacing.ts), in one statement of two index lookups:
+ * the newest outbox row's id (0 when empty), whose growth is the rate events are stored at, and
+ * how long the first undelivered event (in stored order) has waited.
+ */
 export async function outboxPacingSample(db: Db): Promise<{ newestId: number; oldestAgeMs: number }> {
   const result = await db.execute(
     sql`select (select coalesce(max(id), 0) from outbox)::bigint as newest_id,
-               coalesce((select extract(epoch from now() - min(created_at)) * 1000
-                           from outbox where delivered_at is null), 0)::float8 as oldest_age_ms`,
+               coalesce((select extract(epoch from now() - created_at) * 1000
+                           from outbox where delivered_at is null order by id limit 1), 0)::float8 as oldest_age_ms`,
   );
   const [row] = rowsOf<{ newest_id: string | number; oldest_age_ms: number }>(result);
   return { newestId: Number(row?.newest_id ?? 0), oldestAgeMs: Math.max(0, Number(row?.oldest_age_ms ?? 0)) };

@@ -67,6 +67,12 @@ export const outbox = pgTable(
     index('outbox_pending_idx')
       .on(table.shopId, table.cartId, table.id)
       .where(sql`${table.deliveredAt} is null`),
+    // The relay's claim walks undelivered rows in id order and stops at its batch: without this
+    // index it read every undelivered row (and checked each for an earlier one) ten times a second
+    // while a burst's backlog waited, so the backlog's size became Postgres CPU per webhook.
+    index('outbox_due_idx')
+      .on(table.id)
+      .where(sql`${table.deliveredAt} is null`),
     index('outbox_delivered_idx').on(table.deliveredAt),
   ],
 );

@@ -1,0 +1,1 @@
+CREATE INDEX "outbox_due_idx" ON "outbox" USING btree ("id") WHERE "outbox"."delivered_at" is null;
