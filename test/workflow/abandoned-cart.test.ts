@@ -1,14 +1,13 @@
 import { randomUUID } from 'node:crypto';
 import { ApplicationFailure } from '@temporalio/common';
-import { TestWorkflowEnvironment } from '@temporalio/testing';
-import { bundleWorkflowCode, type WorkflowBundleWithSourceMap } from '@temporalio/worker';
-import { afterAll, afterEach, beforeAll, describe, expect, inject, it } from 'vitest';
+import type { TestWorkflowEnvironment } from '@temporalio/testing';
+import type { WorkflowBundleWithSourceMap } from '@temporalio/worker';
+import { afterAll, afterEach, beforeAll, describe, expect, it } from 'vitest';
 import type { CartUpdatedEvent } from '../../domain/events';
 import { variantsOf } from '../../domain/experiments';
 import { cartWorkflowId } from '../../domain/ids';
-import { registerCartSearchAttributes } from '../../app/search-attributes';
-import { workflowsPath } from '../../worker';
 import { cartStateQuery, stopChainSignal } from '../../workflows/definitions';
+import { startTimeSkippingWorkflows } from '../helpers/time-skipping-workflows';
 import { cartUpdatedEvent, orderPlacedEvent } from '../helpers/cart-events';
 import { b2bCampaign, consumerCampaign } from '../helpers/campaigns';
 import { type Decide, HARNESS_SHOP_ID, createChainHarness } from '../helpers/chain-harness';
@@ -25,16 +24,7 @@ const b2b = b2bCampaign();
 const consumer = consumerCampaign();
 
 beforeAll(async () => {
-  [env, bundle] = await Promise.all([
-    TestWorkflowEnvironment.createTimeSkipping({
-      server: { executable: { type: 'existing-path', path: inject('timeSkippingServerPath') } },
-    }),
-    bundleWorkflowCode({
-      workflowsPath,
-      logger: { log() {}, info() {}, warn() {}, error() {}, debug() {}, trace() {} },
-    }),
-  ]);
-  await registerCartSearchAttributes(env.connection, 'default');
+  [env, bundle] = await startTimeSkippingWorkflows();
 });
 afterAll(async () => {
   await env?.teardown();

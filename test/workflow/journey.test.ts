@@ -1,13 +1,12 @@
 import { defaultPayloadConverter } from '@temporalio/common';
-import { TestWorkflowEnvironment } from '@temporalio/testing';
-import { bundleWorkflowCode, type WorkflowBundleWithSourceMap } from '@temporalio/worker';
-import { afterAll, afterEach, beforeAll, describe, expect, inject, it } from 'vitest';
+import type { TestWorkflowEnvironment } from '@temporalio/testing';
+import type { WorkflowBundleWithSourceMap } from '@temporalio/worker';
+import { afterAll, afterEach, beforeAll, describe, expect, it } from 'vitest';
 import { loadCampaigns } from '../../campaigns/load';
-import { registerCartSearchAttributes } from '../../app/search-attributes';
 import type { Campaign } from '../../domain/campaign';
 import { newestVersions } from '../../domain/campaign-versions';
-import { workflowsPath } from '../../worker';
 import { stopChainSignal } from '../../workflows/definitions';
+import { startTimeSkippingWorkflows } from '../helpers/time-skipping-workflows';
 import { cartUpdatedEvent } from '../helpers/cart-events';
 import { createChainHarness } from '../helpers/chain-harness';
 
@@ -19,17 +18,7 @@ let campaigns: Campaign[];
 const started = new Set<string>();
 
 beforeAll(async () => {
-  [env, bundle, campaigns] = await Promise.all([
-    TestWorkflowEnvironment.createTimeSkipping({
-      server: { executable: { type: 'existing-path', path: inject('timeSkippingServerPath') } },
-    }),
-    bundleWorkflowCode({
-      workflowsPath,
-      logger: { log() {}, info() {}, warn() {}, error() {}, debug() {}, trace() {} },
-    }),
-    loadCampaigns().then(newestVersions),
-  ]);
-  await registerCartSearchAttributes(env.connection, 'default');
+  [[env, bundle], campaigns] = await Promise.all([startTimeSkippingWorkflows(), loadCampaigns().then(newestVersions)]);
 });
 afterAll(async () => {
   await env?.teardown();

@@ -1,12 +1,11 @@
 import { randomUUID } from 'node:crypto';
 import type { WorkflowHandle } from '@temporalio/client';
-import { TestWorkflowEnvironment } from '@temporalio/testing';
-import { bundleWorkflowCode, type WorkflowBundleWithSourceMap } from '@temporalio/worker';
-import { afterAll, beforeAll, describe, expect, inject, it } from 'vitest';
-import { registerCartSearchAttributes } from '../../app/search-attributes';
+import type { TestWorkflowEnvironment } from '@temporalio/testing';
+import type { WorkflowBundleWithSourceMap } from '@temporalio/worker';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { cartWorkflowId } from '../../domain/ids';
-import { workflowsPath } from '../../worker';
 import { CART_SEARCH_ATTRIBUTES as KEYS } from '../../workflows/definitions';
+import { startTimeSkippingWorkflows } from '../helpers/time-skipping-workflows';
 import { cartUpdatedEvent, orderPlacedEvent } from '../helpers/cart-events';
 import { consumerCampaign } from '../helpers/campaigns';
 import { HARNESS_SHOP_ID, createChainHarness } from '../helpers/chain-harness';
@@ -20,16 +19,7 @@ let env: TestWorkflowEnvironment;
 let bundle: WorkflowBundleWithSourceMap;
 
 beforeAll(async () => {
-  [env, bundle] = await Promise.all([
-    TestWorkflowEnvironment.createTimeSkipping({
-      server: { executable: { type: 'existing-path', path: inject('timeSkippingServerPath') } },
-    }),
-    bundleWorkflowCode({
-      workflowsPath,
-      logger: { log() {}, info() {}, warn() {}, error() {}, debug() {}, trace() {} },
-    }),
-  ]);
-  await registerCartSearchAttributes(env.connection, 'default');
+  [env, bundle] = await startTimeSkippingWorkflows();
 });
 afterAll(async () => {
   await env?.teardown();
