@@ -106,7 +106,7 @@ const epochMs = (column: SQL) => sql`floor(extract(epoch from ${column}) * 1000)
  * the re-entry cooldown, recent marketing sends and the cart's discount code. Each part is the
  * query the step used to run on its own, as a subquery. Prepared (db/client.ts executePrepared):
  * one Bind + Execute per step instead of Parse + Describe, a wait, then Bind + Execute; its text
- * varies only with the two `with…` flags, so a connection keeps at most four of it.
+ * varies only with the two `with…` flags and whether it starts the chain, so a connection keeps at most eight of it.
  */
 export async function loadStepFacts(db: Db, input: StepFactsInput): Promise<StepFacts> {
   const { shopId, cartId, workflowId } = input;
