@@ -1,0 +1,108 @@
+import { chmod, mkdtemp, readFile, rm, writeFile } from 'node:fs/promises';
+import os from 'node:os';
+import path from 'node:path';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { portIsFree } from '../../app/free-port';
+import { DevServerStartError, startTemporalDevServer } from '../../app/temporal-dev-server';
+import { temporalCli } from '../helpers/dev-server';
+import { eventually } from '../helpers/eventually';
+
+// The SDK's launcher gave the dev server a fixed 5 s to answer; a loaded machine needs more. These
+// run real processes: the real CLI behind a slow wrapper, and stand-ins that fail the ways a real
+// server can (exits at once, never answers and ignores SIGTERM).
+let dir: string;
+let realCli: string;
+
+beforeAll(async () => {
+  dir = await mkdtemp(path.join(os.tmpdir(), 'cartflow-dev-server-'));
+  realCli = await temporalCli();
+});
+afterAll(async () => {
+  if (dir) await rm(dir, { recursive: true, force: true });
+});
+
+async function executable(name: string, script: string): Promise<string> {
+  const file = path.join(dir, name);
+  await writeFile(file, `#!/bin/sh\n${script}\n`);
+  await chmod(file, 0o755);
+  return file;
+}
+
+/** Whether a process with this id still exists (signal 0 only checks). */
+function alive(pid: number): boolean {
+  try {
+    process.kill(pid, 0);
+    return true;
+  } catch {
+    return false;
+  }
+}
+
+describe('starting the Temporal dev server', () => {
+  it('waits past 5 s for a server that is slow to start, then serves workflows; teardown leaves no process', async () => {
+    const slow = await executable('slow-temporal', `sleep 7\nexec '${realCli}' "$@"`);
+    const logFile = path.join(dir, 'slow.log');
+    const startedAt = Date.now();
+    const server = await startTemporalDevServer({ binary: slow, logFile, startTimeoutMs: 120_000 });
+    try {
+      // The case the SDK's fixed 5 s deadline failed on.
+      expect(Date.now() - startedAt).toBeGreaterThan(7_000);
+      const workflowId = `slow-start-${Date.now()}`;
+      // No worker needed: the server records the start and lists the run.
+      await server.client.workflow.start('anyWorkflow', { taskQueue: 'nobody-polls', workflowId, args: [] });
+      await eventually(async () => {
+        const listed: string[] = [];
+        for await (const run of server.client.workflow.list({ query: `WorkflowId = '${workflowId}'` })) {
+          listed.push(run.workflowId);
+        }
+        expect(listed).toEqual([workflowId]);
+      }, 30_000);
+    } finally {
+      await server.teardown();
+    }
+    expect(server.pid).toBeDefined();
+    expect(alive(server.pid ?? 0)).toBe(false);
+    const port = Number(server.address.split(':').at(-1));
+    expect(await portIsFree('127.0.0.1', port)).toBe(true);
+  }, 180_000);
+
+  it('reports a server that exits at once, with its last output, instead of waiting for the deadline', async () => {
+    const broken = await executable('broken-temporal', `echo "unknown flag: --ui-codec-endpoint & l'été" >&2\nexit 3`);
+    const failure = startTemporalDevServer({ binary: broken, startTimeoutMs: 120_000 });
+    // The test's own timeout (30 s) is far below the 120 s deadline: the exit must be noticed.
+    await expect(failure).rejects.toThrow(DevServerStartError);
+    await expect(failure).rejects.toThrow(/exited \(exit code 3\) before it answered/);
+    await expect(failure).rejects.toThrow(/unknown flag: --ui-codec-endpoint & l'été/);
+    await expect(failure).rejects.toThrow(/its log is \/.+, last lines:/);
+  }, 30_000);
+
+  it('names a binary that cannot be run', async () => {
+    const missing = path.join(dir, 'no-such-temporal');
+    await expect(startTemporalDevServer({ binary: missing, startTimeoutMs: 120_000 })).rejects.toThrow(
+      /could not run it: spawn .*no-such-temporal ENOENT/,
+    );
+  }, 30_000);
+
+  it('gives up at its deadline on a server that never answers, and kills one that ignores SIGTERM', async () => {
+    const pidFile = path.join(dir, 'stuck.pid');
+    // SIGTERM ignored survives exec, so only SIGKILL stops it.
+    const stuck = await executable('stuck-temporal', `echo $$ > '${pidFile}'\ntrap '' TERM\nexec sleep 600`);
+    await expect(startTemporalDevServer({ binary: stuck, startTimeoutMs: 2_000, stopGraceMs: 500 })).rejects.toThrow(
+      /did not answer at 127\.0\.0\.1:\d+ within 2 s \(last error: .+\)/,
+    );
+    const pid = Number(await readFile(pidFile, 'utf8'));
+    expect(alive(pid)).toBe(false);
+  }, 30_000);
+
+  it('refuses a port another server holds, naming it', async () => {
+    const holder = await startTemporalDevServer({ binary: realCli, startTimeoutMs: 120_000 });
+    try {
+      const port = Number(holder.address.split(':').at(-1));
+      await expect(startTemporalDevServer({ binary: realCli, port })).rejects.toThrow(
+        `cannot listen on 127.0.0.1:${port}: the port is in use`,
+      );
+    } finally {
+      await holder.teardown();
+    }
+  }, 180_000);
+});
