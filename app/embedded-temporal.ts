@@ -1,33 +1,10 @@
-import { execFile } from 'node:child_process';
-import { existsSync } from 'node:fs';
 import { mkdir } from 'node:fs/promises';
 import path from 'node:path';
-import { fileURLToPath } from 'node:url';
-import { promisify } from 'node:util';
 import type { PayloadCodec } from '@temporalio/common';
-import { TestWorkflowEnvironment } from '@temporalio/testing';
 import type { Logger } from 'pino';
+import { startLocalTemporal } from './local-temporal';
 import { cartSearchAttributeKeys, registerCartSearchAttributes } from './search-attributes';
-
-const scriptsDir = fileURLToPath(new URL('../scripts', import.meta.url));
-
-/**
- * Path of a Temporal CLI binary: the one built by scripts/temporal-cli.sh (from the Go module
- * proxy, cached in .cache/temporal), or undefined when it cannot be built here (no Go), in which
- * case the SDK's own download is used.
- */
-export async function temporalCliPath(logger: Logger): Promise<string | undefined> {
-  try {
-    const { stdout } = await promisify(execFile)('bash', [path.join(scriptsDir, 'temporal-cli.sh')], {
-      maxBuffer: 1024 * 1024,
-    });
-    const binary = stdout.trim().split('\n').at(-1);
-    if (binary && existsSync(binary)) return binary;
-  } catch (error) {
-    logger.warn({ err: error }, 'could not build the Temporal CLI locally; falling back to the SDK download');
-  }
-  return undefined;
-}
+import type { TemporalDevServer } from './temporal-dev-server';
 
 /** Where `npm start` runs the embedded dev server's gRPC endpoint (`npm run temporal` points there by default). */
 export const EMBEDDED_TEMPORAL_ADDRESS = '127.0.0.1:7233';
@@ -41,30 +18,35 @@ export interface EmbeddedTemporalOptions {
   payloadCodec: PayloadCodec;
   /** The codec server (cartflow's `/codec`) the web UI decodes payloads through. */
   uiCodecEndpoint?: string;
+  /** How long the dev server may take to answer (TEMPORAL_START_TIMEOUT). */
+  startTimeoutMs?: number;
 }
 
+/** The dev server's output, in the data folder beside its database. */
+export const embeddedTemporalLogFile = (dataDir: string) => path.join(dataDir, 'temporal.log');
+
 /** A real Temporal dev server (SQLite in the data folder, web UI) for `npm start` without TEMPORAL_ADDRESS. */
-export async function startEmbeddedTemporal(options: EmbeddedTemporalOptions): Promise<TestWorkflowEnvironment> {
+export async function startEmbeddedTemporal(options: EmbeddedTemporalOptions): Promise<TemporalDevServer> {
   await mkdir(options.dataDir, { recursive: true });
-  const binary = await temporalCliPath(options.logger);
-  const env = await TestWorkflowEnvironment.createLocal({
-    client: { dataConverter: { payloadCodecs: [options.payloadCodec] } },
-    server: {
-      executable: binary ? { type: 'existing-path', path: binary } : { type: 'cached-download' },
-      ip: '127.0.0.1',
-      searchAttributes: cartSearchAttributeKeys,
-      port: options.port,
-      ui: true,
-      uiPort: options.uiPort,
-      dbFilename: path.join(options.dataDir, 'temporal.db'),
-      extraArgs: [
-        ...['--sqlite-pragma', 'journal_mode=WAL', '--sqlite-pragma', 'synchronous=NORMAL'],
-        ...(options.uiCodecEndpoint ? ['--ui-codec-endpoint', options.uiCodecEndpoint] : []),
-      ],
-    },
+  const server = await startLocalTemporal({
+    logger: options.logger,
+    port: options.port,
+    uiPort: options.uiPort,
+    payloadCodec: options.payloadCodec,
+    searchAttributes: cartSearchAttributeKeys,
+    dbFilename: path.join(options.dataDir, 'temporal.db'),
+    sqlitePragmas: { journal_mode: 'WAL', synchronous: 'NORMAL' },
+    uiCodecEndpoint: options.uiCodecEndpoint,
+    logFile: embeddedTemporalLogFile(options.dataDir),
+    startTimeoutMs: options.startTimeoutMs,
   });
-  // `--search-attribute` only takes effect on a new database file: a data folder made before an
-  // attribute was added (CartflowShop) gets it here, or every workflow start would be refused.
-  await registerCartSearchAttributes(env.connection, 'default');
-  return env;
+  try {
+    // `--search-attribute` only takes effect on a new database file: a data folder made before an
+    // attribute was added (CartflowShop) gets it here, or every workflow start would be refused.
+    await registerCartSearchAttributes(server.connection, 'default');
+  } catch (error) {
+    await server.teardown();
+    throw error;
+  }
+  return server;
 }

@@ -23,5 +23,5 @@ export async function registerCartSearchAttributes(connection: Connection, names
   });
 }
 
-/** For dev servers started by the SDK (`searchAttributes` option of createLocal). */
+/** For dev servers' `--search-attribute` flags (app/temporal-dev-server.ts). */
 export const cartSearchAttributeKeys = Object.values(CART_SEARCH_ATTRIBUTES);

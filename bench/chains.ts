@@ -3,12 +3,12 @@ import os from 'node:os';
 import path from 'node:path';
 import { performance } from 'node:perf_hooks';
 import { DefaultLogger, Runtime } from '@temporalio/worker';
-import { TestWorkflowEnvironment } from '@temporalio/testing';
 import proto from '@temporalio/proto';
 import pino from 'pino';
 import postgres from 'postgres';
 import { signatureHeader } from '../signing/webhook-signature';
 import { cartSearchAttributeKeys } from '../app/search-attributes';
+import { startTemporalDevServer } from '../app/temporal-dev-server';
 import { openDatabase } from '../db/client';
 import { Campaign } from '../domain/campaign';
 import { cartWorkflowId } from '../domain/ids';
@@ -197,13 +197,11 @@ async function main() {
   cleanups.push(() => sql.end());
 
   progress('Temporal dev server …');
-  const temporal = await TestWorkflowEnvironment.createLocal({
-    server: {
-      executable: { type: 'existing-path', path: cliPath },
-      ip: '127.0.0.1',
-      searchAttributes: cartSearchAttributeKeys,
-      extraArgs: ['--sqlite-pragma', 'journal_mode=WAL', '--sqlite-pragma', 'synchronous=OFF'],
-    },
+  const temporal = await startTemporalDevServer({
+    binary: cliPath,
+    searchAttributes: cartSearchAttributeKeys,
+    sqlitePragmas: { journal_mode: 'WAL', synchronous: 'OFF' },
+    startTimeoutMs: 120_000,
   });
   cleanups.push(() => temporal.teardown());
   const { client } = temporal;

@@ -6,10 +6,10 @@ import path from 'node:path';
 import { performance } from 'node:perf_hooks';
 import { promisify } from 'node:util';
 import { serve } from '@hono/node-server';
-import { TestWorkflowEnvironment } from '@temporalio/testing';
 import pino from 'pino';
 import postgres from 'postgres';
 import { cartSearchAttributeKeys } from '../app/search-attributes';
+import { startTemporalDevServer } from '../app/temporal-dev-server';
 import { loadConfig } from '../config/env';
 import { openDatabase } from '../db/client';
 import { countUndelivered } from '../db/outbox-store';
@@ -194,14 +194,12 @@ async function main() {
 
   progress('Temporal dev server …');
   const cliPath = await script('temporal-cli.sh');
-  const temporal = await TestWorkflowEnvironment.createLocal({
-    server: {
-      executable: { type: 'existing-path', path: cliPath },
-      ip: '127.0.0.1',
-      searchAttributes: cartSearchAttributeKeys,
-      extraArgs: ['--sqlite-pragma', 'journal_mode=WAL', '--sqlite-pragma', 'synchronous=OFF', '--headless'],
-      log: { format: 'pretty', level: 'error' },
-    },
+  const temporal = await startTemporalDevServer({
+    binary: cliPath,
+    searchAttributes: cartSearchAttributeKeys,
+    sqlitePragmas: { journal_mode: 'WAL', synchronous: 'OFF' },
+    logLevel: 'error',
+    startTimeoutMs: 120_000,
   });
   cleanups.push(() => temporal.teardown());
   const temporalPort = temporal.address.split(':').at(-1) ?? '';

@@ -15,7 +15,7 @@ import { isLoopbackHost, localCodecEndpoint } from '../server/codec-access';
 import { createWorker } from '../worker';
 import { payloadCodecFromKeys } from '../codec/codec-config';
 import { localPayloadKeys, localTrackingSecret, localWebhookSecret } from '../app/dev-secret';
-import { EMBEDDED_TEMPORAL_ADDRESS, startEmbeddedTemporal } from '../app/embedded-temporal';
+import { EMBEDDED_TEMPORAL_ADDRESS, embeddedTemporalLogFile, startEmbeddedTemporal } from '../app/embedded-temporal';
 import { exitWithError, isMain, parseNoArguments } from '../app/process';
 import { startInboundFromConfig } from '../inbound/listener-from-config';
 import { loadCampaignFiles, openServices, unsubscribeAddress } from '../app/services';
@@ -205,7 +205,10 @@ async function connectTemporal(
     };
   }
   const port = Number(EMBEDDED_TEMPORAL_ADDRESS.split(':')[1]);
-  logger.info('starting the embedded Temporal dev server (first run builds it; this can take minutes)');
+  logger.info(
+    { log: embeddedTemporalLogFile(config.DATA_DIR) },
+    'starting the embedded Temporal dev server (first run builds it; this can take minutes)',
+  );
   const env = await startEmbeddedTemporal({
     dataDir: config.DATA_DIR,
     port,
@@ -213,6 +216,7 @@ async function connectTemporal(
     logger,
     payloadCodec,
     uiCodecEndpoint: localCodecEndpoint({ host: config.HOST, port: config.PORT }),
+    startTimeoutMs: config.TEMPORAL_START_TIMEOUT,
   });
   // The same conditions as the codec endpoint's token-less local access (server/app-from-config.ts).
   const decoding = config.ADMIN_TOKEN

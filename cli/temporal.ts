@@ -2,7 +2,8 @@ import { spawn } from 'node:child_process';
 import { childEnvironment, ConfigError, loadConfig } from '../config/env';
 import { createLogger } from '../config/logger';
 import { localCodecEndpoint } from '../server/codec-access';
-import { EMBEDDED_TEMPORAL_ADDRESS, temporalCliPath } from '../app/embedded-temporal';
+import { EMBEDDED_TEMPORAL_ADDRESS } from '../app/embedded-temporal';
+import { temporalCliPath } from '../app/local-temporal';
 import { exitWithError } from '../app/process';
 
 /**

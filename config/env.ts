@@ -174,6 +174,7 @@ const EnvSchema = z.object({
     .default('default'),
   TEMPORAL_TASK_QUEUE: z.string().min(1).default('cartflow'),
   TEMPORAL_UI_PORT: z.coerce.number().int().min(1).max(65535).default(8233),
+  TEMPORAL_START_TIMEOUT: duration('60s'),
   ABANDON_AFTER: duration('1h'),
   CAMPAIGNS_DIR: optionalText,
   SHOP_API_URL: optionalText.pipe(z.url({ protocol: /^https?$/, error: 'must be an http(s) URL' }).optional()),

@@ -16,7 +16,8 @@ import { createMetricsRegistry } from '../metrics/registry';
 import { createWorkerMetrics } from '../metrics/worker-metrics';
 import { createAppFromConfig } from '../server/app-from-config';
 import { createWorker, workflowsPath } from '../worker';
-import { connectTemporal, freePort } from './demo-temporal';
+import { freePort } from '../app/free-port';
+import { connectTemporal } from './demo-temporal';
 
 /**
  * The stack `npm start` runs — Temporal, the database, an SMTP sink writing .eml files, the worker

@@ -1,11 +1,10 @@
 import path from 'node:path';
-import { createServer } from 'node:net';
 import { Client, Connection } from '@temporalio/client';
 import type { PayloadCodec } from '@temporalio/common';
-import { TestWorkflowEnvironment } from '@temporalio/testing';
 import { NativeConnection } from '@temporalio/worker';
 import type { Logger } from 'pino';
-import { temporalCliPath } from '../app/embedded-temporal';
+import { freePort } from '../app/free-port';
+import { startLocalTemporal } from '../app/local-temporal';
 import { cartSearchAttributeKeys, registerCartSearchAttributes } from '../app/search-attributes';
 
 /** The demo's Temporal: an existing server when the user names one, else an embedded dev server of its own. */
@@ -38,25 +37,21 @@ export async function connectTemporal(input: {
     };
   }
   const [port, uiPort] = [await freePort(), await freePort()];
-  // As cli/embedded-temporal.ts starts it for `npm start`, but quiet (its warnings would break
-  // through the progress bar) and with synchronous=OFF: the demo's history is thrown away, and on a
+  // As app/embedded-temporal.ts starts it for `npm start`, but with only errors in its log (the
+  // demo's folder) and with synchronous=OFF: the demo's history is thrown away, and on a
   // busy machine SQLite's fsyncs made the dev server miss its own deadlines. No codec endpoint for
   // the UI: the demo sets ADMIN_TOKEN for the dashboard, and with it the endpoint wants a bearer
   // token the UI cannot send; the UI shows payloads encrypted.
-  const binary = await temporalCliPath(input.logger);
-  const env = await TestWorkflowEnvironment.createLocal({
-    client: { dataConverter: { payloadCodecs: [input.payloadCodec] } },
-    server: {
-      executable: binary ? { type: 'existing-path', path: binary } : { type: 'cached-download' },
-      ip: '127.0.0.1',
-      port,
-      ui: true,
-      uiPort,
-      searchAttributes: cartSearchAttributeKeys,
-      dbFilename: path.join(input.dataDir, 'temporal.db'),
-      log: { format: 'pretty', level: 'error' },
-      extraArgs: ['--sqlite-pragma', 'journal_mode=WAL', '--sqlite-pragma', 'synchronous=OFF'],
-    },
+  const env = await startLocalTemporal({
+    logger: input.logger,
+    port,
+    uiPort,
+    payloadCodec: input.payloadCodec,
+    searchAttributes: cartSearchAttributeKeys,
+    dbFilename: path.join(input.dataDir, 'temporal.db'),
+    logFile: path.join(input.dataDir, 'temporal.log'),
+    logLevel: 'error',
+    sqlitePragmas: { journal_mode: 'WAL', synchronous: 'OFF' },
   });
   // A data folder from before an attribute was added: `--search-attribute` skips existing databases.
   await registerCartSearchAttributes(env.connection, 'default');
@@ -66,17 +61,4 @@ export async function connectTemporal(input: {
     ui: `http://127.0.0.1:${uiPort}`,
     close: () => env.teardown(),
   };
-}
-
-/** A port nobody listens on right now (the OS picks it). */
-export function freePort(): Promise<number> {
-  return new Promise((resolve, reject) => {
-    const probe = createServer();
-    probe.once('error', reject);
-    probe.listen(0, '127.0.0.1', () => {
-      const address = probe.address();
-      const port = typeof address === 'object' && address ? address.port : 0;
-      probe.close(() => resolve(port));
-    });
-  });
 }

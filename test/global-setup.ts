@@ -3,9 +3,9 @@ import { mkdtemp } from 'node:fs/promises';
 import os from 'node:os';
 import path from 'node:path';
 import { promisify } from 'node:util';
-import { TestWorkflowEnvironment } from '@temporalio/testing';
 import type { TestProject } from 'vitest/node';
 import { cartSearchAttributeKeys } from '../app/search-attributes';
+import { startTemporalDevServer } from '../app/temporal-dev-server';
 import { freePort } from './helpers/free-port';
 import { externalDatabaseUrl } from './helpers/test-env';
 
@@ -62,13 +62,12 @@ async function startServers(): Promise<Servers> {
     };
   }
 
-  const temporal = await TestWorkflowEnvironment.createLocal({
-    server: {
-      executable: { type: 'existing-path', path: cliPath },
-      ip: '127.0.0.1',
-      searchAttributes: cartSearchAttributeKeys,
-      extraArgs: ['--sqlite-pragma', 'journal_mode=WAL', '--sqlite-pragma', 'synchronous=OFF'],
-    },
+  // Its output goes to a log file (the error names it): a passing run stays quiet.
+  const temporal = await startTemporalDevServer({
+    binary: cliPath,
+    searchAttributes: cartSearchAttributeKeys,
+    sqlitePragmas: { journal_mode: 'WAL', synchronous: 'OFF' },
+    startTimeoutMs: 120_000,
   });
 
   return {

@@ -1,19 +1,17 @@
-import { execFile } from 'node:child_process';
 import { mkdtemp, rm } from 'node:fs/promises';
 import os from 'node:os';
 import path from 'node:path';
-import { promisify } from 'node:util';
 import { Client, Connection } from '@temporalio/client';
-import { TestWorkflowEnvironment } from '@temporalio/testing';
 import pino from 'pino';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { cartSearchAttributeKeys } from '../../app/search-attributes';
+import type { TemporalDevServer } from '../../app/temporal-dev-server';
 import { createApp } from '../../server/app';
 import { createCartWorkflows } from '../../server/cart-workflows';
 import { createOutboxRelay } from '../../server/outbox-relay';
 import { TEST_SECRET } from '../helpers/cart-events';
 import { consumerCampaign } from '../helpers/campaigns';
 import { type DeliveryStack, startDeliveryStack } from '../helpers/delivery-stack';
+import { startTestDevServer } from '../helpers/dev-server';
 import { eventually } from '../helpers/eventually';
 import { freePort } from '../helpers/free-port';
 import { startHttpServer, type TestHttpServer } from '../helpers/http-server';
@@ -25,7 +23,6 @@ import { startTestWorker } from '../helpers/test-worker';
 // test files) on a fixed port and SQLite file, so the restarted server is the same server with the
 // same history. The worker starts only once Temporal is back; every cart must then get its one
 // email, and none a second.
-const root = path.resolve(import.meta.dirname, '../..');
 const shopId = 'shop-temporal-outage';
 const taskQueue = 'temporal-outage';
 const campaign = consumerCampaign({ steps: [{ id: 'reminder', delay: '1s', template: 'cart-reminder' }] });
@@ -33,26 +30,19 @@ const CASE_TIMEOUT_MS = 240_000;
 
 let dir: string;
 let port: number;
-let temporal: TestWorkflowEnvironment | undefined;
+let temporal: TemporalDevServer | undefined;
 let stack: DeliveryStack;
 let connection: Connection;
 let server: TestHttpServer;
 let relay: ReturnType<typeof createOutboxRelay>;
 
-async function startTemporal(): Promise<TestWorkflowEnvironment> {
-  const { stdout } = await promisify(execFile)('bash', [path.join(root, 'scripts/temporal-cli.sh')]);
-  return TestWorkflowEnvironment.createLocal({
-    server: {
-      executable: { type: 'existing-path', path: stdout.trim().split('\n').at(-1) ?? '' },
-      ip: '127.0.0.1',
-      port,
-      dbFilename: path.join(dir, 'temporal.sqlite'),
-      searchAttributes: cartSearchAttributeKeys,
-      extraArgs: ['--headless'],
-      // Stopping it under load makes it log errors by design (its CLI has no level above error); the
-      // test asserts the outcome instead.
-      log: { format: 'pretty', level: 'never' },
-    },
+function startTemporal(): Promise<TemporalDevServer> {
+  return startTestDevServer({
+    port,
+    dbFilename: path.join(dir, 'temporal.sqlite'),
+    logFile: path.join(dir, 'temporal.log'),
+    // Stopping it under load makes it log errors by design; the test asserts the outcome instead.
+    logLevel: 'never',
   });
 }
 

@@ -4,7 +4,7 @@ import { mkdtemp, rm } from 'node:fs/promises';
 import os from 'node:os';
 import path from 'node:path';
 import { type ServerType, serve } from '@hono/node-server';
-import type { TestWorkflowEnvironment } from '@temporalio/testing';
+import type { TemporalDevServer } from '../../app/temporal-dev-server';
 import { bundleWorkflowCode } from '@temporalio/worker';
 import pino from 'pino';
 import type { Browser } from 'playwright-core';
@@ -36,7 +36,7 @@ const itemName = `Unique lamp ${randomUUID().slice(0, 6)}`;
 const silent = pino({ level: 'silent' });
 
 const teardown = createTeardown();
-let temporal: TestWorkflowEnvironment;
+let temporal: TemporalDevServer;
 let delivery: DeliveryStack;
 let appPort: number;
 let uiPort: number;

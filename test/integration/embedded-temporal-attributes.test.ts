@@ -1,10 +1,10 @@
 import { mkdtemp, rm } from 'node:fs/promises';
 import os from 'node:os';
 import path from 'node:path';
-import { TestWorkflowEnvironment } from '@temporalio/testing';
 import pino from 'pino';
 import { afterAll, expect, it } from 'vitest';
-import { startEmbeddedTemporal, temporalCliPath } from '../../app/embedded-temporal';
+import { startEmbeddedTemporal } from '../../app/embedded-temporal';
+import { startLocalTemporal } from '../../app/local-temporal';
 import { cartSearchAttributeKeys } from '../../app/search-attributes';
 import { freePort } from '../helpers/free-port';
 
@@ -18,15 +18,12 @@ afterAll(async () => {
 
 it('`npm start` on a data folder from before CartflowShop registers it (and keeps the others)', async () => {
   dataDir = await mkdtemp(path.join(os.tmpdir(), 'cartflow-temporal-upgrade-'));
-  const binary = await temporalCliPath(silent);
-  const older = await TestWorkflowEnvironment.createLocal({
-    server: {
-      executable: binary ? { type: 'existing-path', path: binary } : { type: 'cached-download' },
-      ip: '127.0.0.1',
-      port: await freePort(),
-      searchAttributes: cartSearchAttributeKeys.filter((key) => key.name !== 'CartflowShop'),
-      dbFilename: path.join(dataDir, 'temporal.db'),
-    },
+  const older = await startLocalTemporal({
+    logger: silent,
+    port: await freePort(),
+    searchAttributes: cartSearchAttributeKeys.filter((key) => key.name !== 'CartflowShop'),
+    dbFilename: path.join(dataDir, 'temporal.db'),
+    logFile: path.join(dataDir, 'older-temporal.log'),
   });
   await older.teardown();
 

@@ -15,7 +15,7 @@ import { ApplicationFailure } from '@temporalio/common';
 import { historyToJSON } from '@temporalio/common/lib/proto-utils';
 import { TestWorkflowEnvironment } from '@temporalio/testing';
 import { bundleWorkflowCode } from '@temporalio/worker';
-import { cartSearchAttributeKeys, registerCartSearchAttributes } from '../../app/search-attributes';
+import { registerCartSearchAttributes } from '../../app/search-attributes';
 import { workflowsPath } from '../../worker';
 import type { abandonedCartWorkflow } from '../../workflows/abandoned-cart';
 import { stopChainSignal } from '../../workflows/definitions';
@@ -23,6 +23,7 @@ import { Cart } from '../../domain/events';
 import { b2bCampaign, consumerCampaign, welcomeCampaign } from '../helpers/campaigns';
 import { cartUpdatedEvent, orderPlacedEvent } from '../helpers/cart-events';
 import { type Decide, HARNESS_SHOP_ID, createChainHarness } from '../helpers/chain-harness';
+import { startTestDevServer } from '../helpers/dev-server';
 
 const HOUR = 3_600_000;
 const root = path.resolve(import.meta.dirname, '../..');
@@ -201,14 +202,10 @@ async function recordOnTimeSkippingServer(bundle: Awaited<ReturnType<typeof bund
  * welcome and B2B): the run's last command carries its campaigns into the next run.
  */
 async function recordContinuedAsNew(bundle: Awaited<ReturnType<typeof bundleWorkflowCode>>) {
-  const env = await TestWorkflowEnvironment.createLocal({
-    server: {
-      executable: { type: 'existing-path', path: scriptOutput('temporal-cli.sh') },
-      ip: '127.0.0.1',
-      searchAttributes: cartSearchAttributeKeys,
-      extraArgs: ['--dynamic-config-value', 'limit.historyCount.suggestContinueAsNew=60'],
-    },
+  const server = await startTestDevServer({
+    extraArgs: ['--dynamic-config-value', 'limit.historyCount.suggestContinueAsNew=60'],
   });
+  const env = await TestWorkflowEnvironment.createFromExistingServer({ address: server.address });
   try {
     const h = await createChainHarness({ env, bundle, campaigns: everyCampaign(), abandonAfterMs: 3_600_000 });
     const cartId = 'replay-consumer-continued-as-new';
@@ -241,6 +238,7 @@ async function recordContinuedAsNew(bundle: Awaited<ReturnType<typeof bundleWork
     process.stdout.write(`recorded consumer-continued-as-new (${history.events?.length} events)\n`);
   } finally {
     await env.teardown();
+    await server.teardown();
   }
 }
 

@@ -1,15 +1,14 @@
 import { TestWorkflowEnvironment } from '@temporalio/testing';
 import { bundleWorkflowCode } from '@temporalio/worker';
 import { afterAll, beforeAll, describe, expect, inject, it } from 'vitest';
-import { execFileSync } from 'node:child_process';
-import path from 'node:path';
-import { cartSearchAttributeKeys } from '../../app/search-attributes';
+import type { TemporalDevServer } from '../../app/temporal-dev-server';
 import { workflowsPath } from '../../worker';
 import { cartStateQuery, stopChainSignal } from '../../workflows/definitions';
 import { consumerCampaign } from '../helpers/campaigns';
 import type { WorkflowHandle } from '@temporalio/client';
 import { cartUpdatedEvent, orderPlacedEvent } from '../helpers/cart-events';
 import { createChainHarness } from '../helpers/chain-harness';
+import { startTestDevServer } from '../helpers/dev-server';
 
 type Harness = Awaited<ReturnType<typeof createChainHarness>>;
 const quietLogger = { log() {}, info() {}, warn() {}, error() {}, debug() {}, trace() {} };
@@ -17,27 +16,19 @@ import { eventually } from '../helpers/eventually';
 
 // A dev server of its own that suggests continue-as-new after 60 history events (the default is
 // thousands), so a cart with many updates crosses several runs within a test.
+let server: TemporalDevServer;
 let env: TestWorkflowEnvironment;
 
 beforeAll(async () => {
-  const root = path.resolve(import.meta.dirname, '../..');
-  const cli = execFileSync('bash', [path.join(root, 'scripts/temporal-cli.sh')])
-    .toString()
-    .trim()
-    .split('\n')
-    .at(-1);
-  env = await TestWorkflowEnvironment.createLocal({
-    server: {
-      executable: { type: 'existing-path', path: cli as string },
-      ip: '127.0.0.1',
-      searchAttributes: cartSearchAttributeKeys,
-      extraArgs: ['--dynamic-config-value', 'limit.historyCount.suggestContinueAsNew=60'],
-    },
+  server = await startTestDevServer({
+    extraArgs: ['--dynamic-config-value', 'limit.historyCount.suggestContinueAsNew=60'],
   });
+  env = await TestWorkflowEnvironment.createFromExistingServer({ address: server.address });
   expect(inject('temporalAddress')).toBeTruthy(); // the shared server is not used here
 });
 afterAll(async () => {
   await env?.teardown();
+  await server?.teardown();
 });
 
 describe('a cart with many updates (continue-as-new)', () => {
