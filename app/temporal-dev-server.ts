@@ -41,9 +41,18 @@ export interface TemporalDevServer {
   teardown(): Promise<void>;
 }
 
+/** Why a dev server did not start; `port-in-use` before it was run, the others with the end of its log. */
+export type DevServerFailure = 'port-in-use' | 'exited' | 'deadline' | 'failed';
+
 /** The server failed to start: `message` says why, with the last lines of its log. */
 export class DevServerStartError extends Error {
   override name = 'DevServerStartError';
+  constructor(
+    readonly failure: DevServerFailure,
+    message: string,
+  ) {
+    super(message);
+  }
 }
 
 const LOG_TAIL_LINES = 20;
@@ -65,6 +74,7 @@ export async function startTemporalDevServer(options: TemporalDevServerOptions):
   // Else the readiness poll could be answered by whatever holds the port while this server fails to bind it.
   if (options.port !== undefined && !(await portIsFree(ip, port))) {
     throw new DevServerStartError(
+      'port-in-use',
       `the Temporal dev server cannot listen on ${address}: the port is in use (another \`npm start\` or Temporal server?)`,
     );
   }
@@ -85,8 +95,9 @@ export async function startTemporalDevServer(options: TemporalDevServerOptions):
     await stopProcess(child, exited.promise, options.stopGraceMs ?? 10_000);
   };
 
-  const describe = async (problem: string) =>
+  const describe = async ([failure, problem]: [DevServerFailure, string]) =>
     new DevServerStartError(
+      failure,
       `the Temporal dev server (${options.binary}) ${problem}; its log is ${logFile}, last lines:\n${await logTail(logFile, logStart)}`,
     );
   try {
@@ -122,14 +133,21 @@ export async function startTemporalDevServer(options: TemporalDevServerOptions):
         })()),
     };
   } catch (error) {
+    // The log's end is read before the process is stopped: what it writes while stopping is not the cause.
+    const failure = await describe(problemOf(error, { address, timeoutMs: options.startTimeoutMs ?? 60_000 }));
     await stop();
-    if (error instanceof ExitedEarly) throw await describe(`exited (${error.reason}) before it answered at ${address}`);
-    if (error instanceof DeadlinePassed) {
-      const seconds = Math.round((options.startTimeoutMs ?? 60_000) / 1000);
-      throw await describe(`did not answer at ${address} within ${seconds} s (last error: ${error.lastError})`);
-    }
-    throw await describe(`could not be started: ${error instanceof Error ? error.message : String(error)}`);
+    throw failure;
   }
+}
+
+function problemOf(error: unknown, context: { address: string; timeoutMs: number }): [DevServerFailure, string] {
+  if (error instanceof ExitedEarly)
+    return ['exited', `exited (${error.reason}) before it answered at ${context.address}`];
+  if (error instanceof DeadlinePassed) {
+    const seconds = context.timeoutMs / 1000;
+    return ['deadline', `did not answer at ${context.address} within ${seconds} s (last error: ${error.lastError})`];
+  }
+  return ['failed', `could not be started: ${error instanceof Error ? error.message : String(error)}`];
 }
 
 class ExitedEarly extends Error {

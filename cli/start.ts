@@ -16,6 +16,7 @@ import { createWorker } from '../worker';
 import { payloadCodecFromKeys } from '../codec/codec-config';
 import { localPayloadKeys, localTrackingSecret, localWebhookSecret } from '../app/dev-secret';
 import { EMBEDDED_TEMPORAL_ADDRESS, embeddedTemporalLogFile, startEmbeddedTemporal } from '../app/embedded-temporal';
+import { DevServerStartError } from '../app/temporal-dev-server';
 import { exitWithError, isMain, parseNoArguments } from '../app/process';
 import { startInboundFromConfig } from '../inbound/listener-from-config';
 import { loadCampaignFiles, openServices, unsubscribeAddress } from '../app/services';
@@ -217,6 +218,14 @@ async function connectTemporal(
     payloadCodec,
     uiCodecEndpoint: localCodecEndpoint({ host: config.HOST, port: config.PORT }),
     startTimeoutMs: config.TEMPORAL_START_TIMEOUT,
+  }).catch((error: unknown) => {
+    // The one thing the operator can change about a server that is merely slow: the wait.
+    if (error instanceof DevServerStartError && error.failure === 'deadline') {
+      const wait = `${config.TEMPORAL_START_TIMEOUT / 1000}s`;
+      const hint = `On a slow machine, allow it longer: TEMPORAL_START_TIMEOUT (now ${wait}; docs/configuration.md).`;
+      throw new DevServerStartError('deadline', `${error.message}\n${hint}`);
+    }
+    throw error;
   });
   // The same conditions as the codec endpoint's token-less local access (server/app-from-config.ts).
   const decoding = config.ADMIN_TOKEN

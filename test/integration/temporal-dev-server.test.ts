@@ -71,6 +71,7 @@ describe('starting the Temporal dev server', () => {
     const failure = startTemporalDevServer({ binary: broken, startTimeoutMs: 120_000 });
     // The test's own timeout (30 s) is far below the 120 s deadline: the exit must be noticed.
     await expect(failure).rejects.toThrow(DevServerStartError);
+    await expect(failure).rejects.toMatchObject({ failure: 'exited' });
     await expect(failure).rejects.toThrow(/exited \(exit code 3\) before it answered/);
     await expect(failure).rejects.toThrow(/unknown flag: --ui-codec-endpoint & l'été/);
     await expect(failure).rejects.toThrow(/its log is \/.+, last lines:/);
@@ -87,9 +88,9 @@ describe('starting the Temporal dev server', () => {
     const pidFile = path.join(dir, 'stuck.pid');
     // SIGTERM ignored survives exec, so only SIGKILL stops it.
     const stuck = await executable('stuck-temporal', `echo $$ > '${pidFile}'\ntrap '' TERM\nexec sleep 600`);
-    await expect(startTemporalDevServer({ binary: stuck, startTimeoutMs: 2_000, stopGraceMs: 500 })).rejects.toThrow(
-      /did not answer at 127\.0\.0\.1:\d+ within 2 s \(last error: .+\)/,
-    );
+    const failure = startTemporalDevServer({ binary: stuck, startTimeoutMs: 2_000, stopGraceMs: 500 });
+    await expect(failure).rejects.toThrow(/did not answer at 127\.0\.0\.1:\d+ within 2 s \(last error: .+\)/);
+    await expect(failure).rejects.toMatchObject({ failure: 'deadline' });
     const pid = Number(await readFile(pidFile, 'utf8'));
     expect(alive(pid)).toBe(false);
   }, 30_000);
