@@ -174,16 +174,6 @@ async function procStats(): Promise<ProcStat[]> {
   return stats;
 }
 
-/** The first process whose command line contains every one of `parts` (e.g. the dev server). */
-export async function findProcess(parts: string[]): Promise<number | undefined> {
-  for (const entry of await readdir('/proc')) {
-    if (!/^\d+$/.test(entry)) continue;
-    const cmdline = (await readFile(`/proc/${entry}/cmdline`, 'utf8').catch(() => '')).replaceAll('\0', ' ');
-    if (parts.every((part) => cmdline.includes(part))) return Number(entry);
-  }
-  return undefined;
-}
-
 /** CPU ms used so far by each group: a process and (with `tree`) its descendants and the ones it reaped. */
 export async function cpuByGroup(
   groups: Record<string, { pid: number | undefined; tree?: boolean }>,

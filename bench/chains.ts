@@ -22,7 +22,6 @@ import {
   type HistorySummary,
   cpuByGroup,
   cpuByThread,
-  findProcess,
   freePort,
   historyOf,
   kib,
@@ -205,7 +204,7 @@ async function main() {
   });
   cleanups.push(() => temporal.teardown());
   const { client } = temporal;
-  const temporalPid = await findProcess(['start-dev', `--port ${temporal.address.split(':').at(-1)}`]);
+  const temporalPid = temporal.pid;
 
   let emails = 0;
   const sink = await startSmtpSink({ onMessage: async () => void (emails += 1) });

@@ -21,7 +21,7 @@ import { createOutboxRelay, type OutboxWake } from '../server/outbox-relay';
 import { freePort, quantile, root, script, sleep } from './chains-support';
 import type { LoadReport } from './intake-load';
 import { benchNumber, benchVariable, childBenchEnv } from './bench-env';
-import { cpuMeter, pidByCommandLine, postmasterOf } from './process-cpu';
+import { cpuMeter, postmasterOf } from './process-cpu';
 
 // `npm run bench:intake`: how many webhooks per second the durable intake accepts, and how fast the
 // outbox relay hands them to Temporal. Four phases: the shop's load with no relay (what intake
@@ -202,11 +202,10 @@ async function main() {
     startTimeoutMs: 120_000,
   });
   cleanups.push(() => temporal.teardown());
-  const temporalPort = temporal.address.split(':').at(-1) ?? '';
   // Only on this machine: a DATABASE_URL elsewhere has no process here to read.
   const otherPids = {
     postgres: benchVariable('DATABASE_URL') ? undefined : pg.postmaster,
-    temporal: await pidByCommandLine(['--port', temporalPort]),
+    temporal: temporal.pid,
   };
   const others = cpuMeter(otherPids);
   const logger = pino({ level: 'warn' });

@@ -58,16 +58,6 @@ export async function postmasterOf(backendPid: number): Promise<number | undefin
   return parentOf(backendPid);
 }
 
-/** The process listening with `needle` in its command line (the Temporal dev server's `--port N`). */
-export async function pidByCommandLine(needle: readonly string[]): Promise<number | undefined> {
-  for (const pid of await allPids()) {
-    const cmdline = await readFile(`/proc/${pid}/cmdline`, 'utf8').catch(() => '');
-    const args = cmdline.split('\0');
-    if (needle.every((part) => args.includes(part))) return pid;
-  }
-  return undefined;
-}
-
 /** Samples a set of processes' CPU; `since()` gives each one's ms used since `start()`. */
 export function cpuMeter(pids: Record<string, number | undefined>) {
   let at: Record<string, number | undefined> = {};
