@@ -1,6 +1,6 @@
 import { type ChildProcess, spawn } from 'node:child_process';
 import { closeSync, openSync, statSync } from 'node:fs';
-import { mkdtemp, open } from 'node:fs/promises';
+import { mkdtemp, open, rm } from 'node:fs/promises';
 import os from 'node:os';
 import path from 'node:path';
 import { setTimeout as delay } from 'node:timers/promises';
@@ -67,10 +67,6 @@ export async function startTemporalDevServer(options: TemporalDevServerOptions):
   const port = options.port ?? (await freePort(ip));
   const namespace = options.namespace ?? 'default';
   const address = `${ip}:${port}`;
-  const logFile =
-    options.logFile ?? path.join(await mkdtemp(path.join(os.tmpdir(), 'cartflow-temporal-')), 'server.log');
-  const args = devServerArgs({ ...options, ip, port, namespace, logLevel: options.logLevel ?? 'warn' });
-
   // Else the readiness poll could be answered by whatever holds the port while this server fails to bind it.
   if (options.port !== undefined && !(await portIsFree(ip, port))) {
     throw new DevServerStartError(
@@ -78,6 +74,10 @@ export async function startTemporalDevServer(options: TemporalDevServerOptions):
       `the Temporal dev server cannot listen on ${address}: the port is in use (another \`npm start\` or Temporal server?)`,
     );
   }
+  const args = devServerArgs({ ...options, ip, port, namespace, logLevel: options.logLevel ?? 'warn' });
+  // A folder of our own goes at teardown; after a failed start it stays, since the error names the log in it.
+  const ownLogDir = options.logFile ? undefined : await mkdtemp(path.join(os.tmpdir(), 'cartflow-temporal-'));
+  const logFile = options.logFile ?? path.join(ownLogDir ?? '', 'server.log');
   const logStart = sizeOf(logFile);
   const logFd = openSync(logFile, 'a');
   let child: ChildProcess;
@@ -130,6 +130,7 @@ export async function startTemporalDevServer(options: TemporalDevServerOptions):
           await nativeConnection.close().catch(() => {});
           await connection.close().catch(() => {});
           await stop();
+          if (ownLogDir) await rm(ownLogDir, { recursive: true, force: true });
         })()),
     };
   } catch (error) {

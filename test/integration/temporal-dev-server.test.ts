@@ -1,3 +1,4 @@
+import { existsSync } from 'node:fs';
 import { chmod, mkdtemp, readFile, rm, writeFile } from 'node:fs/promises';
 import os from 'node:os';
 import path from 'node:path';
@@ -68,7 +69,11 @@ describe('starting the Temporal dev server', () => {
 
   it('reports a server that exits at once, with its last output, instead of waiting for the deadline', async () => {
     const broken = await executable('broken-temporal', `echo "unknown flag: --ui-codec-endpoint & l'été" >&2\nexit 3`);
-    const failure = startTemporalDevServer({ binary: broken, startTimeoutMs: 120_000 });
+    const failure = startTemporalDevServer({
+      binary: broken,
+      logFile: path.join(dir, 'broken.log'),
+      startTimeoutMs: 120_000,
+    });
     // The test's own timeout (30 s) is far below the 120 s deadline: the exit must be noticed.
     await expect(failure).rejects.toThrow(DevServerStartError);
     await expect(failure).rejects.toMatchObject({ failure: 'exited' });
@@ -79,16 +84,21 @@ describe('starting the Temporal dev server', () => {
 
   it('names a binary that cannot be run', async () => {
     const missing = path.join(dir, 'no-such-temporal');
-    await expect(startTemporalDevServer({ binary: missing, startTimeoutMs: 120_000 })).rejects.toThrow(
-      /could not run it: spawn .*no-such-temporal ENOENT/,
-    );
+    await expect(
+      startTemporalDevServer({ binary: missing, logFile: path.join(dir, 'missing.log'), startTimeoutMs: 120_000 }),
+    ).rejects.toThrow(/could not run it: spawn .*no-such-temporal ENOENT/);
   }, 30_000);
 
   it('gives up at its deadline on a server that never answers, and kills one that ignores SIGTERM', async () => {
     const pidFile = path.join(dir, 'stuck.pid');
     // SIGTERM ignored survives exec, so only SIGKILL stops it.
     const stuck = await executable('stuck-temporal', `echo $$ > '${pidFile}'\ntrap '' TERM\nexec sleep 600`);
-    const failure = startTemporalDevServer({ binary: stuck, startTimeoutMs: 2_000, stopGraceMs: 500 });
+    const failure = startTemporalDevServer({
+      binary: stuck,
+      logFile: path.join(dir, 'stuck.log'),
+      startTimeoutMs: 2_000,
+      stopGraceMs: 500,
+    });
     await expect(failure).rejects.toThrow(/did not answer at 127\.0\.0\.1:\d+ within 2 s \(last error: .+\)/);
     await expect(failure).rejects.toMatchObject({ failure: 'deadline' });
     const pid = Number(await readFile(pidFile, 'utf8'));
@@ -105,5 +115,7 @@ describe('starting the Temporal dev server', () => {
     } finally {
       await holder.teardown();
     }
+    // Its log was in a temporary folder of its own, which goes with it.
+    expect(existsSync(holder.logFile ?? '')).toBe(false);
   }, 180_000);
 });
