@@ -42,10 +42,15 @@ import { cpuMeter, postmasterOf } from './process-cpu';
 // Besides its own CPU the bench reads, on Linux, the CPU of the shop process, the PostgreSQL
 // cluster (the postmaster's tree) and the Temporal dev server from /proc, and prints CPU per
 // webhook for each (bench/process-cpu.ts): on 2 cores their sum × the rate is what must fit.
+// Before each load phase it also measures the Temporal dev server idle for IDLE_S (3) seconds:
+// work left over from an earlier phase (the drain's 40,000 starts) would show there, and is not
+// the phase's own; and it gives the Temporal server's CPU per workflow start the relays made in
+// each phase, beside the drain's.
 
 const DURATION_MS = benchNumber('DURATION_S', 15) * 1000;
 const CONCURRENCY = benchNumber('CONCURRENCY', 32);
 const DURABLE = benchVariable('DURABLE') !== '0';
+const IDLE_MS = benchNumber('IDLE_S', 3) * 1000;
 // The product's defaults unless the bench is told otherwise: how the relays yield to intake.
 const relayDefaults = loadConfig({
   ...(benchVariable('OUTBOX_BUSY_RATE') ? { OUTBOX_BUSY_RATE: benchVariable('OUTBOX_BUSY_RATE') } : {}),
@@ -236,6 +241,8 @@ async function main() {
   const webhookUrl = `http://127.0.0.1:${(server.address() as AddressInfo).port}/webhooks/cart`;
 
   progress(`webhooks for ${DURATION_MS / 1000} s, ${CONCURRENCY} in flight, no relay …`);
+  const idleBefore: Record<string, number | undefined> = {};
+  idleBefore.alone = await temporalIdleCores(otherPids.temporal);
   const alone = await measureShop(webhookUrl, 'alone', others);
   const backlog = await countUndelivered(database.db);
   progress(`a relay drains the ${backlog} events they left in the outbox …`);
@@ -251,6 +258,7 @@ async function main() {
 
   progress(`webhooks for ${DURATION_MS / 1000} s, ${CONCURRENCY} in flight, relay running …`);
   const relay = createOutboxRelay({ db: database.db, workflows, logger, relayYield });
+  idleBefore.relay = await temporalIdleCores(otherPids.temporal);
   relay.start();
   running = relay;
   const withRelay = await measureShop(webhookUrl, 'relay', others);
@@ -262,6 +270,7 @@ async function main() {
 
   progress(`webhooks for ${DURATION_MS / 1000} s, ${CONCURRENCY} in flight, relay in its own process …`);
   running = { wake() {} }; // as OUTBOX_RELAY=off: the server only stores
+  idleBefore.separate = await temporalIdleCores(otherPids.temporal);
   const separate = await startRelayProcess({ url: pg.url, temporalAddress: temporal.address });
   const withSeparateRelay = await measureShop(webhookUrl, 'separate', cpuMeter({ ...otherPids, relay: separate.pid }));
   const behindSeparate = await countUndelivered(database.db);
@@ -308,8 +317,37 @@ async function main() {
     cpuRow('relay in its own process', withSeparateRelay),
     `| raw INSERT + COMMIT, per row (the limit's own cost) | ${perRawRow((rawCpu.user + rawCpu.system) / 1000)} (postgres.js client) | | ${perRawRow(rawPostgresMs)} | | | | |`,
     `| relay draining the backlog, per event | ${relayCpuMs.toFixed(2)} | | ${perDrained(drainOthers.postgres)} | ${perDrained(drainOthers.temporal)} | | | |`,
+    '',
+    `The Temporal dev server idle for ${IDLE_MS / 1000} s just before each load phase (leftover work from earlier phases would show here), and its CPU per workflow start the relays made during the phase (the events accepted minus those still waiting when the load stopped), beside the drain's ${perDrained(drainOthers.temporal)} ms:`,
+    '',
+    '| phase | Temporal idle before it (cores) | workflow starts during the load | Temporal CPU per start (ms) |',
+    '|---|---:|---:|---:|',
+    startsRow('no relay', idleBefore.alone, alone, 0),
+    startsRow('relay running in the server', idleBefore.relay, withRelay, withRelay.accepted - behind),
+    startsRow(
+      'relay in its own process',
+      idleBefore.separate,
+      withSeparateRelay,
+      withSeparateRelay.accepted - behindSeparate,
+    ),
   ];
   process.stdout.write(`${lines.join('\n')}\n`);
+}
+
+/** The Temporal dev server's CPU over IDLE_MS with nothing sent to it, in cores; undefined when unreadable. */
+async function temporalIdleCores(pid: number | undefined): Promise<number | undefined> {
+  const meter = cpuMeter({ temporal: pid });
+  await meter.start();
+  await sleep(IDLE_MS);
+  const { temporal } = await meter.since();
+  return temporal === undefined ? undefined : temporal / IDLE_MS;
+}
+
+function startsRow(label: string, idleCores: number | undefined, shop: ShopFigures, starts: number): string {
+  const idle = idleCores === undefined ? '?' : idleCores.toFixed(3);
+  const perStart =
+    starts > 0 && shop.temporalCpuMs !== undefined ? ((shop.temporalCpuMs * shop.accepted) / starts).toFixed(2) : '–';
+  return `| ${label} | ${idle} | ${Math.max(0, starts)} | ${perStart} |`;
 }
 
 /** One phase's CPU per webhook by process; a process not measured (not on this machine, not Linux) is "?". */

@@ -1,8 +1,10 @@
+import fc from 'fast-check';
 import { describe, expect, it } from 'vitest';
 import {
   EmailAddress,
   canonicalEmail,
   emailKey,
+  idnaHost,
   parseEmailAddress,
   sameEmailAddress,
 } from '../../domain/email-address';
@@ -149,5 +151,34 @@ describe('email addresses: refusals', () => {
 
   it('lookups of text that is no address fall back to lower-casing, never throw', () => {
     expect(emailKey(' Odd Bounce@Report ')).toBe('odd bounce@report');
+  });
+});
+
+describe('email addresses: the ASCII fast path', () => {
+  const chars = (alphabet: string, minLength: number) =>
+    fc.array(fc.constantFrom(...alphabet), { minLength, maxLength: 20 }).map((list) => list.join(''));
+  // What parseEmailAddress lower-cases without the URL parser: ASCII letters, digits, hyphens and
+  // dots, an alphabetic last label, no A-label.
+  const plainDomain = fc
+    .tuple(chars('abcXYZ019-.', 0), chars('abcdefxyzABCXYZ', 1))
+    .map(([head, top]) => `${head}.${top}`)
+    .filter((domain) => !/(?:^|\.)xn--/i.test(domain));
+
+  it('gives what the URL host parser gives, and the same answer', () => {
+    fc.assert(
+      fc.property(plainDomain, (domain) => {
+        expect(idnaHost(domain)).toBe(domain.toLowerCase());
+        const parsed = parseEmailAddress(`Some.One@${domain}`);
+        if (parsed.ok) expect(parsed.address.domain).toBe(domain.toLowerCase());
+      }),
+      { numRuns: 2000 },
+    );
+  });
+
+  it('still decodes and checks A-labels and Unicode domains', () => {
+    expect(canonicalEmail('x@XN--EXMPLE-CUA.ORG')).toBe('x@xn--exmple-cua.org');
+    expect(reasonOf('x@xn--a.example.com')).toMatch(/not a valid internationalised domain name|domain label/);
+    expect(canonicalEmail('Покупатель@Магазин.РФ')).toBe('покупатель@xn--80aairftm.xn--p1ai');
+    expect(reasonOf('x@example.123')).toMatch(/not a valid internationalised domain name|top-level/);
   });
 });
