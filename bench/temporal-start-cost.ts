@@ -1,9 +1,9 @@
 import { performance } from 'node:perf_hooks';
-import { TestWorkflowEnvironment } from '@temporalio/testing';
 import { cartSearchAttributeKeys } from '../app/search-attributes';
+import { startTemporalDevServer } from '../app/temporal-dev-server';
 import { benchNumber } from './bench-env';
 import { script, sleep } from './chains-support';
-import { cpuMeter, pidByCommandLine } from './process-cpu';
+import { cpuMeter } from './process-cpu';
 
 // `node --import tsx bench/temporal-start-cost.ts`: what the Temporal dev server (SQLite, one
 // history shard, as bench:intake starts it) spends per workflow start, and whether it keeps
@@ -16,16 +16,15 @@ import { cpuMeter, pidByCommandLine } from './process-cpu';
 const STARTS = benchNumber('STARTS', 10_000);
 const IDLE_MS = benchNumber('IDLE_S', 10) * 1000;
 
-const env = await TestWorkflowEnvironment.createLocal({
-  server: {
-    executable: { type: 'existing-path', path: await script('temporal-cli.sh') },
-    ip: '127.0.0.1',
-    searchAttributes: cartSearchAttributeKeys,
-    extraArgs: ['--sqlite-pragma', 'journal_mode=WAL', '--sqlite-pragma', 'synchronous=OFF', '--headless'],
-    log: { format: 'pretty', level: 'error' },
-  },
+// Started as bench:intake starts it (app/temporal-dev-server.ts), so its pid is at hand.
+const env = await startTemporalDevServer({
+  binary: await script('temporal-cli.sh'),
+  searchAttributes: cartSearchAttributeKeys,
+  sqlitePragmas: { journal_mode: 'WAL', synchronous: 'OFF' },
+  logLevel: 'error',
+  startTimeoutMs: 120_000,
 });
-const meter = cpuMeter({ temporal: await pidByCommandLine(['--port', env.address.split(':').at(-1) ?? '']) });
+const meter = cpuMeter({ temporal: env.pid });
 const rows: string[] = [];
 let sequence = 0;
 
