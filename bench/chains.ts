@@ -17,6 +17,7 @@ import { createApp } from '../server/app';
 import { createCartWorkflows } from '../server/cart-workflows';
 import { createOutboxRelay } from '../server/outbox-relay';
 import { cartStateQuery } from '../workflows/definitions';
+import { type AttributionVariant, attributionVariants } from './chains-attribution';
 import type { WorkerReport } from './chains-worker';
 import {
   type HistorySummary,
@@ -47,7 +48,8 @@ import { benchNumber, benchVariable } from './bench-env';
 //   PARKED_BUDGET_S=300  stop parking more carts after this long (reports what it reached)
 //   CHECKPOINTS=4     memory readings while parking (evenly spaced); more keeps a budget-cut run useful
 //   CACHE_VARIANT=1   also park PARKED carts on a worker whose cache holds them all
-//   PHASES=chains,memory  `chains`: history events and throughput with baselines; `memory`: parked carts
+//   PHASES=chains,memory  `chains`: history events and throughput with baselines; `memory`: parked carts;
+//                     `attribution` (with `chains`): same-shape variants that add one thing of the chain each
 //   IDLE_S=5          each process's idle CPU is measured this long, to report CPU net of it too
 //   BENCH_WORKER_CPU_PROF=<dir>  each worker process writes a V8 CPU profile there when it exits
 
@@ -291,8 +293,13 @@ async function main() {
     const baseQueue = `bench-baseline-${runId}`;
     progress('baseline worker …');
     const baseWorker = await startWorker('baseline', baseQueue);
-    const runBaseline = async (name: 'noopWorkflow' | 'sameShapeWorkflow') => {
-      const ids = Array.from({ length: CARTS }, (_, index) => `${name}-${runId}-${index}`);
+    const runBaseline = async (
+      name: 'noopWorkflow' | 'sameShapeWorkflow' | 'sameShapeVariantWorkflow',
+      args: unknown[] = [],
+      searchAttributes?: AttributionVariant['searchAttributes'],
+      tag: string = name,
+    ) => {
+      const ids = Array.from({ length: CARTS }, (_, index) => `${tag}-${runId}-${index}`);
       const finished: Array<Promise<unknown>> = [];
       const cpu0 = await cpuNow(baseWorker);
       const threads0 = await cpuByThread(baseWorker.pid);
@@ -301,7 +308,8 @@ async function main() {
         const handle = await client.workflow.start(name, {
           taskQueue: baseQueue,
           workflowId,
-          args: name === 'sameShapeWorkflow' ? [[ABANDON_MS + STEP_DELAYS_MS[0]!, ...STEP_DELAYS_MS.slice(1)]] : [],
+          args,
+          ...(searchAttributes ? { typedSearchAttributes: searchAttributes } : {}),
         });
         finished.push(handle.result());
       });
@@ -311,7 +319,7 @@ async function main() {
       const cpu = cpuSince(cpu0, await cpuNow(baseWorker));
       const threads = threadsSince(threads0, await cpuByThread(baseWorker.pid));
       const history = await historyOf(client.workflow.getHandle(ids[0]!));
-      progress(`${name}: ${CARTS} in ${(wallMs / 1000).toFixed(2)} s, ${history.events} events each`);
+      progress(`${tag}: ${CARTS} in ${(wallMs / 1000).toFixed(2)} s, ${history.events} events each`);
       return { wallMs, startedMs, history, cpu, threads };
     };
     // Warm-up (not measured): the cart worker gets the same from the two chains of part 1.
@@ -324,7 +332,27 @@ async function main() {
     progress(`baseline: ${CARTS} trivial workflows (one no-op activity) …`);
     const trivial = await runBaseline('noopWorkflow');
     progress(`baseline: ${CARTS} same-shape workflows (timer + no-op activity × 3) …`);
-    const sameShape = await runBaseline('sameShapeWorkflow');
+    const sameShapeDelays = [ABANDON_MS + STEP_DELAYS_MS[0]!, ...STEP_DELAYS_MS.slice(1)];
+    const sameShape = await runBaseline('sameShapeWorkflow', [sameShapeDelays]);
+    const variants: Array<{ label: string; run: Awaited<ReturnType<typeof runBaseline>> }> = [];
+    if (PHASES.has('attribution')) {
+      const specs = attributionVariants({
+        delaysMs: sameShapeDelays,
+        shopId,
+        campaign,
+        cart: cartEvent('attribution', 0).data,
+      });
+      for (const [index, spec] of specs.entries()) {
+        progress(`attribution: ${CARTS} same-shape workflows ${spec.label} …`);
+        const run = await runBaseline(
+          'sameShapeVariantWorkflow',
+          [spec.input],
+          spec.searchAttributes,
+          `variant${index}`,
+        );
+        variants.push({ label: spec.label, run });
+      }
+    }
     await baseWorker.shutdown();
 
     // ── 1. History events and activities per chain ─────────────────────────────────────────────
@@ -477,6 +505,26 @@ async function main() {
       `complete chain ÷ same-shape no-op, CPU per workflow: ${(totalOf(chainsCpu) / totalOf(sameShape.cpu)).toFixed(2)}× as measured, ${(totalOf(chainsNet) / totalOf(sameShapeNet)).toFixed(2)}× net of idle; worker alone ${(chainsCpu.worker / sameShape.cpu.worker).toFixed(2)}× / ${(chainsNet.worker / sameShapeNet.worker).toFixed(2)}×`,
     );
     line();
+    if (variants.length > 0) {
+      line('### 2b. Attribution: the same shape plus one thing of the chain each (`PHASES=…,attribution`)');
+      line();
+      line(
+        '| CPU per workflow | history events | worker | of it: workflow threads (`node`) | Temporal dev server | bench process | total | Temporal − same shape |',
+      );
+      line('|---|---:|---:|---:|---:|---:|---:|---:|');
+      const variantRow = (label: string, run: { history: HistorySummary; cpu: Cpu; threads: Map<string, number> }) =>
+        `| ${label} | ${run.history.events} | ${perWorkflow(run.cpu.worker)} | ${perWorkflow(run.threads.get('node') ?? 0)} | ${perWorkflow(run.cpu.temporal)} | ${perWorkflow(run.cpu.bench)} | ${perWorkflow(totalOf(run.cpu))} | ${perWorkflow(run.cpu.temporal - sameShape.cpu.temporal)} |`;
+      line(variantRow('same shape, no-op', sameShape));
+      for (const { label, run } of variants) line(variantRow(label, run));
+      line(
+        variantRow('cart chain (section 2, its own worker)', {
+          history: completeHistory,
+          cpu: chainsCpu,
+          threads: chainThreads,
+        }),
+      );
+      line();
+    }
     line(
       `chains: outcomes ${JSON.stringify(Object.fromEntries(outcomes))}; emails at the sink ${chainsEmails} (expected ${3 * CARTS}); message rows ${JSON.stringify(Object.fromEntries(messageRows.map((r) => [r.status, r.n])))}`,
     );

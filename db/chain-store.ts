@@ -2,6 +2,7 @@ import { and, desc, eq, gt, isNotNull, ne, sql } from 'drizzle-orm';
 import { getCartStatus } from './cart-store';
 import { hasPurchased } from './purchase-history';
 import type { Db } from './client';
+import { updateChainEnd } from './message-statements';
 import { chains, messages } from './schema';
 
 export interface ChainEntry {
@@ -28,12 +29,7 @@ export async function recordChainStart(db: Db, entry: ChainEntry): Promise<void>
 }
 
 export async function recordChainEnd(db: Db, input: { workflowId: string; outcome: string }): Promise<void> {
-  await db
-    .update(chains)
-    .set({ status: 'finished', outcome: input.outcome, finishedAt: sql`now()` })
-    .where(and(eq(chains.workflowId, input.workflowId), eq(chains.status, 'active')))
-    .prepare('cartflow_chain_end')
-    .execute();
+  await updateChainEnd(db, input);
 }
 
 interface OtherChainsInput {

@@ -1,6 +1,7 @@
 import { and, eq, lt, sql } from 'drizzle-orm';
 import { STALE_CLAIM_MS } from '../domain/activity-timeouts';
-import type { Db } from './client';
+import { type Db, rowsOf } from './client';
+import { type ClaimValues, insertClaim, updateSent } from './message-statements';
 import { messages, type MessageStatus } from './schema';
 
 export interface ClaimSendInput {
@@ -46,13 +47,7 @@ export type ClaimResult =
  * and plans each anew; prepared, a connection parses it once and each send is one round trip.
  */
 export async function claimSend(db: Db, input: ClaimSendInput): Promise<ClaimResult> {
-  const inserted = await db
-    .insert(messages)
-    .values({ ...input, status: 'sending' })
-    .onConflictDoNothing({ target: messages.key })
-    .returning({ id: messages.id })
-    .prepare('cartflow_claim_send')
-    .execute();
+  const inserted = rowsOf<{ id: string }>(await insertClaim(db, claimValues(input)));
   if (inserted.length > 0) return { owned: true };
   // Take over a 'sending' row only when its attempt must be dead; one UPDATE, so two retries
   // can never both win.
@@ -76,6 +71,36 @@ export async function claimSend(db: Db, input: ClaimSendInput): Promise<ClaimRes
   return { owned: false, status: existing.status, reason: existing.reason };
 }
 
+/** Every column of the claim, null where the input leaves it out (the statement applies the defaults). */
+function claimValues(input: ClaimSendInput): ClaimValues {
+  return {
+    id: input.id ?? null,
+    key: input.key,
+    shopId: input.shopId,
+    cartId: input.cartId,
+    customerId: input.customerId,
+    recipient: input.recipient ?? null,
+    step: input.step,
+    templateId: input.templateId,
+    templateVersion: input.templateVersion,
+    locale: input.locale ?? null,
+    subjectVariant: input.subjectVariant ?? null,
+    links: input.links ? JSON.stringify(input.links) : null,
+    messageIdHeader: input.messageIdHeader,
+    kind: input.kind ?? null,
+    recipientRole: input.recipientRole ?? null,
+    campaignId: input.campaignId ?? null,
+    campaignVersion: input.campaignVersion ?? null,
+    segment: input.segment ?? null,
+    workflowId: input.workflowId ?? null,
+    variant: input.variant ?? null,
+    currency: input.currency ?? null,
+    attributionWindowSeconds: input.attributionWindowSeconds ?? null,
+    attributionTouch: input.attributionTouch ?? null,
+    reason: input.reason ?? null,
+  };
+}
+
 export async function recordSkipped(
   db: Db,
   input: Omit<ClaimSendInput, 'templateVersion' | 'messageIdHeader'> & { reason: string },
@@ -94,12 +119,7 @@ export async function recordSkipped(
 }
 
 export async function recordSent(db: Db, input: { key: string; smtpResponse: string }): Promise<void> {
-  await db
-    .update(messages)
-    .set({ status: 'sent', smtpResponse: input.smtpResponse, sentAt: sql`now()` })
-    .where(eq(messages.key, input.key))
-    .prepare('cartflow_record_sent')
-    .execute();
+  await updateSent(db, input);
 }
 
 export async function recordFailed(db: Db, input: { key: string; reason: string }): Promise<void> {

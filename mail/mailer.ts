@@ -2,6 +2,7 @@ import { createPrivateKey } from 'node:crypto';
 import nodemailer from 'nodemailer';
 import { needsSmtpUtf8 } from '../domain/email-address';
 import { textPart } from './mime-part';
+import { rawMessage } from './raw-message';
 import { relayAnnouncesSmtpUtf8 } from './smtp-extensions';
 
 export interface OutgoingEmail {
@@ -160,7 +161,9 @@ export function createSmtpMailer(options: {
         );
       }
       try {
-        const info = await transport.sendMail(nodemailerMessage(options.from, email));
+        const message = nodemailerMessage(options.from, email);
+        // Joined here when both parts are pre-encoded: the same bytes, without nodemailer's stream tree.
+        const info = await transport.sendMail(rawMessage(message) ?? message);
         return { response: String(info.response ?? '') };
       } catch (error) {
         const code = (error as { responseCode?: number }).responseCode;
