@@ -6,6 +6,7 @@ import os from 'node:os';
 import path from 'node:path';
 import { createAdaptorServer } from '@hono/node-server';
 import { Hono } from 'hono';
+import postgres from 'postgres';
 import { openDatabase } from '../db/client';
 import { createGroupCommit } from '../db/group-commit';
 import { CartEvent } from '../domain/events';
@@ -13,6 +14,7 @@ import { limitedRawBody } from '../server/raw-body';
 import { securityHeaders } from '../server/security-headers';
 import { childBenchEnv, benchNumber } from './bench-env';
 import { freePort, root, script } from './chains-support';
+import { cpuMeter, postmasterOf } from './process-cpu';
 import type { LoadReport } from './intake-load';
 
 // `node --import tsx bench/intake-floors.ts`: what parts of a webhook cost on their own, in this
@@ -22,7 +24,8 @@ import type { LoadReport } from './intake-load';
 //      and answers a fixed 202, then against Hono on @hono/node-server doing the same with the
 //      app's body reader and security headers (the difference is the framework's share);
 //   2. the store alone: zod's CartEvent and the app's group commit on a throwaway durable
-//      PostgreSQL, CONCURRENCY events in flight, no HTTP.
+//      PostgreSQL, CONCURRENCY events in flight, no HTTP; with PostgreSQL's own CPU per event (its
+//      postmaster and backends, from /proc).
 // Each runs twice (the first includes warming up). DURATION_S=6 seconds each, CONCURRENCY=32.
 
 const DURATION_MS = benchNumber('DURATION_S', 6) * 1000;
@@ -93,9 +96,16 @@ async function storeFloor(): Promise<string[]> {
     const database = await openDatabase({ url });
     await database.migrate();
     const store = createGroupCommit({ db: database.db });
+    // Any backend's parent is the postmaster, whose tree holds the group commit's connections.
+    const admin = postgres(url, { max: 1 });
+    const [backend] = await admin<Array<{ pid: number }>>`select pg_backend_pid() as pid`;
+    // Read while the backend lives: once it exits /proc no longer names its parent.
+    const postgresCpu = cpuMeter({ postgres: await postmasterOf(backend?.pid ?? 0) });
+    await admin.end();
     let n = 0;
     for (const round of [1, 2]) {
       const first = n;
+      await postgresCpu.start();
       const cpu0 = process.cpuUsage();
       const started = Date.now();
       await Promise.all(
@@ -120,9 +130,11 @@ async function storeFloor(): Promise<string[]> {
         }),
       );
       const cpu = process.cpuUsage(cpu0);
+      const { postgres: postgresMs } = await postgresCpu.since();
       const events = n - first;
+      const postgresPerEvent = postgresMs === undefined ? 'n/a' : `${((postgresMs * 1000) / events).toFixed(0)} µs`;
       rows.push(
-        `| store alone (zod + group commit + postgres.js), round ${round} | ${((events * 1000) / (Date.now() - started)).toFixed(0)}/s | ${((cpu.user + cpu.system) / events).toFixed(0)} µs | |`,
+        `| store alone (zod + group commit + postgres.js), round ${round} | ${((events * 1000) / (Date.now() - started)).toFixed(0)}/s | ${((cpu.user + cpu.system) / events).toFixed(0)} µs; PostgreSQL ${postgresPerEvent} | |`,
       );
     }
     await database.close();
