@@ -1,9 +1,10 @@
 import { createHash } from 'node:crypto';
 import { and, eq, sql } from 'drizzle-orm';
-import type { Cart, CartEvent, CartUpdatedEvent, Customer, Order } from '../domain/events';
+import type { CartEvent, CartUpdatedEvent, Customer, Order } from '../domain/events';
 import { cartIdOf } from '../domain/events';
 import type { Db } from './client';
-import { storeCartUpdatedStatement } from './cart-updated-statement';
+import { collisionFreeBatches } from './cart-updated-batches';
+import { type CartUpdatedInput, type CartUpdatedOutcome, storeCartUpdatedStatement } from './cart-updated-statement';
 import { markUsed as markCodesUsed } from './discount-store';
 import { storeOrder } from './order-store';
 import { cartEvents, carts, customers, outbox, type CartStatus } from './schema';
@@ -41,25 +42,31 @@ export async function storeCartEvent(db: Db, input: CartEventInput): Promise<Sto
  * Stores several events in ONE transaction (group commit: one COMMIT, one WAL flush for all) and
  * returns each one's outcome, in order. All or nothing: if any statement fails the whole
  * transaction rolls back and this rejects (the caller may then store them one by one).
- * Consecutive cart.updated events, one statement each, are sent without waiting for each other's
- * answers (pipelined on the connection); Postgres still runs them in the order sent, so a cart's
- * events keep their order in the outbox. Other events wait for everything before them.
+ * Consecutive cart.updated events go in as few statements as their collisions allow
+ * (db/cart-updated-batches.ts); other events wait for everything before them.
  */
 export async function storeCartEvents(db: Db, inputs: readonly CartEventInput[]): Promise<StoredEvent[]> {
   return db.transaction(async (tx) => {
-    const outcomes: Array<Promise<StoredEvent>> = [];
+    const outcomes: StoredEvent[] = [];
+    let run: CartUpdatedEventInput[] = [];
     for (const input of inputs) {
       if (input.event.type === 'cart.updated') {
-        outcomes.push(storeCartUpdated(tx, { ...input, event: input.event }));
+        run.push({ ...input, event: input.event });
       } else {
-        await Promise.all(outcomes);
-        outcomes.push(Promise.resolve(await storeOtherEvent(tx, input)));
+        outcomes.push(...(await storeCartUpdatedRun(tx, run)));
+        outcomes.push(await storeOtherEvent(tx, { ...input, event: input.event }));
+        run = [];
       }
     }
-    // Every promise is awaited, so a failure of any of them rejects the transaction.
-    return Promise.all(outcomes);
+    outcomes.push(...(await storeCartUpdatedRun(tx, run)));
+    return outcomes;
   });
 }
+
+/** order.placed and customer.created. */
+type OtherEvent = Exclude<CartEvent, CartUpdatedEvent>;
+
+type CartUpdatedEventInput = { shopId: string; event: CartUpdatedEvent; payload: unknown };
 
 function hashOf(event: CartEvent): string {
   return hashOfJson(JSON.stringify(event));
@@ -70,20 +77,37 @@ function hashOfJson(eventJson: string): string {
   return createHash('sha256').update(eventJson).digest('hex');
 }
 
-async function storeCartUpdated(
-  tx: Tx,
-  input: { shopId: string; event: CartUpdatedEvent; payload: unknown },
-): Promise<StoredEvent> {
-  const { shopId, event } = input;
-  // Serialized once: hashed here, stored by the statement as the outbox row's event.
-  const eventJson = JSON.stringify(event);
-  const payloadHash = hashOfJson(eventJson);
-  const outcome = await storeCartUpdatedStatement(tx, { ...input, eventJson, payloadHash });
+async function storeCartUpdatedRun(tx: Tx, run: readonly CartUpdatedEventInput[]): Promise<StoredEvent[]> {
+  const inputs: CartUpdatedInput[] = run.map((input) => {
+    // Serialized once: hashed here, stored by the statement as the outbox row's event.
+    const eventJson = JSON.stringify(input.event);
+    return { ...input, eventJson, payloadHash: hashOfJson(eventJson) };
+  });
+  const outcomes: CartUpdatedOutcome[] = [];
+  // Sent without waiting for each other's answers (pipelined on the connection); PostgreSQL runs
+  // them in the order sent, so events that share a key see each other as event-by-event would.
+  await Promise.all(
+    collisionFreeBatches(inputs).map(async (indexes) => {
+      const results = await storeCartUpdatedStatement(
+        tx,
+        indexes.map((index) => inputs[index]!),
+      );
+      indexes.forEach((index, k) => (outcomes[index] = results[k]!));
+    }),
+  );
+  const stored: StoredEvent[] = [];
+  for (const [index, input] of inputs.entries()) stored.push(await outcomeOf(tx, input, outcomes[index]!));
+  return stored;
+}
+
+async function outcomeOf(tx: Tx, input: CartUpdatedInput, outcome: CartUpdatedOutcome): Promise<StoredEvent> {
+  const { shopId, event, payloadHash } = input;
   if (!outcome.inserted) {
     // Committed by another transaction after this statement's snapshot: read it as it is now.
     const previous = outcome.previous.seen ? outcome.previous : await readPrevious(tx, shopId, event.id);
     return sameEvent(previous, { payloadHash, cartId: event.data.id }) ? { kind: 'duplicate' } : { kind: 'conflict' };
   }
+  // A cart that was bought never starts (or restarts) a chain, even after Temporal forgot it.
   if (outcome.status === 'purchased') {
     await markProcessed(tx, shopId, event.id);
     return { kind: 'cart_purchased' };
@@ -92,7 +116,10 @@ async function storeCartUpdated(
 }
 
 /** order.placed and customer.created: rarer than cart snapshots, stored statement by statement. */
-async function storeOtherEvent(tx: Tx, { shopId, event, payload }: CartEventInput): Promise<StoredEvent> {
+async function storeOtherEvent(
+  tx: Tx,
+  { shopId, event, payload }: { shopId: string; event: OtherEvent; payload: unknown },
+): Promise<StoredEvent> {
   const cartId = cartIdOf(event);
   const payloadHash = hashOf(event);
   const inserted = await tx
@@ -104,12 +131,7 @@ async function storeOtherEvent(tx: Tx, { shopId, event, payload }: CartEventInpu
     const previous = await readPrevious(tx, shopId, event.id);
     return sameEvent(previous, { payloadHash, cartId }) ? { kind: 'duplicate' } : { kind: 'conflict' };
   }
-  const cartStatus = await applyEvent(tx, shopId, event);
-  // A cart that was bought never starts (or restarts) a chain, even after Temporal forgot it.
-  if (event.type === 'cart.updated' && cartStatus === 'purchased') {
-    await markProcessed(tx, shopId, event.id);
-    return { kind: 'cart_purchased' };
-  }
+  await applyEvent(tx, shopId, event);
   await tx.insert(outbox).values({ shopId, eventId: event.id, cartId, event });
   return { kind: 'new' };
 }
@@ -138,13 +160,12 @@ async function markProcessed(tx: Tx, shopId: string, eventId: string): Promise<v
     .where(and(eq(cartEvents.shopId, shopId), eq(cartEvents.eventId, eventId)));
 }
 
-async function applyEvent(tx: Tx, shopId: string, event: CartEvent): Promise<CartStatus> {
+async function applyEvent(tx: Tx, shopId: string, event: OtherEvent): Promise<void> {
   if (event.type === 'customer.created') {
     await upsertCustomer(tx, shopId, event.data.customer);
-    return 'open';
+    return;
   }
-  if (event.type === 'cart.updated') return applySnapshot(tx, shopId, event.data);
-  return applyOrder(tx, {
+  await applyOrder(tx, {
     shopId,
     order: event.data,
     eventId: event.id,
@@ -161,14 +182,6 @@ export async function getCartStatus(
     .from(carts)
     .where(and(eq(carts.shopId, input.shopId), eq(carts.cartId, input.cartId)));
   return row?.status;
-}
-
-async function readCartStatus(tx: Tx, shopId: string, cartId: string): Promise<CartStatus> {
-  const [row] = await tx
-    .select({ status: carts.status })
-    .from(carts)
-    .where(and(eq(carts.shopId, shopId), eq(carts.cartId, cartId)));
-  return row?.status ?? 'open';
 }
 
 async function upsertCustomer(tx: Tx, shopId: string, customer: Customer): Promise<number | undefined> {
@@ -200,31 +213,10 @@ async function upsertCustomer(tx: Tx, shopId: string, customer: Customer): Promi
   return row?.id;
 }
 
-async function applySnapshot(tx: Tx, shopId: string, cart: Cart): Promise<CartStatus> {
-  const customerId = await upsertCustomer(tx, shopId, cart.customer);
-  const snapshot = {
-    customerId,
-    currency: cart.currency,
-    total: cart.total,
-    snapshot: cart,
-    snapshotUpdatedAt: new Date(cart.updatedAt),
-  };
-  // An older snapshot arriving late never overwrites a newer one.
-  await tx
-    .insert(carts)
-    .values({ shopId, cartId: cart.id, ...snapshot })
-    .onConflictDoUpdate({
-      target: [carts.shopId, carts.cartId],
-      set: { ...snapshot, updatedAt: sql`now()` },
-      setWhere: sql`${carts.snapshotUpdatedAt} is null or ${carts.snapshotUpdatedAt} <= excluded.snapshot_updated_at`,
-    });
-  return readCartStatus(tx, shopId, cart.id);
-}
-
 async function applyOrder(
   tx: Tx,
   { shopId, order, eventId, placedAt }: { shopId: string; order: Order; eventId: string; placedAt: Date },
-): Promise<CartStatus> {
+): Promise<void> {
   const customerId = order.customer ? await upsertCustomer(tx, shopId, order.customer) : undefined;
   const [cart] = await tx
     .insert(carts)
@@ -242,7 +234,6 @@ async function applyOrder(
   // An order without a customer block belongs to whoever the cart's snapshots named.
   await storeOrder(tx, { shopId, order, customerId: cart?.customerId ?? null, placedAt, eventId });
   await markCodesUsed(tx, { shopId, codes: order.discountCodes ?? [], orderId: order.orderId });
-  return 'purchased';
 }
 
 /**

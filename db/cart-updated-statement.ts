@@ -3,7 +3,7 @@ import type { CartUpdatedEvent } from '../domain/events';
 import { type Db, preparedStatement, rowsOf } from './client';
 import type { CartStatus } from './schema';
 
-/** What the one statement found; `storeCartUpdated` in db/cart-store.ts turns it into a StoredEvent. */
+/** What the statement found for one event; `storeCartUpdated` in db/cart-store.ts turns it into a StoredEvent. */
 export interface CartUpdatedOutcome {
   /** The event id was new: the event, customer, cart and (unless bought) outbox rows are written. */
   inserted: boolean;
@@ -16,133 +16,168 @@ export interface CartUpdatedOutcome {
   previous: { seen: boolean; payloadHash: string | null; cartId: string | null };
 }
 
+/** One cart.updated event as the statement takes it: `eventJson` serialized once by the caller (its hash). */
+export interface CartUpdatedInput {
+  shopId: string;
+  event: CartUpdatedEvent;
+  eventJson: string;
+  payload: unknown;
+  payloadHash: string;
+}
+
 /** The database or a transaction: both run the statement prepared (db/client.ts preparedStatement). */
 type Executor = { _: Db['_'] };
 
-/** The values the statement's placeholders take, by name. */
+/**
+ * One array per column, one element per event, in input order. Every array travels as text[] and
+ * is cast in SQL: postgres.js would tag a JS boolean array as a plain boolean (`cannot cast type
+ * boolean to boolean[]`), and text is bound the same way by postgres.js and PGlite.
+ */
 type StatementValues = {
-  shopId: string;
-  eventId: string;
-  cartId: string;
-  eventJson: string;
-  payloadJson: string;
-  payloadHash: string;
-  customerId: string | null;
-  email: string;
-  name: string | null;
-  locale: string;
-  timeZone: string;
-  b2b: boolean;
-  marketingConsent: boolean;
-  currency: string;
-  total: string;
-  updatedAt: string;
+  shopIds: string[];
+  eventIds: string[];
+  cartIds: string[];
+  eventJsons: string[];
+  payloadJsons: string[];
+  payloadHashes: string[];
+  customerIds: Array<string | null>;
+  emails: string[];
+  names: Array<string | null>;
+  locales: string[];
+  timeZones: string[];
+  b2bs: string[];
+  marketingConsents: string[];
+  currencies: string[];
+  totals: string[];
+  updatedAts: string[];
 };
 
 const p = (name: keyof StatementValues) => sql.placeholder(name);
 
-// Built once: each event only fills in the values.
+// Built once, whatever the batch size: each batch only fills in the arrays.
 const statement = preparedStatement<StatementValues>(
-  'cartflow_store_cart_updated',
+  'cartflow_store_cart_updated_batch',
   sql`
     with input as (
-      select ${p('eventJson')}::jsonb as event
+      select * from unnest(
+        ${p('shopIds')}::text[], ${p('eventIds')}::text[], ${p('cartIds')}::text[], ${p('eventJsons')}::text[],
+        ${p('payloadJsons')}::text[], ${p('payloadHashes')}::text[], ${p('customerIds')}::text[],
+        ${p('emails')}::text[], ${p('names')}::text[], ${p('locales')}::text[], ${p('timeZones')}::text[],
+        ${p('b2bs')}::text[]::boolean[], ${p('marketingConsents')}::text[]::boolean[], ${p('currencies')}::text[],
+        ${p('totals')}::text[]::numeric[], ${p('updatedAts')}::text[]::timestamptz[]
+      ) with ordinality as i(shop_id, event_id, cart_id, event_json, payload_json, payload_hash, customer_id,
+                             email, name, locale, time_zone, b2b, marketing_consent, currency, total,
+                             updated_at, ord)
     ), ev as (
       insert into cart_events (shop_id, event_id, type, cart_id, payload, payload_hash)
-      values (${p('shopId')}::text, ${p('eventId')}::text, 'cart.updated', ${p('cartId')}::text,
-              ${p('payloadJson')}::jsonb, ${p('payloadHash')}::text)
+      select shop_id, event_id, 'cart.updated', cart_id, payload_json::jsonb, payload_hash from input order by ord
       on conflict do nothing
-      returning event_id
+      returning shop_id, event_id
+    ), fresh as (
+      select input.* from input join ev using (shop_id, event_id)
     ), customer as (
       insert into customers (shop_id, external_id, email, name, locale, time_zone, b2b, marketing_consent)
-      select ${p('shopId')}::text, ${p('customerId')}::text, ${p('email')}::text, ${p('name')}::text,
-             ${p('locale')}::text, ${p('timeZone')}::text, ${p('b2b')}::boolean,
-             ${p('marketingConsent')}::boolean
-       where exists (select 1 from ev)
+      select shop_id, customer_id, email, name, locale, time_zone, b2b, marketing_consent from fresh order by ord
       on conflict (shop_id, email) do update set
         external_id = coalesce(excluded.external_id, customers.external_id),
         name = coalesce(excluded.name, customers.name),
         locale = excluded.locale, time_zone = excluded.time_zone, b2b = excluded.b2b,
         marketing_consent = excluded.marketing_consent, updated_at = now()
-      returning id
+      returning shop_id, email, id
     ), upserted as (
       insert into carts (shop_id, cart_id, customer_id, currency, total, snapshot, snapshot_updated_at)
-      select ${p('shopId')}::text, ${p('cartId')}::text, (select id from customer), ${p('currency')}::text,
-             ${p('total')}::numeric, (select event -> 'data' from input), ${p('updatedAt')}::timestamptz
-       where exists (select 1 from ev)
+      select f.shop_id, f.cart_id, c.id, f.currency, f.total, f.event_json::jsonb -> 'data', f.updated_at
+        from fresh f join customer c using (shop_id, email) order by f.ord
       on conflict (shop_id, cart_id) do update set
         customer_id = excluded.customer_id, currency = excluded.currency, total = excluded.total,
         snapshot = excluded.snapshot, snapshot_updated_at = excluded.snapshot_updated_at, updated_at = now()
        where carts.snapshot_updated_at is null or carts.snapshot_updated_at <= excluded.snapshot_updated_at
-      returning status
+      returning shop_id, cart_id, status
     ), status as (
-      select coalesce(
-        (select status from upserted),
-        (select status from carts where shop_id = ${p('shopId')}::text and cart_id = ${p('cartId')}::text),
-        'open') as status
+      -- Existing rows are looked up per event (LATERAL, kept apart by LIMIT: an index probe each),
+      -- never joined: a generic plan guesses the arrays' length and may hash-join whole tables.
+      select f.ord, coalesce(u.status, stored.status, 'open') as status
+        from fresh f
+        left join upserted u using (shop_id, cart_id)
+        left join lateral (
+          select status from carts c where c.shop_id = f.shop_id and c.cart_id = f.cart_id limit 1
+        ) stored on true
     ), queued as (
       insert into outbox (shop_id, event_id, cart_id, event)
-      select ${p('shopId')}::text, ${p('eventId')}::text, ${p('cartId')}::text, (select event from input)
-       where exists (select 1 from ev) and (select status from status) <> 'purchased'
+      select f.shop_id, f.event_id, f.cart_id, f.event_json::jsonb
+        from fresh f join status s using (ord)
+       where s.status <> 'purchased'
+       order by f.ord
       returning id
-    ), previous as (
-      select payload_hash, cart_id from cart_events where shop_id = ${p('shopId')}::text and event_id = ${p('eventId')}::text
     )
-    select exists (select 1 from ev) as inserted,
-           (select status from status) as status,
-           exists (select 1 from queued) as queued,
-           exists (select 1 from previous) as previous_seen,
-           (select payload_hash from previous) as previous_hash,
-           (select cart_id from previous) as previous_cart`,
+    select ev.event_id is not null as inserted,
+           s.status,
+           previous.event_id is not null as previous_seen,
+           previous.payload_hash as previous_hash,
+           previous.cart_id as previous_cart
+      from input i
+      left join ev using (shop_id, event_id)
+      left join status s using (ord)
+      left join lateral (
+        select event_id, payload_hash, cart_id from cart_events p
+         where p.shop_id = i.shop_id and p.event_id = i.event_id limit 1
+      ) previous on true
+     order by i.ord`,
 );
 
 /**
- * A cart.updated event in ONE statement (one round trip instead of six): the event row (once per
- * event id), the customer upsert, the cart snapshot upsert (an older snapshot never overwrites a
- * newer one) and the outbox row, as data-modifying CTEs. Each step runs only if the event row was
- * inserted, so a duplicate or a conflicting reuse of the id changes nothing. The status comes from
- * the upsert's RETURNING (the row as locked, latest committed) or, when the snapshot was older and
- * nothing was updated, from the statement's snapshot of the cart.
- * JSON travels as text cast to jsonb: the same on postgres.js and PGlite. `eventJson` is the
- * event as the caller already serialized it for its hash; the cart snapshot is its `data`.
- * The statement is prepared once per connection: its text must not depend on the input.
+ * Several cart.updated events in ONE statement: for each, the event row (once per event id), the
+ * customer upsert, the cart snapshot upsert (an older snapshot never overwrites a newer one) and the
+ * outbox row, as data-modifying CTEs over the input arrays. Each step runs only for the events whose
+ * row was inserted, so a duplicate or a conflicting reuse of an id changes nothing. The status comes
+ * from the upsert's RETURNING (the row as locked, latest committed) or, when the snapshot was older
+ * and nothing was updated, from the statement's snapshot of the cart.
+ *
+ * The caller must not put two events with the same (shop, event id), (shop, cart) or (shop, email)
+ * in one call (db/cart-updated-batches.ts splits them): an upsert cannot touch a row twice in one
+ * statement, and every step sees only the rows as they were before it. Outcomes come back in input
+ * order. JSON travels as text cast to jsonb: the same on postgres.js and PGlite.
  */
 export async function storeCartUpdatedStatement(
   tx: Executor,
-  input: { shopId: string; event: CartUpdatedEvent; eventJson: string; payload: unknown; payloadHash: string },
-): Promise<CartUpdatedOutcome> {
-  const { shopId, event, payloadHash } = input;
-  const cart = event.data;
-  const customer = cart.customer;
-  const result = await statement(tx, {
-    shopId,
-    eventId: event.id,
-    cartId: cart.id,
-    eventJson: input.eventJson,
-    payloadJson: JSON.stringify(input.payload),
-    payloadHash,
-    customerId: customer.id ?? null,
-    email: customer.email,
-    name: customer.name ?? null,
-    locale: customer.locale,
-    timeZone: customer.timeZone,
-    b2b: customer.b2b,
-    marketingConsent: customer.marketingConsent,
-    currency: cart.currency,
-    total: cart.total,
-    updatedAt: cart.updatedAt,
-  });
-  const [row] = rowsOf<{
+  inputs: readonly CartUpdatedInput[],
+): Promise<CartUpdatedOutcome[]> {
+  const result = await statement(tx, valuesOf(inputs));
+  const rows = rowsOf<{
     inserted: boolean;
-    status: CartStatus;
+    status: CartStatus | null;
     previous_seen: boolean;
     previous_hash: string | null;
     previous_cart: string | null;
   }>(result);
-  if (!row) throw new Error('the cart.updated statement returned no row');
-  return {
+  if (rows.length !== inputs.length) {
+    throw new Error(`the cart.updated statement returned ${rows.length} rows for ${inputs.length} events`);
+  }
+  return rows.map((row) => ({
     inserted: row.inserted,
-    status: row.status,
+    status: row.status ?? 'open',
     previous: { seen: row.previous_seen, payloadHash: row.previous_hash, cartId: row.previous_cart },
+  }));
+}
+
+function valuesOf(inputs: readonly CartUpdatedInput[]): StatementValues {
+  const column = <T>(of: (input: CartUpdatedInput) => T): T[] => inputs.map(of);
+  return {
+    shopIds: column((i) => i.shopId),
+    eventIds: column((i) => i.event.id),
+    cartIds: column((i) => i.event.data.id),
+    eventJsons: column((i) => i.eventJson),
+    payloadJsons: column((i) => JSON.stringify(i.payload)),
+    payloadHashes: column((i) => i.payloadHash),
+    customerIds: column((i) => i.event.data.customer.id ?? null),
+    emails: column((i) => i.event.data.customer.email),
+    names: column((i) => i.event.data.customer.name ?? null),
+    locales: column((i) => i.event.data.customer.locale),
+    timeZones: column((i) => i.event.data.customer.timeZone),
+    b2bs: column((i) => String(i.event.data.customer.b2b)),
+    marketingConsents: column((i) => String(i.event.data.customer.marketingConsent)),
+    currencies: column((i) => i.event.data.currency),
+    totals: column((i) => i.event.data.total),
+    updatedAts: column((i) => i.event.data.updatedAt),
   };
 }
