@@ -1,22 +1,42 @@
+import { mkdtemp, rm } from 'node:fs/promises';
+import os from 'node:os';
+import path from 'node:path';
 import fc from 'fast-check';
-import { afterAll, beforeAll, expect, it } from 'vitest';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { storeCartEvents } from '../../db/cart-store';
+import { type Db, openDatabase } from '../../db/client';
 import { inputsFor } from '../helpers/batch-scenario';
 import { cartUpdatedEvent, orderPlacedEvent } from '../helpers/cart-events';
-import { type TestDatabase, createTestDatabase } from '../helpers/database';
+import { createTestDatabase } from '../helpers/database';
 import { storeOneByOne, storedRows } from '../helpers/stored-rows';
 
 // Random group-commit batches drawn from a few event ids, carts and customers (so that they
 // collide: a retried event, a reused id, a cart's snapshots out of order, one customer's carts,
 // a cart bought in between) must answer and store exactly what storing the same events one at a
-// time does. On the real PostgreSQL.
-let database: TestDatabase;
-beforeAll(async () => {
-  database = await createTestDatabase();
-});
-afterAll(async () => {
-  await database.drop();
-});
+// time does. On the real PostgreSQL and on the embedded PGlite (fewer runs).
+const backends = [
+  {
+    name: 'PostgreSQL',
+    numRuns: 60,
+    async open(): Promise<{ db: Db; close(): Promise<void> }> {
+      const database = await createTestDatabase();
+      return { db: database.db, close: () => database.drop() };
+    },
+  },
+  {
+    name: 'PGlite (the embedded default)',
+    numRuns: 40,
+    async open(): Promise<{ db: Db; close(): Promise<void> }> {
+      const dir = await mkdtemp(path.join(os.tmpdir(), 'cartflow-batch-properties-'));
+      const database = await openDatabase({ pgliteDir: path.join(dir, 'pglite') });
+      await database.migrate();
+      return {
+        db: database.db,
+        close: () => database.close().finally(() => rm(dir, { recursive: true, force: true })),
+      };
+    },
+  },
+];
 
 const minute = (m: number) => new Date(Date.UTC(2026, 10, 30, 9, m)).toISOString();
 
@@ -52,33 +72,44 @@ const entry = fc.oneof(
 );
 const batches = fc.array(fc.array(entry, { minLength: 1, maxLength: 12 }), { minLength: 1, maxLength: 3 });
 
-let run = 0;
-it('random batches answer and store what storing their events one at a time does', async () => {
-  await fc.assert(
-    fc.asyncProperty(batches, async (drawn) => {
-      const sent: unknown[] = [];
-      const payloads = drawn.map((batch) =>
-        batch.map((item) => {
-          const payload = 'again' in item ? (sent[item.again % Math.max(1, sent.length)] ?? sent[0]) : item;
-          if (payload === undefined) return undefined;
-          sent.push(payload);
-          return payload;
-        }),
-      );
-      const shop = `prop-${(run += 1)}`;
-      const batched: string[] = [];
-      for (const batch of payloads) {
-        const inputs = inputsFor(
-          `${shop}-batched`,
-          batch.filter((p) => p !== undefined),
-        );
-        if (inputs.length > 0) batched.push(...(await storeCartEvents(database.db, inputs)).map(({ kind }) => kind));
-      }
-      const oneByOne = await storeOneByOne(database.db, inputsFor(`${shop}-single`, sent));
+describe.each(backends)('on $name', ({ numRuns, open }) => {
+  let db: Db;
+  let close: () => Promise<void>;
+  beforeAll(async () => {
+    ({ db, close } = await open());
+  }, 120_000);
+  afterAll(async () => {
+    await close?.();
+  });
 
-      expect(batched).toEqual(oneByOne);
-      expect(await storedRows(database.db, `${shop}-batched`)).toEqual(await storedRows(database.db, `${shop}-single`));
-    }),
-    { numRuns: 60 },
-  );
+  let run = 0;
+  it('random batches answer and store what storing their events one at a time does', async () => {
+    await fc.assert(
+      fc.asyncProperty(batches, async (drawn) => {
+        const sent: unknown[] = [];
+        const payloads = drawn.map((batch) =>
+          batch.map((item) => {
+            const payload = 'again' in item ? (sent[item.again % Math.max(1, sent.length)] ?? sent[0]) : item;
+            if (payload === undefined) return undefined;
+            sent.push(payload);
+            return payload;
+          }),
+        );
+        const shop = `prop-${(run += 1)}`;
+        const batched: string[] = [];
+        for (const batch of payloads) {
+          const inputs = inputsFor(
+            `${shop}-batched`,
+            batch.filter((p) => p !== undefined),
+          );
+          if (inputs.length > 0) batched.push(...(await storeCartEvents(db, inputs)).map(({ kind }) => kind));
+        }
+        const oneByOne = await storeOneByOne(db, inputsFor(`${shop}-single`, sent));
+
+        expect(batched).toEqual(oneByOne);
+        expect(await storedRows(db, `${shop}-batched`)).toEqual(await storedRows(db, `${shop}-single`));
+      }),
+      { numRuns },
+    );
+  }, 120_000);
 });
