@@ -39,6 +39,9 @@ import { cpuMeter, postmasterOf } from './process-cpu';
 //   OUTBOX_BUSY_RATE, OUTBOX_RELAY_NICE  how the relays yield to intake; default the product's (50/s,
 //                    10): the relay in the server paces itself while webhooks arrive, the relay
 //                    process also runs niced, as `cartflow relay` does
+//   SERVER_PROCESSES=1  N > 1 adds a last phase: the HTTP app in N processes sharing one port
+//                    (bench/intake-servers.ts, node:cluster) beside the relay process, as a shop
+//                    runs several stateless servers
 // Besides its own CPU the bench reads, on Linux, the CPU of the shop process, the PostgreSQL
 // cluster (the postmaster's tree) and the Temporal dev server from /proc, and prints CPU per
 // webhook for each (bench/process-cpu.ts): on 2 cores their sum × the rate is what must fit.
@@ -51,6 +54,8 @@ const DURATION_MS = benchNumber('DURATION_S', 15) * 1000;
 const CONCURRENCY = benchNumber('CONCURRENCY', 32);
 const DURABLE = benchVariable('DURABLE') !== '0';
 const IDLE_MS = benchNumber('IDLE_S', 3) * 1000;
+// N > 1 adds a last phase: N server processes on one port (bench/intake-servers.ts) and the relay process.
+const SERVER_PROCESSES = benchNumber('SERVER_PROCESSES', 1);
 // The product's defaults unless the bench is told otherwise: how the relays yield to intake.
 const relayDefaults = loadConfig({
   ...(benchVariable('OUTBOX_BUSY_RATE') ? { OUTBOX_BUSY_RATE: benchVariable('OUTBOX_BUSY_RATE') } : {}),
@@ -278,6 +283,24 @@ async function main() {
   while ((await countUndelivered(database.db)) > 0) await sleep(50);
   const separateCatchUpS = (performance.now() - separate0) / 1000;
   const separateRelay = await separate.stop();
+  const cluster = SERVER_PROCESSES > 1 ? await measureServerProcesses() : undefined;
+  /**
+   * As the phase before, with the HTTP app in SERVER_PROCESSES processes of its own instead of this
+   * one (bench/intake-servers.ts): their CPU, read from /proc, stands in the server column.
+   */
+  async function measureServerProcesses(): Promise<ShopFigures> {
+    progress(
+      `webhooks for ${DURATION_MS / 1000} s, ${CONCURRENCY} in flight, ${SERVER_PROCESSES} server processes and the relay process …`,
+    );
+    const servers = await startServerProcesses({ url: pg.url, temporalAddress: temporal.address });
+    const relayProcess = await startRelayProcess({ url: pg.url, temporalAddress: temporal.address });
+    const meter = cpuMeter({ ...otherPids, relay: relayProcess.pid, servers: servers.pid });
+    const figures = await measureShop(`http://127.0.0.1:${servers.port}/webhooks/cart`, 'servers', meter);
+    while ((await countUndelivered(database.db)) > 0) await sleep(50);
+    await relayProcess.stop();
+    await servers.stop();
+    return figures;
+  }
   const sqlCheck = postgres(pg.url, { max: 1, onnotice: () => {} });
   const [{ stored } = { stored: 0 }] = await sqlCheck<
     Array<{ stored: number }>
@@ -301,6 +324,7 @@ async function main() {
     row('no relay', alone),
     row('relay running in the server', withRelay),
     row('relay in its own process', withSeparateRelay),
+    ...(cluster ? [row(`${SERVER_PROCESSES} server processes + relay in its own process`, cluster)] : []),
     `| relay: ${backlog} stored events drained, outbox → Temporal | ${relayRate.toFixed(0)}/s | | ${relayCpuMs.toFixed(2)} ms | |`,
     '',
     `With the relay running in the server it was ${behind} events behind when the load stopped and caught up ${catchUpS.toFixed(1)} s later.`,
@@ -315,6 +339,7 @@ async function main() {
     cpuRow('no relay', alone),
     cpuRow('relay running in the server', withRelay),
     cpuRow('relay in its own process', withSeparateRelay),
+    ...(cluster ? [cpuRow(`${SERVER_PROCESSES} server processes + relay in its own process`, cluster)] : []),
     `| raw INSERT + COMMIT, per row (the limit's own cost) | ${perRawRow((rawCpu.user + rawCpu.system) / 1000)} (postgres.js client) | | ${perRawRow(rawPostgresMs)} | | | | |`,
     `| relay draining the backlog, per event | ${relayCpuMs.toFixed(2)} | | ${perDrained(drainOthers.postgres)} | ${perDrained(drainOthers.temporal)} | | | |`,
     '',
@@ -375,6 +400,40 @@ interface ShopFigures {
   relayCpuMs?: number | undefined;
 }
 
+/** bench/intake-servers.ts: SERVER_PROCESSES HTTP servers sharing one port (node:cluster). */
+async function startServerProcesses({ url, temporalAddress }: { url: string; temporalAddress: string }) {
+  const child = spawn(process.execPath, ['--import', 'tsx', path.join(root, 'bench/intake-servers.ts')], {
+    cwd: root,
+    env: childBenchEnv({
+      SERVER_PROCESSES: String(SERVER_PROCESSES),
+      DATABASE_URL: url,
+      TEMPORAL_ADDRESS: temporalAddress,
+      TASK_QUEUE: `bench-intake-${runId}`,
+      CAMPAIGN: JSON.stringify(campaignFile),
+      SHOP_ID: shopId,
+      SECRET: secret,
+    }),
+    stdio: ['pipe', 'pipe', 'inherit'],
+  });
+  let out = '';
+  child.stdout.on('data', (chunk: Buffer) => (out += chunk.toString()));
+  const exited = new Promise<number | null>((resolve) => child.once('exit', resolve));
+  let ready: RegExpMatchArray | null = null;
+  while (!(ready = /READY (\d+)/.exec(out))) {
+    if (child.exitCode !== null) throw new Error(`server processes exited ${child.exitCode}`);
+    await sleep(50);
+  }
+  return {
+    pid: child.pid,
+    port: Number(ready[1]),
+    async stop(): Promise<void> {
+      child.stdin.end();
+      const code = await exited;
+      if (code !== 0) throw new Error(`server processes exited ${code}`);
+    },
+  };
+}
+
 /** bench/intake-relay.ts: a relay in a process of its own; stop() returns the CPU it used. */
 async function startRelayProcess({ url, temporalAddress }: { url: string; temporalAddress: string }) {
   const child = spawn(process.execPath, ['--import', 'tsx', path.join(root, 'bench/intake-relay.ts')], {
@@ -423,7 +482,8 @@ async function measureShop(url: string, phase: string, others: ReturnType<typeof
     rate: accepted / (shop.elapsedMs / 1000),
     p50: quantile(shop.latenciesMs, 0.5),
     p99: quantile(shop.latenciesMs, 0.99),
-    cpuMs: (cpu.user + cpu.system) / 1000 / Math.max(1, accepted),
+    // The servers' processes when the app runs in them (the last phase), else this process's.
+    cpuMs: perEvent(otherMs.servers) ?? (cpu.user + cpu.system) / 1000 / Math.max(1, accepted),
     accepted,
     answers: Object.entries(shop.statuses)
       .map(([status, count]) => `${count} × ${status}`)

@@ -1,0 +1,60 @@
+import cluster from 'node:cluster';
+import { serve } from '@hono/node-server';
+import { Client, Connection } from '@temporalio/client';
+import pino from 'pino';
+import { openDatabase } from '../db/client';
+import { Campaign } from '../domain/campaign';
+import { createApp } from '../server/app';
+import { createCartWorkflows } from '../server/cart-workflows';
+import { requiredBenchVariable } from './bench-env';
+
+// The HTTP side of `npm run bench:intake`'s optional last phase (SERVER_PROCESSES=N, N > 1): N
+// server processes on one port, as a shop runs several stateless cartflow servers (docs/production.md, scale-out)
+// — here with node:cluster, whose primary hands each new connection to one of them. Each is the
+// production createApp with OUTBOX_RELAY=off (a relay runs in a process of its own beside them).
+// The primary prints `READY <port>` once every server listens and stops them when its stdin closes;
+// the bench reads their CPU from /proc (the primary's process tree).
+
+const required = (name: string) => requiredBenchVariable(name, 'bench/intake-servers');
+
+if (cluster.isPrimary) {
+  const count = Number(required('SERVER_PROCESSES'));
+  let listening = 0;
+  cluster.on('listening', (_worker, address) => {
+    listening += 1;
+    if (listening === count) process.stdout.write(`READY ${address.port}\n`);
+  });
+  cluster.on('exit', (_worker, code) => {
+    if (code !== 0 && code !== null) process.exit(1);
+  });
+  for (let i = 0; i < count; i += 1) cluster.fork();
+  await new Promise((resolve) => process.stdin.on('end', resolve).resume());
+  cluster.removeAllListeners('exit');
+  for (const worker of Object.values(cluster.workers ?? {})) worker?.kill('SIGKILL');
+  process.exit(0);
+} else {
+  const logger = pino({ level: 'warn' });
+  const database = await openDatabase({ url: required('DATABASE_URL') });
+  const connection = await Connection.connect({ address: required('TEMPORAL_ADDRESS') });
+  const workflows = createCartWorkflows({
+    client: new Client({ connection }),
+    taskQueue: required('TASK_QUEUE'),
+    abandonAfterMs: 3_600_000,
+    campaigns: [Campaign.parse(JSON.parse(required('CAMPAIGN')))],
+  });
+  const app = createApp({
+    db: database.db,
+    workflows,
+    relay: { wake() {} },
+    config: {
+      shopId: required('SHOP_ID'),
+      webhookSecret: required('SECRET'),
+      webhookMaxBytes: 256 * 1024,
+      webhookToleranceMs: 300_000,
+      rateLimits: { webhooks: 'off', tracking: 'off', unsubscribe: 'off' },
+    },
+    logger,
+  });
+  // Port 0 in a cluster: the primary picks one port and every server shares it.
+  serve({ fetch: app.fetch, hostname: '127.0.0.1', port: 0 });
+}
