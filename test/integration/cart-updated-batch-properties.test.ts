@@ -1,42 +1,19 @@
-import { mkdtemp, rm } from 'node:fs/promises';
-import os from 'node:os';
-import path from 'node:path';
 import fc from 'fast-check';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { storeCartEvents } from '../../db/cart-store';
-import { type Db, openDatabase } from '../../db/client';
+import type { Db } from '../../db/client';
 import { inputsFor } from '../helpers/batch-scenario';
 import { cartUpdatedEvent, orderPlacedEvent } from '../helpers/cart-events';
-import { createTestDatabase } from '../helpers/database';
+import { storeBackends } from '../helpers/store-backends';
 import { storeOneByOne, storedRows } from '../helpers/stored-rows';
 
 // Random group-commit batches drawn from a few event ids, carts and customers (so that they
 // collide: a retried event, a reused id, a cart's snapshots out of order, one customer's carts,
 // a cart bought in between) must answer and store exactly what storing the same events one at a
 // time does. On the real PostgreSQL and on the embedded PGlite (fewer runs).
-const backends = [
-  {
-    name: 'PostgreSQL',
-    numRuns: 60,
-    async open(): Promise<{ db: Db; close(): Promise<void> }> {
-      const database = await createTestDatabase();
-      return { db: database.db, close: () => database.drop() };
-    },
-  },
-  {
-    name: 'PGlite (the embedded default)',
-    numRuns: 40,
-    async open(): Promise<{ db: Db; close(): Promise<void> }> {
-      const dir = await mkdtemp(path.join(os.tmpdir(), 'cartflow-batch-properties-'));
-      const database = await openDatabase({ pgliteDir: path.join(dir, 'pglite') });
-      await database.migrate();
-      return {
-        db: database.db,
-        close: () => database.close().finally(() => rm(dir, { recursive: true, force: true })),
-      };
-    },
-  },
-];
+// Fewer runs on PGlite, which is slower per statement.
+const runsOn: Record<string, number> = { PostgreSQL: 60, 'PGlite (the embedded default)': 40 };
+const backends = storeBackends.map((backend) => ({ ...backend, numRuns: runsOn[backend.name] ?? 40 }));
 
 const minute = (m: number) => new Date(Date.UTC(2026, 10, 30, 9, m)).toISOString();
 

@@ -1,39 +1,15 @@
-import { mkdtemp, rm } from 'node:fs/promises';
-import os from 'node:os';
-import path from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { type CartEventInput, storeCartEvents } from '../../db/cart-store';
-import { type Db, openDatabase } from '../../db/client';
+import type { Db } from '../../db/client';
 import { batchScenario, inputsFor } from '../helpers/batch-scenario';
-import { createTestDatabase } from '../helpers/database';
+import { storeBackends } from '../helpers/store-backends';
 import { storeOneByOne, storedRows } from '../helpers/stored-rows';
 
 // A group-commit batch of cart.updated events is stored in as few statements as its collisions
 // allow (db/cart-updated-batches.ts): each webhook must still get the answer, and leave the rows,
 // that storing the events one at a time gives. On the real PostgreSQL and on the embedded PGlite.
-const backends = [
-  {
-    name: 'PostgreSQL',
-    async open(): Promise<{ db: Db; close(): Promise<void> }> {
-      const database = await createTestDatabase();
-      return { db: database.db, close: () => database.drop() };
-    },
-  },
-  {
-    name: 'PGlite (the embedded default)',
-    async open(): Promise<{ db: Db; close(): Promise<void> }> {
-      const dir = await mkdtemp(path.join(os.tmpdir(), 'cartflow-batch-'));
-      const database = await openDatabase({ pgliteDir: path.join(dir, 'pglite') });
-      await database.migrate();
-      return {
-        db: database.db,
-        close: () => database.close().finally(() => rm(dir, { recursive: true, force: true })),
-      };
-    },
-  },
-];
 
-describe.each(backends)('a batch of cart.updated events on $name', ({ open }) => {
+describe.each(storeBackends)('a batch of cart.updated events on $name', ({ open }) => {
   let db: Db;
   let close: () => Promise<void>;
   beforeAll(async () => {
