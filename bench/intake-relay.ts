@@ -1,12 +1,9 @@
-import { Client, Connection } from '@temporalio/client';
 import pino from 'pino';
 import { lowerPriority } from '../app/lower-priority';
 import { loadConfig } from '../config/env';
-import { openDatabase } from '../db/client';
-import { Campaign } from '../domain/campaign';
-import { createCartWorkflows } from '../server/cart-workflows';
 import { createOutboxRelay } from '../server/outbox-relay';
 import { requiredBenchVariable } from './bench-env';
+import { openIntakeChild } from './intake-child';
 
 // The relay side of `npm run bench:intake`'s last phase, in its own process as `cartflow relay`
 // runs it (OUTBOX_RELAY=off on the server; its nice value and yield to intake as the bench passes
@@ -21,14 +18,7 @@ const { OUTBOX_BUSY_RATE, OUTBOX_RELAY_NICE } = loadConfig({
   OUTBOX_RELAY_NICE: required('OUTBOX_RELAY_NICE'),
 });
 lowerPriority(OUTBOX_RELAY_NICE, logger);
-const database = await openDatabase({ url: required('DATABASE_URL') });
-const connection = await Connection.connect({ address: required('TEMPORAL_ADDRESS') });
-const workflows = createCartWorkflows({
-  client: new Client({ connection }),
-  taskQueue: required('TASK_QUEUE'),
-  abandonAfterMs: 3_600_000,
-  campaigns: [Campaign.parse(JSON.parse(required('CAMPAIGN')))],
-});
+const { database, connection, workflows } = await openIntakeChild('bench/intake-relay');
 const relay = createOutboxRelay({ db: database.db, workflows, logger, pollMs: 100, relayYield: OUTBOX_BUSY_RATE });
 const cpu0 = process.cpuUsage();
 relay.start();

@@ -1,12 +1,9 @@
 import cluster from 'node:cluster';
 import { serve } from '@hono/node-server';
-import { Client, Connection } from '@temporalio/client';
 import pino from 'pino';
-import { openDatabase } from '../db/client';
-import { Campaign } from '../domain/campaign';
 import { createApp } from '../server/app';
-import { createCartWorkflows } from '../server/cart-workflows';
 import { requiredBenchVariable } from './bench-env';
+import { openIntakeChild } from './intake-child';
 
 // The HTTP side of `npm run bench:intake`'s optional last phase (SERVER_PROCESSES=N, N > 1): N
 // server processes on one port, as a shop runs several stateless cartflow servers (docs/production.md, scale-out)
@@ -34,14 +31,7 @@ if (cluster.isPrimary) {
   process.exit(0);
 } else {
   const logger = pino({ level: 'warn' });
-  const database = await openDatabase({ url: required('DATABASE_URL') });
-  const connection = await Connection.connect({ address: required('TEMPORAL_ADDRESS') });
-  const workflows = createCartWorkflows({
-    client: new Client({ connection }),
-    taskQueue: required('TASK_QUEUE'),
-    abandonAfterMs: 3_600_000,
-    campaigns: [Campaign.parse(JSON.parse(required('CAMPAIGN')))],
-  });
+  const { database, workflows } = await openIntakeChild('bench/intake-servers');
   const app = createApp({
     db: database.db,
     workflows,
