@@ -1,5 +1,11 @@
 import { type CartEventInput, type StoredEvent, storeCartEvents } from './cart-store';
 import type { Db } from './client';
+import {
+  type ConflictRetry,
+  type ConflictRetryOptions,
+  retryTransientConflicts,
+  transientConflictOf,
+} from './transient-conflict';
 import { isDatabaseUnavailable } from './unavailable';
 
 export interface GroupCommitOptions {
@@ -12,6 +18,12 @@ export interface GroupCommitOptions {
    * stored at once (no timer to wait out). Default 3 (of the pool's 10 connections).
    */
   maxInFlight?: number;
+  /** How a transaction that PostgreSQL aborted for a deadlock or serialization failure is retried. */
+  conflictRetries?: Omit<ConflictRetryOptions, 'onRetry'>;
+  /** Told before each such retry, with the ids of the events in the transaction (a metric, a warning). */
+  onConflictRetry?: (retry: ConflictRetry & { eventIds: string[] }) => void;
+  /** What stores a batch in one transaction. Default db/cart-store.ts storeCartEvents; tests inject failures. */
+  storeEvents?: typeof storeCartEvents;
 }
 
 /** Stores one event; resolves once its transaction committed. */
@@ -26,11 +38,20 @@ interface Waiting {
 /**
  * Group commit for webhooks: concurrent requests' events are stored in one transaction (one
  * COMMIT and WAL flush instead of one each), and each request still answers only after its own
- * event is committed. If the batch's transaction fails, nothing of it was written: when the
- * database is unreachable every event in it gets that error (the webhook answers 503); any other
- * failure is retried event by event in transactions of their own, so one bad event fails alone.
+ * event is committed. If the batch's transaction fails, nothing of it was written: a deadlock or
+ * serialization failure (a concurrent transaction touched the same rows) runs the whole batch again
+ * a few times; when the database is unreachable, or the conflict outlasts those retries, every
+ * event in it gets that error (the webhook answers 503); any other failure is retried event by
+ * event in transactions of their own, so one bad event fails alone.
  */
-export function createGroupCommit({ db, maxBatch = 64, maxInFlight = 3 }: GroupCommitOptions): StoreCartEvent {
+export function createGroupCommit({
+  db,
+  maxBatch = 64,
+  maxInFlight = 3,
+  conflictRetries,
+  onConflictRetry,
+  storeEvents = storeCartEvents,
+}: GroupCommitOptions): StoreCartEvent {
   const queue: Waiting[] = [];
   let inFlight = 0;
   let scheduled = false;
@@ -56,20 +77,29 @@ export function createGroupCommit({ db, maxBatch = 64, maxInFlight = 3 }: GroupC
     }
   }
 
+  /** One transaction for these events, run again (whole) while PostgreSQL aborts it for a conflict. */
+  function store(batch: readonly Waiting[]): Promise<StoredEvent[]> {
+    const inputs = batch.map(({ input }) => input);
+    return retryTransientConflicts(() => storeEvents(db, inputs), {
+      ...conflictRetries,
+      onRetry: (retry) => onConflictRetry?.({ ...retry, eventIds: inputs.map(({ event }) => event.id) }),
+    });
+  }
+
   async function commit(batch: Waiting[]): Promise<void> {
     try {
-      const outcomes = await storeCartEvents(
-        db,
-        batch.map(({ input }) => input),
-      );
+      const outcomes = await store(batch);
       batch.forEach((waiting, i) => settle(waiting, outcomes[i]));
     } catch (error) {
-      if (batch.length === 1 || isDatabaseUnavailable(error)) {
+      // A conflict that outlasted its retries is contention, not a bad event: storing the events
+      // one by one would hold this slot for many transactions under the same contention, past
+      // the shop's deadline. The 503 asks for the same events again, which is safe.
+      if (batch.length === 1 || isDatabaseUnavailable(error) || transientConflictOf(error)) {
         for (const waiting of batch) waiting.reject(error);
         return;
       }
       for (const waiting of batch) {
-        await storeCartEvents(db, [waiting.input]).then(
+        await store([waiting]).then(
           ([stored]) => settle(waiting, stored),
           (alone: unknown) => waiting.reject(alone),
         );

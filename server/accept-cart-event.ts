@@ -3,6 +3,7 @@ import type { Logger } from 'pino';
 import type { Db } from '../db/client';
 import { storeCartEvent } from '../db/cart-store';
 import type { StoreCartEvent } from '../db/group-commit';
+import { retryTransientConflicts, transientConflictOf } from '../db/transient-conflict';
 import { isDatabaseUnavailable, isUnstorableText } from '../db/unavailable';
 import { type CartEvent, cartIdOf } from '../domain/events';
 import { cartWorkflowId } from '../domain/ids';
@@ -13,7 +14,8 @@ export interface AcceptCartEventDeps {
   db: Db;
   /**
    * How the event is stored: the app's group commit (db/group-commit.ts), which shares one
-   * transaction among concurrent webhooks. Default: a transaction of its own.
+   * transaction among concurrent webhooks. Default: a transaction of its own (run again after a
+   * deadlock, like the group commit's).
    */
   store?: StoreCartEvent;
   /** Names the journeys the event will start, in the answer; nothing is sent to Temporal here. */
@@ -51,16 +53,28 @@ export async function acceptCartEvent(
   const ids = event.type === 'customer.created' ? { eventId: event.id } : { eventId: event.id, workflowId };
   let stored;
   try {
-    const store = deps.store ?? ((input) => storeCartEvent(db, input));
+    const store = deps.store ?? ((input) => retryTransientConflicts(() => storeCartEvent(db, input)));
     stored = await withTimeout(store({ shopId, event, payload }), deps.storeTimeoutMs ?? 4_000);
   } catch (error) {
     if (isUnstorableText(error)) {
       const message = 'the body contains a NUL character (\\u0000) in a string, which cannot be stored; remove it';
       return c.json({ error: 'invalid_payload', message, issues: [{ path: '', message }] }, 400);
     }
-    if (!(error instanceof StoreTimeout) && !isDatabaseUnavailable(error)) throw error;
-    // Maybe stored, maybe not (a commit can be cut off): the same event id again is safe either way.
-    logger.warn({ err: error, eventId: event.id }, 'database unavailable; event not acknowledged');
+    // A deadlock or serialization failure that outlasted the store's own retries: nothing of the
+    // event was written (the transaction rolled back), and the same event again will be stored.
+    const conflict = transientConflictOf(error);
+    if (conflict) {
+      // Not the error itself: drizzle's message carries the statement's parameters (emails).
+      logger.warn(
+        { eventId: event.id, reason: conflict },
+        'database conflict outlasted retries; event not acknowledged',
+      );
+    } else if (error instanceof StoreTimeout || isDatabaseUnavailable(error)) {
+      // Maybe stored, maybe not (a commit can be cut off): the same event id again is safe either way.
+      logger.warn({ err: error, eventId: event.id }, 'database unavailable; event not acknowledged');
+    } else {
+      throw error;
+    }
     c.header('Retry-After', String(STORE_RETRY_AFTER_S));
     return c.json(
       { error: 'temporarily_unavailable', message: 'the event could not be stored; retry the same event later' },
