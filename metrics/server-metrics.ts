@@ -1,5 +1,6 @@
 import type { MiddlewareHandler } from 'hono';
 import { Counter, Histogram, Registry } from 'prom-client';
+import { CONFLICT_REASONS, type ConflictReason } from '../db/transient-conflict';
 
 declare module 'hono' {
   interface ContextVariableMap {
@@ -20,6 +21,8 @@ export interface ServerMetrics {
   middleware: MiddlewareHandler;
   trackingHit(hit: { type: 'open' | 'click'; machine: boolean }): void;
   unsubscribe(unsubscribe: { scope: 'all' | 'category'; source: 'one_click' | 'preferences' }): void;
+  /** A webhook's store transaction that PostgreSQL aborted (deadlock, serialization) is run again. */
+  intakeStoreRetry(reason: ConflictReason): void;
 }
 
 const ROUTE_GROUPS: Record<string, string> = {
@@ -63,6 +66,14 @@ export function createServerMetrics(registry = new Registry()): ServerMetrics {
     labelNames: ['scope', 'source'],
     registers: [registry],
   });
+  const storeRetries = new Counter({
+    name: 'cartflow_intake_store_retries_total',
+    help: 'Webhook store transactions run again after PostgreSQL aborted them, by reason (deadlock, serialization, lock_not_available)',
+    labelNames: ['reason'],
+    registers: [registry],
+  });
+  // Every reason from the start at 0, so that a rate() over it has a series before the first retry.
+  for (const reason of CONFLICT_REASONS) storeRetries.inc({ reason }, 0);
 
   const middleware: MiddlewareHandler = async (c, next) => {
     const end = duration.startTimer({ route: routeGroupOf(c.req.path), method: c.req.method });
@@ -82,6 +93,7 @@ export function createServerMetrics(registry = new Registry()): ServerMetrics {
     middleware,
     trackingHit: ({ type, machine }) => trackingHits.inc({ type, agent: machine ? 'machine' : 'human' }),
     unsubscribe: ({ scope, source }) => unsubscribes.inc({ scope, source }),
+    intakeStoreRetry: (reason) => storeRetries.inc({ reason }),
   };
 }
 

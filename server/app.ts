@@ -3,7 +3,7 @@ import type { Logger } from 'pino';
 import type { Db } from '../db/client';
 import { CartEvent } from '../domain/events';
 import { acceptCartEvent } from './accept-cart-event';
-import { createGroupCommit } from '../db/group-commit';
+import { createIntakeStore } from './intake-store';
 import type { CartWorkflows } from './cart-workflows';
 import { createOutboxRelay, type OutboxWake } from './outbox-relay';
 import type { ChainStopper } from '../app/chain-stopper';
@@ -128,7 +128,7 @@ export function createApp({
   }),
 }: AppDeps) {
   // One group commit per app: concurrent webhooks (cart and Shopify) share transactions.
-  const store = createGroupCommit({ db });
+  const store = createIntakeStore({ db, logger, metrics });
   const app = new Hono();
   app.use('*', securityHeaders());
   app.use('*', async (c, next) => {
