@@ -69,15 +69,21 @@ const statement = preparedStatement<StatementValues>(
                              email, name, locale, time_zone, b2b, marketing_consent, currency, total,
                              updated_at, ord)
     ), ev as (
+      -- Each upsert below takes its rows' locks in key order, not input order: two batches that
+      -- share some carts, emails or event ids then lock them in the same order and wait for each
+      -- other instead of deadlocking. No statement holds two events with one key, so within a
+      -- statement their order changes no outcome; the outbox rows keep the input order.
       insert into cart_events (shop_id, event_id, type, cart_id, payload, payload_hash)
-      select shop_id, event_id, 'cart.updated', cart_id, payload_json::jsonb, payload_hash from input order by ord
+      select shop_id, event_id, 'cart.updated', cart_id, payload_json::jsonb, payload_hash from input
+       order by shop_id, event_id
       on conflict do nothing
       returning shop_id, event_id
     ), fresh as (
       select input.* from input join ev using (shop_id, event_id)
     ), customer as (
       insert into customers (shop_id, external_id, email, name, locale, time_zone, b2b, marketing_consent)
-      select shop_id, customer_id, email, name, locale, time_zone, b2b, marketing_consent from fresh order by ord
+      select shop_id, customer_id, email, name, locale, time_zone, b2b, marketing_consent from fresh
+       order by shop_id, email
       on conflict (shop_id, email) do update set
         external_id = coalesce(excluded.external_id, customers.external_id),
         name = coalesce(excluded.name, customers.name),
@@ -87,7 +93,7 @@ const statement = preparedStatement<StatementValues>(
     ), upserted as (
       insert into carts (shop_id, cart_id, customer_id, currency, total, snapshot, snapshot_updated_at)
       select f.shop_id, f.cart_id, c.id, f.currency, f.total, f.event_json::jsonb -> 'data', f.updated_at
-        from fresh f join customer c using (shop_id, email) order by f.ord
+        from fresh f join customer c using (shop_id, email) order by f.shop_id, f.cart_id
       on conflict (shop_id, cart_id) do update set
         customer_id = excluded.customer_id, currency = excluded.currency, total = excluded.total,
         snapshot = excluded.snapshot, snapshot_updated_at = excluded.snapshot_updated_at, updated_at = now()
