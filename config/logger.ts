@@ -1,9 +1,15 @@
 import { DefaultLogger, type LogLevel, Runtime } from '@temporalio/worker';
-import pino, { type Logger } from 'pino';
+import pino, { type DestinationStream, type Logger } from 'pino';
+import { safeError } from './log-safe-error';
 
-/** The one pino logger of a process. Ids only in fields: never emails, names or addresses. */
-export function createLogger(level: string): Logger {
-  return pino({ level, base: { service: 'cartflow' } });
+/**
+ * The one pino logger of a process. Ids only in fields: never emails, names or addresses; errors
+ * (`err`, and `error` from Temporal's log calls) lose the values they carry (config/log-safe-error.ts).
+ * `destination`: stdout unless given (tests read the lines).
+ */
+export function createLogger(level: string, destination?: DestinationStream): Logger {
+  const options = { level, base: { service: 'cartflow' }, serializers: { err: safeError, error: safeError } };
+  return destination ? pino(options, destination) : pino(options);
 }
 
 const TEMPORAL_TO_PINO: Record<LogLevel, 'trace' | 'debug' | 'info' | 'warn' | 'error'> = {
@@ -14,7 +20,6 @@ const TEMPORAL_TO_PINO: Record<LogLevel, 'trace' | 'debug' | 'info' | 'warn' | '
   ERROR: 'error',
 };
 
-/**
 /**
  * Once per process: routes Temporal's own logs (including `log` in workflows and activities) into
  * pino, and with TEMPORAL_METRICS_PORT has the SDK's core export its metrics (workflow and activity
