@@ -1,7 +1,5 @@
 import { type KeyObject, generateKeyPairSync, randomUUID, sign } from 'node:crypto';
 import { Client, Connection } from '@temporalio/client';
-import { MockActivityEnvironment } from '@temporalio/testing';
-import { DefaultLogger } from '@temporalio/worker';
 import pino from 'pino';
 import { afterAll, beforeAll, describe, expect, inject, it } from 'vitest';
 import { deliverEmail, messageIdFor } from '../../activities/deliver-email';
@@ -20,6 +18,7 @@ import { createTestDatabase, type TestDatabase } from '../helpers/database';
 import { type TestHttpServer, startHttpServer } from '../helpers/http-server';
 import { type MailCatcher, startMailCatcher } from '../helpers/mail-catcher';
 import { createTestRelay } from '../helpers/outbox-relay';
+import { activityEnvironment } from '../helpers/test-logger';
 
 // Real Postgres, the real HTTP server on a socket, real Temporal (chains are signalled to stop)
 // and a real SMTP server that answers 550: bounces and complaints the way they arrive in production.
@@ -403,22 +402,18 @@ describe('SMTP rejection at send time', () => {
       const to = address('bounce');
       const cart = Cart.parse(cartUpdatedEvent({ customer: { email: to } }).data);
       const key = `cart:${shopId}:${cart.id}:reminder`;
-      const send = new MockActivityEnvironment(undefined, { logger: new DefaultLogger('ERROR') }).run(
-        deliverEmail,
-        services.activityDeps,
-        {
-          key,
-          shopId,
-          cartId: cart.id,
-          customerId: null,
-          step: 'reminder',
-          templateId: 'cart-reminder',
-          data: buildCartEmailData(cart),
-          to,
-          kind: 'marketing' as const,
-          recipientRole: 'customer' as const,
-        },
-      );
+      const send = activityEnvironment().run(deliverEmail, services.activityDeps, {
+        key,
+        shopId,
+        cartId: cart.id,
+        customerId: null,
+        step: 'reminder',
+        templateId: 'cart-reminder',
+        data: buildCartEmailData(cart),
+        to,
+        kind: 'marketing' as const,
+        recipientRole: 'customer' as const,
+      });
       await expect(send).rejects.toThrow(/permanently \(550\)/);
 
       const [row] = await database.sql`select id from messages where key = ${key}`;

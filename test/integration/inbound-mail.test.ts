@@ -1,7 +1,5 @@
 import { randomUUID } from 'node:crypto';
 import { Client, Connection } from '@temporalio/client';
-import { MockActivityEnvironment } from '@temporalio/testing';
-import { DefaultLogger } from '@temporalio/worker';
 import type { ParsedMail } from 'mailparser';
 import nodemailer from 'nodemailer';
 import pino from 'pino';
@@ -26,6 +24,7 @@ import { firstFormToken } from '../helpers/first-form-token';
 import { type TestHttpServer, startHttpServer } from '../helpers/http-server';
 import { type MailCatcher, startMailCatcher } from '../helpers/mail-catcher';
 import { createTestRelay } from '../helpers/outbox-relay';
+import { activityEnvironment } from '../helpers/test-logger';
 import { listUnsubscribeOf } from '../helpers/unsubscribe-links';
 
 // Mail in and mail out over real SMTP on loopback: the worker's mailer sends a marketing email to a
@@ -115,23 +114,19 @@ async function sendMarketingEmail(label: string): Promise<SentEmail> {
   const cart = Cart.parse(event.data);
   const key = `cart:${shopId}:${cart.id}:reminder`;
   const before = catcher.raw.length;
-  await new MockActivityEnvironment(undefined, { logger: new DefaultLogger('ERROR') }).run(
-    deliverEmail,
-    services.activityDeps,
-    {
-      key,
-      shopId,
-      cartId: cart.id,
-      customerId: null,
-      step: 'reminder',
-      templateId: 'cart-reminder',
-      data: buildCartEmailData(cart),
-      to: email,
-      kind: 'marketing' as const,
-      recipientRole: 'customer' as const,
-      campaign: { id: 'b2c-cart', version: 1, segment: 'default' },
-    },
-  );
+  await activityEnvironment().run(deliverEmail, services.activityDeps, {
+    key,
+    shopId,
+    cartId: cart.id,
+    customerId: null,
+    step: 'reminder',
+    templateId: 'cart-reminder',
+    data: buildCartEmailData(cart),
+    to: email,
+    kind: 'marketing' as const,
+    recipientRole: 'customer' as const,
+    campaign: { id: 'b2c-cart', version: 1, segment: 'default' },
+  });
   await catcher.waitFor(before + 1);
   const [row] = await database.sql`select id from messages where key = ${key}`;
   return {

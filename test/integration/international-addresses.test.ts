@@ -1,7 +1,5 @@
 import { randomUUID } from 'node:crypto';
 import { ApplicationFailure } from '@temporalio/common';
-import { MockActivityEnvironment } from '@temporalio/testing';
-import { DefaultLogger } from '@temporalio/worker';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { type DeliverEmailInput, deliverEmail } from '../../activities/deliver-email';
 import { erasePerson, exportPerson } from '../../app/privacy';
@@ -12,11 +10,11 @@ import { createSmtpMailer } from '../../mail/mailer';
 import { cartUpdatedEvent } from '../helpers/cart-events';
 import { type DeliveryStack, startDeliveryStack } from '../helpers/delivery-stack';
 import { type MailCatcher, startMailCatcher } from '../helpers/mail-catcher';
+import { activityEnvironment } from '../helpers/test-logger';
 
 // IDN and SMTPUTF8 addresses end to end: real Postgres, real SMTP servers (smtp-server), the real
 // delivery activity. Addresses reach the activity as the webhook schema left them: canonical.
 const shopId = 'shop-idn';
-const quietLogger = new DefaultLogger('ERROR'); // one send fails on purpose
 let delivery: DeliveryStack;
 let noSmtpUtf8: MailCatcher;
 
@@ -46,7 +44,7 @@ function sendInput(to: string): DeliverEmailInput {
 }
 
 const run = (deps: DeliveryStack['deps'], input: DeliverEmailInput) =>
-  new MockActivityEnvironment(undefined, { logger: quietLogger }).run(deliverEmail, deps, input);
+  activityEnvironment().run(deliverEmail, deps, input);
 
 const messageRow = async (key: string) =>
   (await delivery.database.sql`select status, reason, recipient from messages where key = ${key}`)[0];
