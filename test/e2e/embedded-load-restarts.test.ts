@@ -56,7 +56,9 @@ function startCartflow(): WorkerProcess {
       SHOP_ID: shopId,
       WEBHOOK_SECRET: TEST_SECRET,
       LOG_LEVEL: 'silent',
-      ABANDON_AFTER: '1s',
+      // Longer than the load before the SIGKILL: no send is cut between SMTP and its row (the
+      // documented window of docs/exactly-once.md is crash-recovery.test.ts's subject, not this).
+      ABANDON_AFTER: '3s',
       CAMPAIGNS_DIR: 'test/fixtures/campaigns-fast',
       TEMPORAL_ADDRESS: inject('temporalAddress'),
       TEMPORAL_TASK_QUEUE: taskQueue,
