@@ -2,6 +2,7 @@ import { mkdir } from 'node:fs/promises';
 import path from 'node:path';
 import type { PayloadCodec } from '@temporalio/common';
 import type { Logger } from 'pino';
+import { devServerPidFileOf, forgetDevServer, recordDevServer, stopLeftBehindDevServer } from './dev-server-pid-file';
 import { startLocalTemporal } from './local-temporal';
 import { cartSearchAttributeKeys, registerCartSearchAttributes } from './search-attributes';
 import type { TemporalDevServer } from './temporal-dev-server';
@@ -28,17 +29,21 @@ export const embeddedTemporalLogFile = (dataDir: string) => path.join(dataDir, '
 /** A real Temporal dev server (SQLite in the data folder, web UI) for `npm start` without TEMPORAL_ADDRESS. */
 export async function startEmbeddedTemporal(options: EmbeddedTemporalOptions): Promise<TemporalDevServer> {
   await mkdir(options.dataDir, { recursive: true });
+  const dbFilename = path.join(options.dataDir, 'temporal.db');
+  const pidFile = devServerPidFileOf(options.dataDir);
+  await stopLeftBehindDevServer({ file: pidFile, dbFilename, logger: options.logger });
   const server = await startLocalTemporal({
     logger: options.logger,
     port: options.port,
     uiPort: options.uiPort,
     payloadCodec: options.payloadCodec,
     searchAttributes: cartSearchAttributeKeys,
-    dbFilename: path.join(options.dataDir, 'temporal.db'),
+    dbFilename,
     sqlitePragmas: { journal_mode: 'WAL', synchronous: 'NORMAL' },
     uiCodecEndpoint: options.uiCodecEndpoint,
     logFile: embeddedTemporalLogFile(options.dataDir),
     startTimeoutMs: options.startTimeoutMs,
+    onSpawn: (pid) => recordDevServer(pidFile, { pid, parentPid: process.pid, dbFilename }),
   });
   try {
     // `--search-attribute` only takes effect on a new database file: a data folder made before an
@@ -46,7 +51,14 @@ export async function startEmbeddedTemporal(options: EmbeddedTemporalOptions): P
     await registerCartSearchAttributes(server.connection, 'default');
   } catch (error) {
     await server.teardown();
+    await forgetDevServer(pidFile);
     throw error;
   }
-  return server;
+  return {
+    ...server,
+    teardown: async () => {
+      await server.teardown();
+      await forgetDevServer(pidFile);
+    },
+  };
 }

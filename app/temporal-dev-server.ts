@@ -23,6 +23,8 @@ export interface TemporalDevServerOptions extends Partial<Omit<DevServerArgsOpti
   payloadCodec?: PayloadCodec;
   /** How long teardown waits after SIGTERM before SIGKILL. Default 10 s. */
   stopGraceMs?: number;
+  /** Called with the server's pid as soon as it is spawned, before it answers. */
+  onSpawn?: (pid: number) => void;
 }
 
 /** A running dev server and the connections to it; `teardown()` closes them and stops the process. */
@@ -87,6 +89,7 @@ export async function startTemporalDevServer(options: TemporalDevServerOptions):
     closeSync(logFd); // the child holds its own copy
   }
   const exited = watchExit(child);
+  if (child.pid !== undefined) options.onSpawn?.(child.pid);
   // Ctrl-C reaches the server too (same process group); this covers the parent exiting any other way.
   const killOnExit = () => child.kill('SIGKILL');
   process.once('exit', killOnExit);

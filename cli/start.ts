@@ -84,6 +84,8 @@ export async function runStart(): Promise<void> {
     campaigns,
     logger,
     metricsRegistry,
+    // The embedded folder is this process's alone: whatever is claimed, a killed earlier start claimed.
+    soleRelay: !config.DATABASE_URL,
   });
   relay.start();
   cleanups.push(relay.stop);

@@ -1,9 +1,11 @@
+import { once } from 'node:events';
 import { link, mkdir, readFile, rename, unlink, writeFile } from 'node:fs/promises';
 import { connect } from 'node:net';
 import path from 'node:path';
+import { setTimeout as delay } from 'node:timers/promises';
+import { Worker } from 'node:worker_threads';
 import { PGlite } from '@electric-sql/pglite';
-import { PGLiteSocketServer } from '@electric-sql/pglite-socket';
-import { ProtocolQueue } from './pglite-protocol-queue';
+import type { ServerThreadInput, ServerThreadMessage } from './embedded-server-thread';
 
 // PGlite is one process's database: a second process opening the same folder works on its own
 // copy and its writes are lost. So one process at a time opens the folder, and says so in a lock
@@ -55,11 +57,9 @@ export async function openEmbedded(options: { pgliteDir: string; servePort?: num
   }
   try {
     await mkdir(dir, { recursive: true });
+    if (options.servePort !== undefined) return await serve({ dir, lockFile, port: options.servePort });
     const client = await PGlite.create(dir);
-    if (options.servePort === undefined) {
-      return { kind: 'direct', client, close: () => client.close().finally(() => releaseLock(lockFile)) };
-    }
-    return await serve({ client, dir, lockFile, port: options.servePort });
+    return { kind: 'direct', client, close: () => client.close().finally(() => releaseLock(lockFile)) };
   } catch (error) {
     await releaseLock(lockFile);
     throw error;
@@ -95,38 +95,46 @@ async function connectTo(input: {
   return { kind: 'connect', url: connectionUrl(holder.port), holder };
 }
 
-async function serve(input: { client: PGlite; dir: string; lockFile: string; port: number }): Promise<EmbeddedAccess> {
-  const { client, lockFile } = input;
-  const server = new PGLiteSocketServer({
-    db: client,
-    host: '127.0.0.1',
-    port: input.port,
-    maxConnections: MAX_CONNECTIONS,
+/** How long closing waits for the server thread to close the folder before ending it. */
+const THREAD_STOP_MS = 10_000;
+
+/**
+ * Opens the folder in a thread of its own and serves it there (db/embedded-server-thread.ts), so a
+ * long statement from any client holds up only that thread, not this process's event loop.
+ */
+async function serve(input: { dir: string; lockFile: string; port: number }): Promise<EmbeddedAccess> {
+  const { lockFile } = input;
+  const thread = new Worker(new URL('./embedded-server-thread.mjs', import.meta.url), {
+    workerData: { dir: input.dir, port: input.port, maxConnections: MAX_CONNECTIONS } satisfies ServerThreadInput,
   });
-  // The library's queue lets two connections' queries interleave (see pglite-protocol-queue.ts);
-  // its connections take the server's queue when they connect, so swap it in before start().
-  try {
-    if (!('queryQueue' in server)) throw new Error('@electric-sql/pglite-socket changed: re-check ProtocolQueue');
-    Object.assign(server, { queryQueue: new ProtocolQueue(client) });
-    await server.start();
-  } catch (error) {
-    await client.close();
-    if ((error as NodeJS.ErrnoException).code === 'EADDRINUSE') {
+  const exited = once(thread, 'exit');
+  const first = await Promise.race([
+    once(thread, 'message').then(([message]) => message as ServerThreadMessage),
+    once(thread, 'error').then(([error]): ServerThreadMessage => ({
+      kind: 'failed',
+      code: undefined,
+      message: error instanceof Error ? error.message : String(error),
+    })),
+    exited.then((): ServerThreadMessage => ({ kind: 'failed', code: undefined, message: 'the thread ended' })),
+  ]);
+  if (first.kind === 'failed') {
+    await thread.terminate();
+    if (first.code === 'EADDRINUSE') {
       throw new DatabaseInUseError(
         `EMBEDDED_DB_PORT ${input.port} is taken by another program: set EMBEDDED_DB_PORT to a free port (0: any).`,
       );
     }
-    throw error;
+    throw new Error(`the embedded database ${input.dir} could not be served: ${first.message}`);
   }
-  const port = Number(server.getServerConn().split(':').at(-1));
-  await writeLock(lockFile, { pid: process.pid, port, startedAt: new Date().toISOString() }, 'replace');
+  await writeLock(lockFile, { pid: process.pid, port: first.port, startedAt: new Date().toISOString() }, 'replace');
   return {
     kind: 'served',
-    url: connectionUrl(port),
+    url: connectionUrl(first.port),
     async close() {
       try {
-        await server.stop();
-        await client.close();
+        thread.postMessage('stop');
+        // A thread that does not finish closing in time is ended: the folder's lock still goes.
+        await Promise.race([exited, delay(THREAD_STOP_MS, undefined, { ref: false }).then(() => thread.terminate())]);
       } finally {
         await releaseLock(lockFile);
       }

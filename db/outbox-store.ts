@@ -34,6 +34,19 @@ export function claimDueEventsStatement({ limit, leaseMs }: { limit: number; lea
 }
 
 /**
+ * Makes every undelivered event due now; returns how many were waiting on a claim or a retry pause.
+ * Only for a relay that knows no other one shares the database (see OutboxRelayOptions.soleRelay):
+ * anywhere else it would take rows another relay is delivering.
+ */
+export async function releaseOutboxClaims(db: Db): Promise<number> {
+  const result = await db.execute(sql`
+    update outbox set available_at = now()
+     where delivered_at is null and available_at > now()
+    returning id`);
+  return rowsOf<{ id: string | number }>(result).length;
+}
+
+/**
  * Claims up to `limit` events that are due, at most one per cart: a cart's oldest undelivered
  * event, and only when no relay holds it. Several relays (processes) can run this at once:
  * `SKIP LOCKED` keeps them off each other's rows, and the claim itself (moving `available_at`

@@ -61,7 +61,10 @@ function cartWorkflowsFromConfig(input: Pick<AppFromConfigInput, 'config' | 'cli
  * and stops it before closing Temporal and the database.
  */
 export function createRelayFromConfig(
-  input: Pick<AppFromConfigInput, 'config' | 'db' | 'client' | 'campaigns' | 'logger' | 'metricsRegistry'>,
+  input: Pick<AppFromConfigInput, 'config' | 'db' | 'client' | 'campaigns' | 'logger' | 'metricsRegistry'> & {
+    /** See OutboxRelayOptions.soleRelay: only `npm start` on the embedded database. */
+    soleRelay?: boolean;
+  },
 ) {
   const { db, config, metricsRegistry } = input;
   return createOutboxRelay({
@@ -72,6 +75,7 @@ export function createRelayFromConfig(
     retentionMs: config.OUTBOX_RETENTION,
     relayYield: config.OUTBOX_BUSY_RATE,
     yieldMaxLagMs: config.OUTBOX_YIELD_MAX_LAG,
+    soleRelay: input.soleRelay ?? false,
     ...(config.METRICS && metricsRegistry
       ? { metrics: createRelayMetrics(metricsRegistry, () => outboxBacklog(db)) }
       : {}),

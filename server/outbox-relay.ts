@@ -7,6 +7,7 @@ import {
   markOutboxFailed,
   outboxPacingSample,
   pruneDeliveredOutbox,
+  releaseOutboxClaims,
 } from '../db/outbox-store';
 import { CartEvent } from '../domain/events';
 import type { RelayMetrics } from '../metrics/relay-metrics';
@@ -45,6 +46,12 @@ export interface OutboxRelayOptions {
    * a burst is absorbed, sustained load does not grow the backlog without bound. Default 1 min.
    */
   yieldMaxLagMs?: number;
+  /**
+   * No other relay shares this database (`npm start` on its embedded one, which a single process
+   * opens): the claims found at start were left by a predecessor that was killed, so they are
+   * released at once rather than at the end of their lease. Default false.
+   */
+  soleRelay?: boolean;
   /** How fast events arrive in the outbox and how old the oldest waiting one is; default: the outbox, sampled every 500 ms. */
   arrivals?: { read(): Promise<Arrivals> };
 }
@@ -181,6 +188,17 @@ export function createOutboxRelay(options: OutboxRelayOptions) {
     return draining;
   }
 
+  async function releaseLeftClaims(): Promise<void> {
+    try {
+      const released = await releaseOutboxClaims(db);
+      if (released > 0)
+        logger.info({ released }, 'outbox relay: events claimed or paused by a previous run are due now');
+    } catch (error) {
+      // The leases end by themselves: only the wait is longer.
+      logger.warn({ err: error }, 'outbox relay: could not release the claims of a previous run');
+    }
+  }
+
   async function prune(): Promise<void> {
     if (Date.now() - lastPrune < PRUNE_EVERY_MS) return;
     lastPrune = Date.now();
@@ -189,6 +207,7 @@ export function createOutboxRelay(options: OutboxRelayOptions) {
   }
 
   async function run(): Promise<void> {
+    if (options.soleRelay) await releaseLeftClaims();
     // The arrival meter's first sample: a burst that starts later is then seen within one window.
     if (relayYield !== 'off') await arrivals.read().catch(() => undefined);
     while (!stopping) {

@@ -196,6 +196,29 @@ describe('the embedded database while `npm start` runs', () => {
     expect(rows).toEqual([{ shop_id: 'obrien' }]);
   });
 
+  it('a long query in psql holds up the database, not the process: /healthz answers, a webhook gets 503 to retry', async () => {
+    const psql = postgres(url, { max: 1, onnotice: () => {} });
+    try {
+      await psql`select 1`; // connected: the next query goes out at once
+      const query = psql`select pg_sleep(6)`.execute().then(() => 'query over');
+      const base = webhooks.replace('/webhooks/cart', '');
+      const healthz = fetch(`${base}/healthz`).then((response) => `healthz ${response.status}`);
+      expect(await Promise.race([healthz, query])).toBe('healthz 200');
+
+      const event = cartUpdatedEvent({ customer: { email: 'patient@example.org' } });
+      const answer = await fetch(webhooks, signedRequest(event));
+      expect({ status: answer.status, retryAfter: answer.headers.get('retry-after') }).toEqual({
+        status: 503,
+        retryAfter: '5',
+      });
+      expect(await query).toBe('query over');
+      // The shop's retry of the same event once the query is over: stored now, or stored already.
+      expect([200, 202]).toContain((await fetch(webhooks, signedRequest(event))).status);
+    } finally {
+      await psql.end();
+    }
+  });
+
   it('after `npm start` stops, the folder still holds the suppression and the lock is gone', async () => {
     await analyst.end();
     expect(await start.stop()).toEqual({ code: 0, signal: null });

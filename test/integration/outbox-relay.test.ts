@@ -4,7 +4,7 @@ import pino from 'pino';
 import { Registry } from 'prom-client';
 import { describe, expect, it } from 'vitest';
 import { storeCartEvent } from '../../db/cart-store';
-import { outboxBacklog } from '../../db/outbox-store';
+import { claimDueEvents, outboxBacklog } from '../../db/outbox-store';
 import { CartEvent } from '../../domain/events';
 import { cartWorkflowId } from '../../domain/ids';
 import { type CartWorkflows, createCartWorkflows } from '../../server/cart-workflows';
@@ -12,6 +12,7 @@ import { createRelayMetrics } from '../../metrics/relay-metrics';
 import { createOutboxRelay } from '../../server/outbox-relay';
 import { consumerCampaign } from '../helpers/campaigns';
 import { cartUpdatedEvent } from '../helpers/cart-events';
+import { eventually } from '../helpers/eventually';
 import type { TestDatabase } from '../helpers/database';
 import { useDatabaseAndTemporal } from '../helpers/database-and-temporal';
 import { parsePrometheusText, sampleValue } from '../helpers/prometheus-text';
@@ -189,5 +190,35 @@ describe('relay metrics', () => {
     expect(sampleValue(after, 'cartflow_outbox_backlog')).toBe(0);
     expect(sampleValue(after, 'cartflow_outbox_oldest_undelivered_age_seconds')).toBe(0);
     await unreachable.connection.close();
+  });
+});
+
+describe('the relay of `npm start` on the embedded database, after the process was killed', () => {
+  it('delivers at once what the killed process had claimed, rather than when the claim runs out', async () => {
+    const cartId = `cart-${randomUUID().slice(0, 8)}`;
+    const [eventId] = await storeSnapshots(cartId, [1]);
+    // What a relay SIGKILLed mid-batch leaves: the row claimed for a minute, never marked delivered.
+    const claimed = await claimDueEvents(database.db, { limit: 64, leaseMs: 60_000 });
+    expect(claimed.map((row) => row.eventId)).toContain(eventId);
+
+    // The next start is the database's only relay (the embedded folder is one process's).
+    const relay = createOutboxRelay({
+      db: database.db,
+      workflows: recording('restarted', []),
+      logger: pino({ level: 'silent' }),
+      pollMs: 100,
+      soleRelay: true,
+    });
+    relay.start();
+    try {
+      await eventually(async () => expect(await snapshotsInTemporal(cartId)).toEqual([snapshotTime(1)]), 10_000);
+      await eventually(async () => {
+        const [row] = await database.sql`
+          select count(*)::int as n from outbox where cart_id = ${cartId} and delivered_at is null`;
+        expect(row?.n).toBe(0);
+      });
+    } finally {
+      await relay.stop();
+    }
   });
 });

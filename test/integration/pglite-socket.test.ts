@@ -125,4 +125,21 @@ describe('the embedded database as `npm start` serves it', () => {
     expect(others.map((result) => result.status)).toEqual(['fulfilled', 'fulfilled']);
     expect(await clients[0]!.unsafe('select $1::int as n', [5])).toEqual([{ n: 5 }]);
   });
+
+  // psql, Metabase or a report on the served port must not freeze `npm start` (its webhooks,
+  // /healthz, the worker's heartbeats): while the statement runs, the process's timers still fire.
+  it('a long statement from a client does not stop the serving process', async () => {
+    let last = Date.now();
+    let longestGap = 0;
+    const ticks = setInterval(() => {
+      longestGap = Math.max(longestGap, Date.now() - last);
+      last = Date.now();
+    }, 50);
+    try {
+      await clients[0]!.unsafe('select pg_sleep(3)');
+    } finally {
+      clearInterval(ticks);
+    }
+    expect(longestGap).toBeLessThan(1_000);
+  });
 });
