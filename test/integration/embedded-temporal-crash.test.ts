@@ -9,6 +9,7 @@ import { startEmbeddedTemporal } from '../../app/embedded-temporal';
 import { killWorkerProcesses, startWorkerProcess } from '../fixtures/worker-process';
 import { eventually } from '../helpers/eventually';
 import { freePort } from '../helpers/free-port';
+import { alive } from '../helpers/process-alive';
 
 // `npm start` killed with SIGKILL (or OOM-killed) cannot stop the Temporal dev server it started:
 // the server runs on, holding the embedded port and DATA_DIR/temporal.db. The next `npm start`
@@ -26,15 +27,6 @@ afterAll(async () => {
   for (const pid of orphans) if (alive(pid)) process.kill(pid, 'SIGKILL');
   await rm(dataDir, { recursive: true, force: true });
 });
-
-function alive(pid: number): boolean {
-  try {
-    process.kill(pid, 0);
-    return true;
-  } catch {
-    return false;
-  }
-}
 
 async function startHolder(input: { port: number; uiPort: number; workflowId: string }) {
   const holder = startWorkerProcess(

@@ -7,6 +7,7 @@ import { portIsFree } from '../../app/free-port';
 import { DevServerStartError, startTemporalDevServer } from '../../app/temporal-dev-server';
 import { temporalCli } from '../helpers/dev-server';
 import { eventually } from '../helpers/eventually';
+import { alive } from '../helpers/process-alive';
 
 // The SDK's launcher gave the dev server a fixed 5 s to answer; a loaded machine needs more. These
 // run real processes: the real CLI behind a slow wrapper, and stand-ins that fail the ways a real
@@ -27,16 +28,6 @@ async function executable(name: string, script: string): Promise<string> {
   await writeFile(file, `#!/bin/sh\n${script}\n`);
   await chmod(file, 0o755);
   return file;
-}
-
-/** Whether a process with this id still exists (signal 0 only checks). */
-function alive(pid: number): boolean {
-  try {
-    process.kill(pid, 0);
-    return true;
-  } catch {
-    return false;
-  }
 }
 
 describe('starting the Temporal dev server', () => {
