@@ -21,7 +21,9 @@ import { type MailCatcher, startMailCatcher } from '../helpers/mail-catcher';
 // The worker runs as its own process and is SIGKILLed in the middle of a send, then started again.
 // Temporal, Postgres and SMTP are real. Temporal notices a killed activity only when its
 // startToCloseTimeout (1 minute, as in production) has passed, so each case takes over a minute:
-// the three run side by side, each with its own cart, customer, task queue and worker processes.
+// the three run side by side, each with its own cart, customer, task queue, worker processes and
+// database. (A webhook wakes its app's relay, which delivers every due event of its database to its
+// own task queue: on one shared database a case's event could start on another case's worker.)
 const CASE_TIMEOUT_MS = 240_000;
 const shopId = 'shop-crash';
 const mailDomain = 'mail.example.com';
@@ -29,7 +31,7 @@ const steps = ['reminder', 'incentive', 'last-chance'] as const;
 type Step = (typeof steps)[number];
 const campaign = fastConsumerCampaign({ incentive: 'cart-reminder', lastChance: 'cart-reminder' });
 
-let database: TestDatabase;
+const databases: TestDatabase[] = [];
 let smtp: MailCatcher;
 let connection: Connection;
 let client: Client;
@@ -37,7 +39,6 @@ let bundleDir: string;
 let workflowBundle: string;
 
 beforeAll(async () => {
-  database = await createTestDatabase();
   smtp = await startMailCatcher();
   connection = await Connection.connect({ address: inject('temporalAddress') });
   client = new Client({ connection });
@@ -53,11 +54,15 @@ afterAll(async () => {
   await killWorkerProcesses();
   await connection?.close();
   await smtp?.close();
-  await database?.drop();
+  await Promise.all(databases.map((database) => database.drop()));
   if (bundleDir) await rm(bundleDir, { recursive: true, force: true });
 });
 
-function startWorker(taskQueue: string, crash?: { point: CrashPoint; key: string }): WorkerProcess {
+function startWorker(
+  taskQueue: string,
+  database: TestDatabase,
+  crash?: { point: CrashPoint; key: string },
+): WorkerProcess {
   return startWorkerProcess({
     TEMPORAL_ADDRESS: inject('temporalAddress'),
     TEMPORAL_NAMESPACE: 'default',
@@ -78,11 +83,13 @@ function startWorker(taskQueue: string, crash?: { point: CrashPoint; key: string
  */
 async function chainStoppedAt(point: CrashPoint, step: Step) {
   const taskQueue = `crash-${point}-${randomUUID()}`;
+  const database = await createTestDatabase();
+  databases.push(database);
   const email = `${point}@example.com`;
   const event = cartUpdatedEvent({ customer: { email } });
   const cartId = event.data.id;
   const keyOf = (name: Step) => sendKey({ shopId, cartId, step: name });
-  const crashing = startWorker(taskQueue, { point, key: keyOf(step) });
+  const crashing = startWorker(taskQueue, database, { point, key: keyOf(step) });
   await crashing.waitForLine(/^READY$/);
 
   const app = createApp({
@@ -122,7 +129,7 @@ async function chainStoppedAt(point: CrashPoint, step: Step) {
     /** SIGKILLs the stopped worker and starts a plain one on the same task queue. */
     async killAndRestart() {
       const exit = await crashing.kill('SIGKILL');
-      const restarted = startWorker(taskQueue);
+      const restarted = startWorker(taskQueue, database);
       await restarted.waitForLine(/^READY$/);
       return { exit, restarted };
     },
