@@ -7,7 +7,6 @@ import { signatureHeader } from '../../signing/webhook-signature';
 import { openServices } from '../../app/services';
 import { createChainStopper } from '../../app/chain-stopper';
 import { loadConfig } from '../../config/env';
-import { buildCartEmailData } from '../../domain/cart-email-data';
 import { Cart } from '../../domain/events';
 import { cartWorkflowId } from '../../domain/ids';
 import { createApp } from '../../server/app';
@@ -19,6 +18,7 @@ import { type TestHttpServer, startHttpServer } from '../helpers/http-server';
 import { type MailCatcher, startMailCatcher } from '../helpers/mail-catcher';
 import { createTestRelay } from '../helpers/outbox-relay';
 import { activityEnvironment } from '../helpers/test-logger';
+import { reminderSend } from '../helpers/reminder-send';
 
 // Real Postgres, the real HTTP server on a socket, real Temporal (chains are signalled to stop)
 // and a real SMTP server that answers 550: bounces and complaints the way they arrive in production.
@@ -402,18 +402,11 @@ describe('SMTP rejection at send time', () => {
       const to = address('bounce');
       const cart = Cart.parse(cartUpdatedEvent({ customer: { email: to } }).data);
       const key = `cart:${shopId}:${cart.id}:reminder`;
-      const send = activityEnvironment().run(deliverEmail, services.activityDeps, {
-        key,
-        shopId,
-        cartId: cart.id,
-        customerId: null,
-        step: 'reminder',
-        templateId: 'cart-reminder',
-        data: buildCartEmailData(cart),
-        to,
-        kind: 'marketing' as const,
-        recipientRole: 'customer' as const,
-      });
+      const send = activityEnvironment().run(
+        deliverEmail,
+        services.activityDeps,
+        reminderSend({ shopId, cart, key, to }),
+      );
       await expect(send).rejects.toThrow(/permanently \(550\)/);
 
       const [row] = await database.sql`select id from messages where key = ${key}`;

@@ -8,7 +8,6 @@ import { deliverEmail } from '../../activities/deliver-email';
 import { type Services, openServices, unsubscribeAddress } from '../../app/services';
 import { createChainStopper } from '../../app/chain-stopper';
 import { type Config, loadConfig } from '../../config/env';
-import { buildCartEmailData } from '../../domain/cart-email-data';
 import { Cart } from '../../domain/events';
 import { cartWorkflowId } from '../../domain/ids';
 import { startInboundFromConfig } from '../../inbound/listener-from-config';
@@ -26,6 +25,7 @@ import { type MailCatcher, startMailCatcher } from '../helpers/mail-catcher';
 import { createTestRelay } from '../helpers/outbox-relay';
 import { activityEnvironment } from '../helpers/test-logger';
 import { listUnsubscribeOf } from '../helpers/unsubscribe-links';
+import { reminderSend } from '../helpers/reminder-send';
 
 // Mail in and mail out over real SMTP on loopback: the worker's mailer sends a marketing email to a
 // mail catcher, then DSNs and unsubscribe mails go back to the addresses that email carries, into
@@ -114,19 +114,11 @@ async function sendMarketingEmail(label: string): Promise<SentEmail> {
   const cart = Cart.parse(event.data);
   const key = `cart:${shopId}:${cart.id}:reminder`;
   const before = catcher.raw.length;
-  await activityEnvironment().run(deliverEmail, services.activityDeps, {
-    key,
-    shopId,
-    cartId: cart.id,
-    customerId: null,
-    step: 'reminder',
-    templateId: 'cart-reminder',
-    data: buildCartEmailData(cart),
-    to: email,
-    kind: 'marketing' as const,
-    recipientRole: 'customer' as const,
-    campaign: { id: 'b2c-cart', version: 1, segment: 'default' },
-  });
+  await activityEnvironment().run(
+    deliverEmail,
+    services.activityDeps,
+    reminderSend({ shopId, cart, key, to: email, campaign: { id: 'b2c-cart', version: 1, segment: 'default' } }),
+  );
   await catcher.waitFor(before + 1);
   const [row] = await database.sql`select id from messages where key = ${key}`;
   return {

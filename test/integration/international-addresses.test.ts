@@ -4,13 +4,13 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { type DeliverEmailInput, deliverEmail } from '../../activities/deliver-email';
 import { erasePerson, exportPerson } from '../../app/privacy';
 import { storeCartEvent } from '../../db/cart-store';
-import { buildCartEmailData } from '../../domain/cart-email-data';
 import { Cart, CartEvent } from '../../domain/events';
 import { createSmtpMailer } from '../../mail/mailer';
 import { cartUpdatedEvent } from '../helpers/cart-events';
 import { type DeliveryStack, startDeliveryStack } from '../helpers/delivery-stack';
 import { type MailCatcher, startMailCatcher } from '../helpers/mail-catcher';
 import { activityEnvironment } from '../helpers/test-logger';
+import { reminderSend } from '../helpers/reminder-send';
 
 // IDN and SMTPUTF8 addresses end to end: real Postgres, real SMTP servers (smtp-server), the real
 // delivery activity. Addresses reach the activity as the webhook schema left them: canonical.
@@ -29,18 +29,7 @@ afterAll(async () => {
 
 function sendInput(to: string): DeliverEmailInput {
   const cart = Cart.parse(cartUpdatedEvent({ customer: { email: to } }).data);
-  return {
-    key: `idn-test:${randomUUID()}`,
-    shopId,
-    cartId: cart.id,
-    customerId: null,
-    step: 'reminder',
-    templateId: 'cart-reminder',
-    data: buildCartEmailData(cart),
-    to: cart.customer.email,
-    kind: 'marketing',
-    recipientRole: 'customer',
-  };
+  return reminderSend({ shopId, cart, key: `idn-test:${randomUUID()}` });
 }
 
 const run = (deps: DeliveryStack['deps'], input: DeliverEmailInput) =>

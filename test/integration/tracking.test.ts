@@ -2,8 +2,7 @@ import { randomUUID } from 'node:crypto';
 import { Client, Connection } from '@temporalio/client';
 import pino from 'pino';
 import { afterAll, beforeAll, describe, expect, inject, it } from 'vitest';
-import { type DeliverEmailInput, type DeliveryDeps, deliverEmail } from '../../activities/deliver-email';
-import { buildCartEmailData } from '../../domain/cart-email-data';
+import { type DeliveryDeps, deliverEmail } from '../../activities/deliver-email';
 import { Cart } from '../../domain/events';
 import { createApp } from '../../server/app';
 import { createCartWorkflows } from '../../server/cart-workflows';
@@ -14,6 +13,7 @@ import { firstFormToken } from '../helpers/first-form-token';
 import { type DeliveryStack, startDeliveryStack } from '../helpers/delivery-stack';
 import { type TestHttpServer, startHttpServer } from '../helpers/http-server';
 import { activityEnvironment } from '../helpers/test-logger';
+import { reminderSend } from '../helpers/reminder-send';
 
 // Real Postgres, a real SMTP server and the real HTTP server on a socket: an email goes out,
 // its pixel and links are fetched the way a mail client and a browser would.
@@ -99,19 +99,13 @@ async function sendEmail(): Promise<SentEmail> {
       unsubscribeMailto: 'unsubscribe@mail.example.com',
     },
   };
-  const input: DeliverEmailInput = {
-    key,
+  const input = reminderSend({
     shopId,
-    cartId: cart.id,
-    customerId: null,
-    step: 'reminder',
-    templateId: 'cart-reminder',
-    data: buildCartEmailData(cart),
+    cart,
+    key,
     to: 'ada@example.com',
-    kind: 'marketing',
-    recipientRole: 'customer',
     campaign: { id: 'consumer', version: 3, segment: 'new_customer' },
-  };
+  });
   const before = smtp.messages.length;
   const result = await activityEnvironment().run(deliverEmail, deps, input);
   expect(result).toBe('sent');
