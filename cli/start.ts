@@ -84,8 +84,9 @@ export async function runStart(): Promise<void> {
     campaigns,
     logger,
     metricsRegistry,
-    // The embedded folder is this process's alone: whatever is claimed, a killed earlier start claimed.
-    soleRelay: !config.DATABASE_URL,
+    // This process holds the embedded folder (another start would have connected through it instead):
+    // whatever is claimed at its start, a killed earlier holder claimed.
+    soleRelay: services.database.servesEmbedded === true,
   });
   relay.start();
   cleanups.push(relay.stop);

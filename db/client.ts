@@ -20,6 +20,8 @@ export interface Database {
   close(): Promise<void>;
   /** Where the data lives, for the start-up banner (credentials removed). */
   description: string;
+  /** This process opened the embedded folder and serves it: every other process goes through it. */
+  servesEmbedded?: boolean;
 }
 
 /**
@@ -85,6 +87,7 @@ export async function openDatabase(options: DatabaseOptions): Promise<Database> 
       return {
         ...database,
         close: () => database.close().finally(embedded.close),
+        servesEmbedded: true,
       };
     }
   }
