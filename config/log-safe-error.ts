@@ -19,13 +19,13 @@ export interface SafeError {
   type: string;
   message: string;
   stack?: string;
-  cause?: SafeError | unknown;
+  cause?: unknown;
   [field: string]: unknown;
 }
 
 /** pino's `err` serializer: the error and its causes, minus the values they were about. */
 export function safeError(error: unknown, depth = 0): unknown {
-  if (!(error instanceof Error)) return typeof error === 'string' ? maskEmails(error) : error;
+  if (!isErrorLike(error)) return typeof error === 'string' ? maskEmails(error) : error;
   const message = safeMessage(error);
   const out: SafeError = { type: error.constructor?.name || error.name, message };
   if (error.stack) out.stack = safeStack(error.stack, error.message, message);
@@ -36,6 +36,16 @@ export function safeError(error: unknown, depth = 0): unknown {
   if (error.cause !== undefined && depth < MAX_CAUSES) out.cause = safeError(error.cause, depth + 1);
   if (error instanceof AggregateError) out.errors = error.errors.map((inner: unknown) => safeError(inner, depth + 1));
   return out;
+}
+
+/**
+ * An Error, or one made in another realm (a workflow's V8 context, a worker thread), which is not
+ * `instanceof` this realm's Error but carries the same values.
+ */
+function isErrorLike(value: unknown): value is Error {
+  if (value instanceof Error) return true;
+  const candidate = value as { message?: unknown; stack?: unknown } | null;
+  return typeof value === 'object' && typeof candidate?.message === 'string' && typeof candidate.stack === 'string';
 }
 
 function safeMessage(error: Error): string {
@@ -55,7 +65,7 @@ function safeStack(stack: string, message: string, safe: string): string {
 
 function safeField(value: unknown): unknown {
   if (typeof value === 'string') return maskEmails(value);
-  if (value instanceof Error) return safeError(value, MAX_CAUSES);
+  if (isErrorLike(value)) return safeError(value, MAX_CAUSES);
   return value;
 }
 

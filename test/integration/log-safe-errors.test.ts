@@ -1,4 +1,5 @@
 import { Writable } from 'node:stream';
+import vm from 'node:vm';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { createLogger } from '../../config/logger';
 import { customers } from '../../db/schema';
@@ -82,5 +83,14 @@ describe('errors in the log', () => {
     expect(err).toMatchObject({ code: 'EENVELOPE', command: 'RCPT TO' });
     expect(err.response).toBe('550 5.1.1 <[email]>: Recipient address rejected');
     expect(err.message).toContain('550 <[email]> unknown');
+  });
+
+  it("an error made in another realm (a workflow's V8 context) is masked too", () => {
+    // Not `instanceof` this realm's Error: the serializer must still see it as an error.
+    const foreign: unknown = vm.runInNewContext(`new Error('no customer for ' + address)`, { address: EMAIL });
+    expect(foreign instanceof Error).toBe(false);
+    const output = logLines((logger) => logger.warn({ error: foreign }, 'workflow failed'));
+    expect(output).not.toContain(EMAIL);
+    expect(JSON.parse(output).error.message).toBe('no customer for [email]');
   });
 });
