@@ -52,6 +52,8 @@ export interface DeliverEmailInput {
   campaign?: { id: string; version: number; segment: string };
   /** What analysts need of the send: its chain, experiment arm, currency and attribution rule. */
   analytics?: SendAnalytics;
+  /** When the step fell due (ms): its links' lifetimes count from here, the same on every attempt. */
+  dueAt?: number;
 }
 
 export interface SendAnalytics {
@@ -79,7 +81,7 @@ export { messageIdFor };
 export async function deliverEmail(deps: DeliveryDeps, input: DeliverEmailInput): Promise<DeliveryResult> {
   const rowId = messageRowIdFor(input.key);
   const sentAt = deps.now?.() ?? new Date();
-  const issuedAt = linksIssuedAt(sentAt);
+  const issuedAt = linksIssuedAt(input.dueAt, sentAt);
   const marketing = input.kind === 'marketing' ? deps.links : undefined;
   const unsubscribe = marketing ? unsubscribeUrl(marketing, rowId, issuedAt) : undefined;
   const analytics = input.analytics;
@@ -180,11 +182,15 @@ export async function deliverEmail(deps: DeliveryDeps, input: DeliverEmailInput)
 }
 
 /**
- * Link lifetimes count from when the step's activity was first scheduled, which is the same on every
- * retry: a resend in the crash window is then byte for byte the email that went out before. Outside
- * a scheduled activity (MockActivityEnvironment reports 1 ms) they count from now.
+ * Link lifetimes count from a time that is the same on every attempt of the step, so a resend in the
+ * crash window is byte for byte the email that went out before: the step's due time, which the
+ * workflow fixes. Without one (a manager's note, chains scheduled before it) they count from when
+ * the activity was first scheduled. A local activity run again after a crash is scheduled anew, so
+ * that fallback alone would not hold for chain steps. Outside a scheduled activity
+ * (MockActivityEnvironment reports 1 ms) they count from now.
  */
-function linksIssuedAt(now: Date): Date {
+function linksIssuedAt(dueAt: number | undefined, now: Date): Date {
+  if (dueAt !== undefined) return new Date(dueAt);
   const scheduled = activityInfo().scheduledTimestampMs;
   return scheduled > 1 ? new Date(scheduled) : now;
 }

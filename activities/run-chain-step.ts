@@ -37,8 +37,10 @@ export interface ChainStepDeps extends DeliveryDeps, ManagerDeps {
   consentPolicy?: ConsentPolicy;
   now?: () => Date;
   /**
-   * When the current attempt was scheduled (ms), in Temporal's clock like the workflow's `dueAt`:
-   * by default the activity's own info, so retries after a long outage see how late they are.
+   * When the current attempt was scheduled (ms): by default the activity's own info, so retries
+   * after a long outage see how late they are. A step runs as a local activity, whose times are the
+   * worker's clock, compared with the workflow's `dueAt` in the server's: they agree to the clocks'
+   * sync, and a window is hours (a test server that skips time shows the worker none of it).
    */
   attemptScheduledAt?: () => number;
 }
@@ -203,6 +205,7 @@ export function createRunChainStep(deps: ChainStepDeps) {
         templateId: step.template,
         data: { ...buildCartEmailData(cart), discount },
         to: cart.customer.email,
+        ...(input.dueAt === undefined ? {} : { dueAt: input.dueAt }),
         kind: 'marketing',
         recipientRole: 'customer',
         campaign: { id: campaign.id, version: campaign.version, segment: campaign.segment },

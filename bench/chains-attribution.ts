@@ -39,6 +39,12 @@ export function attributionVariants(options: {
   };
   const searchAttributes = searchAttributesAtStart({ shopId, campaigns: [campaign], cart });
   return [
+    { label: 'same shape, local activities', input: { delaysMs, local: true } },
+    {
+      label: 'all four together, local activities',
+      input: { delaysMs, upserts: true, marker: true, padding, stepPadding, local: true },
+      searchAttributes,
+    },
     { label: '+ search attributes at start (5 keywords)', input: { delaysMs }, searchAttributes },
     { label: '+ 3 search-attribute upserts (step, step, status)', input: { delaysMs, upserts: true } },
     { label: '+ one patch marker (marker + TemporalChangeVersion upsert)', input: { delaysMs, marker: true } },

@@ -1,10 +1,11 @@
 // Baseline workflows for `npm run bench:chains` (bundled for the baseline worker only; not part of
 // cartflow). They measure what Temporal itself costs on this machine, without Postgres, SMTP,
 // templates or search attributes.
-import { patched, proxyActivities, sleep, upsertSearchAttributes } from '@temporalio/workflow';
+import { patched, proxyActivities, proxyLocalActivities, sleep, upsertSearchAttributes } from '@temporalio/workflow';
 import { CART_SEARCH_ATTRIBUTES as KEYS } from '../workflows/definitions';
 
 const { noop } = proxyActivities<{ noop(padding?: unknown): Promise<void> }>({ startToCloseTimeout: '1 minute' });
+const local = proxyLocalActivities<{ noop(padding?: unknown): Promise<void> }>({ startToCloseTimeout: '1 minute' });
 
 /** The trivial workflow: one no-op activity. Temporal's own ceiling for a workflow with work in it. */
 export async function noopWorkflow(): Promise<void> {
@@ -32,13 +33,15 @@ export interface SameShapeVariant {
   marker?: boolean;
   padding?: unknown;
   stepPadding?: unknown;
+  local?: boolean;
 }
 
 export async function sameShapeVariantWorkflow(input: SameShapeVariant): Promise<void> {
   if (input.marker) patched('bench-marker');
   for (const [index, delay] of input.delaysMs.entries()) {
     await sleep(delay);
-    await (input.stepPadding === undefined ? noop() : noop(input.stepPadding));
+    const run = input.local ? local.noop : noop;
+    await (input.stepPadding === undefined ? run() : run(input.stepPadding));
     if (!input.upserts) continue;
     const last = index === input.delaysMs.length - 1;
     upsertSearchAttributes(

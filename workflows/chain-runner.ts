@@ -1,10 +1,12 @@
 import {
   ActivityFailure,
+  ApplicationFailure,
   CancellationScope,
   condition,
   log,
   patched,
   proxyActivities,
+  proxyLocalActivities,
   sleep,
   workflowInfo,
 } from '@temporalio/workflow';
@@ -15,9 +17,23 @@ import { customerKeyOf, stepDelay } from '../domain/experiments';
 import type { CartChainState, CartChainView } from './definitions';
 import { publishChainState } from './search-attributes';
 
-const { runChainStep, finishChain } = proxyActivities<Activities>({
+const chainActivityOptions = {
   startToCloseTimeout: CHAIN_ACTIVITY_ATTEMPT_MS,
   retry: { initialInterval: '5 seconds', backoffCoefficient: 2, maximumInterval: '10 minutes' },
+} as const;
+/** As scheduled through the server: the steps of histories recorded before local steps. */
+const remote = proxyActivities<Activities>(chainActivityOptions);
+/**
+ * Run by the worker that runs the workflow, inside its workflow task, and recorded as one marker:
+ * a step costs Temporal no activity task, no poll and no second workflow task, which was about a
+ * third of a chain's CPU (BENCHMARKS.md). The step is safe to run again after a crash, as before:
+ * its database claim (docs/exactly-once.md), not Temporal, is what keeps a send to one.
+ */
+const local = proxyLocalActivities<Activities>({
+  ...chainActivityOptions,
+  // Every retry waits on a workflow timer, not in the worker's memory: the wait survives a restart,
+  // frees the worker, shows in the history, and time-skipping tests skip it.
+  localRetryThreshold: '1 second',
 });
 
 /** Workflow changes guarded for histories recorded before them (test/replay proves both paths). */
@@ -29,8 +45,16 @@ const WAKE_FIRST_PATCH = 'wake-before-continue-as-new';
  * Checked first at each site; histories recorded before it replay on the two old checks.
  */
 const ONE_MARKER_PATCH = 'one-marker-for-wake-first-and-final-status';
-const wakeFirst = () => patched(ONE_MARKER_PATCH) || patched(WAKE_FIRST_PATCH);
-const finalStatusOnCompletion = () => patched(ONE_MARKER_PATCH) || patched(FINAL_STATUS_PATCH);
+/**
+ * Steps and the chain's end run as local activities. It stands in for the patches above too, so a
+ * run started with it still carries one marker; histories recorded before it replay on the old
+ * checks and schedule their steps through the server.
+ */
+const LOCAL_STEPS_PATCH = 'local-steps-wake-first-final-status';
+const localSteps = () => patched(LOCAL_STEPS_PATCH);
+const wakeFirst = () => localSteps() || patched(ONE_MARKER_PATCH) || patched(WAKE_FIRST_PATCH);
+const finalStatusOnCompletion = () => localSteps() || patched(ONE_MARKER_PATCH) || patched(FINAL_STATUS_PATCH);
+const chainActivities = () => (localSteps() ? local : remote);
 /** Continue-as-new carries only the campaigns of the workflow's own trigger into the next run. */
 export const OWN_TRIGGER_CAMPAIGNS_PATCH = 'own-trigger-campaigns-on-continue-as-new';
 
@@ -54,7 +78,12 @@ export function createChainRunner({ shopId, subjectId, state, continueAsNew }: C
   async function finish(result: ChainOutcome, { recordEnd }: { recordEnd: boolean }): Promise<ChainOutcome> {
     outcome = result;
     if (recordEnd && state.entry) {
-      await finishChain({ workflowId: workflowInfo().workflowId, shopId, cartId: subjectId, outcome });
+      await chainActivities().finishChain({
+        workflowId: workflowInfo().workflowId,
+        shopId,
+        cartId: subjectId,
+        outcome,
+      });
     }
     // Operators list active chains by CartflowStatus: a completed one must say so too.
     if (result !== 'completed' || finalStatusOnCompletion()) publishChainState(state, outcome);
@@ -88,7 +117,7 @@ export function createChainRunner({ shopId, subjectId, state, continueAsNew }: C
       }
       let result;
       try {
-        result = await runChainStep({
+        result = await chainActivities().runChainStep({
           workflowId: workflowInfo().workflowId,
           shopId,
           cartId: subjectId,
@@ -101,10 +130,12 @@ export function createChainRunner({ shopId, subjectId, state, continueAsNew }: C
       } catch (error) {
         // Retries are over and the step cannot succeed (broken template, address refused, CRM said
         // no): end the chain on record instead of failing the workflow.
-        if (!(error instanceof ActivityFailure)) throw error;
+        // A step scheduled through the server fails as an ActivityFailure around the cause; a local
+        // one as the activity's own ApplicationFailure.
+        if (!(error instanceof ActivityFailure || error instanceof ApplicationFailure)) throw error;
         log.warn('chain step failed for good', {
           step: campaign.steps[state.stepIndex]?.id,
-          error: error.cause?.message,
+          error: error instanceof ActivityFailure ? error.cause?.message : error.message,
         });
         return finish('failed', { recordEnd: true });
       }

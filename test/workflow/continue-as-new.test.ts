@@ -74,19 +74,19 @@ describe('a cart with many updates (continue-as-new)', () => {
   });
 
   // A signal received while a step runs, with the history past Temporal's continue-as-new suggestion:
-  // the run used to continue as new before looking at it, and the next run never knew.
+  // the run used to continue as new before looking at it, and the next run never knew. A step runs
+  // as a local activity, inside a workflow task: what arrives meanwhile is held by the server and
+  // recorded when the worker heartbeats that task (every 8 s of a 10 s task timeout).
   describe('a signal that arrives at a continue-as-new boundary', () => {
     const BOUNDARY = 60;
-    const inFlight = ['workflowTaskScheduledEventAttributes', 'workflowTaskStartedEventAttributes'] as const;
+    const UPDATES = BOUNDARY; // one history event each, once recorded: past the suggestion by themselves
 
-    /** The current run's history once the worker has handled everything sent so far. */
-    async function settledHistory(handle: WorkflowHandle) {
-      return eventually(async () => {
+    /** Waits until the run's history holds `count` signals (recorded at the task's next heartbeat). */
+    async function signalsRecorded(handle: WorkflowHandle, count: number) {
+      await eventually(async () => {
         const events = (await handle.fetchHistory()).events ?? [];
-        const last = events.at(-1);
-        expect(inFlight.some((key) => last?.[key]) || last?.workflowExecutionSignaledEventAttributes).toBeFalsy();
-        return events;
-      });
+        expect(events.filter((event) => event.workflowExecutionSignaledEventAttributes).length).toBe(count);
+      }, 60_000);
     }
 
     const cases = [
@@ -132,19 +132,24 @@ describe('a cart with many updates (continue-as-new)', () => {
           await h.deliver(cartUpdatedEvent({ cartId, updatedAt: new Date(t0).toISOString() }));
           await stepRunning;
           // While the first email is being sent, updates push the history past the suggestion.
-          for (let i = 1; (await settledHistory(h.handleFor(cartId))).length < BOUNDARY; i += 1) {
+          for (let i = 1; i <= UPDATES; i += 1) {
             await h.deliver(cartUpdatedEvent({ cartId, updatedAt: new Date(t0 + i).toISOString() }));
           }
           await send(h, cartId);
-          await settledHistory(h.handleFor(cartId));
+          await signalsRecorded(h.handleFor(cartId), UPDATES + 1);
           finishStep();
           expect(await h.handleFor(cartId).result()).toBe(outcome);
         });
-        // The step's completion came in a task that suggested continuing as new: the boundary was hit.
+        // The step's end came in a task that suggested continuing as new: the boundary was hit.
         const events = (await h.handleFor(cartId).fetchHistory()).events ?? [];
-        const completed = events.findIndex((event) => event.activityTaskCompletedEventAttributes);
-        const next = events.slice(completed).find((event) => event.workflowTaskStartedEventAttributes);
-        expect(next?.workflowTaskStartedEventAttributes?.suggestContinueAsNew).toBe(true);
+        const stepMarker = events.findIndex(
+          (event) => event.markerRecordedEventAttributes?.markerName === 'core_local_activity',
+        );
+        const taskOfStep = events.slice(0, stepMarker).findLast((event) => event.workflowTaskStartedEventAttributes);
+        expect(taskOfStep?.workflowTaskStartedEventAttributes?.suggestContinueAsNew).toBe(true);
+        expect(events.slice(stepMarker).some((event) => event.workflowExecutionContinuedAsNewEventAttributes)).toBe(
+          false,
+        );
         expect(h.steps.map((step) => step.input.stepIndex)).toEqual([0]);
       });
     }
