@@ -62,9 +62,18 @@ function payloadsIn(value: unknown, found: Payload[] = []): Payload[] {
     found.push(candidate);
     return found;
   }
-  const patchMarker = (value as { markerName?: string }).markerName === 'core_patch';
+  // Markers the core SDK writes for itself: a patch's id, and a local activity's bookkeeping (its
+  // type, attempt and times) in `data`. A local activity's result is the workflow's data: checked.
+  const markerName = (value as { markerName?: string }).markerName;
+  if (markerName === 'core_patch') return found;
   for (const [key, child] of Object.entries(value)) {
-    if (key !== 'searchAttributes' && !patchMarker) payloadsIn(child, found);
+    if (key === 'searchAttributes') continue;
+    if (markerName === 'core_local_activity' && key === 'details') {
+      const { data: _coreBookkeeping, ...workflowData } = child as Record<string, unknown>;
+      payloadsIn(workflowData, found);
+      continue;
+    }
+    payloadsIn(child, found);
   }
   return found;
 }

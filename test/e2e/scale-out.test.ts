@@ -78,11 +78,19 @@ afterAll(async () => {
 
 const workflowOf = (cart: FaultCart) => client.workflow.getHandle(cartWorkflowId({ shopId, cartId: cart.data.id }));
 
-/** The worker identities (`pid@host`, Temporal's default) that started this chain's activities. */
+/**
+ * The worker identities (`pid@host`, Temporal's default) that ran the cart's steps. A step is a
+ * local activity: it ran inside the workflow task whose completion recorded its marker, and that
+ * completion names the worker.
+ */
 async function activityWorkers(cart: FaultCart): Promise<string[]> {
-  const history = await workflowOf(cart).fetchHistory();
-  return (history.events ?? []).flatMap((event) => {
-    const identity = event.activityTaskStartedEventAttributes?.identity;
+  const events = (await workflowOf(cart).fetchHistory()).events ?? [];
+  const byId = new Map(events.map((event) => [String(event.eventId), event]));
+  return events.flatMap((event) => {
+    const marker = event.markerRecordedEventAttributes;
+    if (marker?.markerName !== 'core_local_activity') return [];
+    const completion = byId.get(String(marker.workflowTaskCompletedEventId));
+    const identity = completion?.workflowTaskCompletedEventAttributes?.identity;
     return identity ? [identity] : [];
   });
 }
