@@ -6,7 +6,9 @@
  *   npm run replay:record -- consumer-continued-as-new  only the named ones
  *
  * Re-record only for a deliberate, patched() change, after `npm test` proved the old histories
- * still replay; keep the old files (they are what running workflows look like).
+ * still replay; keep the old files (they are what running workflows look like). Files are named
+ * `<GENERATION><scenario>.json`: give GENERATION a new value with the patch, so that recording
+ * never overwrites the histories of an older release.
  */
 import { execFileSync } from 'node:child_process';
 import { mkdir, writeFile } from 'node:fs/promises';
@@ -28,6 +30,9 @@ import { startTestDevServer } from '../helpers/dev-server';
 const HOUR = 3_600_000;
 const root = path.resolve(import.meta.dirname, '../..');
 const outDir = path.join(import.meta.dirname, 'histories');
+/** The workflow code these recordings show: steps as local activities (LOCAL_STEPS_PATCH). */
+const GENERATION = 'local-steps-';
+const historyFile = (scenario: string) => path.join(outDir, `${GENERATION}${scenario}.json`);
 
 type Harness = Awaited<ReturnType<typeof createChainHarness>>;
 interface Scenario {
@@ -118,15 +123,7 @@ const scenarios: Record<string, Scenario> = {
       await h.handleFor(cartId).result();
     },
   },
-  // Recorded with ONE_MARKER_PATCH (workflows/chain-runner.ts): one patch marker per run instead
-  // of two. The files above without it are what runs started before it look like.
-  'one-marker-consumer-completed': {
-    async run(h, cartId, env) {
-      await h.deliver(cart(cartId, await env.currentTimeMs()));
-      await h.handleFor(cartId).result();
-    },
-  },
-  'one-marker-consumer-purchased-after-first-email': {
+  'consumer-purchased-after-first-email': {
     async run(h, cartId, env) {
       await h.deliver(cart(cartId, await env.currentTimeMs()));
       await env.sleep(3 * HOUR); // abandonment (1 h) + the reminder's delay (1 h): the first email is out
@@ -188,7 +185,7 @@ async function recordOnTimeSkippingServer(bundle: Awaited<ReturnType<typeof bund
       const workflowId = await harness.worker.runUntil(() => scenario.run(harness, cartId, env));
       const handle = workflowId ? env.client.workflow.getHandle(workflowId) : harness.handleFor(cartId);
       const history = await handle.fetchHistory();
-      await writeFile(path.join(outDir, `${name}.json`), `${historyToJSON(history)}\n`);
+      await writeFile(historyFile(name), `${historyToJSON(history)}\n`);
       process.stdout.write(`recorded ${name} (${history.events?.length} events)\n`);
     }
   } finally {
@@ -234,7 +231,7 @@ async function recordContinuedAsNew(bundle: Awaited<ReturnType<typeof bundleWork
       return started.firstExecutionRunId;
     });
     const history = await env.client.workflow.getHandle(handle.workflowId, firstRun).fetchHistory();
-    await writeFile(path.join(outDir, 'consumer-continued-as-new.json'), `${historyToJSON(history)}\n`);
+    await writeFile(historyFile('consumer-continued-as-new'), `${historyToJSON(history)}\n`);
     process.stdout.write(`recorded consumer-continued-as-new (${history.events?.length} events)\n`);
   } finally {
     await env.teardown();

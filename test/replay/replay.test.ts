@@ -50,6 +50,20 @@ describe('replay of saved workflow histories', () => {
         'consumer-continued-as-new-all-campaigns',
         'one-marker-consumer-completed',
         'one-marker-consumer-purchased-after-first-email',
+        ...[
+          'consumer-completed',
+          'consumer-updates-then-purchased',
+          'consumer-deferred',
+          'consumer-emptied',
+          'consumer-stopped',
+          'consumer-skip-and-exit',
+          'consumer-step-failed',
+          'consumer-step-expired',
+          'consumer-purchased-after-first-email',
+          'b2b-completed',
+          'welcome-completed',
+          'consumer-continued-as-new',
+        ].map((shape) => `local-steps-${shape}`),
       ]),
     );
   });
@@ -99,11 +113,30 @@ describe('replay of saved workflow histories', () => {
     expect(patchIds('one-marker-consumer-purchased-after-first-email')).toEqual([
       'one-marker-for-wake-first-and-final-status',
     ]);
+    // Runs with local steps: the one marker that stands in for all three.
+    expect(patchIds('local-steps-consumer-completed')).toEqual(['local-steps-wake-first-final-status']);
+    expect(patchIds('local-steps-consumer-purchased-after-first-email')).toEqual([
+      'local-steps-wake-first-final-status',
+    ]);
+  });
+
+  it('runs recorded before local steps schedule their steps on the server; runs after, as local activities', async () => {
+    const histories = new Map((await corpus()).map(({ name, history }) => [name, history]));
+    const stepKinds = (name: string) =>
+      (histories.get(name)?.events ?? []).flatMap((event) => {
+        if (event.activityTaskScheduledEventAttributes) return ['server'];
+        return event.markerRecordedEventAttributes?.markerName === 'core_local_activity' ? ['local'] : [];
+      });
+    expect(stepKinds('one-marker-consumer-completed')).toEqual(['server', 'server', 'server']);
+    expect(stepKinds('local-steps-consumer-completed')).toEqual(['local', 'local', 'local']);
+    expect(histories.get('local-steps-consumer-completed')?.events).toHaveLength(28);
   });
 
   it('an incompatible (unpatched) workflow change is caught', async () => {
     const results = await replayAll(fileURLToPath(new URL('./mutant/index.ts', import.meta.url)));
     const failed = results.filter((result) => result.error instanceof DeterminismViolationError);
-    expect(failed.map((result) => result.workflowId)).toContain('consumer-completed');
+    expect(failed.map((result) => result.workflowId)).toEqual(
+      expect.arrayContaining(['consumer-completed', 'local-steps-consumer-completed']),
+    );
   });
 });
