@@ -39,7 +39,6 @@ export function attributionVariants(options: {
   };
   const searchAttributes = searchAttributesAtStart({ shopId, campaigns: [campaign], cart });
   return [
-    { label: 'same shape, local activities', input: { delaysMs, local: true } },
     {
       label: 'all four together, local activities',
       input: { delaysMs, upserts: true, marker: true, padding, stepPadding, local: true },

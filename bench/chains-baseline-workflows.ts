@@ -21,6 +21,17 @@ export async function sameShapeWorkflow(delaysMs: number[]): Promise<void> {
 }
 
 /**
+ * The chain's shape as the chain now runs it: per step one timer, then one no-op *local* activity
+ * (a marker in the history instead of an activity task and a second workflow task).
+ */
+export async function sameShapeLocalWorkflow(delaysMs: number[]): Promise<void> {
+  for (const delay of delaysMs) {
+    await sleep(delay);
+    await local.noop();
+  }
+}
+
+/**
  * What the cart chain adds to the same shape, one thing per variant (`PHASES=…,attribution`): the
  * search-attribute upserts the chain makes (its next step twice, its final status once), a patch
  * marker (with the SDK's TemporalChangeVersion upsert), and payloads as large as the chain's

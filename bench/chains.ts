@@ -294,7 +294,7 @@ async function main() {
     progress('baseline worker …');
     const baseWorker = await startWorker('baseline', baseQueue);
     const runBaseline = async (
-      name: 'noopWorkflow' | 'sameShapeWorkflow' | 'sameShapeVariantWorkflow',
+      name: 'noopWorkflow' | 'sameShapeWorkflow' | 'sameShapeLocalWorkflow' | 'sameShapeVariantWorkflow',
       args: unknown[] = [],
       searchAttributes?: AttributionVariant['searchAttributes'],
       tag: string = name,
@@ -334,6 +334,8 @@ async function main() {
     progress(`baseline: ${CARTS} same-shape workflows (timer + no-op activity × 3) …`);
     const sameShapeDelays = [ABANDON_MS + STEP_DELAYS_MS[0]!, ...STEP_DELAYS_MS.slice(1)];
     const sameShape = await runBaseline('sameShapeWorkflow', [sameShapeDelays]);
+    progress(`baseline: ${CARTS} same-shape workflows with local activities (timer + local no-op × 3) …`);
+    const sameShapeLocal = await runBaseline('sameShapeLocalWorkflow', [sameShapeDelays]);
     const variants: Array<{ label: string; run: Awaited<ReturnType<typeof runBaseline>> }> = [];
     if (PHASES.has('attribution')) {
       const specs = attributionVariants({
@@ -419,22 +421,25 @@ async function main() {
     line('### 1. Temporal cost of one chain');
     line();
     const chainRow = (name: string, outcome: string, history: HistorySummary, sent: number) =>
-      `| ${name} | ${outcome} | ${history.events} | ${history.byType.get('ActivityTaskScheduled') ?? 0} | ${history.byType.get('TimerStarted') ?? 0} | ${history.byType.get('UpsertWorkflowSearchAttributes') ?? 0} | ${history.byType.get('WorkflowTaskCompleted') ?? 0} | ${sent} |`;
+      `| ${name} | ${outcome} | ${history.events} | ${history.byType.get('ActivityTaskScheduled') ?? 0} | ${history.byType.get('MarkerRecorded') ?? 0} | ${history.byType.get('TimerStarted') ?? 0} | ${history.byType.get('UpsertWorkflowSearchAttributes') ?? 0} | ${history.byType.get('WorkflowTaskCompleted') ?? 0} | ${sent} |`;
     line(
-      '| run | outcome | history events | activities | timers | search-attribute upserts | workflow tasks | emails |',
+      '| run | outcome | history events | server activities | markers (local activities, patches) | timers | search-attribute upserts | workflow tasks | emails |',
     );
-    line('|---|---|---:|---:|---:|---:|---:|---:|');
+    line('|---|---|---:|---:|---:|---:|---:|---:|---:|');
     line(chainRow('3-step chain, complete', completeOutcome, completeHistory, completeEmails));
     line(chainRow('order after the first email', earlyOutcome, earlyHistory, earlyEmails));
     line(chainRow('baseline: same shape, no-op (3 timers + 3 activities)', 'completed', sameShape.history, 0));
+    line(
+      chainRow('baseline: same shape, local (3 timers + 3 local activities)', 'completed', sameShapeLocal.history, 0),
+    );
     line(chainRow('baseline: trivial (1 no-op activity)', 'completed', trivial.history, 0));
     line();
     const types = [...new Set([...completeHistory.byType.keys(), ...earlyHistory.byType.keys()])];
-    line('| event type | complete chain | early exit | same-shape baseline |');
-    line('|---|---:|---:|---:|');
+    line('| event type | complete chain | early exit | same-shape baseline | same shape, local |');
+    line('|---|---:|---:|---:|---:|');
     for (const type of types) {
       line(
-        `| ${type} | ${completeHistory.byType.get(type) ?? 0} | ${earlyHistory.byType.get(type) ?? 0} | ${sameShape.history.byType.get(type) ?? 0} |`,
+        `| ${type} | ${completeHistory.byType.get(type) ?? 0} | ${earlyHistory.byType.get(type) ?? 0} | ${sameShape.history.byType.get(type) ?? 0} | ${sameShapeLocal.history.byType.get(type) ?? 0} |`,
       );
     }
     line();
@@ -465,6 +470,7 @@ async function main() {
     };
     line(row('cart chains (webhook → 3 emails)', chainsPostedMs, chainsWallMs, CHAIN_FLOOR_MS));
     line(row('baseline: same shape, no-op', sameShape.startedMs, sameShape.wallMs, CHAIN_FLOOR_MS));
+    line(row('baseline: same shape, local', sameShapeLocal.startedMs, sameShapeLocal.wallMs, CHAIN_FLOOR_MS));
     line(row('baseline: trivial workflow', trivial.startedMs, trivial.wallMs, 0));
     line();
     line(
@@ -473,6 +479,7 @@ async function main() {
     line('|---|---:|---:|---:|---:|---:|---:|');
     line(cpuRow('cart chains', chainsWallMs, chainsCpu));
     line(cpuRow('baseline: same shape, no-op', sameShape.wallMs, sameShape.cpu));
+    line(cpuRow('baseline: same shape, local', sameShapeLocal.wallMs, sameShapeLocal.cpu));
     line(cpuRow('baseline: trivial workflow', trivial.wallMs, trivial.cpu));
     line();
     // On a shared machine a slow run spreads each process's idle burn (polling, timers, GC) over
@@ -489,6 +496,8 @@ async function main() {
     const sameShapeNet = netOfIdle(sameShape.cpu, baseIdle, sameShape.wallMs);
     line(cpuRow('cart chains', chainsWallMs, chainsNet));
     line(cpuRow('baseline: same shape, no-op', sameShape.wallMs, sameShapeNet));
+    const sameShapeLocalNet = netOfIdle(sameShapeLocal.cpu, baseIdle, sameShapeLocal.wallMs);
+    line(cpuRow('baseline: same shape, local', sameShapeLocal.wallMs, sameShapeLocalNet));
     line(cpuRow('baseline: trivial workflow', trivial.wallMs, netOfIdle(trivial.cpu, baseIdle, trivial.wallMs)));
     line();
     const threadNames = [...new Set([...chainThreads.keys(), ...sameShape.threads.keys()])].sort(
@@ -500,9 +509,18 @@ async function main() {
     line(
       `| baseline: same shape, no-op | ${threadNames.map((name) => perWorkflow(sameShape.threads.get(name) ?? 0)).join(' | ')} |`,
     );
+    line(
+      `| baseline: same shape, local | ${threadNames.map((name) => perWorkflow(sameShapeLocal.threads.get(name) ?? 0)).join(' | ')} |`,
+    );
     line();
     line(
       `complete chain ÷ same-shape no-op, CPU per workflow: ${(totalOf(chainsCpu) / totalOf(sameShape.cpu)).toFixed(2)}× as measured, ${(totalOf(chainsNet) / totalOf(sameShapeNet)).toFixed(2)}× net of idle; worker alone ${(chainsCpu.worker / sameShape.cpu.worker).toFixed(2)}× / ${(chainsNet.worker / sameShapeNet.worker).toFixed(2)}×`,
+    );
+    line();
+    // The chain runs its steps as local activities: against the same shape run the same way, what
+    // is left is the chain's own work (the step, the intake, the history features).
+    line(
+      `complete chain ÷ same shape with local activities, CPU per workflow: ${(totalOf(chainsCpu) / totalOf(sameShapeLocal.cpu)).toFixed(2)}× as measured, ${(totalOf(chainsNet) / totalOf(sameShapeLocalNet)).toFixed(2)}× net of idle; worker alone ${(chainsCpu.worker / sameShapeLocal.cpu.worker).toFixed(2)}× / ${(chainsNet.worker / sameShapeLocalNet.worker).toFixed(2)}×`,
     );
     line();
     if (variants.length > 0) {
