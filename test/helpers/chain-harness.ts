@@ -1,6 +1,6 @@
 import { randomUUID } from 'node:crypto';
 import type { TestWorkflowEnvironment } from '@temporalio/testing';
-import { Worker, type WorkflowBundleWithSourceMap } from '@temporalio/worker';
+import { Worker, type WorkerOptions, type WorkflowBundleWithSourceMap } from '@temporalio/worker';
 import type { RunChainStepInput } from '../../activities';
 import type { FinishChainInput } from '../../activities/finish-chain';
 import type { Campaign } from '../../domain/campaign';
@@ -29,6 +29,8 @@ export interface ChainHarnessOptions {
   bundle: WorkflowBundleWithSourceMap;
   campaigns: Campaign[];
   abandonAfterMs: number;
+  /** For the first worker (`worker`), e.g. no workflow cache, so a worker that takes over gets the next task. */
+  workerOptions?: Pick<WorkerOptions, 'maxCachedWorkflows'>;
   /** Every workflow started through `deliver`, so a test can clean up what is left running. */
   started?: Set<string>;
 }
@@ -43,21 +45,22 @@ export async function createChainHarness(options: ChainHarnessOptions, decide: D
   const finished: FinishChainInput[] = [];
   const taskQueue = `tq-${randomUUID()}`;
   let t0 = 0;
-  const worker = await Worker.create({
-    connection: env.nativeConnection,
-    taskQueue,
-    workflowBundle: options.bundle,
-    activities: {
-      async runChainStep(input: RunChainStepInput) {
-        const serverNow = await env.currentTimeMs();
-        steps.push({ input, atMs: serverNow - t0 });
-        return decide(input, steps.length, serverNow);
-      },
-      async finishChain(input: FinishChainInput) {
-        finished.push(input);
-      },
+  const activities = {
+    async runChainStep(input: RunChainStepInput) {
+      const serverNow = await env.currentTimeMs();
+      steps.push({ input, atMs: serverNow - t0 });
+      return decide(input, steps.length, serverNow);
     },
-  });
+    async finishChain(input: FinishChainInput) {
+      finished.push(input);
+    },
+  };
+  /** A worker on the harness's task queue that records into the same `steps` and `finished`. */
+  const workerWith = (
+    bundle: WorkflowBundleWithSourceMap,
+    more: Pick<WorkerOptions, 'workflowFailureErrorTypes' | 'maxCachedWorkflows'> = {},
+  ) => Worker.create({ connection: env.nativeConnection, taskQueue, workflowBundle: bundle, activities, ...more });
+  const worker = await workerWith(options.bundle, options.workerOptions);
   const workflows = createCartWorkflows({
     client: env.client,
     taskQueue,
@@ -85,6 +88,8 @@ export async function createChainHarness(options: ChainHarnessOptions, decide: D
     env.client.workflow.getHandle(cartWorkflowId({ shopId: HARNESS_SHOP_ID, cartId }));
   return {
     worker,
+    /** Another worker, e.g. of another release's workflow code, taking over the same chains. */
+    workerWith,
     taskQueue,
     steps,
     finished,
