@@ -25,9 +25,9 @@ const chainActivityOptions = {
 const remote = proxyActivities<Activities>(chainActivityOptions);
 /**
  * Run by the worker that runs the workflow, inside its workflow task, and recorded as one marker:
- * a step costs Temporal no activity task, no poll and no second workflow task, which was about a
- * third of a chain's CPU (BENCHMARKS.md). The step is safe to run again after a crash, as before:
- * its database claim (docs/exactly-once.md), not Temporal, is what keeps a send to one.
+ * a step costs Temporal no activity task, no poll and no second workflow task (BENCHMARKS.md,
+ * "local steps": a chain's history went from 43 events to 28). It is safe to run again after a
+ * crash: its database claim (docs/exactly-once.md), not Temporal, keeps a send to one.
  */
 const local = proxyLocalActivities<Activities>({
   ...chainActivityOptions,
