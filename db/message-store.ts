@@ -101,21 +101,32 @@ function claimValues(input: ClaimSendInput): ClaimValues {
   };
 }
 
-export async function recordSkipped(
+/**
+ * What a step that will not send records: `skipped`, or `unconfirmed` when it finds the `sending`
+ * row of an earlier attempt that died. That attempt had claimed the send, so the SMTP server may
+ * have accepted its email before it died: nothing is sent again (the step must not go out any
+ * more), and the row says the email may have gone out rather than claim it did not.
+ * `unchanged`: the row had already ended (sent, failed, or recorded by an earlier attempt of this step).
+ */
+export type NotSentRecord = 'skipped' | 'unconfirmed' | 'unchanged';
+
+export async function recordNotSent(
   db: Db,
   input: Omit<ClaimSendInput, 'templateVersion' | 'messageIdHeader'> & { reason: string },
-): Promise<void> {
-  await db
+): Promise<NotSentRecord> {
+  const [row] = await db
     .insert(messages)
     .values({ ...input, templateVersion: '-', messageIdHeader: '-', status: 'skipped' })
-    // A crashed attempt's 'sending' row becomes the skip; a sent or failed one stays as it was.
     .onConflictDoUpdate({
       target: messages.key,
-      set: { status: 'skipped', reason: input.reason },
+      set: { status: 'unconfirmed', reason: input.reason },
       setWhere: eq(messages.status, 'sending'),
     })
+    .returning({ status: messages.status })
     .prepare('cartflow_record_skipped')
     .execute();
+  if (row?.status === 'skipped' || row?.status === 'unconfirmed') return row.status;
+  return 'unchanged';
 }
 
 export async function recordSent(db: Db, input: { key: string; smtpResponse: string }): Promise<void> {

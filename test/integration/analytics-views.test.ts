@@ -2,7 +2,7 @@ import { randomUUID } from 'node:crypto';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { storeCartEvent } from '../../db/cart-store';
 import { recordChainStart } from '../../db/chain-store';
-import { claimSend, recordFailed, recordSent, recordSkipped } from '../../db/message-store';
+import { claimSend, recordFailed, recordSent, recordNotSent } from '../../db/message-store';
 import { recordUnsubscribeEvent } from '../../db/preference-store';
 import { deliveryEvents } from '../../db/schema';
 import { insertClick, insertOpen, type NewTrackingEvent } from '../../db/tracking-store';
@@ -150,7 +150,7 @@ async function write(chain: PlannedChain, index: number) {
       attributionTouch: 'click' as const,
     };
     if (message.status === 'skipped') {
-      await recordSkipped(database.db, { ...columns, reason: 'frequency_cap' });
+      await recordNotSent(database.db, { ...columns, reason: 'frequency_cap' });
       ids.push('');
       continue;
     }

@@ -241,13 +241,54 @@ describe('runChainStep (real Postgres, real SMTP)', () => {
     expect(mail?.messageId).toBe(messageIdFor(key, 'mail.example.com'));
   });
 
-  it('a step skipped on retry turns the dead attempt’s row into the skip', async () => {
+  it('a step not sent on retry records the dead attempt’s row unconfirmed (its email may be out), with the reason', async () => {
     const step = await chainOf({ customer: { marketingConsent: false } });
     const key = `cart:${shopId}:${step(0).cartId}:reminder`;
     await database.sql`insert into messages (key, shop_id, cart_id, step, template_id, template_version, status, message_id_header)
       values (${key}, ${shopId}, ${step(0).cartId}, 'reminder', 'cart-reminder', 'x', 'sending', 'x')`;
     expect(await run(step(0))).toMatchObject({ status: 'skipped', reason: 'no_consent' });
-    expect(await rows(step(0).cartId)).toEqual([expect.objectContaining({ status: 'skipped', reason: 'no_consent' })]);
+    expect(await rows(step(0).cartId)).toEqual([
+      expect.objectContaining({ status: 'unconfirmed', reason: 'no_consent' }),
+    ]);
+    expect(smtp.messages).toHaveLength(0);
+  });
+
+  it('the SMTP server took the email, the attempt died before recording it, then the cart was bought: unconfirmed, not sent again', async () => {
+    const step = await chainOf();
+    expect(await run(step(0))).toEqual({ status: 'sent' });
+    await smtp.waitFor(1);
+    // What the worker killed between the SMTP server's 250 and the `sent` mark leaves behind.
+    await database.sql`update messages set status = 'sending', sent_at = null, smtp_response = null,
+      claimed_at = now() - interval '3 minutes' where cart_id = ${step(0).cartId}`;
+    const order = OrderPlacedEvent.parse(orderPlacedEvent({ cartId: step(0).cartId }));
+    await storeCartEvent(database.db, { shopId, event: order, payload: order });
+
+    expect(await run(step(0))).toEqual({ status: 'skipped', reason: 'purchased', endChain: true });
+    expect(await rows(step(0).cartId)).toEqual([
+      expect.objectContaining({ step: 'reminder', status: 'unconfirmed', reason: 'purchased' }),
+    ]);
+    expect(await chainRow(step(0).workflowId)).toEqual({ status: 'finished', outcome: 'purchased' });
+    // A retry of the retry changes nothing; the one email the SMTP server has stays the only one.
+    expect(await run(step(0))).toEqual({ status: 'skipped', reason: 'purchased', endChain: true });
+    expect(await rows(step(0).cartId)).toEqual([
+      expect.objectContaining({ status: 'unconfirmed', reason: 'purchased' }),
+    ]);
+    expect(smtp.messages).toHaveLength(1);
+  });
+
+  it('a step retried past its freshness window after an attempt died mid-send: unconfirmed with reason expired', async () => {
+    const step = await chainOf();
+    const key = `cart:${shopId}:${step(0).cartId}:reminder`;
+    await database.sql`insert into messages (key, shop_id, cart_id, step, template_id, template_version, status, message_id_header, claimed_at)
+      values (${key}, ${shopId}, ${step(0).cartId}, 'reminder', 'cart-reminder', 'x', 'sending', 'x', now() - interval '3 minutes')`;
+    const late = { ...step(0), dueAt: Date.now() - 2 * 24 * HOUR };
+    expect(await run(late, { attemptScheduledAt: () => Date.now() })).toEqual({
+      status: 'skipped',
+      reason: 'expired',
+      endChain: false,
+    });
+    expect(await rows(step(0).cartId)).toEqual([expect.objectContaining({ status: 'unconfirmed', reason: 'expired' })]);
+    expect(smtp.messages).toHaveLength(0);
   });
 
   it('a cart bought meanwhile ends the chain: no email, skipped row, live codes disabled', async () => {
