@@ -155,8 +155,9 @@ BEGIN
 END $$;
 --> statement-breakpoint
 
--- Same columns and order as 0007 (a contract), `unconfirmed` added at the end. `delivered` counts
--- confirmed sends that did not bounce; the rates' denominators hold unconfirmed emails as well.
+-- Same columns and order as 0007 (a contract), `unconfirmed` and `unconfirmed_bounced` added at
+-- the end. `delivered` counts confirmed sends that did not bounce; the rates' denominators
+-- (sent + unconfirmed - bounced) hold every email that may have reached the customer.
 CREATE OR REPLACE VIEW campaign_step_daily AS
 SELECT
   shop_id, campaign_id, campaign_version, step, segment, variant, currency, day,
@@ -176,7 +177,8 @@ SELECT
   round(unsubscribed::numeric / nullif(sent + unconfirmed - bounced, 0), 6) AS unsubscribe_rate,
   round(bounced::numeric / nullif(sent + unconfirmed, 0), 6) AS bounce_rate,
   round(attributed_revenue_minor::numeric / nullif(sent + unconfirmed, 0), 2) AS revenue_per_recipient_minor,
-  unconfirmed
+  unconfirmed,
+  unconfirmed_bounced
 FROM analytics_step_daily;
 --> statement-breakpoint
 

@@ -253,15 +253,21 @@ describe('runChainStep (real Postgres, real SMTP)', () => {
     expect(smtp.messages).toHaveLength(0);
   });
 
-  it('the SMTP server took the email, the attempt died before recording it, then the cart was bought: unconfirmed, not sent again', async () => {
+  it('the SMTP server took the email, the attempt died before recording it, then the cart was bought after a click: the order is attributed to it, the row unconfirmed, nothing sent again', async () => {
     const step = await chainOf();
     expect(await run(step(0))).toEqual({ status: 'sent' });
     await smtp.waitFor(1);
     // What the worker killed between the SMTP server's 250 and the `sent` mark leaves behind.
     await database.sql`update messages set status = 'sending', sent_at = null, smtp_response = null,
       claimed_at = now() - interval '3 minutes' where cart_id = ${step(0).cartId}`;
+    // The customer got it: clicks, and buys while the row still says `sending`.
+    const [message] = await database.sql`select id from messages where cart_id = ${step(0).cartId}`;
+    await database.sql`insert into tracking_events (shop_id, message_id, type, link_index, machine, occurred_at)
+      values (${shopId}, ${message?.id}, 'click', 0, false, now() - interval '1 minute')`;
     const order = OrderPlacedEvent.parse(orderPlacedEvent({ cartId: step(0).cartId }));
     await storeCartEvent(database.db, { shopId, event: order, payload: order });
+    const [attributed] = await database.sql`select attributed_message_id from orders where cart_id = ${step(0).cartId}`;
+    expect(attributed?.attributed_message_id).toBe(message?.id);
 
     expect(await run(step(0))).toEqual({ status: 'skipped', reason: 'purchased', endChain: true });
     expect(await rows(step(0).cartId)).toEqual([
