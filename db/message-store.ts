@@ -1,8 +1,11 @@
-import { and, eq, lt, sql } from 'drizzle-orm';
+import { and, eq, sql } from 'drizzle-orm';
 import { STALE_CLAIM_MS } from '../domain/activity-timeouts';
 import { type Db, rowsOf } from './client';
 import { type ClaimValues, insertClaim, updateSent } from './message-statements';
 import { messages, type MessageStatus } from './schema';
+
+/** The claim time of a released claim: the next attempt may take it over at once. */
+const RELEASED_CLAIM = new Date(0);
 
 export interface ClaimSendInput {
   /** The row id, derived from the key (tracking/message-links.ts) so links can be signed first. */
@@ -33,8 +36,11 @@ export interface ClaimSendInput {
 }
 
 export type ClaimResult =
-  /** This attempt owns the send (first attempt, or a previous attempt died before recording it). */
-  | { owned: true }
+  /**
+   * This attempt owns the send: the first attempt, or one taking over from a previous attempt that
+   * died before recording it (`earlierAttemptMayHaveSent`: its SMTP traffic may have got through).
+   */
+  | { owned: true; earlierAttemptMayHaveSent: boolean }
   /** The send already reached a final state. */
   | { owned: false; status: Exclude<MessageStatus, 'sending'>; reason: string | null }
   /** Another attempt claimed it recently and may still be talking to the SMTP server. */
@@ -48,21 +54,22 @@ export type ClaimResult =
  */
 export async function claimSend(db: Db, input: ClaimSendInput): Promise<ClaimResult> {
   const inserted = rowsOf<{ id: string }>(await insertClaim(db, claimValues(input)));
-  if (inserted.length > 0) return { owned: true };
-  // Take over a 'sending' row only when its attempt must be dead; one UPDATE, so two retries
-  // can never both win.
-  const takenOver = await db
-    .update(messages)
-    .set({ claimedAt: sql`now()` })
-    .where(
-      and(
-        eq(messages.key, input.key),
-        eq(messages.status, 'sending'),
-        lt(messages.claimedAt, sql`now() - make_interval(secs => ${STALE_CLAIM_MS / 1000})`),
-      ),
-    )
-    .returning({ id: messages.id });
-  if (takenOver.length > 0) return { owned: true };
+  if (inserted.length > 0) return { owned: true, earlierAttemptMayHaveSent: false };
+  // Take over a 'sending' row only when its attempt must be dead; one UPDATE on the locked row, so
+  // two retries can never both win. A released claim (releaseClaim) was given up by an attempt the
+  // server certainly did not take the message from; any other may have been cut after a 250.
+  const [takenOver] = rowsOf<{ released: boolean }>(
+    await db.execute(sql`
+      with earlier as (
+        select id, claimed_at from messages
+        where key = ${input.key} and status = 'sending'
+          and claimed_at < now() - make_interval(secs => ${STALE_CLAIM_MS / 1000})
+        for update
+      )
+      update messages m set claimed_at = now() from earlier where m.id = earlier.id
+      returning earlier.claimed_at = ${RELEASED_CLAIM.toISOString()}::timestamptz as released`),
+  );
+  if (takenOver) return { owned: true, earlierAttemptMayHaveSent: !takenOver.released };
   const [existing] = await db
     .select({ status: messages.status, reason: messages.reason })
     .from(messages)
@@ -137,6 +144,17 @@ export async function recordFailed(db: Db, input: { key: string; reason: string 
   await db.update(messages).set({ status: 'failed', reason: input.reason }).where(eq(messages.key, input.key));
 }
 
+/**
+ * A send this attempt could not make (the server refused it) after taking over from an attempt
+ * that may have sent it: `unconfirmed` with the refusal as the reason, not `failed`.
+ */
+export async function recordUnconfirmed(db: Db, input: { key: string; reason: string }): Promise<void> {
+  await db
+    .update(messages)
+    .set({ status: 'unconfirmed', reason: input.reason })
+    .where(and(eq(messages.key, input.key), eq(messages.status, 'sending')));
+}
+
 /** The state of one send, if it was attempted before (a retried or re-run step). */
 export async function findMessage(
   db: Db,
@@ -157,6 +175,6 @@ export async function findMessage(
 export async function releaseClaim(db: Db, key: string): Promise<void> {
   await db
     .update(messages)
-    .set({ claimedAt: new Date(0) })
+    .set({ claimedAt: RELEASED_CLAIM })
     .where(and(eq(messages.key, key), eq(messages.status, 'sending')));
 }
