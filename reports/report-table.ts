@@ -25,7 +25,7 @@ export function reportTable(report: CampaignReport): string {
 
 function campaignText(campaign: CampaignSection): string {
   const title = campaign.name ? `${campaign.campaignId}: ${campaign.name}` : campaign.campaignId;
-  const lines = [`== ${title}`, '', 'Funnel (rates over delivered emails, 95 % intervals)'];
+  const lines = [`== ${title}`, '', 'Funnel (rates over delivered and unconfirmed emails, 95 % intervals)'];
   lines.push(...indent(funnelTable(campaign.funnel)));
   for (const experiment of campaign.experiments) lines.push('', ...experimentText(experiment));
   return `${lines.join('\n')}\n`;
