@@ -1,4 +1,4 @@
-import { and, eq, sql } from 'drizzle-orm';
+import { and, eq, lt, sql } from 'drizzle-orm';
 import { STALE_CLAIM_MS } from '../domain/activity-timeouts';
 import { type Db, rowsOf } from './client';
 import { type ClaimValues, insertClaim, updateSent } from './message-statements';
@@ -6,6 +6,8 @@ import { messages, type MessageStatus } from './schema';
 
 /** The claim time of a released claim: the next attempt may take it over at once. */
 const RELEASED_CLAIM = new Date(0);
+/** The row's current claim was not released: its holder (if it is gone) died mid-send. */
+const notReleased = sql`${messages.claimedAt} <> ${RELEASED_CLAIM.toISOString()}::timestamptz`;
 
 export interface ClaimSendInput {
   /** The row id, derived from the key (tracking/message-links.ts) so links can be signed first. */
@@ -55,21 +57,21 @@ export type ClaimResult =
 export async function claimSend(db: Db, input: ClaimSendInput): Promise<ClaimResult> {
   const inserted = rowsOf<{ id: string }>(await insertClaim(db, claimValues(input)));
   if (inserted.length > 0) return { owned: true, earlierAttemptMayHaveSent: false };
-  // Take over a 'sending' row only when its attempt must be dead; one UPDATE on the locked row, so
-  // two retries can never both win. A released claim (releaseClaim) was given up by an attempt the
-  // server certainly did not take the message from; any other may have been cut after a 250.
-  const [takenOver] = rowsOf<{ released: boolean }>(
-    await db.execute(sql`
-      with earlier as (
-        select id, claimed_at from messages
-        where key = ${input.key} and status = 'sending'
-          and claimed_at < now() - make_interval(secs => ${STALE_CLAIM_MS / 1000})
-        for update
-      )
-      update messages m set claimed_at = now() from earlier where m.id = earlier.id
-      returning earlier.claimed_at = ${RELEASED_CLAIM.toISOString()}::timestamptz as released`),
-  );
-  if (takenOver) return { owned: true, earlierAttemptMayHaveSent: !takenOver.released };
+  // Take over a 'sending' row only when its attempt must be dead; one UPDATE, so two retries can
+  // never both win. A released claim (releaseClaim) was given up by an attempt the server certainly
+  // did not take the message from; any other attempt died holding it, maybe after a 250.
+  const [takenOver] = await db
+    .update(messages)
+    .set({ claimedAt: sql`now()`, diedMidSend: sql`${messages.diedMidSend} or ${notReleased}` })
+    .where(
+      and(
+        eq(messages.key, input.key),
+        eq(messages.status, 'sending'),
+        lt(messages.claimedAt, sql`now() - make_interval(secs => ${STALE_CLAIM_MS / 1000})`),
+      ),
+    )
+    .returning({ diedMidSend: messages.diedMidSend });
+  if (takenOver) return { owned: true, earlierAttemptMayHaveSent: takenOver.diedMidSend };
   const [existing] = await db
     .select({ status: messages.status, reason: messages.reason })
     .from(messages)
@@ -110,9 +112,11 @@ function claimValues(input: ClaimSendInput): ClaimValues {
 
 /**
  * What a step that will not send records: `skipped`, or `unconfirmed` when it finds the `sending`
- * row of an earlier attempt that died. That attempt had claimed the send, so the SMTP server may
- * have accepted its email before it died: nothing is sent again (the step must not go out any
- * more), and the row says the email may have gone out rather than claim it did not.
+ * row of an earlier attempt that died holding its claim (or of one after such an attempt): the
+ * SMTP server may have accepted that attempt's email before it died. Nothing is sent again (the
+ * step must not go out any more), and the row says the email may have gone out rather than claim
+ * it did not. A `sending` row whose every attempt released its claim (no connection, or a 4xx:
+ * the server certainly did not take it) becomes `skipped`.
  * `unchanged`: the row had already ended (sent, failed, or recorded by an earlier attempt of this step).
  */
 export type NotSentRecord = 'skipped' | 'unconfirmed' | 'unchanged';
@@ -126,7 +130,10 @@ export async function recordNotSent(
     .values({ ...input, templateVersion: '-', messageIdHeader: '-', status: 'skipped' })
     .onConflictDoUpdate({
       target: messages.key,
-      set: { status: 'unconfirmed', reason: input.reason },
+      set: {
+        status: sql`case when ${notReleased} or ${messages.diedMidSend} then 'unconfirmed' else 'skipped' end`,
+        reason: input.reason,
+      },
       setWhere: eq(messages.status, 'sending'),
     })
     .returning({ status: messages.status })

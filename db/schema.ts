@@ -173,6 +173,11 @@ export const messages = pgTable(
     createdAt: createdAt(),
     /** When the current attempt claimed the send; a 'sending' row is taken over only once it is stale. */
     claimedAt: timestamp('claimed_at', { withTimezone: true }).notNull().defaultNow(),
+    /**
+     * An attempt died holding the claim (its claim was taken over without being released), so its
+     * SMTP traffic may have got through: a send not made after that is `unconfirmed` (migration 0016).
+     */
+    diedMidSend: boolean('died_mid_send').notNull().default(false),
     sentAt: timestamp('sent_at', { withTimezone: true }),
     // Engagement and outcome counters, kept by database triggers (migration 0006) so reports never
     // scan tracking events: see docs/reports.md.

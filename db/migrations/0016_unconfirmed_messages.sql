@@ -1,6 +1,7 @@
 ALTER TABLE "messages" DROP CONSTRAINT "messages_status_check";--> statement-breakpoint
 ALTER TABLE "analytics_step_daily" ADD COLUMN "unconfirmed" integer DEFAULT 0 NOT NULL;--> statement-breakpoint
 ALTER TABLE "analytics_step_daily" ADD COLUMN "unconfirmed_bounced" integer DEFAULT 0 NOT NULL;--> statement-breakpoint
+ALTER TABLE "messages" ADD COLUMN "died_mid_send" boolean DEFAULT false NOT NULL;--> statement-breakpoint
 ALTER TABLE "messages" ADD CONSTRAINT "messages_status_check" CHECK ("messages"."status" in ('sending', 'sent', 'skipped', 'failed', 'unconfirmed'));
 --> statement-breakpoint
 

@@ -460,24 +460,36 @@ describe('runChainStep (real Postgres, real SMTP)', () => {
     expect(failure).toMatchObject({ nonRetryable: true, type: 'ManagerWebhookRejected' });
   });
 
-  it('a 550 after taking over from an attempt that died is recorded unconfirmed (that attempt may have sent it), after a released claim failed', async () => {
-    const bounced = async (claimedAt: string) => {
+  it('a 550 after taking over from an attempt that died is recorded unconfirmed (that attempt may have sent it), after released claims failed', async () => {
+    const bounced = async (claim: { claimedAt: string; diedMidSend: boolean }) => {
       const step = await chainOf({ customer: { email: `bounce-${randomUUID().slice(0, 6)}@example.com` } });
       const key = `cart:${shopId}:${step(0).cartId}:reminder`;
-      await database.sql`insert into messages (key, shop_id, cart_id, step, template_id, template_version, status, message_id_header, claimed_at)
-        values (${key}, ${shopId}, ${step(0).cartId}, 'reminder', 'cart-reminder', 'x', 'sending', 'x', ${claimedAt}::timestamptz)`;
+      await database.sql`insert into messages (key, shop_id, cart_id, step, template_id, template_version, status,
+          message_id_header, claimed_at, died_mid_send)
+        values (${key}, ${shopId}, ${step(0).cartId}, 'reminder', 'cart-reminder', 'x', 'sending', 'x',
+          ${claim.claimedAt}::timestamptz, ${claim.diedMidSend})`;
       const failure = await run(step(0)).catch((error: unknown) => error);
       expect(failure).toMatchObject({ nonRetryable: true, type: 'PermanentSendError' });
       return (await rows(step(0).cartId))[0];
     };
     const reason = 'SMTP rejected the message permanently (550)';
+    const released = new Date(0).toISOString();
     // Died 3 minutes ago, somewhere in its send.
-    expect(await bounced(new Date(Date.now() - 3 * 60_000).toISOString())).toMatchObject({
-      status: 'unconfirmed',
-      reason,
-    });
+    const died = new Date(Date.now() - 3 * 60_000).toISOString();
+    expect(await bounced({ claimedAt: died, diedMidSend: false })).toMatchObject({ status: 'unconfirmed', reason });
     // Released: that attempt knew the server did not take the message (no connection, or a 4xx).
-    expect(await bounced(new Date(0).toISOString())).toMatchObject({ status: 'failed', reason });
+    expect(await bounced({ claimedAt: released, diedMidSend: false })).toMatchObject({ status: 'failed', reason });
+    // Released, but an attempt before it had died holding the claim.
+    expect(await bounced({ claimedAt: released, diedMidSend: true })).toMatchObject({ status: 'unconfirmed', reason });
+  });
+
+  it('a step not sent after attempts that all released their claim (the server never took it) is skipped', async () => {
+    const step = await chainOf({ customer: { marketingConsent: false } });
+    const key = `cart:${shopId}:${step(0).cartId}:reminder`;
+    await database.sql`insert into messages (key, shop_id, cart_id, step, template_id, template_version, status, message_id_header, claimed_at)
+      values (${key}, ${shopId}, ${step(0).cartId}, 'reminder', 'cart-reminder', 'x', 'sending', 'x', 'epoch')`;
+    expect(await run(step(0))).toMatchObject({ status: 'skipped', reason: 'no_consent' });
+    expect(await rows(step(0).cartId)).toEqual([expect.objectContaining({ status: 'skipped', reason: 'no_consent' })]);
   });
 
   it('a permanent SMTP rejection (550) fails the step and records why', async () => {
