@@ -184,5 +184,8 @@ FROM analytics_step_daily;
 --> statement-breakpoint
 
 -- Rows recorded before this migration: a claim writes the real Message-ID and a plain skip writes
--- '-', so a `skipped` row with a Message-ID is a dead attempt's claim turned into a skip.
-UPDATE messages SET status = 'unconfirmed' WHERE status = 'skipped' AND message_id_header <> '-';
+-- '-', so a `skipped` row with a Message-ID is a claim turned into a skip. Its claim time tells a
+-- dead attempt's (it may have sent) from a released one (epoch: refused or unreachable, so the
+-- server certainly did not take it, as after a mail-server outage that expired the step).
+UPDATE messages SET status = 'unconfirmed'
+WHERE status = 'skipped' AND message_id_header <> '-' AND claimed_at <> 'epoch'::timestamptz;

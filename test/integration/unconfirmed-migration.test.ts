@@ -40,15 +40,17 @@ afterAll(async () => {
 });
 
 describe('migration 0016 (unconfirmed messages)', () => {
-  it('turns old skipped rows that carry a claim’s Message-ID unconfirmed, and the funnel counts them apart', async () => {
+  it('turns old skipped rows that carry a dead attempt’s claim unconfirmed (a released claim stays skipped), and the funnel counts them apart', async () => {
     const db = drizzle(sql);
     await migrate(db, { migrationsFolder: before0016 });
-    const row = (key: string, status: string, messageIdHeader: string, reason: string | null) =>
+    const row = (key: string, status: string, messageIdHeader: string, reason: string | null, claimedAt = new Date()) =>
       sql`insert into messages (key, shop_id, cart_id, step, template_id, template_version, status,
-          message_id_header, reason, campaign_id, campaign_version)
+          message_id_header, reason, campaign_id, campaign_version, claimed_at)
         values (${key}, 'shop-m', ${key}, 'reminder', 'cart-reminder', 'v1', ${status}, ${messageIdHeader}, ${reason},
-          'b2c-cart', 1)`;
+          'b2c-cart', 1, ${claimedAt.toISOString()})`;
     await row('crashed-then-skipped', 'skipped', '<cart.shop-m.crashed@mail.example.com>', 'newer_cart');
+    // The mail server was down: every attempt released its claim, then the step expired.
+    await row('released-then-expired', 'skipped', '<cart.shop-m.released@mail.example.com>', 'expired', new Date(0));
     await row('plain-skip', 'skipped', '-', 'no_consent');
     await row('sent', 'sent', '<cart.shop-m.sent@mail.example.com>', null);
 
@@ -57,10 +59,11 @@ describe('migration 0016 (unconfirmed messages)', () => {
     expect(await sql`select key, status, reason from messages order by key`).toEqual([
       { key: 'crashed-then-skipped', status: 'unconfirmed', reason: 'newer_cart' },
       { key: 'plain-skip', status: 'skipped', reason: 'no_consent' },
+      { key: 'released-then-expired', status: 'skipped', reason: 'expired' },
       { key: 'sent', status: 'sent', reason: null },
     ]);
     expect(
       await sql`select reached, sent, skipped, unconfirmed from campaign_step_daily where shop_id = 'shop-m'`,
-    ).toEqual([{ reached: 3, sent: 1, skipped: 1, unconfirmed: 1 }]);
+    ).toEqual([{ reached: 4, sent: 1, skipped: 2, unconfirmed: 1 }]);
   });
 });
