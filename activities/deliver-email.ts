@@ -1,7 +1,7 @@
 import { ApplicationFailure, activityInfo, log } from '@temporalio/activity';
 import type { Db } from '../db/client';
 import type { LocalizedText } from '../domain/localized-text';
-import { claimSend, recordFailed, recordSent, releaseClaim } from '../db/message-store';
+import { claimSend, recordFailed, recordSent, recordUnconfirmed, releaseClaim } from '../db/message-store';
 import { PermanentSendError, type Mailer, UnsendableAddressError } from '../mail/mailer';
 import { messageIdFor, outgoingEmail } from '../mail/outgoing-email';
 import { smtpErrorClass } from '../mail/smtp-error-class';
@@ -158,7 +158,9 @@ export async function deliverEmail(deps: DeliveryDeps, input: DeliverEmailInput)
     deps.metrics?.smtpError(errorClass);
     log.warn('email not sent', { messageId: rowId, cartId: input.cartId, step: input.step, errorClass });
     if (error instanceof PermanentSendError) {
-      await recordFailed(deps.db, { key: input.key, reason: error.message });
+      // Refused now, but an earlier attempt that died may have had it accepted: not known to have failed.
+      const record = claim.earlierAttemptMayHaveSent ? recordUnconfirmed : recordFailed;
+      await record(deps.db, { key: input.key, reason: error.message });
       await deps.onPermanentFailure?.({ shopId: input.shopId, email: input.to, messageId: rowId, error });
       throw ApplicationFailure.nonRetryable(error.message, 'PermanentSendError');
     }

@@ -1,7 +1,7 @@
 import { activityInfo, log } from '@temporalio/activity';
 import { recordChainEnd, recordChainStart } from '../db/chain-store';
 import { type LatestCode, loadStepFacts } from '../db/step-facts';
-import { recordSkipped } from '../db/message-store';
+import { recordNotSent } from '../db/message-store';
 import { messageRowIdFor } from '../tracking/message-links';
 import type { StepOutcome } from '../metrics/worker-metrics';
 import type { Campaign, EmailStep } from '../domain/campaign';
@@ -162,10 +162,22 @@ export function createRunChainStep(deps: ChainStepDeps) {
         holdout: arm === 'holdout',
       },
     });
+    // Not sending: a dead attempt's claim becomes `unconfirmed` (its email may be out), else `skipped`.
+    const recordNotSending = async (reason: string) => {
+      const recorded = await recordNotSent(db, { ...record, reason, ...campaignColumns(campaign) });
+      const outcome = recorded === 'unconfirmed' ? 'unconfirmed' : 'skipped';
+      count(outcome, reason);
+      if (outcome === 'unconfirmed')
+        log.warn('chain step not sent again: an earlier attempt died after claiming it and may have sent it', {
+          messageId,
+          cartId,
+          step: step.id,
+          reason,
+        });
+    };
     if (decision.action === 'skip') {
-      await recordSkipped(db, { ...record, reason: decision.reason, ...campaignColumns(campaign) });
+      await recordNotSending(decision.reason);
       if (decision.endChain || isLast) await endChain(decision.endChain ? decision.reason : 'completed');
-      count('skipped', decision.reason);
       log.info('chain step skipped', { messageId, cartId, step: step.id, reason: decision.reason });
       return { status: 'skipped', reason: decision.reason, endChain: decision.endChain };
     }
@@ -176,9 +188,8 @@ export function createRunChainStep(deps: ChainStepDeps) {
       input.dueAt !== undefined &&
       isExpired({ dueAt: input.dueAt, attemptAt: attemptScheduledAt(), freshFor: campaign.freshFor })
     ) {
-      await recordSkipped(db, { ...record, reason: 'expired', ...campaignColumns(campaign) });
+      await recordNotSending('expired');
       if (isLast) await endChain('completed');
-      count('skipped', 'expired');
       log.warn('chain step expired', { messageId, cartId, step: step.id, dueAt: new Date(input.dueAt).toISOString() });
       return { status: 'skipped', reason: 'expired', endChain: false };
     }

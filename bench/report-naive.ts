@@ -47,12 +47,15 @@ export async function naiveStepFunnel(db: Db, range: AnalyticsRange): Promise<St
     select campaign_id, campaign_version, step, variant, currency,
       count(*) as reached, count(*) filter (where status = 'sent') as sent,
       count(*) filter (where status = 'skipped') as skipped, count(*) filter (where status = 'failed') as failed,
-      count(*) filter (where status = 'sent') - count(*) filter (where bounced) as delivered,
+      count(*) filter (where status = 'sent')
+        - count(*) filter (where bounced and status <> 'unconfirmed') as delivered,
       count(*) filter (where bounced) as bounced, count(*) filter (where complained) as complained,
       count(*) filter (where unsubscribed) as unsubscribed,
       count(*) filter (where human_opens > 0) as unique_human_opens, sum(machine_opens) as machine_opens,
       count(*) filter (where human_clicks > 0) as unique_human_clicks, sum(machine_clicks) as machine_clicks,
-      sum(orders) as attributed_orders, sum(revenue_minor) as attributed_revenue_minor, sum(recovered) as recovered_carts
+      sum(orders) as attributed_orders, sum(revenue_minor) as attributed_revenue_minor, sum(recovered) as recovered_carts,
+      count(*) filter (where status = 'unconfirmed') as unconfirmed,
+      count(*) filter (where bounced and status = 'unconfirmed') as unconfirmed_bounced
     from (${perMessage(range)}) m
     group by campaign_id, campaign_version, step, variant, currency
     order by campaign_id, campaign_version, min(day), step, variant, currency`);
@@ -77,6 +80,8 @@ export async function naiveStepFunnel(db: Db, range: AnalyticsRange): Promise<St
     attributedOrders: Number(row.attributed_orders),
     attributedRevenueMinor: Number(row.attributed_revenue_minor),
     recoveredCarts: Number(row.recovered_carts),
+    unconfirmed: Number(row.unconfirmed),
+    unconfirmedBounced: Number(row.unconfirmed_bounced),
   }));
 }
 

@@ -37,6 +37,10 @@ export interface StepFunnelRow {
   attributedOrders: number;
   attributedRevenueMinor: number;
   recoveredCarts: number;
+  /** Not sent again after an attempt that died mid-send: may have reached the customer (migration 0016). */
+  unconfirmed: number;
+  /** Of `bounced`, the unconfirmed emails' bounces (`delivered` holds confirmed sends only). */
+  unconfirmedBounced: number;
 }
 
 export interface DailyRow {
@@ -81,7 +85,8 @@ export async function stepFunnel(db: Db, range: AnalyticsRange): Promise<StepFun
       sum(unsubscribed) as unsubscribed, sum(unique_human_opens) as unique_human_opens,
       sum(machine_opens) as machine_opens, sum(unique_human_clicks) as unique_human_clicks,
       sum(machine_clicks) as machine_clicks, sum(attributed_orders) as attributed_orders,
-      sum(attributed_revenue_minor) as attributed_revenue_minor, sum(recovered_carts) as recovered_carts
+      sum(attributed_revenue_minor) as attributed_revenue_minor, sum(recovered_carts) as recovered_carts,
+      sum(unconfirmed) as unconfirmed, sum(unconfirmed_bounced) as unconfirmed_bounced
     from campaign_step_daily
     where ${rangeFilter(range, sql`day`)}
     group by campaign_id, campaign_version, step, variant, currency
@@ -108,6 +113,8 @@ export async function stepFunnel(db: Db, range: AnalyticsRange): Promise<StepFun
       ['attributedOrders', 'attributed_orders'],
       ['attributedRevenueMinor', 'attributed_revenue_minor'],
       ['recoveredCarts', 'recovered_carts'],
+      ['unconfirmed', 'unconfirmed'],
+      ['unconfirmedBounced', 'unconfirmed_bounced'],
     ] as const),
   }));
 }

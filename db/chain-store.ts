@@ -1,4 +1,4 @@
-import { and, desc, eq, gt, isNotNull, ne, sql } from 'drizzle-orm';
+import { and, desc, eq, gt, inArray, isNotNull, ne, sql } from 'drizzle-orm';
 import { getCartStatus } from './cart-store';
 import { hasPurchased } from './purchase-history';
 import type { Db } from './client';
@@ -72,21 +72,24 @@ export async function hasNewerChain(db: Db, input: OtherChainsInput): Promise<bo
   return row !== undefined;
 }
 
-/** When marketing emails went to this customer recently (any campaign), for frequency caps. */
+/**
+ * When marketing emails went to this customer recently (any campaign), for frequency caps. An
+ * unconfirmed one may have reached them, so it counts, at the time its attempt claimed it.
+ */
 export async function recentMarketingSends(
   db: Db,
   input: { shopId: string; customerId: number; since: Date },
 ): Promise<Date[]> {
   const rows = await db
-    .select({ sentAt: messages.sentAt })
+    .select({ sentAt: sql<Date>`coalesce(${messages.sentAt}, ${messages.claimedAt})`.mapWith(messages.claimedAt) })
     .from(messages)
     .where(
       and(
         eq(messages.shopId, input.shopId),
         eq(messages.customerId, input.customerId),
-        eq(messages.status, 'sent'),
+        inArray(messages.status, ['sent', 'unconfirmed']),
         eq(messages.kind, 'marketing'),
-        gt(messages.sentAt, input.since),
+        sql`coalesce(${messages.sentAt}, ${messages.claimedAt}) > ${input.since.toISOString()}::timestamptz`,
       ),
     );
   return rows.flatMap((row) => (row.sentAt ? [row.sentAt] : []));

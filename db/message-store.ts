@@ -4,6 +4,11 @@ import { type Db, rowsOf } from './client';
 import { type ClaimValues, insertClaim, updateSent } from './message-statements';
 import { messages, type MessageStatus } from './schema';
 
+/** The claim time of a released claim: the next attempt may take it over at once. */
+const RELEASED_CLAIM = new Date(0);
+/** The row's current claim was not released: its holder (if it is gone) died mid-send. */
+const notReleased = sql`${messages.claimedAt} <> ${RELEASED_CLAIM.toISOString()}::timestamptz`;
+
 export interface ClaimSendInput {
   /** The row id, derived from the key (tracking/message-links.ts) so links can be signed first. */
   id?: string;
@@ -33,8 +38,11 @@ export interface ClaimSendInput {
 }
 
 export type ClaimResult =
-  /** This attempt owns the send (first attempt, or a previous attempt died before recording it). */
-  | { owned: true }
+  /**
+   * This attempt owns the send: the first attempt, or one taking over from a previous attempt that
+   * died before recording it (`earlierAttemptMayHaveSent`: its SMTP traffic may have got through).
+   */
+  | { owned: true; earlierAttemptMayHaveSent: boolean }
   /** The send already reached a final state. */
   | { owned: false; status: Exclude<MessageStatus, 'sending'>; reason: string | null }
   /** Another attempt claimed it recently and may still be talking to the SMTP server. */
@@ -48,12 +56,13 @@ export type ClaimResult =
  */
 export async function claimSend(db: Db, input: ClaimSendInput): Promise<ClaimResult> {
   const inserted = rowsOf<{ id: string }>(await insertClaim(db, claimValues(input)));
-  if (inserted.length > 0) return { owned: true };
-  // Take over a 'sending' row only when its attempt must be dead; one UPDATE, so two retries
-  // can never both win.
-  const takenOver = await db
+  if (inserted.length > 0) return { owned: true, earlierAttemptMayHaveSent: false };
+  // Take over a 'sending' row only when its attempt must be dead; one UPDATE, so two retries can
+  // never both win. A released claim (releaseClaim) was given up by an attempt the server certainly
+  // did not take the message from; any other attempt died holding it, maybe after a 250.
+  const [takenOver] = await db
     .update(messages)
-    .set({ claimedAt: sql`now()` })
+    .set({ claimedAt: sql`now()`, diedMidSend: sql`${messages.diedMidSend} or ${notReleased}` })
     .where(
       and(
         eq(messages.key, input.key),
@@ -61,8 +70,8 @@ export async function claimSend(db: Db, input: ClaimSendInput): Promise<ClaimRes
         lt(messages.claimedAt, sql`now() - make_interval(secs => ${STALE_CLAIM_MS / 1000})`),
       ),
     )
-    .returning({ id: messages.id });
-  if (takenOver.length > 0) return { owned: true };
+    .returning({ diedMidSend: messages.diedMidSend });
+  if (takenOver) return { owned: true, earlierAttemptMayHaveSent: takenOver.diedMidSend };
   const [existing] = await db
     .select({ status: messages.status, reason: messages.reason })
     .from(messages)
@@ -101,21 +110,37 @@ function claimValues(input: ClaimSendInput): ClaimValues {
   };
 }
 
-export async function recordSkipped(
+/**
+ * What a step that will not send records: `skipped`, or `unconfirmed` when it finds the `sending`
+ * row of an earlier attempt that died holding its claim (or of one after such an attempt): the
+ * SMTP server may have accepted that attempt's email before it died. Nothing is sent again (the
+ * step must not go out any more), and the row says the email may have gone out rather than claim
+ * it did not. A `sending` row whose every attempt released its claim (no connection, or a 4xx:
+ * the server certainly did not take it) becomes `skipped`.
+ * `unchanged`: the row had already ended (sent, failed, or recorded by an earlier attempt of this step).
+ */
+export type NotSentRecord = 'skipped' | 'unconfirmed' | 'unchanged';
+
+export async function recordNotSent(
   db: Db,
   input: Omit<ClaimSendInput, 'templateVersion' | 'messageIdHeader'> & { reason: string },
-): Promise<void> {
-  await db
+): Promise<NotSentRecord> {
+  const [row] = await db
     .insert(messages)
     .values({ ...input, templateVersion: '-', messageIdHeader: '-', status: 'skipped' })
-    // A crashed attempt's 'sending' row becomes the skip; a sent or failed one stays as it was.
     .onConflictDoUpdate({
       target: messages.key,
-      set: { status: 'skipped', reason: input.reason },
+      set: {
+        status: sql`case when ${notReleased} or ${messages.diedMidSend} then 'unconfirmed' else 'skipped' end`,
+        reason: input.reason,
+      },
       setWhere: eq(messages.status, 'sending'),
     })
+    .returning({ status: messages.status })
     .prepare('cartflow_record_skipped')
     .execute();
+  if (row?.status === 'skipped' || row?.status === 'unconfirmed') return row.status;
+  return 'unchanged';
 }
 
 export async function recordSent(db: Db, input: { key: string; smtpResponse: string }): Promise<void> {
@@ -124,6 +149,17 @@ export async function recordSent(db: Db, input: { key: string; smtpResponse: str
 
 export async function recordFailed(db: Db, input: { key: string; reason: string }): Promise<void> {
   await db.update(messages).set({ status: 'failed', reason: input.reason }).where(eq(messages.key, input.key));
+}
+
+/**
+ * A send this attempt could not make (the server refused it) after taking over from an attempt
+ * that may have sent it: `unconfirmed` with the refusal as the reason, not `failed`.
+ */
+export async function recordUnconfirmed(db: Db, input: { key: string; reason: string }): Promise<void> {
+  await db
+    .update(messages)
+    .set({ status: 'unconfirmed', reason: input.reason })
+    .where(and(eq(messages.key, input.key), eq(messages.status, 'sending')));
 }
 
 /** The state of one send, if it was attempted before (a retried or re-run step). */
@@ -146,6 +182,6 @@ export async function findMessage(
 export async function releaseClaim(db: Db, key: string): Promise<void> {
   await db
     .update(messages)
-    .set({ claimedAt: new Date(0) })
+    .set({ claimedAt: RELEASED_CLAIM })
     .where(and(eq(messages.key, key), eq(messages.status, 'sending')));
 }

@@ -1,4 +1,4 @@
-import { and, desc, eq, gt, lte, or, sql } from 'drizzle-orm';
+import { and, desc, eq, gt, inArray, lte, or, sql } from 'drizzle-orm';
 import type { Order } from '../domain/events';
 import { toMinorUnits } from '../domain/money';
 import type { Db } from './client';
@@ -22,6 +22,7 @@ export interface StoreOrderInput {
  * Stores an order once (a second webhook for the same order id changes nothing) and attributes it
  * to the last human touch: the latest human click on one of the customer's marketing emails (or
  * human open, where the campaign says so) within that email's attribution window before the order.
+ * An unconfirmed email (docs/exactly-once.md) that was clicked counts like a sent one.
  * Machine opens and clicks never count. Returns whether the order was new.
  */
 export async function storeOrder(tx: Tx | Db, input: StoreOrderInput): Promise<boolean> {
@@ -76,8 +77,10 @@ async function lastHumanTouch(
         eq(messages.shopId, shopId),
         eq(messages.customerId, customerId),
         eq(messages.kind, 'marketing'),
-        eq(messages.status, 'sent'),
-        lte(messages.sentAt, placedAt),
+        // A human touch proves the email arrived, even one whose attempt died before recording the
+        // send (still `sending`, or `unconfirmed` once its step was not sent again): it counts.
+        inArray(messages.status, ['sent', 'sending', 'unconfirmed']),
+        sql`coalesce(${messages.sentAt}, ${messages.claimedAt}) <= ${placedAt.toISOString()}::timestamptz`,
         lte(trackingEvents.occurredAt, placedAt),
         gt(trackingEvents.occurredAt, windowStart),
       ),

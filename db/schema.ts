@@ -120,7 +120,11 @@ export const carts = pgTable(
   ],
 );
 
-export const messageStatuses = ['sending', 'sent', 'skipped', 'failed'] as const;
+/**
+ * `unconfirmed`: the step was not (re)sent for `reason`, but an earlier attempt had claimed the send
+ * and died, so its email may have gone out (docs/exactly-once.md): never counted as skipped.
+ */
+export const messageStatuses = ['sending', 'sent', 'skipped', 'failed', 'unconfirmed'] as const;
 export const messageKinds = ['marketing', 'internal'] as const;
 export type MessageStatus = (typeof messageStatuses)[number];
 
@@ -169,6 +173,11 @@ export const messages = pgTable(
     createdAt: createdAt(),
     /** When the current attempt claimed the send; a 'sending' row is taken over only once it is stale. */
     claimedAt: timestamp('claimed_at', { withTimezone: true }).notNull().defaultNow(),
+    /**
+     * An attempt died holding the claim (its claim was taken over without being released), so its
+     * SMTP traffic may have got through: a send not made after that is `unconfirmed` (migration 0016).
+     */
+    diedMidSend: boolean('died_mid_send').notNull().default(false),
     sentAt: timestamp('sent_at', { withTimezone: true }),
     // Engagement and outcome counters, kept by database triggers (migration 0006) so reports never
     // scan tracking events: see docs/reports.md.
@@ -192,7 +201,7 @@ export const messages = pgTable(
     index('messages_cart_idx').on(table.shopId, table.cartId),
     index('messages_customer_sent_idx').on(table.shopId, table.customerId, table.sentAt),
     index('messages_workflow_idx').on(table.workflowId),
-    check('messages_status_check', sql`${table.status} in ('sending', 'sent', 'skipped', 'failed')`),
+    check('messages_status_check', sql`${table.status} in ('sending', 'sent', 'skipped', 'failed', 'unconfirmed')`),
   ],
 );
 
@@ -438,6 +447,10 @@ export const stepDailyRollup = pgTable(
     attributedOrders: rollupCount('attributed_orders'),
     attributedRevenueMinor: rollupMoney('attributed_revenue_minor'),
     recoveredCarts: rollupCount('recovered_carts'),
+    /** Not re-sent, but an earlier attempt that died may have delivered it (migration 0016). */
+    unconfirmed: rollupCount('unconfirmed'),
+    /** Of `bounced`, those of unconfirmed messages: `delivered` counts confirmed sends only. */
+    unconfirmedBounced: rollupCount('unconfirmed_bounced'),
   },
   (table) => [
     primaryKey({

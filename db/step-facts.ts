@@ -152,9 +152,10 @@ export async function loadStepFacts(db: Db, input: StepFactsInput): Promise<Step
       exists (select 1 from chains c where ${others}
         and c.started_at > (select started_at from mine)) as newer_chain,
       ${lastChainEnd} as last_chain_end,
-      (select coalesce(json_agg(${epochMs(sql`m.sent_at`)}), '[]'::json) from messages m
-        where m.shop_id = ${shopId} and m.customer_id = (select id from cust) and m.status = 'sent'
-          and m.kind = 'marketing' and m.sent_at > ${input.sendsSince.toISOString()}::timestamptz) as recent_sends,
+      (select coalesce(json_agg(${epochMs(sql`coalesce(m.sent_at, m.claimed_at)`)}), '[]'::json) from messages m
+        where m.shop_id = ${shopId} and m.customer_id = (select id from cust)
+          and m.status in ('sent', 'unconfirmed') and m.kind = 'marketing'
+          and coalesce(m.sent_at, m.claimed_at) > ${input.sendsSince.toISOString()}::timestamptz) as recent_sends,
       ${latestCode} as latest_code
   `,
   );

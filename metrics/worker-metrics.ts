@@ -2,7 +2,8 @@ import type { ActivityInterceptorsFactory } from '@temporalio/worker';
 import { Counter, Histogram, Registry } from 'prom-client';
 import type { SmtpErrorClass } from '../mail/smtp-error-class';
 
-export type StepOutcome = 'sent' | 'already_sent' | 'skipped' | 'deferred';
+/** `unconfirmed`: not sent again, though an earlier attempt that died may have sent it. */
+export type StepOutcome = 'sent' | 'already_sent' | 'skipped' | 'unconfirmed' | 'deferred';
 
 /** What the worker reports: each step's outcome, SMTP failures and activity latency. */
 export interface WorkerMetrics {
@@ -17,7 +18,7 @@ export interface WorkerMetrics {
 export function createWorkerMetrics(registry = new Registry()): WorkerMetrics {
   const emails = new Counter({
     name: 'cartflow_emails_total',
-    help: 'Campaign steps by campaign, step and outcome (sent, already_sent, skipped, deferred) and the reason of a skip or deferral',
+    help: 'Campaign steps by campaign, step and outcome (sent, already_sent, skipped, unconfirmed, deferred) and the reason of a skip or deferral',
     labelNames: ['campaign', 'step', 'outcome', 'reason'],
     registers: [registry],
   });

@@ -26,12 +26,15 @@ export interface ReportRange {
 export type Rate = { rate: number } & Interval;
 
 export interface FunnelLine extends StepFunnelRow {
-  /** Over delivered emails; Wilson 95 % intervals. */
+  /**
+   * Over the emails that may have reached the customer (delivered, and unconfirmed ones that did not
+   * bounce), as an unconfirmed email's opens, clicks and orders count too; Wilson 95 % intervals.
+   */
   humanOpenRate: Rate;
   humanClickRate: Rate;
   orderRate: Rate;
   unsubscribeRate: Rate;
-  /** Attributed revenue per sent email, in minor units of `currency`. */
+  /** Attributed revenue per sent or unconfirmed email, in minor units of `currency`. */
   revenuePerRecipientMinor: number;
 }
 
@@ -104,14 +107,16 @@ export function buildReport(input: BuildReportInput): CampaignReport {
 }
 
 function funnelLine(row: StepFunnelRow): FunnelLine {
-  const of = (successes: number) => wilsonInterval({ successes, trials: row.delivered });
+  const trials = row.delivered + row.unconfirmed - row.unconfirmedBounced;
+  const recipients = row.sent + row.unconfirmed;
+  const of = (successes: number) => wilsonInterval({ successes, trials });
   return {
     ...row,
     humanOpenRate: of(row.uniqueHumanOpens),
     humanClickRate: of(row.uniqueHumanClicks),
     orderRate: of(row.attributedOrders),
     unsubscribeRate: of(row.unsubscribed),
-    revenuePerRecipientMinor: row.sent === 0 ? 0 : row.attributedRevenueMinor / row.sent,
+    revenuePerRecipientMinor: recipients === 0 ? 0 : row.attributedRevenueMinor / recipients,
   };
 }
 

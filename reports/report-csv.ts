@@ -43,6 +43,9 @@ const COLUMNS: readonly Column[] = [
   ...rate('order_rate', (line) => line.orderRate),
   ...rate('unsubscribe_rate', (line) => line.unsubscribeRate),
   ['revenue_per_recipient_minor', (line) => line.revenuePerRecipientMinor],
+  // Added after the others so scripts that read columns by position keep working.
+  ['unconfirmed', (line) => line.unconfirmed],
+  ['unconfirmed_bounced', (line) => line.unconfirmedBounced],
 ];
 
 export const REPORT_CSV_HEADER = COLUMNS.map(([name]) => name);

@@ -25,7 +25,7 @@ export function reportTable(report: CampaignReport): string {
 
 function campaignText(campaign: CampaignSection): string {
   const title = campaign.name ? `${campaign.campaignId}: ${campaign.name}` : campaign.campaignId;
-  const lines = [`== ${title}`, '', 'Funnel (rates over delivered emails, 95 % intervals)'];
+  const lines = [`== ${title}`, '', 'Funnel (rates over delivered and unconfirmed emails, 95 % intervals)'];
   lines.push(...indent(funnelTable(campaign.funnel)));
   for (const experiment of campaign.experiments) lines.push('', ...experimentText(experiment));
   return `${lines.join('\n')}\n`;
@@ -37,6 +37,7 @@ const FUNNEL_HEADER = [
   'VARIANT',
   'REACHED',
   'SENT',
+  'UNCONFIRMED',
   'DELIVERED',
   'HUMAN OPENS',
   'HUMAN CLICK RATE [95 %]',
@@ -55,6 +56,7 @@ function funnelTable(funnel: FunnelLine[]): string[] {
     line.variant || '-',
     count(line.reached),
     count(line.sent),
+    count(line.unconfirmed),
     count(line.delivered),
     count(line.uniqueHumanOpens),
     `${percent(line.humanClickRate.rate)} ${percentInterval(line.humanClickRate)}`,

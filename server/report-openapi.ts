@@ -54,13 +54,22 @@ const schemas = {
       ]),
       attributedRevenueMinor: { type: 'integer', description: 'In minor units of currency.' },
       recoveredCarts: integer,
+      unconfirmed: {
+        ...integer,
+        description:
+          'Not sent again because the step must not go out any more, after an attempt that died mid-send may have sent it. Not in sent, skipped or delivered.',
+      },
+      unconfirmedBounced: { ...integer, description: 'Of bounced, the bounces of unconfirmed emails.' },
       humanOpenRate: ref('Rate'),
       humanClickRate: ref('Rate'),
       orderRate: ref('Rate'),
       unsubscribeRate: ref('Rate'),
-      revenuePerRecipientMinor: { type: 'number', description: 'Attributed revenue per sent email, minor units.' },
+      revenuePerRecipientMinor: {
+        type: 'number',
+        description: 'Attributed revenue per sent or unconfirmed email, minor units.',
+      },
     },
-    'One campaign version × step × variant × currency over the range; rates over delivered emails.',
+    'One campaign version × step × variant × currency over the range; rates over the emails that may have reached the customer (delivered, plus unconfirmed ones that did not bounce).',
   ),
   DailyRow: object(
     {

@@ -180,6 +180,8 @@
     const series = [
       ['Reached', 'reached', '#9aa5b1'],
       ['Sent', 'sent', COLORS[0]],
+      // Not sent again after an attempt that died mid-send: may have reached the customer.
+      ['Unconfirmed', 'unconfirmed', COLORS[5]],
       ['Delivered', 'delivered', COLORS[1]],
       ['Opened (people)', 'uniqueHumanOpens', COLORS[2]],
       ['Clicked (people)', 'uniqueHumanClicks', COLORS[3]],

@@ -13,7 +13,7 @@ import { createCartWorkflows } from '../../server/cart-workflows';
 import { workflowsPath } from '../../worker';
 import type { CrashPoint } from '../fixtures/crash-worker';
 import { killWorkerProcesses, startWorkerProcess, type WorkerProcess } from '../fixtures/worker-process';
-import { TEST_SECRET, cartUpdatedEvent, signedRequest } from '../helpers/cart-events';
+import { TEST_SECRET, cartUpdatedEvent, orderPlacedEvent, signedRequest } from '../helpers/cart-events';
 import { fastConsumerCampaign } from '../helpers/campaigns';
 import { createTestDatabase, type TestDatabase } from '../helpers/database';
 import { type MailCatcher, startMailCatcher } from '../helpers/mail-catcher';
@@ -81,11 +81,12 @@ function startWorker(
  * Starts a worker that stops at `point` in the send of `step`, posts a signed cart webhook, and
  * resolves once that worker hangs there (not yet killed).
  */
-async function chainStoppedAt(point: CrashPoint, step: Step) {
+async function chainStoppedAt(point: CrashPoint, step: Step, customer: string = point) {
   const taskQueue = `crash-${point}-${randomUUID()}`;
   const database = await createTestDatabase();
   databases.push(database);
-  const email = `${point}@example.com`;
+  // One customer per case: emails are told apart by their recipient.
+  const email = `${customer}@example.com`;
   const event = cartUpdatedEvent({ customer: { email } });
   const cartId = event.data.id;
   const keyOf = (name: Step) => sendKey({ shopId, cartId, step: name });
@@ -98,8 +99,11 @@ async function chainStoppedAt(point: CrashPoint, step: Step) {
     config: { shopId, webhookSecret: TEST_SECRET, webhookMaxBytes: 256 * 1024, webhookToleranceMs: 300_000 },
     logger: pino({ level: 'silent' }),
   });
-  const response = await app.request('/webhooks/cart', signedRequest(event));
-  if (response.status !== 202) throw new Error(`webhook answered ${response.status}: ${await response.text()}`);
+  const post = async (body: unknown) => {
+    const response = await app.request('/webhooks/cart', signedRequest(body));
+    if (response.status !== 202) throw new Error(`webhook answered ${response.status}: ${await response.text()}`);
+  };
+  await post(event);
   const at = await crashing.waitForLine(/^AT /);
 
   const stepOfMessageId = new Map(steps.map((name) => [messageIdFor(keyOf(name), mailDomain), name]));
@@ -125,6 +129,10 @@ async function chainStoppedAt(point: CrashPoint, step: Step) {
     },
     async rows() {
       return database.sql`select step, status from messages where cart_id = ${cartId} order by created_at`;
+    },
+    /** The customer buys the cart (an order.placed webhook). */
+    async buy() {
+      await post(orderPlacedEvent({ cartId }));
     },
     /** SIGKILLs the stopped worker and starts a plain one on the same task queue. */
     async killAndRestart() {
@@ -194,6 +202,29 @@ describe.concurrent('a worker killed in the middle of a send, then restarted', (
       expect(copies[1]?.subject).toBe(copies[0]?.subject);
       expect(copies[1]?.text).toBe(copies[0]?.text); // the same discount code, too
       expect(await chain.rows()).toEqual(allSent);
+      expect((await restarted.stop()).code).toBe(0);
+    },
+    CASE_TIMEOUT_MS,
+  );
+
+  it(
+    'killed after SMTP accepted, before the row is updated, and the cart bought meanwhile: not sent again, recorded unconfirmed',
+    async ({ expect }) => {
+      const chain = await chainStoppedAt('after-smtp-before-record', 'incentive', 'bought-meanwhile');
+      expect(chain.at).toBe(`AT after-smtp-before-record ${chain.key}`);
+      expect(chain.copiesPerStep()).toEqual({ reminder: 1, incentive: 1 });
+      await chain.buy();
+
+      const { exit, restarted } = await chain.killAndRestart();
+      expect(exit.signal).toBe('SIGKILL');
+      expect(await chain.workflow.result()).toBe('purchased');
+      // An email after the order would be worse than not knowing: the one copy stays the only one,
+      // and its row says it may have gone out, with why it was not sent again.
+      expect(chain.copiesPerStep()).toEqual({ reminder: 1, incentive: 1 });
+      expect(await chain.rows()).toEqual([
+        { step: 'reminder', status: 'sent' },
+        { step: 'incentive', status: 'unconfirmed' },
+      ]);
       expect((await restarted.stop()).code).toBe(0);
     },
     CASE_TIMEOUT_MS,

@@ -2,7 +2,7 @@ import { randomUUID } from 'node:crypto';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { storeCartEvent } from '../../db/cart-store';
 import { recordChainStart } from '../../db/chain-store';
-import { claimSend, recordFailed, recordSent, recordSkipped } from '../../db/message-store';
+import { claimSend, recordFailed, recordSent, recordNotSent } from '../../db/message-store';
 import { recordUnsubscribeEvent } from '../../db/preference-store';
 import { deliveryEvents } from '../../db/schema';
 import { insertClick, insertOpen, type NewTrackingEvent } from '../../db/tracking-store';
@@ -32,7 +32,8 @@ interface PlannedMessage {
   key: string;
   step: string;
   variant: string | null;
-  status: 'sent' | 'skipped' | 'failed';
+  /** `unconfirmed`: an attempt claimed it and died, and the retry did not send it again. */
+  status: 'sent' | 'skipped' | 'failed' | 'unconfirmed';
   humanOpens: number;
   machineOpens: number;
   humanClicks: number;
@@ -71,8 +72,10 @@ function plan(seed: number, count: number): PlannedChain[] {
       campaign.variantStep && arm !== 'holdout' ? { [campaign.variantStep]: pick(['control', 'free-shipping']) } : {};
     const currency = chance(0.8) ? 'EUR' : 'USD';
     const messages = STEPS.slice(0, 1 + Math.floor(random() * 3)).map((step): PlannedMessage => {
-      const status = arm === 'holdout' ? 'skipped' : chance(0.85) ? 'sent' : pick(['skipped', 'failed'] as const);
-      const sent = status === 'sent';
+      const status =
+        arm === 'holdout' ? 'skipped' : chance(0.8) ? 'sent' : pick(['skipped', 'failed', 'unconfirmed'] as const);
+      // An unconfirmed email may have arrived: it can be opened, clicked, bounced like a sent one.
+      const sent = status === 'sent' || status === 'unconfirmed';
       return {
         key: `views:${randomUUID()}`,
         step,
@@ -150,7 +153,7 @@ async function write(chain: PlannedChain, index: number) {
       attributionTouch: 'click' as const,
     };
     if (message.status === 'skipped') {
-      await recordSkipped(database.db, { ...columns, reason: 'frequency_cap' });
+      await recordNotSent(database.db, { ...columns, reason: 'frequency_cap' });
       ids.push('');
       continue;
     }
@@ -161,7 +164,9 @@ async function write(chain: PlannedChain, index: number) {
       await recordFailed(database.db, { key: message.key, reason: '550 no such user' });
       continue;
     }
-    await recordSent(database.db, { key: message.key, smtpResponse: '250 ok' });
+    // The attempt that claimed it died; its retry found the customer had bought meanwhile.
+    if (message.status === 'unconfirmed') await recordNotSent(database.db, { ...columns, reason: 'purchased' });
+    else await recordSent(database.db, { key: message.key, smtpResponse: '250 ok' });
     const event = (type: 'open' | 'click', machine: boolean): NewTrackingEvent => ({
       shopId,
       messageId: id,
@@ -231,10 +236,16 @@ function expectedFunnel(chains: PlannedChain[]) {
         attributed_orders: 0,
         attributed_revenue_minor: 0,
         recovered_carts: 0,
+        unconfirmed: 0,
+        unconfirmed_bounced: 0,
+        delivered: 0,
       };
       row.reached! += 1;
       row[message.status]! += 1;
       row.bounced! += Number(message.bounced);
+      // Delivered: confirmed sends only; an unconfirmed email's bounce is counted apart as well.
+      row.delivered! += Number(message.status === 'sent' && !message.bounced);
+      row.unconfirmed_bounced! += Number(message.status === 'unconfirmed' && message.bounced);
       row.complained! += Number(message.complained);
       row.unsubscribed! += Number(message.unsubscribed);
       row.unique_human_opens! += Number(message.humanOpens > 0);
@@ -302,6 +313,9 @@ const FUNNEL_COLUMNS = [
   'attributed_orders',
   'attributed_revenue_minor',
   'recovered_carts',
+  'unconfirmed',
+  'unconfirmed_bounced',
+  'delivered',
 ] as const;
 const ARM_COLUMNS = [
   'entered',
@@ -352,6 +366,59 @@ describe('analyst views on a seeded data set', () => {
 
   it('experiment_arms_daily counts every entrant by arm, emailed or not', async () => {
     expect(await armsFromView()).toEqual(expectedArms(chains));
+  });
+
+  it('unconfirmed emails count on their own, never as skipped or sent', async () => {
+    const all = chains.flatMap((chain) => chain.messages);
+    const unconfirmed = all.filter((message) => message.status === 'unconfirmed');
+    expect(unconfirmed.length).toBeGreaterThan(0); // the seeded plan holds some, or this proves nothing
+    const [totals] = await database.sql`select sum(sent)::int as sent, sum(unconfirmed)::int as unconfirmed,
+      sum(skipped)::int as skipped from campaign_step_daily
+      where shop_id = ${shopId} and campaign_id in ('alpha', 'beta')`;
+    expect(totals).toEqual({
+      sent: all.filter((message) => message.status === 'sent').length,
+      unconfirmed: unconfirmed.length,
+      skipped: all.filter((message) => message.status === 'skipped').length,
+    });
+  });
+
+  it('an order after a click on an unconfirmed email is attributed to it, and its rates count it', async () => {
+    const chain = plan(11, 1)[0] as PlannedChain;
+    Object.assign(chain, { campaignId: 'delta', version: 1, arm: null, variants: {}, attributedTo: 0 });
+    chain.messages = [
+      {
+        ...(chain.messages[0] as PlannedMessage),
+        step: 'reminder',
+        status: 'unconfirmed',
+        variant: null,
+        humanOpens: 1,
+        machineOpens: 0,
+        humanClicks: 1,
+        machineClicks: 0,
+        bounced: false,
+        complained: false,
+        unsubscribed: false,
+      },
+    ];
+    chain.orders = [{ forChainCart: true, currency: chain.currency, totalMinor: 4_990 }];
+    const [messageId] = await write(chain, 7); // a low index: its touches come before the order
+    const [attribution] = await database.sql`select message_id from order_attribution where shop_id = ${shopId}
+      and campaign_id = 'delta'`;
+    expect(attribution?.message_id).toBe(messageId);
+    const [row] = await database.sql`select sent, unconfirmed, skipped, delivered, unique_human_clicks,
+      attributed_orders, recovered_carts, human_click_rate::float8, order_rate::float8
+      from campaign_step_daily where shop_id = ${shopId} and campaign_id = 'delta'`;
+    expect(row).toEqual({
+      sent: 0,
+      unconfirmed: 1,
+      skipped: 0,
+      delivered: 0,
+      unique_human_clicks: 1,
+      attributed_orders: 1,
+      recovered_carts: 1,
+      human_click_rate: 1,
+      order_rate: 1,
+    });
   });
 
   it('the trigger-kept rollups equal a full rebuild from the raw rows', async () => {

@@ -237,6 +237,7 @@ describe('npm run report', () => {
       const cells = [
         want.reached,
         want.sent,
+        0, // unconfirmed: the seed has no send whose attempt died
         want.delivered,
         want.opens,
         `${pct(clickRate)} %`,

@@ -241,13 +241,60 @@ describe('runChainStep (real Postgres, real SMTP)', () => {
     expect(mail?.messageId).toBe(messageIdFor(key, 'mail.example.com'));
   });
 
-  it('a step skipped on retry turns the dead attempt’s row into the skip', async () => {
+  it('a step not sent on retry records the dead attempt’s row unconfirmed (its email may be out), with the reason', async () => {
     const step = await chainOf({ customer: { marketingConsent: false } });
     const key = `cart:${shopId}:${step(0).cartId}:reminder`;
     await database.sql`insert into messages (key, shop_id, cart_id, step, template_id, template_version, status, message_id_header)
       values (${key}, ${shopId}, ${step(0).cartId}, 'reminder', 'cart-reminder', 'x', 'sending', 'x')`;
     expect(await run(step(0))).toMatchObject({ status: 'skipped', reason: 'no_consent' });
-    expect(await rows(step(0).cartId)).toEqual([expect.objectContaining({ status: 'skipped', reason: 'no_consent' })]);
+    expect(await rows(step(0).cartId)).toEqual([
+      expect.objectContaining({ status: 'unconfirmed', reason: 'no_consent' }),
+    ]);
+    expect(smtp.messages).toHaveLength(0);
+  });
+
+  it('the SMTP server took the email, the attempt died before recording it, then the cart was bought after a click: the order is attributed to it, the row unconfirmed, nothing sent again', async () => {
+    const step = await chainOf();
+    expect(await run(step(0))).toEqual({ status: 'sent' });
+    await smtp.waitFor(1);
+    // What the worker killed between the SMTP server's 250 and the `sent` mark leaves behind.
+    await database.sql`update messages set status = 'sending', sent_at = null, smtp_response = null,
+      claimed_at = now() - interval '3 minutes' where cart_id = ${step(0).cartId}`;
+    // The customer got it: clicks, and buys while the row still says `sending`.
+    const [message] = await database.sql`select id from messages where cart_id = ${step(0).cartId}`;
+    await database.sql`insert into tracking_events (shop_id, message_id, type, link_index, machine, occurred_at)
+      values (${shopId}, ${message?.id}, 'click', 0, false, now() - interval '1 minute')`;
+    const order = OrderPlacedEvent.parse(orderPlacedEvent({ cartId: step(0).cartId }));
+    await storeCartEvent(database.db, { shopId, event: order, payload: order });
+    const [attributed] = await database.sql`select attributed_message_id from orders where cart_id = ${step(0).cartId}`;
+    expect(attributed?.attributed_message_id).toBe(message?.id);
+
+    expect(await run(step(0))).toEqual({ status: 'skipped', reason: 'purchased', endChain: true });
+    expect(await rows(step(0).cartId)).toEqual([
+      expect.objectContaining({ step: 'reminder', status: 'unconfirmed', reason: 'purchased' }),
+    ]);
+    expect(await chainRow(step(0).workflowId)).toEqual({ status: 'finished', outcome: 'purchased' });
+    // A retry of the retry changes nothing; the one email the SMTP server has stays the only one.
+    expect(await run(step(0))).toEqual({ status: 'skipped', reason: 'purchased', endChain: true });
+    expect(await rows(step(0).cartId)).toEqual([
+      expect.objectContaining({ status: 'unconfirmed', reason: 'purchased' }),
+    ]);
+    expect(smtp.messages).toHaveLength(1);
+  });
+
+  it('a step retried past its freshness window after an attempt died mid-send: unconfirmed with reason expired', async () => {
+    const step = await chainOf();
+    const key = `cart:${shopId}:${step(0).cartId}:reminder`;
+    await database.sql`insert into messages (key, shop_id, cart_id, step, template_id, template_version, status, message_id_header, claimed_at)
+      values (${key}, ${shopId}, ${step(0).cartId}, 'reminder', 'cart-reminder', 'x', 'sending', 'x', now() - interval '3 minutes')`;
+    const late = { ...step(0), dueAt: Date.now() - 2 * 24 * HOUR };
+    expect(await run(late, { attemptScheduledAt: () => Date.now() })).toEqual({
+      status: 'skipped',
+      reason: 'expired',
+      endChain: false,
+    });
+    expect(await rows(step(0).cartId)).toEqual([expect.objectContaining({ status: 'unconfirmed', reason: 'expired' })]);
+    expect(smtp.messages).toHaveLength(0);
   });
 
   it('a cart bought meanwhile ends the chain: no email, skipped row, live codes disabled', async () => {
@@ -411,6 +458,38 @@ describe('runChainStep (real Postgres, real SMTP)', () => {
     const failure = await run(step(0)).catch((error: unknown) => error);
     expect(failure).toBeInstanceOf(ApplicationFailure);
     expect(failure).toMatchObject({ nonRetryable: true, type: 'ManagerWebhookRejected' });
+  });
+
+  it('a 550 after taking over from an attempt that died is recorded unconfirmed (that attempt may have sent it), after released claims failed', async () => {
+    const bounced = async (claim: { claimedAt: string; diedMidSend: boolean }) => {
+      const step = await chainOf({ customer: { email: `bounce-${randomUUID().slice(0, 6)}@example.com` } });
+      const key = `cart:${shopId}:${step(0).cartId}:reminder`;
+      await database.sql`insert into messages (key, shop_id, cart_id, step, template_id, template_version, status,
+          message_id_header, claimed_at, died_mid_send)
+        values (${key}, ${shopId}, ${step(0).cartId}, 'reminder', 'cart-reminder', 'x', 'sending', 'x',
+          ${claim.claimedAt}::timestamptz, ${claim.diedMidSend})`;
+      const failure = await run(step(0)).catch((error: unknown) => error);
+      expect(failure).toMatchObject({ nonRetryable: true, type: 'PermanentSendError' });
+      return (await rows(step(0).cartId))[0];
+    };
+    const reason = 'SMTP rejected the message permanently (550)';
+    const released = new Date(0).toISOString();
+    // Died 3 minutes ago, somewhere in its send.
+    const died = new Date(Date.now() - 3 * 60_000).toISOString();
+    expect(await bounced({ claimedAt: died, diedMidSend: false })).toMatchObject({ status: 'unconfirmed', reason });
+    // Released: that attempt knew the server did not take the message (no connection, or a 4xx).
+    expect(await bounced({ claimedAt: released, diedMidSend: false })).toMatchObject({ status: 'failed', reason });
+    // Released, but an attempt before it had died holding the claim.
+    expect(await bounced({ claimedAt: released, diedMidSend: true })).toMatchObject({ status: 'unconfirmed', reason });
+  });
+
+  it('a step not sent after attempts that all released their claim (the server never took it) is skipped', async () => {
+    const step = await chainOf({ customer: { marketingConsent: false } });
+    const key = `cart:${shopId}:${step(0).cartId}:reminder`;
+    await database.sql`insert into messages (key, shop_id, cart_id, step, template_id, template_version, status, message_id_header, claimed_at)
+      values (${key}, ${shopId}, ${step(0).cartId}, 'reminder', 'cart-reminder', 'x', 'sending', 'x', 'epoch')`;
+    expect(await run(step(0))).toMatchObject({ status: 'skipped', reason: 'no_consent' });
+    expect(await rows(step(0).cartId)).toEqual([expect.objectContaining({ status: 'skipped', reason: 'no_consent' })]);
   });
 
   it('a permanent SMTP rejection (550) fails the step and records why', async () => {

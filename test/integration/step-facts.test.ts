@@ -67,14 +67,22 @@ async function chain(input: StepFactsInput, row: { workflowId: string; startedAg
 
 async function message(
   input: StepFactsInput,
-  row: { key: string; status: string; kind?: string; sentAgo?: string; customerId?: number | null },
+  row: {
+    key: string;
+    status: string;
+    kind?: string;
+    sentAgo?: string;
+    claimedAgo?: string;
+    customerId?: number | null;
+  },
 ) {
   const customerId = row.customerId === undefined ? await customerIdOf(input) : row.customerId;
   await database.sql`insert into messages (key, shop_id, cart_id, customer_id, step, template_id, template_version,
-      status, kind, message_id_header, sent_at)
+      status, kind, message_id_header, sent_at, claimed_at)
     values (${row.key}, ${shopId}, ${input.cartId}, ${customerId}, 'reminder', 'cart-reminder', 'v1', ${row.status},
       ${row.kind ?? 'marketing'}, 'x', case when ${row.sentAgo ?? null}::interval is null then null
-        else now() - ${row.sentAgo ?? null}::interval end)`;
+        else now() - ${row.sentAgo ?? null}::interval end,
+      now() - coalesce(${row.claimedAgo ?? null}::interval, interval '0'))`;
 }
 
 async function order(input: StepFactsInput, placedAgo: string) {
@@ -178,7 +186,7 @@ describe('loadStepFacts: one statement, the same answers as one query per fact',
     expect((await expectSameAnswers({ ...input, withLastChainEnd: false })).lastOtherChainEnd).toBeNull();
   });
 
-  it('recent sends: marketing emails sent within the window, to the millisecond; not internal, skipped or older ones', async () => {
+  it('recent sends: marketing emails sent within the window, to the millisecond, and unconfirmed ones claimed in it; not internal, skipped or older ones', async () => {
     const input = await customerWithCart(`freq-${randomUUID().slice(0, 8)}@example.com`);
     await message(input, { key: `k-${randomUUID()}`, status: 'sent', sentAgo: '2 hours' });
     await message(input, { key: `k-${randomUUID()}`, status: 'sent', sentAgo: '3 days 4 hours 5.678 seconds' });
@@ -186,8 +194,11 @@ describe('loadStepFacts: one statement, the same answers as one query per fact',
     await message(input, { key: `k-${randomUUID()}`, status: 'sent', kind: 'internal', sentAgo: '1 hour' });
     await message(input, { key: `k-${randomUUID()}`, status: 'skipped' });
     await message(input, { key: input.key, status: 'sending' });
+    // Not sent again after an attempt died mid-send: it may have reached the customer.
+    await message(input, { key: `k-${randomUUID()}`, status: 'unconfirmed', claimedAgo: '5 hours' });
+    await message(input, { key: `k-${randomUUID()}`, status: 'unconfirmed', claimedAgo: '9 days' });
     const facts = await expectSameAnswers(input);
-    expect(facts.recentMarketingSends).toHaveLength(2);
+    expect(facts.recentMarketingSends).toHaveLength(3);
     expect(facts.messageStatus).toBe('sending');
   });
 

@@ -49,6 +49,8 @@ const zeroFunnel: StepFunnelRow = {
       'attributedOrders',
       'attributedRevenueMinor',
       'recoveredCarts',
+      'unconfirmed',
+      'unconfirmedBounced',
     ].map((name) => [name, 0]),
   ),
 } as StepFunnelRow;
@@ -84,7 +86,9 @@ describe('the report table', () => {
   it('prints zero-count arms and undelivered steps as 0 with an interval, never NaN, Infinity or undefined', () => {
     const text = reportTable(zeroReport);
     expect(text).not.toMatch(/NaN|Infinity|undefined|null/);
-    expect(text).toMatch(/v2\s+reminder\s+holdout\s+3\s+0\s+0\s+0\s+0\.0 % \[0\.0, 100\.0\]\s+0\s+€0\.00\s+0\s+0\s+0/);
+    expect(text).toMatch(
+      /v2\s+reminder\s+holdout\s+3\s+0\s+0\s+0\s+0\s+0\.0 % \[0\.0, 100\.0\]\s+0\s+€0\.00\s+0\s+0\s+0/,
+    );
     expect(text).toMatch(/holdout\s+10 %\s+0\s+0\.0 % \[0\.0, 100\.0\]\s+€0\.00\s+0\s+0/);
     expect(text).toMatch(/treated\s+90 %\s+0\s+0\.0 % \[0\.0, 100\.0\]\s+€0\.00\s+0\s+0/);
     expect(text).toContain('verdict: not enough data (fewer than 100 per arm)');
@@ -93,6 +97,40 @@ describe('the report table', () => {
 
   it('says "no data" for a range without any', () => {
     expect(reportTable({ range, campaigns: [] })).toBe('no data for 2026-11-01 to 2026-11-30\n');
+  });
+});
+
+describe('unconfirmed emails in the report', () => {
+  // 10 reached: 8 sent (1 bounced), 2 unconfirmed (an attempt died mid-send, the retry found an order).
+  const report = buildReport({
+    range,
+    funnel: [
+      {
+        ...zeroFunnel,
+        variant: 'control',
+        reached: 10,
+        sent: 8,
+        unconfirmed: 2,
+        delivered: 7,
+        bounced: 1,
+        uniqueHumanClicks: 3,
+        attributedOrders: 1,
+        attributedRevenueMinor: 5_000,
+      },
+    ],
+    daily: [],
+    arms: [],
+    campaigns: [campaign],
+  });
+  const line = report.campaigns[0]!.funnel[0]!;
+
+  it('counts them on their own, never as skipped or sent, with rates over every email that may have arrived', () => {
+    expect(line.humanClickRate.rate).toBeCloseTo(3 / 9);
+    expect(line.revenuePerRecipientMinor).toBe(500);
+    expect(reportTable(report)).toMatch(/v2\s+reminder\s+control\s+10\s+8\s+2\s+7\s/);
+    const [, row] = reportCsv(report).split('\r\n');
+    const value = (name: string) => row!.split(',')[REPORT_CSV_HEADER.indexOf(name)];
+    expect([value('sent'), value('unconfirmed'), value('skipped'), value('delivered')]).toEqual(['8', '2', '0', '7']);
   });
 });
 
