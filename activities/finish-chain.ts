@@ -1,5 +1,6 @@
 import { log } from '@temporalio/activity';
 import { recordChainEnd } from '../db/chain-store';
+import { resolveLeftClaims } from '../db/message-store';
 import { createDiscountActivities, type DiscountDeps } from './discounts';
 import type { ShopProfiles } from './shop-profile';
 
@@ -10,10 +11,21 @@ export interface FinishChainInput {
   outcome: string;
 }
 
-/** A chain that ends early (order, emptied cart, stop): record it and disable the cart's live codes. */
+/**
+ * A chain that ends early (order, emptied cart, stop): settle the sends its steps left unfinished
+ * (a local step that died mid-send is not run again when the replay meets the exit first), record
+ * the end, and disable the cart's live codes.
+ */
 export function createFinishChain(deps: DiscountDeps & { shops?: ShopProfiles }) {
   const defaultDiscounts = createDiscountActivities(deps);
   return async function finishChain(input: FinishChainInput): Promise<void> {
+    const left = await resolveLeftClaims(deps.db, { workflowId: input.workflowId, reason: input.outcome });
+    if (left.unconfirmed > 0)
+      log.warn('chain ended with a send its dead attempt may have made: recorded unconfirmed', {
+        cartId: input.cartId,
+        outcome: input.outcome,
+        unconfirmed: left.unconfirmed,
+      });
     await recordChainEnd(deps.db, { workflowId: input.workflowId, outcome: input.outcome });
     // Another shop's codes are withdrawn through its own discount source; a removed shop's only in cartflow.
     const shop = await deps.shops?.forShop(input.shopId);

@@ -143,6 +143,32 @@ export async function recordNotSent(
   return 'unchanged';
 }
 
+/**
+ * At a chain's end, the `sending` rows it left: a step run as a local activity that died mid-send
+ * is not in the history, so when the replay meets an order or a stop first it ends the chain
+ * without running that step again. Each such row ends as a step that decided not to send would
+ * end it (`recordNotSent`): `unconfirmed` if its attempt died holding the claim (its email may be
+ * out), `skipped` if every attempt released it, with the chain's outcome as the reason. A send
+ * still under way on a stalled worker turns its row `sent` when it finishes, as `recordSent` does.
+ */
+export async function resolveLeftClaims(
+  db: Db,
+  input: { workflowId: string; reason: string },
+): Promise<{ unconfirmed: number; skipped: number }> {
+  const rows = await db
+    .update(messages)
+    .set({
+      status: sql`case when ${notReleased} or ${messages.diedMidSend} then 'unconfirmed' else 'skipped' end`,
+      reason: input.reason,
+    })
+    .where(and(eq(messages.workflowId, input.workflowId), eq(messages.status, 'sending')))
+    .returning({ status: messages.status });
+  return {
+    unconfirmed: rows.filter((row) => row.status === 'unconfirmed').length,
+    skipped: rows.filter((row) => row.status === 'skipped').length,
+  };
+}
+
 export async function recordSent(db: Db, input: { key: string; smtpResponse: string }): Promise<void> {
   await updateSent(db, input);
 }
