@@ -8,6 +8,8 @@ import { messages, type MessageStatus } from './schema';
 const RELEASED_CLAIM = new Date(0);
 /** The row's current claim was not released: its holder (if it is gone) died mid-send. */
 const notReleased = sql`${messages.claimedAt} <> ${RELEASED_CLAIM.toISOString()}::timestamptz`;
+/** A `sending` row that will not be sent: `unconfirmed` if an attempt died holding its claim, else `skipped`. */
+const notSentStatus = sql`case when ${notReleased} or ${messages.diedMidSend} then 'unconfirmed' else 'skipped' end`;
 
 export interface ClaimSendInput {
   /** The row id, derived from the key (tracking/message-links.ts) so links can be signed first. */
@@ -131,7 +133,7 @@ export async function recordNotSent(
     .onConflictDoUpdate({
       target: messages.key,
       set: {
-        status: sql`case when ${notReleased} or ${messages.diedMidSend} then 'unconfirmed' else 'skipped' end`,
+        status: notSentStatus,
         reason: input.reason,
       },
       setWhere: eq(messages.status, 'sending'),
@@ -158,7 +160,7 @@ export async function resolveLeftClaims(
   const rows = await db
     .update(messages)
     .set({
-      status: sql`case when ${notReleased} or ${messages.diedMidSend} then 'unconfirmed' else 'skipped' end`,
+      status: notSentStatus,
       reason: input.reason,
     })
     .where(and(eq(messages.workflowId, input.workflowId), eq(messages.status, 'sending')))
