@@ -16,6 +16,7 @@ import type { abandonedCartWorkflow } from '../workflows/abandoned-cart';
 import type { journeyWorkflow } from '../workflows/journey';
 import { searchAttributesAtStart } from '../workflows/search-attributes';
 import { HARNESS_SHOP_ID, createChainHarness } from '../test/helpers/chain-harness';
+import { quietTimeSkippingServer } from '../test/helpers/quiet-time-skipping-server';
 
 // `npm run bench:history`: bytes a cart chain and a welcome journey leave in Temporal's history
 // when the input pins every campaign (how workflows were started before issue 13) and when it pins
@@ -76,8 +77,9 @@ async function main() {
     .trim()
     .split('\n')
     .at(-1) as string;
+  const launcher = await quietTimeSkippingServer(serverPath);
   const env = await TestWorkflowEnvironment.createTimeSkipping({
-    server: { executable: { type: 'existing-path', path: serverPath } },
+    server: { executable: { type: 'existing-path', path: launcher.path } },
   });
   try {
     await registerCartSearchAttributes(env.connection, 'default');
@@ -167,6 +169,7 @@ async function main() {
     }
   } finally {
     await env.teardown();
+    await launcher.remove();
   }
 }
 

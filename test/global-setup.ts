@@ -1,5 +1,5 @@
 import { execFile } from 'node:child_process';
-import { chmod, mkdtemp, rm, writeFile } from 'node:fs/promises';
+import { mkdtemp } from 'node:fs/promises';
 import os from 'node:os';
 import path from 'node:path';
 import { promisify } from 'node:util';
@@ -7,6 +7,7 @@ import type { TestProject } from 'vitest/node';
 import { cartSearchAttributeKeys } from '../app/search-attributes';
 import { startTemporalDevServer } from '../app/temporal-dev-server';
 import { freePort } from './helpers/free-port';
+import { quietTimeSkippingServer } from './helpers/quiet-time-skipping-server';
 import { externalDatabaseUrl } from './helpers/test-env';
 
 const run = promisify(execFile);
@@ -23,28 +24,6 @@ declare module 'vitest' {
     /** Debian's Chromium (installed by scripts/chromium.sh when missing), for the template preview page. */
     chromiumPath: string;
   }
-}
-
-/**
- * The time-skipping server's class path has SLF4J's API and no logging backend: SLF4J says so in
- * three `SLF4J: ` lines on stderr at every start, then logs nothing, which is what the tests want.
- * The SDK starts the server itself and passes its output through, with no option to redirect it, so
- * a launcher in `dir` drops exactly those lines; anything else the server writes still shows. (The
- * launcher the script writes is shared by every checkout through .cache/: not changed here.)
- */
-async function quietTimeSkippingServer(launcher: string, dir: string): Promise<string> {
-  const quiet = path.join(dir, 'temporal-test-server');
-  await writeFile(
-    quiet,
-    [
-      '#!/usr/bin/env bash',
-      `exec 2> >(grep --line-buffered -v '^SLF4J: ' >&2)`,
-      `exec '${launcher.replaceAll("'", `'\\''`)}' "$@"`,
-      '',
-    ].join('\n'),
-  );
-  await chmod(quiet, 0o755);
-  return quiet;
 }
 
 async function script(name: string, args: string[] = []): Promise<string> {
@@ -92,18 +71,18 @@ async function startServers(): Promise<Servers> {
     startTimeoutMs: 120_000,
   });
 
-  const launcherDir = await mkdtemp(path.join(os.tmpdir(), 'cartflow-test-server-'));
+  const timeSkipping = await quietTimeSkippingServer(timeSkippingServerPath);
   return {
     context: {
       postgresUrl,
       temporalAddress: temporal.address,
-      timeSkippingServerPath: await quietTimeSkippingServer(timeSkippingServerPath, launcherDir),
+      timeSkippingServerPath: timeSkipping.path,
       chromiumPath,
     },
     stop: async () => {
       await temporal.teardown();
       await stopPostgres();
-      await rm(launcherDir, { recursive: true, force: true });
+      await timeSkipping.remove();
     },
   };
 }

@@ -16,7 +16,7 @@ import path from 'node:path';
 import { ApplicationFailure } from '@temporalio/common';
 import { historyToJSON } from '@temporalio/common/lib/proto-utils';
 import { TestWorkflowEnvironment } from '@temporalio/testing';
-import { bundleWorkflowCode } from '@temporalio/worker';
+import { DefaultLogger, Runtime, bundleWorkflowCode } from '@temporalio/worker';
 import { registerCartSearchAttributes } from '../../app/search-attributes';
 import { workflowsPath } from '../../worker';
 import type { abandonedCartWorkflow } from '../../workflows/abandoned-cart';
@@ -26,6 +26,7 @@ import { b2bCampaign, consumerCampaign, welcomeCampaign } from '../helpers/campa
 import { cartUpdatedEvent, orderPlacedEvent } from '../helpers/cart-events';
 import { type Decide, HARNESS_SHOP_ID, createChainHarness } from '../helpers/chain-harness';
 import { startTestDevServer } from '../helpers/dev-server';
+import { quietTimeSkippingServer } from '../helpers/quiet-time-skipping-server';
 
 const HOUR = 3_600_000;
 const root = path.resolve(import.meta.dirname, '../..');
@@ -163,15 +164,25 @@ const wanted = (name: string) => process.argv.length <= 2 || process.argv.slice(
 const everyCampaign = () => [b2bCampaign(), consumerCampaign(), welcomeCampaign()];
 
 async function main() {
+  // Errors only: the workers' state changes and the test server's missing heartbeat capability
+  // would otherwise be logged for every scenario.
+  Runtime.install({
+    logger: new DefaultLogger('ERROR'),
+    telemetryOptions: { logging: { filter: { core: 'ERROR', other: 'ERROR' }, forward: {} } },
+  });
   await mkdir(outDir, { recursive: true });
-  const bundle = await bundleWorkflowCode({ workflowsPath });
+  const bundle = await bundleWorkflowCode({
+    workflowsPath,
+    logger: { log() {}, info() {}, warn() {}, error() {}, debug() {}, trace() {} },
+  });
   if (Object.keys(scenarios).some(wanted)) await recordOnTimeSkippingServer(bundle);
   if (wanted('consumer-continued-as-new')) await recordContinuedAsNew(bundle);
 }
 
 async function recordOnTimeSkippingServer(bundle: Awaited<ReturnType<typeof bundleWorkflowCode>>) {
+  const launcher = await quietTimeSkippingServer(scriptOutput('temporal-test-server.sh'));
   const env = await TestWorkflowEnvironment.createTimeSkipping({
-    server: { executable: { type: 'existing-path', path: scriptOutput('temporal-test-server.sh') } },
+    server: { executable: { type: 'existing-path', path: launcher.path } },
   });
   try {
     await registerCartSearchAttributes(env.connection, 'default');
@@ -190,6 +201,7 @@ async function recordOnTimeSkippingServer(bundle: Awaited<ReturnType<typeof bund
     }
   } finally {
     await env.teardown();
+    await launcher.remove();
   }
 }
 
