@@ -1,4 +1,3 @@
-import { spawn } from 'node:child_process';
 import { mkdtemp } from 'node:fs/promises';
 import http from 'node:http';
 import type { AddressInfo } from 'node:net';
@@ -12,10 +11,10 @@ import { createGroupCommit } from '../db/group-commit';
 import { CartEvent } from '../domain/events';
 import { limitedRawBody } from '../server/raw-body';
 import { securityHeaders } from '../server/security-headers';
-import { childBenchEnv, benchNumber } from './bench-env';
-import { freePort, root, script } from './chains-support';
+import { benchNumber } from './bench-env';
+import { freePort, script } from './chains-support';
 import { cpuMeter, postmasterOf } from './process-cpu';
-import type { LoadReport } from './intake-load';
+import { runShop } from './intake-shop';
 
 // `node --import tsx bench/intake-floors.ts`: what parts of a webhook cost on their own, in this
 // process's CPU per request or event, to tell where the server's CPU per webhook goes
@@ -32,33 +31,16 @@ const DURATION_MS = benchNumber('DURATION_S', 6) * 1000;
 const CONCURRENCY = benchNumber('CONCURRENCY', 32);
 const answer = JSON.stringify({ status: 'accepted', eventId: 'evt-x', workflowId: 'cart:x:y' });
 
-function runShop(url: string): Promise<LoadReport> {
-  const child = spawn(process.execPath, ['--import', 'tsx', path.join(root, 'bench/intake-load.ts')], {
-    cwd: root,
-    env: childBenchEnv({
-      URL: url,
-      SECRET: 'unchecked-here',
-      CONCURRENCY: String(CONCURRENCY),
-      DURATION_MS: String(DURATION_MS),
-      RUN_ID: `floors-${Date.now().toString(36)}`,
-    }),
-    stdio: ['ignore', 'pipe', 'inherit'],
-  });
-  let out = '';
-  child.stdout.on('data', (chunk: Buffer) => (out += chunk.toString()));
-  return new Promise((resolve, reject) =>
-    child.once('exit', (code) =>
-      code === 0
-        ? resolve(JSON.parse(out.trim().split('\n').at(-1) ?? '{}') as LoadReport)
-        : reject(new Error(`shop exited ${code}`)),
-    ),
-  );
-}
-
 async function httpFloor(label: string, server: http.Server): Promise<string> {
   await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve));
   const cpu0 = process.cpuUsage();
-  const shop = await runShop(`http://127.0.0.1:${(server.address() as AddressInfo).port}/webhooks/cart`);
+  const shop = await runShop({
+    url: `http://127.0.0.1:${(server.address() as AddressInfo).port}/webhooks/cart`,
+    secret: 'unchecked-here',
+    concurrency: CONCURRENCY,
+    durationMs: DURATION_MS,
+    runId: `floors-${Date.now().toString(36)}`,
+  });
   const cpu = process.cpuUsage(cpu0);
   await new Promise((resolve) => server.close(resolve));
   const answered = shop.statuses['202'] ?? 0;

@@ -14,12 +14,13 @@ import { loadConfig } from '../config/env';
 import { openDatabase } from '../db/client';
 import { countUndelivered } from '../db/outbox-store';
 import { Campaign } from '../domain/campaign';
-import { CartEvent } from '../domain/events';
 import { createApp } from '../server/app';
 import { createCartWorkflows } from '../server/cart-workflows';
 import { createOutboxRelay, type OutboxWake } from '../server/outbox-relay';
 import { freePort, quantile, root, script, sleep } from './chains-support';
 import type { LoadReport } from './intake-load';
+import { runShop } from './intake-shop';
+import { APP_POOL_SIZE, rawInsertRate } from './raw-insert';
 import { benchNumber, benchVariable, childBenchEnv } from './bench-env';
 import { cpuMeter, postmasterOf } from './process-cpu';
 
@@ -62,7 +63,6 @@ const relayDefaults = loadConfig({
   ...(benchVariable('OUTBOX_RELAY_NICE') ? { OUTBOX_RELAY_NICE: benchVariable('OUTBOX_RELAY_NICE') } : {}),
 });
 const relayYield = relayDefaults.OUTBOX_BUSY_RATE;
-const POOL = 10; // db/client.ts: openPostgres({ max: 10 })
 const shopId = 'bench-intake';
 const secret = 'bench-webhook-secret-0123456789';
 const runId = Date.now().toString(36);
@@ -84,23 +84,6 @@ const campaignFile = {
   steps: [{ id: 'reminder', delay: '1h', template: 'cart-reminder' }],
 };
 const campaign = Campaign.parse(campaignFile);
-
-/** A cart.updated event the size of the shop's: the raw baseline's row. */
-function sampleEvent(n: number): CartEvent {
-  return CartEvent.parse({
-    id: `evt-${runId}-sample-${n}`,
-    type: 'cart.updated',
-    data: {
-      id: `${runId}-sample-${n}`,
-      currency: 'EUR',
-      items: [{ sku: 'TEE-BLK-M', name: 'Organic cotton T-shirt', quantity: 2, unitPrice: '19.90' }],
-      total: '39.80',
-      recoveryUrl: 'https://shop.example.com/cart/recover?token=t0k3n',
-      customer: { email: `b-${n}-${runId}@bench.example.com`, marketingConsent: true },
-      updatedAt: new Date().toISOString(),
-    },
-  });
-}
 
 async function startPostgres(): Promise<{ url: string; settings: string; postmaster: number | undefined }> {
   let adminUrl = benchVariable('DATABASE_URL');
@@ -130,55 +113,9 @@ async function startPostgres(): Promise<{ url: string; settings: string; postmas
   return { url: url.toString(), settings: row?.settings ?? '', postmaster: await postmasterOf(backend?.pid ?? 0) };
 }
 
-/** The physical limit: single-row INSERT + COMMIT of an event-sized row, POOL connections, as fast as they go. */
-async function rawInsertRate(url: string) {
-  const sql = postgres(url, { max: POOL, onnotice: () => {} });
-  await sql`create table bench_raw (id bigserial primary key, event_id text not null unique, payload jsonb not null)`;
-  const payload = sampleEvent(0);
-  const latencies: number[] = [];
-  let n = 0;
-  const t0 = performance.now();
-  await Promise.all(
-    Array.from({ length: POOL }, async () => {
-      while (performance.now() - t0 < DURATION_MS) {
-        const sent = performance.now();
-        await sql`insert into bench_raw (event_id, payload) values (${`raw-${n++}`}, ${sql.json(payload as never)})`;
-        latencies.push(performance.now() - sent);
-      }
-    }),
-  );
-  const seconds = (performance.now() - t0) / 1000;
-  await sql.end();
-  return {
-    perSecond: latencies.length / seconds,
-    rows: latencies.length,
-    p50: quantile(latencies, 0.5),
-    p99: quantile(latencies, 0.99),
-  };
-}
-
 /** `phase` keeps each run's event ids apart (the same id with another body is a 409). */
-function runShop(url: string, phase: string): Promise<LoadReport> {
-  const child = spawn(process.execPath, ['--import', 'tsx', path.join(root, 'bench/intake-load.ts')], {
-    cwd: root,
-    env: childBenchEnv({
-      URL: url,
-      SECRET: secret,
-      CONCURRENCY: String(CONCURRENCY),
-      DURATION_MS: String(DURATION_MS),
-      RUN_ID: `${runId}-${phase}`,
-    }),
-    stdio: ['ignore', 'pipe', 'inherit'],
-  });
-  let out = '';
-  child.stdout.on('data', (chunk: Buffer) => (out += chunk.toString()));
-  return new Promise((resolve, reject) => {
-    child.once('exit', (code) =>
-      code === 0
-        ? resolve(JSON.parse(out.trim().split('\n').at(-1) ?? '{}') as LoadReport)
-        : reject(new Error(`shop exited ${code}`)),
-    );
-  });
+function shopLoad(url: string, phase: string): Promise<LoadReport> {
+  return runShop({ url, secret, concurrency: CONCURRENCY, durationMs: DURATION_MS, runId: `${runId}-${phase}` });
 }
 
 async function main() {
@@ -197,7 +134,7 @@ async function main() {
   const rawPostgres = cpuMeter({ postgres: benchVariable('DATABASE_URL') ? undefined : pg.postmaster });
   await rawPostgres.start();
   const rawCpu0 = process.cpuUsage();
-  const raw = await rawInsertRate(pg.url);
+  const raw = await rawInsertRate(pg.url, DURATION_MS);
   const rawCpu = process.cpuUsage(rawCpu0);
   const rawPostgresMs = (await rawPostgres.since()).postgres;
   const perRawRow = (ms: number | undefined) => (ms === undefined ? '?' : (ms / Math.max(1, raw.rows)).toFixed(2));
@@ -320,7 +257,7 @@ async function main() {
     '',
     '| measure | rate | p50 / p99 | server CPU per event | answers |',
     '|---|---|---|---|---|',
-    `| raw single-row INSERT + COMMIT, ${POOL} connections (the limit) | ${raw.perSecond.toFixed(0)}/s | ${raw.p50.toFixed(1)} / ${raw.p99.toFixed(1)} ms | | |`,
+    `| raw single-row INSERT + COMMIT, ${APP_POOL_SIZE} connections (the limit) | ${raw.perSecond.toFixed(0)}/s | ${raw.p50.toFixed(1)} / ${raw.p99.toFixed(1)} ms | | |`,
     row('no relay', alone),
     row('relay running in the server', withRelay),
     row('relay in its own process', withSeparateRelay),
@@ -469,7 +406,7 @@ async function startRelayProcess({ url, temporalAddress }: { url: string; tempor
 async function measureShop(url: string, phase: string, others: ReturnType<typeof cpuMeter>): Promise<ShopFigures> {
   await others.start();
   const cpu0 = process.cpuUsage();
-  const shop = await runShop(url, phase);
+  const shop = await shopLoad(url, phase);
   const cpu = process.cpuUsage(cpu0);
   const otherMs = await others.since();
   const accepted = shop.statuses['202'] ?? 0;
