@@ -1,0 +1,150 @@
+import { mkdtemp } from 'node:fs/promises';
+import http from 'node:http';
+import type { AddressInfo } from 'node:net';
+import os from 'node:os';
+import path from 'node:path';
+import postgres from 'postgres';
+import { type CartEventInput, storeCartEvents } from '../db/cart-store';
+import { openDatabase } from '../db/client';
+import { type StoreCartEvent, createGroupCommit } from '../db/group-commit';
+import { CartEvent } from '../domain/events';
+import { verifySignature } from '../signing/webhook-signature';
+import { benchNumber } from './bench-env';
+import { freePort, quantile, script } from './chains-support';
+import { runShop } from './intake-shop';
+import { storeEventAndOutbox, storeEventOnly } from './intake-store-designs';
+import { cpuMeter, postmasterOf } from './process-cpu';
+import { rawInsertRate } from './raw-insert';
+
+// `node --import tsx bench/intake-designs.ts`: how fast could a webhook be on this machine, and
+// what would it take to reach half of the raw INSERT + COMMIT rate (issue #11's goal)? The least
+// webhook server that still does a webhook's work (node:http, no framework or middleware: read the
+// body, check the HMAC, JSON.parse, zod's CartEvent, store through the app's group commit, answer
+// 202 with the event id) in front of three ways to store an event:
+//   1. the product's: the event, the customer, the cart snapshot and the outbox row (four tables,
+//      db/cart-store.ts), as a webhook writes them today;
+//   2. the event and its outbox row only (the customer and the snapshot left to the relay);
+//   3. the event row only (an event log the relay would read as its outbox).
+// 2 and 3 are bench/intake-store-designs.ts, not product code. Rounds alternate the designs
+// (ROUNDS=2 of DURATION_S=6 seconds each, CONCURRENCY=32 in flight, the shop of bench:intake), on a
+// throwaway durable PostgreSQL (fsync, synchronous_commit and full_page_writes on). The raw limit
+// (bench/raw-insert.ts) is measured before and after the rounds. CPU per webhook is given for this
+// process (the server), the shop and PostgreSQL (its process tree, from /proc).
+
+const DURATION_MS = benchNumber('DURATION_S', 6) * 1000;
+const CONCURRENCY = benchNumber('CONCURRENCY', 32);
+const ROUNDS = benchNumber('ROUNDS', 2);
+const secret = 'bench-webhook-secret-0123456789';
+const shopId = 'bench-designs';
+
+const designs: Array<{ label: string; storeEvents: typeof storeCartEvents }> = [
+  { label: "the product's store: event, customer, cart snapshot, outbox", storeEvents: storeCartEvents },
+  { label: 'event + outbox row', storeEvents: storeEventAndOutbox },
+  { label: 'event row only (an event log)', storeEvents: storeEventOnly },
+];
+
+const answers = { new: 202, duplicate: 200, conflict: 409, cart_purchased: 202 } as const;
+
+/** The least a webhook server can do and still check, validate and durably store each event. */
+function leastServer(store: StoreCartEvent): http.Server {
+  return http.createServer((request, response) => {
+    const chunks: Buffer[] = [];
+    request.on('data', (chunk: Buffer) => chunks.push(chunk));
+    request.on('end', () => {
+      const body = Buffer.concat(chunks);
+      const header = request.headers['cartflow-signature'];
+      const signature = verifySignature({
+        header: typeof header === 'string' ? header : undefined,
+        body,
+        secret,
+        toleranceMs: 300_000,
+        nowMs: Date.now(),
+      });
+      if (!signature.ok) return void response.writeHead(401).end();
+      const payload = JSON.parse(body.toString()) as unknown;
+      const parsed = CartEvent.safeParse(payload);
+      if (!parsed.success) return void response.writeHead(400).end();
+      const input: CartEventInput = { shopId, event: parsed.data, payload };
+      store(input).then(
+        (stored) =>
+          response
+            .writeHead(answers[stored.kind], { 'content-type': 'application/json' })
+            .end(JSON.stringify({ status: stored.kind, eventId: parsed.data.id })),
+        () => response.writeHead(503).end(),
+      );
+    });
+  });
+}
+
+const dir = await mkdtemp(path.join(os.tmpdir(), 'cartflow-bench-designs-pg-'));
+const url = await script('test-postgres.sh', ['start', dir, String(await freePort())], { TEST_POSTGRES_DURABLE: '1' });
+const rows: string[] = [];
+try {
+  const database = await openDatabase({ url });
+  await database.migrate();
+  const admin = postgres(url, { max: 1, onnotice: () => {} });
+  const [backend] = await admin<Array<{ pid: number }>>`select pg_backend_pid() as pid`;
+  // Read while the backend lives: once it exits /proc no longer names its parent.
+  const postgresCpu = cpuMeter({ postgres: await postmasterOf(backend?.pid ?? 0) });
+
+  const measureRaw = async (when: string) => {
+    await postgresCpu.start();
+    const cpu0 = process.cpuUsage();
+    const raw = await rawInsertRate(url, DURATION_MS);
+    const cpu = process.cpuUsage(cpu0);
+    const postgresMs = (await postgresCpu.since()).postgres;
+    const perRow = (ms: number | undefined) => (ms === undefined ? '?' : ((ms * 1000) / raw.rows).toFixed(0));
+    rows.push(
+      `| raw single-row INSERT + COMMIT, 10 connections (${when}) | ${raw.perSecond.toFixed(0)}/s | | ${raw.p50.toFixed(1)} / ${raw.p99.toFixed(1)} ms | ${perRow((cpu.user + cpu.system) / 1000)} (client) | | ${perRow(postgresMs)} |`,
+    );
+    return raw.perSecond;
+  };
+
+  const limits = [await measureRaw('before the rounds')];
+  const measured: Array<{ label: string; rate: number; line: (limit: number) => string }> = [];
+  for (let round = 1; round <= ROUNDS; round++) {
+    for (const { label, storeEvents } of designs) {
+      const server = leastServer(createGroupCommit({ db: database.db, storeEvents }));
+      await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve));
+      await postgresCpu.start();
+      const cpu0 = process.cpuUsage();
+      const shop = await runShop({
+        url: `http://127.0.0.1:${(server.address() as AddressInfo).port}/webhooks/cart`,
+        secret,
+        concurrency: CONCURRENCY,
+        durationMs: DURATION_MS,
+        runId: `designs-${Date.now().toString(36)}-${round}`,
+      });
+      const cpu = process.cpuUsage(cpu0);
+      const postgresMs = (await postgresCpu.since()).postgres;
+      await new Promise((resolve) => server.close(resolve));
+      const accepted = shop.statuses['202'] ?? 0;
+      const rate = accepted / (shop.elapsedMs / 1000);
+      const perEvent = (ms: number | undefined) => (ms === undefined ? '?' : ((ms * 1000) / accepted).toFixed(0));
+      const others = Object.entries(shop.statuses).filter(([status]) => status !== '202');
+      measured.push({
+        label,
+        rate,
+        line: (limit) =>
+          `| ${label}, round ${round} | ${rate.toFixed(0)}/s | **${((100 * rate) / limit).toFixed(0)} %** | ${quantile(shop.latenciesMs, 0.5).toFixed(1)} / ${quantile(shop.latenciesMs, 0.99).toFixed(1)} ms | ${perEvent((cpu.user + cpu.system) / 1000)} | ${perEvent(shop.cpuMs)} | ${perEvent(postgresMs)} |${others.length > 0 ? ` (also ${others.map(([s, n]) => `${n} × ${s}`).join(', ')})` : ''}`,
+      });
+    }
+  }
+  limits.push(await measureRaw('after the rounds'));
+  const limit = (limits[0]! + limits[1]!) / 2;
+  rows.push(...measured.map(({ line }) => line(limit)));
+  await admin.end();
+  await database.close();
+} finally {
+  await script('test-postgres.sh', ['stop', dir]);
+}
+
+process.stdout.write(
+  `${os.cpus()[0]?.model ?? 'unknown'}, ${os.cpus().length} cores; load average ${os
+    .loadavg()
+    .map((v) => v.toFixed(2))
+    .join(' ')}; ${new Date().toISOString()}; ${CONCURRENCY} in flight, ${DURATION_MS / 1000} s per round\n\n` +
+    '| design | accepted | of the raw rate (mean of the two raw runs) | p50 / p99 | server CPU per webhook (µs) | shop (µs) | PostgreSQL (µs) |\n' +
+    `|---|---:|---:|---:|---:|---:|---:|\n${rows.join('\n')}\n`,
+);
+process.exit(0);
