@@ -3,11 +3,17 @@ import http from 'node:http';
 import type { AddressInfo } from 'node:net';
 import os from 'node:os';
 import path from 'node:path';
+import { createAdaptorServer } from '@hono/node-server';
+import { Client, Connection } from '@temporalio/client';
+import pino from 'pino';
 import postgres from 'postgres';
 import { type CartEventInput, storeCartEvents } from '../db/cart-store';
 import { openDatabase } from '../db/client';
 import { type StoreCartEvent, createGroupCommit } from '../db/group-commit';
+import { Campaign } from '../domain/campaign';
 import { CartEvent } from '../domain/events';
+import { createApp } from '../server/app';
+import { createCartWorkflows } from '../server/cart-workflows';
 import { verifySignature } from '../signing/webhook-signature';
 import { benchNumber } from './bench-env';
 import { freePort, quantile, script } from './chains-support';
@@ -17,19 +23,22 @@ import { cpuMeter, postmasterOf } from './process-cpu';
 import { rawInsertRate } from './raw-insert';
 
 // `node --import tsx bench/intake-designs.ts`: how fast could a webhook be on this machine, and
-// what would it take to reach half of the raw INSERT + COMMIT rate (issue #11's goal)? The least
-// webhook server that still does a webhook's work (node:http, no framework or middleware: read the
-// body, check the HMAC, JSON.parse, zod's CartEvent, store through the app's group commit, answer
-// 202 with the event id) in front of three ways to store an event:
-//   1. the product's: the event, the customer, the cart snapshot and the outbox row (four tables,
-//      db/cart-store.ts), as a webhook writes them today;
-//   2. the event and its outbox row only (the customer and the snapshot left to the relay);
-//   3. the event row only (an event log the relay would read as its outbox).
-// 2 and 3 are bench/intake-store-designs.ts, not product code. Rounds alternate the designs
-// (ROUNDS=2 of DURATION_S=6 seconds each, CONCURRENCY=32 in flight, the shop of bench:intake), on a
-// throwaway durable PostgreSQL (fsync, synchronous_commit and full_page_writes on). The raw limit
-// (bench/raw-insert.ts) is measured before and after the rounds. CPU per webhook is given for this
-// process (the server), the shop and PostgreSQL (its process tree, from /proc).
+// what would it take to reach half of the raw INSERT + COMMIT rate (issue #11's goal B)? Four
+// servers, each answering the shop of bench:intake:
+//   1. the product's app (Hono and its middleware, server/app.ts) with the product's store, which
+//      writes the event, the customer, the cart snapshot and the outbox row (four tables,
+//      db/cart-store.ts), as `npm start` answers a webhook today;
+//   2. the least webhook server that still does a webhook's work (node:http, no framework or
+//      middleware: read the body, check the HMAC, JSON.parse, zod's CartEvent, store through the
+//      app's group commit, answer 202 with the event id) with the same store: the HTTP layer's share;
+//   3. the least server writing the event and its outbox row only (the customer and the snapshot
+//      left to the relay);
+//   4. the least server writing the event row only (an event log the relay would read as its outbox).
+// 3 and 4 are bench/intake-store-designs.ts, not product code. Rounds alternate the servers
+// (ROUNDS=2 of DURATION_S=6 seconds each, CONCURRENCY=32 in flight), on a throwaway durable
+// PostgreSQL (fsync, synchronous_commit and full_page_writes on). The raw limit (bench/raw-insert.ts)
+// is measured before and after the rounds. CPU per webhook is given for this process (the server),
+// the shop and PostgreSQL (its process tree, from /proc).
 
 const DURATION_MS = benchNumber('DURATION_S', 6) * 1000;
 const CONCURRENCY = benchNumber('CONCURRENCY', 32);
@@ -37,11 +46,59 @@ const ROUNDS = benchNumber('ROUNDS', 2);
 const secret = 'bench-webhook-secret-0123456789';
 const shopId = 'bench-designs';
 
-const designs: Array<{ label: string; storeEvents: typeof storeCartEvents }> = [
-  { label: "the product's store: event, customer, cart snapshot, outbox", storeEvents: storeCartEvents },
-  { label: 'event + outbox row', storeEvents: storeEventAndOutbox },
-  { label: 'event row only (an event log)', storeEvents: storeEventOnly },
+type Db = Awaited<ReturnType<typeof openDatabase>>['db'];
+
+const designs: Array<{ label: string; server: (db: Db) => http.Server }> = [
+  { label: "the product's app (Hono, its middleware) and store, as `npm start` answers", server: productApp },
+  {
+    label: "the least server, the product's store: event, customer, cart snapshot, outbox",
+    server: (db) => leastServer(createGroupCommit({ db, storeEvents: storeCartEvents })),
+  },
+  {
+    label: 'the least server, event + outbox row',
+    server: (db) => leastServer(createGroupCommit({ db, storeEvents: storeEventAndOutbox })),
+  },
+  {
+    label: 'the least server, event row only (an event log)',
+    server: (db) => leastServer(createGroupCommit({ db, storeEvents: storeEventOnly })),
+  },
 ];
+
+/**
+ * The product's HTTP app as bench:intake runs it (rate limits off, no relay), for the framework's
+ * and middleware's share. Its Temporal client never connects: a webhook only names its journeys.
+ */
+function productApp(db: Db): http.Server {
+  const campaign = Campaign.parse({
+    id: 'bench-consumer',
+    version: 1,
+    name: 'Bench consumers',
+    priority: 100,
+    trigger: 'cart.abandoned',
+    audience: 'everyone',
+    steps: [{ id: 'reminder', delay: '1h', template: 'cart-reminder' }],
+  });
+  const workflows = createCartWorkflows({
+    client: new Client({ connection: Connection.lazy({ address: '127.0.0.1:7233' }) }),
+    taskQueue: 'bench-designs',
+    abandonAfterMs: 3_600_000,
+    campaigns: [campaign],
+  });
+  const app = createApp({
+    db,
+    workflows,
+    relay: { wake() {} },
+    config: {
+      shopId,
+      webhookSecret: secret,
+      webhookMaxBytes: 256 * 1024,
+      webhookToleranceMs: 300_000,
+      rateLimits: { webhooks: 'off', tracking: 'off', unsubscribe: 'off' },
+    },
+    logger: pino({ level: 'warn' }),
+  });
+  return createAdaptorServer({ fetch: app.fetch }) as http.Server;
+}
 
 const answers = { new: 202, duplicate: 200, conflict: 409, cart_purchased: 202 } as const;
 
@@ -103,8 +160,8 @@ try {
   const limits = [await measureRaw('before the rounds')];
   const measured: Array<{ label: string; rate: number; line: (limit: number) => string }> = [];
   for (let round = 1; round <= ROUNDS; round++) {
-    for (const { label, storeEvents } of designs) {
-      const server = leastServer(createGroupCommit({ db: database.db, storeEvents }));
+    for (const { label, server: serverOf } of designs) {
+      const server = serverOf(database.db);
       await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve));
       await postgresCpu.start();
       const cpu0 = process.cpuUsage();
