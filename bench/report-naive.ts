@@ -88,7 +88,8 @@ export async function naiveStepFunnel(db: Db, range: AnalyticsRange): Promise<St
 export async function naiveDailySeries(db: Db, range: AnalyticsRange): Promise<DailyRow[]> {
   const rows = await db.execute(sql`
     select campaign_id, to_char(day, 'YYYY-MM-DD') as day, currency,
-      count(*) filter (where status = 'sent') as sent, count(*) filter (where human_opens > 0) as unique_human_opens,
+      count(*) filter (where status = 'sent') as sent, count(*) filter (where status = 'unconfirmed') as unconfirmed,
+      count(*) filter (where human_opens > 0) as unique_human_opens,
       count(*) filter (where human_clicks > 0) as unique_human_clicks, sum(orders) as attributed_orders,
       sum(revenue_minor) as attributed_revenue_minor
     from (${perMessage(range)}) m
@@ -99,6 +100,7 @@ export async function naiveDailySeries(db: Db, range: AnalyticsRange): Promise<D
     day: String(row.day),
     currency: String(row.currency),
     sent: Number(row.sent),
+    unconfirmed: Number(row.unconfirmed),
     uniqueHumanOpens: Number(row.unique_human_opens),
     uniqueHumanClicks: Number(row.unique_human_clicks),
     attributedOrders: Number(row.attributed_orders),

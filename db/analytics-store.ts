@@ -47,7 +47,10 @@ export interface DailyRow {
   campaignId: string;
   day: string;
   currency: string;
+  /** Confirmed sends, as in the funnel. */
   sent: number;
+  /** Not sent again after an attempt that died mid-send, as in the funnel: may have reached the customer. */
+  unconfirmed: number;
   uniqueHumanOpens: number;
   uniqueHumanClicks: number;
   attributedOrders: number;
@@ -123,7 +126,7 @@ export async function stepFunnel(db: Db, range: AnalyticsRange): Promise<StepFun
 export async function dailySeries(db: Db, range: AnalyticsRange): Promise<DailyRow[]> {
   const rows = await db.execute(sql`
     select campaign_id, to_char(day, 'YYYY-MM-DD') as day, currency,
-      sum(sent) as sent, sum(unique_human_opens) as unique_human_opens,
+      sum(sent) as sent, sum(unconfirmed) as unconfirmed, sum(unique_human_opens) as unique_human_opens,
       sum(unique_human_clicks) as unique_human_clicks, sum(attributed_orders) as attributed_orders,
       sum(attributed_revenue_minor) as attributed_revenue_minor
     from campaign_step_daily
@@ -136,6 +139,7 @@ export async function dailySeries(db: Db, range: AnalyticsRange): Promise<DailyR
     currency: String(row.currency),
     ...numbers(row, [
       ['sent', 'sent'],
+      ['unconfirmed', 'unconfirmed'],
       ['uniqueHumanOpens', 'unique_human_opens'],
       ['uniqueHumanClicks', 'unique_human_clicks'],
       ['attributedOrders', 'attributed_orders'],

@@ -76,10 +76,16 @@ const schemas = {
       campaignId: text,
       day,
       currency: text,
-      ...counts(['sent', 'uniqueHumanOpens', 'uniqueHumanClicks', 'attributedOrders']),
+      sent: { ...integer, description: 'Confirmed sends, as in FunnelLine.sent.' },
+      unconfirmed: {
+        ...integer,
+        description:
+          'As in FunnelLine.unconfirmed: may have reached the customer, so its opens, clicks and orders are in this day too. Not in sent.',
+      },
+      ...counts(['uniqueHumanOpens', 'uniqueHumanClicks', 'attributedOrders']),
       attributedRevenueMinor: { type: 'integer' },
     },
-    'One campaign × UTC day (the day the step ran) × currency.',
+    "One campaign × UTC day (the day the step ran) × currency; summed over the days, each count equals the funnel's.",
   ),
   VsControl: object(
     {

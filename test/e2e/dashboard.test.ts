@@ -58,7 +58,12 @@ interface PageGlobals {
   };
   sessionStorage: { length: number };
   localStorage: { length: number };
-  Chart: { getChart(canvas: unknown): { config: { type: string } } };
+  Chart: {
+    getChart(canvas: unknown): {
+      config: { type: string };
+      data: { labels: string[]; datasets: Array<{ label: string; data: number[] }> };
+    };
+  };
 }
 interface CanvasElement {
   width: number;
@@ -170,6 +175,26 @@ describe('dashboard (real HTTP server, headless Chromium)', () => {
     expect(errors).toEqual([]);
 
     await page.screenshot({ path: path.join(artifacts, `dashboard-${width}.png`), fullPage: true });
+    await page.context().close();
+  });
+
+  it('the daily series shows the unconfirmed emails of their day beside the sent ones', async () => {
+    const { page, errors } = await openDashboard(1280);
+    await showSeededRange(page);
+    const series = await page
+      .locator('[data-campaign="consumer"] canvas[aria-label="Daily series of consumer"]')
+      .evaluate((canvas) => {
+        const { data } = (globalThis as unknown as PageGlobals).Chart.getChart(canvas);
+        return { labels: data.labels, lines: data.datasets.map((dataset) => [dataset.label, dataset.data]) };
+      });
+    expect(series.labels).toEqual(['2026-03-02', '2026-03-03', '2026-03-04']);
+    expect(series.lines).toEqual([
+      ['Sent', [193, 193, 194]],
+      ['Unconfirmed', [0, 7, 0]],
+      ['Clicked (people)', [40, 40, 40]],
+      ['Attributed orders', [28, 28, 28]],
+    ]);
+    expect(errors).toEqual([]);
     await page.context().close();
   });
 

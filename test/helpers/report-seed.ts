@@ -14,7 +14,8 @@ import { consumerCampaign, welcomeCampaign } from './campaigns';
  *   holdout 120 entrants, 12 ordered · emailed 480, 96 ordered
  *   reminder · control 240 sent, 6 bounced, 120 opened, 60 clicked, 24 ordered (all attributed)
  *   reminder · urgent  240 sent, 6 bounced, 120 opened, 60 clicked, 72 ordered (60 attributed)
- *   incentive 100 sent (50 per variant, none of them bought)
+ *   incentive 100 sent (50 per variant, none of them bought), and on 2026-03-03 7 unconfirmed
+ *     (an attempt died mid-send and the step was not sent again), 3 of them opened by a person
  * welcome v1 (step `welcome` tests `plain` against `illustrated`, planned 1 : 1): 150 and 90
  * entrants, a sample-ratio mismatch.
  */
@@ -96,6 +97,9 @@ function entrants(): Entrant[] {
 }
 
 const CONVERSIONS: Record<string, number> = { holdout: 12, control: 24, urgent: 72 };
+// Seven treated entrants of 2026-03-03 (ranks 150-158, past every conversion and click).
+const unconfirmedIncentive = (entrant: Entrant) =>
+  entrant.arm === 'treated' && entrant.rank >= 150 && entrant.rank < 160 && entrant.index % 3 === 1;
 const converts = (entrant: Entrant) => entrant.rank < (CONVERSIONS[entrant.variant ?? entrant.arm ?? ''] ?? 0);
 
 export async function seedReportData(sql: postgres.Sql, shopId: string): Promise<void> {
@@ -136,7 +140,12 @@ export async function seedReportData(sql: postgres.Sql, shopId: string): Promise
   const touches: Array<Record<string, unknown>> = [];
   const orders: Array<Record<string, unknown>> = [];
   for (const { entrant, customerId, cartId, workflowId } of rows) {
-    const message = (step: string, variant: string | null, status: 'sent' | 'skipped', hours: number) => {
+    const message = (
+      step: string,
+      variant: string | null,
+      status: 'sent' | 'skipped' | 'unconfirmed',
+      hours: number,
+    ) => {
       const id = randomUUID();
       const key = `${workflowId}:${step}`;
       messages.push({
@@ -155,7 +164,7 @@ export async function seedReportData(sql: postgres.Sql, shopId: string): Promise
         variant,
         currency: 'EUR',
         status,
-        reason: status === 'skipped' ? 'holdout' : null,
+        reason: status === 'skipped' ? 'holdout' : status === 'unconfirmed' ? 'expired' : null,
         message_id_header: `<${key}@mail.example.com>`,
         created_at: new Date(entrant.startedAt.getTime() + hours * HOUR_MS),
         sent_at: status === 'sent' ? new Date(entrant.startedAt.getTime() + hours * HOUR_MS) : null,
@@ -189,6 +198,10 @@ export async function seedReportData(sql: postgres.Sql, shopId: string): Promise
         clicked = reminder;
       }
       if (entrant.rank >= 100 && entrant.rank < 150) message('incentive', null, 'sent', 2);
+      if (unconfirmedIncentive(entrant)) {
+        const incentive = message('incentive', null, 'unconfirmed', 2);
+        if (entrant.rank < 155) touch(incentive, 'open', 2.5);
+      }
     }
     if (converts(entrant)) {
       orders.push({

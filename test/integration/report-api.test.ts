@@ -50,6 +50,16 @@ afterAll(async () => {
   await database?.drop();
 });
 
+const DAILY_COUNTS = [
+  'sent',
+  'unconfirmed',
+  'uniqueHumanOpens',
+  'uniqueHumanClicks',
+  'attributedOrders',
+  'attributedRevenueMinor',
+] as const;
+type DailyCount = (typeof DAILY_COUNTS)[number];
+
 const auth = { Authorization: `Bearer ${ADMIN_TOKEN}` };
 const report = (query: string, headers: Record<string, string> = auth) =>
   app.request(`/admin/reports/campaigns${query}`, { headers });
@@ -113,10 +123,21 @@ describe('GET /admin/reports/campaigns', () => {
     expect(line('reminder', 'control')?.humanClickRate.rate).toBeCloseTo(60 / 234, 12);
     expect(line('reminder', 'urgent')).toMatchObject({ sent: 240, attributedOrders: 60, recoveredCarts: 60 });
     expect(line('reminder', 'holdout')).toMatchObject({ reached: 120, sent: 0, skipped: 120 });
-    expect(line('incentive', '')).toMatchObject({ sent: 100, attributedOrders: 0 });
+    expect(line('incentive', '')).toMatchObject({ sent: 100, unconfirmed: 7, attributedOrders: 0 });
 
-    expect(consumer.daily.map((row) => row.day)).toEqual(['2026-03-02', '2026-03-03', '2026-03-04']);
-    expect(consumer.daily.reduce((sum, row) => sum + row.sent, 0)).toBe(580);
+    // Unconfirmed emails have their day in the series, beside the confirmed sends.
+    expect(consumer.daily.map((row) => [row.day, row.sent, row.unconfirmed])).toEqual([
+      ['2026-03-02', 193, 0],
+      ['2026-03-03', 193, 7],
+      ['2026-03-04', 194, 0],
+    ]);
+    // What an analyst checks: the days add up to the funnel, count by count.
+    const total = (rows: ReadonlyArray<Record<DailyCount, number>>, field: DailyCount) =>
+      rows.reduce((sum, row) => sum + row[field], 0);
+    for (const field of DAILY_COUNTS) {
+      expect(total(consumer.daily, field), field).toBe(total(consumer.funnel, field));
+    }
+    expect(total(consumer.daily, 'sent')).toBe(580);
 
     const holdout = consumer.experiments.find((experiment) => experiment.experiment === 'holdout');
     expect(holdout?.arms.map((arm) => [arm.id, arm.weight, arm.entered, arm.conversions])).toEqual([
