@@ -176,5 +176,6 @@ function quotedKey(key: string): string {
 
 /** `duplicate key "email" at data.customer; each key may appear once per object` */
 export function describeDuplicateKey({ key, path }: DuplicateKey): string {
-  return `duplicate key ${quotedKey(key)} at ${formatJsonPath(path)}; each key may appear once per object`;
+  const length = key.length > SHOWN_KEY_LENGTH ? ` (${key.length} characters)` : '';
+  return `duplicate key ${quotedKey(key)}${length} at ${formatJsonPath(path)}; each key may appear once per object`;
 }

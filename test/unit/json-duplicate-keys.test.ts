@@ -181,6 +181,8 @@ describe('the message of a duplicate key', () => {
     const long = 'k'.repeat(5000);
     const message = describeDuplicateKey({ key: long, path: [long, ...Array.from({ length: 10_000 }, () => 0)] });
     expect(message.length).toBeLessThan(400);
-    expect(message).toContain(`duplicate key "${'k'.repeat(100)}…" at "${'k'.repeat(100)}…".0.0.0.0.0.0.0.…`);
+    expect(message).toContain(
+      `duplicate key "${'k'.repeat(100)}…" (5000 characters) at "${'k'.repeat(100)}…".0.0.0.0.0.0.0.….0.0.0.0.0.0.0.0;`,
+    );
   });
 });
