@@ -9,6 +9,7 @@ import { createOutboxRelay, type OutboxWake } from './outbox-relay';
 import type { ChainStopper } from '../app/chain-stopper';
 import { readSignedBody } from './signed-request';
 import { limitedRawBody } from './raw-body';
+import { readJsonBody } from './json-body';
 import { invalidPayload, payloadIssues } from './invalid-payload';
 import { mountDeliveryRoutes, tooLarge } from './delivery-routes';
 import { mountTrackingRoutes } from './tracking-routes';
@@ -96,9 +97,6 @@ export interface AppDeps {
   now?: () => number;
 }
 
-/** Refuses invalid UTF-8 rather than replacing it; stateless between whole-buffer decodes, so one serves all. */
-const strictUtf8 = new TextDecoder('utf-8', { fatal: true });
-
 export function createApp({
   db,
   workflows,
@@ -184,12 +182,9 @@ export function createApp({
       if (!signed.ok) return signed.response;
       const { body } = signed;
 
-      let json: unknown;
-      try {
-        json = JSON.parse(strictUtf8.decode(body));
-      } catch {
-        return c.json({ error: 'invalid_json', message: 'body must be a UTF-8 JSON document' }, 400);
-      }
+      const read = readJsonBody(body);
+      if (!read.ok) return c.json({ error: 'invalid_json', message: read.message }, 400);
+      const json = read.value;
       const parsed = CartEvent.safeParse(withDefaultLocale(json, shop.defaultLocale));
       if (!parsed.success) return invalidPayload(c, payloadIssues(parsed.error));
 

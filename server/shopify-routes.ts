@@ -29,6 +29,7 @@ import type { CartWorkflows } from './cart-workflows';
 import type { OutboxWake } from './outbox-relay';
 import { tooLarge } from './delivery-routes';
 import { invalidPayload, payloadIssues } from './invalid-payload';
+import { readJsonBody } from './json-body';
 import { SHOPIFY_HMAC_HEADER, verifyShopifyHmac } from './shopify-signature';
 import { redactShop } from './shopify-shop-redact';
 import { withDefaultLocale } from '../domain/shop';
@@ -116,12 +117,9 @@ export function shopifyRoutes(deps: ShopifyRoutesDeps) {
         return c.json({ error: hmac.reason, message }, 401);
       }
 
-      let json: unknown;
-      try {
-        json = JSON.parse(new TextDecoder('utf-8', { fatal: true }).decode(body));
-      } catch {
-        return c.json({ error: 'invalid_json', message: 'body must be a UTF-8 JSON document' }, 400);
-      }
+      const read = readJsonBody(body);
+      if (!read.ok) return c.json({ error: 'invalid_json', message: read.message }, 400);
+      const json = read.value;
       const delivery: Delivery = {
         topic,
         webhookId,

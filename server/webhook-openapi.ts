@@ -204,7 +204,10 @@ export function webhookOpenApi() {
               content: json(ref('Accepted')),
             },
             '202': { description: 'Accepted (or ignored, with a reason).', content: json(ref('Accepted')) },
-            '400': error('Not JSON, or a field breaks the contract (`issues` names each).'),
+            '400': error(
+              'Not UTF-8 JSON, or a key twice in one object (`invalid_json`, the message names the key and its object); ' +
+                'or a field breaks the contract (`invalid_payload`: `issues` names each).',
+            ),
             '401': error(`The signature is missing or wrong: ${signatureWords}.`),
             '403': error('Cartflow-Shop names no shop of this install (`unknown_shop`); nothing was stored.'),
             '409': error('The event id was already used for a different event (`event_id_conflict`).'),

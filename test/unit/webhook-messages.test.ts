@@ -270,3 +270,55 @@ describe('no 400 speaks zod', () => {
     );
   });
 });
+
+describe('a key twice in one object', () => {
+  const twice = (json: string, key: string, extra: string) => json.replace(`"${key}":`, `"${key}":${extra},"${key}":`);
+
+  it('is a 400 invalid_json naming the key and its object on every signed JSON webhook', async () => {
+    const cartBody = twice(JSON.stringify(withCustomer({ email: 'a@example.com' })), 'email', '"b@example.com"');
+    expect(await refusal('/webhooks/cart', signedRequest(cartBody))).toEqual({
+      status: 400,
+      error: 'invalid_json',
+      message: 'duplicate key "email" at data.customer; each key may appear once per object',
+    });
+    const bounce = twice('[{"id":"evt-1","type":"hard_bounce","email":"a@example.com"}]', 'type', '"complaint"');
+    expect(await refusal('/webhooks/delivery', signedRequest(bounce))).toMatchObject({
+      status: 400,
+      error: 'invalid_json',
+      message: 'duplicate key "type" at 0; each key may appear once per object',
+    });
+    const timestamp = String(Math.floor(Date.now() / 1000));
+    const sendgridBody = twice(
+      '[{"event":"bounce","email":"a@example.com","sg_event_id":"sg-1"}]',
+      'email',
+      '"b@x.org"',
+    );
+    const signature = sign('sha256', Buffer.from(timestamp + sendgridBody), sendgridKeys.privateKey).toString('base64');
+    const sendgrid = await refusal('/webhooks/sendgrid', {
+      method: 'POST',
+      headers: {
+        'X-Twilio-Email-Event-Webhook-Signature': signature,
+        'X-Twilio-Email-Event-Webhook-Timestamp': timestamp,
+      },
+      body: sendgridBody,
+    });
+    expect(sendgrid).toMatchObject({
+      status: 400,
+      error: 'invalid_json',
+      message: expect.stringMatching(/^duplicate key "email" at 0;/),
+    });
+  });
+
+  it('keeps the words for a body that is not UTF-8 JSON', async () => {
+    expect(await refusal('/webhooks/cart', signedRequest('{"id": '))).toEqual({
+      status: 400,
+      error: 'invalid_json',
+      message: 'body must be a UTF-8 JSON document',
+    });
+    const notUtf8 = await refusal(
+      '/webhooks/delivery',
+      signedRequest(Buffer.from([0x7b, 0xff, 0x7d]).toString('latin1')),
+    );
+    expect(notUtf8.message).toMatch(/^body must be a UTF-8 JSON document \(.+\)$/);
+  });
+});
