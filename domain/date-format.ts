@@ -1,3 +1,5 @@
+import { isolateRightToLeft } from './bidi-isolate';
+
 export type DateStyle = 'full' | 'long' | 'medium' | 'short';
 
 export interface FormatDateInput {
@@ -30,13 +32,16 @@ function dateTimeFormat(locale: string, { timeZone, dateStyle, withTime }: Forma
   return format;
 }
 
-/** "2026-11-30T22:59:00Z", ru, Europe/Moscow, long, with time → "1 декабря 2026 г. в 01:59". */
+/**
+ * "2026-11-30T22:59:00Z", ru, Europe/Moscow, long, with time → "1 декабря 2026 г. в 01:59". A
+ * right-to-left date comes isolated, to keep its place in text of either direction (bidi-isolate.ts).
+ */
 export function formatDate({ value, locale, timeZone, dateStyle = 'long', withTime = false }: FormatDateInput): string {
   const date = value instanceof Date ? value : new Date(value);
   if (Number.isNaN(date.getTime())) throw new RangeError(`"${String(value)}" is not a date`);
   const key: FormatKey = { timeZone, dateStyle, withTime };
   try {
-    return dateTimeFormat(locale, key).format(date);
+    return isolateRightToLeft(dateTimeFormat(locale, key).format(date));
   } catch {
     return dateTimeFormat('en', key).format(date);
   }

@@ -1,3 +1,5 @@
+import { isolateRightToLeft } from './bidi-isolate';
+
 export interface FormatMoneyInput {
   amount: string;
   currency: string;
@@ -23,10 +25,13 @@ function formatterFor(tag: string, currency: string): Intl.NumberFormat {
   return formatter;
 }
 
-/** "19.9", EUR, de → "19,90 €". Falls back to English when the locale is unknown to Intl. */
+/**
+ * "19.9", EUR, de → "19,90 €". Falls back to English when the locale is unknown to Intl. Right-to-
+ * left output comes isolated, to keep its place in text of either direction (bidi-isolate.ts).
+ */
 export function formatMoney({ amount, currency, locale }: FormatMoneyInput): string {
   // Intl accepts decimal strings exactly (no float rounding of the shop's amount).
-  const format = (tag: string) => formatterFor(tag, currency).format(amount as unknown as number);
+  const format = (tag: string) => isolateRightToLeft(formatterFor(tag, currency).format(amount as unknown as number));
   try {
     return format(locale);
   } catch {

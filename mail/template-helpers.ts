@@ -1,4 +1,5 @@
 import type { HelperDelegate, HelperOptions } from 'handlebars';
+import { isolateRightToLeft } from '../domain/bidi-isolate';
 import { formatDate, type DateStyle } from '../domain/date-format';
 import { formatMoney } from '../domain/money';
 import { type PluralForms, pluralize } from '../domain/plural';
@@ -105,7 +106,7 @@ function shopUnsubscribeUrl(data: RootData): string {
 
 const percentFormats = new Map<string, Intl.NumberFormat>();
 
-/** 10 → "10%", 12.5 → "12.5%"; English when Intl does not know the locale, as money does. */
+/** 10 → "10%", 12.5 → "12.5%"; English when Intl does not know the locale, and isolated when right-to-left, as money is. */
 function formatPercent(value: number, locale: string): string {
   let format = percentFormats.get(locale);
   if (!format) {
@@ -116,7 +117,7 @@ function formatPercent(value: number, locale: string): string {
     }
     percentFormats.set(locale, format);
   }
-  return format.format(value / 100);
+  return isolateRightToLeft(format.format(value / 100));
 }
 
 const helpers: Record<string, (...args: never[]) => unknown> = {

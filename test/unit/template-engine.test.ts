@@ -63,6 +63,27 @@ describe('Russian plural forms and formats', () => {
     expect(email.text).toContain('Total: 52,30\u00a0€');
   });
 
+  it.each([
+    ['ar', '\u200f19.90\u00a0€'],
+    ['he', '\u200f19.90\u00a0\u200f€'],
+  ])(
+    'a right-to-left customer (%s) in the English fallback: each price is isolated, so it stays beside its own number',
+    async (locale, unitPrice) => {
+      const email = await renderer.render('cart-reminder', buildCartEmailData(cart({}, { locale })));
+      expect(email.locale).toBe('en');
+      // Without the isolates the bidi algorithm shows "2 × 39.80 = € 19.90 €": the unit price
+      // and the line total swapped (seen in Chromium).
+      const isolated = (value: string) => `\u2068${value}\u2069`;
+      expect(email.text).toContain(`2 × ${isolated(unitPrice)} = ${isolated(unitPrice.replace('19.90', '39.80'))}`);
+      expect(decoded(email.html)).toContain(isolated(unitPrice));
+    },
+  );
+
+  it('a left-to-right customer gets no invisible characters', async () => {
+    const email = await renderer.render('cart-reminder', buildCartEmailData(cart({}, { locale: 'de' })));
+    expect(`${email.subject}${email.preheader}${email.text}${email.html}`).not.toMatch(/[\u2066-\u2069]/);
+  });
+
   it('subject variants are the lines of subject.hbs', async () => {
     const data = buildCartEmailData(cart());
     const second = await renderer.render('cart-reminder', data, { subjectVariant: 1 });
@@ -238,6 +259,12 @@ describe('discount kinds and the buyer, in sends and samples', () => {
     expect(en.subject).toBe('10% off your cart, Ada');
     const ru = await renderer.render('cart-incentive', incentive({ percentOff: '12.5' }, 'ru'));
     expect(ru.subject).toBe('Скидка 12,5\u00a0% на вашу корзину, Ada');
+  });
+
+  it("an Arabic customer: the code's expiry date stays in one piece in the English subject and preheader", async () => {
+    const email = await renderer.render('cart-incentive', incentive({ percentOff: 10 }, 'ar'));
+    const expiry = '\u206831\u200f/12\u200f/2099\u2069';
+    expect(`${email.subject} ${email.preheader}`).toContain(expiry);
   });
 
   it('percent refuses what is not a number, naming the line', async () => {

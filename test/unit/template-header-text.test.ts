@@ -11,9 +11,17 @@ describe('subjects and preheaders are one header-safe line', () => {
 
   it('drops bidi overrides, embeddings, isolates and other controls', () => {
     expect(headerText('Ada \u202eevil\u202c, your cart')).toBe('Ada evil, your cart');
-    expect(headerText('\u2066a\u2067b\u2068c\u2069 \u202a\u202b\u202dd')).toBe('abc d');
+    expect(headerText('\u2066a\u2067b\u2068c \u202a\u202b\u202dd')).toBe('abc d');
+    expect(headerText('a\u2069b\u2068\u2068c\u2069\u2069 d')).toBe('ab\u2068c\u2069 d');
     expect(headerText('a\u0000b\u0007c\u001bd\u007fe\u009bf')).toBe('abcdef');
     expect(headerText('Ada \u202e , hi')).toBe('Ada , hi');
+  });
+
+  it('keeps a closed first-strong isolate: a right-to-left date stays in one piece in an English subject', () => {
+    // 03/12/2026 as Arabic formats it: without the isolate the line shows "until 032026/12/".
+    const subject = 'Your code for 10% off works until \u2068\u200f03\u200f/12\u200f/2026\u2069';
+    expect(headerText(subject)).toBe(subject);
+    expect(HEADER_UNSAFE.test(subject)).toBe(false);
   });
 
   it('keeps right-to-left letters, direction marks, emoji and typography', () => {

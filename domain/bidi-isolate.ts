@@ -1,0 +1,18 @@
+/**
+ * Hebrew, Arabic, Syriac, Thaana, N'Ko, Samaritan, Mandaic and their presentation forms, and the
+ * right-to-left and Arabic letter marks Intl puts into numbers and dates formatted for those
+ * languages (`‏19.90 €` in Arabic begins with U+200F).
+ */
+const RIGHT_TO_LEFT = /[\u0590-\u08ff\ufb1d-\ufdff\ufe70-\ufefc\u200f\u061c]/;
+
+/**
+ * A value formatted in the customer's language, made safe to set into a template written in
+ * another: wrapped in a first-strong isolate (U+2068 … U+2069) when it holds right-to-left text.
+ * Without it the bidi algorithm reorders the value with its neighbours: an Arabic customer's
+ * "2 × ‏19.90 € = ‏39.80 €" in an English email reads "2 × 39.80 = € 19.90 €", the unit price
+ * and the line total swapped. Left-to-right values come back unchanged (no invisible characters
+ * for the customers who do not need them).
+ */
+export function isolateRightToLeft(text: string): string {
+  return RIGHT_TO_LEFT.test(text) ? `\u2068${text}\u2069` : text;
+}
