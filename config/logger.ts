@@ -37,7 +37,7 @@ export function installTemporalRuntime(
   Runtime.install({
     ...(ownSignals ? { shutdownSignals: [] } : {}),
     logger: new DefaultLogger('INFO', ({ level, message, meta }) => {
-      temporalLogger[TEMPORAL_TO_PINO[level]](withoutTaskToken(meta), message);
+      temporalLogger[pinoLevelOf(level, message)](withoutTaskToken(meta), message);
     }),
     ...(port === undefined
       ? {}
@@ -54,6 +54,19 @@ export function installTemporalRuntime(
           },
         }),
   });
+}
+
+/**
+ * The SDK logs webpack's whole compilation summary at INFO when a worker bundles its workflows at
+ * start: one line of about 1 KB listing every module, the first thing `npm start` prints after
+ * the database. It is for whoever debugs the bundle; "Workflow bundle created" (with its size)
+ * stays at INFO.
+ */
+export function pinoLevelOf(level: LogLevel, message: string): (typeof TEMPORAL_TO_PINO)[LogLevel] {
+  if (level === 'INFO' && /^asset workflow-bundle-/.test(message) && /\nwebpack [\d.]+ compiled/.test(message)) {
+    return 'debug';
+  }
+  return TEMPORAL_TO_PINO[level];
 }
 
 // Activity log lines carry workflowId, runId, activityId and attempt: the ids that join them to the
