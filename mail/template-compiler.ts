@@ -3,6 +3,7 @@ import { type FormatCallback, convert } from 'html-to-text';
 import mjml2html from 'mjml';
 import { type LocalizedText, textForLocale } from '../domain/localized-text';
 import { pickVariant } from '../domain/subject-variant';
+import { textDirectionOf } from '../domain/text-direction';
 import { headerText } from './header-text';
 import {
   type Origin,
@@ -168,7 +169,31 @@ export function localeFiles(sources: TemplateSources, locale: string) {
   const missing = !subject ? 'subject.hbs' : !preheader ? 'preheader.hbs' : undefined;
   if (missing) throw new TemplateError(`${displayPath(sources.folder)}/${missing}: missing (every template needs one)`);
   const body = expandPartials({ file: pick('body', 'mjml')!, partials: sources.partials, locale });
-  return { body, subject: subject!, preheader: preheader!, text: pick('text', 'hbs') };
+  return { body: withDirection(body, locale), subject: subject!, preheader: preheader!, text: pick('text', 'hbs') };
+}
+
+/** The root `<mjml …>` tag, when it does not say its direction itself. */
+const ROOT_WITHOUT_DIR = /<mjml\b(?![^>]*\sdir\s*=)[^>]*>/;
+/** MJML lays sections and columns out left to right and aligns text left unless told otherwise. */
+const RIGHT_TO_LEFT_DEFAULTS =
+  '<mj-attributes><mj-section direction="rtl" /><mj-column direction="rtl" /><mj-text align="right" /></mj-attributes>';
+
+/**
+ * A body in a right-to-left language (body.he.mjml, body.ar.mjml) is laid out right to left, so a
+ * shop that copies body.mjml to translate it need not know MJML's attributes for it: the root gets
+ * `dir="rtl"` and the head defaults for sections, columns and text that MJML otherwise sets left
+ * to right (an element's own attribute still wins). A root that sets `dir` itself is left alone.
+ * Inserted within lines, so the origins of the lines stay right.
+ */
+function withDirection(body: ExpandedSource, locale: string): ExpandedSource {
+  const root = ROOT_WITHOUT_DIR.exec(body.source);
+  if (textDirectionOf(locale) !== 'rtl' || !root) return body;
+  const rootRtl = root[0].replace(/^<mjml\b/, '<mjml dir="rtl"');
+  let source = body.source.replace(root[0], rootRtl);
+  source = source.includes('<mj-head>')
+    ? source.replace('<mj-head>', `<mj-head>${RIGHT_TO_LEFT_DEFAULTS}`)
+    : source.replace(rootRtl, `${rootRtl}<mj-head>${RIGHT_TO_LEFT_DEFAULTS}</mj-head>`);
+  return { ...body, source };
 }
 
 /**

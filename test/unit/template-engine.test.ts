@@ -223,6 +223,45 @@ describe('strict mode errors name the file, line and variable', () => {
   });
 });
 
+describe('right-to-left languages', () => {
+  const hebrew = body(
+    '<mj-section><mj-column><mj-text>שלום {{customer.name}}, העגלה שלך מחכה.</mj-text></mj-column></mj-section>',
+  );
+
+  it('a body written in Hebrew is laid out right to left; the English one beside it is not', async () => {
+    const dir = await templateWith({
+      'body.mjml': body('<mj-section><mj-column><mj-text>Hello</mj-text></mj-column></mj-section>'),
+      'body.he.mjml': hebrew,
+      'subject.he.hbs': 'שלום {{customer.name}}',
+      'preheader.he.hbs': 'העגלה שלך',
+    });
+    const renderer = createTemplateRenderer({ dir });
+    const he = await renderer.render('t', buildCartEmailData(cart({}, { locale: 'he-IL', name: 'דנה' })));
+    expect(he.locale).toBe('he');
+    expect(he.html).toMatch(/<html lang="he" dir="rtl"/);
+    // Columns in right-to-left order and text aligned right: MJML's defaults are left to right.
+    expect(he.html).toContain('direction:rtl');
+    expect(he.html).toContain('text-align:right');
+    const en = await renderer.render('t', buildCartEmailData(cart({}, { locale: 'en' })));
+    expect(en.html).not.toContain('dir="rtl"');
+    // A Hebrew customer of a template without a Hebrew body gets the English one, left to right.
+    const fallback = await renderer.render('cart-reminder', buildCartEmailData(cart({}, { locale: 'he' })));
+    expect(fallback.html).not.toContain('dir="rtl"');
+  });
+
+  it('a body that sets its own direction keeps it', async () => {
+    const dir = await templateWith({
+      'body.mjml': body('<mj-section><mj-column><mj-text>Hello</mj-text></mj-column></mj-section>'),
+      'body.ar.mjml': hebrew.replace('<mjml lang="{{@locale}}">', '<mjml lang="{{@locale}}" dir="ltr">'),
+      'subject.ar.hbs': 'مرحبا',
+      'preheader.ar.hbs': 'سلتك',
+    });
+    const email = await createTemplateRenderer({ dir }).render('t', buildCartEmailData(cart({}, { locale: 'ar' })));
+    expect(email.html).toMatch(/<html lang="ar" dir="ltr"/);
+    expect(email.html).not.toContain('direction:rtl');
+  });
+});
+
 describe('compiled once, reloaded on edit', () => {
   it('an edited template is used for the next render, with a new version', async () => {
     const dir = await copyOfTemplates();
