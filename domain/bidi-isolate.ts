@@ -6,8 +6,9 @@
 const RIGHT_TO_LEFT = /[\u0590-\u08ff\ufb1d-\ufdff\ufe70-\ufefc\u200f\u061c]/;
 
 /**
- * A value formatted in the customer's language, made safe to set into a template written in
- * another: wrapped in a first-strong isolate (U+2068 … U+2069) when it holds right-to-left text.
+ * A value in the customer's language (a price, a date, their name), made safe to set into a line
+ * written in another: wrapped in a first-strong isolate (U+2068 … U+2069) when it holds
+ * right-to-left text.
  * Without it the bidi algorithm reorders the value with its neighbours: an Arabic customer's
  * "2 × ‏19.90 € = ‏39.80 €" in an English email reads "2 × 39.80 = € 19.90 €", the unit price
  * and the line total swapped. Left-to-right values come back unchanged (no invisible characters

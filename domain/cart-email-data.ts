@@ -1,3 +1,4 @@
+import { isolateRightToLeft } from './bidi-isolate';
 import { displayEmail } from './display-email';
 import type { Cart } from './events';
 import { formatMoney, lineTotal } from './money';
@@ -57,7 +58,9 @@ export function buildCartEmailData(cart: Cart, extras: CartEmailExtras = {}): Ca
   return {
     cartId: cart.id,
     customer: {
-      name: cart.customer.name ?? '',
+      // Isolated when right to left: "محمد Smith, your cart is waiting" would otherwise show as
+      // "Smith, your cart is waiting محمد" wherever the line takes its direction from its first letter.
+      name: isolateRightToLeft(cart.customer.name ?? ''),
       hasName: Boolean(cart.customer.name),
       email: cart.customer.email,
       displayEmail: displayEmail(cart.customer.email),

@@ -1,3 +1,4 @@
+import { isolateRightToLeft } from './bidi-isolate';
 import { type CartEmailData, buildCartEmailData } from './cart-email-data';
 import { displayEmail } from './display-email';
 import type { Cart } from './events';
@@ -15,6 +16,10 @@ export function buildManagerAlertData({ cart, managerEmail }: { cart: Cart; mana
   return {
     ...buildCartEmailData(cart),
     customer: { name: '', hasName: false, email: managerEmail, displayEmail: displayEmail(managerEmail), b2b: true },
-    buyer: { email: displayEmail(cart.customer.email), name: cart.customer.name ?? '', id: cart.customer.id ?? '' },
+    buyer: {
+      email: displayEmail(cart.customer.email),
+      name: isolateRightToLeft(cart.customer.name ?? ''),
+      id: cart.customer.id ?? '',
+    },
   };
 }

@@ -63,6 +63,9 @@ describe('sending to international addresses', () => {
     expect(smtp.envelopes[before]!.smtpUtf8).toBe(true);
     expect(smtp.commands.find((line) => line.includes('покупатель'))).toMatch(/^MAIL FROM:|^RCPT TO:<покупатель@/);
     expect(smtp.commands.filter((line) => line.startsWith('MAIL FROM:')).at(-1)).toMatch(/ SMTPUTF8$/);
+    // The whole address in UTF-8, domain included (RFC 6531), as docs/webhooks.md says.
+    expect(smtp.commands).toContain('RCPT TO:<покупатель@магазин.рф>');
+    expect(smtp.raw[before]!.toString()).toMatch(/^To: покупатель@магазин\.рф\r$/m);
   });
 
   it('through a relay without SMTPUTF8 it fails for good, says why on the message row, and suppresses nobody', async () => {

@@ -43,12 +43,12 @@ describe('the hostile sample, as the customer sees it', () => {
     expect(second.subject).toBe("Seán O'Brien & Co, still thinking it over? 5 items saved");
   });
 
-  it('the Russian sample: quotes, Hebrew and emoji stay; the bidi override is removed', async () => {
+  it('the Russian sample: quotes, Hebrew and emoji stay; the bidi override is removed; the name, holding Hebrew, is isolated', async () => {
     const data = await sample('cart-reminder', 'samples/hostile-names-ru.json');
     expect(data.customer.name).toContain('\u202e');
     const email = await renderer.render('cart-reminder', data, { subjectVariant: 0 });
-    expect(email.subject).toBe("Д'Артаньян & «Ко» 🌷 שרה, ваша корзина ждёт");
-    expect(shown(email.html).title).toBe('Д&#x27;Артаньян &amp; «Ко» 🌷 שרה, ваша корзина ждёт');
+    expect(email.subject).toBe("\u2068Д'Артаньян & «Ко» 🌷 שרה\u2069, ваша корзина ждёт");
+    expect(shown(email.html).title).toBe('\u2068Д&#x27;Артаньян &amp; «Ко» 🌷 שרה\u2069, ваша корзина ждёт');
   });
 
   it('a product title with quotes and angle brackets reads as written in the HTML and the text part', async () => {

@@ -79,6 +79,13 @@ describe('Russian plural forms and formats', () => {
     },
   );
 
+  it('a right-to-left name keeps its place in an English subject', async () => {
+    const email = await renderer.render('cart-reminder', buildCartEmailData(cart({}, { name: 'محمد Smith' })));
+    // Unisolated, a line that takes its direction from its first letter reads "Smith, your cart is waiting محمد".
+    expect(email.subject).toBe('\u2068محمد Smith\u2069, your cart is waiting');
+    expect(email.text).toContain('\u2068محمد Smith\u2069, you left something in your cart');
+  });
+
   it('a left-to-right customer gets no invisible characters', async () => {
     const email = await renderer.render('cart-reminder', buildCartEmailData(cart({}, { locale: 'de' })));
     expect(`${email.subject}${email.preheader}${email.text}${email.html}`).not.toMatch(/[\u2066-\u2069]/);
