@@ -303,7 +303,7 @@ describe('GET /admin/dashboard', () => {
     expect(html).not.toContain('id="token-form"');
     expect(html).not.toMatch(/<script/);
     expect(page.headers.get('content-security-policy')).toContain("frame-ancestors 'none'");
-    expect(await app.request('/admin/dashboard').then((response) => response.text())).toContain('id="token-form"');
+    expect(await (await app.request('/admin/dashboard')).text()).toContain('id="token-form"');
   });
 
   it('serves the chart library from node_modules with a script content type, and nothing else', async () => {
