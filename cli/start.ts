@@ -127,6 +127,8 @@ export async function runStart(): Promise<void> {
   banner.push(...(await metricsBanner(config, metricsRegistry, cleanups)));
   banner.push(
     `Webhooks    POST http://${config.HOST}:${config.PORT}/webhooks/cart (secret from ${secret.source})`,
+    `Dashboard   http://${config.HOST}:${config.PORT}/admin/dashboard ` +
+      (config.ADMIN_TOKEN ? '(asks for ADMIN_TOKEN)' : '(off: set ADMIN_TOKEN, 24+ characters, to open it)'),
     `Inbound     SMTP ${inbound.host}:${inbound.port} for ${addresses.unsubscribe}` +
       (addresses.bounce ? ` and VERP bounces to ${addresses.bounce}` : ' (bounces: set BOUNCE_ADDRESS)'),
     `Abandoned   after ${config.ABANDON_AFTER / 1000}s of inactivity (ABANDON_AFTER)`,

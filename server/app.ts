@@ -146,7 +146,7 @@ export function createApp({
   }
   app.route('/admin', adminRoutes({ db, config, shops, logger, chains }));
   app.route('/admin', reportRoutes({ db, config, shops, campaigns: campaignVersions, now }));
-  app.route('/admin', dashboardRoutes());
+  app.route('/admin', dashboardRoutes({ enabled: Boolean(config.adminToken) }));
   app.route('/checkout', checkoutRoutes({ db, config, logger, shops }));
   app.route('/codec', codecRoutes({ codec: payloadCodec, config, logger }));
 

@@ -43,9 +43,10 @@ const securityHeaders: MiddlewareHandler = async (c, next) => {
 /**
  * `GET /admin/dashboard`: a static page, its script and the chart library. It holds no data, so it
  * needs no token: the page asks for one and sends it to the reports API as a bearer token.
- * Mounted at /admin.
+ * `enabled`: the server has an ADMIN_TOKEN; without one the reports API is off, and the page says
+ * so and how to turn it on instead of asking for a token that does not exist. Mounted at /admin.
  */
-export function dashboardRoutes() {
+export function dashboardRoutes({ enabled }: { enabled: boolean }) {
   const routes = new Hono();
   const cache = new Map<string, Promise<string>>();
   const read = (file: string) => {
@@ -63,7 +64,7 @@ export function dashboardRoutes() {
 
   routes.get('/dashboard', async (c) => {
     c.header('Cache-Control', 'no-store');
-    return c.html(await read(path.join(pageDir, 'index.html')));
+    return c.html(await read(path.join(pageDir, enabled ? 'index.html' : 'off.html')));
   });
 
   routes.get('/dashboard/:file{.+}', async (c) => {

@@ -283,6 +283,29 @@ describe('GET /admin/dashboard', () => {
     expect(await page.text()).not.toMatch(/<script>|<script [^>]*>[^<]/); // no inline scripts
   });
 
+  it('on a server without ADMIN_TOKEN, says the dashboard is off and how to turn it on, instead of asking for a token', async () => {
+    const withoutToken = createApp({
+      db: database.db,
+      workflows: noWorkflows,
+      config: {
+        shopId,
+        webhookSecret: 'unused-webhook-secret',
+        webhookMaxBytes: 64 * 1024,
+        webhookToleranceMs: 300_000,
+      },
+      logger: pino({ level: 'silent' }),
+    });
+    const page = await withoutToken.request('/admin/dashboard');
+    expect(page.status).toBe(200);
+    const html = await page.text();
+    expect(html).toContain('The dashboard is off on this server');
+    expect(html).toContain('<code>ADMIN_TOKEN</code>');
+    expect(html).not.toContain('id="token-form"');
+    expect(html).not.toMatch(/<script/);
+    expect(page.headers.get('content-security-policy')).toContain("frame-ancestors 'none'");
+    expect(await (await app.request('/admin/dashboard')).text()).toContain('id="token-form"');
+  });
+
   it('serves the chart library from node_modules with a script content type, and nothing else', async () => {
     for (const file of ['lib/chart.umd.min.js', 'lib/chartjs-chart-error-bars.umd.min.js', 'app.js']) {
       const response = await app.request(`/admin/dashboard/${file}`);
