@@ -34,7 +34,13 @@ export const Money = z
   .pipe(z.string().regex(/^\d{1,12}(\.\d{1,4})?$/, rule(MONEY_WORDS)));
 
 const HttpUrl = httpUrl({ max: WEBHOOK_LIMITS.urlLength });
-const Currency = pattern(/^[A-Z]{3}$/, 'must be an ISO 4217 code such as EUR');
+const CURRENCY_WORDS = 'must be an ISO 4217 code such as EUR';
+/** The currencies Intl knows (its ISO 4217 list): "XYZ" has the shape of a code but would be shown as "XYZ 3.50". */
+const KNOWN_CURRENCIES = new Set(Intl.supportedValuesOf('currency'));
+const Currency = pattern(/^[A-Z]{3}$/, CURRENCY_WORDS).refine(
+  (code) => KNOWN_CURRENCIES.has(code),
+  rule(CURRENCY_WORDS),
+);
 
 /** IANA time-zone name as understood by Intl ("Europe/Berlin"). */
 const TIME_ZONE_WORDS = 'must be an IANA time zone such as Europe/Berlin';

@@ -43,6 +43,20 @@ describe('webhook event schema', () => {
     );
   });
 
+  it.each(['XYZ', 'ABC', 'EUD'])(
+    'a code of the right shape that is no currency (%s) is refused, naming the field',
+    (code) => {
+      const event = cartUpdatedEvent();
+      const bad = { ...event, data: { ...event.data, currency: code } };
+      expect(issuesOf(bad)).toEqual(['data.currency: must be an ISO 4217 code such as EUR']);
+    },
+  );
+
+  it.each(['EUR', 'JPY', 'BHD', 'RUB', 'ILS', 'VES'])('a real currency (%s) is accepted', (code) => {
+    const event = cartUpdatedEvent();
+    expect(issuesOf({ ...event, data: { ...event.data, currency: code } })).toEqual([]);
+  });
+
   it('rejects an unknown event type naming the allowed ones', () => {
     expect(issuesOf({ id: 'e1', type: 'cart.deleted', data: {} })).toEqual([
       'type: must be one of: cart.updated, order.placed, customer.created',
