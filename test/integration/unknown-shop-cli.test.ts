@@ -1,7 +1,7 @@
 import { mkdtemp, readFile } from 'node:fs/promises';
 import os from 'node:os';
 import path from 'node:path';
-import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { afterAll, beforeAll, describe, expect, inject, it } from 'vitest';
 import { addShop } from '../../db/shop-store';
 import { runCartflow } from '../helpers/cartflow-cli';
 import { createTestDatabase, type TestDatabase } from '../helpers/database';
@@ -25,7 +25,12 @@ afterAll(async () => {
 });
 
 const cartflow = (...args: string[]) =>
-  runCartflow(args, { DATABASE_URL: database.url, SHOP_ID: defaultShopId, LOG_LEVEL: 'silent' });
+  runCartflow(args, {
+    DATABASE_URL: database.url,
+    SHOP_ID: defaultShopId,
+    LOG_LEVEL: 'silent',
+    TEMPORAL_ADDRESS: inject('temporalAddress'),
+  });
 
 function expectUnknownShop(result: { code: number; stdout: string; stderr: string }, shop: string): void {
   expect(result.code).toBe(1);
@@ -45,6 +50,14 @@ describe('an unknown --shop', () => {
     expectUnknownShop(added, 'nope');
     expect(added.stderr).toContain('nothing suppressed');
     expect(await database.sql`select shop_id from suppressions where email = 'a@example.com'`).toEqual([]);
+  });
+
+  it('privacy erase and erase-shop refuse it instead of "nothing erased" or "erased 0 people"', async () => {
+    expectUnknownShop(await cartflow('privacy', '--shop', 'nope', 'erase', person, '--yes'), 'nope');
+    expectUnknownShop(await cartflow('privacy', '--shop', 'nope', 'erase-shop', '--yes'), 'nope');
+    expect(await database.sql`select shop_id from customers where email = ${person}`).toEqual([
+      { shop_id: 'removed-shop' },
+    ]);
   });
 
   it('suppressions list, report and discounts export refuse it instead of answering "none"', async () => {
