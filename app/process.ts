@@ -11,7 +11,14 @@ export function isMain(moduleUrl: string): boolean {
 }
 
 // Errors whose message already says what to do: shown as one line, never with a stack.
-const REFUSALS = ['ConfigError', 'CampaignFileError', 'DatabaseInUseError', 'TemplateError', 'UsageError'];
+const REFUSALS = [
+  'ConfigError',
+  'CampaignFileError',
+  'DatabaseInUseError',
+  'TemplateError',
+  'UsageError',
+  'UnknownShopError',
+];
 // A bad option value found after commander parsed it (a date range, an unknown campaign id).
 const BAD_INPUT = ['ReportInputError'];
 

@@ -5,6 +5,7 @@ import { type DiscountCodeRow, listCodes } from '../db/discount-store';
 import { discountCodeStatuses } from '../db/schema';
 import { trimDecimal } from '../domain/discount-code';
 import { csvCell } from '../reports/report-csv';
+import { shopOfCommand, shopOption } from './shop-option';
 
 // `cartflow discounts export [--format csv|json] [--status s] [--since day]`: the shop's codes
 // for checkouts that import them in bulk rather than calling the checkout discount API.
@@ -74,7 +75,7 @@ function calendarDay(value: string): Date {
 export function discountsProgram(): Command {
   const program = new Command('discounts')
     .description('discount codes cartflow issued, for shops that import them into their checkout')
-    .option('--shop <id>', 'shop id (default: SHOP_ID)');
+    .addOption(shopOption());
   const shop = () => program.opts<{ shop?: string }>().shop;
 
   program
@@ -97,9 +98,15 @@ export function discountsProgram(): Command {
     )
     .action(async (options: ExportOptions) => {
       const config = loadConfig();
-      const rows = await withDatabase(configuredDatabase(config), (database) =>
+      const rows = await withDatabase(configuredDatabase(config), async (database) =>
         listCodes(database.db, {
-          shopId: shop() ?? config.SHOP_ID,
+          // A removed shop's codes can still be exported; a shop never known is refused.
+          shopId: await shopOfCommand(database.db, {
+            named: shop(),
+            defaultShopId: config.SHOP_ID,
+            consequence: 'nothing exported',
+            removedWithData: true,
+          }),
           source: options.source,
           status: options.status,
           createdSince: options.since,

@@ -8,6 +8,7 @@ import { eraseShop } from '../app/shop-erase';
 import { type Config, ConfigError, loadConfig } from '../config/env';
 import { type Db, configuredDatabase, withDatabase } from '../db/client';
 import { parseEmailAddress } from '../domain/email-address';
+import { shopOfCommand, shopOption } from './shop-option';
 
 // `cartflow privacy export|erase <email>`, `erase-shop`: data subject requests from the operator's shell.
 // See docs/privacy.md. Output is for people; errors are one line.
@@ -18,14 +19,18 @@ const emailArgument = (value: string) => {
   return parsed.address.canonical;
 };
 
+/** A removed shop's rows can still be exported and erased (docs/shops.md); a shop never known is refused. */
+const shopOfPrivacyCommand = (db: Db, config: Config, named: string | undefined, consequence: string) =>
+  shopOfCommand(db, { named, defaultShopId: config.SHOP_ID, consequence, removedWithData: true });
+
 async function exportCommand(email: string, options: { out?: string; shop?: string }): Promise<void> {
   const config = loadConfig();
-  const shopId = options.shop ?? config.SHOP_ID;
-  const result = await withDatabase(configuredDatabase(config), ({ db }) => exportPerson(db, { shopId, email }));
-  if (!result.found) {
-    process.stderr.write(`no data held for this address in shop ${shopId}\n`);
-    return;
-  }
+  const { shopId, result } = await withDatabase(configuredDatabase(config), async ({ db }) => {
+    const shopId = await shopOfPrivacyCommand(db, config, options.shop, 'nothing exported');
+    return { shopId, result: await exportPerson(db, { shopId, email }) };
+  });
+  // Nothing held is an answer too: the same document, every table empty, so `> file.json` is JSON.
+  if (!result.found) process.stderr.write(`no data held for this address in shop ${shopId}\n`);
   const json = `${JSON.stringify(result.document, null, 2)}\n`;
   if (!options.out) {
     process.stdout.write(json);
@@ -46,7 +51,10 @@ async function eraseCommand(email: string, options: { yes?: boolean; shop?: stri
   const shopId = options.shop ?? config.SHOP_ID;
   // A running chain carries the address in its own input and would email the person again.
   requireTemporal(config);
-  const result = await withChainStopper(config, (db, chains) => erasePerson({ db, chains }, { shopId, email }));
+  const result = await withChainStopper(config, async (db, chains) => {
+    await shopOfPrivacyCommand(db, config, options.shop, 'nothing erased');
+    return erasePerson({ db, chains }, { shopId, email });
+  });
   if (!result.found) {
     process.stderr.write(`no data held for this address in shop ${shopId}; nothing erased\n`);
     return;
@@ -66,9 +74,10 @@ async function eraseShopCommand(options: { yes?: boolean; shop?: string }): Prom
     throw new ConfigError(`erasing every person of shop ${shopId} is irreversible: run again with --yes`);
   }
   requireTemporal(config);
-  const result = await withChainStopper(config, (db, chains) =>
-    eraseShop({ db, chains }, { shopId, deadline: Number.POSITIVE_INFINITY }),
-  );
+  const result = await withChainStopper(config, async (db, chains) => {
+    await shopOfPrivacyCommand(db, config, options.shop, 'nothing erased');
+    return eraseShop({ db, chains }, { shopId, deadline: Number.POSITIVE_INFINITY });
+  });
   process.stdout.write(`erased ${result.erased} people (shop ${shopId})\n`);
   if (result.remaining > 0) {
     process.stderr.write(`${result.remaining} address(es) are still held: run again, or erase them one by one\n`);
@@ -103,11 +112,11 @@ async function withChainStopper<T>(config: Config, run: (db: Db, chains: ChainSt
 export function privacyProgram(): Command {
   const program = new Command('privacy')
     .description("a person's data: export it (access request) or erase it (erasure request)")
-    .option('--shop <id>', 'shop id (default: SHOP_ID)');
+    .addOption(shopOption());
   const shop = () => program.opts<{ shop?: string }>().shop;
   program
     .command('export')
-    .description('every row about the address, as JSON (stdout, or --out)')
+    .description('every row about the address, as JSON (stdout, or --out); every table empty if none is held')
     .argument('<email>', "the person's email address", emailArgument)
     .option('-o, --out <file>', 'write the JSON to this file (mode 600) instead of stdout')
     .action((email: string, options: { out?: string }) => exportCommand(email, { ...options, shop: shop() }));

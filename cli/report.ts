@@ -6,6 +6,7 @@ import type { CampaignReport } from '../reports/build-report';
 import { loadReport, reportRange } from '../reports/load-report';
 import { reportCsv } from '../reports/report-csv';
 import { reportTable } from '../reports/report-table';
+import { shopOfCommand, shopOption } from './shop-option';
 
 // `cartflow report [--campaign id] [--since day] [--until day] [--format table|json|csv]`: the
 // analyst's report (docs/analytics.md). The numbers come from reports/, the same object for every
@@ -38,21 +39,24 @@ export function reportProgram(): Command {
     .addOption(
       new Option('-f, --format <format>', 'table for people; json or csv for tools').choices(FORMATS).default('table'),
     )
-    .option('--shop <id>', 'shop id (default: SHOP_ID)')
+    .addOption(shopOption())
     .action(async (options: ReportOptions) => {
       // Dates first: a typo is reported before anything is opened.
       reportRange(options);
       const config = loadConfig();
-      const campaigns = await loadCampaigns(config.CAMPAIGNS_DIR ?? DEFAULT_CAMPAIGNS_DIR);
-      const request = {
-        shopId: options.shop ?? config.SHOP_ID,
-        campaignId: options.campaign,
-        since: options.since,
-        until: options.until,
-      };
-      const report = await withDatabase(configuredDatabase(config), (database) =>
-        loadReport(database.db, { campaigns, request }),
-      );
+      const report = await withDatabase(configuredDatabase(config), async (database) => {
+        // The shop next: "no data" about a shop that does not exist would be a false answer.
+        // A removed shop's numbers can still be read.
+        const shopId = await shopOfCommand(database.db, {
+          named: options.shop,
+          defaultShopId: config.SHOP_ID,
+          consequence: 'no report',
+          removedWithData: true,
+        });
+        const campaigns = await loadCampaigns(config.CAMPAIGNS_DIR ?? DEFAULT_CAMPAIGNS_DIR);
+        const request = { shopId, campaignId: options.campaign, since: options.since, until: options.until };
+        return loadReport(database.db, { campaigns, request });
+      });
       process.stdout.write(RENDER[options.format](report));
     });
 }

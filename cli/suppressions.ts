@@ -7,6 +7,7 @@ import { displayEmail } from '../domain/display-email';
 import { parseEmailAddress } from '../domain/email-address';
 import { type SuppressionReason, suppressionReasons, suppressions } from '../db/schema';
 import { suppress, suppressionFor } from '../db/suppression-store';
+import { shopOfCommand, shopOption } from './shop-option';
 import { writeColumns } from './text-table';
 
 // `cartflow suppressions list|export|add|remove`: the operator's view of who gets no marketing
@@ -26,9 +27,24 @@ const emailArgument = (value: string) => {
   return parsed.address.canonical;
 };
 
-async function withShopDatabase<T>(run: (database: Database, shopId: string) => Promise<T>, shop?: string): Promise<T> {
+/**
+ * Runs `run` on the database for the shop of `--shop`, refused first when the install has no such
+ * shop. A removed shop's list can still be read and trimmed; nothing new is added under it.
+ */
+async function withShopDatabase<T>(
+  run: (database: Database, shopId: string) => Promise<T>,
+  shop: { named: string | undefined; adds?: boolean },
+): Promise<T> {
   const config = loadConfig();
-  return withDatabase(configuredDatabase(config), (database) => run(database, shop ?? config.SHOP_ID));
+  return withDatabase(configuredDatabase(config), async (database) => {
+    const shopId = await shopOfCommand(database.db, {
+      named: shop.named,
+      defaultShopId: config.SHOP_ID,
+      consequence: shop.adds ? 'nothing suppressed' : 'nothing read or changed',
+      removedWithData: !shop.adds,
+    });
+    return run(database, shopId);
+  });
 }
 
 async function listRows(database: Database, shopId: string, reason?: SuppressionReason): Promise<Row[]> {
@@ -73,8 +89,8 @@ function describe(row: Row): string {
 export function suppressionsProgram(): Command {
   const program = new Command('suppressions')
     .description('list, export, add and remove suppressed addresses (no marketing email goes to them)')
-    .option('--shop <id>', 'shop id (default: SHOP_ID)');
-  const shop = () => program.opts<{ shop?: string }>().shop;
+    .addOption(shopOption());
+  const shop = (adds?: boolean) => ({ named: program.opts<{ shop?: string }>().shop, adds });
   const reasonOption = (flags: string, description: string) =>
     new Option(flags, description).choices(suppressionReasons as unknown as string[]);
 
@@ -116,7 +132,7 @@ export function suppressionsProgram(): Command {
         const added = await suppress(database.db, { shopId, email, source: 'cli', ...options });
         const row = await suppressionFor(database.db, { shopId, email });
         return added ? `suppressed ${describe(row!)}` : `already suppressed: ${describe(row!)}`;
-      }, shop());
+      }, shop(true));
       process.stdout.write(`${message}\n`);
     });
 

@@ -51,7 +51,8 @@ export interface PersonExport {
   trackingEvents: Array<typeof trackingEvents.$inferSelect>;
 }
 
-export type ExportResult = { found: false } | { found: true; document: PersonExport };
+/** Nothing held: the document still comes back, every table empty, so a script gets the same JSON shape. */
+export type ExportResult = { found: boolean; document: PersonExport };
 
 export type TableAction = { action: 'deleted' | 'anonymised' | 'kept'; rows: number };
 
@@ -61,7 +62,7 @@ export const normaliseEmail = emailKey;
 /** Every row about the person, as a JSON-serialisable document; `found: false` when nothing is held. */
 export async function exportPerson(db: Db, input: PersonInput): Promise<ExportResult> {
   const document = await collect(db, { shopId: input.shopId, email: normaliseEmail(input.email) });
-  return isEmpty(document) ? { found: false } : { found: true, document };
+  return { found: !isEmpty(document), document };
 }
 
 /** Whether anything is held about the person (an erasure of nothing answers `found: false`). */

@@ -1,7 +1,7 @@
-import { asc, and, count, eq } from 'drizzle-orm';
+import { asc, and, count, eq, sql } from 'drizzle-orm';
 import { LocalizedText } from '../domain/localized-text';
 import { Currencies, DiscountSourceSetting } from '../domain/shop';
-import type { Db } from './client';
+import { type Db, rowsOf } from './client';
 import { chains, shops } from './schema';
 
 type ShopRow = typeof shops.$inferSelect;
@@ -112,4 +112,23 @@ export async function activeChainCount(db: Db, shopId: string): Promise<number> 
 /** Deletes the shop's own row only: its carts, messages and customers stay (privacy erase-shop removes them). */
 export async function removeShop(db: Db, id: string): Promise<boolean> {
   return (await db.delete(shops).where(eq(shops.id, id)).returning({ id: shops.id })).length > 0;
+}
+
+/**
+ * Whether any row still belongs to the shop: a removed shop keeps its carts, customers and messages
+ * (`cartflow shops remove`), which can still be read, reported and erased under its id.
+ */
+export async function shopHoldsData(db: Db, shopId: string): Promise<boolean> {
+  const result = await db.execute(sql`select
+    exists (select 1 from customers where shop_id = ${shopId})
+    or exists (select 1 from carts where shop_id = ${shopId})
+    or exists (select 1 from cart_events where shop_id = ${shopId})
+    or exists (select 1 from messages where shop_id = ${shopId})
+    or exists (select 1 from chains where shop_id = ${shopId})
+    or exists (select 1 from orders where shop_id = ${shopId})
+    or exists (select 1 from discount_codes where shop_id = ${shopId})
+    or exists (select 1 from suppressions where shop_id = ${shopId})
+    or exists (select 1 from category_opt_outs where shop_id = ${shopId})
+    or exists (select 1 from delivery_events where shop_id = ${shopId}) as held`);
+  return rowsOf<{ held: boolean }>(result)[0]?.held === true;
 }
