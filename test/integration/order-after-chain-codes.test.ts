@@ -10,7 +10,7 @@ import { CartEvent } from '../../domain/events';
 import { cartWorkflowId } from '../../domain/ids';
 import { createSmtpMailer } from '../../mail/mailer';
 import { createTemplateRenderer } from '../../mail/template-renderer';
-import { createCartWorkflows } from '../../server/cart-workflows';
+import { type CartWorkflows, createCartWorkflows } from '../../server/cart-workflows';
 import { consumerCampaign } from '../helpers/campaigns';
 import { cartUpdatedEvent, orderPlacedEvent } from '../helpers/cart-events';
 import type { TestDatabase } from '../helpers/database';
@@ -47,6 +47,7 @@ let client: Client;
 useDatabaseAndTemporal((opened) => ({ database, client } = opened));
 let smtp: MailCatcher;
 let worker: TestWorker;
+let workflows: CartWorkflows;
 let relay: ReturnType<typeof createTestRelay>;
 const closers: (() => unknown)[] = [];
 
@@ -69,7 +70,7 @@ beforeAll(async () => {
     },
   });
   closers.push(() => worker.shutdown());
-  const workflows = createCartWorkflows({ client, taskQueue, abandonAfterMs: 300, campaigns: [campaign] });
+  workflows = createCartWorkflows({ client, taskQueue, abandonAfterMs: 300, campaigns: [campaign] });
   relay = createTestRelay({ db: database.db, workflows });
 }, 120_000);
 afterAll(async () => {
@@ -95,10 +96,10 @@ beforeAll(() => {
   );
 });
 
-async function store(event: unknown): Promise<void> {
+async function store(event: unknown, by = relay): Promise<void> {
   const parsed = CartEvent.parse(event);
   expect((await storeCartEvent(database.db, { shopId, event: parsed, payload: event })).kind).toBe('new');
-  await relay.deliver();
+  await by.deliver();
 }
 
 /** A cart whose one-step chain sent its incentive code and then completed; returns the code's row. */
@@ -152,6 +153,28 @@ describe('an order for a cart whose chain has finished', () => {
       expect(row?.status).toBe('disabled');
     }, 90_000);
     expect(shopDownFor).toBe(0);
+    expect(disabledAtShop).toEqual([code.external_id]);
+  }, 150_000);
+
+  it('while Temporal cannot start the disabling, the order stays in the outbox and is delivered later', async () => {
+    const { cartId, code } = await cartWithFinishedChain();
+    let temporalDown = true;
+    const flaky = createTestRelay({
+      db: database.db,
+      workflows: {
+        ...workflows,
+        disableCartCodes: (shop, cart) =>
+          temporalDown ? Promise.reject(new Error('Temporal unreachable')) : workflows.disableCartCodes(shop, cart),
+      },
+    });
+
+    await expect(store(orderPlacedEvent({ cartId }), flaky)).rejects.toThrow(/could not deliver 1/);
+    expect((await codesOf(cartId))[0]?.status).toBe('active');
+    temporalDown = false;
+
+    // The relay retries the event after its backoff.
+    await eventually(() => flaky.deliver(), 30_000);
+    await eventually(async () => expect((await codesOf(cartId))[0]?.status).toBe('disabled'), 60_000);
     expect(disabledAtShop).toEqual([code.external_id]);
   }, 150_000);
 });
