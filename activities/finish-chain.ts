@@ -1,8 +1,7 @@
 import { log } from '@temporalio/activity';
 import { recordChainEnd } from '../db/chain-store';
 import { resolveLeftClaims } from '../db/message-store';
-import { createDiscountActivities, type DiscountDeps } from './discounts';
-import type { ShopProfiles } from './shop-profile';
+import { createDisableCartCodes, type DisableCartCodesDeps } from './disable-cart-codes';
 
 export interface FinishChainInput {
   workflowId: string;
@@ -16,8 +15,8 @@ export interface FinishChainInput {
  * (a local step that died mid-send is not run again when the replay meets the exit first), record
  * the end, and disable the cart's live codes.
  */
-export function createFinishChain(deps: DiscountDeps & { shops?: ShopProfiles }) {
-  const defaultDiscounts = createDiscountActivities(deps);
+export function createFinishChain(deps: DisableCartCodesDeps) {
+  const disableCartCodes = createDisableCartCodes(deps);
   return async function finishChain(input: FinishChainInput): Promise<void> {
     const left = await resolveLeftClaims(deps.db, { workflowId: input.workflowId, reason: input.outcome });
     if (left.unconfirmed > 0)
@@ -27,13 +26,7 @@ export function createFinishChain(deps: DiscountDeps & { shops?: ShopProfiles })
         unconfirmed: left.unconfirmed,
       });
     await recordChainEnd(deps.db, { workflowId: input.workflowId, outcome: input.outcome });
-    // Another shop's codes are withdrawn through its own discount source; a removed shop's only in cartflow.
-    const shop = await deps.shops?.forShop(input.shopId);
-    const discounts =
-      shop === undefined || shop === 'default'
-        ? defaultDiscounts
-        : createDiscountActivities({ ...deps, shopApi: shop === 'unknown' ? undefined : shop.shopApi });
-    const disabled = await discounts.disableDiscountCodes({ shopId: input.shopId, cartId: input.cartId });
+    const disabled = await disableCartCodes({ shopId: input.shopId, cartId: input.cartId });
     log.info('chain finished', { cartId: input.cartId, outcome: input.outcome, codesDisabled: disabled });
   };
 }

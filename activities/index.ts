@@ -1,3 +1,4 @@
+import { createDisableCartCodes } from './disable-cart-codes';
 import { createFinishChain } from './finish-chain';
 import { type ChainStepDeps, createRunChainStep } from './run-chain-step';
 
@@ -8,6 +9,7 @@ export function createActivities(deps: ActivityDeps) {
   return {
     runChainStep: createRunChainStep(deps),
     finishChain: createFinishChain(deps),
+    disableCartCodes: createDisableCartCodes(deps),
   };
 }
 

@@ -13,6 +13,11 @@ export function cartWorkflowId({ shopId, cartId }: CartRef): string {
   return `cart:${shopId}:${cartId}`;
 }
 
+/** The workflow that disables a cart's codes when its order finds no chain running: one at a time per cart. */
+export function cartCodesWorkflowId({ shopId, cartId }: CartRef): string {
+  return `cart-codes:${shopId}:${cartId}`;
+}
+
 export interface SendKeyInput extends CartRef {
   step: string;
 }

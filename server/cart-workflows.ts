@@ -7,11 +7,12 @@ import {
 import type { Campaign } from '../domain/campaign';
 import type { CartEvent } from '../domain/events';
 import { cartIdOf } from '../domain/events';
-import { cartWorkflowId, journeyWorkflowId } from '../domain/ids';
+import { cartCodesWorkflowId, cartWorkflowId, journeyWorkflowId } from '../domain/ids';
 import { journeySubjectsOf } from '../domain/journeys';
 import { segmentContextOf } from '../domain/segment-context';
 import { campaignsFor, selectCampaign } from '../domain/segments';
 import type { abandonedCartWorkflow } from '../workflows/abandoned-cart';
+import type { disableCartCodesWorkflow } from '../workflows/disable-cart-codes';
 import type { journeyWorkflow } from '../workflows/journey';
 import { cartUpdatedSignal, orderPlacedSignal } from '../workflows/definitions';
 import { searchAttributesAtStart, shopSearchAttributes } from '../workflows/search-attributes';
@@ -60,6 +61,26 @@ export function createCartWorkflows(options: CartWorkflowsOptions) {
       // fail the relay's delivery (retried, logged), not the answer.
       const campaigns = await campaignsOf(shopId).catch((): Campaign[] => []);
       return journeysOf({ shopId, campaigns }, event, receivedAt).map(({ workflowId }) => workflowId);
+    },
+    /**
+     * Starts the workflow that disables a cart's live codes (in cartflow and at the shop) when its
+     * order found no chain running to do it; one already running for the cart will do it.
+     */
+    disableCartCodes(shopId: string, cartId: string): Promise<void> {
+      return client.withDeadline(Date.now() + deliveryTimeoutMs, async () => {
+        try {
+          await client.workflow.start<typeof disableCartCodesWorkflow>('disableCartCodesWorkflow', {
+            workflowId: cartCodesWorkflowId({ shopId, cartId }),
+            taskQueue,
+            // A finished run may run again (an event delivered twice): it finds the codes disabled.
+            workflowIdReusePolicy: WorkflowIdReusePolicy.ALLOW_DUPLICATE,
+            args: [{ shopId, cartId }],
+            typedSearchAttributes: shopSearchAttributes(shopId),
+          });
+        } catch (error) {
+          if (!(error instanceof WorkflowExecutionAlreadyStartedError)) throw error;
+        }
+      });
     },
     /** Starts the welcome / post-purchase / re-order journeys the event implies; returns their ids. */
     startJourneys(shopId: string, event: CartEvent, receivedAt: string): Promise<string[]> {

@@ -9,6 +9,7 @@ import {
   pruneDeliveredOutbox,
   releaseOutboxClaims,
 } from '../db/outbox-store';
+import { activeCodesOfCart } from '../db/discount-store';
 import { CartEvent } from '../domain/events';
 import type { RelayMetrics } from '../metrics/relay-metrics';
 import type { CartWorkflows } from './cart-workflows';
@@ -133,6 +134,7 @@ export function createOutboxRelay(options: OutboxRelayOptions) {
     }
     try {
       const delivery = await workflows.deliver(claimed.shopId, parsed.data);
+      if (delivery === 'no_running_chain') await disableLeftCodes(claimed.shopId, parsed.data);
       await workflows.startJourneys(claimed.shopId, parsed.data, claimed.storedAt);
       logger.debug({ eventId: claimed.eventId, delivery, attempts: claimed.attempts }, 'outbox event delivered');
       return true;
@@ -144,6 +146,19 @@ export function createOutboxRelay(options: OutboxRelayOptions) {
       logger.debug({ eventId: claimed.eventId, attempts: claimed.attempts, retryInMs }, 'outbox delivery failed');
       return false;
     }
+  }
+
+  /**
+   * An order whose cart has no chain running (it completed or ended before the customer bought)
+   * must still withdraw the codes that chain sent: no chain is there to do it. Until the workflow
+   * that does it has started, the event stays in the outbox (retried like any delivery).
+   */
+  async function disableLeftCodes(shopId: string, event: CartEvent): Promise<void> {
+    if (event.type !== 'order.placed') return;
+    const cartId = event.data.cartId;
+    // Most orders never had a code: no workflow for them.
+    if ((await activeCodesOfCart(db, { shopId, cartId })).length === 0) return;
+    await workflows.disableCartCodes(shopId, cartId);
   }
 
   function backoff(attempts: number): number {

@@ -90,14 +90,18 @@ export function createDiscountActivities({ db, shopApi, now = () => new Date() }
 
   async function disableDiscountCodes(input: { shopId: string; cartId: string }): Promise<number> {
     const codes = await activeCodesOfCart(db, input);
-    for (const code of codes) {
-      if (code.externalId && shopApi)
-        await asTemporalFailure('ShopApi', () => shopApi.disableCode(code.externalId as string));
-    }
+    const builtin = codes.filter((code) => !(code.externalId && shopApi));
     await markDisabled(
       db,
-      codes.map((code) => code.id),
+      builtin.map((code) => code.id),
     );
+    for (const code of codes) {
+      if (!code.externalId || !shopApi) continue;
+      const externalId = code.externalId;
+      await asTemporalFailure('ShopApi', () => shopApi.disableCode(externalId));
+      // Recorded code by code: a retry after the shop failed on a later one does not call it for this one again.
+      await markDisabled(db, [code.id]);
+    }
     return codes.length;
   }
 

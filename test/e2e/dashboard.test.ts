@@ -21,6 +21,7 @@ let browser: Browser;
 const noWorkflows: CartWorkflows = {
   deliver: () => Promise.reject(new Error('the dashboard starts no workflows')),
   startJourneys: () => Promise.reject(new Error('the dashboard starts no workflows')),
+  disableCartCodes: () => Promise.reject(new Error('the dashboard starts no workflows')),
   plannedJourneys: async () => [],
 };
 

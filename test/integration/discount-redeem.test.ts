@@ -14,6 +14,7 @@ let database: TestDatabase;
 const noWorkflows: CartWorkflows = {
   deliver: () => Promise.reject(new Error('no workflows in checkout tests')),
   startJourneys: () => Promise.reject(new Error('no workflows in checkout tests')),
+  disableCartCodes: () => Promise.reject(new Error('no workflows in checkout tests')),
   plannedJourneys: async () => [],
 };
 

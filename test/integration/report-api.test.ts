@@ -20,6 +20,7 @@ let app: ReturnType<typeof createApp>;
 const noWorkflows: CartWorkflows = {
   deliver: () => Promise.reject(new Error('no workflows in report tests')),
   startJourneys: () => Promise.reject(new Error('no workflows in report tests')),
+  disableCartCodes: () => Promise.reject(new Error('no workflows in report tests')),
   plannedJourneys: async () => [],
 };
 

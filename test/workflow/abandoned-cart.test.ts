@@ -184,6 +184,28 @@ describe('abandonedCartWorkflow (time-skipping server)', () => {
     expect(finished).toEqual([expect.objectContaining({ cartId, outcome: 'purchased' })]);
   });
 
+  // The tightest race of an order with a running chain: the signal lands while the last step runs.
+  // The task that would complete the workflow is refused (the signal is new), and the replay meets
+  // the order before the step, so the chain still ends on it and its codes are disabled.
+  it('an order that arrives while the last email is on its way ends the chain as purchased (codes disabled)', async () => {
+    let release: () => void = () => undefined;
+    const lastStepHeld = new Promise<void>((resolve) => (release = resolve));
+    const { worker, steps, finished, deliver } = await harness(async (input) => {
+      if (input.stepIndex === 2) await lastStepHeld;
+      return { status: 'sent' };
+    });
+    const cartId = newCartId();
+    await worker.runUntil(async () => {
+      await deliver(cartEvent(cartId, await env.currentTimeMs()));
+      const outcome = handleFor(cartId).result(); // lets the server skip time to the last step
+      await eventually(() => expect(steps).toHaveLength(3), 60_000);
+      expect(await deliver(orderPlacedEvent({ cartId }))).toBe('delivered');
+      release();
+      expect(await outcome).toBe('purchased');
+    });
+    expect(finished).toEqual([expect.objectContaining({ cartId, outcome: 'purchased' })]);
+  });
+
   it('an emptied cart ends the chain without an email', async () => {
     const { worker, steps, deliver } = await harness();
     const cartId = newCartId();
