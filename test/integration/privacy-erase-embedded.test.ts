@@ -33,12 +33,18 @@ afterAll(async () => {
 /** Only what an operator's shell sets: no TEMPORAL_ADDRESS, no DATABASE_URL, no PAYLOAD_KEYS. */
 const operatorEnv = () => ({ DATA_DIR: dataDir, SHOP_ID: shopId, LOG_LEVEL: 'silent' });
 
-function cartflow(...args: string[]): Promise<{ code: number; stdout: string; stderr: string }> {
+type CliResult = { code: number; stdout: string; stderr: string };
+
+function cartflow(...args: string[]): Promise<CliResult> {
+  return cartflowWith({}, ...args);
+}
+
+function cartflowWith(env: Record<string, string>, ...args: string[]): Promise<CliResult> {
   return new Promise((resolve) => {
     execFile(
       process.execPath,
       ['bin/cartflow.js', ...args],
-      { cwd: root, env: { PATH: minimalEnv().PATH, HOME: minimalEnv().HOME, ...operatorEnv() } },
+      { cwd: root, env: { PATH: minimalEnv().PATH, HOME: minimalEnv().HOME, ...operatorEnv(), ...env } },
       (error, stdout, stderr) => resolve({ code: error ? ((error.code as number) ?? 1) : 0, stdout, stderr }),
     );
   });
@@ -50,14 +56,18 @@ describe('`cartflow privacy erase` while `npm start` runs its embedded Temporal'
   let smtp: MailCatcher;
   let analyst: postgres.Sql;
   let webhooks: string;
+  let port: number;
+  /** The workflow the dev server was started with: only that server knows it. */
+  const unrelatedWorkflowId = `unrelated-${randomUUID()}`;
 
   beforeAll(async () => {
-    const [temporalPort, uiPort, port] = [await freePort(), await freePort(), await freePort()];
+    const [temporalPort, uiPort] = [await freePort(), await freePort()];
+    port = await freePort();
     temporal = startWorkerProcess(
       {},
       {
         script: 'test/fixtures/embedded-temporal-holder.ts',
-        args: [dataDir, String(temporalPort), String(uiPort), `unrelated-${randomUUID()}`],
+        args: [dataDir, String(temporalPort), String(uiPort), unrelatedWorkflowId],
       },
     );
     await temporal.waitForLine(/^READY \d+$/, 180_000);
@@ -116,6 +126,13 @@ describe('`cartflow privacy erase` while `npm start` runs its embedded Temporal'
       stdout: '',
       stderr: `no data held for this address in shop ${shopId}; nothing erased\n`,
     });
+  });
+
+  it('`cartflow temporal` talks to the same dev server', async () => {
+    const listed = await cartflowWith({ PORT: String(port) }, 'temporal', 'workflow', 'list');
+    expect(listed.stderr).toBe('');
+    expect(listed.code).toBe(0);
+    expect(listed.stdout).toContain(unrelatedWorkflowId);
   });
 
   it('once `npm start` is stopped, a person whose chain would resume is refused, and nothing is erased', async () => {
