@@ -1,5 +1,6 @@
 import { WorkflowNotFoundError, type Client } from '@temporalio/client';
 import type { Logger } from 'pino';
+import { ConfigError } from '../config/env';
 import type { Db } from '../db/client';
 import { type PersonWorkflowsInput, runningWorkflowIdsOf } from '../db/person-workflow-store';
 import { stopChainSignal } from '../workflows/definitions';
@@ -35,6 +36,23 @@ export function createChainStopper({ db, client }: { db: Db; client: Client }): 
         }
       }
       return signalled;
+    },
+  };
+}
+
+/**
+ * For an erase with no Temporal running: a person none of whose workflows runs needs none, so the
+ * erase goes ahead; one with running workflows is refused before anything is erased (erasePerson
+ * stops chains first), because those workflows resume with the address when their server starts.
+ */
+export function createNoTemporalChainStopper({ db, hint }: { db: Db; hint: string }): ChainStopper {
+  return {
+    async stopChainsOf(input) {
+      const running = await runningWorkflowIdsOf(db, input);
+      if (running.size === 0) return [];
+      throw new ConfigError(
+        `nothing erased: this person has ${running.size} running workflow(s) to stop first, and ${hint}`,
+      );
     },
   };
 }

@@ -21,6 +21,8 @@ interface DevServerPidRecord {
   /** The cartflow process that started it and should have stopped it. */
   parentPid: number;
   dbFilename: string;
+  /** Its gRPC address (host:port); absent in records written before CLIs looked it up. */
+  address?: string;
 }
 
 /** Synchronous: written the moment the server is spawned, so a kill during its start finds it. */
@@ -60,6 +62,22 @@ export async function stopLeftBehindDevServer(input: {
   await forgetDevServer(input.file);
 }
 
+/**
+ * The dev server the record names when it is still running on `dbFilename` (the one `npm start`
+ * runs on this DATA_DIR, or one a killed start left behind: either holds the folder's workflows),
+ * so CLIs can reach it without TEMPORAL_ADDRESS; undefined when none runs.
+ */
+export async function runningDevServerOf(input: {
+  file: string;
+  dbFilename: string;
+}): Promise<{ pid: number; address: string | undefined } | undefined> {
+  const record = await readRecord(input.file);
+  if (!record || record.dbFilename !== input.dbFilename || !alive(record.pid)) return undefined;
+  const command = await commandLineOf(record.pid);
+  if (!command?.includes('start-dev') || !command.includes(input.dbFilename)) return undefined;
+  return { pid: record.pid, address: record.address };
+}
+
 async function readRecord(file: string): Promise<DevServerPidRecord | undefined> {
   const text = await readFile(file, 'utf8').catch(() => undefined);
   if (text === undefined) return undefined;
@@ -75,7 +93,13 @@ async function readRecord(file: string): Promise<DevServerPidRecord | undefined>
       Number.isInteger(record.parentPid) &&
       typeof record.dbFilename === 'string'
     ) {
-      return { pid: Number(record.pid), parentPid: Number(record.parentPid), dbFilename: record.dbFilename };
+      const address = 'address' in record && typeof record.address === 'string' ? record.address : undefined;
+      return {
+        pid: Number(record.pid),
+        parentPid: Number(record.parentPid),
+        dbFilename: record.dbFilename,
+        ...(address ? { address } : {}),
+      };
     }
   } catch {
     // A record cut short by the crash names nobody: nothing to stop.

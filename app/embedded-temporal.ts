@@ -2,7 +2,13 @@ import { mkdir } from 'node:fs/promises';
 import path from 'node:path';
 import type { PayloadCodec } from '@temporalio/common';
 import type { Logger } from 'pino';
-import { devServerPidFileOf, forgetDevServer, recordDevServer, stopLeftBehindDevServer } from './dev-server-pid-file';
+import {
+  devServerPidFileOf,
+  forgetDevServer,
+  recordDevServer,
+  runningDevServerOf,
+  stopLeftBehindDevServer,
+} from './dev-server-pid-file';
 import { startLocalTemporal } from './local-temporal';
 import { cartSearchAttributeKeys, registerCartSearchAttributes } from './search-attributes';
 import type { TemporalDevServer } from './temporal-dev-server';
@@ -23,13 +29,28 @@ export interface EmbeddedTemporalOptions {
   startTimeoutMs?: number;
 }
 
+const embeddedTemporalDbOf = (dataDir: string) => path.join(dataDir, 'temporal.db');
+
+/**
+ * The address of the embedded dev server running on this data folder (under `npm start`), found
+ * through DATA_DIR/temporal.pid as CLIs find the served database through its lock file; undefined
+ * when none runs there.
+ */
+export async function runningEmbeddedTemporalAddress(dataDir: string): Promise<string | undefined> {
+  const server = await runningDevServerOf({
+    file: devServerPidFileOf(dataDir),
+    dbFilename: embeddedTemporalDbOf(dataDir),
+  });
+  return server ? (server.address ?? EMBEDDED_TEMPORAL_ADDRESS) : undefined;
+}
+
 /** The dev server's output, in the data folder beside its database. */
 export const embeddedTemporalLogFile = (dataDir: string) => path.join(dataDir, 'temporal.log');
 
 /** A real Temporal dev server (SQLite in the data folder, web UI) for `npm start` without TEMPORAL_ADDRESS. */
 export async function startEmbeddedTemporal(options: EmbeddedTemporalOptions): Promise<TemporalDevServer> {
   await mkdir(options.dataDir, { recursive: true });
-  const dbFilename = path.join(options.dataDir, 'temporal.db');
+  const dbFilename = embeddedTemporalDbOf(options.dataDir);
   const pidFile = devServerPidFileOf(options.dataDir);
   await stopLeftBehindDevServer({ file: pidFile, dbFilename, logger: options.logger });
   const server = await startLocalTemporal({
@@ -43,7 +64,8 @@ export async function startEmbeddedTemporal(options: EmbeddedTemporalOptions): P
     uiCodecEndpoint: options.uiCodecEndpoint,
     logFile: embeddedTemporalLogFile(options.dataDir),
     startTimeoutMs: options.startTimeoutMs,
-    onSpawn: (pid) => recordDevServer(pidFile, { pid, parentPid: process.pid, dbFilename }),
+    onSpawn: (pid) =>
+      recordDevServer(pidFile, { pid, parentPid: process.pid, dbFilename, address: `127.0.0.1:${options.port}` }),
   });
   try {
     // `--search-attribute` only takes effect on a new database file: a data folder made before an

@@ -1,8 +1,7 @@
 import { writeFile } from 'node:fs/promises';
 import { Command, InvalidArgumentError } from 'commander';
-import { connectTemporalClient } from '../app/temporal-client';
-import { payloadCodecFromKeys } from '../codec/codec-config';
-import { type ChainStopper, createChainStopper } from '../app/chain-stopper';
+import { type ChainStopper, createChainStopper, createNoTemporalChainStopper } from '../app/chain-stopper';
+import { connectOperatorTemporal, noTemporalHint, operatorTemporalTarget } from '../app/operator-temporal';
 import { erasePerson, exportPerson } from '../app/privacy';
 import { eraseShop } from '../app/shop-erase';
 import { type Config, ConfigError, loadConfig } from '../config/env';
@@ -50,8 +49,7 @@ async function eraseCommand(email: string, options: { yes?: boolean; shop?: stri
   const config = loadConfig();
   const shopId = options.shop ?? config.SHOP_ID;
   // A running chain carries the address in its own input and would email the person again.
-  requireTemporal(config);
-  const result = await withChainStopper(config, async (db, chains) => {
+  const result = await withChainStopper(config, { allowNone: true }, async (db, chains) => {
     await shopOfPrivacyCommand(db, config, options.shop, 'nothing erased');
     return erasePerson({ db, chains }, { shopId, email });
   });
@@ -73,8 +71,8 @@ async function eraseShopCommand(options: { yes?: boolean; shop?: string }): Prom
   if (!options.yes) {
     throw new ConfigError(`erasing every person of shop ${shopId} is irreversible: run again with --yes`);
   }
-  requireTemporal(config);
-  const result = await withChainStopper(config, async (db, chains) => {
+  // Many people: stopping their chains needs Temporal, even if some have none running.
+  const result = await withChainStopper(config, { allowNone: false }, async (db, chains) => {
     await shopOfPrivacyCommand(db, config, options.shop, 'nothing erased');
     return eraseShop({ db, chains }, { shopId, deadline: Number.POSITIVE_INFINITY });
   });
@@ -85,21 +83,23 @@ async function eraseShopCommand(options: { yes?: boolean; shop?: string }): Prom
   }
 }
 
-function requireTemporal(config: Config): void {
-  if (!config.temporal.address) {
-    throw new ConfigError(
-      "TEMPORAL_ADDRESS must be set: the erase first stops the person's running workflows. Under `npm start`, " +
-        'use POST /admin/privacy/erase on the running server instead (see docs/privacy.md).',
-    );
+/**
+ * The database and a chain stopper for one erase, on TEMPORAL_ADDRESS or the embedded Temporal of
+ * a running `npm start`. With neither, `allowNone` erases people with no running workflows (there
+ * is nothing to stop) and refuses the others; otherwise the command is refused before it starts.
+ */
+async function withChainStopper<T>(
+  config: Config,
+  options: { allowNone: boolean },
+  run: (db: Db, chains: ChainStopper) => Promise<T>,
+): Promise<T> {
+  const target = await operatorTemporalTarget(config);
+  if (target.kind === 'none') {
+    const hint = noTemporalHint(config.DATA_DIR);
+    if (!options.allowNone) throw new ConfigError(`stopping running workflows needs Temporal, but ${hint}`);
+    return withDatabase(configuredDatabase(config), ({ db }) => run(db, createNoTemporalChainStopper({ db, hint })));
   }
-}
-
-/** The database and a chain stopper on the configured Temporal cluster, for one erase. */
-async function withChainStopper<T>(config: Config, run: (db: Db, chains: ChainStopper) => Promise<T>): Promise<T> {
-  const temporal = await connectTemporalClient(
-    config,
-    config.PAYLOAD_KEYS ? payloadCodecFromKeys(config.PAYLOAD_KEYS) : undefined,
-  );
+  const temporal = await connectOperatorTemporal(config, target);
   try {
     return await withDatabase(configuredDatabase(config), ({ db }) =>
       run(db, createChainStopper({ db, client: temporal.client })),

@@ -2,7 +2,7 @@ import { spawn } from 'node:child_process';
 import { childEnvironment, ConfigError, loadConfig } from '../config/env';
 import { createLogger } from '../config/logger';
 import { localCodecEndpoint } from '../server/codec-access';
-import { EMBEDDED_TEMPORAL_ADDRESS } from '../app/embedded-temporal';
+import { EMBEDDED_TEMPORAL_ADDRESS, runningEmbeddedTemporalAddress } from '../app/embedded-temporal';
 import { temporalCliPath } from '../app/local-temporal';
 import { exitWithError } from '../app/process';
 
@@ -22,7 +22,9 @@ export async function runTemporalCli(args: readonly string[]): Promise<void> {
     );
   }
   const env = childEnvironment({
-    TEMPORAL_ADDRESS: config.temporal.address ?? EMBEDDED_TEMPORAL_ADDRESS,
+    // The embedded server where `npm start` on DATA_DIR recorded it, as `privacy erase` finds it.
+    TEMPORAL_ADDRESS:
+      config.temporal.address ?? (await runningEmbeddedTemporalAddress(config.DATA_DIR)) ?? EMBEDDED_TEMPORAL_ADDRESS,
     TEMPORAL_CODEC_ENDPOINT:
       config.TEMPORAL_CODEC_ENDPOINT ?? localCodecEndpoint({ host: config.HOST, port: config.PORT }),
     TEMPORAL_CODEC_AUTH: config.ADMIN_TOKEN ? `Bearer ${config.ADMIN_TOKEN}` : undefined,

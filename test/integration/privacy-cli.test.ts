@@ -29,6 +29,9 @@ afterAll(async () => {
   await database?.drop();
 });
 
+/** A data folder no `npm start` runs on (the checkout's own .data might have one). */
+const emptyDataDir = () => mkdtemp(path.join(os.tmpdir(), 'cartflow-privacy-data-'));
+
 function privacy(args: string[], env: Record<string, string> = {}) {
   return new Promise<{ code: number; stdout: string; stderr: string }>((resolve) => {
     // bin/cartflow.js, as `npm run` runs it (npx would add npm's own warnings to stderr).
@@ -69,12 +72,28 @@ describe('npm run privacy', () => {
     expect(unconfirmed.code).not.toBe(0);
     expect(unconfirmed.stderr).toContain('--yes');
 
-    const noTemporal = await privacy(['erase', person.email, '--yes']);
+    // No TEMPORAL_ADDRESS and no `npm start` on DATA_DIR, while Nora's cart still waits for abandonment.
+    const noTemporal = await privacy(['erase', person.email, '--yes'], { DATA_DIR: await emptyDataDir() });
     expect(noTemporal.code).not.toBe(0);
-    expect(noTemporal.stderr).toContain('TEMPORAL_ADDRESS must be set');
+    expect(noTemporal.stderr).toContain('nothing erased: this person has 1 running workflow(s) to stop first');
+    expect(noTemporal.stderr).toContain('start `npm start` on this DATA_DIR (or set TEMPORAL_ADDRESS');
     expect(noTemporal.stderr).not.toMatch(/\n\s+at /); // one line, no stack trace
     const [customer] = await database.sql`select email from customers where shop_id = ${shopId}`;
     expect(customer?.email).toBe(person.email); // nothing erased
+  });
+
+  it('erase --yes needs no Temporal for a person none of whose workflows runs', async () => {
+    const email = 'finished@example.com';
+    await database.sql`insert into customers (shop_id, email, name) values (${shopId}, ${email}, 'Done Already')`;
+    await database.sql`insert into suppressions (shop_id, email, reason, source)
+      values (${shopId}, ${email}, 'unsubscribed', 'one_click')`;
+
+    const erased = await privacy(['erase', email, '--yes'], { DATA_DIR: await emptyDataDir() });
+    expect(erased.stderr).toBe('');
+    expect(erased.code).toBe(0);
+    expect(erased.stdout).toContain('workflows stopped   0');
+    expect(await database.sql`select * from customers where shop_id = ${shopId} and email = ${email}`).toEqual([]);
+    expect(await database.sql`select * from suppressions where email = ${email}`).toEqual([]);
   });
 
   it('erase --yes removes the address from every table; a second export finds nothing', async () => {
@@ -110,6 +129,11 @@ describe('npm run privacy', () => {
     expect(unconfirmed.stderr).toContain(
       `erasing every person of shop ${shopId} is irreversible: run again with --yes`,
     );
+
+    const noTemporal = await privacy(['erase-shop', '--yes'], { DATA_DIR: await emptyDataDir() });
+    expect(noTemporal.code).not.toBe(0);
+    expect(noTemporal.stderr).toContain('stopping running workflows needs Temporal');
+    expect(await database.sql`select * from suppressions where shop_id = ${shopId}`).not.toHaveLength(0);
 
     const erased = await privacy(['erase-shop', '--yes'], { TEMPORAL_ADDRESS: inject('temporalAddress') });
     expect(erased.stderr).toBe('');
