@@ -3,12 +3,12 @@ import type { Campaign } from '../domain/campaign';
 import {
   type ArmData,
   type ArmResult,
-  type Interval,
   type Metric,
+  type Rate,
   type Verdict,
   judgeExperiment,
+  reportedRate,
   sampleRatioMismatch,
-  wilsonInterval,
 } from '../domain/statistics';
 
 /**
@@ -23,12 +23,13 @@ export interface ReportRange {
   until: string;
 }
 
-export type Rate = { rate: number } & Interval;
+export type { Rate };
 
 export interface FunnelLine extends StepFunnelRow {
   /**
    * Over the emails that may have reached the customer (delivered, and unconfirmed ones that did not
    * bounce), as an unconfirmed email's opens, clicks and orders count too; Wilson 95 % intervals.
+   * Null fields when no email may have reached anybody (a holdout's row, a step that only skipped).
    */
   humanOpenRate: Rate;
   humanClickRate: Rate;
@@ -109,7 +110,7 @@ export function buildReport(input: BuildReportInput): CampaignReport {
 function funnelLine(row: StepFunnelRow): FunnelLine {
   const trials = row.delivered + row.unconfirmed - row.unconfirmedBounced;
   const recipients = row.sent + row.unconfirmed;
-  const of = (successes: number) => wilsonInterval({ successes, trials });
+  const of = (successes: number) => reportedRate({ successes, trials });
   return {
     ...row,
     humanOpenRate: of(row.uniqueHumanOpens),
@@ -231,7 +232,7 @@ function loneArm(arms: ArmData[]): ReturnType<typeof judgeExperiment> {
     arms: arms.map((arm) => ({
       id: arm.id,
       entered: arm.entered,
-      rate: wilsonInterval({ successes: arm.conversions, trials: arm.entered }),
+      rate: reportedRate({ successes: arm.conversions, trials: arm.entered }),
       revenuePerRecipient: arm.entered === 0 ? 0 : arm.revenue.sum / arm.entered,
       vsControl: null,
     })),
