@@ -75,7 +75,9 @@ export interface PreferencesView {
 /** The GET page: asks, never acts (link scanners fetch GETs). */
 export function preferencesPage(view: PreferencesView): string {
   const t = TEXTS[view.locale];
-  const sections = [`<p>${escapeHtml(t.intro(maskEmail(view.email)))}</p>`];
+  // Under a block there is nothing to choose, so the page does not ask the recipient to.
+  const intro = isBlock(view.standing) ? t.introBlocked : t.intro;
+  const sections = [`<p>${escapeHtml(intro(maskEmail(view.email)))}</p>`];
   if (isBlock(view.standing)) sections.push(`<p class="note">${escapeHtml(t.blocked[view.standing])}</p>`);
   if (view.standing === 'unsubscribed') sections.push(`<p><strong>${escapeHtml(t.unsubscribedNow)}</strong></p>`);
   if (view.standing === 'subscribed') {

@@ -14,6 +14,7 @@ export function categoryLabel(category: EmailCategory, locale: PageLocale): stri
 const en = {
   title: 'Email preferences',
   intro: (email: string) => `Choose which emails ${email} gets from us.`,
+  introBlocked: (email: string) => `Emails from us to ${email}:`,
   unsubscribeAll: 'Unsubscribe from all marketing email',
   allHint: 'No more reminders, offers or news from us.',
   onlyThese: 'Only stop these kinds of email:',
@@ -64,6 +65,7 @@ type Texts = typeof en;
 const ru: Texts = {
   title: 'Настройки рассылки',
   intro: (email: string) => `Выберите, какие письма получает ${email}.`,
+  introBlocked: (email: string) => `Наши письма на адрес ${email}:`,
   unsubscribeAll: 'Отписаться от всех рекламных писем',
   allHint: 'Больше никаких напоминаний, предложений и новостей от нас.',
   onlyThese: 'Отключить только эти письма:',
