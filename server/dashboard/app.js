@@ -289,10 +289,11 @@
         datasets: [
           {
             label: `${rateWord} % (95 % interval)`,
-            // An arm nobody entered has no rate (null): no bar, rather than a 0 % with a [0, 100] whisker.
+            // An arm nobody entered has no rate (null): no bar and no whisker, rather than 0 % with a
+            // [0, 100] whisker. The error-bar plugin needs an object at every index, so null fields.
             data: experiment.arms.map((arm) =>
               arm.rate.rate === null
-                ? null
+                ? { y: null, yMin: null, yMax: null }
                 : { y: arm.rate.rate * 100, yMin: arm.rate.low * 100, yMax: arm.rate.high * 100 },
             ),
             backgroundColor: experiment.arms.map((_, index) => COLORS[index % COLORS.length]),
