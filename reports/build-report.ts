@@ -3,11 +3,13 @@ import type { Campaign } from '../domain/campaign';
 import {
   type ArmData,
   type ArmResult,
+  type Interval,
   type Metric,
   type Rate,
   type Verdict,
   judgeExperiment,
   reportedRate,
+  roundRate,
   sampleRatioMismatch,
 } from '../domain/statistics';
 
@@ -213,6 +215,7 @@ function judge(rows: ArmRow[], campaign: Campaign | undefined): ExperimentReport
       const row = data[index]?.row;
       return {
         ...arm,
+        vsControl: arm.vsControl && roundedFractions(arm.vsControl, metric),
         weight: data[index]?.weight ?? 0,
         conversions: armData[index]?.conversions ?? 0,
         orders: row?.orders ?? 0,
@@ -221,6 +224,26 @@ function judge(rows: ArmRow[], campaign: Campaign | undefined): ExperimentReport
         humanClicked: row?.humanClicked ?? 0,
       };
     }),
+  };
+}
+
+/**
+ * The comparison's fractions rounded as rates are (6 decimals), once the verdict is decided on the
+ * unrounded figures: a difference of 0.013382, not 0.013381995796322834. The p-value keeps its
+ * precision (a tiny one must not become 0), and so do revenue figures in minor units.
+ */
+function roundedFractions(versus: NonNullable<ArmResult['vsControl']>, metric: Metric): ArmResult['vsControl'] {
+  const interval = (value: Interval | null) => value && { low: roundRate(value.low), high: roundRate(value.high) };
+  return {
+    ...versus,
+    difference: roundRate(versus.difference),
+    differenceInterval: {
+      low: roundRate(versus.differenceInterval.low),
+      high: roundRate(versus.differenceInterval.high),
+    },
+    relativeUplift: versus.relativeUplift === null ? null : roundRate(versus.relativeUplift),
+    relativeUpliftInterval: interval(versus.relativeUpliftInterval),
+    sequentialInterval: metric === 'revenue' ? versus.sequentialInterval : interval(versus.sequentialInterval),
   };
 }
 

@@ -1,6 +1,6 @@
 import { compareMeans, mean, sampleVariance } from './means';
 import { compareProportions } from './proportions';
-import { type Rate, reportedRate, roundRate } from './rate';
+import { type Rate, reportedRate } from './rate';
 import { sampleRatioMismatch } from './sample-ratio';
 import { DEFAULT_ALPHA, DEFAULT_POWER, remainingSampleSize } from './sample-size';
 import { DEFAULT_TUNING_SAMPLE_SIZE, sequentialInterval, sequentialSampleSize } from './sequential';
@@ -123,11 +123,8 @@ function armResult(
   return {
     ...base,
     vsControl: {
-      difference: roundRate(rates.difference),
-      differenceInterval: {
-        low: roundRate(rates.differenceInterval.low),
-        high: roundRate(rates.differenceInterval.high),
-      },
+      difference: rates.difference,
+      differenceInterval: rates.differenceInterval,
       relativeUplift: rates.relativeUplift,
       relativeUpliftInterval: rates.relativeUpliftInterval,
       pValue: rates.pValue,

@@ -171,6 +171,38 @@ describe('the report CSV', () => {
     expect(JSON.stringify(report)).not.toMatch(/e-\d|\.\d{7}/);
   });
 
+  it('rounds the comparison’s fractions too, and keeps the p-value’s precision', () => {
+    const arm = (name: string, entered: number, converted: number): ArmRow => ({
+      ...emptyArm('holdout', name),
+      entered,
+      converted,
+      orders: converted,
+      revenueMinor: converted * 3980,
+      revenueSquaresMinor: converted * 3980 * 3980,
+    });
+    const report = buildReport({
+      range,
+      funnel: [],
+      daily: [],
+      arms: [arm('holdout', 159, 52), arm('treated', 141, 48)],
+      campaigns: [campaign],
+    });
+    const versus = report.campaigns[0]!.experiments[0]!.arms[1]!.vsControl!;
+    const fractions = [
+      versus.difference,
+      versus.differenceInterval.low,
+      versus.differenceInterval.high,
+      versus.relativeUplift,
+      versus.relativeUpliftInterval?.low,
+      versus.relativeUpliftInterval?.high,
+      versus.sequentialInterval?.low,
+      versus.sequentialInterval?.high,
+    ];
+    for (const value of fractions) expect(String(value)).toMatch(/^-?\d\.\d{1,6}$/);
+    expect(versus.relativeUplift).toBe(0.040917); // 48/141 ÷ 52/159 − 1 = 0.0409165…
+    expect(versus.pValue).toBeCloseTo(0.8061536377777496, 15);
+  });
+
   it('exports a rate over no emails as null in JSON', () => {
     const line = zeroReport.campaigns[0]!.funnel[0]!;
     expect(JSON.parse(JSON.stringify(line)).humanOpenRate).toEqual({ rate: null, low: null, high: null });
