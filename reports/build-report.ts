@@ -5,10 +5,12 @@ import {
   type ArmResult,
   type Interval,
   type Metric,
+  type Rate,
   type Verdict,
   judgeExperiment,
+  reportedRate,
+  roundRate,
   sampleRatioMismatch,
-  wilsonInterval,
 } from '../domain/statistics';
 
 /**
@@ -23,12 +25,13 @@ export interface ReportRange {
   until: string;
 }
 
-export type Rate = { rate: number } & Interval;
+export type { Rate };
 
 export interface FunnelLine extends StepFunnelRow {
   /**
    * Over the emails that may have reached the customer (delivered, and unconfirmed ones that did not
    * bounce), as an unconfirmed email's opens, clicks and orders count too; Wilson 95 % intervals.
+   * Null fields when no email may have reached anybody (a holdout's row, a step that only skipped).
    */
   humanOpenRate: Rate;
   humanClickRate: Rate;
@@ -109,7 +112,7 @@ export function buildReport(input: BuildReportInput): CampaignReport {
 function funnelLine(row: StepFunnelRow): FunnelLine {
   const trials = row.delivered + row.unconfirmed - row.unconfirmedBounced;
   const recipients = row.sent + row.unconfirmed;
-  const of = (successes: number) => wilsonInterval({ successes, trials });
+  const of = (successes: number) => reportedRate({ successes, trials });
   return {
     ...row,
     humanOpenRate: of(row.uniqueHumanOpens),
@@ -212,6 +215,7 @@ function judge(rows: ArmRow[], campaign: Campaign | undefined): ExperimentReport
       const row = data[index]?.row;
       return {
         ...arm,
+        vsControl: arm.vsControl && roundedFractions(arm.vsControl, metric),
         weight: data[index]?.weight ?? 0,
         conversions: armData[index]?.conversions ?? 0,
         orders: row?.orders ?? 0,
@@ -223,6 +227,26 @@ function judge(rows: ArmRow[], campaign: Campaign | undefined): ExperimentReport
   };
 }
 
+/**
+ * The comparison's fractions rounded as rates are (6 decimals), once the verdict is decided on the
+ * unrounded figures: a difference of 0.013382, not 0.013381995796322834. The p-value keeps its
+ * precision (a tiny one must not become 0), and so do revenue figures in minor units.
+ */
+function roundedFractions(versus: NonNullable<ArmResult['vsControl']>, metric: Metric): ArmResult['vsControl'] {
+  const interval = (value: Interval | null) => value && { low: roundRate(value.low), high: roundRate(value.high) };
+  return {
+    ...versus,
+    difference: roundRate(versus.difference),
+    differenceInterval: {
+      low: roundRate(versus.differenceInterval.low),
+      high: roundRate(versus.differenceInterval.high),
+    },
+    relativeUplift: versus.relativeUplift === null ? null : roundRate(versus.relativeUplift),
+    relativeUpliftInterval: interval(versus.relativeUpliftInterval),
+    sequentialInterval: metric === 'revenue' ? versus.sequentialInterval : interval(versus.sequentialInterval),
+  };
+}
+
 /** One arm so far (a campaign file that changed, or no file): its rate, nothing to compare. */
 function loneArm(arms: ArmData[]): ReturnType<typeof judgeExperiment> {
   return {
@@ -231,7 +255,7 @@ function loneArm(arms: ArmData[]): ReturnType<typeof judgeExperiment> {
     arms: arms.map((arm) => ({
       id: arm.id,
       entered: arm.entered,
-      rate: wilsonInterval({ successes: arm.conversions, trials: arm.entered }),
+      rate: reportedRate({ successes: arm.conversions, trials: arm.entered }),
       revenuePerRecipient: arm.entered === 0 ? 0 : arm.revenue.sum / arm.entered,
       vsControl: null,
     })),

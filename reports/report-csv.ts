@@ -4,11 +4,11 @@ import type { CampaignReport, FunnelLine, Rate } from './build-report';
 /**
  * The funnel as CSV (RFC 4180: CRLF line ends, a header row, quotes where a cell needs them): one
  * row per campaign × version × step × variant × currency. Rates are fractions with their Wilson
- * 95 % bounds (a zero denominator gives 0 with [0, 1], never an empty cell); money is in minor
- * units, plus the decimal amount for spreadsheets.
+ * 95 % bounds, rounded to 6 decimals; a rate over no emails is three empty cells, not 0 with
+ * [0, 1]. Money is in minor units, plus the decimal amount for spreadsheets.
  */
 
-type Column = readonly [name: string, value: (line: FunnelLine) => string | number];
+type Column = readonly [name: string, value: (line: FunnelLine) => string | number | null];
 
 const rate = (name: string, pick: (line: FunnelLine) => Rate): Column[] => [
   [name, (line) => pick(line).rate],
@@ -57,8 +57,12 @@ export function reportCsv(report: CampaignReport): string {
   return [REPORT_CSV_HEADER, ...rows].map((row) => `${row.join(',')}\r\n`).join('');
 }
 
-/** RFC 4180 quoting; a non-finite number (which the report should never hold) becomes an empty cell. */
-export function csvCell(value: string | number): string {
+/**
+ * RFC 4180 quoting; null (a rate over no emails) and a non-finite number (which the report should
+ * never hold) become an empty cell.
+ */
+export function csvCell(value: string | number | null): string {
+  if (value === null) return '';
   if (typeof value === 'number') return Number.isFinite(value) ? String(value) : '';
   return /[",\r\n]/.test(value) ? `"${value.replace(/"/g, '""')}"` : value;
 }

@@ -1,5 +1,5 @@
 import { formatMoney, fromMinorUnits } from '../domain/money';
-import { type Interval, type Metric, MINIMUM_RECIPIENTS_PER_ARM } from '../domain/statistics';
+import { type Interval, type Metric, MINIMUM_RECIPIENTS_PER_ARM, type Rate } from '../domain/statistics';
 import type { ExperimentArm, ExperimentReport } from './build-report';
 
 /**
@@ -22,6 +22,15 @@ export function percent(rate: number | null | undefined): string {
 export function percentInterval(interval: Interval | null | undefined): string {
   if (!interval || !finite(interval.low) || !finite(interval.high)) return `[${NOT_AVAILABLE}]`;
   return `[${(interval.low * 100).toFixed(1)}, ${(interval.high * 100).toFixed(1)}]`;
+}
+
+/** What a rate over no emails or no entrants shows: not 0 %, which would be a measurement. */
+export const NO_RATE_SHOWN = '–';
+
+/** A rate with its interval, "4.2 % [3.1, 5.6]"; "–" when its denominator was 0. */
+export function rateWithInterval(rate: Rate): string {
+  if (rate.rate === null) return NO_RATE_SHOWN;
+  return `${percent(rate.rate)} ${percentInterval(rate)}`;
 }
 
 /** A difference of rates in percentage points: 0.012 → "+1.2 pp". */

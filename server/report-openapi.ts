@@ -6,6 +6,7 @@
 
 const integer = { type: 'integer', minimum: 0 } as const;
 const number = { type: 'number' } as const;
+const fraction = { type: 'number', minimum: 0, maximum: 1 } as const;
 const text = { type: 'string' } as const;
 const day = { type: 'string', format: 'date', description: 'UTC day, YYYY-MM-DD' } as const;
 const ref = (name: string) => ({ $ref: `#/components/schemas/${name}` });
@@ -29,7 +30,14 @@ const verdict = (kind: string, properties: Record<string, unknown>, description:
 
 const schemas = {
   Interval: object({ low: number, high: number }),
-  Rate: object({ rate: number, low: number, high: number }, 'A fraction (0.25 = 25 %) with its Wilson 95 % interval.'),
+  Rate: {
+    description:
+      'A fraction (0.25 = 25 %) with its Wilson 95 % interval, rounded to 6 decimals; all three null when the denominator is 0 (no email reached anybody, nobody entered the arm).',
+    oneOf: [
+      object({ rate: fraction, low: fraction, high: fraction }),
+      object({ rate: { type: 'null' }, low: { type: 'null' }, high: { type: 'null' } }),
+    ],
+  },
   FunnelLine: object(
     {
       campaignId: text,

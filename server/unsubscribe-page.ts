@@ -1,4 +1,5 @@
 import { displayDomain } from '../domain/display-email';
+import type { SuppressionReason } from '../db/schema';
 import { EMAIL_CATEGORIES, type EmailCategory } from '../domain/email-categories';
 import { type PageLocale, TEXTS, categoryLabel } from './unsubscribe-texts';
 
@@ -22,8 +23,43 @@ export function maskEmail(email: string): string {
   return `${first}••@${displayDomain(email.slice(at + 1))}`;
 }
 
-/** Where the recipient stands: free to get email, unsubscribed from all, or blocked by a bounce or complaint. */
-export type Standing = 'subscribed' | 'unsubscribed' | 'blocked';
+/**
+ * Why mail to an address is blocked, in the words the page may use: each says only what happened
+ * (a manual block by the shop is not a bounce or a spam complaint), and none can be lifted here.
+ */
+export type Block = 'bounced' | 'complained' | 'blocked_by_shop';
+
+/** Where the recipient stands: free to get email, unsubscribed from all, or blocked. */
+export type Standing = 'subscribed' | 'unsubscribed' | Block;
+
+/**
+ * A suppression's reason as the recipient's standing. Only their own unsubscribe is theirs to undo:
+ * a bounce needs a working address, a spam complaint and a block by the shop need the shop (a link
+ * from a forwarded email must not undo them).
+ */
+export function standingOf(reason: SuppressionReason | undefined): Standing {
+  switch (reason) {
+    case undefined:
+      return 'subscribed';
+    case 'unsubscribed':
+      return 'unsubscribed';
+    case 'hard_bounce':
+    case 'soft_bounce':
+      return 'bounced';
+    case 'complaint':
+      return 'complained';
+    case 'manual':
+      return 'blocked_by_shop';
+  }
+}
+
+const isBlock = (standing: Standing): standing is Block => standing !== 'subscribed' && standing !== 'unsubscribed';
+
+/** What still blocks mail after a resubscribe, from the reason that remains; null when nothing does. */
+export function blockOf(reason: SuppressionReason | undefined): Block | null {
+  const standing = standingOf(reason);
+  return isBlock(standing) ? standing : null;
+}
 
 export interface PreferencesView {
   locale: PageLocale;
@@ -39,14 +75,17 @@ export interface PreferencesView {
 /** The GET page: asks, never acts (link scanners fetch GETs). */
 export function preferencesPage(view: PreferencesView): string {
   const t = TEXTS[view.locale];
-  const sections = [`<p>${escapeHtml(t.intro(maskEmail(view.email)))}</p>`];
-  if (view.standing === 'blocked') sections.push(`<p class="note">${escapeHtml(t.blocked)}</p>`);
+  // Under a block there is nothing to choose, so the page does not ask the recipient to.
+  const intro = isBlock(view.standing) ? t.introBlocked : t.intro;
+  const sections = [`<p>${escapeHtml(intro(maskEmail(view.email)))}</p>`];
+  if (isBlock(view.standing)) sections.push(`<p class="note">${escapeHtml(t.blocked[view.standing])}</p>`);
   if (view.standing === 'unsubscribed') sections.push(`<p><strong>${escapeHtml(t.unsubscribedNow)}</strong></p>`);
   if (view.standing === 'subscribed') {
     sections.push(form(view.action, 'all', `<p>${escapeHtml(t.allHint)}</p>`, t.unsubscribeAll));
     sections.push(form(view.action, 'category', categoryChoices(view), t.saveCategories));
   }
-  if (view.standing !== 'subscribed' || view.optedOut.length > 0) {
+  // Offered only where it lifts everything that stops the mail; under a block it would promise mail that never comes.
+  if (view.standing === 'unsubscribed' || (view.standing === 'subscribed' && view.optedOut.length > 0)) {
     sections.push(form(view.action, 'resubscribe', `<p>${escapeHtml(t.resubscribeHint)}</p>`, t.resubscribe));
   }
   return layout(view.locale, t.title, sections.join('\n'));
@@ -76,7 +115,8 @@ function form(action: string, kind: 'all' | 'category' | 'resubscribe', body: st
 export type Outcome =
   | { action: 'all' }
   | { action: 'category'; categories: EmailCategory[] }
-  | { action: 'resubscribe'; stillBlocked: boolean };
+  /** stillBlocked: what keeps the mail stopped after the recipient's own choices were undone. */
+  | { action: 'resubscribe'; stillBlocked: Block | null };
 
 /** The answer to a form POST: what changed, and a way back to the choices. */
 export function resultPage({ locale, action, outcome }: { locale: PageLocale; action: string; outcome: Outcome }) {
@@ -87,9 +127,12 @@ export function resultPage({ locale, action, outcome }: { locale: PageLocale; ac
     const items = outcome.categories.map((category) => `<li>${escapeHtml(categoryLabel(category, locale))}</li>`);
     lines.push(`<p><strong>${escapeHtml(t.doneCategories)}</strong></p>\n<ul>${items.join('')}</ul>`);
   }
-  if (outcome.action === 'resubscribe') {
+  if (outcome.action === 'resubscribe' && outcome.stillBlocked === null) {
     lines.push(`<p><strong>${escapeHtml(t.doneResubscribe)}</strong></p>`);
-    if (outcome.stillBlocked) lines.push(`<p class="note">${escapeHtml(t.blocked)}</p>`);
+  }
+  if (outcome.action === 'resubscribe' && outcome.stillBlocked !== null) {
+    lines.push(`<p><strong>${escapeHtml(t.resubscribedButBlocked)}</strong></p>`);
+    lines.push(`<p class="note">${escapeHtml(t.blocked[outcome.stillBlocked])}</p>`);
   }
   if (outcome.action !== 'resubscribe') lines.push(`<p>${escapeHtml(t.transactional)}</p>`);
   lines.push(`<p><a href="${escapeHtml(action)}">${escapeHtml(t.changeAgain)}</a></p>`);

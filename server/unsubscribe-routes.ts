@@ -19,7 +19,8 @@ import { verifyToken } from '../tracking/tokens';
 import {
   type Outcome,
   type Problem,
-  type Standing,
+  blockOf,
+  standingOf,
   preferencesPage,
   problemPage,
   resultPage,
@@ -121,11 +122,7 @@ export function unsubscribeRoutes(deps: UnsubscribeRoutesDeps) {
 
   async function viewOf(target: UnsubscribeTarget, token: string) {
     const suppression = await suppressionFor(deps.db, target);
-    const standing: Standing = !suppression
-      ? 'subscribed'
-      : suppression.reason === 'unsubscribed'
-        ? 'unsubscribed'
-        : 'blocked';
+    const standing = standingOf(suppression?.reason);
     return {
       locale: pageLocaleOf(target.locale),
       // Relative: the form posts back to this very URL, whatever prefix a proxy put in front.
@@ -149,8 +146,7 @@ export function unsubscribeRoutes(deps: UnsubscribeRoutesDeps) {
       await stopChains({ ...target, triggers: form.categories.flatMap(triggersOf), reason: 'category_opt_out' });
       return form;
     }
-    const stillBlocked = await resubscribe(deps.db, target);
-    return { action: 'resubscribe', stillBlocked: stillBlocked !== undefined };
+    return { action: 'resubscribe', stillBlocked: blockOf(await resubscribe(deps.db, target)) };
   }
 
   const unsubscribeFromAll = async (target: UnsubscribeTarget, source: 'one_click' | 'preferences') => {

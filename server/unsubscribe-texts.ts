@@ -14,6 +14,7 @@ export function categoryLabel(category: EmailCategory, locale: PageLocale): stri
 const en = {
   title: 'Email preferences',
   intro: (email: string) => `Choose which emails ${email} gets from us.`,
+  introBlocked: (email: string) => `Emails from us to ${email}:`,
   unsubscribeAll: 'Unsubscribe from all marketing email',
   allHint: 'No more reminders, offers or news from us.',
   onlyThese: 'Only stop these kinds of email:',
@@ -23,9 +24,19 @@ const en = {
   unsubscribedNow: 'You are unsubscribed from all marketing email.',
   resubscribe: 'Subscribe again',
   resubscribeHint: 'Lifts your unsubscribe and every kind you turned off.',
-  blocked:
-    'Emails to this address are blocked because earlier emails bounced or were reported as spam. ' +
-    'Subscribing again here cannot lift that; please contact the shop.',
+  /** Each says only what happened: a block by the shop is not a bounce or a spam complaint. */
+  blocked: {
+    bounced:
+      'Emails to this address are blocked because earlier emails to it could not be delivered. ' +
+      'Subscribing again here cannot lift that; please contact the shop.',
+    complained:
+      'Emails to this address are blocked because an earlier email was reported as spam. ' +
+      'Subscribing again here cannot lift that; please contact the shop.',
+    blocked_by_shop:
+      'The shop has stopped emails to this address. ' +
+      'Subscribing again here cannot lift that; to get them again, please contact the shop.',
+  },
+  resubscribedButBlocked: 'Your unsubscribe and the kinds you turned off are lifted, but no emails will come yet:',
   doneAll: 'Done: you will get no more marketing email from us. This takes effect at once.',
   doneCategories: 'Done: you will no longer get these emails:',
   doneResubscribe: 'Welcome back: you will get our emails again.',
@@ -54,6 +65,7 @@ type Texts = typeof en;
 const ru: Texts = {
   title: 'Настройки рассылки',
   intro: (email: string) => `Выберите, какие письма получает ${email}.`,
+  introBlocked: (email: string) => `Наши письма на адрес ${email}:`,
   unsubscribeAll: 'Отписаться от всех рекламных писем',
   allHint: 'Больше никаких напоминаний, предложений и новостей от нас.',
   onlyThese: 'Отключить только эти письма:',
@@ -63,9 +75,18 @@ const ru: Texts = {
   unsubscribedNow: 'Вы отписаны от всех рекламных писем.',
   resubscribe: 'Подписаться снова',
   resubscribeHint: 'Снимает отписку и все отключённые виды писем.',
-  blocked:
-    'Письма на этот адрес заблокированы: прежние письма не были доставлены или были отмечены как спам. ' +
-    'Повторная подписка здесь этого не отменяет; свяжитесь с магазином.',
+  blocked: {
+    bounced:
+      'Письма на этот адрес заблокированы: прежние письма на него не удалось доставить. ' +
+      'Повторная подписка здесь этого не отменяет; свяжитесь с магазином.',
+    complained:
+      'Письма на этот адрес заблокированы: одно из прежних писем было отмечено как спам. ' +
+      'Повторная подписка здесь этого не отменяет; свяжитесь с магазином.',
+    blocked_by_shop:
+      'Магазин прекратил отправку писем на этот адрес. ' +
+      'Повторная подписка здесь этого не отменяет; чтобы снова получать письма, свяжитесь с магазином.',
+  },
+  resubscribedButBlocked: 'Ваша отписка и отключённые виды писем сняты, но письма пока приходить не будут:',
   doneAll: 'Готово: вы больше не получите от нас рекламных писем. Это действует сразу.',
   doneCategories: 'Готово: вы больше не будете получать эти письма:',
   doneResubscribe: 'С возвращением: вы снова будете получать наши письма.',

@@ -3,6 +3,7 @@
 export type { Interval, MeanSummary, Proportion } from './types';
 export { DEFAULT_CONFIDENCE } from './types';
 export { wilsonInterval, compareProportions, type ProportionComparison } from './proportions';
+export { reportedRate, roundRate, NO_RATE, RATE_DECIMALS, type Rate } from './rate';
 export { compareMeans, summarize, type MeanComparison } from './means';
 export { bootstrapMeanDifference } from './bootstrap';
 export { sampleRatioMismatch, SRM_P_VALUE_THRESHOLD, type SampleRatioCheck } from './sample-ratio';

@@ -1,5 +1,6 @@
 import { compareMeans, mean, sampleVariance } from './means';
-import { compareProportions, wilsonInterval } from './proportions';
+import { compareProportions } from './proportions';
+import { type Rate, reportedRate } from './rate';
 import { sampleRatioMismatch } from './sample-ratio';
 import { DEFAULT_ALPHA, DEFAULT_POWER, remainingSampleSize } from './sample-size';
 import { DEFAULT_TUNING_SAMPLE_SIZE, sequentialInterval, sequentialSampleSize } from './sequential';
@@ -26,9 +27,10 @@ export interface ArmData {
 export interface ArmResult {
   id: string;
   entered: number;
-  rate: { rate: number } & Interval;
+  /** Of the judged metric (clicks or orders per entrant); null fields when nobody entered the arm. */
+  rate: Rate;
   revenuePerRecipient: number;
-  /** Null for the control itself. */
+  /** Null for the control itself, and when this arm or the control is empty: nothing to compare. */
   vsControl: null | {
     difference: number;
     differenceInterval: Interval;
@@ -111,10 +113,11 @@ function armResult(
   const base = {
     id: arm.id,
     entered: arm.entered,
-    rate: wilsonInterval(proportion(arm), confidence),
+    rate: reportedRate(proportion(arm), confidence),
     revenuePerRecipient: mean(arm.revenue),
   };
-  if (isControl) return { ...base, vsControl: null };
+  // A difference against an arm nobody entered would compare with a made-up 0 %.
+  if (isControl || arm.entered <= 0 || control.entered <= 0) return { ...base, vsControl: null };
   const rates = compareProportions({ control: proportion(control), treatment: proportion(arm), confidence });
   const revenue = compareMeans({ control: control.revenue, treatment: arm.revenue, confidence });
   return {

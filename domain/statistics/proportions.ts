@@ -13,7 +13,11 @@ export function wilsonInterval(p: Proportion, confidence = DEFAULT_CONFIDENCE): 
   const z2n = (z * z) / trials;
   const center = (rate + z2n / 2) / (1 + z2n);
   const half = (z / (1 + z2n)) * Math.sqrt((rate * (1 - rate)) / trials + z2n / (4 * trials));
-  return { rate, low: Math.max(0, center - half), high: Math.min(1, center + half) };
+  // With no successes the lower bound is exactly 0 (and with all, the upper exactly 1); the
+  // subtraction leaves residue such as 3.5e-18 instead, which reports then print.
+  const low = successes <= 0 ? 0 : Math.max(0, center - half);
+  const high = successes >= trials ? 1 : Math.min(1, center + half);
+  return { rate, low, high };
 }
 
 export interface ProportionComparison {

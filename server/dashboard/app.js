@@ -289,11 +289,13 @@
         datasets: [
           {
             label: `${rateWord} % (95 % interval)`,
-            data: experiment.arms.map((arm) => ({
-              y: arm.rate.rate * 100,
-              yMin: arm.rate.low * 100,
-              yMax: arm.rate.high * 100,
-            })),
+            // An arm nobody entered has no rate (null): no bar and no whisker, rather than 0 % with a
+            // [0, 100] whisker. The error-bar plugin needs an object at every index, so null fields.
+            data: experiment.arms.map((arm) =>
+              arm.rate.rate === null
+                ? { y: null, yMin: null, yMax: null }
+                : { y: arm.rate.rate * 100, yMin: arm.rate.low * 100, yMax: arm.rate.high * 100 },
+            ),
             backgroundColor: experiment.arms.map((_, index) => COLORS[index % COLORS.length]),
             errorBarColor: '#1f2933',
             errorBarWhiskerColor: '#1f2933',
@@ -309,6 +311,7 @@
             callbacks: {
               label: (item) => {
                 const arm = experiment.arms[item.dataIndex];
+                if (arm.rate.rate === null) return 'nobody entered yet';
                 return `${percent(arm.rate.rate)} (95 %: ${percent(arm.rate.low)} to ${percent(arm.rate.high)})`;
               },
             },

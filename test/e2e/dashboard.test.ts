@@ -199,6 +199,54 @@ describe('dashboard (real HTTP server, headless Chromium)', () => {
     await page.context().close();
   });
 
+  it('an arm nobody entered has no bar and no rate, and the page still draws', async () => {
+    // Five emailed entrants of consumer v3 (variant control) on a day of their own: in that range
+    // the holdout and the `urgent` variant have nobody, so their rates are null in the report.
+    const day = '2026-04-10';
+    const started = new Date(`${day}T08:00:00Z`);
+    const customers = await database.sql<Array<{ id: string }>>`insert into customers ${database.sql(
+      [1, 2, 3, 4, 5].map((i) => ({ shop_id: shopId, email: `lone-${i}@example.com`, marketing_consent: true })),
+    )} returning id`;
+    await database.sql`insert into chains ${database.sql(
+      customers.map(({ id }, i) => ({
+        workflow_id: `lone:${shopId}:${i}`,
+        shop_id: shopId,
+        customer_id: Number(id),
+        cart_id: `lone-cart-${i}`,
+        trigger: 'cart.abandoned',
+        campaign_id: 'consumer',
+        campaign_version: 3,
+        segment: 'everyone',
+        status: 'finished',
+        started_at: started,
+        arm: 'treated',
+        variants: database.sql.json({ reminder: 'control' }),
+        currency: 'EUR',
+        conversion_until: new Date(started.getTime() + 7 * 86_400_000),
+      })),
+    )}`;
+    const { page, errors } = await openDashboard(375);
+    await showSeededRange(page);
+    await page.locator('#since').fill(day);
+    await page.locator('#until').fill(day);
+    await page.getByRole('button', { name: 'Show' }).click();
+    await stateIs(page, 'ready');
+    const bars = (experiment: string) =>
+      page.locator(`[data-campaign="consumer"] [data-experiment="${experiment}"] canvas`).evaluate((canvas) => {
+        const { data } = (globalThis as unknown as PageGlobals).Chart.getChart(canvas);
+        return { labels: data.labels, values: data.datasets[0]?.data as unknown as Array<{ y: number | null }> };
+      });
+    const holdout = await bars('holdout');
+    expect(holdout.labels).toEqual(['holdout (no email) (0)', 'emailed (5)']);
+    expect(holdout.values.map((bar) => bar.y)).toEqual([null, 0]);
+    const variants = await bars('reminder');
+    expect(variants.labels).toEqual(['control (5)', 'urgent (0)']);
+    expect(variants.values.map((bar) => bar.y)).toEqual([0, null]);
+    expect(errors).toEqual([]);
+    await page.screenshot({ path: path.join(artifacts, 'dashboard-empty-arm-375.png'), fullPage: true });
+    await page.context().close();
+  });
+
   it('a wrong token is said in words and the token is asked for again', async () => {
     const { page, errors } = await openDashboard(375);
     await page.locator('#token').fill('not-the-admin-token-0123456789');

@@ -121,9 +121,13 @@ describe('GET /admin/reports/campaigns', () => {
       recoveredCarts: 24,
       revenuePerRecipientMinor: 500,
     });
-    expect(line('reminder', 'control')?.humanClickRate.rate).toBeCloseTo(60 / 234, 12);
+    // Rounded to 6 decimals, so no float noise reaches a consumer.
+    expect(line('reminder', 'control')?.humanClickRate.rate).toBe(0.25641); // 60 / 234
     expect(line('reminder', 'urgent')).toMatchObject({ sent: 240, attributedOrders: 60, recoveredCarts: 60 });
     expect(line('reminder', 'holdout')).toMatchObject({ reached: 120, sent: 0, skipped: 120 });
+    // No email to anybody in the holdout: no rate, rather than 0 % in [0, 1].
+    const none = { rate: null, low: null, high: null };
+    expect(line('reminder', 'holdout')).toMatchObject({ humanOpenRate: none, humanClickRate: none, orderRate: none });
     expect(line('incentive', '')).toMatchObject({ sent: 100, unconfirmed: 7, attributedOrders: 0 });
 
     // Unconfirmed emails have their day in the series, beside the confirmed sends.

@@ -4,6 +4,8 @@ import pino from 'pino';
 import { afterAll, beforeAll, describe, expect, inject, it } from 'vitest';
 import { type ActivityDeps, createActivities } from '../../activities';
 import { createChainStopper } from '../../app/chain-stopper';
+import { suppress } from '../../db/suppression-store';
+import { emailKey } from '../../domain/email-address';
 import type { ChainStepResult } from '../../domain/chain';
 import { CartUpdatedEvent } from '../../domain/events';
 import { cartWorkflowId, journeyWorkflowId } from '../../domain/ids';
@@ -276,10 +278,13 @@ describe('POST /u/:token: the choices', () => {
     const bouncedLink = await sentEmail({ email: bounced });
     await database.sql`insert into suppressions (shop_id, email, reason, source) values (${shopId}, ${bounced}, 'hard_bounce', 'smtp')`;
     const page = await (await app.request(bouncedLink.path)).text();
-    expect(page).toContain('reported as spam. Subscribing again here cannot lift that');
+    expect(page).toContain('earlier emails to it could not be delivered. Subscribing again here cannot lift that');
+    expect(page).not.toContain('spam');
     expect(page).not.toContain('value="all"');
+    expect(page).not.toContain('value="resubscribe"');
     const refused = await (await post(bouncedLink.path, { action: 'resubscribe' })).text();
     expect(refused).toContain('Subscribing again here cannot lift that');
+    expect(refused).not.toContain('Welcome back');
     expect(await suppressionsOf(bounced)).toEqual([{ reason: 'hard_bounce', source: 'smtp' }]);
 
     // Unsubscribed first, complained later: the suppression kept its first reason.
@@ -289,8 +294,55 @@ describe('POST /u/:token: the choices', () => {
     await database.sql`insert into delivery_events (shop_id, email, type, source, occurred_at)
       values (${shopId}, ${complained}, 'complaint', 'sendgrid', now())`;
     const answer = await (await post(complainedLink.path, { action: 'resubscribe' })).text();
-    expect(answer).toContain('Subscribing again here cannot lift that');
+    expect(answer).toContain('an earlier email was reported as spam. Subscribing again here cannot lift that');
     expect(await suppressionsOf(complained)).toEqual([{ reason: 'complaint', source: 'resubscribe' }]);
+    const complainedPage = await (await app.request(complainedLink.path)).text();
+    expect(complainedPage).toContain('reported as spam');
+    expect(complainedPage).not.toContain('value="resubscribe"');
+  });
+
+  // What `cartflow suppressions add <email> -d …` records: reason manual, source cli.
+  const blockByHand = (email: string) =>
+    suppress(database.db, { shopId, email, reason: 'manual', source: 'cli', detail: 'asked by phone' });
+
+  it('a block by the shop says so, in Russian too, claims no bounce or spam, and offers no subscribe again', async () => {
+    const ivan = 'иван@пример.рф';
+    const russianLink = await sentEmail({ email: ivan, locale: 'ru' });
+    await blockByHand(ivan);
+    const russian = await (await app.request(russianLink.path)).text();
+    expect(russian).toContain('Магазин прекратил отправку писем на этот адрес.');
+    expect(russian).toContain('Наши письма на адрес и••@пример.рф:');
+    expect(russian).not.toContain('Выберите'); // nothing to choose under a block
+    expect(russian).not.toMatch(/спам|не были доставлены|не удалось доставить/);
+    expect(russian).not.toContain('Подписаться снова');
+    expect(russian).not.toContain('value="resubscribe"');
+
+    const ada = newAddress('blocked');
+    const englishLink = await sentEmail({ email: ada });
+    await blockByHand(ada);
+    const english = await (await app.request(englishLink.path)).text();
+    expect(english).toContain('The shop has stopped emails to this address.');
+    expect(english).not.toContain('Choose which emails');
+    expect(english).not.toMatch(/spam|bounced|could not be delivered/);
+    expect(english).not.toContain('Subscribe again');
+    expect(english).not.toContain('value="all"');
+
+    // A hand-made POST cannot lift it either, and the answer does not pretend it did.
+    const answer = await (await post(russianLink.path, { action: 'resubscribe' })).text();
+    expect(answer).toContain('но письма пока приходить не будут');
+    expect(answer).toContain('Магазин прекратил отправку писем на этот адрес.');
+    expect(answer).not.toMatch(/С возвращением|спам/);
+    expect(await suppressionsOf(emailKey(ivan))).toEqual([{ reason: 'manual', source: 'cli' }]); // stored by its key
+  });
+
+  it('an unsubscribe is the recipient’s own to undo: the page offers subscribe again', async () => {
+    const email = newAddress('undo');
+    const { path } = await sentEmail({ email });
+    await post(path, { action: 'all' });
+    const page = await (await app.request(path)).text();
+    expect(page).toContain('You are unsubscribed from all marketing email.');
+    expect(page).toContain('value="resubscribe"');
+    expect(page).not.toMatch(/blocked|spam/);
   });
 
   it('one-click is recognised in a multipart body too, and answers with plain text', async () => {

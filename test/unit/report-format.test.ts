@@ -83,14 +83,13 @@ const zeroReport = buildReport({
 });
 
 describe('the report table', () => {
-  it('prints zero-count arms and undelivered steps as 0 with an interval, never NaN, Infinity or undefined', () => {
+  it('prints a rate over no emails or no entrants as "–", never 0 % [0, 100], NaN, Infinity or undefined', () => {
     const text = reportTable(zeroReport);
-    expect(text).not.toMatch(/NaN|Infinity|undefined|null/);
-    expect(text).toMatch(
-      /v2\s+reminder\s+holdout\s+3\s+0\s+0\s+0\s+0\s+0\.0 % \[0\.0, 100\.0\]\s+0\s+€0\.00\s+0\s+0\s+0/,
-    );
-    expect(text).toMatch(/holdout\s+10 %\s+0\s+0\.0 % \[0\.0, 100\.0\]\s+€0\.00\s+0\s+0/);
-    expect(text).toMatch(/treated\s+90 %\s+0\s+0\.0 % \[0\.0, 100\.0\]\s+€0\.00\s+0\s+0/);
+    expect(text).not.toMatch(/NaN|Infinity|undefined|null|100\.0\]/);
+    expect(text).toMatch(/v2\s+reminder\s+holdout\s+3\s+0\s+0\s+0\s+0\s+–\s+0\s+€0\.00\s+0\s+0\s+0/);
+    expect(text).toMatch(/holdout\s+10 %\s+0\s+–\s+€0\.00\s+0\s+0/);
+    expect(text).toMatch(/treated\s+90 %\s+0\s+–\s+€0\.00\s+0\s+0/);
+    expect(text).toContain('treated vs holdout: nothing to compare');
     expect(text).toContain('verdict: not enough data (fewer than 100 per arm)');
     expect(text).toContain('sample ratio: not checked');
   });
@@ -135,20 +134,81 @@ describe('unconfirmed emails in the report', () => {
 });
 
 describe('the report CSV', () => {
-  it('gives a zero row 0 with [0, 1] bounds and no empty cell', () => {
+  it('leaves the rates of a row with nothing delivered empty, and every other cell filled', () => {
     const [header, row, end] = reportCsv(zeroReport).split('\r\n');
     expect(header).toBe(REPORT_CSV_HEADER.join(','));
     expect(end).toBe('');
     const cells = row!.split(',');
     expect(cells).toHaveLength(REPORT_CSV_HEADER.length);
-    expect(cells.filter((cell) => cell === '' || /NaN|Infinity/.test(cell))).toEqual([]);
-    const value = (name: string) => cells[REPORT_CSV_HEADER.indexOf(name)];
-    expect([value('human_click_rate'), value('human_click_rate_low'), value('human_click_rate_high')]).toEqual([
-      '0',
-      '0',
-      '1',
+    const rateColumns = ['human_open_rate', 'human_click_rate', 'order_rate', 'unsubscribe_rate'].flatMap((rate) => [
+      rate,
+      `${rate}_low`,
+      `${rate}_high`,
     ]);
-    expect(value('attributed_revenue')).toBe('0.00');
+    const empty = REPORT_CSV_HEADER.filter((_, column) => cells[column] === '');
+    expect(empty).toEqual(rateColumns);
+    expect(cells.filter((cell) => /NaN|Infinity/.test(cell))).toEqual([]);
+    expect(cells[REPORT_CSV_HEADER.indexOf('attributed_revenue')]).toBe('0.00');
+  });
+
+  // The QA case: 64 delivered, nobody opened. The Wilson formula's subtraction left 2^-58.
+  it('prints 0, not 3.469446951953614e-18, for the lower bound of a rate with no successes', () => {
+    const report = buildReport({
+      range,
+      funnel: [{ ...zeroFunnel, variant: 'control', reached: 64, sent: 64, delivered: 64, uniqueHumanClicks: 64 }],
+      daily: [],
+      arms: [],
+      campaigns: [campaign],
+    });
+    const [, row] = reportCsv(report).split('\r\n');
+    const value = (name: string) => row!.split(',')[REPORT_CSV_HEADER.indexOf(name)];
+    expect(value('human_open_rate')).toBe('0');
+    expect(value('human_open_rate_low')).toBe('0');
+    expect(value('human_open_rate_high')).toBe('0.056624'); // z²/(n + z²);
+    expect(value('human_click_rate_high')).toBe('1');
+    expect(value('human_click_rate_low')).toBe('0.943376');
+    expect(row).not.toMatch(/e-|\d{7}/);
+    expect(JSON.stringify(report)).not.toMatch(/e-\d|\.\d{7}/);
+  });
+
+  it('rounds the comparison’s fractions too, and keeps the p-value’s precision', () => {
+    const arm = (name: string, entered: number, converted: number): ArmRow => ({
+      ...emptyArm('holdout', name),
+      entered,
+      converted,
+      orders: converted,
+      revenueMinor: converted * 3980,
+      revenueSquaresMinor: converted * 3980 * 3980,
+    });
+    const report = buildReport({
+      range,
+      funnel: [],
+      daily: [],
+      arms: [arm('holdout', 159, 52), arm('treated', 141, 48)],
+      campaigns: [campaign],
+    });
+    const versus = report.campaigns[0]!.experiments[0]!.arms[1]!.vsControl!;
+    const fractions = [
+      versus.difference,
+      versus.differenceInterval.low,
+      versus.differenceInterval.high,
+      versus.relativeUplift,
+      versus.relativeUpliftInterval?.low,
+      versus.relativeUpliftInterval?.high,
+      versus.sequentialInterval?.low,
+      versus.sequentialInterval?.high,
+    ];
+    for (const value of fractions) expect(String(value)).toMatch(/^-?\d\.\d{1,6}$/);
+    expect(versus.relativeUplift).toBe(0.040917); // 48/141 ÷ 52/159 − 1 = 0.0409165…
+    expect(versus.pValue).toBeCloseTo(0.8061536377777496, 15);
+  });
+
+  it('exports a rate over no emails as null in JSON', () => {
+    const line = zeroReport.campaigns[0]!.funnel[0]!;
+    expect(JSON.parse(JSON.stringify(line)).humanOpenRate).toEqual({ rate: null, low: null, high: null });
+    const holdout = zeroReport.campaigns[0]!.experiments.find((experiment) => experiment.kind === 'holdout')!;
+    expect(holdout.arms.map((arm) => arm.rate.rate)).toEqual([null, null]);
+    expect(holdout.arms.map((arm) => arm.vsControl)).toEqual([null, null]);
   });
 
   it('quotes cells as RFC 4180 says', () => {

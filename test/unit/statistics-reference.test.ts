@@ -75,6 +75,14 @@ describe('wilsonInterval (statsmodels 0.15.0 proportion_confint(count, nobs, alp
     expectClose(interval.high, 0.07090697269053371);
   });
 
+  it('gives exactly 0 and 1 at the ends, without the residue of the subtraction', () => {
+    // 0 of 64 once came out as 3.469446951953614e-18 and reached the CSV in scientific notation.
+    for (const trials of [3, 64, 100, 1000]) {
+      expect(wilsonInterval({ successes: 0, trials }).low).toBe(0);
+      expect(wilsonInterval({ successes: trials, trials }).high).toBe(1);
+    }
+  });
+
   it('knows nothing, without NaN, when nobody entered', () => {
     expect(wilsonInterval({ successes: 0, trials: 0 })).toEqual({ rate: 0, low: 0, high: 1 });
   });

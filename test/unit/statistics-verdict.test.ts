@@ -131,7 +131,9 @@ describe('judgeExperiment', () => {
   it('copes with an empty arm and with no arms', () => {
     const result = judgeExperiment({ arms: [arm('a', 500, 25), arm('b', 0, 0)], metric: 'orders' });
     expect(result.verdict.kind).toBe('sample_ratio_mismatch');
-    expect(result.arms[1]?.rate).toEqual({ rate: 0, low: 0, high: 1 });
+    // Nobody entered: no rate (not 0 % in [0, 1]) and no difference against the control.
+    expect(result.arms[1]?.rate).toEqual({ rate: null, low: null, high: null });
+    expect(result.arms[1]?.vsControl).toBeNull();
     expect(judgeExperiment({ arms: [], metric: 'orders' })).toEqual({
       arms: [],
       srm: null,
