@@ -13,7 +13,6 @@ import { openDatabase } from '../db/client';
 import { Campaign } from '../domain/campaign';
 import { cartWorkflowId } from '../domain/ids';
 import { startSmtpSink } from '../mail/smtp-sink';
-import { createApp } from '../server/app';
 import { createCartWorkflows } from '../server/cart-workflows';
 import { createOutboxRelay } from '../server/outbox-relay';
 import { cartStateQuery } from '../workflows/definitions';
@@ -36,6 +35,7 @@ import {
   type WorkerProcess,
 } from './chains-support';
 import { benchNumber, benchVariable } from './bench-env';
+import { createBenchApp } from './bench-app';
 
 // `npm run bench:chains`: what a campaign chain costs in Temporal, how many carts per second go
 // through complete chains on the dev server, and the worker's memory with carts parked on timers.
@@ -238,18 +238,12 @@ async function main() {
   });
   // The webhook only stores the event; its outbox relay hands it to Temporal (drained below).
   const relay = createOutboxRelay({ db: database.db, workflows, logger: pino({ level: 'silent' }) });
-  const app = createApp({
+  const app = createBenchApp({
     db: database.db,
     workflows,
     relay,
-    config: {
-      shopId,
-      webhookSecret: secret,
-      webhookMaxBytes: 256 * 1024,
-      webhookToleranceMs: 300_000,
-      // One simulated shop posts every webhook from one address: the per-network limit is not what is measured.
-      rateLimits: { webhooks: 'off', tracking: 'off', unsubscribe: 'off' },
-    },
+    shopId,
+    secret,
     logger: pino({ level: 'silent' }),
   });
   const postWebhook = async (event: unknown) => {

@@ -12,10 +12,10 @@ import { openDatabase } from '../db/client';
 import { type StoreCartEvent, createGroupCommit } from '../db/group-commit';
 import { Campaign } from '../domain/campaign';
 import { CartEvent } from '../domain/events';
-import { createApp } from '../server/app';
 import { createCartWorkflows } from '../server/cart-workflows';
 import { verifySignature } from '../signing/webhook-signature';
 import { benchNumber } from './bench-env';
+import { benchCampaignFile, createBenchApp } from './bench-app';
 import { freePort, quantile, script } from './chains-support';
 import { runShop } from './intake-shop';
 import { storeEventAndOutbox, storeEventOnly } from './intake-store-designs';
@@ -69,32 +69,19 @@ const designs: Array<{ label: string; server: (db: Db) => http.Server }> = [
  * and middleware's share. Its Temporal client never connects: a webhook only names its journeys.
  */
 function productApp(db: Db): http.Server {
-  const campaign = Campaign.parse({
-    id: 'bench-consumer',
-    version: 1,
-    name: 'Bench consumers',
-    priority: 100,
-    trigger: 'cart.abandoned',
-    audience: 'everyone',
-    steps: [{ id: 'reminder', delay: '1h', template: 'cart-reminder' }],
-  });
+  const campaign = Campaign.parse(benchCampaignFile);
   const workflows = createCartWorkflows({
     client: new Client({ connection: Connection.lazy({ address: '127.0.0.1:7233' }) }),
     taskQueue: 'bench-designs',
     abandonAfterMs: 3_600_000,
     campaigns: [campaign],
   });
-  const app = createApp({
+  const app = createBenchApp({
     db,
     workflows,
     relay: { wake() {} },
-    config: {
-      shopId,
-      webhookSecret: secret,
-      webhookMaxBytes: 256 * 1024,
-      webhookToleranceMs: 300_000,
-      rateLimits: { webhooks: 'off', tracking: 'off', unsubscribe: 'off' },
-    },
+    shopId,
+    secret,
     logger: pino({ level: 'warn' }),
   });
   return createAdaptorServer({ fetch: app.fetch }) as http.Server;

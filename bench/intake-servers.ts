@@ -1,8 +1,8 @@
 import cluster from 'node:cluster';
 import { serve } from '@hono/node-server';
 import pino from 'pino';
-import { createApp } from '../server/app';
 import { requiredBenchVariable } from './bench-env';
+import { createBenchApp } from './bench-app';
 import { openIntakeChild } from './intake-child';
 
 // The HTTP side of `npm run bench:intake`'s optional last phase (SERVER_PROCESSES=N, N > 1): N
@@ -32,17 +32,12 @@ if (cluster.isPrimary) {
 } else {
   const logger = pino({ level: 'warn' });
   const { database, workflows } = await openIntakeChild('bench/intake-servers');
-  const app = createApp({
+  const app = createBenchApp({
     db: database.db,
     workflows,
     relay: { wake() {} },
-    config: {
-      shopId: required('SHOP_ID'),
-      webhookSecret: required('SECRET'),
-      webhookMaxBytes: 256 * 1024,
-      webhookToleranceMs: 300_000,
-      rateLimits: { webhooks: 'off', tracking: 'off', unsubscribe: 'off' },
-    },
+    shopId: required('SHOP_ID'),
+    secret: required('SECRET'),
     logger,
   });
   // Port 0 in a cluster: the primary picks one port and every server shares it.

@@ -14,7 +14,6 @@ import { loadConfig } from '../config/env';
 import { openDatabase } from '../db/client';
 import { countUndelivered } from '../db/outbox-store';
 import { Campaign } from '../domain/campaign';
-import { createApp } from '../server/app';
 import { createCartWorkflows } from '../server/cart-workflows';
 import { createOutboxRelay, type OutboxWake } from '../server/outbox-relay';
 import { freePort, quantile, root, script, sleep } from './chains-support';
@@ -22,6 +21,7 @@ import type { LoadReport } from './intake-load';
 import { runShop } from './intake-shop';
 import { APP_POOL_SIZE, rawInsertRate } from './raw-insert';
 import { benchNumber, benchVariable, childBenchEnv } from './bench-env';
+import { benchCampaignFile, createBenchApp } from './bench-app';
 import { cpuMeter, postmasterOf } from './process-cpu';
 
 // `npm run bench:intake`: how many webhooks per second the durable intake accepts, and how fast the
@@ -73,17 +73,7 @@ const progress = (message: string) =>
   console.error(`[${((performance.now() - started) / 1000).toFixed(1).padStart(6)} s] ${message}`);
 const cleanups: Array<() => Promise<unknown>> = [];
 
-/** As written in a campaign file: the relay process parses it again. */
-const campaignFile = {
-  id: 'bench-consumer',
-  version: 1,
-  name: 'Bench consumers',
-  priority: 100,
-  trigger: 'cart.abandoned',
-  audience: 'everyone',
-  steps: [{ id: 'reminder', delay: '1h', template: 'cart-reminder' }],
-};
-const campaign = Campaign.parse(campaignFile);
+const campaign = Campaign.parse(benchCampaignFile);
 
 async function startPostgres(): Promise<{ url: string; settings: string; postmaster: number | undefined }> {
   let adminUrl = benchVariable('DATABASE_URL');
@@ -164,17 +154,12 @@ async function main() {
   });
   // The app wakes whichever relay runs: none in the first phase, so what the shop sends queues up.
   let running: OutboxWake = { wake() {} };
-  const app = createApp({
+  const app = createBenchApp({
     db: database.db,
     workflows,
     relay: { wake: () => running.wake() },
-    config: {
-      shopId,
-      webhookSecret: secret,
-      webhookMaxBytes: 256 * 1024,
-      webhookToleranceMs: 300_000,
-      rateLimits: { webhooks: 'off', tracking: 'off', unsubscribe: 'off' },
-    },
+    shopId,
+    secret,
     logger,
   });
   const server = serve({ fetch: app.fetch, hostname: '127.0.0.1', port: 0 });
@@ -346,7 +331,7 @@ async function startServerProcesses({ url, temporalAddress }: { url: string; tem
       DATABASE_URL: url,
       TEMPORAL_ADDRESS: temporalAddress,
       TASK_QUEUE: `bench-intake-${runId}`,
-      CAMPAIGN: JSON.stringify(campaignFile),
+      CAMPAIGN: JSON.stringify(benchCampaignFile),
       SHOP_ID: shopId,
       SECRET: secret,
     }),
@@ -379,7 +364,7 @@ async function startRelayProcess({ url, temporalAddress }: { url: string; tempor
       DATABASE_URL: url,
       TEMPORAL_ADDRESS: temporalAddress,
       TASK_QUEUE: `bench-intake-${runId}`,
-      CAMPAIGN: JSON.stringify(campaignFile),
+      CAMPAIGN: JSON.stringify(benchCampaignFile),
       OUTBOX_BUSY_RATE: relayYield === 'off' ? 'off' : `${relayYield.busyRate}/s`,
       OUTBOX_RELAY_NICE: String(relayDefaults.OUTBOX_RELAY_NICE),
     }),
