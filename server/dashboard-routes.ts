@@ -67,6 +67,9 @@ export function dashboardRoutes({ enabled }: { enabled: boolean }) {
     return c.html(await read(path.join(pageDir, enabled ? 'index.html' : 'off.html')));
   });
 
+  // The page's links are relative to /admin/dashboard: under a trailing slash they would all miss.
+  routes.get('/dashboard/', (c) => c.redirect('/admin/dashboard', 301));
+
   routes.get('/dashboard/:file{.+}', async (c) => {
     const asset = Object.hasOwn(ASSETS, c.req.param('file')) ? ASSETS[c.req.param('file')] : undefined;
     if (!asset) return c.json({ error: 'not_found', message: `no dashboard file ${c.req.path}` }, 404);

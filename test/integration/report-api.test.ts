@@ -311,6 +311,12 @@ describe('GET /admin/dashboard', () => {
     expect(await (await app.request('/admin/dashboard')).text()).toContain('id="token-form"');
   });
 
+  it('a trailing slash redirects to the page (its links are relative to /admin/dashboard)', async () => {
+    const response = await app.request('/admin/dashboard/');
+    expect(response.status).toBe(301);
+    expect(response.headers.get('location')).toBe('/admin/dashboard');
+  });
+
   it('serves the chart library from node_modules with a script content type, and nothing else', async () => {
     for (const file of ['lib/chart.umd.min.js', 'lib/chartjs-chart-error-bars.umd.min.js', 'app.js']) {
       const response = await app.request(`/admin/dashboard/${file}`);
