@@ -27,11 +27,14 @@ module.exports = {
     {
       name: 'domain-pure',
       comment:
-        'domain/ is pure decision code every layer may use: it imports only itself, zod and punycode.js ' +
-        '(RFC 3492 decoding, pure JavaScript).',
+        'domain/ is pure decision code every layer may use: it imports only itself, zod, punycode.js ' +
+        '(RFC 3492 decoding, pure JavaScript) and string-width (terminal columns from Unicode tables, pure JavaScript).',
       severity: 'error',
       from: { path: '^domain/' },
-      to: { dependencyTypesNot: ['type-only'], pathNot: ['^domain/', '^node_modules/zod/', '^node_modules/punycode/'] },
+      to: {
+        dependencyTypesNot: ['type-only'],
+        pathNot: ['^domain/', '^node_modules/zod/', '^node_modules/punycode/', '^node_modules/string-width/'],
+      },
     },
     {
       name: 'db-not-upward',

@@ -1,10 +1,14 @@
+import { displayWidth, padToWidth } from '../domain/display-width';
+
 /** Prints rows as left-aligned columns under a header, two spaces apart, for the list commands. */
 export function writeColumns(header: string[], rows: string[][]): void {
-  const widths = header.map((title, column) => Math.max(title.length, ...rows.map((row) => row[column]!.length)));
+  const widths = header.map((title, column) =>
+    Math.max(displayWidth(title), ...rows.map((row) => displayWidth(row[column]!))),
+  );
   for (const row of [header, ...rows]) {
     process.stdout.write(
       `${row
-        .map((cell, column) => cell.padEnd(widths[column]!))
+        .map((cell, column) => padToWidth(cell, widths[column]!))
         .join('  ')
         .trimEnd()}\n`,
     );

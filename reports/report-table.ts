@@ -1,3 +1,4 @@
+import { displayWidth, padToWidth } from '../domain/display-width';
 import type { CampaignReport, CampaignSection, ExperimentArm, ExperimentReport, FunnelLine } from './build-report';
 import {
   METRIC_MEANING,
@@ -134,12 +135,10 @@ function srmLine(experiment: ExperimentReport): string {
 
 /** Pads cells into columns; the first `textColumns` are left-aligned, numbers to the right. */
 function columns(rows: string[][], textColumns: number): string[] {
-  const widths = (rows[0] ?? []).map((_, column) => Math.max(...rows.map((row) => (row[column] ?? '').length)));
+  const widths = (rows[0] ?? []).map((_, column) => Math.max(...rows.map((row) => displayWidth(row[column] ?? ''))));
   return rows.map((row) =>
     row
-      .map((cell, column) =>
-        column < textColumns ? cell.padEnd(widths[column] ?? 0) : cell.padStart(widths[column] ?? 0),
-      )
+      .map((cell, column) => padToWidth(cell, widths[column] ?? 0, column < textColumns ? 'end' : 'start'))
       .join('  ')
       .trimEnd(),
   );
