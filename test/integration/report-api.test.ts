@@ -32,7 +32,12 @@ beforeAll(async () => {
   // Both are shops of the install (cartflow shops add); only shop-other has data.
   for (const id of ['shop-other', 'shop-empty'])
     await addShop(database.db, shopRow({ id, webhookSecret: `${id}-secret-0123456789abcdef` }));
-  app = createApp({
+  app = reportApp(ADMIN_TOKEN);
+});
+
+/** The app over the seeded data, with `adminToken` as its ADMIN_TOKEN (none: the report API is off). */
+function reportApp(adminToken?: string) {
+  return createApp({
     db: database.db,
     workflows: noWorkflows,
     config: {
@@ -40,13 +45,13 @@ beforeAll(async () => {
       webhookSecret: 'unused-webhook-secret',
       webhookMaxBytes: 64 * 1024,
       webhookToleranceMs: 300_000,
-      adminToken: ADMIN_TOKEN,
+      ...(adminToken ? { adminToken } : {}),
     },
     logger: pino({ level: 'silent' }),
     campaignVersions: seededCampaigns,
     now: () => Date.parse('2026-03-10T12:00:00Z'),
   });
-});
+}
 afterAll(async () => {
   await database?.drop();
 });
@@ -289,17 +294,7 @@ describe('GET /admin/dashboard', () => {
   });
 
   it('on a server without ADMIN_TOKEN, says the dashboard is off and how to turn it on, instead of asking for a token', async () => {
-    const withoutToken = createApp({
-      db: database.db,
-      workflows: noWorkflows,
-      config: {
-        shopId,
-        webhookSecret: 'unused-webhook-secret',
-        webhookMaxBytes: 64 * 1024,
-        webhookToleranceMs: 300_000,
-      },
-      logger: pino({ level: 'silent' }),
-    });
+    const withoutToken = reportApp();
     const page = await withoutToken.request('/admin/dashboard');
     expect(page.status).toBe(200);
     const html = await page.text();
