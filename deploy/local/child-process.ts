@@ -28,15 +28,13 @@ export interface RunningProcess {
  * children npm and tsx start, and nothing outlives the stack.
  */
 export function startProcess(options: ProcessOptions): RunningProcess {
-  const log = createWriteStream(options.logFile, { flags: 'a' });
   const child = spawn(options.command, options.args, {
     cwd: options.cwd,
     env: options.env,
     detached: true,
     stdio: ['ignore', 'pipe', 'pipe'],
   });
-  child.stdout?.pipe(log);
-  child.stderr?.pipe(log);
+  logOutput(child, options.logFile);
   let stopping = false;
   const exited = exitOf(child).then(async ({ code, signal }): Promise<never> => {
     if (stopping) return new Promise<never>(() => {});
@@ -56,26 +54,39 @@ export function startProcess(options: ProcessOptions): RunningProcess {
       const timer = setTimeout(() => signalGroup(child, 'SIGKILL'), graceMs);
       await done;
       clearTimeout(timer);
-      log.end();
     },
   };
 }
 
 /** Runs a command to its end (a one-shot like `npm run migrate`); rejects with the log's tail on failure. */
 export async function runToEnd(options: ProcessOptions): Promise<void> {
-  const log = createWriteStream(options.logFile, { flags: 'a' });
   const child = spawn(options.command, options.args, {
     cwd: options.cwd,
     env: options.env,
     stdio: ['ignore', 'pipe', 'pipe'],
   });
-  child.stdout?.pipe(log);
-  child.stderr?.pipe(log);
+  const logged = logOutput(child, options.logFile);
   const { code, signal } = await exitOf(child);
-  await new Promise((resolve) => log.end(resolve));
+  await logged;
   if (code !== 0) {
     throw new Error(`${options.name} failed (${signal ?? `code ${code}`}):\n${await logTail(options.logFile)}`);
   }
+}
+
+/**
+ * stdout and stderr into one log file, which is ended once both are closed. Piped with the default
+ * `end: true`, whichever stream closed first ended the file, and a last chunk on the other then
+ * threw "write after end" as an uncaught exception (seen in CI, test/e2e/production-stack.test.ts).
+ * Resolves when the file is written.
+ */
+function logOutput(child: ChildProcess, logFile: string): Promise<void> {
+  const log = createWriteStream(logFile, { flags: 'a' });
+  child.stdout?.pipe(log, { end: false });
+  child.stderr?.pipe(log, { end: false });
+  // A spawn that failed emits 'error' and no 'close': its caller sees that through the exit; end the file anyway.
+  return once(child, 'close')
+    .catch(() => undefined)
+    .then(() => new Promise<void>((resolve) => log.end(resolve)));
 }
 
 function exitOf(child: ChildProcess): Promise<{ code: number | null; signal: NodeJS.Signals | null }> {
