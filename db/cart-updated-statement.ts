@@ -9,6 +9,8 @@ export interface CartUpdatedOutcome {
   inserted: boolean;
   /** The cart's status after the statement ('open' for a new cart). */
   status: CartStatus;
+  /** The event row was stored as processed: its cart was bought before the statement began. */
+  processed: boolean;
   /**
    * When not inserted: the stored event's hash and cart, if this statement's snapshot saw it.
    * `seen: false` means another transaction committed it while this one waited: read it again.
@@ -73,11 +75,18 @@ const statement = preparedStatement<StatementValues>(
       -- share some carts, emails or event ids then lock them in the same order and wait for each
       -- other instead of deadlocking. No statement holds two events with one key, so within a
       -- statement their order changes no outcome; the outbox rows keep the input order.
-      insert into cart_events (shop_id, event_id, type, cart_id, payload, payload_hash)
-      select shop_id, event_id, 'cart.updated', cart_id, payload_json::jsonb, payload_hash from input
-       order by shop_id, event_id
+      -- An event for a cart already bought is stored as processed: no outbox row will mark it.
+      insert into cart_events (shop_id, event_id, type, cart_id, payload, payload_hash, processed_at)
+      select i.shop_id, i.event_id, 'cart.updated', i.cart_id, i.payload_json::jsonb, i.payload_hash,
+             case when bought.status is not null then now() end
+        from input i
+        left join lateral (
+          select status from carts b where b.shop_id = i.shop_id and b.cart_id = i.cart_id and b.status = 'purchased'
+           limit 1
+        ) bought on true
+       order by i.shop_id, i.event_id
       on conflict do nothing
-      returning shop_id, event_id
+      returning shop_id, event_id, processed_at is not null as processed
     ), fresh as (
       select input.* from input join ev using (shop_id, event_id)
     ), customer as (
@@ -117,6 +126,7 @@ const statement = preparedStatement<StatementValues>(
       returning id
     )
     select ev.event_id is not null as inserted,
+           coalesce(ev.processed, false) as processed,
            s.status,
            previous.event_id is not null as previous_seen,
            previous.payload_hash as previous_hash,
@@ -151,6 +161,7 @@ export async function storeCartUpdatedStatement(
   const result = await statement(tx, valuesOf(inputs));
   const rows = rowsOf<{
     inserted: boolean;
+    processed: boolean;
     status: CartStatus | null;
     previous_seen: boolean;
     previous_hash: string | null;
@@ -161,6 +172,7 @@ export async function storeCartUpdatedStatement(
   }
   return rows.map((row) => ({
     inserted: row.inserted,
+    processed: row.processed,
     status: row.status ?? 'open',
     previous: { seen: row.previous_seen, payloadHash: row.previous_hash, cartId: row.previous_cart },
   }));

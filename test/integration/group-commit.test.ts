@@ -65,6 +65,27 @@ describe('storeCartEvents: one transaction, an outcome per event', () => {
     expect(bought?.processed).toBe(true);
   });
 
+  it('a batch of cart snapshots alone (one statement, no BEGIN/COMMIT) keeps a bought cart from queueing', async () => {
+    const orderPayload = orderPlacedEvent({ cartId: 'cart-bought-alone' });
+    await storeCartEvents(database.db, [{ shopId, event: CartEvent.parse(orderPayload), payload: orderPayload }]);
+    const afterOrder = cart({ cartId: 'cart-bought-alone' });
+    const open = cart({ cartId: 'cart-open-alone', customer: { email: 'alone@example.com' } });
+
+    const outcomes = await storeCartEvents(database.db, [afterOrder, open]);
+
+    expect(outcomes.map(({ kind }) => kind)).toEqual(['cart_purchased', 'new']);
+    const events = await database.sql<Array<{ cart_id: string; processed: boolean }>>`
+      select cart_id, processed_at is not null as processed from cart_events
+       where event_id in (${afterOrder.event.id}, ${open.event.id}) order by cart_id`;
+    expect(events).toEqual([
+      { cart_id: 'cart-bought-alone', processed: true },
+      { cart_id: 'cart-open-alone', processed: false },
+    ]);
+    const queued = await database.sql<Array<{ cart_id: string }>>`
+      select cart_id from outbox where event_id in (${afterOrder.event.id}, ${open.event.id})`;
+    expect(queued).toEqual([{ cart_id: 'cart-open-alone' }]);
+  });
+
   it('answers duplicate for the same event again in a later transaction, and conflict for a new body', async () => {
     const original = cart();
     await storeCartEvents(database.db, [original]);
