@@ -1,5 +1,6 @@
 import { z } from 'zod';
 import { EmailAddress } from './email-address';
+import { hasMoreDecimalsThanCurrency, minorUnitDigits } from './money';
 import { boolean, dateTime, httpUrl, list, object, pattern, rule, text, wholeNumber } from './payload-fields';
 
 /**
@@ -65,6 +66,51 @@ function isKnownTimeZone(value: string): boolean {
   return true;
 }
 
+/**
+ * A cart's or an order's amounts must be exact in its currency: "100.50" JPY would otherwise be
+ * rounded on the way to minor units, and revenue would differ from what the shop sent. Trailing
+ * zeros are exact ("100.00" JPY). Checked on the object, which knows both the currency and the amounts.
+ */
+function refuseInexactAmounts(value: unknown, ctx: z.RefinementCtx): void {
+  const currency = knownCurrencyOf(value);
+  if (!currency || typeof value !== 'object' || value === null) return;
+  const check = (value: unknown, path: PropertyKey[]) => {
+    // Where a line failed another rule its amount is still raw input (19.9, " 19.90"): parsed again
+    // here. An amount that breaks Money's own rule is reported by it, not twice.
+    const parsed = Money.safeParse(value);
+    if (!parsed.success) return;
+    const amount = parsed.data;
+    if (!hasMoreDecimalsThanCurrency({ amount, currency })) return;
+    ctx.addIssue({ code: 'custom', path, message: inexactAmountWords({ amount, currency }), input: amount });
+  };
+  if ('total' in value) check(value.total, ['total']);
+  if (!('items' in value) || !Array.isArray(value.items)) return;
+  value.items.forEach((item: unknown, index) => {
+    if (typeof item === 'object' && item !== null && 'unitPrice' in item) {
+      check(item.unitPrice, ['items', index, 'unitPrice']);
+    }
+  });
+}
+
+/** The object's currency when it is one Intl knows; an unknown one is reported on its own field. */
+function knownCurrencyOf(value: unknown): string | undefined {
+  if (typeof value !== 'object' || value === null || !('currency' in value)) return undefined;
+  const { currency } = value;
+  return typeof currency === 'string' && KNOWN_CURRENCIES.has(currency) ? currency : undefined;
+}
+
+function inexactAmountWords({ amount, currency }: { amount: string; currency: string }): string {
+  const digits = minorUnitDigits(currency);
+  const fix = digits === 0 ? `in whole ${currency}` : `to at most ${digits} decimals`;
+  return `"${amount}" has more decimals than ${currency} allows (${digits}); send the amount as charged, ${fix}`;
+}
+
+/**
+ * Also when other fields failed (their values are then raw input), so one 400 names every bad
+ * field; zod would skip the refinement otherwise.
+ */
+const EVEN_WITH_OTHER_ISSUES = { when: ({ value }: { value: unknown }) => knownCurrencyOf(value) !== undefined };
+
 const Id = text({ max: WEBHOOK_LIMITS.idLength, trim: true });
 
 export const CartItem = object(
@@ -122,7 +168,7 @@ export const Cart = object(
     updatedAt: dateTime(),
   },
   'the cart: id, currency, items, total, recoveryUrl, customer, updatedAt',
-);
+).superRefine(refuseInexactAmounts, EVEN_WITH_OTHER_ISSUES);
 export type Cart = z.infer<typeof Cart>;
 
 export const Order = object(
@@ -146,7 +192,7 @@ export const Order = object(
     reorderUrl: HttpUrl.optional(),
   },
   'the order: cartId, orderId, total, currency',
-);
+).superRefine(refuseInexactAmounts, EVEN_WITH_OTHER_ISSUES);
 export type Order = z.infer<typeof Order>;
 
 /** A newly registered customer: starts the welcome series. */

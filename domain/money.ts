@@ -90,8 +90,19 @@ export function minorUnitDigits(currency: string): number {
 }
 
 /**
- * "19.90" EUR → 1990; "1500" JPY → 1500. Exact on the decimal string (never a float); extra
- * decimals beyond the currency's minor unit are rounded half away from zero ("0.005" EUR → 1).
+ * Whether a decimal amount says more than its currency's minor unit holds: "100.50" JPY and
+ * "19.999" EUR do; "100.00" JPY and "19.900" EUR do not (trailing zeros are exact). The webhook
+ * contract refuses such amounts (domain/events.ts) rather than let toMinorUnits round them.
+ */
+export function hasMoreDecimalsThanCurrency({ amount, currency }: { amount: string; currency: string }): boolean {
+  const fraction = amount.split('.')[1] ?? '';
+  return /[1-9]/.test(fraction.slice(minorUnitDigits(currency)));
+}
+
+/**
+ * "19.90" EUR → 1990; "1500" JPY → 1500. Exact on the decimal string (never a float). Webhook
+ * amounts arrive exact (the contract refuses more decimals than the currency has); any other
+ * amount's extra decimals are rounded half away from zero ("0.005" EUR → 1).
  */
 export function toMinorUnits({ amount, currency }: { amount: string; currency: string }): number {
   const digits = minorUnitDigits(currency);

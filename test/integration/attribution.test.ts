@@ -140,7 +140,7 @@ describe('orders', () => {
     const who = await shopper();
     const euro = await placeOrder(who, { total: '19.99' });
     const yen = await placeOrder(who, { cartId: 'other-cart', total: '1500', currency: 'JPY' });
-    const dinar = await placeOrder(who, { cartId: 'third-cart', total: '1.2345', currency: 'KWD' });
+    const dinar = await placeOrder(who, { cartId: 'third-cart', total: '1.235', currency: 'KWD' });
     const rows = await database.sql`select order_id, currency, total_minor from orders
       where order_id in (${euro}, ${yen}, ${dinar}) order by currency`;
     expect(rows.map((row) => [row.currency, Number(row.total_minor)])).toEqual([
