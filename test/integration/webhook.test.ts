@@ -251,6 +251,45 @@ describe('POST /webhooks/cart', () => {
     await expectNothingHappened(event);
   });
 
+  it('refuses a JPY amount with decimals, naming the field: nothing stored, no rounding', async () => {
+    const event = cartUpdatedEvent({ items: [{ sku: 'TEA', name: 'Sencha', quantity: 1, unitPrice: '100.50' }] });
+    const yen = { ...event, data: { ...event.data, currency: 'JPY', total: '100.50' } };
+    const response = await post(signedRequest(yen));
+    expect(response.status).toBe(400);
+    const body = (await response.json()) as { error: string; message: string; issues: unknown[] };
+    expect(body.error).toBe('invalid_payload');
+    const words = 'has more decimals than JPY allows (0); send the amount as charged, in whole JPY';
+    expect(body.issues).toEqual([
+      { path: 'data.total', message: `"100.50" ${words}` },
+      { path: 'data.items.0.unitPrice', message: `"100.50" ${words}` },
+    ]);
+    expect(body.message).toContain(`data.total: "100.50" ${words}`);
+    await expectNothingHappened(event);
+  });
+
+  it('an order total with more decimals than its currency is refused and no order is stored; trailing zeros are exact', async () => {
+    const orderRows = async (orderId: string) =>
+      database.sql`select currency, total_minor::int as minor from orders where order_id = ${orderId}`;
+    const inexact = orderPlacedEvent({ cartId: 'cart-decimals' });
+    const refused = await post(signedRequest({ ...inexact, data: { ...inexact.data, total: '19.999' } }));
+    expect(refused.status).toBe(400);
+    expect(((await refused.json()) as { issues: unknown[] }).issues).toEqual([
+      {
+        path: 'data.total',
+        message: '"19.999" has more decimals than EUR allows (2); send the amount as charged, to at most 2 decimals',
+      },
+    ]);
+    expect(await storedEvents(inexact.id)).toBe(0);
+    expect(await orderRows(inexact.data.orderId)).toEqual([]);
+
+    const exact = orderPlacedEvent({ cartId: 'cart-decimals' });
+    const accepted = await post(
+      signedRequest({ ...exact, data: { ...exact.data, currency: 'JPY', total: '1000.00' } }),
+    );
+    expect(accepted.status).toBe(202);
+    expect(await orderRows(exact.data.orderId)).toEqual([{ currency: 'JPY', minor: 1000 }]);
+  });
+
   it.each([
     ['not JSON', '{"id": '],
     ['a JSON array', '[]'],
