@@ -4,7 +4,10 @@
  * they drift apart. Optional fields take the defaults the server documents.
  */
 
-/** A non-negative decimal amount: "19.90" (kept exactly) or 19.9; up to 12 digits and 4 decimals. */
+/**
+ * A non-negative decimal amount: "19.90" (kept exactly) or 19.9; up to 12 digits and 4 decimals, and
+ * no more decimals than the currency has (JPY 0, EUR 2, KWD 3; "100.00" JPY is fine, "100.50" is a 400).
+ */
 export type Money = string | number;
 
 export interface CartItem {

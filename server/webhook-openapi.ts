@@ -51,7 +51,9 @@ const NAMED: Array<[z.ZodType, Meta]> = [
     {
       id: 'Money',
       description:
-        'A non-negative decimal amount: a string ("19.90", kept exactly) or a JSON number; up to 12 digits and 4 decimals.',
+        'A non-negative decimal amount: a string ("19.90", kept exactly) or a JSON number; up to 12 digits and 4 decimals, ' +
+        "and no more decimals than the cart's or order's currency has (JPY 0, EUR 2, KWD 3; trailing zeros are fine: " +
+        '"100.00" JPY). Otherwise a 400 names the field (cartflow does not round it).',
     },
   ],
 ];
