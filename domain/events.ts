@@ -74,10 +74,10 @@ function isKnownTimeZone(value: string): boolean {
 function refuseInexactAmounts(value: unknown, ctx: z.RefinementCtx): void {
   const currency = knownCurrencyOf(value);
   if (!currency || typeof value !== 'object' || value === null) return;
-  const check = (value: unknown, path: PropertyKey[]) => {
+  const check = (raw: unknown, path: PropertyKey[]) => {
     // Where a line failed another rule its amount is still raw input (19.9, " 19.90"): parsed again
     // here. An amount that breaks Money's own rule is reported by it, not twice.
-    const parsed = Money.safeParse(value);
+    const parsed = Money.safeParse(raw);
     if (!parsed.success) return;
     const amount = parsed.data;
     if (!hasMoreDecimalsThanCurrency({ amount, currency })) return;
