@@ -1,7 +1,7 @@
 import { Hono } from 'hono';
 import type { Logger } from 'pino';
 import type { Db } from '../db/client';
-import { CartEvent } from '../domain/events';
+import { WebhookCartEvent } from '../domain/events';
 import { acceptCartEvent } from './accept-cart-event';
 import { createIntakeStore } from './intake-store';
 import type { CartWorkflows } from './cart-workflows';
@@ -185,7 +185,7 @@ export function createApp({
       const read = readJsonBody(body);
       if (!read.ok) return c.json({ error: 'invalid_json', message: read.message }, 400);
       const json = read.value;
-      const parsed = CartEvent.safeParse(withDefaultLocale(json, shop.defaultLocale));
+      const parsed = WebhookCartEvent.safeParse(withDefaultLocale(json, shop.defaultLocale));
       if (!parsed.success) return invalidPayload(c, payloadIssues(parsed.error));
 
       return acceptCartEvent(
