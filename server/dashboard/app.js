@@ -185,16 +185,18 @@
   function funnelChart(funnel, phone) {
     const versions = new Set(funnel.map((line) => line.campaignVersion));
     const currencies = new Set(funnel.map((line) => line.currency));
-    const labelLines = funnel.map((line) =>
-      [
-        versions.size > 1 ? `v${line.campaignVersion} ${line.step}` : line.step,
-        line.variant,
-        currencies.size > 1 ? `(${line.currency})` : '',
-      ].filter(Boolean),
+    const parts = funnel.map((line) => ({
+      step: versions.size > 1 ? `v${line.campaignVersion} ${line.step}` : line.step,
+      variant: line.variant,
+      currency: currencies.size > 1 ? `(${line.currency})` : '',
+    }));
+    // The wide axis and the tooltip's title: one line, "v3 reminder · control (EUR)".
+    const labels = parts.map(({ step, variant, currency }) =>
+      [step, variant && `· ${variant}`, currency].filter(Boolean).join(' '),
     );
-    // The tooltip's title and the wide axis: one line, the variant after a middle dot.
-    const labels = labelLines.map(([step, ...rest]) =>
-      [step, ...rest.map((part) => (part.startsWith('(') ? part : `· ${part}`))].join(' '),
+    // The phone's axis: each part on lines of its own, so a long step name does not take the bars' width.
+    const labelLines = parts.map(({ step, variant, currency }) =>
+      [step, variant, currency].filter(Boolean).flatMap((part) => wrapped(part)),
     );
     const series = [
       ['Reached', 'reached', '#9aa5b1'],
@@ -229,6 +231,16 @@
           }
         : { scales: { y: counts } },
     };
+  }
+
+  /** Breaks a label after its hyphens, underscores and spaces into lines of about `width` characters. */
+  function wrapped(text, width = 14) {
+    const lines = [];
+    for (const piece of text.split(/(?<=[-_ ])/)) {
+      if (lines.length > 0 && (lines[lines.length - 1] + piece).length <= width) lines[lines.length - 1] += piece;
+      else lines.push(piece);
+    }
+    return lines.map((line) => line.trimEnd());
   }
 
   const armName = (experiment, id) =>
