@@ -69,7 +69,8 @@ export async function spam(file: string): Promise<number> {
 
 export async function preview(
   id: string,
-  options: { dir: string; locale?: string; sample?: string; variant: number; out: string },
+  /** subjectLine counts from 1, as people number the lines of subject.hbs. */
+  options: { dir: string; locale?: string; sample?: string; subjectLine: number; out: string },
 ): Promise<number> {
   const sources = await loadTemplateSources(options.dir, id);
   const sample = options.sample ?? sources.samples[0];
@@ -82,7 +83,7 @@ export async function preview(
   const data = await loadSample(sources, sampleFile, { locale: options.locale ?? locale });
   const email = await createTemplateRenderer({ dir: options.dir }).render(id, data, {
     locale,
-    subjectVariant: options.variant,
+    subjectVariant: options.subjectLine - 1,
   });
   const base = path.join(options.out, `${id}.${email.locale}.${path.basename(sampleFile, '.json')}`);
   await mkdir(options.out, { recursive: true });
@@ -91,7 +92,8 @@ export async function preview(
     `Preheader: ${email.preheader}`,
     `X-Template: ${email.templateId}@${email.templateVersion}`,
     `X-Template-Locale: ${email.locale}`,
-    `X-Subject-Variant: ${email.subjectVariant}`,
+    // Renamed from X-Subject-Variant, which counted from 0: a reader of an old file must not take line 1 for 2.
+    `X-Subject-Line: ${email.subjectVariant + 1} of ${email.subjectCount}`,
   ];
   await Promise.all([
     writeFile(`${base}.html`, email.html),

@@ -10,6 +10,14 @@ const integer = (value: string) => {
   return Number(value);
 };
 
+// Subject lines are numbered from 1 wherever a person reads them, as `subjectLine` in campaign
+// files, the preview page and the report's `subject-1` are; 0 is the old 0-based habit.
+const subjectLine = (value: string) => {
+  const line = integer(value);
+  if (line < 1) throw new InvalidArgumentError('subject lines count from 1 (the first line of subject.hbs is 1)');
+  return line;
+};
+
 export function templatesProgram(): Command {
   const program = new Command('templates')
     .description('check, preview, spam-score and serve the email templates')
@@ -30,11 +38,12 @@ export function templatesProgram(): Command {
     .argument('<id>', 'template id, e.g. cart-reminder')
     .option('-l, --locale <tag>', 'customer language, e.g. ru (falls back to the shop default)')
     .option('-s, --sample <name>', 'sample file in samples/ (default: the first)')
-    .option('-v, --variant <n>', 'subject line (A/B variant), from 0', integer, 0)
+    .option('-v, --variant <n>', 'subject line (A/B variant): line n of subject.hbs, from 1', subjectLine, 1)
     .option('-o, --out <folder>', 'where to write the files', 'outbox/preview')
     .action(async (id: string, options: { locale?: string; sample?: string; variant: number; out: string }) => {
       const { preview } = await import('./templates-actions');
-      process.exitCode = await preview(id, { dir: await dir(), ...options });
+      const { variant, ...rest } = options;
+      process.exitCode = await preview(id, { dir: await dir(), ...rest, subjectLine: variant });
     });
   program
     .command('spam')

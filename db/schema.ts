@@ -142,7 +142,10 @@ export const messages = pgTable(
     step: text('step').notNull(),
     templateId: text('template_id').notNull(),
     templateVersion: text('template_version').notNull(),
-    /** The template language and subject line (A/B variant index) this email was rendered with. */
+    /**
+     * The template language and subject line this email was rendered with. subject_variant counts
+     * from 0 (line 1 of subject.hbs is 0); people read it + 1, as campaign files' subjectLine.
+     */
     locale: text('locale'),
     subjectVariant: integer('subject_variant'),
     /** The original URLs of the email's tracked links, in order: a click token names an index here. */

@@ -30,7 +30,7 @@ export interface RenderedEmail {
   templateVersion: string;
   /** The template language used (the customer's, or the shop default when there is no variant). */
   locale: string;
-  /** Index of the subject line used (one line per A/B variant in subject.hbs). */
+  /** 0-based index of the subject line used (one line per A/B variant in subject.hbs); people see it + 1. */
   subjectVariant: number;
   /** How many subject lines the template has: more than one makes the send a subject-line test. */
   subjectCount: number;
@@ -43,7 +43,7 @@ export interface RenderedEmail {
 export interface RenderOptions {
   /** The customer's language tag; picks `body.<locale>.mjml` etc. Defaults to `data.locale`. */
   locale?: string;
-  /** Which subject line to use; wins over `variantKey`. Without either, the first. */
+  /** Which subject line to use, 0-based; wins over `variantKey`. Without either, the first. */
   subjectVariant?: number;
   /**
    * The send's unique key: picks the subject line from a hash of it, so a retry of the send gets
@@ -260,8 +260,10 @@ export function renderCompiled(
     (options.variantKey === undefined ? 0 : pickVariant({ key: options.variantKey, count: template.subjects.length }));
   const subjectRun = template.subjects[subjectVariant];
   if (!subjectRun) {
+    // Numbered from 1 as people (and campaign files' `subjectLine`) count the lines of subject.hbs.
+    const count = template.subjects.length;
     throw new TemplateError(
-      `${template.templateId}: no subject variant ${subjectVariant} (it has ${template.subjects.length})`,
+      `${template.templateId}: no subject line ${subjectVariant + 1} (subject.hbs has ${count} line${count === 1 ? '' : 's'}: 1 to ${count})`,
     );
   }
   const frame = frameFor(template.locale, template.templateId, options);

@@ -37,8 +37,11 @@ export interface FunnelLine extends StepFunnelRow {
   humanClickRate: Rate;
   orderRate: Rate;
   unsubscribeRate: Rate;
-  /** Attributed revenue per sent or unconfirmed email, in minor units of `currency`. */
-  revenuePerRecipientMinor: number;
+  /**
+   * Attributed revenue per sent or unconfirmed email, in minor units of `currency`; null when no
+   * email went out (a holdout's row), as 0 would claim the emails earned nothing.
+   */
+  revenuePerRecipientMinor: number | null;
 }
 
 export interface ExperimentArm extends ArmResult {
@@ -119,7 +122,7 @@ function funnelLine(row: StepFunnelRow): FunnelLine {
     humanClickRate: of(row.uniqueHumanClicks),
     orderRate: of(row.attributedOrders),
     unsubscribeRate: of(row.unsubscribed),
-    revenuePerRecipientMinor: recipients === 0 ? 0 : row.attributedRevenueMinor / recipients,
+    revenuePerRecipientMinor: recipients > 0 ? row.attributedRevenueMinor / recipients : null,
   };
 }
 
@@ -256,7 +259,7 @@ function loneArm(arms: ArmData[]): ReturnType<typeof judgeExperiment> {
       id: arm.id,
       entered: arm.entered,
       rate: reportedRate({ successes: arm.conversions, trials: arm.entered }),
-      revenuePerRecipient: arm.entered === 0 ? 0 : arm.revenue.sum / arm.entered,
+      revenuePerRecipient: arm.entered > 0 ? arm.revenue.sum / arm.entered : null,
       vsControl: null,
     })),
   };

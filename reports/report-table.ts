@@ -8,6 +8,7 @@ import {
   money,
   moneyDifference,
   moneyInterval,
+  moneyPerRecipient,
   pValue,
   percentInterval,
   points,
@@ -84,7 +85,7 @@ function experimentText(experiment: ExperimentReport): string[] {
     experiment.weightsKnown ? (shares[index] ?? '') : 'equal?',
     count(arm.entered),
     rateWithInterval(arm.rate),
-    money(arm.revenuePerRecipient, currency),
+    moneyPerRecipient(arm.revenuePerRecipient, currency),
     count(arm.orders),
     count(arm.recoveredCarts),
   ]);

@@ -24,13 +24,21 @@ export function percentInterval(interval: Interval | null | undefined): string {
   return `[${(interval.low * 100).toFixed(1)}, ${(interval.high * 100).toFixed(1)}]`;
 }
 
-/** What a rate over no emails or no entrants shows: not 0 %, which would be a measurement. */
+/** What a rate or a per-recipient figure over no emails or no entrants shows: not 0, which would be a measurement. */
 export const NO_RATE_SHOWN = '–';
 
 /** A rate with its interval, "4.2 % [3.1, 5.6]"; "–" when its denominator was 0. */
 export function rateWithInterval(rate: Rate): string {
   if (rate.rate === null) return NO_RATE_SHOWN;
   return `${percent(rate.rate)} ${percentInterval(rate)}`;
+}
+
+/**
+ * Revenue per recipient in money, "€3.95"; "–" when there was no recipient, as "€0.00" would say
+ * the arm earned nothing.
+ */
+export function moneyPerRecipient(minor: number | null, currency: string): string {
+  return minor === null ? NO_RATE_SHOWN : money(minor, currency);
 }
 
 /** A difference of rates in percentage points: 0.012 → "+1.2 pp". */

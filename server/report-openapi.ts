@@ -73,8 +73,9 @@ const schemas = {
       orderRate: ref('Rate'),
       unsubscribeRate: ref('Rate'),
       revenuePerRecipientMinor: {
-        type: 'number',
-        description: 'Attributed revenue per sent or unconfirmed email, minor units.',
+        type: ['number', 'null'],
+        description:
+          'Attributed revenue per sent or unconfirmed email, minor units; null when no email was sent or unconfirmed (a holdout line), not 0.',
       },
     },
     'One campaign version × step × variant × currency over the range; rates over the emails that may have reached the customer (delivered, plus unconfirmed ones that did not bounce).',
@@ -115,7 +116,10 @@ const schemas = {
     id: text,
     entered: integer,
     rate: ref('Rate'),
-    revenuePerRecipient: number,
+    revenuePerRecipient: {
+      type: ['number', 'null'],
+      description: 'Revenue per entrant (zeros included), minor units; null when nobody entered the arm, not 0.',
+    },
     vsControl: nullable('VsControl'),
     weight: { type: 'number', minimum: 0 },
     ...counts(['conversions', 'orders']),

@@ -29,7 +29,11 @@ export interface ArmResult {
   entered: number;
   /** Of the judged metric (clicks or orders per entrant); null fields when nobody entered the arm. */
   rate: Rate;
-  revenuePerRecipient: number;
+  /**
+   * Revenue per entrant in minor units; null when nobody entered the arm, where 0 would read as
+   * "this arm earned nothing".
+   */
+  revenuePerRecipient: number | null;
   /** Null for the control itself, and when this arm or the control is empty: nothing to compare. */
   vsControl: null | {
     difference: number;
@@ -114,7 +118,7 @@ function armResult(
     id: arm.id,
     entered: arm.entered,
     rate: reportedRate(proportion(arm), confidence),
-    revenuePerRecipient: mean(arm.revenue),
+    revenuePerRecipient: arm.entered > 0 ? mean(arm.revenue) : null,
   };
   // A difference against an arm nobody entered would compare with a made-up 0 %.
   if (isControl || arm.entered <= 0 || control.entered <= 0) return { ...base, vsControl: null };

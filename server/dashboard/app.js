@@ -11,6 +11,10 @@
   const $ = (id) => document.getElementById(id);
   const charts = [];
   const knownCampaigns = new Set();
+  // Phone widths: the funnel is drawn across (see funnelChart). Crossing this width (a phone
+  // turned) draws the report again, as a chart's orientation is fixed when it is made.
+  const PHONE = matchMedia('(max-width: 640px)');
+  let shownReport = null;
 
   Chart.register(ChartErrorBars.BarWithErrorBarsController, ChartErrorBars.BarWithErrorBar);
   Chart.defaults.animation = false; // drawn at once, so "ready" means the pixels are there
@@ -89,6 +93,7 @@
   }
 
   function render(report) {
+    shownReport = report;
     clearReport();
     for (const section of report.campaigns) knownCampaigns.add(section.campaignId);
     updateCampaignOptions();
@@ -131,7 +136,14 @@
     box.append(element('h3', '', 'Funnel per step'));
     const revenue = revenueText(section.funnel);
     if (revenue) box.append(element('p', 'note', revenue));
-    jobs.push(chartBox(box, funnelChart(section.funnel), `Funnel of ${section.campaignId} per step`));
+    const funnel = chartBox(
+      box,
+      funnelChart(section.funnel, PHONE.matches),
+      `Funnel of ${section.campaignId} per step`,
+    );
+    // Across, each funnel line needs its own height: the box grows with them instead of squeezing the bars.
+    if (PHONE.matches) funnel.canvas.parentElement.style.height = `${120 + 72 * section.funnel.length}px`;
+    jobs.push(funnel);
 
     box.append(element('h3', '', 'Experiments'));
     if (section.experiments.length === 0) box.append(element('p', 'note', 'No experiment in this range.'));
@@ -164,18 +176,27 @@
     }
   }
 
-  function funnelChart(funnel) {
+  /**
+   * The funnel per step: on a wide screen a bar group per funnel line, labelled "reminder · control".
+   * On a phone the groups are rows (bars drawn across) with the label's parts on lines of their
+   * own: upright under 4+ groups of 7 bars in ~300 px, Chart.js tilted the labels over each other,
+   * cut the first at the left edge, and the legend left the bars ~150 px of height.
+   */
+  function funnelChart(funnel, phone) {
     const versions = new Set(funnel.map((line) => line.campaignVersion));
     const currencies = new Set(funnel.map((line) => line.currency));
-    const labels = funnel.map((line) =>
-      [
-        versions.size > 1 ? `v${line.campaignVersion}` : '',
-        line.step,
-        line.variant ? `· ${line.variant}` : '',
-        currencies.size > 1 ? `(${line.currency})` : '',
-      ]
-        .filter(Boolean)
-        .join(' '),
+    const parts = funnel.map((line) => ({
+      step: versions.size > 1 ? `v${line.campaignVersion} ${line.step}` : line.step,
+      variant: line.variant,
+      currency: currencies.size > 1 ? `(${line.currency})` : '',
+    }));
+    // The wide axis and the tooltip's title: one line, "v3 reminder · control (EUR)".
+    const labels = parts.map(({ step, variant, currency }) =>
+      [step, variant && `· ${variant}`, currency].filter(Boolean).join(' '),
+    );
+    // The phone's axis: each part on lines of its own, so a long step name does not take the bars' width.
+    const labelLines = parts.map(({ step, variant, currency }) =>
+      [step, variant, currency].filter(Boolean).flatMap((part) => wrapped(part)),
     );
     const series = [
       ['Reached', 'reached', '#9aa5b1'],
@@ -187,6 +208,11 @@
       ['Clicked (people)', 'uniqueHumanClicks', COLORS[3]],
       ['Attributed orders', 'attributedOrders', COLORS[4]],
     ];
+    const counts = { beginAtZero: true, ticks: { precision: 0 } };
+    const steps = {
+      ticks: { autoSkip: false, maxRotation: 0, callback: (_, index) => labelLines[index] },
+      grid: { display: false },
+    };
     return {
       type: 'bar',
       data: {
@@ -197,8 +223,24 @@
           backgroundColor: color,
         })),
       },
-      options: { scales: { y: { beginAtZero: true, ticks: { precision: 0 } } } },
+      options: phone
+        ? {
+            indexAxis: 'y',
+            scales: { x: counts, y: steps },
+            plugins: { legend: { labels: { boxWidth: 14, padding: 8 } } },
+          }
+        : { scales: { y: counts } },
     };
+  }
+
+  /** Breaks a label after its hyphens, underscores and spaces into lines of about `width` characters. */
+  function wrapped(text, width = 14) {
+    const lines = [];
+    for (const piece of text.split(/(?<=[-_ ])/)) {
+      if (lines.length > 0 && (lines[lines.length - 1] + piece).length <= width) lines[lines.length - 1] += piece;
+      else lines.push(piece);
+    }
+    return lines.map((line) => line.trimEnd());
   }
 
   const armName = (experiment, id) =>
@@ -388,6 +430,9 @@
       void load();
     });
     $('forget-token').addEventListener('click', () => askForToken(''));
+    PHONE.addEventListener('change', () => {
+      if (shownReport && document.body.dataset.state === 'ready') render(shownReport);
+    });
     if (sessionStorage.getItem(TOKEN_KEY)) {
       showControls();
       void load();

@@ -73,6 +73,30 @@ interface CanvasElement {
   getContext(kind: '2d'): { getImageData(x: number, y: number, w: number, h: number): { data: Uint8ClampedArray } };
 }
 
+/** What Chart.js says about one axis of a drawn chart (public API: ticks, pixels, its box). */
+interface ChartAxis {
+  ticks: Array<{ label: string | string[] }>;
+  labelRotation: number;
+  width: number;
+  height: number;
+  options: { ticks: { font: unknown } };
+  isHorizontal(): boolean;
+  getPixelForTick(index: number): number;
+}
+interface FunnelGlobals {
+  Chart: {
+    getChart(canvas: unknown): {
+      width: number;
+      height: number;
+      chartArea: { width: number; height: number };
+      options: { indexAxis?: 'x' | 'y' };
+      scales: { x: ChartAxis; y: ChartAxis };
+      ctx: { font: string; measureText(text: string): { width: number } };
+    };
+    helpers: { toFont(font: unknown): { string: string; lineHeight: number } };
+  };
+}
+
 interface OpenedPage {
   page: Page;
   /** Console errors and uncaught exceptions, CSP violations included. */
@@ -130,6 +154,52 @@ const canvases = (page: Page) =>
     }),
   );
 
+/**
+ * The consumer funnel's step labels as drawn: their lines, their tilt, where each lies along the
+ * step axis (start to end, in canvas pixels) and how deep it is across it, beside the room the
+ * axis has; and how long the value axis is, i.e. the room the bars have to differ.
+ */
+const funnelLayout = (page: Page) =>
+  page.locator('[data-campaign="consumer"] canvas[aria-label="Funnel of consumer per step"]').evaluate((canvas) => {
+    const { Chart } = globalThis as unknown as FunnelGlobals;
+    const chart = Chart.getChart(canvas);
+    const axis = chart.options.indexAxis === 'y' ? chart.scales.y : chart.scales.x;
+    const across = axis.isHorizontal();
+    const font = Chart.helpers.toFont(axis.options.ticks.font);
+    chart.ctx.font = font.string;
+    const boxes = axis.ticks.map((tick, index) => {
+      const lines = ([] as string[]).concat(tick.label);
+      const width = Math.max(...lines.map((line) => chart.ctx.measureText(line).width));
+      const height = lines.length * font.lineHeight;
+      const center = axis.getPixelForTick(index);
+      const along = across ? width : height;
+      return { lines, start: center - along / 2, end: center + along / 2, depth: across ? height : width };
+    });
+    return {
+      steps: across ? 'below the bars' : 'beside the bars',
+      rotation: axis.labelRotation,
+      boxes,
+      axisLength: across ? chart.width : chart.height,
+      labelRoom: across ? axis.height : axis.width,
+      barRoom: across ? chart.chartArea.height : chart.chartArea.width,
+    };
+  });
+
+type FunnelLayout = Awaited<ReturnType<typeof funnelLayout>>;
+
+/** Every label upright, inside the canvas and its axis' box, and clear of the next one. */
+function expectReadableLabels(layout: FunnelLayout) {
+  expect(layout.rotation).toBe(0);
+  layout.boxes.forEach((box, index) => {
+    const label = box.lines.join(' ');
+    expect(box.start, label).toBeGreaterThanOrEqual(0);
+    expect(box.end, label).toBeLessThanOrEqual(layout.axisLength);
+    expect(box.depth, label).toBeLessThanOrEqual(layout.labelRoom);
+    const next = layout.boxes[index + 1];
+    if (next) expect(box.end, `${label} runs into ${next.lines.join(' ')}`).toBeLessThanOrEqual(next.start);
+  });
+}
+
 describe('dashboard (real HTTP server, headless Chromium)', () => {
   it.each([1280, 375])('draws funnel, arms with error bars, daily series and verdicts at %i px', async (width) => {
     const { page, errors, requests } = await openDashboard(width);
@@ -176,6 +246,50 @@ describe('dashboard (real HTTP server, headless Chromium)', () => {
     expect(errors).toEqual([]);
 
     await page.screenshot({ path: path.join(artifacts, `dashboard-${width}.png`), fullPage: true });
+    await page.context().close();
+  });
+
+  it('the funnel is readable on a phone (390 px), and as before on a desktop once the window is wider', async () => {
+    const { page, errors } = await openDashboard(390);
+    await showSeededRange(page);
+    const phone = await funnelLayout(page);
+    // Every funnel line keeps its label, on lines of their own rather than tilted over each other.
+    expect(phone.boxes.map((box) => box.lines)).toEqual([
+      ['reminder', 'control'],
+      ['reminder', 'holdout'],
+      ['reminder', 'urgent'],
+      ['incentive'],
+    ]);
+    expectReadableLabels(phone);
+    // The bars have room to differ: tilted labels and the legend had left them 147 px.
+    expect(phone.barRoom).toBeGreaterThanOrEqual(200);
+    const scroll = await page.evaluate(() => {
+      const { documentElement } = (globalThis as unknown as PageGlobals).document;
+      return { document: documentElement.scrollWidth, viewport: documentElement.clientWidth };
+    });
+    expect(scroll.document).toBeLessThanOrEqual(scroll.viewport);
+    await page.screenshot({ path: path.join(artifacts, 'dashboard-funnel-390.png'), fullPage: true });
+
+    // A phone turned, or a window widened past the phone layout: the desktop funnel, drawn again.
+    await page.setViewportSize({ width: 1280, height: 900 });
+    await page.waitForFunction(() => {
+      const canvas = (
+        globalThis as unknown as { document: { querySelector(s: string): unknown } }
+      ).document.querySelector('[data-campaign="consumer"] canvas');
+      return (
+        canvas !== null && (globalThis as unknown as FunnelGlobals).Chart.getChart(canvas).options.indexAxis !== 'y'
+      );
+    });
+    const desktop = await funnelLayout(page);
+    expect(desktop.steps).toBe('below the bars');
+    expect(desktop.boxes.map((box) => box.lines)).toEqual([
+      ['reminder · control'],
+      ['reminder · holdout'],
+      ['reminder · urgent'],
+      ['incentive'],
+    ]);
+    expectReadableLabels(desktop);
+    expect(errors).toEqual([]);
     await page.context().close();
   });
 

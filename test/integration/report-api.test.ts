@@ -133,6 +133,8 @@ describe('GET /admin/reports/campaigns', () => {
     // No email to anybody in the holdout: no rate, rather than 0 % in [0, 1].
     const none = { rate: null, low: null, high: null };
     expect(line('reminder', 'holdout')).toMatchObject({ humanOpenRate: none, humanClickRate: none, orderRate: none });
+    // Nor revenue per recipient: 0 would say the emails earned nothing.
+    expect(line('reminder', 'holdout')?.revenuePerRecipientMinor).toBeNull();
     expect(line('incentive', '')).toMatchObject({ sent: 100, unconfirmed: 7, attributedOrders: 0 });
 
     // Unconfirmed emails have their day in the series, beside the confirmed sends.

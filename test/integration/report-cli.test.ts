@@ -281,7 +281,7 @@ describe('npm run report', () => {
     expect(control.human_click_rate).toBe(String(Math.round((want.clicks / want.delivered) * 1e6) / 1e6));
     expect(Number(control.human_click_rate_low)).toBeLessThan(Number(control.human_click_rate));
     for (const row of rows) for (const cell of row) expect(cell).not.toMatch(/e-|\.\d{7}/);
-    // The holdout got no email: its rates are empty cells, not 0 in [0, 1].
+    // The holdout got no email: its rates and revenue per recipient are empty cells, not 0 in [0, 1] or 0.
     expect(record('holdout')).toMatchObject({
       sent: '0',
       delivered: '0',
@@ -291,6 +291,7 @@ describe('npm run report', () => {
       human_click_rate: '',
       human_click_rate_low: '',
       human_click_rate_high: '',
+      revenue_per_recipient_minor: '',
     });
   });
 

@@ -87,8 +87,9 @@ describe('the report table', () => {
     const text = reportTable(zeroReport);
     expect(text).not.toMatch(/NaN|Infinity|undefined|null|100\.0\]/);
     expect(text).toMatch(/v2\s+reminder\s+holdout\s+3\s+0\s+0\s+0\s+0\s+–\s+0\s+€0\.00\s+0\s+0\s+0/);
-    expect(text).toMatch(/holdout\s+10 %\s+0\s+–\s+€0\.00\s+0\s+0/);
-    expect(text).toMatch(/treated\s+90 %\s+0\s+–\s+€0\.00\s+0\s+0/);
+    // Revenue per recipient of an arm nobody entered is "–" too: €0.00 would say it earned nothing.
+    expect(text).toMatch(/holdout\s+10 %\s+0\s+–\s+–\s+0\s+0/);
+    expect(text).toMatch(/treated\s+90 %\s+0\s+–\s+–\s+0\s+0/);
     expect(text).toContain('treated vs holdout: nothing to compare');
     expect(text).toContain('verdict: not enough data (fewer than 100 per arm)');
     expect(text).toContain('sample ratio: not checked');
@@ -134,7 +135,7 @@ describe('unconfirmed emails in the report', () => {
 });
 
 describe('the report CSV', () => {
-  it('leaves the rates of a row with nothing delivered empty, and every other cell filled', () => {
+  it('leaves the rates and revenue per recipient of a row with nothing sent empty, and every other cell filled', () => {
     const [header, row, end] = reportCsv(zeroReport).split('\r\n');
     expect(header).toBe(REPORT_CSV_HEADER.join(','));
     expect(end).toBe('');
@@ -146,7 +147,7 @@ describe('the report CSV', () => {
       `${rate}_high`,
     ]);
     const empty = REPORT_CSV_HEADER.filter((_, column) => cells[column] === '');
-    expect(empty).toEqual(rateColumns);
+    expect(empty).toEqual([...rateColumns, 'revenue_per_recipient_minor']);
     expect(cells.filter((cell) => /NaN|Infinity/.test(cell))).toEqual([]);
     expect(cells[REPORT_CSV_HEADER.indexOf('attributed_revenue')]).toBe('0.00');
   });
@@ -203,11 +204,13 @@ describe('the report CSV', () => {
     expect(versus.pValue).toBeCloseTo(0.8061536377777496, 15);
   });
 
-  it('exports a rate over no emails as null in JSON', () => {
-    const line = zeroReport.campaigns[0]!.funnel[0]!;
-    expect(JSON.parse(JSON.stringify(line)).humanOpenRate).toEqual({ rate: null, low: null, high: null });
+  it('exports a rate or revenue per recipient over no emails as null in JSON', () => {
+    const line = JSON.parse(JSON.stringify(zeroReport.campaigns[0]!.funnel[0]!));
+    expect(line.humanOpenRate).toEqual({ rate: null, low: null, high: null });
+    expect(line.revenuePerRecipientMinor).toBeNull();
     const holdout = zeroReport.campaigns[0]!.experiments.find((experiment) => experiment.kind === 'holdout')!;
     expect(holdout.arms.map((arm) => arm.rate.rate)).toEqual([null, null]);
+    expect(holdout.arms.map((arm) => arm.revenuePerRecipient)).toEqual([null, null]);
     expect(holdout.arms.map((arm) => arm.vsControl)).toEqual([null, null]);
   });
 

@@ -133,6 +133,7 @@ describe('judgeExperiment', () => {
     expect(result.verdict.kind).toBe('sample_ratio_mismatch');
     // Nobody entered: no rate (not 0 % in [0, 1]) and no difference against the control.
     expect(result.arms[1]?.rate).toEqual({ rate: null, low: null, high: null });
+    expect(result.arms[1]?.revenuePerRecipient).toBeNull();
     expect(result.arms[1]?.vsControl).toBeNull();
     expect(judgeExperiment({ arms: [], metric: 'orders' })).toEqual({
       arms: [],
