@@ -56,6 +56,8 @@ export interface RenderOptions {
   unsubscribeUrl?: string;
   /** The sender's postal address from config (SHOP_POSTAL_ADDRESS), overriding shop.json's in every language. */
   postalAddress?: LocalizedText;
+  /** The name of a shop of the `shops` table (its --from-name), overriding shop.json's in every language. */
+  shopName?: string;
 }
 
 type Run = (data: object, frame: RenderFrame) => string;
@@ -292,7 +294,12 @@ function frameFor(locale: string, templateId: string, options: Omit<RenderOption
 
 function shopFor(template: CompiledTemplate, options: Omit<RenderOptions, 'locale'>): ShopView {
   const { shop, locale } = template;
-  return options.postalAddress ? { ...shop, postalAddress: textForLocale(options.postalAddress, locale) } : shop;
+  if (!options.postalAddress && !options.shopName) return shop;
+  return {
+    ...shop,
+    ...(options.postalAddress ? { postalAddress: textForLocale(options.postalAddress, locale) } : {}),
+    ...(options.shopName ? { name: options.shopName } : {}),
+  };
 }
 
 /**
