@@ -1,3 +1,4 @@
+import { isolateRightToLeft } from '../domain/bidi-isolate';
 import Handlebars from 'handlebars';
 import { type FormatCallback, convert } from 'html-to-text';
 import mjml2html from 'mjml';
@@ -298,7 +299,7 @@ function shopFor(template: CompiledTemplate, options: Omit<RenderOptions, 'local
   return {
     ...shop,
     ...(options.postalAddress ? { postalAddress: textForLocale(options.postalAddress, locale) } : {}),
-    ...(options.shopName ? { name: options.shopName } : {}),
+    ...(options.shopName ? { name: isolateRightToLeft(options.shopName) } : {}),
   };
 }
 

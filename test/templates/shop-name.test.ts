@@ -23,6 +23,7 @@ const shops: ShopProfiles = {
       return { from: `"${OBRIEN}" <hello@obrien.example>`, name: OBRIEN, postalAddress: "3 rue de l'Église, Paris" };
     }
     if (shopId === 'nameless') return { from: 'hello@nameless.example' };
+    if (shopId === 'nour') return { from: 'hello@nour.example', name: 'متجر نور', postalAddress: 'الرياض' };
     return 'default';
   },
 };
@@ -73,6 +74,11 @@ describe("a shop's own name in its emails", () => {
     const russian = await welcome('obrien', 'zoya@example.com', 'samples/russian.json');
     expect(russian.subject).toBe(`Как устроены покупки в ${OBRIEN}: доставка, возврат, личный кабинет`);
     expect(russian.text).not.toContain('Cartflow Shop');
+  });
+
+  it('a right-to-left shop name is isolated, as a customer name is: it keeps its place in an English line', async () => {
+    const mail = await welcome('nour', 'nour-customer@example.com', 'samples/ada.json');
+    expect(mail.subject).toBe('How \u2068متجر نور\u2069 works: delivery, returns and your account');
   });
 
   it('the default shop, and an added shop with no From name, keep templates/shop.json’s name', async () => {
