@@ -94,6 +94,7 @@ export async function deliverEmail(deps: DeliveryDeps, input: DeliverEmailInput)
     ...(analytics?.subjectVariant === undefined ? {} : { subjectVariant: analytics.subjectVariant }),
     ...(unsubscribe ? { unsubscribeUrl: unsubscribe } : {}),
     ...(postalAddress ? { postalAddress } : {}),
+    ...(shop?.name ? { shopName: shop.name } : {}),
   });
   const messageIdHeader = messageIdFor(input.key, deps.messageIdDomain);
   const email = outgoingEmail({

@@ -6,6 +6,8 @@ import type { ShopDiscountApi } from './discounts/shop-api';
 export interface ShopProfile {
   /** The From header; absent: MAIL_FROM. */
   from?: string;
+  /** `{{shop.name}}` in its emails (its --from-name); absent: templates/shop.json's name. */
+  name?: string;
   replyTo?: string;
   /** Absent: SHOP_POSTAL_ADDRESS, else templates/shop.json. */
   postalAddress?: LocalizedText;

@@ -81,6 +81,8 @@ export function createShopProfiles({
       if (!shop) return (await installHasShops()) ? 'unknown' : 'default';
       const profile: ShopProfile = {};
       if (shop.fromAddress) profile.from = fromHeader({ name: shop.fromName, address: shop.fromAddress });
+      // A second shop's welcome must not say "How Cartflow Shop works": its own name, as in From.
+      if (shop.fromName) profile.name = shop.fromName;
       if (shop.replyTo) profile.replyTo = shop.replyTo;
       if (shop.postalAddress !== null) profile.postalAddress = shop.postalAddress;
       const shopApi = discountApiOf(shop);

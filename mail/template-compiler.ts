@@ -1,3 +1,4 @@
+import { isolateRightToLeft } from '../domain/bidi-isolate';
 import Handlebars from 'handlebars';
 import { type FormatCallback, convert } from 'html-to-text';
 import mjml2html from 'mjml';
@@ -56,6 +57,8 @@ export interface RenderOptions {
   unsubscribeUrl?: string;
   /** The sender's postal address from config (SHOP_POSTAL_ADDRESS), overriding shop.json's in every language. */
   postalAddress?: LocalizedText;
+  /** The name of a shop of the `shops` table (its --from-name), overriding shop.json's in every language. */
+  shopName?: string;
 }
 
 type Run = (data: object, frame: RenderFrame) => string;
@@ -294,7 +297,12 @@ function frameFor(locale: string, templateId: string, options: Omit<RenderOption
 
 function shopFor(template: CompiledTemplate, options: Omit<RenderOptions, 'locale'>): ShopView {
   const { shop, locale } = template;
-  return options.postalAddress ? { ...shop, postalAddress: textForLocale(options.postalAddress, locale) } : shop;
+  if (!options.postalAddress && !options.shopName) return shop;
+  return {
+    ...shop,
+    ...(options.postalAddress ? { postalAddress: textForLocale(options.postalAddress, locale) } : {}),
+    ...(options.shopName ? { name: isolateRightToLeft(options.shopName) } : {}),
+  };
 }
 
 /**

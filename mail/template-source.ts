@@ -1,3 +1,4 @@
+import { isolateRightToLeft } from '../domain/bidi-isolate';
 import { createHash } from 'node:crypto';
 import { readFile, readdir } from 'node:fs/promises';
 import path from 'node:path';
@@ -33,7 +34,8 @@ export interface ShopView {
 export function shopForLocale(shop: ShopSettings, locale: string): ShopView {
   return {
     defaultLocale: shop.defaultLocale,
-    name: textForLocale(shop.name, locale),
+    // Isolated when right to left, as customers' names are (domain/bidi-isolate.ts).
+    name: isolateRightToLeft(textForLocale(shop.name, locale)),
     postalAddress: textForLocale(shop.postalAddress, locale),
     unsubscribeUrl: shop.unsubscribeUrl,
   };

@@ -44,7 +44,11 @@ describe('the worker’s shop profiles', () => {
       }),
     );
     clock += SHOP_PROFILE_CACHE_MS;
-    expect(await shops.forShop('boutique')).toEqual({ from: expect.stringContaining('bonjour@boutique.example') });
+    expect(await shops.forShop('boutique')).toEqual({
+      from: expect.stringContaining('bonjour@boutique.example'),
+      // {{shop.name}} in its emails: its own, not templates/shop.json's.
+      name: 'Boutique d’Été & Fils',
+    });
     expect(await shops.forShop('never-added')).toBe('unknown');
 
     await removeShop(database.db, 'boutique');
