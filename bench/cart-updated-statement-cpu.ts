@@ -12,7 +12,8 @@ import { freePort, root, script } from './chains-support';
 
 // `BASE_DIR=<another checkout> node --import tsx bench/cart-updated-statement-cpu.ts`: PostgreSQL's
 // CPU per event of db/cart-updated-statement.ts in this checkout against the same file in BASE_DIR
-// (e.g. a `git worktree add` of the commit before a change), on one throwaway PostgreSQL. Each
+// (e.g. a `git worktree add` of the commit before a change), on one throwaway PostgreSQL with the
+// test suite's settings (fsync off: the statement's CPU is measured, not a commit's). Each
 // side has its own connection; batch by batch the two run in turn (the order swapped every batch),
 // so whatever else the machine does falls on both alike, and each backend's CPU comes from /proc.
 // Two kinds of batch: every event a new cart and customer (the intake bench's shape), and every
