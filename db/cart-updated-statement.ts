@@ -88,7 +88,8 @@ const statement = preparedStatement<StatementValues>(
       on conflict do nothing
       returning shop_id, event_id, processed_at is not null as processed
     ), fresh as (
-      select input.* from input join ev using (shop_id, event_id)
+      -- The event is parsed to jsonb once here: the cart snapshot and the outbox row both use it.
+      select input.*, input.event_json::jsonb as event from input join ev using (shop_id, event_id)
     ), customer as (
       insert into customers (shop_id, external_id, email, name, locale, time_zone, b2b, marketing_consent)
       select shop_id, customer_id, email, name, locale, time_zone, b2b, marketing_consent from fresh
@@ -101,7 +102,7 @@ const statement = preparedStatement<StatementValues>(
       returning shop_id, email, id
     ), upserted as (
       insert into carts (shop_id, cart_id, customer_id, currency, total, snapshot, snapshot_updated_at)
-      select f.shop_id, f.cart_id, c.id, f.currency, f.total, f.event_json::jsonb -> 'data', f.updated_at
+      select f.shop_id, f.cart_id, c.id, f.currency, f.total, f.event -> 'data', f.updated_at
         from fresh f join customer c using (shop_id, email) order by f.shop_id, f.cart_id
       on conflict (shop_id, cart_id) do update set
         customer_id = excluded.customer_id, currency = excluded.currency, total = excluded.total,
@@ -111,15 +112,18 @@ const statement = preparedStatement<StatementValues>(
     ), status as (
       -- Existing rows are looked up per event (LATERAL, kept apart by LIMIT: an index probe each),
       -- never joined: a generic plan guesses the arrays' length and may hash-join whole tables.
+      -- Only where the upsert returned nothing: "u.status is null" names no column of carts, so
+      -- the plan tests it before the probe (a one-time filter) and skips the index otherwise.
       select f.ord, coalesce(u.status, stored.status, 'open') as status
         from fresh f
         left join upserted u using (shop_id, cart_id)
         left join lateral (
-          select status from carts c where c.shop_id = f.shop_id and c.cart_id = f.cart_id limit 1
+          select status from carts c where u.status is null and c.shop_id = f.shop_id and c.cart_id = f.cart_id
+           limit 1
         ) stored on true
     ), queued as (
       insert into outbox (shop_id, event_id, cart_id, event)
-      select f.shop_id, f.event_id, f.cart_id, f.event_json::jsonb
+      select f.shop_id, f.event_id, f.cart_id, f.event
         from fresh f join status s using (ord)
        where s.status <> 'purchased'
        order by f.ord
@@ -134,9 +138,11 @@ const statement = preparedStatement<StatementValues>(
       from input i
       left join ev using (shop_id, event_id)
       left join status s using (ord)
+      -- Only for an event this statement did not insert (its own insert is not in the snapshot, so
+      -- the probe would find nothing): checked before the probe, as in status.
       left join lateral (
         select event_id, payload_hash, cart_id from cart_events p
-         where p.shop_id = i.shop_id and p.event_id = i.event_id limit 1
+         where ev.event_id is null and p.shop_id = i.shop_id and p.event_id = i.event_id limit 1
       ) previous on true
      order by i.ord`,
 );
