@@ -14,6 +14,7 @@ import {
   listShops,
   removeShop,
   rotateShopSecret,
+  setShopDkim,
 } from '../db/shop-store';
 import { EmailAddress } from '../domain/email-address';
 import { LocalizedText } from '../domain/localized-text';
@@ -22,7 +23,7 @@ import { type DkimOptions, shopDkimOf } from './shop-dkim-options';
 import { writeColumns } from './text-table';
 import { UsageError } from './usage-error';
 
-// `cartflow shops add|list|rotate-secret|remove`: the shops this install serves besides the default
+// `cartflow shops add|list|rotate-secret|set-dkim|remove`: the shops this install serves besides the default
 // one (SHOP_ID and its environment variables). Secrets are printed once, by add and rotate-secret,
 // and never by list. See docs/shops.md.
 
@@ -159,7 +160,7 @@ const dkimColumn = (shop: ShopRecord) =>
 
 export function shopsProgram(): Command {
   const program = new Command('shops').description(
-    'add, list, rotate the webhook secret of, and remove the shops this install serves',
+    'add, list, rotate the webhook secret of, set the DKIM key of, and remove the shops this install serves',
   );
 
   program
@@ -285,6 +286,37 @@ export function shopsProgram(): Command {
         `rotated the webhook secret of shop ${describe(rotated)}; the previous secret stays valid until the next rotation\n`,
       );
       if (!given) process.stdout.write(`new webhook secret (shown once):\n${secret}\n`);
+    });
+
+  program
+    .command('set-dkim')
+    .description("give a shop its own DKIM key (or a new one), or --off: the install's DKIM_* sign its email again")
+    .argument('<id>', 'shop id', parsedBy(ShopId))
+    .option('--dkim-selector <selector>', "the key's selector")
+    .option('--dkim-key-file <file>', "PEM file holding the shop's DKIM private key")
+    .option('--dkim-domain <domain>', "the signing domain (default: the domain of the shop's From address)")
+    .option('--off', "drop the shop's own key")
+    .action(async (id: string, options: DkimOptions & { off?: boolean }) => {
+      const { off, ...dkimOptions } = options;
+      const updated = await withShops(async (database) => {
+        const shop = await findShop(database.db, id);
+        if (!shop) throw new UsageError(`no shop ${id} (see cartflow shops list); nothing changed`);
+        if (off && Object.values(dkimOptions).some((value) => value !== undefined))
+          throw new UsageError('--off drops the key: give it without --dkim-* options');
+        if (!off && !shop.fromAddress)
+          throw new UsageError(
+            `shop ${id} sends as MAIL_FROM (added without --from-address): its mail is signed with DKIM_*; nothing changed`,
+          );
+        const dkim = off ? null : await shopDkimOf(dkimOptions, shop.fromAddress ?? undefined);
+        if (!off && !dkim) throw new UsageError('give --dkim-selector and --dkim-key-file, or --off');
+        return setShopDkim(database.db, { id, dkim });
+      });
+      if (!updated) throw new UsageError(`no shop ${id} (see cartflow shops list); nothing changed`);
+      process.stdout.write(
+        updated.dkim
+          ? `shop ${id} now signs with its own DKIM key; publish the public key as the TXT record ${dkimColumn(updated)} (docs/bounces-and-dkim.md)\n`
+          : `shop ${id} now signs with the install's key (DKIM_*)\n`,
+      );
     });
 
   program

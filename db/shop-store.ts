@@ -129,6 +129,23 @@ export async function rotateShopSecret(
   return row ? toRecord(row) : undefined;
 }
 
+/** Sets (or, with null, drops) the shop's own DKIM key; undefined: no such shop. */
+export async function setShopDkim(
+  db: Db,
+  { id, dkim }: { id: string; dkim: ShopDkim | null },
+): Promise<ShopRecord | undefined> {
+  const [row] = await db
+    .update(shops)
+    .set({
+      dkimDomain: dkim?.domain ?? null,
+      dkimSelector: dkim?.selector ?? null,
+      dkimPrivateKey: dkim?.privateKey ?? null,
+    })
+    .where(eq(shops.id, id))
+    .returning();
+  return row ? toRecord(row) : undefined;
+}
+
 /** How many of the shop's chains are still running (`cartflow shops remove` refuses while any are). */
 export async function activeChainCount(db: Db, shopId: string): Promise<number> {
   const [row] = await db

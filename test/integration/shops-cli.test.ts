@@ -262,4 +262,43 @@ describe('npm run shops', () => {
     }
     expect(await findShop(database.db, 'refused')).toBeUndefined();
   });
+
+  it('set-dkim gives a shop a new key (rotation) or --off drops it; an unknown shop, one without its own From or a bad key changes nothing', async () => {
+    const newKey = generateKeyPairSync('rsa', { modulusLength: 2048 })
+      .privateKey.export({ format: 'pem', type: 'pkcs8' })
+      .toString();
+    const keyFile = await secretFile('obrien-2027.pem', newKey);
+    const set = await cli('set-dkim', 'obrien', '--dkim-selector', 'o2027', '--dkim-key-file', keyFile);
+    expect(set).toMatchObject({
+      code: 0,
+      stdout: expect.stringContaining('TXT record o2027._domainkey.obrien.example'),
+    });
+    expect((await findShop(database.db, 'obrien'))?.dkim).toEqual({
+      domain: 'obrien.example',
+      selector: 'o2027',
+      privateKey: `${newKey}\n`,
+    });
+
+    const notAKey = await secretFile('obrien-bad.pem', 'not a key');
+    const bad = await cli('set-dkim', 'obrien', '--dkim-selector', 'o2028', '--dkim-key-file', notAKey);
+    expect(bad).toMatchObject({
+      code: 1,
+      stderr: expect.stringMatching(/^cartflow: --dkim-key-file .* is not a usable PEM private key: [^\n]*\n$/),
+    });
+    expect((await findShop(database.db, 'obrien'))?.dkim?.selector).toBe('o2027');
+
+    const unknown = await cli('set-dkim', 'nope', '--dkim-selector', 's1', '--dkim-key-file', keyFile);
+    expect(unknown).toMatchObject({
+      code: 1,
+      stderr: 'cartflow: no shop nope (see cartflow shops list); nothing changed\n',
+    });
+    // `north` was added without --from-address: it sends as MAIL_FROM, which DKIM_* signs.
+    const noFrom = await cli('set-dkim', 'north', '--dkim-selector', 's1', '--dkim-key-file', keyFile);
+    expect(noFrom).toMatchObject({ code: 1, stderr: expect.stringContaining('shop north sends as MAIL_FROM') });
+    expect((await findShop(database.db, 'north'))?.dkim).toBeNull();
+
+    const off = await cli('set-dkim', 'obrien', '--off');
+    expect(off).toMatchObject({ code: 0, stdout: "shop obrien now signs with the install's key (DKIM_*)\n" });
+    expect((await findShop(database.db, 'obrien'))?.dkim).toBeNull();
+  });
 });
