@@ -106,6 +106,7 @@ export async function deliverEmail(deps: DeliveryDeps, input: DeliverEmailInput)
     issuedAt,
     ...(shop?.from ? { from: shop.from } : {}),
     ...(shop?.replyTo ? { replyTo: shop.replyTo } : {}),
+    ...(shop?.dkim ? { dkim: shop.dkim } : {}),
     ...(unsubscribe
       ? {
           marketing: {

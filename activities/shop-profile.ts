@@ -1,5 +1,6 @@
 import { ApplicationFailure } from '@temporalio/activity';
 import type { LocalizedText } from '../domain/localized-text';
+import type { DkimSettings } from '../mail/mailer';
 import type { ShopDiscountApi } from './discounts/shop-api';
 
 /** How a shop of the `shops` table sends: what it sets replaces the install's default. */
@@ -13,6 +14,8 @@ export interface ShopProfile {
   postalAddress?: LocalizedText;
   /** Where its incentive codes are made; absent: cartflow's own codes (never the default shop's API). */
   shopApi?: ShopDiscountApi;
+  /** Its own DKIM key (aligned with its From domain); absent: the install's DKIM_* sign its mail. */
+  dkim?: DkimSettings;
 }
 
 /** Looks shops up for the activities (app/shop-profiles.ts builds it from the `shops` table). */

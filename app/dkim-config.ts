@@ -2,6 +2,7 @@ import { createPrivateKey } from 'node:crypto';
 import { readFile } from 'node:fs/promises';
 import type { Logger } from 'pino';
 import { type Config, ConfigError } from '../config/env';
+import { dkimAlignsWithFrom } from '../domain/shop-dkim';
 import type { DkimSettings } from '../mail/mailer';
 
 type DkimEnv = Partial<Pick<Config, 'DKIM_DOMAIN' | 'DKIM_SELECTOR' | 'DKIM_PRIVATE_KEY' | 'DKIM_PRIVATE_KEY_FILE'>>;
@@ -40,7 +41,7 @@ export async function loadDkimSettings(
   assertUsableKey(privateKey, config.DKIM_PRIVATE_KEY ? 'DKIM_PRIVATE_KEY' : 'DKIM_PRIVATE_KEY_FILE', logger);
   const domain = domainName!.toLowerCase();
   const from = fromDomain.toLowerCase();
-  if (from !== domain && !from.endsWith(`.${domain}`)) {
+  if (!dkimAlignsWithFrom({ dkimDomain: domain, fromDomain: from })) {
     // DMARC passes on DKIM only when the signing domain aligns with the From domain.
     logger.warn(
       { dkimDomain: domain, fromDomain: from },
@@ -59,17 +60,32 @@ async function readKeyFile(file: string): Promise<string> {
   }
 }
 
-function assertUsableKey(pem: string, variable: string, logger: Logger): void {
+/**
+ * Whether nodemailer can sign with this PEM text: an RSA private key of at least 1024 bits (`bits`
+ * then says how long, to warn under 2048), else why not. nodemailer signs rsa-sha256 only: with an
+ * Ed25519 key its signer fails and the message would leave unsigned, so that key is refused here.
+ */
+export function checkDkimKey(pem: string): { ok: true; bits: number | undefined } | { ok: false; reason: string } {
   let bits: number | undefined;
   try {
     const key = createPrivateKey(pem);
-    if (key.asymmetricKeyType !== 'rsa') throw new Error(`a ${key.asymmetricKeyType} key; DKIM here signs with RSA`);
+    if (key.asymmetricKeyType !== 'rsa')
+      return {
+        ok: false,
+        reason: `is not a usable PEM private key: it is ${key.asymmetricKeyType}, and DKIM here signs with RSA only`,
+      };
     bits = key.asymmetricKeyDetails?.modulusLength;
   } catch (error) {
-    throw new ConfigError(`${variable} is not a usable PEM private key: ${(error as Error).message}`);
+    return { ok: false, reason: `is not a usable PEM private key: ${(error as Error).message}` };
   }
-  if (bits !== undefined && bits < 1024) {
-    throw new ConfigError(`${variable}: a ${bits}-bit key is refused by receivers; generate a 2048-bit one`);
-  }
-  if (bits !== undefined && bits < 2048) logger.warn({ bits }, 'DKIM key is shorter than the advised 2048 bits');
+  if (bits !== undefined && bits < 1024)
+    return { ok: false, reason: `holds a ${bits}-bit key, which receivers refuse; generate a 2048-bit one` };
+  return { ok: true, bits };
+}
+
+function assertUsableKey(pem: string, variable: string, logger: Logger): void {
+  const checked = checkDkimKey(pem);
+  if (!checked.ok) throw new ConfigError(`${variable} ${checked.reason}`);
+  if (checked.bits !== undefined && checked.bits < 2048)
+    logger.warn({ bits: checked.bits }, 'DKIM key is shorter than the advised 2048 bits');
 }

@@ -85,6 +85,12 @@ export function createShopProfiles({
       if (shop.fromName) profile.name = shop.fromName;
       if (shop.replyTo) profile.replyTo = shop.replyTo;
       if (shop.postalAddress !== null) profile.postalAddress = shop.postalAddress;
+      if (shop.dkim)
+        profile.dkim = {
+          domainName: shop.dkim.domain,
+          keySelector: shop.dkim.selector,
+          privateKey: shop.dkim.privateKey,
+        };
       const shopApi = discountApiOf(shop);
       if (shopApi) profile.shopApi = shopApi;
       return profile;

@@ -38,7 +38,11 @@ export const COMMANDS: readonly CommandEntry[] = [
   entry('migrate', 'apply the database migrations', () => import('./commands/migrate')),
   entry('campaigns', 'check campaign files; regenerate their editor schema', () => import('./commands/campaigns')),
   entry('templates', 'check, preview, spam-score and serve the email templates', () => import('./commands/templates')),
-  entry('shops', 'add, list, rotate the secret of, and remove the shops served', () => import('./commands/shops')),
+  entry(
+    'shops',
+    'add, list, rotate the secret of, set the DKIM key of, and remove the shops served',
+    () => import('./commands/shops'),
+  ),
   entry('suppressions', 'list, export, add and remove suppressed addresses', () => import('./commands/suppressions')),
   entry(
     'privacy',

@@ -14,20 +14,18 @@ import {
   listShops,
   removeShop,
   rotateShopSecret,
+  setShopDkim,
 } from '../db/shop-store';
 import { EmailAddress } from '../domain/email-address';
 import { LocalizedText } from '../domain/localized-text';
 import { Currencies, type DiscountSourceSetting, ShopId, ShopifyApiVersion, ShopifyDomain } from '../domain/shop';
+import { type DkimOptions, shopDkimOf } from './shop-dkim-options';
 import { writeColumns } from './text-table';
+import { UsageError } from './usage-error';
 
-// `cartflow shops add|list|rotate-secret|remove`: the shops this install serves besides the default
+// `cartflow shops add|list|rotate-secret|set-dkim|remove`: the shops this install serves besides the default
 // one (SHOP_ID and its environment variables). Secrets are printed once, by add and rotate-secret,
 // and never by list. See docs/shops.md.
-
-/** A refused request (a taken id, an unknown shop): one line on stderr, exit code 1 (app/process.ts). */
-class UsageError extends Error {
-  override name = 'UsageError';
-}
 
 const MIN_SECRET_LENGTH = 16;
 
@@ -85,7 +83,7 @@ async function withShops<T>(
   );
 }
 
-interface AddOptions {
+interface AddOptions extends DkimOptions {
   platform: 'generic' | 'shopify';
   shopifyDomain?: string;
   secretFile?: string;
@@ -129,7 +127,7 @@ function describe(shop: ShopRecord): string {
 
 function printTable(rows: ShopRecord[], defaultShopId: string): void {
   const lines = [
-    [defaultShopId, 'env', '', 'environment variables', '', ''],
+    [defaultShopId, 'env', '', 'environment variables', '', '', 'DKIM_*'],
     ...rows.map((shop) => [
       shop.id,
       shop.platform,
@@ -137,22 +135,32 @@ function printTable(rows: ShopRecord[], defaultShopId: string): void {
       shop.fromAddress ? (shop.fromName ? `${shop.fromName} <${shop.fromAddress}>` : shop.fromAddress) : '(MAIL_FROM)',
       shop.discountSource.kind,
       shop.webhookSecrets.length > 1 ? `yes, rotated ${shop.secretRotatedAt?.toISOString()}` : 'no',
+      dkimColumn(shop),
     ]),
   ];
-  const header = ['ID', 'PLATFORM', 'SHOPIFY DOMAIN', 'FROM', 'DISCOUNTS', 'PREVIOUS SECRET VALID'];
+  const header = ['ID', 'PLATFORM', 'SHOPIFY DOMAIN', 'FROM', 'DISCOUNTS', 'PREVIOUS SECRET VALID', 'DKIM'];
   writeColumns(header, lines);
   process.stdout.write(`${rows.length} shop(s) besides the default one\n`);
 }
 
-/** What `list --json` shows of a shop: everything except its secrets and tokens. */
+/** What `list --json` shows of a shop: everything except its secrets, tokens and DKIM private key. */
 function publicView(shop: ShopRecord) {
-  const { webhookSecrets, discountSource, ...rest } = shop;
-  return { ...rest, previousSecretValid: webhookSecrets.length > 1, discountSource: discountSource.kind };
+  const { webhookSecrets, discountSource, dkim, ...rest } = shop;
+  return {
+    ...rest,
+    previousSecretValid: webhookSecrets.length > 1,
+    discountSource: discountSource.kind,
+    dkim: dkim ? { domain: dkim.domain, selector: dkim.selector } : null,
+  };
 }
+
+/** Where receivers look the shop's DKIM key up, or which key signs instead. */
+const dkimColumn = (shop: ShopRecord) =>
+  shop.dkim ? `${shop.dkim.selector}._domainkey.${shop.dkim.domain}` : '(DKIM_*)';
 
 export function shopsProgram(): Command {
   const program = new Command('shops').description(
-    'add, list, rotate the webhook secret of, and remove the shops this install serves',
+    'add, list, rotate the webhook secret of, set the DKIM key of, and remove the shops this install serves',
   );
 
   program
@@ -193,6 +201,9 @@ export function shopsProgram(): Command {
     .option('--shopify-admin-token-file <file>', 'file holding the Admin API token (with --discounts shopify)')
     .option('--shopify-api-version <version>', 'Admin API version', parsedBy(ShopifyApiVersion), '2025-10')
     .option('--campaigns-dir <dir>', "the shop's campaign files (default: CAMPAIGNS_DIR)")
+    .option('--dkim-selector <selector>', "sign the shop's email with its own DKIM key: the key's selector")
+    .option('--dkim-key-file <file>', "PEM file holding the shop's DKIM private key (RSA, 2048 bits advised)")
+    .option('--dkim-domain <domain>', 'the signing domain (default: the domain of --from-address)')
     .action(async (id: string, options: AddOptions) => {
       if (options.platform === 'shopify' && !options.shopifyDomain)
         throw new UsageError('--platform shopify needs --shopify-domain (the shop its webhooks name)');
@@ -202,6 +213,7 @@ export function shopsProgram(): Command {
         );
       if (options.fromName && !options.fromAddress) throw new UsageError('--from-name needs --from-address');
       const discountSource = await discountSourceOf(options);
+      const dkim = await shopDkimOf(options, options.fromAddress);
       // Absolute, so the server finds it whatever its working directory; checked now, not at the first webhook.
       const campaignsDir = options.campaignsDir ? path.resolve(options.campaignsDir) : null;
       if (campaignsDir) {
@@ -233,12 +245,17 @@ export function shopsProgram(): Command {
           currencies: options.currencies ?? null,
           discountSource,
           campaignsDir,
+          dkim,
         });
       });
       if (added.kind === 'duplicate_id') throw new UsageError(`a shop with id ${id} already exists; nothing changed`);
       if (added.kind === 'duplicate_domain')
         throw new UsageError(`shop domain ${options.shopifyDomain} already belongs to another shop; nothing changed`);
       process.stdout.write(`added shop ${describe(added.shop)}\n`);
+      if (added.shop.dkim)
+        process.stdout.write(
+          `its email is signed with its own DKIM key; publish the public key as the TXT record ${dkimColumn(added.shop)} (docs/bounces-and-dkim.md)\n`,
+        );
       if (!given) process.stdout.write(`webhook secret (shown once; give it to the shop's backend):\n${secret}\n`);
     });
 
@@ -269,6 +286,37 @@ export function shopsProgram(): Command {
         `rotated the webhook secret of shop ${describe(rotated)}; the previous secret stays valid until the next rotation\n`,
       );
       if (!given) process.stdout.write(`new webhook secret (shown once):\n${secret}\n`);
+    });
+
+  program
+    .command('set-dkim')
+    .description("give a shop its own DKIM key (or a new one), or --off: the install's DKIM_* sign its email again")
+    .argument('<id>', 'shop id', parsedBy(ShopId))
+    .option('--dkim-selector <selector>', "the key's selector")
+    .option('--dkim-key-file <file>', "PEM file holding the shop's DKIM private key")
+    .option('--dkim-domain <domain>', "the signing domain (default: the domain of the shop's From address)")
+    .option('--off', "drop the shop's own key")
+    .action(async (id: string, options: DkimOptions & { off?: boolean }) => {
+      const { off, ...dkimOptions } = options;
+      const updated = await withShops(async (database) => {
+        const shop = await findShop(database.db, id);
+        if (!shop) throw new UsageError(`no shop ${id} (see cartflow shops list); nothing changed`);
+        if (off && Object.values(dkimOptions).some((value) => value !== undefined))
+          throw new UsageError('--off drops the key: give it without --dkim-* options');
+        if (!off && !shop.fromAddress)
+          throw new UsageError(
+            `shop ${id} sends as MAIL_FROM (added without --from-address): its mail is signed with DKIM_*; nothing changed`,
+          );
+        const dkim = off ? null : await shopDkimOf(dkimOptions, shop.fromAddress ?? undefined);
+        if (!off && !dkim) throw new UsageError('give --dkim-selector and --dkim-key-file, or --off');
+        return setShopDkim(database.db, { id, dkim });
+      });
+      if (!updated) throw new UsageError(`no shop ${id} (see cartflow shops list); nothing changed`);
+      process.stdout.write(
+        updated.dkim
+          ? `shop ${id} now signs with its own DKIM key; publish the public key as the TXT record ${dkimColumn(updated)} (docs/bounces-and-dkim.md)\n`
+          : `shop ${id} now signs with the install's key (DKIM_*)\n`,
+      );
     });
 
   program

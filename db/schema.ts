@@ -544,10 +544,22 @@ export const shops = pgTable(
     /** Where incentive codes are made: `{"kind":"builtin"}`, `shop_api` or `shopify` (db/shop-store.ts). */
     discountSource: jsonb('discount_source').notNull().default({ kind: 'builtin' }),
     campaignsDir: text('campaigns_dir'),
+    /**
+     * The shop's own DKIM signing domain (A-labels), selector and PEM private key, so its mail is
+     * DMARC-aligned with its own From domain; all null: the install's DKIM_* sign it.
+     */
+    dkimDomain: text('dkim_domain'),
+    dkimSelector: text('dkim_selector'),
+    dkimPrivateKey: text('dkim_private_key'),
     createdAt: createdAt(),
   },
   (table) => [
     uniqueIndex('shops_shopify_domain_idx').on(table.shopifyDomain),
     check('shops_platform_check', sql`${table.platform} in ('generic', 'shopify')`),
+    // All or nothing: a selector without its key would sign nothing, or sign with the wrong one.
+    check(
+      'shops_dkim_check',
+      sql`(${table.dkimDomain} is null) = (${table.dkimSelector} is null) and (${table.dkimSelector} is null) = (${table.dkimPrivateKey} is null)`,
+    ),
   ],
 );

@@ -22,10 +22,25 @@ export interface ShopRecord {
   currencies: string[] | null;
   discountSource: DiscountSourceSetting;
   campaignsDir: string | null;
+  /** The shop's own DKIM key; null: the install's DKIM_* sign its mail. */
+  dkim: ShopDkim | null;
   createdAt: Date;
 }
 
-export type NewShop = Omit<ShopRecord, 'webhookSecrets' | 'secretRotatedAt' | 'createdAt'> & { webhookSecret: string };
+/** A shop's own DKIM signing identity: the private key is a secret, as the webhook secret is. */
+export interface ShopDkim {
+  /** Lower-case A-labels, the `d=` tag. */
+  domain: string;
+  selector: string;
+  /** PEM text. */
+  privateKey: string;
+}
+
+export type NewShop = Omit<ShopRecord, 'webhookSecrets' | 'secretRotatedAt' | 'createdAt' | 'dkim'> & {
+  webhookSecret: string;
+  /** Absent or null: the install's DKIM_* sign the shop's mail. */
+  dkim?: ShopDkim | null;
+};
 
 export type AddShopResult =
   { kind: 'added'; shop: ShopRecord } | { kind: 'duplicate_id' } | { kind: 'duplicate_domain' };
@@ -46,7 +61,21 @@ function toRecord(row: ShopRow): ShopRecord {
     currencies: row.currencies === null ? null : Currencies.parse(row.currencies),
     discountSource: DiscountSourceSetting.parse(row.discountSource),
     campaignsDir: row.campaignsDir,
+    // All three or none (shops_dkim_check).
+    dkim:
+      row.dkimDomain && row.dkimSelector && row.dkimPrivateKey
+        ? { domain: row.dkimDomain, selector: row.dkimSelector, privateKey: row.dkimPrivateKey }
+        : null,
     createdAt: row.createdAt,
+  };
+}
+
+function toRow({ dkim, ...shop }: NewShop): typeof shops.$inferInsert {
+  return {
+    ...shop,
+    dkimDomain: dkim?.domain ?? null,
+    dkimSelector: dkim?.selector ?? null,
+    dkimPrivateKey: dkim?.privateKey ?? null,
   };
 }
 
@@ -60,7 +89,7 @@ export async function addShop(db: Db, shop: NewShop): Promise<AddShopResult> {
       (await tx.select({ id: shops.id }).from(shops).where(eq(shops.shopifyDomain, shop.shopifyDomain))).length > 0
     )
       return { kind: 'duplicate_domain' };
-    const [row] = await tx.insert(shops).values(shop).onConflictDoNothing().returning();
+    const [row] = await tx.insert(shops).values(toRow(shop)).onConflictDoNothing().returning();
     // A concurrent add of the same id or domain: the unique keys decided.
     if (!row) return { kind: 'duplicate_id' };
     return { kind: 'added', shop: toRecord(row) };
@@ -95,6 +124,23 @@ export async function rotateShopSecret(
   const [row] = await db
     .update(shops)
     .set({ webhookSecret: secret, webhookSecretPrevious: shops.webhookSecret, secretRotatedAt: now })
+    .where(eq(shops.id, id))
+    .returning();
+  return row ? toRecord(row) : undefined;
+}
+
+/** Sets (or, with null, drops) the shop's own DKIM key; undefined: no such shop. */
+export async function setShopDkim(
+  db: Db,
+  { id, dkim }: { id: string; dkim: ShopDkim | null },
+): Promise<ShopRecord | undefined> {
+  const [row] = await db
+    .update(shops)
+    .set({
+      dkimDomain: dkim?.domain ?? null,
+      dkimSelector: dkim?.selector ?? null,
+      dkimPrivateKey: dkim?.privateKey ?? null,
+    })
     .where(eq(shops.id, id))
     .returning();
   return row ? toRecord(row) : undefined;

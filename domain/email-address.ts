@@ -174,7 +174,11 @@ function isDotAtom(text: string): boolean {
   return text.split('.').every((atom) => ATOM.test(atom));
 }
 
-function asciiDomain(domain: string): { ok: true; value: string } | { ok: false; reason: string } {
+/**
+ * A domain name as lower-case A-labels (`магазин.рф` → `xn--80aairftm.xn--p1ai`), or why it is not
+ * one: the rule an address's domain follows, for domains given on their own (a DKIM signing domain).
+ */
+export function asciiDomain(domain: string): { ok: true; value: string } | { ok: false; reason: string } {
   const fail = (reason: string) => ({ ok: false as const, reason });
   if (domain.length === 0) return fail('empty domain (after the @)');
   if (domain.startsWith('[')) return fail('IP address literals are not accepted; the address needs a domain name');

@@ -1,4 +1,4 @@
-import { createPrivateKey } from 'node:crypto';
+import { type KeyObject, createPrivateKey } from 'node:crypto';
 import nodemailer from 'nodemailer';
 import { needsSmtpUtf8 } from '../domain/email-address';
 import { textPart } from './mime-part';
@@ -18,6 +18,8 @@ export interface OutgoingEmail {
   returnPath?: string; /** The From header, when the email's shop has its own; default: the mailer's `from` (MAIL_FROM). */
   from?: string;
   replyTo?: string;
+  /** The shop's own DKIM key, so its mail aligns with its own From domain; default: the mailer's (DKIM_*). */
+  dkim?: DkimSettings;
 }
 
 export interface Mailer {
@@ -85,7 +87,8 @@ export const DKIM_SIGNED_HEADERS = [
  * half of its CPU per email.
  */
 export function nodemailerMessage(from: string, email: OutgoingEmail) {
-  const { returnPath, ...message } = email;
+  // The signature is the transport's business (createSmtpMailer): a composed message file is unsigned.
+  const { returnPath, dkim: _signedBySend, ...message } = email;
   return {
     from,
     ...message,
@@ -144,6 +147,31 @@ export function createSmtpMailer(options: {
     greetingTimeout: 10_000,
     socketTimeout: 30_000,
   });
+  // Each shop's key parsed once, as the install's is above: keyed by the PEM text, so a shop whose key
+  // was replaced gets the new one.
+  const shopKeys = new Map<string, KeyObject>();
+  const perMessageDkim = (dkim: DkimSettings) => {
+    let privateKey = shopKeys.get(dkim.privateKey);
+    if (!privateKey) {
+      try {
+        privateKey = createPrivateKey(dkim.privateKey);
+      } catch (error) {
+        // Never the key itself: this message reaches Temporal's history and the log.
+        throw new Error(
+          `the DKIM key of ${dkim.domainName} (selector ${dkim.keySelector}) is not a usable private key: ${(error as Error).message}`,
+        );
+      }
+      shopKeys.set(dkim.privateKey, privateKey);
+    }
+    return {
+      dkim: {
+        domainName: dkim.domainName,
+        keySelector: dkim.keySelector,
+        privateKey,
+        headerFieldNames: DKIM_SIGNED_HEADERS,
+      },
+    };
+  };
   // Asked once per mailer, and only when an address needs it; a failed probe is asked again.
   let smtpUtf8: Promise<boolean> | undefined;
   const relaySupportsSmtpUtf8 = () => {
@@ -160,10 +188,12 @@ export function createSmtpMailer(options: {
           "the recipient's address has a non-ASCII local part and the SMTP relay does not announce SMTPUTF8 (RFC 6531)",
         );
       }
+      // nodemailer prefers a message's own `dkim` to the transport's.
+      const signing = email.dkim ? perMessageDkim(email.dkim) : {};
       try {
         const message = nodemailerMessage(options.from, email);
         // Joined here when both parts are pre-encoded: the same bytes, without nodemailer's stream tree.
-        const info = await transport.sendMail(rawMessage(message) ?? message);
+        const info = await transport.sendMail({ ...(rawMessage(message) ?? message), ...signing });
         return { response: String(info.response ?? '') };
       } catch (error) {
         const code = (error as { responseCode?: number }).responseCode;

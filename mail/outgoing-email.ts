@@ -3,7 +3,7 @@ import { instrumentEmail } from '../tracking/links';
 import { type LinkSettings, clickUrl, listUnsubscribeHeaders, pixelUrl } from '../tracking/message-links';
 import { returnPathFor } from '../tracking/return-path';
 import { campaignHeaders } from './campaign-headers';
-import type { OutgoingEmail } from './mailer';
+import type { DkimSettings, OutgoingEmail } from './mailer';
 import type { RenderedEmail } from './template-compiler';
 
 export interface OutgoingEmailInput {
@@ -22,6 +22,8 @@ export interface OutgoingEmailInput {
   /** The shop's own From header (several shops in one install); absent: the mailer's (MAIL_FROM). */
   from?: string;
   replyTo?: string;
+  /** The shop's own DKIM key; absent: the mailer's (DKIM_*). */
+  dkim?: DkimSettings;
 }
 
 /** What marketing email carries beyond its body, and what its headers name. */
@@ -67,6 +69,7 @@ export function outgoingEmail(input: OutgoingEmailInput): { email: OutgoingEmail
       messageId: input.messageId,
       ...(input.from ? { from: input.from } : {}),
       ...(input.replyTo ? { replyTo: input.replyTo } : {}),
+      ...(input.dkim ? { dkim: input.dkim } : {}),
       ...(links && marketing ? marketingHeaders(links, marketing, { rowId, issuedAt }) : { headers: {} }),
     },
     links: tracked.links,

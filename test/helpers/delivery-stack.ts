@@ -1,6 +1,6 @@
 import type { DeliveryDeps } from '../../activities/deliver-email';
 import { templatesDir } from '../../app/services';
-import { createSmtpMailer, type Mailer } from '../../mail/mailer';
+import { type DkimSettings, createSmtpMailer, type Mailer } from '../../mail/mailer';
 import { createTemplateRenderer } from '../../mail/template-renderer';
 import { createTestDatabase, type TestDatabase } from './database';
 import { type MailCatcher, startMailCatcher } from './mail-catcher';
@@ -16,14 +16,21 @@ export interface DeliveryStack {
   close(): Promise<void>;
 }
 
-/** A fresh database and a real SMTP mailer sending to a mail catcher: everything a send needs. */
-export function startDeliveryStack(options: { from?: string } = {}): Promise<DeliveryStack> {
+/**
+ * A fresh database and a real SMTP mailer sending to a mail catcher: everything a send needs.
+ * `dkim`: the install's key (DKIM_*), which the mailer signs with.
+ */
+export function startDeliveryStack(options: { from?: string; dkim?: DkimSettings } = {}): Promise<DeliveryStack> {
   return startWithTeardown(async (teardown) => {
     const database = await createTestDatabase();
     teardown.add(() => database.drop());
     const smtp = await startMailCatcher();
     teardown.add(() => smtp.close());
-    const mailer = createSmtpMailer({ url: smtp.url, from: options.from ?? 'Shop <shop@mail.example.com>' });
+    const mailer = createSmtpMailer({
+      url: smtp.url,
+      from: options.from ?? 'Shop <shop@mail.example.com>',
+      ...(options.dkim ? { dkim: options.dkim } : {}),
+    });
     teardown.add(() => mailer.close());
     const deps: DeliveryDeps = {
       db: database.db,

@@ -1,3 +1,4 @@
+import { generateKeyPairSync } from 'node:crypto';
 import { mkdtemp, writeFile } from 'node:fs/promises';
 import os from 'node:os';
 import path from 'node:path';
@@ -39,6 +40,11 @@ async function secretFile(name: string, secret: string): Promise<string> {
 }
 
 const printedSecret = (stdout: string) => stdout.trim().split('\n').at(-1) ?? '';
+
+const rsaPem = generateKeyPairSync('rsa', { modulusLength: 2048 })
+  .privateKey.export({ format: 'pem', type: 'pkcs8' })
+  .toString();
+const ed25519Pem = generateKeyPairSync('ed25519').privateKey.export({ format: 'pem', type: 'pkcs8' }).toString();
 
 describe('npm run shops', () => {
   it('add prints a strong secret once, stores the sender identity as given; a second add of the id is refused', async () => {
@@ -162,5 +168,137 @@ describe('npm run shops', () => {
       code: 1,
       stderr: 'cartflow: no shop busy (see cartflow shops list); nothing removed\n',
     });
+  });
+
+  it("add --dkim-* stores the shop's own key, its domain aligned with --from-address (IDN as A-labels); list shows where, never the key", async () => {
+    const keyFile = await secretFile('kilkenny-dkim.pem', rsaPem);
+    const added = await cli(
+      'add',
+      'kilkenny',
+      '--from-address',
+      'hello@news.kilkenny.example',
+      '--dkim-selector',
+      'k2026',
+      '--dkim-key-file',
+      keyFile,
+      '--dkim-domain',
+      'Kilkenny.example',
+    );
+    expect(added.code).toBe(0);
+    expect(added.stdout).toContain('publish the public key as the TXT record k2026._domainkey.kilkenny.example');
+    expect((await findShop(database.db, 'kilkenny'))?.dkim).toEqual({
+      domain: 'kilkenny.example',
+      selector: 'k2026',
+      privateKey: `${rsaPem}\n`,
+    });
+
+    // No --dkim-domain: the From address's domain, as A-labels.
+    const idn = await cli(
+      'add',
+      'lavka',
+      '--from-address',
+      'привет@Магазин.рф',
+      '--dkim-selector',
+      's1',
+      '--dkim-key-file',
+      keyFile,
+    );
+    expect(idn.code).toBe(0);
+    expect((await findShop(database.db, 'lavka'))?.dkim).toMatchObject({
+      domain: 'xn--80aairftm.xn--p1ai',
+      selector: 's1',
+    });
+
+    const table = await cli('list');
+    expect(table.stdout).toMatch(/^kilkenny\s.*\sk2026\._domainkey\.kilkenny\.example$/m);
+    expect(table.stdout).toMatch(/^obrien\s.*\s\(DKIM_\*\)$/m);
+    const json = await cli('list', '--json');
+    const listed = (JSON.parse(json.stdout) as Array<{ id: string; dkim: unknown }>).find(
+      (shop) => shop.id === 'kilkenny',
+    );
+    expect(listed?.dkim).toEqual({ domain: 'kilkenny.example', selector: 'k2026' });
+    for (const output of [table.stdout, json.stdout]) expect(output).not.toContain('PRIVATE KEY');
+  });
+
+  it('add refuses a DKIM key it could not sign with, a bad selector or domain, and a domain the From address does not align with: one line, nothing stored', async () => {
+    const keyFile = await secretFile('good-dkim.pem', rsaPem);
+    const notAKey = await secretFile('not-a-key.pem', 'not a key');
+    const edKey = await secretFile('ed25519.pem', ed25519Pem);
+    const from = ['--from-address', 'hello@obrien.example'];
+    const refusals: Array<[string[], RegExp]> = [
+      [
+        [...from, '--dkim-selector', 's1', '--dkim-key-file', '/nonexistent/dkim.pem'],
+        /^cannot read --dkim-key-file \/nonexistent\/dkim\.pem \(ENOENT\)$/,
+      ],
+      [
+        [...from, '--dkim-selector', 's1', '--dkim-key-file', notAKey],
+        /^--dkim-key-file .*not-a-key\.pem is not a usable PEM private key: /,
+      ],
+      [
+        [...from, '--dkim-selector', 's1', '--dkim-key-file', edKey],
+        /is not a usable PEM private key: it is ed25519, and DKIM here signs with RSA only$/,
+      ],
+      [
+        [...from, '--dkim-selector', 'bad_selector!', '--dkim-key-file', keyFile],
+        /^--dkim-selector "bad_selector!" is not a DNS label/,
+      ],
+      [
+        [...from, '--dkim-selector', 's1', '--dkim-key-file', keyFile, '--dkim-domain', 'not a domain'],
+        /^--dkim-domain "not a domain" is not a domain: /,
+      ],
+      [
+        [...from, '--dkim-selector', 's1', '--dkim-key-file', keyFile, '--dkim-domain', 'other.example'],
+        /^--dkim-domain other\.example does not align with the From domain obrien\.example: give obrien\.example or a parent/,
+      ],
+      [[...from, '--dkim-selector', 's1'], /^--dkim-selector and --dkim-key-file go together/],
+      [['--dkim-selector', 's1', '--dkim-key-file', keyFile], /^--dkim-selector needs --from-address/],
+    ];
+    for (const [options, reason] of refusals) {
+      const refused = await cli('add', 'refused', ...options);
+      expect({ options, code: refused.code }).toEqual({ options, code: 1 });
+      expect(refused.stderr).toMatch(/^cartflow: [^\n]+\n$/);
+      expect(refused.stderr.slice('cartflow: '.length, -1)).toMatch(reason);
+      expect(refused.stderr).not.toContain('PRIVATE KEY');
+    }
+    expect(await findShop(database.db, 'refused')).toBeUndefined();
+  });
+
+  it('set-dkim gives a shop a new key (rotation) or --off drops it; an unknown shop, one without its own From or a bad key changes nothing', async () => {
+    const newKey = generateKeyPairSync('rsa', { modulusLength: 2048 })
+      .privateKey.export({ format: 'pem', type: 'pkcs8' })
+      .toString();
+    const keyFile = await secretFile('obrien-2027.pem', newKey);
+    const set = await cli('set-dkim', 'obrien', '--dkim-selector', 'o2027', '--dkim-key-file', keyFile);
+    expect(set).toMatchObject({
+      code: 0,
+      stdout: expect.stringContaining('TXT record o2027._domainkey.obrien.example'),
+    });
+    expect((await findShop(database.db, 'obrien'))?.dkim).toEqual({
+      domain: 'obrien.example',
+      selector: 'o2027',
+      privateKey: `${newKey}\n`,
+    });
+
+    const notAKey = await secretFile('obrien-bad.pem', 'not a key');
+    const bad = await cli('set-dkim', 'obrien', '--dkim-selector', 'o2028', '--dkim-key-file', notAKey);
+    expect(bad).toMatchObject({
+      code: 1,
+      stderr: expect.stringMatching(/^cartflow: --dkim-key-file .* is not a usable PEM private key: [^\n]*\n$/),
+    });
+    expect((await findShop(database.db, 'obrien'))?.dkim?.selector).toBe('o2027');
+
+    const unknown = await cli('set-dkim', 'nope', '--dkim-selector', 's1', '--dkim-key-file', keyFile);
+    expect(unknown).toMatchObject({
+      code: 1,
+      stderr: 'cartflow: no shop nope (see cartflow shops list); nothing changed\n',
+    });
+    // `north` was added without --from-address: it sends as MAIL_FROM, which DKIM_* signs.
+    const noFrom = await cli('set-dkim', 'north', '--dkim-selector', 's1', '--dkim-key-file', keyFile);
+    expect(noFrom).toMatchObject({ code: 1, stderr: expect.stringContaining('shop north sends as MAIL_FROM') });
+    expect((await findShop(database.db, 'north'))?.dkim).toBeNull();
+
+    const off = await cli('set-dkim', 'obrien', '--off');
+    expect(off).toMatchObject({ code: 0, stdout: "shop obrien now signs with the install's key (DKIM_*)\n" });
+    expect((await findShop(database.db, 'obrien'))?.dkim).toBeNull();
   });
 });
