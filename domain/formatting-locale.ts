@@ -54,7 +54,5 @@ function parse(tag: string): Intl.Locale | undefined {
 
 /** Intl formats numbers and dates for the tag (or for its language, when it has no data for the region). */
 function isSupported(tag: string): boolean {
-  return (
-    Intl.NumberFormat.supportedLocalesOf(tag).length > 0 && Intl.DateTimeFormat.supportedLocalesOf(tag).length > 0
-  );
+  return Intl.NumberFormat.supportedLocalesOf(tag).length > 0 && Intl.DateTimeFormat.supportedLocalesOf(tag).length > 0;
 }
