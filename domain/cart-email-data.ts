@@ -1,7 +1,7 @@
 import { isolateRightToLeft } from './bidi-isolate';
 import { displayEmail } from './display-email';
 import type { Cart } from './events';
-import { formattingLocale } from './formatting-locale';
+import { numberFormattingLocale } from './formatting-locale';
 import { formatMoney, lineTotal } from './money';
 
 /**
@@ -63,7 +63,7 @@ export interface CartEmailExtras {
 /** The locale a cart email's prices are formatted in: also for a discount's amount, formatted beside the data. */
 export function cartMoneyLocale(cart: Cart, templateLanguage: string | undefined): string {
   const customerLocale = cart.customer.locale;
-  return formattingLocale({ customerLocale, templateLanguage: templateLanguage ?? customerLocale });
+  return numberFormattingLocale({ customerLocale, templateLanguage: templateLanguage ?? customerLocale });
 }
 
 export function buildCartEmailData(cart: Cart, extras: CartEmailExtras = {}): CartEmailData {

@@ -20,24 +20,43 @@ const MAX_RESULTS = 256;
  * gives the template's tag alone.
  */
 export function formattingLocale({ customerLocale, templateLanguage }: FormattingLocaleInput): string {
-  const key = `${customerLocale}\u0000${templateLanguage}`;
+  return cached({ customerLocale, templateLanguage, withRegion: true });
+}
+
+/**
+ * The locale an email's amounts and percentages are formatted in: as `formattingLocale`, but when
+ * the template's language is not the customer's, the template's language without the customer's
+ * region. CLDR gives several English-with-a-region locales the region's separators for plain
+ * numbers and percentages but English ones for currencies: `en-DE` formats "€1,274.30" beside
+ * "12,5 %", which reads as two languages in one line. Dates keep the region (`formattingLocale`).
+ */
+export function numberFormattingLocale({ customerLocale, templateLanguage }: FormattingLocaleInput): string {
+  return cached({ customerLocale, templateLanguage, withRegion: false });
+}
+
+function cached(input: FormattingLocaleInput & { withRegion: boolean }): string {
+  const key = `${input.customerLocale}\u0000${input.templateLanguage}\u0000${input.withRegion}`;
   let result = results.get(key);
   if (result === undefined) {
-    result = decide({ customerLocale, templateLanguage });
+    result = decide(input);
     if (results.size >= MAX_RESULTS) results.clear();
     results.set(key, result);
   }
   return result;
 }
 
-function decide({ customerLocale, templateLanguage }: FormattingLocaleInput): string {
+function decide({
+  customerLocale,
+  templateLanguage,
+  withRegion,
+}: FormattingLocaleInput & { withRegion: boolean }): string {
   const template = parse(templateLanguage);
   // The shop's own setting, not the customer's: when it is no tag, format as before rather than fail a send.
   if (!template) return customerLocale;
   const customer = parse(customerLocale);
   if (!customer) return template.baseName;
   if (customer.language === template.language) return customerLocale;
-  if (customer.region) {
+  if (withRegion && customer.region) {
     const regional = new Intl.Locale(template.baseName, { region: customer.region }).toString();
     if (isSupported(regional)) return regional;
   }

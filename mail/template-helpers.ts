@@ -1,7 +1,7 @@
 import type { HelperDelegate, HelperOptions } from 'handlebars';
 import { isolateRightToLeft } from '../domain/bidi-isolate';
 import { formatDate, type DateStyle } from '../domain/date-format';
-import { formattingLocale } from '../domain/formatting-locale';
+import { formattingLocale, numberFormattingLocale } from '../domain/formatting-locale';
 import { formatMoney } from '../domain/money';
 import { type PluralForms, pluralize } from '../domain/plural';
 
@@ -39,11 +39,18 @@ type Options = HelperOptions & {
 
 const frame = (options: Options) => options.data;
 const root = (options: Options) => options.data.root;
-/** Money and dates in the template's language with the customer's region (domain/formatting-locale.ts). */
+/** Dates in the template's language with the customer's region (domain/formatting-locale.ts). */
 const formattingLocaleOf = (options: Options) => {
   const customerLocale = root(options).locale;
   const templateLanguage = frame(options).locale;
   return customerLocale === undefined ? templateLanguage : formattingLocale({ customerLocale, templateLanguage });
+};
+
+/** Money and percentages in the template's language (the customer's own tag when it is theirs). */
+const numberLocaleOf = (options: Options) => {
+  const customerLocale = root(options).locale;
+  const templateLanguage = frame(options).locale;
+  return customerLocale === undefined ? templateLanguage : numberFormattingLocale({ customerLocale, templateLanguage });
 };
 
 function requireHttpUrl(value: unknown, helper: string): URL {
@@ -131,14 +138,14 @@ const helpers: Record<string, (...args: never[]) => unknown> = {
     const currency = String(options.hash.currency ?? root(options).currency ?? '');
     if (!/^[A-Z]{3}$/.test(currency)) throw new Error(`money: no currency (give currency="EUR")`);
     if (!/^\d+(\.\d+)?$/.test(String(amount))) throw new Error(`money: "${String(amount)}" is not an amount`);
-    return formatMoney({ amount: String(amount), currency, locale: formattingLocaleOf(options) });
+    return formatMoney({ amount: String(amount), currency, locale: numberLocaleOf(options) });
   },
 
   /** `{{percent percentOff}}` → "10%" (en), "10 %" (ru): a percentage formatted as money is. */
   percent(value: unknown, options: Options) {
     const number = typeof value === 'number' ? value : /^\d+(\.\d+)?$/.test(String(value)) ? Number(value) : NaN;
     if (!Number.isFinite(number)) throw new Error(`percent: "${String(value)}" is not a number`);
-    return formatPercent(number, formattingLocaleOf(options));
+    return formatPercent(number, numberLocaleOf(options));
   },
 
   /** `{{date updatedAt}}`, `{{date discount.expiresAt style="short" time=true}}`, in the recipient's zone, formatted as money is. */

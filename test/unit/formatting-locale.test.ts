@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import { formattingLocale } from '../../domain/formatting-locale';
+import { formattingLocale, numberFormattingLocale } from '../../domain/formatting-locale';
 
 describe('formattingLocale: the template’s language, the customer’s region', () => {
   it.each([
@@ -47,5 +47,24 @@ describe('formattingLocale: the template’s language, the customer’s region',
     const date = new Intl.DateTimeFormat(locale, { dateStyle: 'full', timeZone: 'Europe/Berlin' });
     expect(date.format(new Date('2026-12-03T12:00:00Z'))).toBe('Thursday, 3 December 2026');
     expect(new Intl.NumberFormat(locale, { style: 'currency', currency: 'EUR' }).format(39.8)).toBe('€39.80');
+  });
+});
+
+describe('numberFormattingLocale: prices and percentages in one language', () => {
+  it.each([
+    ['de-DE', 'en', 'en'],
+    ['ar-SA', 'en', 'en'],
+    ['ru-RU', 'ru', 'ru-RU'],
+    ['en-GB', 'en', 'en-GB'],
+    ['not a tag', 'en', 'en'],
+  ])('%s reading %s → %s', (customerLocale, templateLanguage, expected) => {
+    expect(numberFormattingLocale({ customerLocale, templateLanguage })).toBe(expected);
+  });
+
+  it('a German customer’s English email: "12.5%" beside "€1,274.30", not en-DE’s "12,5 %"', () => {
+    const locale = numberFormattingLocale({ customerLocale: 'de-DE', templateLanguage: 'en' });
+    const percent = new Intl.NumberFormat(locale, { style: 'percent', maximumFractionDigits: 2 }).format(0.125);
+    const money = new Intl.NumberFormat(locale, { style: 'currency', currency: 'EUR' }).format(1274.3);
+    expect(`${money} ${percent}`).toBe('€1,274.30 12.5%');
   });
 });
