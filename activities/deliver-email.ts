@@ -199,14 +199,29 @@ function linksIssuedAt(dueAt: number | undefined, now: Date): Date {
   return scheduled > 1 ? new Date(scheduled) : now;
 }
 
-async function renderOrFail(
+function renderOrFail(
   templates: TemplateRenderer,
   templateId: string,
   data: object,
   options: Parameters<TemplateRenderer['render']>[2],
 ) {
+  return failingOnTemplateError(() => templates.render(templateId, data, options));
+}
+
+/**
+ * The language a template is rendered in for this customer, to build its data in (prices are
+ * formatted before rendering): a missing or broken template fails the step as a render does.
+ */
+export function templateLanguageFor(
+  deps: Pick<DeliveryDeps, 'templates'>,
+  { templateId, customerLocale }: { templateId: string; customerLocale: string },
+): Promise<string> {
+  return failingOnTemplateError(() => deps.templates.languageFor(templateId, customerLocale));
+}
+
+async function failingOnTemplateError<T>(run: () => Promise<T>): Promise<T> {
   try {
-    return await templates.render(templateId, data, options);
+    return await run();
   } catch (error) {
     // A broken template does not heal by retrying: fail the step loudly instead of looping.
     if (error instanceof TemplateError) throw ApplicationFailure.nonRetryable(error.message, 'TemplateError');

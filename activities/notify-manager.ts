@@ -3,7 +3,7 @@ import type { NotifyManagerStep } from '../domain/campaign';
 import type { PinnedCampaign } from '../domain/chain';
 import type { Cart } from '../domain/events';
 import { buildManagerAlertData } from '../domain/manager-alert-data';
-import { type DeliveryDeps, deliverEmail } from './deliver-email';
+import { type DeliveryDeps, deliverEmail, templateLanguageFor } from './deliver-email';
 import { postJson } from './http/post-json';
 import { asTemporalFailure } from './http/temporal-failure';
 import { signatureHeader } from '../signing/webhook-signature';
@@ -81,6 +81,11 @@ export async function notifyManager(
       });
       return status;
     }
+    // The alert is in the buyer's language when the template has it: its prices are formatted in the alert's.
+    const templateLanguage = await templateLanguageFor(deps, {
+      templateId: template,
+      customerLocale: cart.customer.locale,
+    });
     status = await deliverEmail(deps, {
       key: `${input.key}:manager`,
       shopId: input.shopId,
@@ -88,7 +93,7 @@ export async function notifyManager(
       customerId: input.customerId,
       step: step.id,
       templateId: template,
-      data: buildManagerAlertData({ cart, managerEmail: to }),
+      data: buildManagerAlertData({ cart, managerEmail: to, templateLanguage }),
       to,
       kind: 'internal',
       recipientRole: 'manager',

@@ -5,7 +5,7 @@ import { recordNotSent } from '../db/message-store';
 import { messageRowIdFor } from '../tracking/message-links';
 import type { StepOutcome } from '../metrics/worker-metrics';
 import type { Campaign, EmailStep } from '../domain/campaign';
-import { buildCartEmailData } from '../domain/cart-email-data';
+import { buildCartEmailData, cartMoneyLocale } from '../domain/cart-email-data';
 import { formatMoney } from '../domain/money';
 import type { PinnedCampaign, ChainStepResult } from '../domain/chain';
 import type { ConsentPolicy } from '../domain/consent';
@@ -23,7 +23,7 @@ import {
   variantsOf,
 } from '../domain/experiments';
 import { sendKey } from '../domain/ids';
-import { type DeliveryDeps, deliverEmail } from './deliver-email';
+import { type DeliveryDeps, deliverEmail, templateLanguageFor } from './deliver-email';
 import { createDiscountActivities, type DiscountDeps } from './discounts';
 import { notifyManager, type ManagerDeps } from './notify-manager';
 import { sendFactsOf } from './send-facts';
@@ -211,10 +211,18 @@ export function createRunChainStep(deps: ChainStepDeps) {
         cart,
         latestCode: facts.latestCode,
       });
+      // Prices in the language of the words around them: the template's, not always the customer's.
+      const templateLanguage = await templateLanguageFor(deps, {
+        templateId: step.template,
+        customerLocale: cart.customer.locale,
+      });
       status = await deliverEmail(deps, {
         ...record,
         templateId: step.template,
-        data: { ...buildCartEmailData(cart), discount },
+        data: {
+          ...buildCartEmailData(cart, { templateLanguage }),
+          discount: discount && withAmountIn(discount, cart, templateLanguage),
+        },
         to: cart.customer.email,
         ...(input.dueAt === undefined ? {} : { dueAt: input.dueAt }),
         kind: 'marketing',
@@ -293,17 +301,21 @@ function campaignColumns(campaign: Pick<Campaign, 'id' | 'version' | 'segment'>)
   return { campaignId: campaign.id, campaignVersion: campaign.version, segment: campaign.segment };
 }
 
-/** What templates get as `discount` (see templates/README.md). */
+/** What templates get as `discount` (see templates/README.md), its amount still a decimal. */
 function discountView(code: LatestCode, cart: Cart) {
   const value = String(Number(code.value)); // numeric(12,4) "10.0000" → "10"
   return {
     code: code.code,
     expiresAt: code.expiresAt.toISOString(),
     percentOff: code.type === 'percent' ? value : undefined,
-    amountOff:
-      code.type === 'fixed'
-        ? formatMoney({ amount: value, currency: code.currency ?? cart.currency, locale: cart.customer.locale })
-        : undefined,
+    amountOff: code.type === 'fixed' ? { amount: value, currency: code.currency ?? cart.currency } : undefined,
     freeShipping: code.type === 'free_shipping',
   };
+}
+
+/** The discount with its amount formatted as the email's prices are (`buildCartEmailData`). */
+function withAmountIn(discount: ReturnType<typeof discountView>, cart: Cart, templateLanguage: string) {
+  const { amountOff } = discount;
+  const locale = cartMoneyLocale(cart, templateLanguage);
+  return { ...discount, amountOff: amountOff && formatMoney({ ...amountOff, locale }) };
 }

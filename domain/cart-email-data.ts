@@ -1,6 +1,7 @@
 import { isolateRightToLeft } from './bidi-isolate';
 import { displayEmail } from './display-email';
 import type { Cart } from './events';
+import { numberFormattingLocale } from './formatting-locale';
 import { formatMoney, lineTotal } from './money';
 
 /**
@@ -25,7 +26,10 @@ export interface CartEmailData {
    * same address as a person reads it (`покупатель@магазин.рф`), for text.
    */
   customer: { name: string; hasName: boolean; email: string; displayEmail: string; b2b: boolean };
-  /** The customer's language tag: money and dates are formatted for it. */
+  /**
+   * The customer's language tag, as the shop sent it. Money and dates are formatted in the
+   * template's language with the customer's region (domain/formatting-locale.ts).
+   */
   locale: string;
   timeZone: string;
   currency: string;
@@ -49,12 +53,23 @@ export interface CartEmailData {
 
 export interface CartEmailExtras {
   discount?: EmailDiscount | null;
+  /**
+   * The language of the template the data is rendered with (`TemplateRenderer.languageFor`), so
+   * prices are in the language of the words around them. Absent: the customer's own.
+   */
+  templateLanguage?: string;
+}
+
+/** The locale a cart email's prices are formatted in: also for a discount's amount, formatted beside the data. */
+export function cartMoneyLocale(cart: Cart, templateLanguage: string | undefined): string {
+  const customerLocale = cart.customer.locale;
+  return numberFormattingLocale({ customerLocale, templateLanguage: templateLanguage ?? customerLocale });
 }
 
 export function buildCartEmailData(cart: Cart, extras: CartEmailExtras = {}): CartEmailData {
   const { currency } = cart;
-  const locale = cart.customer.locale;
-  const money = (amount: string) => formatMoney({ amount, currency, locale });
+  const moneyLocale = cartMoneyLocale(cart, extras.templateLanguage);
+  const money = (amount: string) => formatMoney({ amount, currency, locale: moneyLocale });
   return {
     cartId: cart.id,
     customer: {
@@ -66,7 +81,7 @@ export function buildCartEmailData(cart: Cart, extras: CartEmailExtras = {}): Ca
       displayEmail: displayEmail(cart.customer.email),
       b2b: cart.customer.b2b,
     },
-    locale,
+    locale: cart.customer.locale,
     timeZone: cart.customer.timeZone,
     currency,
     items: cart.items.map((item) => ({

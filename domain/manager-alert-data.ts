@@ -12,9 +12,18 @@ export type ManagerAlertData = CartEmailData & { buyer: { email: string; name: s
  * unsubscribe the buyer), and `buyer` is who left the cart, the address as a person reads it
  * (`покупатель@магазин.рф`, not the A-labels the rows and envelopes keep).
  */
-export function buildManagerAlertData({ cart, managerEmail }: { cart: Cart; managerEmail: string }): ManagerAlertData {
+export function buildManagerAlertData({
+  cart,
+  managerEmail,
+  templateLanguage,
+}: {
+  cart: Cart;
+  managerEmail: string;
+  /** The alert template's language for the buyer (`TemplateRenderer.languageFor`): prices are formatted in it. */
+  templateLanguage?: string;
+}): ManagerAlertData {
   return {
-    ...buildCartEmailData(cart),
+    ...buildCartEmailData(cart, templateLanguage === undefined ? {} : { templateLanguage }),
     customer: { name: '', hasName: false, email: managerEmail, displayEmail: displayEmail(managerEmail), b2b: true },
     buyer: {
       email: displayEmail(cart.customer.email),

@@ -1,6 +1,7 @@
 import type { HelperDelegate, HelperOptions } from 'handlebars';
 import { isolateRightToLeft } from '../domain/bidi-isolate';
 import { formatDate, type DateStyle } from '../domain/date-format';
+import { formattingLocale, numberFormattingLocale } from '../domain/formatting-locale';
 import { formatMoney } from '../domain/money';
 import { type PluralForms, pluralize } from '../domain/plural';
 
@@ -38,8 +39,19 @@ type Options = HelperOptions & {
 
 const frame = (options: Options) => options.data;
 const root = (options: Options) => options.data.root;
-/** Money and dates follow the customer's conventions; words follow the template's language. */
-const formattingLocale = (options: Options) => root(options).locale ?? frame(options).locale;
+/** Dates in the template's language with the customer's region (domain/formatting-locale.ts). */
+const formattingLocaleOf = (options: Options) => {
+  const customerLocale = root(options).locale;
+  const templateLanguage = frame(options).locale;
+  return customerLocale === undefined ? templateLanguage : formattingLocale({ customerLocale, templateLanguage });
+};
+
+/** Money and percentages in the template's language (the customer's own tag when it is theirs). */
+const numberLocaleOf = (options: Options) => {
+  const customerLocale = root(options).locale;
+  const templateLanguage = frame(options).locale;
+  return customerLocale === undefined ? templateLanguage : numberFormattingLocale({ customerLocale, templateLanguage });
+};
 
 function requireHttpUrl(value: unknown, helper: string): URL {
   let url: URL | undefined;
@@ -126,24 +138,24 @@ const helpers: Record<string, (...args: never[]) => unknown> = {
     const currency = String(options.hash.currency ?? root(options).currency ?? '');
     if (!/^[A-Z]{3}$/.test(currency)) throw new Error(`money: no currency (give currency="EUR")`);
     if (!/^\d+(\.\d+)?$/.test(String(amount))) throw new Error(`money: "${String(amount)}" is not an amount`);
-    return formatMoney({ amount: String(amount), currency, locale: formattingLocale(options) });
+    return formatMoney({ amount: String(amount), currency, locale: numberLocaleOf(options) });
   },
 
-  /** `{{percent percentOff}}` → "10%" (en), "10 %" (ru): a percentage in the customer's format. */
+  /** `{{percent percentOff}}` → "10%" (en), "10 %" (ru): a percentage formatted as money is. */
   percent(value: unknown, options: Options) {
     const number = typeof value === 'number' ? value : /^\d+(\.\d+)?$/.test(String(value)) ? Number(value) : NaN;
     if (!Number.isFinite(number)) throw new Error(`percent: "${String(value)}" is not a number`);
-    return formatPercent(number, formattingLocale(options));
+    return formatPercent(number, numberLocaleOf(options));
   },
 
-  /** `{{date updatedAt}}`, `{{date discount.expiresAt style="short" time=true}}`, in the recipient's zone. */
+  /** `{{date updatedAt}}`, `{{date discount.expiresAt style="short" time=true}}`, in the recipient's zone, formatted as money is. */
   date(value: unknown, options: Options) {
     const dateStyle = (options.hash.style as DateStyle | undefined) ?? 'long';
     const withTime = options.hash.time === true;
     return oncePerEmail(options, `date|${String(value)}|${dateStyle}|${withTime}`, () =>
       formatDate({
         value: String(value),
-        locale: formattingLocale(options),
+        locale: formattingLocaleOf(options),
         timeZone: root(options).timeZone ?? 'UTC',
         dateStyle,
         withTime,

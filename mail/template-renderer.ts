@@ -15,6 +15,12 @@ export type { RenderOptions, RenderedEmail };
 
 export interface TemplateRenderer {
   render(templateId: string, data: object, options?: RenderOptions): Promise<RenderedEmail>;
+  /**
+   * The language `render` will use for a customer: their own when the template has it, else the
+   * shop's default. Data that formats prices before rendering (domain/cart-email-data.ts) asks
+   * this first, so the prices are in the language of the words around them.
+   */
+  languageFor(templateId: string, customerLocale: string): Promise<string>;
 }
 
 export interface TemplateRendererOptions {
@@ -99,6 +105,9 @@ export function createTemplateRenderer(options: TemplateRendererOptions): Templa
   }
 
   return {
+    async languageFor(templateId, customerLocale) {
+      return resolveLocale(await sourcesFor(templateId), customerLocale);
+    },
     async render(templateId, data, renderOptions = {}) {
       const sources = await sourcesFor(templateId);
       const requested = renderOptions.locale ?? (data as { locale?: string }).locale;

@@ -1,13 +1,13 @@
 import { readFile } from 'node:fs/promises';
 import path from 'node:path';
 import { z } from 'zod';
-import { type CartEmailData, type EmailDiscount, buildCartEmailData } from '../domain/cart-email-data';
+import { type CartEmailData, type EmailDiscount, buildCartEmailData, cartMoneyLocale } from '../domain/cart-email-data';
 import { displayEmail } from '../domain/display-email';
 import { EmailAddress } from '../domain/email-address';
 import { Cart } from '../domain/events';
 import { formatMoney } from '../domain/money';
 import { TemplateError, displayPath } from './template-errors';
-import type { TemplateSources } from './template-source';
+import { type TemplateSources, resolveLocale } from './template-source';
 
 /**
  * A sample is a cart in the webhook's `data` format, plus what a send adds: an optional discount
@@ -40,8 +40,8 @@ export type SampleData = CartEmailData & { buyer?: { email: string; name: string
 
 /**
  * Reads `samples/<name>` of a template as the data a real send would get; with `locale`, as a
- * customer with that language would get it (prices and dates formatted for it, and the sample's
- * `locales.<locale>` overrides applied).
+ * customer with that language would get it (the sample's `locales.<locale>` overrides applied, and
+ * prices formatted as a send formats them: in the language of the template rendered for it).
  */
 export async function loadSample(
   sources: TemplateSources,
@@ -62,7 +62,11 @@ export async function loadSample(
   }
   const { discount, buyer, ...cart } = result.data;
   if (options.locale) cart.customer.locale = options.locale;
-  const data = buildCartEmailData(cart, { discount: discount ? emailDiscount(discount, cart) : null });
+  const templateLanguage = resolveLocale(sources, cart.customer.locale);
+  const data = buildCartEmailData(cart, {
+    discount: discount ? emailDiscount({ discount, cart, templateLanguage }) : null,
+    templateLanguage,
+  });
   // As a send shows it (domain/manager-alert-data.ts): the buyer's domain in U-labels.
   return buyer ? { ...data, buyer: { ...buyer, email: displayEmail(buyer.email) } } : data;
 }
@@ -100,13 +104,17 @@ const isObject = (value: unknown): value is Record<string, unknown> =>
   typeof value === 'object' && value !== null && !Array.isArray(value);
 
 /** The discount as the chain step shows it (activities/run-chain-step.ts `discountView`). */
-function emailDiscount(discount: NonNullable<z.infer<typeof Sample>['discount']>, cart: Cart): EmailDiscount {
+function emailDiscount(input: {
+  discount: NonNullable<z.infer<typeof Sample>['discount']>;
+  cart: Cart;
+  templateLanguage: string;
+}): EmailDiscount {
+  const { discount, cart, templateLanguage } = input;
   const { amountOff, freeShipping, ...rest } = discount;
+  const locale = cartMoneyLocale(cart, templateLanguage);
   return {
     ...rest,
-    ...(amountOff
-      ? { amountOff: formatMoney({ amount: amountOff, currency: cart.currency, locale: cart.customer.locale }) }
-      : {}),
+    ...(amountOff ? { amountOff: formatMoney({ amount: amountOff, currency: cart.currency, locale }) } : {}),
     freeShipping: freeShipping ?? false,
   };
 }

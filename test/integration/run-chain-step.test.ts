@@ -135,6 +135,29 @@ describe('runChainStep (real Postgres, real SMTP)', () => {
     expect(code?.status).toBe('active'); // a finished chain leaves the code valid until it expires
   });
 
+  it('a de-DE customer of an English-only template reads its prices, the code’s amount and its date in English', async () => {
+    const campaign = consumerCampaign({
+      steps: [
+        {
+          id: 'incentive',
+          delay: '0s',
+          template: 'cart-incentive',
+          incentive: { type: 'fixed', value: 5, currency: 'EUR', validFor: '3d' },
+        },
+      ],
+    });
+    const step = await chainOf({ campaign, customer: { locale: 'de-DE' } });
+    expect(await runToEnd(step(0))).toEqual({ status: 'sent' });
+    const [email] = await smtp.waitFor(1);
+    expect(email?.subject).toContain('€5.00 off');
+    expect(email?.text).toContain('2 × €19.90 = €39.80');
+    expect(email?.text).toContain('Total: €52.30');
+    expect(email?.text).toMatch(
+      /until (Monday|Tuesday|Wednesday|Thursday|Friday|Saturday|Sunday), \d{1,2} [A-Z][a-z]+ \d{4} at/,
+    );
+    expect(email?.text).not.toMatch(/Montag|Dienstag|Mittwoch|Donnerstag|Freitag|Samstag|Sonntag|5,00|39,80/);
+  });
+
   it('the last email ends the chain; a retry and an earlier end keep both as they were', async () => {
     const frequent = consumerCampaign({ frequency: { minGap: '1s', maxPer7Days: 10, maxDeferral: '1h' } });
     const step = await chainOf({ campaign: frequent });

@@ -23,6 +23,19 @@ describe('manager alert data', () => {
     expect(data.customer.email).toBe('sales@shop.example');
   });
 
+  it("a German buyer's alert in English shows the total and the cart's last change in English, the buyer's tag as sent", async () => {
+    const { locales: _locales, ...plain } = sample;
+    const cart = Cart.parse({ ...plain, customer: { ...plain.customer, locale: 'de-DE', timeZone: 'Europe/Berlin' } });
+    const templateLanguage = await renderer.languageFor('b2b-manager-alert', cart.customer.locale);
+    const data = buildManagerAlertData({ cart, managerEmail: 'sales@shop.example', templateLanguage });
+    const email = await renderer.render('b2b-manager-alert', data);
+    expect(email.locale).toBe('en');
+    expect(email.subject).toMatch(/, €4,668\.00$/);
+    expect(email.text).toContain('Last changed: 23 November 2026 at 11:00');
+    expect(email.text).toContain("Buyer's language: de-DE");
+    expect(email.text).not.toMatch(/4\.668,00|um 11:00/);
+  });
+
   for (const template of ['b2b-manager-alert', 'b2b-reorder-manager-alert']) {
     it(`${template} shows the buyer's address as покупатель@магазин.рф in subject, HTML and text`, async () => {
       const data = buildManagerAlertData({ cart: cartOfRussianBuyer(), managerEmail: 'sales@shop.example' });

@@ -56,28 +56,49 @@ describe('Russian plural forms and formats', () => {
     expect(email.html).toContain('lang="ru"');
   });
 
-  it('a language without a variant falls back to the shop default (en), formatted for the customer', async () => {
-    const email = await renderer.render('cart-reminder', buildCartEmailData(cart({}, { locale: 'de' })));
+  it('a language without a variant falls back to the shop default (en), its prices in English with the customer region', async () => {
+    const customer = cart({}, { locale: 'de-DE' });
+    const templateLanguage = await renderer.languageFor('cart-reminder', customer.customer.locale);
+    expect(templateLanguage).toBe('en');
+    const email = await renderer.render('cart-reminder', buildCartEmailData(customer, { templateLanguage }));
     expect(email.locale).toBe('en');
     expect(email.subject).toBe('Ada, your cart is waiting');
-    expect(email.text).toContain('Total: 52,30\u00a0€');
+    expect(email.text).toContain('Total: €52.30');
+    expect(email.text).not.toContain('52,30');
   });
 
   it.each([
-    ['ar', '\u200f19.90\u00a0€'],
-    ['he', '\u200f19.90\u00a0\u200f€'],
+    ['ar-SA', 'ar', '\u200f١٩٫٩٠\u00a0€'],
+    ['he-IL', 'he', '\u200f19.90\u00a0\u200f€'],
   ])(
-    'a right-to-left customer (%s) in the English fallback: each price is isolated, so it stays beside its own number',
-    async (locale, unitPrice) => {
-      const email = await renderer.render('cart-reminder', buildCartEmailData(cart({}, { locale })));
-      expect(email.locale).toBe('en');
+    'a right-to-left customer (%s) of a template in their language: each price is isolated, so it stays beside its own number',
+    async (locale, language, unitPrice) => {
+      const line = body(
+        '<mj-section><mj-column><mj-text>{{#each items}}{{quantity}} × {{unitPrice}} = {{lineTotal}}\n{{/each}}</mj-text></mj-column></mj-section>',
+      );
+      const dir = await templateWith({ 'body.mjml': line, [`body.${language}.mjml`]: line });
+      const rendererWithVariant = createTemplateRenderer({ dir, watch: false });
+      const customer = cart({}, { locale });
+      const templateLanguage = await rendererWithVariant.languageFor('t', locale);
+      expect(templateLanguage).toBe(language);
+      const email = await rendererWithVariant.render('t', buildCartEmailData(customer, { templateLanguage }));
       // Without the isolates the bidi algorithm shows "2 × 39.80 = € 19.90 €": the unit price
       // and the line total swapped (seen in Chromium).
       const isolated = (value: string) => `\u2068${value}\u2069`;
-      expect(email.text).toContain(`2 × ${isolated(unitPrice)} = ${isolated(unitPrice.replace('19.90', '39.80'))}`);
+      const lineTotal = unitPrice.replace('19.90', '39.80').replace('١٩٫٩٠', '٣٩٫٨٠');
+      expect(email.text).toContain(`2 × ${isolated(unitPrice)} = ${isolated(lineTotal)}`);
       expect(decoded(email.html)).toContain(isolated(unitPrice));
     },
   );
+
+  it('a right-to-left customer (ar) of the English fallback reads English prices, with no invisible characters', async () => {
+    const customer = cart({}, { locale: 'ar' });
+    const templateLanguage = await renderer.languageFor('cart-reminder', 'ar');
+    const email = await renderer.render('cart-reminder', buildCartEmailData(customer, { templateLanguage }));
+    expect(email.locale).toBe('en');
+    expect(email.text).toContain('2 × €19.90 = €39.80');
+    expect(email.text).not.toMatch(/[\u2066-\u2069\u200f]/);
+  });
 
   it('a right-to-left name keeps its place in an English subject', async () => {
     const email = await renderer.render('cart-reminder', buildCartEmailData(cart({}, { name: 'محمد Smith' })));
@@ -308,10 +329,16 @@ describe('discount kinds and the buyer, in sends and samples', () => {
     expect(ru.subject).toBe('Скидка 12,5\u00a0% на вашу корзину, Ada');
   });
 
-  it("an Arabic customer: the code's expiry date stays in one piece in the English subject and preheader", async () => {
-    const email = await renderer.render('cart-incentive', incentive({ percentOff: 10 }, 'ar'));
-    const expiry = '\u206831\u200f/12\u200f/2099\u2069';
-    expect(`${email.subject} ${email.preheader}`).toContain(expiry);
+  it("an Arabic customer of an English-only email: the code's expiry date and the total are in English, with no right-to-left marks", async () => {
+    const data = buildCartEmailData(cart({}, { locale: 'ar' }), {
+      discount: { code: 'CF-1', expiresAt: '2099-12-31T20:00:00Z', percentOff: 10 },
+      templateLanguage: 'en',
+    });
+    const email = await renderer.render('cart-incentive', data);
+    const headers = `${email.subject} ${email.preheader}`;
+    expect(headers).toContain('valid until Dec 31, 2099');
+    expect(headers).toContain('total €52.30');
+    expect(headers).not.toMatch(/[\u0600-\u06ff\u200f\u2068]/);
   });
 
   it('percent refuses what is not a number, naming the line', async () => {
