@@ -1,4 +1,3 @@
-import { readdir } from 'node:fs/promises';
 import { fileURLToPath } from 'node:url';
 import type { Logger } from 'pino';
 import type { ActivityDeps } from '../activities';
@@ -10,12 +9,14 @@ import { type Config, ConfigError } from '../config/env';
 import { type Database, configuredDatabase, openDatabase } from '../db/client';
 import { createSmtpMailer } from '../mail/mailer';
 import { recordDeliveryEvent, smtpRejectionType, softBounceRule } from '../app/bounces';
+import { assertCampaignTemplates } from './campaign-templates';
+import { templatesDir } from './templates-dir';
 import { loadDkimSettings } from './dkim-config';
 import { createTemplateRenderer } from '../mail/template-renderer';
 import { createShopProfiles } from './shop-profiles';
 import type { LinkSettings } from '../tracking/message-links';
 
-export const templatesDir = fileURLToPath(new URL('../templates', import.meta.url));
+export { templatesDir } from './templates-dir';
 
 export interface Services {
   database: Database;
@@ -153,29 +154,6 @@ export async function loadCampaignFiles(config: Config): Promise<{ active: Campa
 export async function loadCampaignDir(dir: string): Promise<{ active: Campaign[]; all: Campaign[] }> {
   const all = await loadCampaigns(dir);
   const active = newestVersions(all);
-  await assertCampaignTemplates(active);
+  await assertCampaignTemplates(active, templatesDir);
   return { active, all };
-}
-
-/** Every template a campaign step names must exist, or the start stops naming campaign and step. */
-export async function assertCampaignTemplates(campaigns: Campaign[], dir: string = templatesDir): Promise<void> {
-  const present = new Set(await readdir(dir));
-  const missing = campaigns.flatMap((campaign) =>
-    campaign.steps.flatMap((step) =>
-      [
-        { where: `step ${step.id}`, template: step.template },
-        ...(step.variants ?? []).map((variant) => ({
-          where: `step ${step.id}, variant ${variant.id}`,
-          template: variant.template,
-        })),
-      ]
-        .filter(({ template }) => template !== undefined && !present.has(template))
-        .map(
-          ({ where, template }) =>
-            `  campaign ${campaign.id}@${campaign.version}, ${where}: no template "${template}" in ${dir}`,
-        ),
-    ),
-  );
-  if (missing.length > 0)
-    throw new ConfigError(`Campaign steps name templates that do not exist:\n${missing.join('\n')}`);
 }

@@ -1,6 +1,10 @@
 import { stat } from 'node:fs/promises';
 import { Command } from 'commander';
 import { loadConfig } from '../config/env';
+import { assertCampaignTemplates } from '../app/campaign-templates';
+import { templatesDir } from '../app/templates-dir';
+import { ConfigError } from '../config/env';
+import { newestVersions } from '../domain/campaign';
 import { CampaignFileError, DEFAULT_CAMPAIGNS_DIR, loadCampaigns } from './load';
 
 // `cartflow campaigns check [folder]` (`npm run campaigns:check`): validates campaign files
@@ -24,6 +28,8 @@ export function campaignsCheckProgram(): Command {
       }
       try {
         const campaigns = await loadCampaigns(dir);
+        // As the start checks them: the newest version of each names templates that exist.
+        await assertCampaignTemplates(newestVersions(campaigns), templatesDir);
         process.stdout.write(`checked ${dir}\n`);
         for (const { trigger, priority, id, version, segment } of campaigns) {
           process.stdout.write(
@@ -31,7 +37,7 @@ export function campaignsCheckProgram(): Command {
           );
         }
       } catch (error) {
-        if (!(error instanceof CampaignFileError)) throw error;
+        if (!(error instanceof CampaignFileError || error instanceof ConfigError)) throw error;
         process.stderr.write(`${error.message}\n`);
         process.exitCode = 1;
       }

@@ -23,6 +23,7 @@ import {
   restoreStatements,
   statementAt,
 } from './template-protect';
+import { subjectLinesOf } from './subject-lines';
 import { type ShopView, type TemplateFile, type TemplateSources, pickFile, shopForLocale } from './template-source';
 
 export interface RenderedEmail {
@@ -333,9 +334,7 @@ export async function renderPerEmail(input: {
 }
 
 function subjectLines(file: TemplateFile): Array<{ source: string; origin: Origin }> {
-  const lines = file.content
-    .split('\n')
-    .flatMap((source, index) => (source.trim() ? [{ source, origin: { file: file.path, line: index + 1 } }] : []));
+  const lines = subjectLinesOf(file).map(({ source, line }) => ({ source, origin: { file: file.path, line } }));
   if (lines.length === 0) throw new TemplateError(`${displayPath(file.path)}: empty (write at least one subject line)`);
   return lines;
 }

@@ -130,6 +130,17 @@ describe('cartflow campaigns check, end to end', () => {
     expect(broken.stderr).not.toMatch(STACK);
   });
 
+  it('checks the templates as the start does: a missing template or subject line is exit code 1 naming both', async () => {
+    const folder = 'test/fixtures/campaigns-bad/templates';
+    const checked = await runCartflow(['campaigns', 'check', folder], quiet);
+    expect(checked).toMatchObject({ code: 1, stdout: '' });
+    expect(checked.stderr).toContain(
+      'campaign subject-test@1, step reminder, variant third-line: subjectLine 3, but templates/cart-reminder/subject.hbs has 2 lines',
+    );
+    expect(checked.stderr).toContain('campaign subject-test@1, step incentive: no template "cart-incentiv"');
+    expect(checked.stderr).not.toMatch(STACK);
+  });
+
   it('a folder argument wins over CAMPAIGNS_DIR; the shipped campaigns are ok', async () => {
     const shipped = await runCartflow(['campaigns', 'check', 'campaigns'], { ...quiet, CAMPAIGNS_DIR: brokenFolder });
     expect(shipped).toMatchObject({ code: 0, stderr: '' });
