@@ -38,6 +38,19 @@ const parsedBy =
     return parsed.data;
   };
 
+/**
+ * A shop that sends under its own name but names no postal address shows the install's in its
+ * marketing emails: right for brands of one company, wrong for another company's shop (the law
+ * asks for the sender's own). Said, not refused.
+ */
+function postalAddressWarning(id: string): string {
+  return (
+    `note: shop ${id} sends under its own From but has no --postal-address: its marketing emails show ` +
+    "the install's (SHOP_POSTAL_ADDRESS, else templates/shop.json). If it is another company, remove it " +
+    'and add it again with its own --postal-address (docs/shops.md)\n'
+  );
+}
+
 const postalAddressArgument = (value: string): LocalizedText => {
   if (!value.trim().startsWith('{')) return value;
   let json: unknown;
@@ -256,6 +269,7 @@ export function shopsProgram(): Command {
         process.stdout.write(
           `its email is signed with its own DKIM key; publish the public key as the TXT record ${dkimColumn(added.shop)} (docs/bounces-and-dkim.md)\n`,
         );
+      if (added.shop.fromAddress && !added.shop.postalAddress) process.stderr.write(postalAddressWarning(id));
       if (!given) process.stdout.write(`webhook secret (shown once; give it to the shop's backend):\n${secret}\n`);
     });
 

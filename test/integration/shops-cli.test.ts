@@ -60,7 +60,7 @@ describe('npm run shops', () => {
       '--currencies',
       'eur, usd',
     );
-    expect(added.code).toBe(0);
+    expect(added).toMatchObject({ code: 0, stderr: '' });
     expect(added.stdout).toMatch(/^added shop obrien \(generic\)\n/);
     const secret = printedSecret(added.stdout);
     expect(secret).toMatch(/^[A-Za-z0-9_-]{43}$/);
@@ -77,6 +77,19 @@ describe('npm run shops', () => {
       stderr: 'cartflow: a shop with id obrien already exists; nothing changed\n',
     });
     expect((await findShop(database.db, 'obrien'))?.webhookSecrets).toEqual([secret]);
+  });
+
+  it("add of a shop with its own From and no postal address says its emails show the install's (added all the same)", async () => {
+    const added = await cli('add', 'no-address', '--from-address', 'hello@no-address.example');
+    expect(added.code).toBe(0);
+    expect(added.stderr).toBe(
+      "note: shop no-address sends under its own From but has no --postal-address: its marketing emails show the install's (SHOP_POSTAL_ADDRESS, else templates/shop.json). If it is another company, remove it and add it again with its own --postal-address (docs/shops.md)\n",
+    );
+    expect(await findShop(database.db, 'no-address')).toMatchObject({ fromAddress: 'hello@no-address.example' });
+    // Without a From of its own it sends as the install: nothing to say.
+    expect((await cli('add', 'as-install')).stderr).toBe('');
+    // The other tests list the install's shops.
+    for (const id of ['no-address', 'as-install']) expect((await cli('remove', id)).code).toBe(0);
   });
 
   it('a Shopify shop takes its client secret from a file (never printed); a taken, the default or a bad domain is refused', async () => {
