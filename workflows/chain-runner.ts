@@ -172,7 +172,8 @@ export function createChainRunner({ shopId, subjectId, state, continueAsNew }: C
       nextStep: next?.id,
       nextStepAt: !outcome && state.waitUntil !== undefined ? new Date(state.waitUntil).toISOString() : undefined,
       stepsDone: state.stepIndex,
-      itemCount: state.cart?.items.length ?? 0,
+      itemCount: state.cart?.items.reduce((units, item) => units + item.quantity, 0) ?? 0,
+      lineCount: state.cart?.items.length ?? 0,
     };
   }
 

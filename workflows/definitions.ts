@@ -47,7 +47,10 @@ export interface CartChainView {
   nextStep?: string;
   nextStepAt?: string;
   stepsDone: number;
+  /** Units in the cart (the sum of quantities), as the emails' `itemCount` counts them. */
   itemCount: number;
+  /** Lines in the cart (distinct products). */
+  lineCount: number;
 }
 
 export const cartStateQuery = defineQuery<CartChainView>('cartState');

@@ -89,7 +89,12 @@ const toJson = ({ metadata, data }: Payload) => ({
 describe('payload encryption, end to end', () => {
   it('runs the chain with the codec while Temporal history holds no plaintext', async () => {
     const handle = codecClient.workflow.getHandle(workflowId);
-    expect(await handle.query(cartStateQuery)).toMatchObject({ phase: 'waiting_for_inactivity', itemCount: 2 });
+    expect(await handle.query(cartStateQuery)).toMatchObject({
+      phase: 'waiting_for_inactivity',
+      // Two lines: two T-shirts and a mug.
+      itemCount: 3,
+      lineCount: 2,
+    });
     expect(await handle.result()).toBe('completed');
     const [reminder] = await stack.smtp.waitFor(1, 30_000);
     expect(reminder?.to && 'text' in reminder.to ? reminder.to.text : '').toBe(email);
