@@ -11,8 +11,8 @@
   const $ = (id) => document.getElementById(id);
   const charts = [];
   const knownCampaigns = new Set();
-  // Phone widths: the funnel is drawn across (see funnelChart). Crossing this width (a phone
-  // turned) draws the report again, as a chart's orientation is fixed when it is made.
+  // Phone widths: the funnel and the arms are drawn across (see acrossOnPhone). Crossing this width
+  // (a phone turned) draws the report again, as a chart's orientation is fixed when it is made.
   const PHONE = matchMedia('(max-width: 640px)');
   let shownReport = null;
 
@@ -123,6 +123,8 @@
     canvas.setAttribute('aria-label', label);
     box.append(canvas);
     parent.append(box);
+    // Across, each category needs its own height: the box grows with them instead of squeezing the bars.
+    if (config.options.indexAxis === 'y') box.style.height = `${120 + 72 * config.data.labels.length}px`;
     return { canvas, config };
   }
 
@@ -136,14 +138,7 @@
     box.append(element('h3', '', 'Funnel per step'));
     const revenue = revenueText(section.funnel);
     if (revenue) box.append(element('p', 'note', revenue));
-    const funnel = chartBox(
-      box,
-      funnelChart(section.funnel, PHONE.matches),
-      `Funnel of ${section.campaignId} per step`,
-    );
-    // Across, each funnel line needs its own height: the box grows with them instead of squeezing the bars.
-    if (PHONE.matches) funnel.canvas.parentElement.style.height = `${120 + 72 * section.funnel.length}px`;
-    jobs.push(funnel);
+    jobs.push(chartBox(box, funnelChart(section.funnel, PHONE.matches), `Funnel of ${section.campaignId} per step`));
 
     box.append(element('h3', '', 'Experiments'));
     if (section.experiments.length === 0) box.append(element('p', 'note', 'No experiment in this range.'));
@@ -177,11 +172,27 @@
   }
 
   /**
-   * The funnel per step: on a wide screen a bar group per funnel line, labelled "reminder · control".
-   * On a phone the groups are rows (bars drawn across) with the label's parts on lines of their
-   * own: upright under 4+ groups of 7 bars in ~300 px, Chart.js tilted the labels over each other,
-   * cut the first at the left edge, and the legend left the bars ~150 px of height.
+   * The options that lay a bar chart out for the screen. On a wide screen as Chart.js does (bars up,
+   * `value` the y axis). On a phone the categories are rows (bars drawn across) with each label's
+   * lines (`labelLines[index]`) upright beside them: in ~300 px Chart.js tilted the labels over each
+   * other, cut the first at the left edge, and the legend left the bars ~150 px of height.
    */
+  function acrossOnPhone({ phone, value, labelLines }) {
+    if (!phone) return { scales: { y: value } };
+    return {
+      indexAxis: 'y',
+      scales: {
+        x: value,
+        y: {
+          ticks: { autoSkip: false, maxRotation: 0, callback: (_, index) => labelLines[index] },
+          grid: { display: false },
+        },
+      },
+      plugins: { legend: { labels: { boxWidth: 14, padding: 8 } } },
+    };
+  }
+
+  /** The funnel per step: a bar group per funnel line, labelled "reminder · control"; across on a phone. */
   function funnelChart(funnel, phone) {
     const versions = new Set(funnel.map((line) => line.campaignVersion));
     const currencies = new Set(funnel.map((line) => line.currency));
@@ -208,11 +219,6 @@
       ['Clicked (people)', 'uniqueHumanClicks', COLORS[3]],
       ['Attributed orders', 'attributedOrders', COLORS[4]],
     ];
-    const counts = { beginAtZero: true, ticks: { precision: 0 } };
-    const steps = {
-      ticks: { autoSkip: false, maxRotation: 0, callback: (_, index) => labelLines[index] },
-      grid: { display: false },
-    };
     return {
       type: 'bar',
       data: {
@@ -223,20 +229,17 @@
           backgroundColor: color,
         })),
       },
-      options: phone
-        ? {
-            indexAxis: 'y',
-            scales: { x: counts, y: steps },
-            plugins: { legend: { labels: { boxWidth: 14, padding: 8 } } },
-          }
-        : { scales: { y: counts } },
+      options: acrossOnPhone({ phone, value: { beginAtZero: true, ticks: { precision: 0 } }, labelLines }),
     };
   }
 
-  /** Breaks a label after its hyphens, underscores and spaces into lines of about `width` characters. */
+  /**
+   * Breaks a label after its hyphens, underscores and spaces into lines of about `width` characters;
+   * never inside parentheses, so "holdout (no email)" keeps "(no email)" on one line.
+   */
   function wrapped(text, width = 14) {
     const lines = [];
-    for (const piece of text.split(/(?<=[-_ ])/)) {
+    for (const piece of text.split(/(?<=[-_ ])(?![^(]*\))/)) {
       if (lines.length > 0 && (lines[lines.length - 1] + piece).length <= width) lines[lines.length - 1] += piece;
       else lines.push(piece);
     }
@@ -264,7 +267,11 @@
       );
     }
     grid.append(card);
-    const job = chartBox(card, armsChart(experiment), `Arms of ${experiment.experiment} with 95 % intervals`);
+    const job = chartBox(
+      card,
+      armsChart(experiment, PHONE.matches),
+      `Arms of ${experiment.experiment} with 95 % intervals`,
+    );
     for (const arm of experiment.arms)
       if (arm.vsControl) card.append(element('p', 'note', comparisonText(experiment, arm)));
     return job;
@@ -322,12 +329,21 @@
     return `${name} vs ${base}: ${points(vs.difference)} (${ci}${always})`;
   }
 
-  function armsChart(experiment) {
+  /** A bar per arm with its 95 % interval as whiskers, labelled "control (150)"; across on a phone. */
+  function armsChart(experiment, phone) {
+    const parts = experiment.arms.map((arm) => [armName(experiment, arm.id), `(${count.format(arm.entered)})`]);
+    const layout = acrossOnPhone({
+      phone,
+      value: { beginAtZero: true, title: { display: true, text: '%' } },
+      labelLines: parts.map((armParts) => armParts.flatMap((part) => wrapped(part))),
+    });
     const rateWord = experiment.metric === 'human_clicks' ? 'Click rate' : 'Order rate';
+    // The error-bar plugin reads the rate and its interval on the value axis: x when drawn across.
+    const [value, low, high] = phone ? ['x', 'xMin', 'xMax'] : ['y', 'yMin', 'yMax'];
     return {
       type: 'barWithErrorBars',
       data: {
-        labels: experiment.arms.map((arm) => `${armName(experiment, arm.id)} (${count.format(arm.entered)})`),
+        labels: parts.map((armParts) => armParts.join(' ')),
         datasets: [
           {
             label: `${rateWord} % (95 % interval)`,
@@ -335,8 +351,8 @@
             // [0, 100] whisker. The error-bar plugin needs an object at every index, so null fields.
             data: experiment.arms.map((arm) =>
               arm.rate.rate === null
-                ? { y: null, yMin: null, yMax: null }
-                : { y: arm.rate.rate * 100, yMin: arm.rate.low * 100, yMax: arm.rate.high * 100 },
+                ? { [value]: null, [low]: null, [high]: null }
+                : { [value]: arm.rate.rate * 100, [low]: arm.rate.low * 100, [high]: arm.rate.high * 100 },
             ),
             backgroundColor: experiment.arms.map((_, index) => COLORS[index % COLORS.length]),
             errorBarColor: '#1f2933',
@@ -347,8 +363,9 @@
         ],
       },
       options: {
-        scales: { y: { beginAtZero: true, title: { display: true, text: '%' } } },
+        ...layout,
         plugins: {
+          ...layout.plugins,
           tooltip: {
             callbacks: {
               label: (item) => {

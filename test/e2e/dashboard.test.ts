@@ -1,7 +1,7 @@
 import { mkdir } from 'node:fs/promises';
 import path from 'node:path';
 import pino from 'pino';
-import type { Browser, Page } from 'playwright-core';
+import type { Browser, Locator, Page } from 'playwright-core';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { createApp } from '../../server/app';
 import type { CartWorkflows } from '../../server/cart-workflows';
@@ -62,6 +62,7 @@ interface PageGlobals {
   Chart: {
     getChart(canvas: unknown): {
       config: { type: string };
+      options: { indexAxis?: 'x' | 'y' };
       data: { labels: string[]; datasets: Array<{ label: string; data: number[] }> };
     };
   };
@@ -82,8 +83,9 @@ interface ChartAxis {
   options: { ticks: { font: unknown } };
   isHorizontal(): boolean;
   getPixelForTick(index: number): number;
+  getValueForPixel(pixel: number): number;
 }
-interface FunnelGlobals {
+interface LayoutGlobals {
   Chart: {
     getChart(canvas: unknown): {
       width: number;
@@ -92,6 +94,9 @@ interface FunnelGlobals {
       options: { indexAxis?: 'x' | 'y' };
       scales: { x: ChartAxis; y: ChartAxis };
       ctx: { font: string; measureText(text: string): { width: number } };
+      getDatasetMeta(index: number): {
+        data: Array<{ getProps(keys: string[]): Record<string, number | null> }>;
+      };
     };
     helpers: { toFont(font: unknown): { string: string; lineHeight: number } };
   };
@@ -155,13 +160,13 @@ const canvases = (page: Page) =>
   );
 
 /**
- * The consumer funnel's step labels as drawn: their lines, their tilt, where each lies along the
- * step axis (start to end, in canvas pixels) and how deep it is across it, beside the room the
+ * A bar chart's category labels as drawn: their lines, their tilt, where each lies along the
+ * category axis (start to end, in canvas pixels) and how deep it is across it, beside the room the
  * axis has; and how long the value axis is, i.e. the room the bars have to differ.
  */
-const funnelLayout = (page: Page) =>
-  page.locator('[data-campaign="consumer"] canvas[aria-label="Funnel of consumer per step"]').evaluate((canvas) => {
-    const { Chart } = globalThis as unknown as FunnelGlobals;
+const barLayout = (canvas: Locator) =>
+  canvas.evaluate((canvas) => {
+    const { Chart } = globalThis as unknown as LayoutGlobals;
     const chart = Chart.getChart(canvas);
     const axis = chart.options.indexAxis === 'y' ? chart.scales.y : chart.scales.x;
     const across = axis.isHorizontal();
@@ -185,10 +190,13 @@ const funnelLayout = (page: Page) =>
     };
   });
 
-type FunnelLayout = Awaited<ReturnType<typeof funnelLayout>>;
+const funnelLayout = (page: Page) =>
+  barLayout(page.locator('[data-campaign="consumer"] canvas[aria-label="Funnel of consumer per step"]'));
+
+type BarLayout = Awaited<ReturnType<typeof barLayout>>;
 
 /** Every label upright, inside the canvas and its axis' box, and clear of the next one. */
-function expectReadableLabels(layout: FunnelLayout) {
+function expectReadableLabels(layout: BarLayout) {
   expect(layout.rotation).toBe(0);
   layout.boxes.forEach((box, index) => {
     const label = box.lines.join(' ');
@@ -199,6 +207,51 @@ function expectReadableLabels(layout: FunnelLayout) {
     if (next) expect(box.end, `${label} runs into ${next.lines.join(' ')}`).toBeLessThanOrEqual(next.start);
   });
 }
+
+/**
+ * Per bar of an arms chart, read back from the pixels Chart.js placed: the rate at the bar's end
+ * and the 95 % interval at its whiskers' ends, in % on the value axis (null where nothing is drawn).
+ */
+const whiskers = (canvas: Locator) =>
+  canvas.evaluate((canvas) => {
+    const chart = (globalThis as unknown as LayoutGlobals).Chart.getChart(canvas);
+    const axis = chart.options.indexAxis === 'y' ? chart.scales.x : chart.scales.y;
+    const key = axis.isHorizontal() ? 'x' : 'y';
+    const value = (pixel: number | null | undefined) =>
+      typeof pixel === 'number' ? axis.getValueForPixel(pixel) : null;
+    return chart.getDatasetMeta(0).data.map((bar) => {
+      const props = bar.getProps([key, `${key}Min`, `${key}Max`]);
+      return { rate: value(props[key]), low: value(props[`${key}Min`]), high: value(props[`${key}Max`]) };
+    });
+  });
+
+/** The seeded experiments' arms charts, with the lines of their labels on a phone and on a desktop. */
+const ARMS = [
+  {
+    canvas: '[data-campaign="consumer"] [data-experiment="holdout"] canvas',
+    phone: [
+      ['holdout', '(no email)', '(120)'],
+      ['emailed', '(480)'],
+    ],
+    desktop: [['holdout (no email) (120)'], ['emailed (480)']],
+  },
+  {
+    canvas: '[data-campaign="consumer"] [data-experiment="reminder"] canvas',
+    phone: [
+      ['control', '(240)'],
+      ['urgent', '(240)'],
+    ],
+    desktop: [['control (240)'], ['urgent (240)']],
+  },
+  {
+    canvas: '[data-campaign="welcome"] [data-experiment="welcome"] canvas',
+    phone: [
+      ['plain', '(150)'],
+      ['illustrated', '(90)'],
+    ],
+    desktop: [['plain (150)'], ['illustrated (90)']],
+  },
+];
 
 describe('dashboard (real HTTP server, headless Chromium)', () => {
   it.each([1280, 375])('draws funnel, arms with error bars, daily series and verdicts at %i px', async (width) => {
@@ -277,7 +330,7 @@ describe('dashboard (real HTTP server, headless Chromium)', () => {
         globalThis as unknown as { document: { querySelector(s: string): unknown } }
       ).document.querySelector('[data-campaign="consumer"] canvas');
       return (
-        canvas !== null && (globalThis as unknown as FunnelGlobals).Chart.getChart(canvas).options.indexAxis !== 'y'
+        canvas !== null && (globalThis as unknown as LayoutGlobals).Chart.getChart(canvas).options.indexAxis !== 'y'
       );
     });
     const desktop = await funnelLayout(page);
@@ -289,6 +342,60 @@ describe('dashboard (real HTTP server, headless Chromium)', () => {
       ['incentive'],
     ]);
     expectReadableLabels(desktop);
+    expect(errors).toEqual([]);
+    await page.context().close();
+  });
+
+  it('the experiments’ arms are readable on a phone (390 px) with their intervals, and as before on a desktop', async () => {
+    const { page, errors } = await openDashboard(390);
+    await showSeededRange(page);
+    const intervals: Array<Awaited<ReturnType<typeof whiskers>>> = [];
+    for (const arms of ARMS) {
+      const canvas = page.locator(arms.canvas);
+      const phone = await barLayout(canvas);
+      // Every arm keeps its label, on lines of their own rather than tilted over each other.
+      expect(phone.boxes.map((box) => box.lines)).toEqual(arms.phone);
+      expectReadableLabels(phone);
+      expect(phone.barRoom, arms.canvas).toBeGreaterThanOrEqual(180);
+      intervals.push(await whiskers(canvas));
+    }
+    const scroll = await page.evaluate(() => {
+      const { documentElement } = (globalThis as unknown as PageGlobals).document;
+      return { document: documentElement.scrollWidth, viewport: documentElement.clientWidth };
+    });
+    expect(scroll.document).toBeLessThanOrEqual(scroll.viewport);
+    await page
+      .locator('[data-campaign="consumer"] .experiments')
+      .screenshot({ path: path.join(artifacts, 'dashboard-arms-390.png') });
+
+    await page.setViewportSize({ width: 1280, height: 900 });
+    await page.waitForFunction(() => {
+      const canvas = (
+        globalThis as unknown as { document: { querySelector(s: string): unknown } }
+      ).document.querySelector('[data-experiment] canvas');
+      return (
+        canvas !== null && (globalThis as unknown as LayoutGlobals).Chart.getChart(canvas).options.indexAxis !== 'y'
+      );
+    });
+    for (const [index, arms] of ARMS.entries()) {
+      const canvas = page.locator(arms.canvas);
+      const desktop = await barLayout(canvas);
+      expect(desktop.steps).toBe('below the bars');
+      expect(desktop.boxes.map((box) => box.lines)).toEqual(arms.desktop);
+      expectReadableLabels(desktop);
+      // The whiskers mark the same rates and intervals whichever way the bars run, each around its bar.
+      const upright = await whiskers(canvas);
+      upright.forEach((bar, arm) => {
+        const across = intervals[index]![arm]!;
+        const where = `${arms.canvas} arm ${arm}`;
+        expect(bar.low, where).not.toBeNull();
+        expect(bar.low!, where).toBeLessThanOrEqual(bar.rate!);
+        expect(bar.rate!, where).toBeLessThan(bar.high!);
+        for (const field of ['rate', 'low', 'high'] as const) {
+          expect(across[field], `${where} ${field}`).toBeCloseTo(bar[field]!, 0);
+        }
+      });
+    }
     expect(errors).toEqual([]);
     await page.context().close();
   });
@@ -347,8 +454,11 @@ describe('dashboard (real HTTP server, headless Chromium)', () => {
     await stateIs(page, 'ready');
     const bars = (experiment: string) =>
       page.locator(`[data-campaign="consumer"] [data-experiment="${experiment}"] canvas`).evaluate((canvas) => {
-        const { data } = (globalThis as unknown as PageGlobals).Chart.getChart(canvas);
-        return { labels: data.labels, values: data.datasets[0]?.data as unknown as Array<{ y: number | null }> };
+        const { data, options } = (globalThis as unknown as PageGlobals).Chart.getChart(canvas);
+        // At phone width the bars run across: the rate is on the x axis.
+        const rate = options.indexAxis === 'y' ? 'x' : 'y';
+        const bars = data.datasets[0]?.data as unknown as Array<Record<'x' | 'y', number | null>>;
+        return { labels: data.labels, values: bars.map((bar) => ({ y: bar[rate] })) };
       });
     const holdout = await bars('holdout');
     expect(holdout.labels).toEqual(['holdout (no email) (0)', 'emailed (5)']);
