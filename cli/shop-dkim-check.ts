@@ -5,6 +5,7 @@ import { type ShopRecord, findShop } from '../db/shop-store';
 import { parseEmailAddress } from '../domain/email-address';
 import { type DkimCheckResult, dkimRecordReport } from './dkim-check';
 import { shopOfCommand } from './shop-option';
+import { UsageError } from './usage-error';
 
 // `cartflow dkim check --shop <id>`: the record for a shop's own key (`shops add --dkim-*`,
 // `shops set-dkim`), read from the shops table and printed as the install's key is, so an operator
@@ -35,10 +36,14 @@ export async function checkShopDkim(config: ShopDkimEnv, shopId: string): Promis
   });
   if (!shop?.dkim) return { ok: false, report: '', warnings: [withoutOwnKey(shopId, config)] };
   const checked = checkDkimKey(shop.dkim.privateKey);
+  // `shops add` and `set-dkim` check the key, but the table takes any text (a hand-edited row):
+  // named as the install's unusable DKIM_PRIVATE_KEY is, by its type or parser error, never its text.
+  if (!checked.ok)
+    throw new UsageError(
+      `shop ${shopId}'s stored DKIM key ${checked.reason}; give it a new one with: npx cartflow shops set-dkim ${shopId}`,
+    );
   const warnings =
-    checked.ok && checked.bits !== undefined && checked.bits < 2048
-      ? ['DKIM key is shorter than the advised 2048 bits']
-      : [];
+    checked.bits !== undefined && checked.bits < 2048 ? ['DKIM key is shorter than the advised 2048 bits'] : [];
   const settings = { domainName: shop.dkim.domain, keySelector: shop.dkim.selector, privateKey: shop.dkim.privateKey };
   return { ok: true, report: dkimRecordReport(settings, { fromDomain: fromDomainOf(shop) }), warnings };
 }

@@ -150,6 +150,26 @@ describe('npx cartflow dkim check --shop <id>', () => {
     });
   });
 
+  it('a stored key that is not usable (a hand-edited row) is named in one line, exit 1, its text never printed', async () => {
+    const notAKey =
+      '-----BEGIN PRIVATE KEY-----\nbm90IGEga2V5IGF0IGFsbCwganVzdCB0ZXh0IGZvciB0aGUgdGVzdA==\n-----END PRIVATE KEY-----\n';
+    await addShop(
+      database.db,
+      shopRow({
+        id: 'edited',
+        webhookSecret: 'a-secret-of-thirty-two-characters',
+        fromAddress: 'hi@edited.example',
+        dkim: { domain: 'edited.example', selector: 'e1', privateKey: notAKey },
+      }),
+    );
+    const checked = await cartflow(['dkim', 'check', '--shop', 'edited']);
+    expect(checked).toMatchObject({ code: 1, stdout: '' });
+    expect(checked.stderr).toMatch(
+      /^cartflow: shop edited's stored DKIM key is not a usable PEM private key: [^\n]*; give it a new one with: npx cartflow shops set-dkim edited\n$/,
+    );
+    expectNoPrivateKey(checked, notAKey);
+  });
+
   it('an unknown shop is refused as every --shop refuses it: one line, exit 1', async () => {
     const unknown = await cartflow(['dkim', 'check', '--shop', 'nope'], installDkim);
     expect(unknown).toEqual({
