@@ -17,7 +17,6 @@ type ShopDkimEnv = Pick<
   | 'DATABASE_URL'
   | 'DATA_DIR'
   | 'EMBEDDED_DB_PORT'
-  | 'MAIL_FROM'
   | 'DKIM_DOMAIN'
   | 'DKIM_SELECTOR'
   | 'DKIM_PRIVATE_KEY'
