@@ -42,6 +42,14 @@ export async function checkDkim(config: DkimEnv, { fromDomain }: { fromDomain: s
   if (!settings) {
     return { ok: false, report: '', warnings };
   }
+  return { ok: true, report: dkimRecordReport(settings, { fromDomain }), warnings };
+}
+
+/**
+ * What an operator reads and publishes for a signing key, the install's or a shop's: who signs,
+ * the record name, its value on one line and as zone-file strings. Only the public half is printed.
+ */
+export function dkimRecordReport(settings: DkimSettings, { fromDomain }: { fromDomain: string }): string {
   const bits = createPublicKey(settings.privateKey).asymmetricKeyDetails?.modulusLength;
   const record = dkimTxtRecord(settings);
   const report = [
@@ -51,5 +59,5 @@ export async function checkDkim(config: DkimEnv, { fromDomain }: { fromDomain: s
     'In a zone file:',
     `  ${record.name}.  TXT  ${zoneFileStrings(record.value)}`,
   ];
-  return { ok: true, report: `${report.join('\n')}\n`, warnings };
+  return `${report.join('\n')}\n`;
 }

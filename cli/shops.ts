@@ -171,6 +171,10 @@ function publicView(shop: ShopRecord) {
 const dkimColumn = (shop: ShopRecord) =>
   shop.dkim ? `${shop.dkim.selector}._domainkey.${shop.dkim.domain}` : '(DKIM_*)';
 
+/** The operator's next step after giving a shop a key: the command that prints the record, not openssl. */
+const publishRecord = (shop: ShopRecord) =>
+  `publish the public key as the TXT record ${dkimColumn(shop)}; print it with: npx cartflow dkim check --shop ${shop.id}`;
+
 export function shopsProgram(): Command {
   const program = new Command('shops').description(
     'add, list, rotate the webhook secret of, set the DKIM key of, and remove the shops this install serves',
@@ -266,9 +270,7 @@ export function shopsProgram(): Command {
         throw new UsageError(`shop domain ${options.shopifyDomain} already belongs to another shop; nothing changed`);
       process.stdout.write(`added shop ${describe(added.shop)}\n`);
       if (added.shop.dkim)
-        process.stdout.write(
-          `its email is signed with its own DKIM key; publish the public key as the TXT record ${dkimColumn(added.shop)} (docs/bounces-and-dkim.md)\n`,
-        );
+        process.stdout.write(`its email is signed with its own DKIM key; ${publishRecord(added.shop)}\n`);
       if (added.shop.fromAddress && !added.shop.postalAddress) process.stderr.write(postalAddressWarning(id));
       if (!given) process.stdout.write(`webhook secret (shown once; give it to the shop's backend):\n${secret}\n`);
     });
@@ -328,7 +330,7 @@ export function shopsProgram(): Command {
       if (!updated) throw new UsageError(`no shop ${id} (see cartflow shops list); nothing changed`);
       process.stdout.write(
         updated.dkim
-          ? `shop ${id} now signs with its own DKIM key; publish the public key as the TXT record ${dkimColumn(updated)} (docs/bounces-and-dkim.md)\n`
+          ? `shop ${id} now signs with its own DKIM key; ${publishRecord(updated)}\n`
           : `shop ${id} now signs with the install's key (DKIM_*)\n`,
       );
     });
