@@ -6,7 +6,8 @@
 
 /**
  * A non-negative decimal amount: "19.90" (kept exactly) or 19.9; up to 12 digits and 4 decimals, and
- * no more decimals than the currency has (JPY 0, EUR 2, KWD 3; "100.00" JPY is fine, "100.50" is a 400).
+ * in a cart no more decimals than the currency has (JPY 0, EUR 2, KWD 3; "100.00" JPY is fine,
+ * "100.50" is a 400). An order is never refused for it: its revenue is rounded to the minor unit.
  */
 export type Money = string | number;
 

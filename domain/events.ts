@@ -230,17 +230,25 @@ const dataOf = (value: unknown): unknown =>
   typeof value === 'object' && value !== null && 'data' in value ? value.data : undefined;
 
 /**
- * What POST /webhooks/cart accepts: a CartEvent whose cart's or order's amounts are exact in its
- * currency. Only at the door: an event stored before this rule is read back with CartEvent (the
- * outbox relay), and Shopify's amounts are exact by construction. Checked also when other fields
- * failed (their values are then raw input), so one 400 names every bad field.
+ * What POST /webhooks/cart accepts: a CartEvent whose cart's amounts are exact in its currency.
+ * Not an order's: refusing an order over a fraction of a cent would leave the cart's chain running
+ * and email someone who just bought; its revenue is rounded to the currency's minor unit instead
+ * (domain/money.ts toMinorUnits). Only at the door: an event stored before this rule is read back
+ * with CartEvent (the outbox relay), and Shopify's amounts are exact by construction. Checked also
+ * when other fields failed (their values are then raw input), so one 400 names every bad field.
  */
 export const WebhookCartEvent = CartEvent.superRefine(
-  (value, ctx) => refuseInexactAmounts(dataOf(value), ctx, ['data']),
+  (value, ctx) => {
+    if (isCartUpdate(value)) refuseInexactAmounts(dataOf(value), ctx, ['data']);
+  },
   {
-    when: ({ value }) => knownCurrencyOf(dataOf(value)) !== undefined,
+    when: ({ value }) => isCartUpdate(value) && knownCurrencyOf(dataOf(value)) !== undefined,
   },
 );
+
+function isCartUpdate(value: unknown): boolean {
+  return typeof value === 'object' && value !== null && 'type' in value && value.type === 'cart.updated';
+}
 
 /** The key an event is stored and ordered under: the cart, or for a new customer the customer id. */
 export function cartIdOf(event: CartEvent): string {

@@ -52,8 +52,9 @@ const NAMED: Array<[z.ZodType, Meta]> = [
       id: 'Money',
       description:
         'A non-negative decimal amount: a string ("19.90", kept exactly) or a JSON number; up to 12 digits and 4 decimals, ' +
-        "and no more decimals than the cart's or order's currency has (JPY 0, EUR 2, KWD 3; trailing zeros are fine: " +
-        '"100.00" JPY). Otherwise a 400 names the field (cartflow does not round it).',
+        'and in a cart no more decimals than its currency has (JPY 0, EUR 2, KWD 3; trailing zeros are fine: ' +
+        '"100.00" JPY), otherwise a 400 names the field. An order is never refused for it (it stops the chain): its ' +
+        "revenue is rounded to the currency's minor unit.",
     },
   ],
 ];

@@ -13,6 +13,10 @@ function cart({ currency, unitPrice, total }: { currency: string; unitPrice: str
   return { ...event, data: { ...event.data, currency, total } };
 }
 
+/** A cart whose one line is exact in every currency: only its total is under test. */
+const cartTotal = ({ currency, total }: { currency: string; total: string }) =>
+  cart({ currency, unitPrice: '1', total });
+
 function order({ currency, total }: { currency: string; total: string | number }) {
   const event = orderPlacedEvent({ cartId: 'c1' });
   return { ...event, data: { ...event.data, currency, total } };
@@ -25,7 +29,7 @@ describe('amounts with more decimals than their currency has', () => {
     ['KWD', '1.2345', 3],
     ['BHD', '0.0001', 3],
   ])('%s %s is refused, naming the field, the currency and its %s decimals', (currency, total, digits) => {
-    expect(issuesOf(order({ currency, total }))).toEqual([
+    expect(issuesOf(cartTotal({ currency, total }))).toEqual([
       expect.stringMatching(
         new RegExp(
           `^data\\.total: "${total.replace('.', '\\.')}" has more decimals than ${currency} allows \\(${digits}\\)`,
@@ -35,17 +39,17 @@ describe('amounts with more decimals than their currency has', () => {
   });
 
   it('says what to send instead', () => {
-    expect(issuesOf(order({ currency: 'JPY', total: '100.50' }))).toEqual([
+    expect(issuesOf(cartTotal({ currency: 'JPY', total: '100.50' }))).toEqual([
       'data.total: "100.50" has more decimals than JPY allows (0); send the amount as charged, in whole JPY',
     ]);
-    expect(issuesOf(order({ currency: 'EUR', total: '19.999' }))).toEqual([
+    expect(issuesOf(cartTotal({ currency: 'EUR', total: '19.999' }))).toEqual([
       'data.total: "19.999" has more decimals than EUR allows (2); send the amount as charged, to at most 2 decimals',
     ]);
   });
 
   it('refuses a JSON number with too many decimals too', () => {
-    expect(issuesOf(order({ currency: 'JPY', total: 100.5 }))).toEqual([
-      expect.stringMatching(/^data\.total: "100\.5" has more decimals than JPY allows \(0\)/),
+    expect(issuesOf(cart({ currency: 'JPY', unitPrice: 100.5, total: '100' }))).toEqual([
+      expect.stringMatching(/^data\.items\.0\.unitPrice: "100\.5" has more decimals than JPY allows \(0\)/),
     ]);
   });
 
@@ -102,22 +106,21 @@ describe('amounts with more decimals than their currency has', () => {
     ]);
   });
 
-  it("checks an order's lines as well as its total", () => {
-    const event = order({ currency: 'EUR', total: '10.00' });
-    const bad = {
+  it('never refuses an order over its precision: that would keep the chain emailing someone who just bought', () => {
+    const event = order({ currency: 'EUR', total: '19.999' });
+    const withLines = {
       ...event,
       data: { ...event.data, items: [{ sku: 'A', name: 'Tea', quantity: 1, unitPrice: '9.995' }] },
     };
-    expect(issuesOf(bad)).toEqual([
-      expect.stringMatching(/^data\.items\.0\.unitPrice: "9\.995" has more decimals than EUR allows \(2\)/),
-    ]);
+    expect(issuesOf(withLines)).toEqual([]);
+    expect(issuesOf(order({ currency: 'JPY', total: '100.50' }))).toEqual([]);
   });
 
   it('says nothing more about an amount or a currency that already broke its own rule', () => {
-    expect(issuesOf(order({ currency: 'JPY', total: '1.23456' }))).toEqual([
+    expect(issuesOf(cartTotal({ currency: 'JPY', total: '1.23456' }))).toEqual([
       'data.total: must be a non-negative decimal amount such as 19.90 (up to 12 digits, 4 decimals)',
     ]);
-    expect(issuesOf(order({ currency: 'XYZ', total: '1.555' }))).toEqual([
+    expect(issuesOf(cartTotal({ currency: 'XYZ', total: '1.555' }))).toEqual([
       'data.currency: must be an ISO 4217 code such as EUR',
     ]);
   });
