@@ -1,3 +1,5 @@
+import os from 'node:os';
+
 /**
  * The benchmarks' own knobs (CARTS, ROUNDS, BENCH_*…) and the environment their child processes
  * inherit. Benchmarks are not cartflow processes, so they do not go through config/env.ts; this
@@ -25,4 +27,13 @@ export function requiredBenchVariable(name: string, owner: string): string {
 /** This process's environment plus `overrides`, for a child process. */
 export function childBenchEnv(overrides: Record<string, string>): Record<string, string | undefined> {
   return { ...process.env, ...overrides };
+}
+
+/** "AMD EPYC, 2 cores; load average 1.20 0.90 0.80; 2026-11-30T15:00:00.000Z": the head of a bench's output. */
+export function machineLine(): string {
+  const load = os
+    .loadavg()
+    .map((value) => value.toFixed(2))
+    .join(' ');
+  return `${os.cpus()[0]?.model ?? 'unknown'}, ${os.cpus().length} cores; load average ${load}; ${new Date().toISOString()}`;
 }

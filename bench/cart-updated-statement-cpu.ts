@@ -7,7 +7,7 @@ import postgres from 'postgres';
 import { openDatabase } from '../db/client';
 import type { CartUpdatedInput, CartUpdatedOutcome } from '../db/cart-updated-statement';
 import { CartEvent } from '../domain/events';
-import { benchNumber, requiredBenchVariable } from './bench-env';
+import { benchNumber, machineLine, requiredBenchVariable } from './bench-env';
 import { freePort, root, script } from './chains-support';
 
 // `BASE_DIR=<another checkout> node --import tsx bench/cart-updated-statement-cpu.ts`: PostgreSQL's
@@ -116,10 +116,7 @@ try {
   await script('test-postgres.sh', ['stop', dir]);
 }
 process.stdout.write(
-  `${os.cpus()[0]?.model ?? 'unknown'}, ${os.cpus().length} cores; load average ${os
-    .loadavg()
-    .map((v) => v.toFixed(2))
-    .join(' ')}; ${new Date().toISOString()}; ${BATCHES} batches of ${BATCH_SIZE} per round\n\n` +
+  `${machineLine()}; ${BATCHES} batches of ${BATCH_SIZE} per round\n\n` +
     `| batch | round | PostgreSQL CPU per event, this checkout | BASE_DIR | ratio |\n|---|---:|---:|---:|---:|\n${lines.join('\n')}\n`,
 );
 process.exit(0);

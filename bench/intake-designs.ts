@@ -14,7 +14,7 @@ import { Campaign } from '../domain/campaign';
 import { CartEvent } from '../domain/events';
 import { createCartWorkflows } from '../server/cart-workflows';
 import { verifySignature } from '../signing/webhook-signature';
-import { benchNumber } from './bench-env';
+import { benchNumber, machineLine } from './bench-env';
 import { benchCampaignFile, createBenchApp } from './bench-app';
 import { freePort, quantile, script } from './chains-support';
 import { runShop } from './intake-shop';
@@ -184,10 +184,7 @@ try {
 }
 
 process.stdout.write(
-  `${os.cpus()[0]?.model ?? 'unknown'}, ${os.cpus().length} cores; load average ${os
-    .loadavg()
-    .map((v) => v.toFixed(2))
-    .join(' ')}; ${new Date().toISOString()}; ${CONCURRENCY} in flight, ${DURATION_MS / 1000} s per round\n\n` +
+  `${machineLine()}; ${CONCURRENCY} in flight, ${DURATION_MS / 1000} s per round\n\n` +
     '| design | accepted | of the raw rate (mean of the two raw runs) | p50 / p99 | server CPU per webhook (µs) | shop (µs) | PostgreSQL (µs) |\n' +
     `|---|---:|---:|---:|---:|---:|---:|\n${rows.join('\n')}\n`,
 );

@@ -11,7 +11,7 @@ import { createGroupCommit } from '../db/group-commit';
 import { CartEvent } from '../domain/events';
 import { limitedRawBody } from '../server/raw-body';
 import { securityHeaders } from '../server/security-headers';
-import { benchNumber } from './bench-env';
+import { benchNumber, machineLine } from './bench-env';
 import { freePort, script } from './chains-support';
 import { cpuMeter, postmasterOf } from './process-cpu';
 import { runShop } from './intake-shop';
@@ -134,10 +134,7 @@ const rows = [
   ...(await storeFloor()),
 ];
 process.stdout.write(
-  `${os.cpus()[0]?.model ?? 'unknown'}, ${os.cpus().length} cores; load average ${os
-    .loadavg()
-    .map((v) => v.toFixed(2))
-    .join(' ')}; ${new Date().toISOString()}\n\n` +
+  `${machineLine()}\n\n` +
     `| part | rate | this process's CPU per request / event | shop's CPU per request |\n|---|---:|---:|---:|\n${rows.join('\n')}\n`,
 );
 process.exit(0);
