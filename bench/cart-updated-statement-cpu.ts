@@ -18,7 +18,9 @@ import { freePort, root, script } from './chains-support';
 // so whatever else the machine does falls on both alike, and each backend's CPU comes from /proc.
 // Two kinds of batch: every event a new cart and customer (the intake bench's shape), and every
 // event a newer snapshot of one of 2,000 carts already stored (a shop whose customers keep
-// changing their carts). BATCHES=600 batches of BATCH_SIZE=10 per round, ROUNDS=3.
+// changing their carts). BATCHES=600 batches of BATCH_SIZE=10 per round, ROUNDS=3. The client's
+// CPU (this process, around each side's statement call only: building its parameters, postgres.js
+// serializing them and reading the answer) is measured too, per side.
 
 const BATCHES = benchNumber('BATCHES', 600);
 const BATCH_SIZE = benchNumber('BATCH_SIZE', 10);
@@ -89,8 +91,13 @@ try {
     await side('this checkout', root, url),
     await side('BASE_DIR', requiredBenchVariable('BASE_DIR', 'bench'), url),
   ];
+  const clientMicros = new Map<string, number>();
   const run = async (s: (typeof sides)[number], kind: Kind) => {
-    const outcomes = await s.statement(s.db, batchOf(kind));
+    const batch = batchOf(kind);
+    const cpu0 = process.cpuUsage();
+    const outcomes = await s.statement(s.db, batch);
+    const cpu = process.cpuUsage(cpu0);
+    clientMicros.set(s.label, (clientMicros.get(s.label) ?? 0) + cpu.user + cpu.system);
     if (outcomes.some((outcome) => !outcome.inserted)) throw new Error(`${s.label}: an event was not stored`);
   };
   // The repeated carts exist before they are measured; and each side's prepared statement is past
@@ -100,14 +107,16 @@ try {
   for (const kind of ['new carts', 'repeated carts'] as const) {
     for (let round = 1; round <= ROUNDS; round++) {
       const before = await Promise.all(sides.map((s) => backendCpuMs(s.pid)));
+      clientMicros.clear();
       for (let i = 0; i < BATCHES; i++) {
         for (const s of i % 2 === 0 ? sides : [...sides].reverse()) await run(s, kind);
       }
       const perEvent = await Promise.all(
         sides.map(async (s, k) => (((await backendCpuMs(s.pid)) - before[k]!) * 1000) / (BATCHES * BATCH_SIZE)),
       );
+      const client = sides.map((s) => (clientMicros.get(s.label) ?? 0) / (BATCHES * BATCH_SIZE));
       lines.push(
-        `| ${kind} | ${round} | ${perEvent[0]!.toFixed(1)} µs | ${perEvent[1]!.toFixed(1)} µs | ${(perEvent[0]! / perEvent[1]!).toFixed(3)} |`,
+        `| ${kind} | ${round} | ${perEvent[0]!.toFixed(1)} µs | ${perEvent[1]!.toFixed(1)} µs | ${(perEvent[0]! / perEvent[1]!).toFixed(3)} | ${client[0]!.toFixed(1)} µs | ${client[1]!.toFixed(1)} µs | ${(client[0]! / client[1]!).toFixed(3)} |`,
       );
     }
   }
@@ -117,6 +126,7 @@ try {
 }
 process.stdout.write(
   `${machineLine()}; ${BATCHES} batches of ${BATCH_SIZE} per round\n\n` +
-    `| batch | round | PostgreSQL CPU per event, this checkout | BASE_DIR | ratio |\n|---|---:|---:|---:|---:|\n${lines.join('\n')}\n`,
+    '| batch | round | PostgreSQL CPU per event, this checkout | BASE_DIR | ratio | client CPU per event, this checkout | BASE_DIR | ratio |\n' +
+    `|---|---:|---:|---:|---:|---:|---:|---:|\n${lines.join('\n')}\n`,
 );
 process.exit(0);

@@ -43,6 +43,8 @@ import { rawInsertRate } from './raw-insert';
 const DURATION_MS = benchNumber('DURATION_S', 6) * 1000;
 const CONCURRENCY = benchNumber('CONCURRENCY', 32);
 const ROUNDS = benchNumber('ROUNDS', 2);
+// DESIGNS=1,3 runs only those servers (numbered as above), e.g. to profile one of them.
+const ONLY = process.env.DESIGNS?.split(',').map(Number);
 const secret = 'bench-webhook-secret-0123456789';
 const shopId = 'bench-designs';
 
@@ -147,7 +149,8 @@ try {
   const limits = [await measureRaw('before the rounds')];
   const measured: Array<{ label: string; rate: number; line: (limit: number) => string }> = [];
   for (let round = 1; round <= ROUNDS; round++) {
-    for (const { label, server: serverOf } of designs) {
+    for (const [index, { label, server: serverOf }] of designs.entries()) {
+      if (ONLY && !ONLY.includes(index + 1)) continue;
       const server = serverOf(database.db);
       await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve));
       await postgresCpu.start();

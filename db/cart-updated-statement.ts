@@ -31,45 +31,25 @@ export interface CartUpdatedInput {
 type Executor = { _: Db['_'] };
 
 /**
- * One array per column, one element per event, in input order. Every array travels as text[] and
- * is cast in SQL: postgres.js would tag a JS boolean array as a plain boolean (`cannot cast type
- * boolean to boolean[]`), and text is bound the same way by postgres.js and PGlite.
+ * The events as ONE JSON array, one element per event in input order: `s` the shop, `h` the
+ * payload hash, `e` the validated event, `p` the payload as received. One text parameter, parsed
+ * by PostgreSQL once; the statement reads each column out of the event itself. Sixteen text arrays
+ * (as before) cost postgres.js more CPU per webhook than the rest of the store's client side
+ * (each JSON string escaped again as an array element): BENCHMARKS.md, "One JSON parameter".
  */
-type StatementValues = {
-  shopIds: string[];
-  eventIds: string[];
-  cartIds: string[];
-  eventJsons: string[];
-  payloadJsons: string[];
-  payloadHashes: string[];
-  customerIds: Array<string | null>;
-  emails: string[];
-  names: Array<string | null>;
-  locales: string[];
-  timeZones: string[];
-  b2bs: string[];
-  marketingConsents: string[];
-  currencies: string[];
-  totals: string[];
-  updatedAts: string[];
-};
+type StatementValues = { events: string };
 
 const p = (name: keyof StatementValues) => sql.placeholder(name);
 
-// Built once, whatever the batch size: each batch only fills in the arrays.
+// Built once, whatever the batch size: each batch only fills in the document.
 const statement = preparedStatement<StatementValues>(
   'cartflow_store_cart_updated_batch',
   sql`
     with input as (
-      select * from unnest(
-        ${p('shopIds')}::text[], ${p('eventIds')}::text[], ${p('cartIds')}::text[], ${p('eventJsons')}::text[],
-        ${p('payloadJsons')}::text[], ${p('payloadHashes')}::text[], ${p('customerIds')}::text[],
-        ${p('emails')}::text[], ${p('names')}::text[], ${p('locales')}::text[], ${p('timeZones')}::text[],
-        ${p('b2bs')}::text[]::boolean[], ${p('marketingConsents')}::text[]::boolean[], ${p('currencies')}::text[],
-        ${p('totals')}::text[]::numeric[], ${p('updatedAts')}::text[]::timestamptz[]
-      ) with ordinality as i(shop_id, event_id, cart_id, event_json, payload_json, payload_hash, customer_id,
-                             email, name, locale, time_zone, b2b, marketing_consent, currency, total,
-                             updated_at, ord)
+      select x.ord, x.e ->> 's' as shop_id, x.e ->> 'h' as payload_hash, x.e -> 'p' as payload,
+             x.e -> 'e' as event, x.e -> 'e' ->> 'id' as event_id, x.e -> 'e' -> 'data' ->> 'id' as cart_id,
+             x.e -> 'e' -> 'data' as data
+        from jsonb_array_elements(${p('events')}::jsonb) with ordinality as x(e, ord)
     ), ev as (
       -- Each upsert below takes its rows' locks in key order, not input order: two batches that
       -- share some carts, emails or event ids then lock them in the same order and wait for each
@@ -77,7 +57,7 @@ const statement = preparedStatement<StatementValues>(
       -- statement their order changes no outcome; the outbox rows keep the input order.
       -- An event for a cart already bought is stored as processed: no outbox row will mark it.
       insert into cart_events (shop_id, event_id, type, cart_id, payload, payload_hash, processed_at)
-      select i.shop_id, i.event_id, 'cart.updated', i.cart_id, i.payload_json::jsonb, i.payload_hash,
+      select i.shop_id, i.event_id, 'cart.updated', i.cart_id, i.payload, i.payload_hash,
              case when bought.status is not null then now() end
         from input i
         left join lateral (
@@ -88,8 +68,13 @@ const statement = preparedStatement<StatementValues>(
       on conflict do nothing
       returning shop_id, event_id, processed_at is not null as processed
     ), fresh as (
-      -- The event is parsed to jsonb once here: the cart snapshot and the outbox row both use it.
-      select input.*, input.event_json::jsonb as event from input join ev using (shop_id, event_id)
+      -- The customer's and the cart's columns, read out of the event (as validated) once here.
+      select input.*, c ->> 'id' as customer_id, c ->> 'email' as email, c ->> 'name' as name,
+             c ->> 'locale' as locale, c ->> 'timeZone' as time_zone, (c ->> 'b2b')::boolean as b2b,
+             (c ->> 'marketingConsent')::boolean as marketing_consent, data ->> 'currency' as currency,
+             (data ->> 'total')::numeric as total, (data ->> 'updatedAt')::timestamptz as updated_at
+        from input join ev using (shop_id, event_id)
+        cross join lateral (select data -> 'customer' as c) customer_of
     ), customer as (
       insert into customers (shop_id, external_id, email, name, locale, time_zone, b2b, marketing_consent)
       select shop_id, customer_id, email, name, locale, time_zone, b2b, marketing_consent from fresh
@@ -102,7 +87,7 @@ const statement = preparedStatement<StatementValues>(
       returning shop_id, email, id
     ), upserted as (
       insert into carts (shop_id, cart_id, customer_id, currency, total, snapshot, snapshot_updated_at)
-      select f.shop_id, f.cart_id, c.id, f.currency, f.total, f.event -> 'data', f.updated_at
+      select f.shop_id, f.cart_id, c.id, f.currency, f.total, f.data, f.updated_at
         from fresh f join customer c using (shop_id, email) order by f.shop_id, f.cart_id
       on conflict (shop_id, cart_id) do update set
         customer_id = excluded.customer_id, currency = excluded.currency, total = excluded.total,
@@ -185,23 +170,9 @@ export async function storeCartUpdatedStatement(
 }
 
 function valuesOf(inputs: readonly CartUpdatedInput[]): StatementValues {
-  const column = <T>(of: (input: CartUpdatedInput) => T): T[] => inputs.map(of);
-  return {
-    shopIds: column((i) => i.shopId),
-    eventIds: column((i) => i.event.id),
-    cartIds: column((i) => i.event.data.id),
-    eventJsons: column((i) => i.eventJson),
-    payloadJsons: column((i) => JSON.stringify(i.payload)),
-    payloadHashes: column((i) => i.payloadHash),
-    customerIds: column((i) => i.event.data.customer.id ?? null),
-    emails: column((i) => i.event.data.customer.email),
-    names: column((i) => i.event.data.customer.name ?? null),
-    locales: column((i) => i.event.data.customer.locale),
-    timeZones: column((i) => i.event.data.customer.timeZone),
-    b2bs: column((i) => String(i.event.data.customer.b2b)),
-    marketingConsents: column((i) => String(i.event.data.customer.marketingConsent)),
-    currencies: column((i) => i.event.data.currency),
-    totals: column((i) => i.event.data.total),
-    updatedAts: column((i) => i.event.data.updatedAt),
-  };
+  const elements = inputs.map(
+    (i) =>
+      `{"s":${JSON.stringify(i.shopId)},"h":"${i.payloadHash}","e":${i.eventJson},"p":${JSON.stringify(i.payload)}}`,
+  );
+  return { events: `[${elements.join(',')}]` };
 }
