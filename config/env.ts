@@ -95,6 +95,26 @@ const optionalText = z
   .optional()
   .transform((value) => (value === undefined || value.trim() === '' ? undefined : value));
 
+/**
+ * Decimal digits within [min, max], read as a number. z.coerce.number() would answer "abc" with
+ * zod's "Invalid input: expected number, received NaN" and read an empty value as 0.
+ */
+const wholeNumber = (min: number, max: number, what: string) => {
+  // Shown with what was given: these are numbers, never secrets.
+  const error = (issue: { input?: unknown }) =>
+    `must be ${what}, not ${JSON.stringify(String(issue.input).slice(0, 40))}`;
+  return z
+    .string()
+    .trim()
+    .regex(/^\d+$/, { error })
+    .transform(Number)
+    .refine((n) => n >= min && n <= max, { error });
+};
+
+/** A whole number from `min` with a default, as an optional variable: empty is unset, as everywhere here. */
+const wholeNumberOr = (fallback: number, min: number, max: number, what: string) =>
+  optionalText.pipe(wholeNumber(min, max, what).default(fallback));
+
 const optionalPort = optionalText.pipe(
   z
     .string()
@@ -116,7 +136,7 @@ const EnvSchema = z.object({
    * Where `npm start` serves the embedded PGlite database (127.0.0.1 only) to CLIs, psql and BI
    * tools; 0 picks any free port. Fixed by default so saved analyst connections keep working.
    */
-  EMBEDDED_DB_PORT: z.coerce.number().int().min(0).max(65535).default(5433),
+  EMBEDDED_DB_PORT: wholeNumberOr(5433, 0, 65535, 'a port number (0-65535)'),
   SMTP_URL: optionalText.pipe(
     z
       .string()
@@ -126,16 +146,12 @@ const EnvSchema = z.object({
   OUTBOX_DIR: z.string().default('outbox'),
   MAIL_FROM: z.string().min(3).default('Cartflow Shop <shop@localhost>'),
   WEBHOOK_SECRET: optionalText.pipe(z.string().min(16, 'must be at least 16 characters').optional()),
-  WEBHOOK_MAX_BYTES: z.coerce
-    .number()
-    .int()
-    .positive()
-    .default(256 * 1024),
+  WEBHOOK_MAX_BYTES: wholeNumberOr(256 * 1024, 1, Number.MAX_SAFE_INTEGER, 'a number of bytes (at least 1)'),
   WEBHOOK_TOLERANCE: duration('5m'),
   /** Where tracked links and unsubscribe pages point; default: this machine's PORT. */
   PUBLIC_BASE_URL: optionalText.pipe(z.url({ protocol: /^https?$/, error: 'must be an http(s) URL' }).optional()),
   HOST: z.string().default('127.0.0.1'),
-  PORT: z.coerce.number().int().min(0).max(65535).default(3000),
+  PORT: wholeNumberOr(3000, 0, 65535, 'a port number (0-65535)'),
   /**
    * How long a stopping process waits for in-flight HTTP requests and activities after SIGTERM
    * before it cancels them (docker-compose's stop_grace_period must be longer).
@@ -159,11 +175,11 @@ const EnvSchema = z.object({
    */
   OUTBOX_YIELD_MAX_LAG: duration('1m'),
   /** `cartflow relay` lowers its own CPU priority by this much (Unix nice, 0–19): intake comes first on a shared box. */
-  OUTBOX_RELAY_NICE: z.coerce.number().int().min(0, 'must be 0 to 19').max(19, 'must be 0 to 19').default(10),
+  OUTBOX_RELAY_NICE: wholeNumberOr(10, 0, 19, '0 to 19'),
   /** Delivered outbox rows are deleted after this long (the events stay in cart_events). */
   OUTBOX_RETENTION: duration('7d'),
   /** `npm run worker` serves /healthz and /readyz on this port when set; unset: no port. */
-  WORKER_HEALTH_PORT: optionalText.pipe(z.coerce.number<string | undefined>().int().min(1).max(65535).optional()),
+  WORKER_HEALTH_PORT: optionalPort,
   /** Per client network (/24 or /48) and route group: `<requests>/s,<burst>` or `off`. */
   RATE_LIMIT_WEBHOOKS: rateLimit(DEFAULT_RATE_LIMITS.webhooks),
   RATE_LIMIT_TRACKING: rateLimit(DEFAULT_RATE_LIMITS.tracking),
@@ -173,7 +189,7 @@ const EnvSchema = z.object({
     .regex(/^[A-Za-z0-9_.-]{1,64}$/, 'letters, digits, _ . - only (max 64)')
     .default('default'),
   TEMPORAL_TASK_QUEUE: z.string().min(1).default('cartflow'),
-  TEMPORAL_UI_PORT: z.coerce.number().int().min(1).max(65535).default(8233),
+  TEMPORAL_UI_PORT: wholeNumberOr(8233, 1, 65535, 'a port number (1-65535)'),
   TEMPORAL_START_TIMEOUT: duration('60s'),
   ABANDON_AFTER: duration('1h'),
   CAMPAIGNS_DIR: optionalText,
@@ -216,15 +232,16 @@ const EnvSchema = z.object({
    * The inbound SMTP listener for mailto unsubscribes and bounces (see docs/bounces-and-dkim.md).
    * Unset: `npm run server` runs none, `npm start` listens on a free local port (shown at start).
    */
-  INBOUND_SMTP_PORT: optionalText.pipe(z.coerce.number<string | undefined>().int().min(0).max(65535).optional()),
+  INBOUND_SMTP_PORT: optionalText.pipe(wholeNumber(0, 65535, 'a port number (0-65535)').optional()),
   /** Where the inbound listener binds; 127.0.0.1 behind a port forward or MTA, 0.0.0.0 to face the internet. */
   INBOUND_SMTP_HOST: z.string().min(1).default('127.0.0.1'),
   /** Largest inbound message accepted (a DSN usually carries the original email); larger ones get 552. */
-  INBOUND_SMTP_MAX_BYTES: z.coerce
-    .number()
-    .int()
-    .min(16 * 1024)
-    .default(1024 * 1024),
+  INBOUND_SMTP_MAX_BYTES: wholeNumberOr(
+    1024 * 1024,
+    16 * 1024,
+    Number.MAX_SAFE_INTEGER,
+    'a number of bytes (at least 16384)',
+  ),
   /**
    * The sender's postal address in every marketing email (CAN-SPAM); overrides templates/shop.json's.
    * One address, or JSON with one per language: `{"default":"…","ru":"…"}` (as in shop.json).
@@ -247,7 +264,7 @@ const EnvSchema = z.object({
   }),
   /** `opt_in`: marketing only with consent. `existing_customers`: also to buyers who ordered before (soft opt-in). */
   CONSENT_POLICY: z.enum(['opt_in', 'existing_customers']).default('opt_in'),
-  SOFT_BOUNCE_LIMIT: z.coerce.number().int().min(1).default(3),
+  SOFT_BOUNCE_LIMIT: wholeNumberOr(3, 1, Number.MAX_SAFE_INTEGER, 'a whole number of at least 1'),
   SOFT_BOUNCE_WINDOW: duration('7d'),
   /** SendGrid's Event Webhook verification key (Settings → Mail Settings → Signed Event Webhook). */
   SENDGRID_WEBHOOK_PUBLIC_KEY: optionalText,

@@ -25,6 +25,18 @@ describe('config', () => {
     expect(attempt).toThrow(/PORT: /);
   });
 
+  it('says which numbers a numeric variable takes and what it was given, not zod\'s "received NaN"', () => {
+    const attempt = () =>
+      loadConfig({ PORT: 'http', EMBEDDED_DB_PORT: '70000', WEBHOOK_MAX_BYTES: '1mb', SOFT_BOUNCE_LIMIT: '2.5' });
+    expect(attempt).toThrow(/PORT: must be a port number \(0-65535\), not "http"\n/);
+    expect(attempt).toThrow(/EMBEDDED_DB_PORT: must be a port number \(0-65535\), not "70000"/);
+    expect(attempt).toThrow(/WEBHOOK_MAX_BYTES: must be a number of bytes \(at least 1\), not "1mb"/);
+    expect(attempt).toThrow(/SOFT_BOUNCE_LIMIT: must be a whole number of at least 1, not "2.5"/);
+    expect(attempt).not.toThrow(/NaN|Invalid input/);
+    // Empty is unset, as for every other variable (z.coerce read it as port 0: any free port).
+    expect(loadConfig({ PORT: '', EMBEDDED_DB_PORT: ' 5544 ' })).toMatchObject({ PORT: 3000, EMBEDDED_DB_PORT: 5544 });
+  });
+
   it('reads how the outbox relay yields to intake, and names a bad value', () => {
     expect(loadConfig({})).toMatchObject({
       OUTBOX_BUSY_RATE: { busyRate: 50 },
