@@ -14,7 +14,7 @@ import { Campaign } from '../domain/campaign';
 import { CartEvent } from '../domain/events';
 import { createCartWorkflows } from '../server/cart-workflows';
 import { verifySignature } from '../signing/webhook-signature';
-import { benchNumber, machineLine } from './bench-env';
+import { benchNumber, benchVariable, machineLine } from './bench-env';
 import { benchCampaignFile, createBenchApp } from './bench-app';
 import { freePort, quantile, script } from './chains-support';
 import { runShop } from './intake-shop';
@@ -44,7 +44,7 @@ const DURATION_MS = benchNumber('DURATION_S', 6) * 1000;
 const CONCURRENCY = benchNumber('CONCURRENCY', 32);
 const ROUNDS = benchNumber('ROUNDS', 2);
 // DESIGNS=1,3 runs only those servers (numbered as above), e.g. to profile one of them.
-const ONLY = process.env.DESIGNS?.split(',').map(Number);
+const ONLY = benchVariable('DESIGNS')?.split(',').map(Number);
 const secret = 'bench-webhook-secret-0123456789';
 const shopId = 'bench-designs';
 
