@@ -1,5 +1,4 @@
 import path from 'node:path';
-import { serve } from '@hono/node-server';
 import { Client, Connection } from '@temporalio/client';
 import type { PayloadCodec } from '@temporalio/common';
 import { NativeConnection } from '@temporalio/worker';
@@ -11,6 +10,7 @@ import { serveMetrics } from '../metrics/serve-metrics';
 import { createWorkerMetrics } from '../metrics/worker-metrics';
 import { outboxWriter, startSmtpSink } from '../mail/smtp-sink';
 import { createAppFromConfig, createRelayFromConfig } from '../server/app-from-config';
+import { listenHttp } from '../server/listen';
 import { isLoopbackHost, localCodecEndpoint } from '../server/codec-access';
 import { createWorker } from '../worker';
 import { payloadCodecFromKeys } from '../codec/codec-config';
@@ -107,11 +107,7 @@ export async function runStart(): Promise<void> {
     extraReadiness: { smtp: smtpCheck(services.activityDeps.mailer) },
     draining: () => drained !== undefined,
   });
-  const server = serve({ fetch: app.fetch, hostname: config.HOST, port: config.PORT });
-  await new Promise<void>((resolve, reject) => {
-    server.once('listening', resolve);
-    server.once('error', reject);
-  });
+  const server = await listenHttp(app, { host: config.HOST, port: config.PORT });
   // Always on here, on a free local port unless INBOUND_SMTP_PORT fixes one: nothing to collide with.
   const addresses = { unsubscribe: unsubscribeAddress(config), bounce: config.BOUNCE_ADDRESS };
   const inbound = await startInboundFromConfig({

@@ -1,4 +1,4 @@
-import { type ServerType, serve } from '@hono/node-server';
+import type { ServerType } from '@hono/node-server';
 import { loadConfig } from '../config/env';
 import { ServerVariables, requireExternal } from '../config/require-external';
 import { createLogger } from '../config/logger';
@@ -11,6 +11,7 @@ import { startInboundFromConfig } from '../inbound/listener-from-config';
 import { createMetricsRegistry } from '../metrics/registry';
 import { serveMetrics } from '../metrics/serve-metrics';
 import { createAppFromConfig, createRelayFromConfig } from './app-from-config';
+import { listenHttp } from './listen';
 
 /**
  * `cartflow server` (`npm run server`): the HTTP server alone, against external Postgres and
@@ -87,9 +88,8 @@ export async function runServer(): Promise<void> {
     relay: ownRelay ? relay : { wake() {} },
     draining,
   });
-  server = serve({ fetch: app.fetch, hostname: config.HOST, port: config.PORT }, () =>
-    logger.info({ host: config.HOST, port: config.PORT }, 'http server listening'),
-  );
+  server = await listenHttp(app, { host: config.HOST, port: config.PORT });
+  logger.info({ host: config.HOST, port: config.PORT }, 'http server listening');
 }
 
 // Run directly by the process tests (graceful-shutdown, log-privacy).
