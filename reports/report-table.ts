@@ -37,6 +37,7 @@ const FUNNEL_HEADER = [
   'VERSION',
   'STEP',
   'VARIANT',
+  'CURRENCY',
   'REACHED',
   'SENT',
   'UNCONFIRMED',
@@ -56,6 +57,8 @@ function funnelTable(funnel: FunnelLine[]): string[] {
     `v${line.campaignVersion}`,
     line.step,
     line.variant || '-',
+    // A step's lines in two currencies differ only here: money is never added across currencies.
+    line.currency || '-',
     count(line.reached),
     count(line.sent),
     count(line.unconfirmed),
@@ -68,7 +71,7 @@ function funnelTable(funnel: FunnelLine[]): string[] {
     count(line.unsubscribed),
     count(line.bounced),
   ]);
-  return columns([FUNNEL_HEADER, ...rows], 3);
+  return columns([FUNNEL_HEADER, ...rows], 4);
 }
 
 function experimentText(experiment: ExperimentReport): string[] {

@@ -86,13 +86,31 @@ describe('the report table', () => {
   it('prints a rate over no emails or no entrants as "–", never 0 % [0, 100], NaN, Infinity or undefined', () => {
     const text = reportTable(zeroReport);
     expect(text).not.toMatch(/NaN|Infinity|undefined|null|100\.0\]/);
-    expect(text).toMatch(/v2\s+reminder\s+holdout\s+3\s+0\s+0\s+0\s+0\s+–\s+0\s+€0\.00\s+0\s+0\s+0/);
+    expect(text).toMatch(/v2\s+reminder\s+holdout\s+EUR\s+3\s+0\s+0\s+0\s+0\s+–\s+0\s+€0\.00\s+0\s+0\s+0/);
     // Revenue per recipient of an arm nobody entered is "–" too: €0.00 would say it earned nothing.
     expect(text).toMatch(/holdout\s+10 %\s+0\s+–\s+–\s+0\s+0/);
     expect(text).toMatch(/treated\s+90 %\s+0\s+–\s+–\s+0\s+0/);
     expect(text).toContain('treated vs holdout: nothing to compare');
     expect(text).toContain('verdict: not enough data (fewer than 100 per arm)');
     expect(text).toContain('sample ratio: not checked');
+  });
+
+  it("names each funnel line's currency, so the lines of one step and variant in two currencies are told apart", () => {
+    const report = buildReport({
+      range,
+      funnel: [
+        { ...zeroFunnel, reached: 3, skipped: 3 },
+        { ...zeroFunnel, currency: 'JPY', reached: 2, skipped: 2 },
+      ],
+      daily: [],
+      arms: [],
+      campaigns: [campaign],
+    });
+    const lines = reportTable(report).split('\n');
+    const header = lines.find((line) => line.includes('VERSION'));
+    expect(header).toMatch(/VARIANT\s+CURRENCY\s+REACHED/);
+    expect(lines.filter((line) => /v2\s+reminder\s+holdout\s+EUR\s+3\s/.test(line))).toHaveLength(1);
+    expect(lines.filter((line) => /v2\s+reminder\s+holdout\s+JPY\s+2\s/.test(line))).toHaveLength(1);
   });
 
   it('says "no data" for a range without any', () => {
@@ -127,7 +145,7 @@ describe('unconfirmed emails in the report', () => {
   it('counts them on their own, never as skipped or sent, with rates over every email that may have arrived', () => {
     expect(line.humanClickRate.rate).toBeCloseTo(3 / 9);
     expect(line.revenuePerRecipientMinor).toBe(500);
-    expect(reportTable(report)).toMatch(/v2\s+reminder\s+control\s+10\s+8\s+2\s+7\s/);
+    expect(reportTable(report)).toMatch(/v2\s+reminder\s+control\s+EUR\s+10\s+8\s+2\s+7\s/);
     const [, row] = reportCsv(report).split('\r\n');
     const value = (name: string) => row!.split(',')[REPORT_CSV_HEADER.indexOf(name)];
     expect([value('sent'), value('unconfirmed'), value('skipped'), value('delivered')]).toEqual(['8', '2', '0', '7']);
