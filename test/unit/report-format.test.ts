@@ -222,6 +222,28 @@ describe('the report CSV', () => {
     expect(versus.pValue).toBeCloseTo(0.8061536377777496, 15);
   });
 
+  it('never shows an always-valid interval of a difference of rates beyond ±100 points', () => {
+    // 5 of 17 against 8 of 23: the confidence sequence is wider than [−1, 1] (−1.48 to 1.59) at
+    // this size, but no difference of two rates lies outside it.
+    const arm = (name: string, entered: number, converted: number): ArmRow => ({
+      ...emptyArm('reminder', name),
+      entered,
+      converted,
+      orders: converted,
+    });
+    const report = buildReport({
+      range,
+      funnel: [],
+      daily: [],
+      arms: [arm('control', 17, 5), arm('bold', 23, 8)],
+      campaigns: [campaign],
+    });
+    const experiment = report.campaigns[0]!.experiments.find((candidate) => candidate.experiment === 'reminder')!;
+    expect(experiment.arms[1]!.vsControl!.sequentialInterval).toEqual({ low: -1, high: 1 });
+    expect(reportTable(report)).toContain('always-valid (orders): +5.4 pp [-100.0, 100.0]');
+    expect(experiment.verdict.kind).toBe('not_enough_data');
+  });
+
   it('exports a rate or revenue per recipient over no emails as null in JSON', () => {
     const line = JSON.parse(JSON.stringify(zeroReport.campaigns[0]!.funnel[0]!));
     expect(line.humanOpenRate).toEqual({ rate: null, low: null, high: null });
