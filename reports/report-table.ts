@@ -131,7 +131,9 @@ function relativeInterval(interval: { low: number; high: number } | null): strin
 function srmLine(experiment: ExperimentReport): string {
   const { srm, arms } = experiment;
   if (!srm) return 'sample ratio: not checked (one arm)';
-  const split = `planned ${arms.map((arm) => arm.weight).join(':')}, entered ${arms.map((arm) => arm.entered).join(':')}`;
+  // Without a campaign file the 1:1 is cartflow's assumption, not the plan (see the line above it).
+  const plan = experiment.weightsKnown ? 'planned' : 'assumed';
+  const split = `${plan} ${arms.map((arm) => arm.weight).join(':')}, entered ${arms.map((arm) => arm.entered).join(':')}`;
   return srm.mismatch
     ? `WARNING sample-ratio mismatch: ${pValue(srm.pValue)} (${split})`
     : `sample ratio: ok, ${pValue(srm.pValue)} (${split})`;

@@ -244,6 +244,21 @@ describe('the report CSV', () => {
     expect(experiment.verdict.kind).toBe('not_enough_data');
   });
 
+  it('calls an equal split assumed, not planned, when no campaign file says what was planned', () => {
+    const arm = (name: string, entered: number): ArmRow => ({ ...emptyArm('reminder', name), entered });
+    const report = buildReport({
+      range,
+      funnel: [],
+      daily: [],
+      arms: [arm('control', 17), arm('bold', 23)],
+      campaigns: [],
+    });
+    const text = reportTable(report);
+    expect(text).toContain('equal weights assumed');
+    expect(text).toMatch(/sample ratio: ok, p=0\.343 \(assumed 1:1, entered 23:17\)/);
+    expect(text).not.toContain('planned 1:1');
+  });
+
   it('exports a rate or revenue per recipient over no emails as null in JSON', () => {
     const line = JSON.parse(JSON.stringify(zeroReport.campaigns[0]!.funnel[0]!));
     expect(line.humanOpenRate).toEqual({ rate: null, low: null, high: null });
