@@ -3,9 +3,10 @@ import { runCartflow } from '../helpers/cartflow-cli';
 import { createTestDatabase, type TestDatabase } from '../helpers/database';
 import { freePort } from '../helpers/free-port';
 
-// An operator with a TEMPORAL_ADDRESS that nothing answers (a typo, a cluster down): a real
-// process, a real Postgres, a port where nothing listens. The SDK alone says "Failed to connect
-// before the deadline", which names neither Temporal nor the variable to check.
+// An operator with a TEMPORAL_ADDRESS or DATABASE_URL that nothing answers (a typo, a server
+// down): a real process, a real Postgres, a port where nothing listens. The libraries alone say
+// "Failed to connect before the deadline" or "connect ECONNREFUSED …", naming neither the service
+// nor the variable to check.
 let database: TestDatabase;
 beforeAll(async () => {
   database = await createTestDatabase();
@@ -30,5 +31,17 @@ describe('a TEMPORAL_ADDRESS that nothing answers', () => {
     );
     const [row] = await database.sql`select count(*)::int as n from customers where email = 'zoe@example.com'`;
     expect(row?.n).toBe(1);
+  }, 60_000);
+});
+
+describe('a DATABASE_URL that nothing answers', () => {
+  it('the report refuses in one line naming the database, the cause and the variable', async () => {
+    const url = `postgres://postgres@127.0.0.1:${await freePort()}/cartflow`;
+    const result = await runCartflow(['report'], { DATABASE_URL: url, LOG_LEVEL: 'silent' });
+    expect(result.code).toBe(1);
+    expect(result.stdout).toBe('');
+    expect(result.stderr).toMatch(
+      /^cartflow: cannot reach the database: connect ECONNREFUSED 127\.0\.0\.1:\d+; check that PostgreSQL runs and that DATABASE_URL is right\n$/,
+    );
   }, 60_000);
 });
