@@ -8,6 +8,7 @@ import { createLogger, installTemporalRuntime } from './config/logger';
 import { openServices } from './app/services';
 import { exitWithError, isMain, parseNoArguments } from './app/process';
 import { requirePayloadCodec } from './codec/codec-config';
+import { reachTemporal } from './app/temporal-client';
 import { onShutdownSignals } from './app/shutdown';
 import { databaseCheck, migrationsCheck, smtpCheck, temporalCheck } from './health/checks';
 import { serveHealth } from './health/serve';
@@ -65,7 +66,9 @@ export async function runWorker(): Promise<void> {
     : undefined;
   const services = await openServices(config, logger);
   try {
-    const connection = await NativeConnection.connect(config.temporal.connection);
+    const connection = await reachTemporal(config.temporal.address, () =>
+      NativeConnection.connect(config.temporal.connection),
+    );
     try {
       const worker = await createWorker({
         connection,

@@ -2,6 +2,7 @@ import path from 'node:path';
 import { pathToFileURL } from 'node:url';
 import { Command } from 'commander';
 import { stackTracesWanted } from '../config/env';
+import { isDatabaseUnavailable } from '../db/unavailable';
 import { EXIT_FAILED, EXIT_USAGE } from './exit-codes';
 
 /** True when the module at `moduleUrl` is the script node/tsx was started with. */
@@ -33,7 +34,11 @@ export function reportError(error: unknown): number {
     process.stderr.write(`cartflow: ${error.message}\n`);
     return BAD_INPUT.includes(name) ? EXIT_USAGE : EXIT_FAILED;
   }
-  process.stderr.write(`cartflow: failed: ${rootCause(error)}\n`);
+  // "connect ECONNREFUSED 127.0.0.1:5432" alone does not say it was the database, nor what to check.
+  const failure = isDatabaseUnavailable(error)
+    ? `cannot reach the database: ${rootCause(error)}; check that PostgreSQL runs and that DATABASE_URL is right`
+    : `failed: ${rootCause(error)}`;
+  process.stderr.write(`cartflow: ${failure}\n`);
   if (stackTracesWanted()) process.stderr.write(`${(error as Error)?.stack}\n`);
   return EXIT_FAILED;
 }

@@ -35,7 +35,7 @@ function formatProblem({ file, line, path: where, message }: CampaignProblem): s
  * lowest priority number first, then by id, newest version first.
  */
 export async function loadCampaigns(dir: string = DEFAULT_CAMPAIGNS_DIR): Promise<Campaign[]> {
-  const names = (await readdir(dir)).filter((name) => /\.ya?ml$/.test(name)).sort();
+  const names = (await folderEntries(dir)).filter((name) => /\.ya?ml$/.test(name)).sort();
   const campaigns: CampaignEntry[] = [];
   const problems: CampaignProblem[] = [];
   for (const name of names) {
@@ -50,6 +50,23 @@ export async function loadCampaigns(dir: string = DEFAULT_CAMPAIGNS_DIR): Promis
   return campaigns
     .map(({ campaign }) => campaign)
     .sort((a, b) => a.priority - b.priority || a.id.localeCompare(b.id) || b.version - a.version);
+}
+
+/** A CAMPAIGNS_DIR that is not a folder is a problem to name, not a bare ENOENT from readdir. */
+async function folderEntries(dir: string): Promise<string[]> {
+  try {
+    return await readdir(dir);
+  } catch (error) {
+    const code = (error as NodeJS.ErrnoException).code;
+    if (code !== 'ENOENT' && code !== 'ENOTDIR') throw error;
+    throw new CampaignFileError([
+      {
+        file: displayPath(dir),
+        path: '',
+        message: 'no such folder; set CAMPAIGNS_DIR to the folder of the campaign files',
+      },
+    ]);
+  }
 }
 
 export interface CampaignFileInput {

@@ -18,6 +18,7 @@ import { localPayloadKeys, localTrackingSecret, localWebhookSecret } from '../ap
 import { EMBEDDED_TEMPORAL_ADDRESS, embeddedTemporalLogFile, startEmbeddedTemporal } from '../app/embedded-temporal';
 import { DevServerStartError } from '../app/temporal-dev-server';
 import { exitWithError, isMain, parseNoArguments } from '../app/process';
+import { reachTemporal } from '../app/temporal-client';
 import { startInboundFromConfig } from '../inbound/listener-from-config';
 import { loadCampaignFiles, openServices, unsubscribeAddress } from '../app/services';
 import { drainHttpServer, onShutdownSignals } from '../app/shutdown';
@@ -189,8 +190,9 @@ async function connectTemporal(
 ): Promise<TemporalConnections> {
   if (config.temporal.address) {
     const connectionOptions = config.temporal.connection;
-    const nativeConnection = await NativeConnection.connect(connectionOptions);
-    const connection = await Connection.connect(connectionOptions);
+    const address = config.temporal.address;
+    const nativeConnection = await reachTemporal(address, () => NativeConnection.connect(connectionOptions));
+    const connection = await reachTemporal(address, () => Connection.connect(connectionOptions));
     return {
       client: new Client({
         connection,

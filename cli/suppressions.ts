@@ -146,7 +146,10 @@ export function suppressionsProgram(): Command {
           .delete(suppressions)
           .where(and(eq(suppressions.shopId, shopId), eq(suppressions.email, email)))
           .returning();
-        if (!row) throw new UsageError(`${email} is not on the suppression list of shop ${shopId}; nothing removed`);
+        if (!row) {
+          const shown = displayEmail(email);
+          throw new UsageError(`${shown} is not on the suppression list of shop ${shopId}; nothing removed`);
+        }
         return row;
       }, shop());
       process.stdout.write(`removed ${describe(removed)}\n`);

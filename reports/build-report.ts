@@ -246,8 +246,17 @@ function roundedFractions(versus: NonNullable<ArmResult['vsControl']>, metric: M
     },
     relativeUplift: versus.relativeUplift === null ? null : roundRate(versus.relativeUplift),
     relativeUpliftInterval: interval(versus.relativeUpliftInterval),
-    sequentialInterval: metric === 'revenue' ? versus.sequentialInterval : interval(versus.sequentialInterval),
+    sequentialInterval: metric === 'revenue' ? versus.sequentialInterval : rateDifference(versus.sequentialInterval),
   };
+}
+
+/**
+ * A difference of two rates lies in [−1, 1]; the confidence sequence, wide on small arms, can reach
+ * past it (−148 to +159 points at 17 and 23 entrants). Cutting it there keeps its coverage, and the
+ * verdict was decided before, on whether it holds 0, which the cut cannot change.
+ */
+function rateDifference(interval: Interval | null): Interval | null {
+  return interval && { low: roundRate(Math.max(-1, interval.low)), high: roundRate(Math.min(1, interval.high)) };
 }
 
 /** One arm so far (a campaign file that changed, or no file): its rate, nothing to compare. */

@@ -37,6 +37,7 @@ const FUNNEL_HEADER = [
   'VERSION',
   'STEP',
   'VARIANT',
+  'CURRENCY',
   'REACHED',
   'SENT',
   'UNCONFIRMED',
@@ -56,6 +57,8 @@ function funnelTable(funnel: FunnelLine[]): string[] {
     `v${line.campaignVersion}`,
     line.step,
     line.variant || '-',
+    // A step's lines in two currencies differ only here: money is never added across currencies.
+    line.currency || '-',
     count(line.reached),
     count(line.sent),
     count(line.unconfirmed),
@@ -68,7 +71,7 @@ function funnelTable(funnel: FunnelLine[]): string[] {
     count(line.unsubscribed),
     count(line.bounced),
   ]);
-  return columns([FUNNEL_HEADER, ...rows], 3);
+  return columns([FUNNEL_HEADER, ...rows], 4);
 }
 
 function experimentText(experiment: ExperimentReport): string[] {
@@ -128,7 +131,9 @@ function relativeInterval(interval: { low: number; high: number } | null): strin
 function srmLine(experiment: ExperimentReport): string {
   const { srm, arms } = experiment;
   if (!srm) return 'sample ratio: not checked (one arm)';
-  const split = `planned ${arms.map((arm) => arm.weight).join(':')}, entered ${arms.map((arm) => arm.entered).join(':')}`;
+  // Without a campaign file the 1:1 is cartflow's assumption, not the plan (see the line above it).
+  const plan = experiment.weightsKnown ? 'planned' : 'assumed';
+  const split = `${plan} ${arms.map((arm) => arm.weight).join(':')}, entered ${arms.map((arm) => arm.entered).join(':')}`;
   return srm.mismatch
     ? `WARNING sample-ratio mismatch: ${pValue(srm.pValue)} (${split})`
     : `sample ratio: ok, ${pValue(srm.pValue)} (${split})`;

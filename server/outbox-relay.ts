@@ -79,6 +79,8 @@ export function createOutboxRelay(options: OutboxRelayOptions) {
   const { yieldMaxLagMs = DEFAULT_YIELD_MAX_LAG_MS } = options;
   const arrivals = options.arrivals ?? createArrivalMeter({ sample: () => outboxPacingSample(db) });
   let failures = 0;
+  /** Why the latest delivery failed, for the warning: an outage and a refusal need different fixes. */
+  let lastFailure: string | undefined;
   let lastPrune = 0;
   let stopping = false;
   let loop: Promise<void> | undefined;
@@ -140,7 +142,8 @@ export function createOutboxRelay(options: OutboxRelayOptions) {
       return true;
     } catch (error) {
       const retryInMs = backoff(claimed.attempts);
-      await markOutboxFailed(db, { id: claimed.id, error: messageOf(error), retryInMs }).catch(() => {
+      lastFailure = messageOf(error);
+      await markOutboxFailed(db, { id: claimed.id, error: lastFailure, retryInMs }).catch(() => {
         // The claim's lease ends anyway: the row comes back then.
       });
       logger.debug({ eventId: claimed.eventId, attempts: claimed.attempts, retryInMs }, 'outbox delivery failed');
@@ -174,7 +177,11 @@ export function createOutboxRelay(options: OutboxRelayOptions) {
       if (failed > 0) {
         failures += 1;
         if (failures === 1 || failures % 10 === 0) {
-          logger.warn({ failed, failures }, 'outbox relay: Temporal unreachable, events kept for retry');
+          // Not always an outage: a cluster without cartflow's search attributes refuses every start.
+          logger.warn(
+            { failed, failures, reason: lastFailure },
+            'outbox relay: Temporal did not take the events, kept for retry',
+          );
         }
         return delivered;
       }
@@ -272,6 +279,15 @@ export function createOutboxRelay(options: OutboxRelayOptions) {
   };
 }
 
+/**
+ * The error with its causes: the SDK's "Failed to start Workflow" says nothing until its cause
+ * ("INVALID_ARGUMENT: … no mapping defined for search attribute CartflowShop") is added.
+ */
 function messageOf(error: unknown): string {
-  return error instanceof Error ? `${error.name}: ${error.message}` : String(error);
+  if (!(error instanceof Error)) return String(error);
+  const parts = [`${error.name}: ${error.message}`];
+  for (let cause = error.cause; cause instanceof Error && parts.length < 5; cause = cause.cause) {
+    if (!parts.at(-1)?.includes(cause.message)) parts.push(cause.message);
+  }
+  return parts.join(': ');
 }

@@ -222,3 +222,52 @@ describe('the relay of `npm start` on the embedded database, after the process w
     }
   });
 });
+
+describe('a Temporal that refuses the events (a namespace without cartflow’s search attributes)', () => {
+  it('keeps them, and says why in the log and on the outbox row rather than "unreachable"', async () => {
+    // A real refusal: this namespace of the suite's dev server has none of cartflow's search
+    // attributes, as on a self-hosted cluster where the set-up step of docs/production.md was skipped.
+    const namespace = `no-attributes-${randomUUID().slice(0, 8)}`;
+    const { temporal } = (await import('@temporalio/proto')).default;
+    await client.connection.workflowService.registerNamespace(
+      temporal.api.workflowservice.v1.RegisterNamespaceRequest.fromObject({
+        namespace,
+        workflowExecutionRetentionPeriod: { seconds: 24 * 3600 },
+      }),
+    );
+    const refusing = createCartWorkflows({
+      client: new Client({ connection: client.connection, namespace }),
+      taskQueue,
+      abandonAfterMs: 3_600_000,
+      campaigns: [consumerCampaign()],
+    });
+    const cartId = `cart-${randomUUID().slice(0, 8)}`;
+    const [eventId] = await storeSnapshots(cartId, [1]);
+    const dueNow = () => database.sql`update outbox set available_at = now() where event_id = ${eventId!}`;
+
+    // The frontend serves a new namespace once its cache has it; until then the refusal is another.
+    // (Which attribute Temporal names first varies.)
+    const quiet = createOutboxRelay({ db: database.db, workflows: refusing, logger: pino({ level: 'silent' }) });
+    const lastError = await eventually(async () => {
+      await dueNow();
+      expect(await quiet.drain()).toBe(0);
+      const [row] = await database.sql<{ last_error: string; delivered: boolean }[]>`
+        select last_error, delivered_at is not null as delivered from outbox where event_id = ${eventId!}`;
+      expect(row?.delivered).toBe(false);
+      expect(row?.last_error).toMatch(/search attribute Cartflow\w+/);
+      return row?.last_error;
+    }, 30_000);
+    expect(lastError).toMatch(/^ServiceError: Failed to start Workflow: .*INVALID_ARGUMENT/);
+
+    // A relay's first failure is logged: the operator reads the reason, not a network outage.
+    const warnings: Array<{ msg: string; reason?: string }> = [];
+    const logger = pino({ level: 'warn' }, { write: (line: string) => warnings.push(JSON.parse(line)) });
+    await dueNow();
+    expect(await createOutboxRelay({ db: database.db, workflows: refusing, logger }).drain()).toBe(0);
+    expect(warnings).toHaveLength(1);
+    const [warning] = warnings;
+    expect(warning?.msg).not.toContain('unreachable');
+    expect(warning?.msg).toContain('kept for retry');
+    expect(warning?.reason).toMatch(/search attribute Cartflow\w+/);
+  });
+});

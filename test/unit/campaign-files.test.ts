@@ -65,6 +65,16 @@ describe('the shipped campaigns', () => {
 });
 
 describe('a bad campaign file', () => {
+  it('folder that does not exist is named with the variable that points there, not as a bare ENOENT', async () => {
+    for (const dir of [bad('no-such-folder'), 'package.json']) {
+      const error = await problemsOf(dir);
+      expect(error.problems).toEqual([
+        { file: dir, path: '', message: 'no such folder; set CAMPAIGNS_DIR to the folder of the campaign files' },
+      ]);
+      expect(error.message).not.toMatch(/ENOENT|ENOTDIR|scandir/);
+    }
+  });
+
   it('names the file, the line, the path inside it and the problem', async () => {
     const error = await problemsOf(bad('bad-delay'));
     expect(error.problems).toEqual([

@@ -86,13 +86,31 @@ describe('the report table', () => {
   it('prints a rate over no emails or no entrants as "–", never 0 % [0, 100], NaN, Infinity or undefined', () => {
     const text = reportTable(zeroReport);
     expect(text).not.toMatch(/NaN|Infinity|undefined|null|100\.0\]/);
-    expect(text).toMatch(/v2\s+reminder\s+holdout\s+3\s+0\s+0\s+0\s+0\s+–\s+0\s+€0\.00\s+0\s+0\s+0/);
+    expect(text).toMatch(/v2\s+reminder\s+holdout\s+EUR\s+3\s+0\s+0\s+0\s+0\s+–\s+0\s+€0\.00\s+0\s+0\s+0/);
     // Revenue per recipient of an arm nobody entered is "–" too: €0.00 would say it earned nothing.
     expect(text).toMatch(/holdout\s+10 %\s+0\s+–\s+–\s+0\s+0/);
     expect(text).toMatch(/treated\s+90 %\s+0\s+–\s+–\s+0\s+0/);
     expect(text).toContain('treated vs holdout: nothing to compare');
     expect(text).toContain('verdict: not enough data (fewer than 100 per arm)');
     expect(text).toContain('sample ratio: not checked');
+  });
+
+  it("names each funnel line's currency, so the lines of one step and variant in two currencies are told apart", () => {
+    const report = buildReport({
+      range,
+      funnel: [
+        { ...zeroFunnel, reached: 3, skipped: 3 },
+        { ...zeroFunnel, currency: 'JPY', reached: 2, skipped: 2 },
+      ],
+      daily: [],
+      arms: [],
+      campaigns: [campaign],
+    });
+    const lines = reportTable(report).split('\n');
+    const header = lines.find((line) => line.includes('VERSION'));
+    expect(header).toMatch(/VARIANT\s+CURRENCY\s+REACHED/);
+    expect(lines.filter((line) => /v2\s+reminder\s+holdout\s+EUR\s+3\s/.test(line))).toHaveLength(1);
+    expect(lines.filter((line) => /v2\s+reminder\s+holdout\s+JPY\s+2\s/.test(line))).toHaveLength(1);
   });
 
   it('says "no data" for a range without any', () => {
@@ -127,7 +145,7 @@ describe('unconfirmed emails in the report', () => {
   it('counts them on their own, never as skipped or sent, with rates over every email that may have arrived', () => {
     expect(line.humanClickRate.rate).toBeCloseTo(3 / 9);
     expect(line.revenuePerRecipientMinor).toBe(500);
-    expect(reportTable(report)).toMatch(/v2\s+reminder\s+control\s+10\s+8\s+2\s+7\s/);
+    expect(reportTable(report)).toMatch(/v2\s+reminder\s+control\s+EUR\s+10\s+8\s+2\s+7\s/);
     const [, row] = reportCsv(report).split('\r\n');
     const value = (name: string) => row!.split(',')[REPORT_CSV_HEADER.indexOf(name)];
     expect([value('sent'), value('unconfirmed'), value('skipped'), value('delivered')]).toEqual(['8', '2', '0', '7']);
@@ -202,6 +220,43 @@ describe('the report CSV', () => {
     for (const value of fractions) expect(String(value)).toMatch(/^-?\d\.\d{1,6}$/);
     expect(versus.relativeUplift).toBe(0.040917); // 48/141 ÷ 52/159 − 1 = 0.0409165…
     expect(versus.pValue).toBeCloseTo(0.8061536377777496, 15);
+  });
+
+  it('never shows an always-valid interval of a difference of rates beyond ±100 points', () => {
+    // 5 of 17 against 8 of 23: the confidence sequence is wider than [−1, 1] (−1.48 to 1.59) at
+    // this size, but no difference of two rates lies outside it.
+    const arm = (name: string, entered: number, converted: number): ArmRow => ({
+      ...emptyArm('reminder', name),
+      entered,
+      converted,
+      orders: converted,
+    });
+    const report = buildReport({
+      range,
+      funnel: [],
+      daily: [],
+      arms: [arm('control', 17, 5), arm('bold', 23, 8)],
+      campaigns: [campaign],
+    });
+    const experiment = report.campaigns[0]!.experiments.find((candidate) => candidate.experiment === 'reminder')!;
+    expect(experiment.arms[1]!.vsControl!.sequentialInterval).toEqual({ low: -1, high: 1 });
+    expect(reportTable(report)).toContain('always-valid (orders): +5.4 pp [-100.0, 100.0]');
+    expect(experiment.verdict.kind).toBe('not_enough_data');
+  });
+
+  it('calls an equal split assumed, not planned, when no campaign file says what was planned', () => {
+    const arm = (name: string, entered: number): ArmRow => ({ ...emptyArm('reminder', name), entered });
+    const report = buildReport({
+      range,
+      funnel: [],
+      daily: [],
+      arms: [arm('control', 17), arm('bold', 23)],
+      campaigns: [],
+    });
+    const text = reportTable(report);
+    expect(text).toContain('equal weights assumed');
+    expect(text).toMatch(/sample ratio: ok, p=0\.343 \(assumed 1:1, entered 23:17\)/);
+    expect(text).not.toContain('planned 1:1');
   });
 
   it('exports a rate or revenue per recipient over no emails as null in JSON', () => {
