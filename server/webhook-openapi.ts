@@ -213,7 +213,9 @@ export function webhookOpenApi() {
             ),
             '401': error(`The signature is missing or wrong: ${signatureWords}.`),
             '403': error('Cartflow-Shop names no shop of this install (`unknown_shop`); nothing was stored.'),
-            '409': error('The event id was already used for a different event (`event_id_conflict`).'),
+            '409': error(
+              'The event id was already used for a different event (`event_id_conflict`). A retry of the same event is a 200 `duplicate`, also serialized again: keys in another order, amounts written another way ("39.8", 39.8, "39.80"), a date-time in another offset for the same instant.',
+            ),
             '413': error('The body is over WEBHOOK_MAX_BYTES.'),
             '429': error('Too many requests from this network: wait for Retry-After.'),
             '503': error('Stored but not delivered (Temporal unreachable): retry the same event after Retry-After.'),
