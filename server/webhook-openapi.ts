@@ -60,6 +60,12 @@ const NAMED: Array<[z.ZodType, Meta]> = [
 ];
 
 const MONEY_PATTERN = '^\\d{1,12}(\\.\\d{1,4})?$';
+/** The largest amount Money takes (12 digits, 4 decimals), for the JSON-number form. */
+const MONEY_MAXIMUM = 999_999_999_999.9999;
+/** What httpUrl() takes: zod's `format: "uri"` alone says nothing of the scheme (ftp:, mailto:). */
+const HTTP_URL_PATTERN = '^[Hh][Tt][Tt][Pp][Ss]?://';
+/** Text the server trims before counting (ids, skus, codes): spaces alone are not 1 character. */
+const NOT_BLANK_PATTERN = '\\S';
 
 /** What zod cannot say in JSON Schema (its transforms), said by hand. */
 function override({ zodSchema, jsonSchema }: { zodSchema: unknown; jsonSchema: Record<string, unknown> }) {
@@ -70,8 +76,12 @@ function override({ zodSchema, jsonSchema }: { zodSchema: unknown; jsonSchema: R
     delete jsonSchema.type;
     jsonSchema.anyOf = [
       { type: 'string', pattern: MONEY_PATTERN },
-      { type: 'number', minimum: 0 },
+      { type: 'number', minimum: 0, maximum: MONEY_MAXIMUM },
     ];
+  }
+  if (jsonSchema.type === 'string' && jsonSchema.format === 'uri') jsonSchema.pattern = HTTP_URL_PATTERN;
+  if (isTrimmedText(zodSchema) && typeof jsonSchema.minLength === 'number' && jsonSchema.minLength > 0) {
+    jsonSchema.pattern = NOT_BLANK_PATTERN;
   }
   if (zodSchema === EmailAddress) {
     // No `format`: validators' "email" refuses IDN addresses cartflow accepts, and few know "idn-email".
@@ -80,6 +90,12 @@ function override({ zodSchema, jsonSchema }: { zodSchema: unknown; jsonSchema: R
       description: 'Any RFC 5321 address, IDN domains and non-ASCII local parts included.',
     });
   }
+}
+
+/** A string schema with `.trim()` (zod's "overwrite" check): its length counts after trimming. */
+function isTrimmedText(zodSchema: unknown): boolean {
+  if (!(zodSchema instanceof z.ZodString)) return false;
+  return (zodSchema.def.checks ?? []).some((check) => check._zod.def.check === 'overwrite');
 }
 
 function registry() {
