@@ -339,6 +339,28 @@ describe('POST /webhooks/cart', () => {
     expect(((await response.json()) as { error: string }).error).toMatch(/^invalid_(json|payload)$/);
   });
 
+  it('a date-time PostgreSQL cannot hold (year 0000, past 9999 in UTC, a +23:59 offset) is a 400 naming the field, not a 500', async () => {
+    const cart = cartUpdatedEvent();
+    const order = orderPlacedEvent({ cartId: cart.data.id });
+    const bodies = [
+      ['data.updatedAt', { ...cart, data: { ...cart.data, updatedAt: '0000-01-01T00:00:00Z' } }],
+      ['data.updatedAt', { ...cart, data: { ...cart.data, updatedAt: '2026-11-30T18:00:00+23:59' } }],
+      ['data.placedAt', { ...order, data: { ...order.data, placedAt: '9999-12-31T23:59:59-12:00' } }],
+      ['occurredAt', { ...order, occurredAt: '0001-01-01T00:00:00+14:00' }],
+    ] as const;
+    for (const [path, body] of bodies) {
+      const response = await post(signedRequest(body));
+      expect(response.status, path).toBe(400);
+      const answer = (await response.json()) as { error: string; issues: Array<{ path: string; message: string }> };
+      expect(answer.error).toBe('invalid_payload');
+      expect(answer.issues).toEqual([
+        { path, message: expect.stringMatching(/^must be an ISO 8601 date-time .*9999/) },
+      ]);
+    }
+    await expectNothingHappened(cart);
+    expect(await storedEvents(order.id)).toBe(0);
+  });
+
   it('refuses a missing, wrong or replayed signature with 401 and stores nothing', async () => {
     const event = cartUpdatedEvent();
     const { headers, body } = signedRequest(event);

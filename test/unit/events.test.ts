@@ -73,3 +73,29 @@ describe('webhook event schema', () => {
     expect(parsed).toMatchObject({ type: 'order.placed', data: { cartId: 'c1', total: '52.3' } });
   });
 });
+
+describe('date-times', () => {
+  const withUpdatedAt = (updatedAt: unknown) => {
+    const event = cartUpdatedEvent();
+    return issuesOf({ ...event, data: { ...event.data, updatedAt } });
+  };
+
+  it('takes every real offset and the years 0001 to 9999', () => {
+    for (const value of ['2026-11-30T18:00:00+14:00', '2026-11-30T18:00:00-12:00', '2026-11-30T18:00:00+05:45']) {
+      expect(withUpdatedAt(value)).toEqual([]);
+    }
+    expect(withUpdatedAt('0001-01-01T00:00:00Z')).toEqual([]);
+    expect(withUpdatedAt('9999-12-31T23:59:59Z')).toEqual([]);
+  });
+
+  it('refuses what PostgreSQL cannot store with one issue that says the range; a malformed one says the format once', () => {
+    const range =
+      'data.updatedAt: must be an ISO 8601 date-time such as 2026-01-31T12:00:00Z, from year 0001 to 9999 in UTC, with a UTC offset of at most 14 hours';
+    for (const value of ['0000-06-01T00:00:00Z', '9999-12-31T23:00:00-12:00', '2026-11-30T18:00:00+23:59']) {
+      expect(withUpdatedAt(value)).toEqual([range]);
+    }
+    expect(withUpdatedAt('yesterday')).toEqual([
+      'data.updatedAt: must be an ISO 8601 date-time such as 2026-01-31T12:00:00Z',
+    ]);
+  });
+});
