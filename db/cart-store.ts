@@ -1,7 +1,7 @@
 import { createHash } from 'node:crypto';
 import { and, eq, sql } from 'drizzle-orm';
-import type { CartEvent, CartUpdatedEvent, Customer, Order } from '../domain/events';
-import { cartIdOf } from '../domain/events';
+import type { CartUpdatedEvent, Customer, Order } from '../domain/events';
+import { CartEvent, cartIdOf } from '../domain/events';
 import { canonicalEventJson } from '../domain/event-identity';
 import type { Db } from './client';
 import { collisionFreeBatches } from './cart-updated-batches';
@@ -133,7 +133,7 @@ async function outcomeOf(tx: Executor, input: CartUpdatedInput, outcome: CartUpd
   if (!outcome.inserted) {
     // Committed by another transaction after this statement's snapshot: read it as it is now.
     const previous = outcome.previous.seen ? outcome.previous : await readPrevious(tx, shopId, event.id);
-    return sameEvent(previous, { hashes: hashesOf(input), cartId: event.data.id })
+    return (await isRetry(tx, { shopId, event, previous, hashes: hashesOf(input), cartId: event.data.id }))
       ? { kind: 'duplicate' }
       : { kind: 'conflict' };
   }
@@ -161,7 +161,9 @@ async function storeOtherEvent(
     .returning({ eventId: cartEvents.eventId });
   if (inserted.length === 0) {
     const previous = await readPrevious(tx, shopId, event.id);
-    return sameEvent(previous, { hashes: hashesOf({ event }), cartId }) ? { kind: 'duplicate' } : { kind: 'conflict' };
+    return (await isRetry(tx, { shopId, event, previous, hashes: hashesOf({ event }), cartId }))
+      ? { kind: 'duplicate' }
+      : { kind: 'conflict' };
   }
   await applyEvent(tx, shopId, event);
   await tx.insert(outbox).values({ shopId, eventId: event.id, cartId, event });
@@ -176,11 +178,30 @@ async function readPrevious(tx: Executor, shopId: string, eventId: string) {
   return previous;
 }
 
+type Previous = { payloadHash: string | null; cartId: string | null } | undefined;
+
+/**
+ * Whether the stored event with this id is this one. A row stored before canonical hashing holds
+ * the hash of the event as it was first serialized: when that differs, its stored body, read as an
+ * event again, says whether a retry written another way ("39.8" for "39.80") is the same event.
+ */
+async function isRetry(
+  tx: Executor,
+  input: { shopId: string; event: CartEvent; previous: Previous; hashes: readonly string[]; cartId: string },
+): Promise<boolean> {
+  const { shopId, event, previous, hashes, cartId } = input;
+  if (sameEvent(previous, { hashes, cartId })) return true;
+  if (!previous?.payloadHash) return false;
+  const [row] = await tx
+    .select({ payload: cartEvents.payload })
+    .from(cartEvents)
+    .where(and(eq(cartEvents.shopId, shopId), eq(cartEvents.eventId, event.id)));
+  const stored = CartEvent.safeParse(row?.payload);
+  return stored.success && hashOf(stored.data) === hashOf(event);
+}
+
 /** Stored before, the same event: the outbox delivers it (or did), whatever the shop retries. */
-function sameEvent(
-  previous: { payloadHash: string | null; cartId: string | null } | undefined,
-  current: { hashes: readonly string[]; cartId: string },
-): boolean {
+function sameEvent(previous: Previous, current: { hashes: readonly string[]; cartId: string }): boolean {
   // A retry sends the same event; rows stored before hashes existed are compared by cart.
   return previous?.payloadHash ? current.hashes.includes(previous.payloadHash) : previous?.cartId === current.cartId;
 }

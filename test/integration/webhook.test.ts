@@ -163,17 +163,21 @@ describe('POST /webhooks/cart', () => {
     expect(otherInstant.status).toBe(409);
   });
 
-  it('an event stored before canonical hashing: its retry is still a duplicate', async () => {
-    const event = cartUpdatedEvent();
+  it('an event stored before canonical hashing: its retry, as sent or written another way, is still a duplicate', async () => {
+    const event = cartUpdatedEvent({ updatedAt: '2026-11-30T18:00:00+01:00' });
     expect((await post(signedRequest(event))).status).toBe(202);
     // The hash earlier versions stored: of the validated event as serialized.
     const legacy = createHash('sha256')
       .update(JSON.stringify(CartEvent.parse(event)))
       .digest('hex');
     await database.sql`update cart_events set payload_hash = ${legacy} where event_id = ${event.id}`;
-    const retry = await post(signedRequest(event));
-    expect(retry.status).toBe(200);
-    expect(await retry.json()).toMatchObject({ status: 'duplicate', eventId: event.id });
+    const asSent = await post(signedRequest(event));
+    expect([asSent.status, await asSent.json()]).toEqual([200, expect.objectContaining({ status: 'duplicate' })]);
+    const rewritten = { ...event, data: { ...event.data, total: 52.3, updatedAt: '2026-11-30T17:00:00Z' } };
+    const again = await post(signedRequest(rewritten));
+    expect([again.status, await again.json()]).toEqual([200, expect.objectContaining({ status: 'duplicate' })]);
+    const other = await post(signedRequest({ ...event, data: { ...event.data, total: '52.40' } }));
+    expect(other.status).toBe(409);
   });
 
   it('a running cart keeps the campaign version it started with; new carts get the newest', async () => {
