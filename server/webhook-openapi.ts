@@ -164,7 +164,7 @@ const responseSchemas = {
       error: {
         type: 'string',
         description:
-          'A stable code: invalid_json, invalid_payload, event_id_conflict, payload_too_large, rate_limited, temporarily_unavailable, or a signature reason.',
+          'A stable code: invalid_json, invalid_payload, invalid_shop, unknown_shop, event_id_conflict, payload_too_large, rate_limited, temporarily_unavailable, or a signature reason.',
       },
       message: { type: 'string', description: 'What to change, in words.' },
       issues: {
@@ -224,8 +224,9 @@ export function webhookOpenApi() {
             },
             '202': { description: 'Accepted (or ignored, with a reason).', content: json(ref('Accepted')) },
             '400': error(
-              'Not UTF-8 JSON, or a key twice in one object (`invalid_json`, the message names the key and its object); ' +
-                'or a field breaks the contract (`invalid_payload`: `issues` names each).',
+              'Not UTF-8 JSON, a key twice in one object or a string with an unpaired surrogate escape (`invalid_json`, ' +
+                'the message names where); a field breaks the contract (`invalid_payload`: `issues` names each); or ' +
+                'Cartflow-Shop is not a shop id (`invalid_shop`).',
             ),
             '401': error(`The signature is missing or wrong: ${signatureWords}.`),
             '403': error('Cartflow-Shop names no shop of this install (`unknown_shop`); nothing was stored.'),
