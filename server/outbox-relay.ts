@@ -84,6 +84,8 @@ export function createOutboxRelay(options: OutboxRelayOptions) {
   let loop: Promise<void> | undefined;
   let draining: Promise<number> | undefined;
   let wakeAgain = false;
+  /** Why the latest delivery failed (Temporal's message and its causes), for the warning. */
+  let lastFailure: string | undefined;
   let interruptSleep: (() => void) | undefined;
   let interruptPause: (() => void) | undefined;
 
@@ -140,7 +142,8 @@ export function createOutboxRelay(options: OutboxRelayOptions) {
       return true;
     } catch (error) {
       const retryInMs = backoff(claimed.attempts);
-      await markOutboxFailed(db, { id: claimed.id, error: messageOf(error), retryInMs }).catch(() => {
+      lastFailure = messageOf(error);
+      await markOutboxFailed(db, { id: claimed.id, error: lastFailure, retryInMs }).catch(() => {
         // The claim's lease ends anyway: the row comes back then.
       });
       logger.debug({ eventId: claimed.eventId, attempts: claimed.attempts, retryInMs }, 'outbox delivery failed');
@@ -174,7 +177,12 @@ export function createOutboxRelay(options: OutboxRelayOptions) {
       if (failed > 0) {
         failures += 1;
         if (failures === 1 || failures % 10 === 0) {
-          logger.warn({ failed, failures }, 'outbox relay: Temporal unreachable, events kept for retry');
+          // Not always a network fault: a namespace or search attribute the server lacks fails every
+          // start too, and the operator needs Temporal's own words to fix it.
+          logger.warn(
+            { failed, failures, reason: lastFailure },
+            'outbox relay: events not delivered to Temporal, kept for retry',
+          );
         }
         return delivered;
       }
@@ -272,6 +280,12 @@ export function createOutboxRelay(options: OutboxRelayOptions) {
   };
 }
 
+/** `ServiceError: Failed to start Workflow; cause: 3 INVALID_ARGUMENT: …`: the client's own message alone does not say why. */
 function messageOf(error: unknown): string {
-  return error instanceof Error ? `${error.name}: ${error.message}` : String(error);
+  const words: string[] = [];
+  for (let cause: unknown = error, depth = 0; cause !== undefined && depth < 4; depth += 1) {
+    words.push(cause instanceof Error ? `${cause.name}: ${cause.message}` : String(cause));
+    cause = cause instanceof Error ? cause.cause : undefined;
+  }
+  return words.join('; cause: ');
 }

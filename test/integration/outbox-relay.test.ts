@@ -222,3 +222,36 @@ describe('the relay of `npm start` on the embedded database, after the process w
     }
   });
 });
+
+describe('a delivery Temporal refuses for a reason other than the network', () => {
+  it('is logged with Temporal’s own words, not as "Temporal unreachable"; the event stays queued', async () => {
+    const [eventId] = await storeSnapshots(`cart-${randomUUID().slice(0, 8)}`, [1]);
+    // The real dev server, answering: this namespace does not exist (as a cluster missing cartflow's setup).
+    const elsewhere = new Client({ connection: client.connection, namespace: `missing-${randomUUID().slice(0, 8)}` });
+    const refused = createCartWorkflows({
+      client: elsewhere,
+      taskQueue,
+      abandonAfterMs: 3_600_000,
+      campaigns: [consumerCampaign()],
+    });
+    const warnings: Array<{ msg: string; reason?: string }> = [];
+    const logger = pino({ level: 'warn' }, { write: (line: string) => void warnings.push(JSON.parse(line)) });
+    await createOutboxRelay({ db: database.db, workflows: refused, logger }).drain();
+
+    expect(warnings).toEqual([
+      expect.objectContaining({
+        msg: 'outbox relay: events not delivered to Temporal, kept for retry',
+        reason: expect.stringMatching(/namespace/i),
+      }),
+    ]);
+    const [row] = await database.sql`select delivered_at, last_error from outbox where event_id = ${eventId!}`;
+    expect(row?.delivered_at).toBeNull();
+    expect(row?.last_error).toMatch(/namespace/i);
+
+    // Delivered once the setup is right, so the other tests find an empty backlog.
+    await database.sql`update outbox set available_at = now() where delivered_at is null`;
+    await createOutboxRelay({ db: database.db, workflows: recording('fixed', []), logger }).drain();
+    const [delivered] = await database.sql`select delivered_at from outbox where event_id = ${eventId!}`;
+    expect(delivered?.delivered_at).not.toBeNull();
+  });
+});
