@@ -1,7 +1,8 @@
 import { createHash } from 'node:crypto';
 import { and, eq, sql } from 'drizzle-orm';
-import type { CartEvent, CartUpdatedEvent, Customer, Order } from '../domain/events';
-import { cartIdOf } from '../domain/events';
+import type { CartUpdatedEvent, Customer, Order } from '../domain/events';
+import { CartEvent, cartIdOf } from '../domain/events';
+import { canonicalEventJson } from '../domain/event-identity';
 import type { Db } from './client';
 import { collisionFreeBatches } from './cart-updated-batches';
 import { type CartUpdatedInput, type CartUpdatedOutcome, storeCartUpdatedStatement } from './cart-updated-statement';
@@ -88,20 +89,27 @@ function asOneStatement(inputs: readonly CartEventInput[]): CartUpdatedEventInpu
   return collisionFreeBatches(run).length === 1 ? run : undefined;
 }
 
+/**
+ * The stored hash: of the event's canonical form (domain/event-identity.ts), not the raw body, so a
+ * retry that orders its keys differently or writes "39.8" for "39.80" is the same event.
+ */
 function hashOf(event: CartEvent): string {
-  return hashOfJson(JSON.stringify(event));
+  return sha256(canonicalEventJson(event));
 }
 
-// The validated event, not the raw body: a retry that orders its keys differently is the same event.
-function hashOfJson(eventJson: string): string {
-  return createHash('sha256').update(eventJson).digest('hex');
+/** Rows stored before canonical hashing hold the hash of the validated event as serialized. */
+function hashesOf({ event, eventJson }: { event: CartEvent; eventJson?: string }): string[] {
+  return [hashOf(event), sha256(eventJson ?? JSON.stringify(event))];
+}
+
+function sha256(text: string): string {
+  return createHash('sha256').update(text).digest('hex');
 }
 
 async function storeCartUpdatedRun(tx: Executor, run: readonly CartUpdatedEventInput[]): Promise<StoredEvent[]> {
   const inputs: CartUpdatedInput[] = run.map((input) => {
-    // Serialized once: hashed here, stored by the statement as the outbox row's event.
-    const eventJson = JSON.stringify(input.event);
-    return { ...input, eventJson, payloadHash: hashOfJson(eventJson) };
+    // Serialized once, stored by the statement as the outbox row's event.
+    return { ...input, eventJson: JSON.stringify(input.event), payloadHash: hashOf(input.event) };
   });
   const outcomes: CartUpdatedOutcome[] = [];
   // Sent without waiting for each other's answers (pipelined on the connection); PostgreSQL runs
@@ -121,11 +129,13 @@ async function storeCartUpdatedRun(tx: Executor, run: readonly CartUpdatedEventI
 }
 
 async function outcomeOf(tx: Executor, input: CartUpdatedInput, outcome: CartUpdatedOutcome): Promise<StoredEvent> {
-  const { shopId, event, payloadHash } = input;
+  const { shopId, event } = input;
   if (!outcome.inserted) {
     // Committed by another transaction after this statement's snapshot: read it as it is now.
     const previous = outcome.previous.seen ? outcome.previous : await readPrevious(tx, shopId, event.id);
-    return sameEvent(previous, { payloadHash, cartId: event.data.id }) ? { kind: 'duplicate' } : { kind: 'conflict' };
+    return (await isRetry(tx, { shopId, event, previous, hashes: hashesOf(input), cartId: event.data.id }))
+      ? { kind: 'duplicate' }
+      : { kind: 'conflict' };
   }
   // A cart that was bought never starts (or restarts) a chain, even after Temporal forgot it.
   if (outcome.status === 'purchased') {
@@ -151,7 +161,9 @@ async function storeOtherEvent(
     .returning({ eventId: cartEvents.eventId });
   if (inserted.length === 0) {
     const previous = await readPrevious(tx, shopId, event.id);
-    return sameEvent(previous, { payloadHash, cartId }) ? { kind: 'duplicate' } : { kind: 'conflict' };
+    return (await isRetry(tx, { shopId, event, previous, hashes: hashesOf({ event }), cartId }))
+      ? { kind: 'duplicate' }
+      : { kind: 'conflict' };
   }
   await applyEvent(tx, shopId, event);
   await tx.insert(outbox).values({ shopId, eventId: event.id, cartId, event });
@@ -166,13 +178,32 @@ async function readPrevious(tx: Executor, shopId: string, eventId: string) {
   return previous;
 }
 
+type Previous = { payloadHash: string | null; cartId: string | null } | undefined;
+
+/**
+ * Whether the stored event with this id is this one. A row stored before canonical hashing holds
+ * the hash of the event as it was first serialized: when that differs, its stored body, read as an
+ * event again, says whether a retry written another way ("39.8" for "39.80") is the same event.
+ */
+async function isRetry(
+  tx: Executor,
+  input: { shopId: string; event: CartEvent; previous: Previous; hashes: readonly string[]; cartId: string },
+): Promise<boolean> {
+  const { shopId, event, previous, hashes, cartId } = input;
+  if (sameEvent(previous, { hashes, cartId })) return true;
+  if (!previous?.payloadHash) return false;
+  const [row] = await tx
+    .select({ payload: cartEvents.payload })
+    .from(cartEvents)
+    .where(and(eq(cartEvents.shopId, shopId), eq(cartEvents.eventId, event.id)));
+  const stored = CartEvent.safeParse(row?.payload);
+  return stored.success && hashOf(stored.data) === hashOf(event);
+}
+
 /** Stored before, the same event: the outbox delivers it (or did), whatever the shop retries. */
-function sameEvent(
-  previous: { payloadHash: string | null; cartId: string | null } | undefined,
-  current: { payloadHash: string; cartId: string },
-): boolean {
-  // A retry sends the same body; rows stored before hashes existed are compared by cart.
-  return previous?.payloadHash ? previous.payloadHash === current.payloadHash : previous?.cartId === current.cartId;
+function sameEvent(previous: Previous, current: { hashes: readonly string[]; cartId: string }): boolean {
+  // A retry sends the same event; rows stored before hashes existed are compared by cart.
+  return previous?.payloadHash ? current.hashes.includes(previous.payloadHash) : previous?.cartId === current.cartId;
 }
 
 async function markProcessed(tx: Executor, shopId: string, eventId: string): Promise<void> {

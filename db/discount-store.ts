@@ -1,5 +1,6 @@
 import { and, asc, desc, eq, getTableColumns, gt, gte, inArray, sql } from 'drizzle-orm';
 import type { Db } from './client';
+import { normalizeCode } from '../domain/discount-code';
 import { discountCodes } from './schema';
 
 export type DiscountCodeRow = typeof discountCodes.$inferSelect;
@@ -61,9 +62,12 @@ export async function markDisabled(db: Db, ids: string[]): Promise<void> {
 /**
  * Codes named in an order are used: never offered again. The order is recorded unless the
  * checkout API already recorded one, so the checkout's repeated redeem by that order stays a no-op.
+ * An order names a code as the customer typed it: matched as written and, as the checkout API
+ * matches (normalizeCode), upper-cased, which is how built-in codes are stored.
  */
 export async function markUsed(db: Db, input: { shopId: string; codes: string[]; orderId?: string }): Promise<void> {
   if (input.codes.length === 0) return;
+  const codes = [...new Set(input.codes.flatMap((code) => [code, normalizeCode(code)]))];
   await db
     .update(discountCodes)
     .set({
@@ -71,7 +75,7 @@ export async function markUsed(db: Db, input: { shopId: string; codes: string[];
       usedAt: sql`now()`,
       usedByOrderId: sql`coalesce(${discountCodes.usedByOrderId}, ${input.orderId ?? null})`,
     })
-    .where(and(eq(discountCodes.shopId, input.shopId), inArray(discountCodes.code, input.codes)));
+    .where(and(eq(discountCodes.shopId, input.shopId), inArray(discountCodes.code, codes)));
 }
 
 /** The cart's newest code, whatever its state (the caller offers it only while active). */

@@ -1,7 +1,19 @@
 import { z } from 'zod';
 import { EmailAddress } from './email-address';
 import { hasMoreDecimalsThanCurrency, minorUnitDigits } from './money';
-import { boolean, dateTime, httpUrl, list, object, pattern, rule, text, wholeNumber } from './payload-fields';
+import {
+  STORABLE_DATE_TIME_WORDS,
+  boolean,
+  dateTime,
+  httpUrl,
+  isStorableInstant,
+  list,
+  object,
+  pattern,
+  rule,
+  text,
+  wholeNumber,
+} from './payload-fields';
 
 /**
  * The webhook contract: what a shop backend posts to `POST /webhooks/cart`.
@@ -244,7 +256,33 @@ export const WebhookCartEvent = CartEvent.superRefine(
   {
     when: ({ value }) => isCartUpdate(value) && knownCurrencyOf(dataOf(value)) !== undefined,
   },
-);
+).superRefine(refuseUnstorableDateTimes, { when: () => true });
+
+/** Each event type's own date-time in `data` (a key another type has is not this event's: zod drops it). */
+const DATA_DATE_TIME: Record<string, string> = {
+  'cart.updated': 'updatedAt',
+  'order.placed': 'placedAt',
+  'customer.created': 'createdAt',
+};
+
+/**
+ * A date-time PostgreSQL cannot hold (payload-fields.ts isStorableInstant) is refused at the door,
+ * naming the field. Only at the door, as the amounts rule: the relay reads stored events with
+ * CartEvent. A value that is not a date-time at all is reported by its own field's rule.
+ */
+function refuseUnstorableDateTimes(value: unknown, ctx: z.RefinementCtx): void {
+  if (typeof value !== 'object' || value === null) return;
+  const check = (raw: unknown, path: PropertyKey[]) => {
+    if (typeof raw !== 'string' || !dateTime().safeParse(raw).success || isStorableInstant(raw)) return;
+    ctx.addIssue({ code: 'custom', path, message: STORABLE_DATE_TIME_WORDS, input: raw });
+  };
+  if ('occurredAt' in value) check(value.occurredAt, ['occurredAt']);
+  const field = 'type' in value && typeof value.type === 'string' ? DATA_DATE_TIME[value.type] : undefined;
+  const data = dataOf(value);
+  if (field && typeof data === 'object' && data !== null && field in data) {
+    check(Reflect.get(data, field), ['data', field]);
+  }
+}
 
 function isCartUpdate(value: unknown): boolean {
   return typeof value === 'object' && value !== null && 'type' in value && value.type === 'cart.updated';

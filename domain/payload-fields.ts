@@ -44,8 +44,31 @@ export function email({ max = 320 }: { max?: number } = {}) {
   return z.email(rule(words)).max(max, rule(words));
 }
 
-export const dateTime = () =>
-  z.iso.datetime({ offset: true, ...rule('must be an ISO 8601 date-time such as 2026-01-31T12:00:00Z') });
+const DATE_TIME_WORDS = 'must be an ISO 8601 date-time such as 2026-01-31T12:00:00Z';
+export const STORABLE_DATE_TIME_WORDS = `${DATE_TIME_WORDS}, from year 0001 to 9999 in UTC, with a UTC offset of at most 14 hours`;
+const FIRST_INSTANT = Date.parse('0001-01-01T00:00:00Z');
+const LAST_INSTANT = Date.parse('9999-12-31T23:59:59.999Z');
+/** The widest offsets in use (UTC−12:00 to UTC+14:00); PostgreSQL refuses past ±15:59. */
+const MAX_OFFSET_MINUTES = 14 * 60;
+
+/** An ISO 8601 date-time (the format only: what stored events are read back with). */
+export const dateTime = () => z.iso.datetime({ offset: true, abort: true, ...rule(DATE_TIME_WORDS) });
+
+/**
+ * A date-time PostgreSQL can store: it has no year 0000 and refuses offsets past ±15:59, and years
+ * past 9999 in UTC do not even reach it as ISO text. At the door only (storableDateTime, and
+ * WebhookCartEvent in events.ts): refused there, naming the field, rather than failing the insert
+ * with a 500 that a shop retries for ever; events stored before the rule still read back.
+ */
+export function isStorableInstant(value: string): boolean {
+  const instant = Date.parse(value);
+  if (Number.isNaN(instant) || instant < FIRST_INSTANT || instant > LAST_INSTANT) return false;
+  const offset = /([+-])(\d\d):(\d\d)$/.exec(value);
+  return !offset || Number(offset[2]) * 60 + Number(offset[3]) <= MAX_OFFSET_MINUTES;
+}
+
+/** A date-time checked at the door (Shopify's and the delivery webhook's fields). */
+export const storableDateTime = () => dateTime().refine(isStorableInstant, rule(STORABLE_DATE_TIME_WORDS));
 
 export function oneOf<const T extends readonly [string, ...string[]]>(values: T) {
   return z.enum(values, rule(`must be one of: ${values.join(', ')}`));

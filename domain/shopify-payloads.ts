@@ -1,6 +1,6 @@
 import { z } from 'zod';
 import { Money } from './events';
-import { dateTime, httpUrl, list, object, pattern, rule, text, wholeNumber } from './payload-fields';
+import { httpUrl, list, object, pattern, rule, storableDateTime, text, wholeNumber } from './payload-fields';
 
 /**
  * The parts of Shopify's REST webhook payloads cartflow reads, under Shopify's own field names
@@ -24,7 +24,7 @@ export function exactId(record: { id?: string | null; admin_graphql_api_id?: str
 }
 const Currency = pattern(/^[A-Z]{3}$/, 'must be an ISO 4217 code such as EUR');
 const optionalText = z.string(rule('must be text')).nullish();
-const optionalDateTime = dateTime().nullish();
+const optionalDateTime = storableDateTime().nullish();
 
 /** `email_marketing_consent.state`: subscribed, not_subscribed, unsubscribed, pending, redacted, invalid. */
 const EmailMarketingConsent = object({ state: optionalText }, 'with state').nullish();
@@ -74,7 +74,7 @@ export const ShopifyCheckout = object(
     presentment_currency: Currency.nullish(),
     total_price: Money,
     abandoned_checkout_url: httpUrl(),
-    updated_at: dateTime(),
+    updated_at: storableDateTime(),
     customer_locale: optionalText,
     buyer_accepts_marketing: z.boolean(rule('must be true or false')).nullish(),
     customer: ShopifyCustomer.nullish(),

@@ -7,7 +7,7 @@ import { readJsonBody } from './json-body';
 import { shopOfRequest } from './request-shop';
 import type { ShopResolver } from './shop-resolver';
 import { type PayloadIssue, invalidPayload, payloadIssues } from './invalid-payload';
-import { dateTime, list, object, oneOf, text } from '../domain/payload-fields';
+import { list, object, oneOf, storableDateTime, text } from '../domain/payload-fields';
 import { type BounceDeps, DEFAULT_SOFT_BOUNCE_RULE, type SoftBounceRule, recordDeliveryEvent } from '../app/bounces';
 import type { ChainStopper } from '../app/chain-stopper';
 import { readSendGridBatch } from '../domain/sendgrid-events';
@@ -57,7 +57,7 @@ export const GenericDeliveryEvent = object(
     email: EmailAddress,
     /** The Message-ID header of the email it is about (`<…@…>`, brackets optional). */
     messageId: text({ min: 3, max: DELIVERY_LIMITS.messageIdLength }).optional(),
-    occurredAt: dateTime().optional(),
+    occurredAt: storableDateTime().optional(),
     detail: text({ min: 0, max: DELIVERY_LIMITS.detailLength }).optional(),
   },
   'a delivery event with id, type and email',

@@ -60,6 +60,12 @@ const NAMED: Array<[z.ZodType, Meta]> = [
 ];
 
 const MONEY_PATTERN = '^\\d{1,12}(\\.\\d{1,4})?$';
+/** The largest amount Money takes (12 digits, 4 decimals), for the JSON-number form. */
+const MONEY_MAXIMUM = 999_999_999_999.9999;
+/** What httpUrl() takes: zod's `format: "uri"` alone says nothing of the scheme (ftp:, mailto:). */
+const HTTP_URL_PATTERN = '^[Hh][Tt][Tt][Pp][Ss]?://';
+/** Text the server trims before counting (ids, skus, codes): spaces alone are not 1 character. */
+const NOT_BLANK_PATTERN = '\\S';
 
 /** What zod cannot say in JSON Schema (its transforms), said by hand. */
 function override({ zodSchema, jsonSchema }: { zodSchema: unknown; jsonSchema: Record<string, unknown> }) {
@@ -70,8 +76,12 @@ function override({ zodSchema, jsonSchema }: { zodSchema: unknown; jsonSchema: R
     delete jsonSchema.type;
     jsonSchema.anyOf = [
       { type: 'string', pattern: MONEY_PATTERN },
-      { type: 'number', minimum: 0 },
+      { type: 'number', minimum: 0, maximum: MONEY_MAXIMUM },
     ];
+  }
+  if (jsonSchema.type === 'string' && jsonSchema.format === 'uri') jsonSchema.pattern = HTTP_URL_PATTERN;
+  if (isTrimmedText(zodSchema) && typeof jsonSchema.minLength === 'number' && jsonSchema.minLength > 0) {
+    jsonSchema.pattern = NOT_BLANK_PATTERN;
   }
   if (zodSchema === EmailAddress) {
     // No `format`: validators' "email" refuses IDN addresses cartflow accepts, and few know "idn-email".
@@ -80,6 +90,12 @@ function override({ zodSchema, jsonSchema }: { zodSchema: unknown; jsonSchema: R
       description: 'Any RFC 5321 address, IDN domains and non-ASCII local parts included.',
     });
   }
+}
+
+/** A string schema with `.trim()` (zod's "overwrite" check): its length counts after trimming. */
+function isTrimmedText(zodSchema: unknown): boolean {
+  if (!(zodSchema instanceof z.ZodString)) return false;
+  return (zodSchema.def.checks ?? []).some((check) => check._zod.def.check === 'overwrite');
 }
 
 function registry() {
@@ -148,7 +164,7 @@ const responseSchemas = {
       error: {
         type: 'string',
         description:
-          'A stable code: invalid_json, invalid_payload, event_id_conflict, payload_too_large, rate_limited, temporarily_unavailable, or a signature reason.',
+          'A stable code: invalid_json, invalid_payload, invalid_shop, unknown_shop, event_id_conflict, payload_too_large, rate_limited, temporarily_unavailable, or a signature reason.',
       },
       message: { type: 'string', description: 'What to change, in words.' },
       issues: {
@@ -208,12 +224,15 @@ export function webhookOpenApi() {
             },
             '202': { description: 'Accepted (or ignored, with a reason).', content: json(ref('Accepted')) },
             '400': error(
-              'Not UTF-8 JSON, or a key twice in one object (`invalid_json`, the message names the key and its object); ' +
-                'or a field breaks the contract (`invalid_payload`: `issues` names each).',
+              'Not UTF-8 JSON, a key twice in one object or a string with an unpaired surrogate escape (`invalid_json`, ' +
+                'the message names where); a field breaks the contract (`invalid_payload`: `issues` names each); or ' +
+                'Cartflow-Shop is not a shop id (`invalid_shop`).',
             ),
             '401': error(`The signature is missing or wrong: ${signatureWords}.`),
             '403': error('Cartflow-Shop names no shop of this install (`unknown_shop`); nothing was stored.'),
-            '409': error('The event id was already used for a different event (`event_id_conflict`).'),
+            '409': error(
+              'The event id was already used for a different event (`event_id_conflict`). A retry of the same event is a 200 `duplicate`, also serialized again: keys in another order, amounts written another way ("39.8", 39.8, "39.80"), a date-time in another offset for the same instant.',
+            ),
             '413': error('The body is over WEBHOOK_MAX_BYTES.'),
             '429': error('Too many requests from this network: wait for Retry-After.'),
             '503': error('Stored but not delivered (Temporal unreachable): retry the same event after Retry-After.'),

@@ -1,6 +1,8 @@
 import pino from 'pino';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { storeCartEvent } from '../../db/cart-store';
 import { markUsed } from '../../db/discount-store';
+import { CartEvent } from '../../domain/events';
 import { type AppConfig, createApp } from '../../server/app';
 import type { CartWorkflows } from '../../server/cart-workflows';
 import { createTestDatabase, type TestDatabase } from '../helpers/database';
@@ -223,6 +225,28 @@ describe('POST /checkout/discounts/:code/redeem', () => {
     await markUsed(database.db, { shopId, codes: ['WEBHOOKAAAAA'], orderId: 'order-w' });
     expect((await redeem('WEBHOOKAAAAA', { orderId: 'order-w' })).status).toBe(200);
     expect((await redeem('WEBHOOKAAAAA', { orderId: 'order-x' })).status).toBe(409);
+  });
+
+  it('an order webhook naming a code as the customer typed it (any case) uses it: single use stays single', async () => {
+    await seed('TYPEDCASEAAA');
+    const order = {
+      id: 'evt-order-typed-case',
+      type: 'order.placed',
+      data: {
+        cartId: 'cart-typed',
+        orderId: 'order-typed',
+        total: '90',
+        currency: 'EUR',
+        discountCodes: [' typedCaseAaa '],
+      },
+    };
+    expect(await storeCartEvent(database.db, { shopId, event: CartEvent.parse(order), payload: order })).toEqual({
+      kind: 'new',
+    });
+    expect(await rowOf('TYPEDCASEAAA')).toMatchObject({ status: 'used', used_by_order_id: 'order-typed' });
+    expect(await (await validate('TYPEDCASEAAA')).json()).toMatchObject({ status: 'used' });
+    expect((await redeem('typedcaseaaa', { orderId: 'order-typed' })).status).toBe(200);
+    expect((await redeem('TYPEDCASEAAA', { orderId: 'order-someone-else' })).status).toBe(409);
   });
 
   it('expired and disabled codes are gone (410), unknown ones 404, and nothing changes', async () => {

@@ -231,6 +231,16 @@ describe('POST /webhooks/shopify: verification', () => {
     expect(await storedEvents(webhookId)).toBe(0);
     expect(await workflowExists(body.token)).toBe(false);
 
+    // An order whose processed_at PostgreSQL cannot hold (year 0000): a 400 naming it, not a 500 retried for ever.
+    const yearZero = { ...fixture('orders-create'), checkout_token: body.token, processed_at: '0000-01-01T00:00:00Z' };
+    const orderId = randomUUID();
+    const unstorable = await send(yearZero, { topic: 'orders/create', webhookId: orderId });
+    expect(unstorable.status).toBe(400);
+    expect((await unstorable.json()) as object).toMatchObject({
+      issues: [{ path: 'processed_at', message: expect.stringContaining('from year 0001 to 9999') }],
+    });
+    expect(await storedEvents(orderId)).toBe(0);
+
     const headerless = await send(checkout(), { topic: 'checkouts/create', omit: ['x-shopify-webhook-id'] });
     expect(headerless.status).toBe(400);
     expect(((await headerless.json()) as { message: string }).message).toContain('X-Shopify-Webhook-Id');

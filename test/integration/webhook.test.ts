@@ -1,3 +1,4 @@
+import { createHash } from 'node:crypto';
 import { Client, Connection, WorkflowNotFoundError } from '@temporalio/client';
 import pino from 'pino';
 import { describe, expect, it } from 'vitest';
@@ -8,6 +9,7 @@ import { createOutboxRelay } from '../../server/outbox-relay';
 import { eventually } from '../helpers/eventually';
 import { TEST_SECRET, cartUpdatedEvent, orderPlacedEvent, signedRequest } from '../helpers/cart-events';
 import { Campaign } from '../../domain/campaign';
+import { CartEvent } from '../../domain/events';
 import { consumerCampaign } from '../helpers/campaigns';
 
 const welcomeCampaign = Campaign.parse({
@@ -130,6 +132,52 @@ describe('POST /webhooks/cart', () => {
     const retry = await post(signedRequest(reordered));
     expect(retry.status).toBe(200);
     expect(await retry.json()).toMatchObject({ status: 'duplicate', eventId: first.id });
+  });
+
+  it('a retry serialized again ("39.8" for "39.80", UTC for +01:00, other spacing) is a duplicate, not a 409', async () => {
+    const cart = cartUpdatedEvent({ updatedAt: '2026-11-30T18:00:00+01:00' });
+    expect((await post(signedRequest(cart))).status).toBe(202);
+    const cartRetry = {
+      ...cart,
+      data: { ...cart.data, total: 52.3, items: cart.data.items, updatedAt: '2026-11-30T17:00:00.000Z' },
+    };
+    const retried = await post(signedRequest(JSON.stringify(cartRetry, null, 2)));
+    expect(retried.status).toBe(200);
+    expect(await retried.json()).toMatchObject({ status: 'duplicate', eventId: cart.id });
+
+    const order = orderPlacedEvent({ cartId: cart.data.id });
+    const placed = { ...order, data: { ...order.data, total: '52.30', placedAt: '2026-11-30T19:00:00+01:00' } };
+    expect((await post(signedRequest(placed))).status).toBe(202);
+    const orderRetry = { ...placed, data: { ...placed.data, total: 52.3, placedAt: '2026-11-30T18:00:00Z' } };
+    const again = await post(signedRequest(orderRetry));
+    expect(again.status).toBe(200);
+    expect(await again.json()).toMatchObject({ status: 'duplicate', eventId: order.id });
+    expect([await storedEvents(cart.id), await storedEvents(order.id)]).toEqual([1, 1]);
+
+    // Really other contents under the same id are still refused.
+    const otherTotal = await post(signedRequest({ ...placed, data: { ...placed.data, total: '52.31' } }));
+    expect(otherTotal.status).toBe(409);
+    const otherInstant = await post(
+      signedRequest({ ...cart, data: { ...cart.data, updatedAt: '2026-11-30T18:00:00Z' } }),
+    );
+    expect(otherInstant.status).toBe(409);
+  });
+
+  it('an event stored before canonical hashing: its retry, as sent or written another way, is still a duplicate', async () => {
+    const event = cartUpdatedEvent({ updatedAt: '2026-11-30T18:00:00+01:00' });
+    expect((await post(signedRequest(event))).status).toBe(202);
+    // The hash earlier versions stored: of the validated event as serialized.
+    const legacy = createHash('sha256')
+      .update(JSON.stringify(CartEvent.parse(event)))
+      .digest('hex');
+    await database.sql`update cart_events set payload_hash = ${legacy} where event_id = ${event.id}`;
+    const asSent = await post(signedRequest(event));
+    expect([asSent.status, await asSent.json()]).toEqual([200, expect.objectContaining({ status: 'duplicate' })]);
+    const rewritten = { ...event, data: { ...event.data, total: 52.3, updatedAt: '2026-11-30T17:00:00Z' } };
+    const again = await post(signedRequest(rewritten));
+    expect([again.status, await again.json()]).toEqual([200, expect.objectContaining({ status: 'duplicate' })]);
+    const other = await post(signedRequest({ ...event, data: { ...event.data, total: '52.40' } }));
+    expect(other.status).toBe(409);
   });
 
   it('a running cart keeps the campaign version it started with; new carts get the newest', async () => {
@@ -289,10 +337,34 @@ describe('POST /webhooks/cart', () => {
     ['a JSON array', '[]'],
     ['JSON null', 'null'],
     ['invalid UTF-8', Buffer.from([0x7b, 0xff, 0x7d]).toString('latin1')],
+    // Valid JSON, valid event, but not Unicode text: PostgreSQL refused it (a 500, retried for ever).
+    ['an unpaired surrogate escape', JSON.stringify(cartUpdatedEvent({ customer: { name: 'Zoë \ud83d' } }))],
   ])('answers 400, never 500, for %s', async (_label, body) => {
     const response = await post(signedRequest(body));
     expect(response.status).toBe(400);
     expect(((await response.json()) as { error: string }).error).toMatch(/^invalid_(json|payload)$/);
+  });
+
+  it('a date-time PostgreSQL cannot hold (year 0000, past 9999 in UTC, a +23:59 offset) is a 400 naming the field, not a 500', async () => {
+    const cart = cartUpdatedEvent();
+    const order = orderPlacedEvent({ cartId: cart.data.id });
+    const bodies = [
+      ['data.updatedAt', { ...cart, data: { ...cart.data, updatedAt: '0000-01-01T00:00:00Z' } }],
+      ['data.updatedAt', { ...cart, data: { ...cart.data, updatedAt: '2026-11-30T18:00:00+23:59' } }],
+      ['data.placedAt', { ...order, data: { ...order.data, placedAt: '9999-12-31T23:59:59-12:00' } }],
+      ['occurredAt', { ...order, occurredAt: '0001-01-01T00:00:00+14:00' }],
+    ] as const;
+    for (const [path, body] of bodies) {
+      const response = await post(signedRequest(body));
+      expect(response.status, path).toBe(400);
+      const answer = (await response.json()) as { error: string; issues: Array<{ path: string; message: string }> };
+      expect(answer.error).toBe('invalid_payload');
+      expect(answer.issues).toEqual([
+        { path, message: expect.stringMatching(/^must be an ISO 8601 date-time .*9999/) },
+      ]);
+    }
+    await expectNothingHappened(cart);
+    expect(await storedEvents(order.id)).toBe(0);
   });
 
   it('refuses a missing, wrong or replayed signature with 401 and stores nothing', async () => {

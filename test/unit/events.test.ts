@@ -1,5 +1,6 @@
 import { describe, expect, it } from 'vitest';
-import { CartEvent } from '../../domain/events';
+import type { z } from 'zod';
+import { CartEvent, WebhookCartEvent } from '../../domain/events';
 import { cartUpdatedEvent } from '../helpers/cart-events';
 
 const issuesOf = (input: unknown) => {
@@ -71,5 +72,54 @@ describe('webhook event schema', () => {
       data: { cartId: 'c1', orderId: 'o1', total: 52.3, currency: 'EUR' },
     });
     expect(parsed).toMatchObject({ type: 'order.placed', data: { cartId: 'c1', total: '52.3' } });
+  });
+});
+
+describe('date-times', () => {
+  const withUpdatedAt = (updatedAt: unknown, schema: z.ZodType = WebhookCartEvent) => {
+    const event = cartUpdatedEvent();
+    const result = schema.safeParse({ ...event, data: { ...event.data, updatedAt } });
+    return result.success ? [] : result.error.issues.map((issue) => `${issue.path.join('.')}: ${issue.message}`);
+  };
+
+  it('takes every real offset and the years 0001 to 9999', () => {
+    for (const value of ['2026-11-30T18:00:00+14:00', '2026-11-30T18:00:00-12:00', '2026-11-30T18:00:00+05:45']) {
+      expect(withUpdatedAt(value)).toEqual([]);
+    }
+    expect(withUpdatedAt('0001-01-01T00:00:00Z')).toEqual([]);
+    expect(withUpdatedAt('9999-12-31T23:59:59Z')).toEqual([]);
+  });
+
+  it('refuses at the door what PostgreSQL cannot store, with one issue that says the range', () => {
+    const range =
+      'data.updatedAt: must be an ISO 8601 date-time such as 2026-01-31T12:00:00Z, from year 0001 to 9999 in UTC, with a UTC offset of at most 14 hours';
+    for (const value of ['0000-06-01T00:00:00Z', '9999-12-31T23:00:00-12:00', '2026-11-30T18:00:00+23:59']) {
+      expect(withUpdatedAt(value)).toEqual([range]);
+      // Events stored before the rule (a cart's occurredAt was never a column) still read back for the relay.
+      expect(withUpdatedAt(value, CartEvent)).toEqual([]);
+    }
+    expect(withUpdatedAt('yesterday')).toEqual([
+      'data.updatedAt: must be an ISO 8601 date-time such as 2026-01-31T12:00:00Z',
+    ]);
+  });
+
+  it('checks each type’s own date-time and occurredAt, and nothing zod drops', () => {
+    const order = {
+      id: 'evt-o',
+      type: 'order.placed',
+      occurredAt: '0000-01-01T00:00:00Z',
+      data: { cartId: 'c', orderId: 'o', total: '1', currency: 'EUR', placedAt: '2026-11-30T18:00:00+15:00' },
+    };
+    const result = WebhookCartEvent.safeParse(order);
+    expect(result.success ? [] : result.error.issues.map((issue) => issue.path.join('.'))).toEqual([
+      'occurredAt',
+      'data.placedAt',
+    ]);
+    const createdAtOnAnOrder = {
+      ...order,
+      occurredAt: undefined,
+      data: { ...order.data, placedAt: undefined, createdAt: '0000-01-01T00:00:00Z' },
+    };
+    expect(WebhookCartEvent.safeParse(createdAtOnAnOrder).success).toBe(true);
   });
 });

@@ -70,6 +70,15 @@ describe('the webhook contract (OpenAPI and JSON Schema)', () => {
       { ...cart, data: { ...cart.data, currency: 'eur' } },
       { ...cart, data: { ...cart.data, items: [{ sku: 'A', name: 'A', quantity: 0, unitPrice: '1' }] } },
       { ...cart, data: { ...cart.data, recoveryUrl: undefined } },
+      // Valid by `format: "uri"`, `type: "number"` and `minLength: 1` alone; the server refuses them.
+      { ...cart, data: { ...cart.data, recoveryUrl: 'ftp://shop.example.com/cart' } },
+      {
+        ...orderPlacedEvent({ cartId: 'c1' }),
+        data: { ...orderPlacedEvent({ cartId: 'c1' }).data, orderUrl: 'mailto:a@shop.example.com' },
+      },
+      { ...cart, data: { ...cart.data, total: 1e13 } },
+      { ...cart, id: '   ' },
+      { ...cart, data: { ...cart.data, items: [{ sku: ' ', name: 'A', quantity: 1, unitPrice: '1' }] } },
     ];
     for (const sample of broken) {
       expect(CartEvent.safeParse(sample).success).toBe(false);
