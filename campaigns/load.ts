@@ -29,12 +29,23 @@ function formatProblem({ file, line, path: where, message }: CampaignProblem): s
   return `  ${file}${line === undefined ? '' : `:${line}`}: ${where === '' ? '' : `${where}: `}${message}`;
 }
 
+/** A further check of a campaign that parsed: each problem at its path inside the file. */
+export type CampaignCheck = (campaign: Campaign) => Promise<Array<{ path: Array<string | number>; message: string }>>;
+
+export interface LoadCampaignsOptions {
+  /** Run on the newest version of each campaign once every file parses (e.g. its templates exist). */
+  checkNewest?: CampaignCheck;
+}
+
 /**
  * Reads and validates every *.yaml file in `dir`. Throws a CampaignFileError naming each bad file,
  * the path inside it and the problem. The result is in the order campaigns are tried:
  * lowest priority number first, then by id, newest version first.
  */
-export async function loadCampaigns(dir: string = DEFAULT_CAMPAIGNS_DIR): Promise<Campaign[]> {
+export async function loadCampaigns(
+  dir: string = DEFAULT_CAMPAIGNS_DIR,
+  options: LoadCampaignsOptions = {},
+): Promise<Campaign[]> {
   const names = (await readdir(dir)).filter((name) => /\.ya?ml$/.test(name)).sort();
   const campaigns: CampaignEntry[] = [];
   const problems: CampaignProblem[] = [];
@@ -46,6 +57,8 @@ export async function loadCampaigns(dir: string = DEFAULT_CAMPAIGNS_DIR): Promis
     else problems.push(...result.problems);
   }
   problems.push(...crossFileProblems(campaigns));
+  if (problems.length === 0 && options.checkNewest)
+    problems.push(...(await newestProblems(campaigns, options.checkNewest)));
   if (problems.length > 0) throw new CampaignFileError(problems);
   return campaigns
     .map(({ campaign }) => campaign)
@@ -153,6 +166,23 @@ function crossFileProblems(campaigns: readonly CampaignEntry[]): CampaignProblem
       problems.push({ file, line: topLevelLine(text, 'priority'), path: 'priority', message });
     }
     byPriority.set(priorityKey, { file, id: campaign.id });
+  }
+  return problems;
+}
+
+/** The check's problems of each campaign's newest version, placed in its file like a schema problem. */
+async function newestProblems(campaigns: readonly CampaignEntry[], check: CampaignCheck): Promise<CampaignProblem[]> {
+  const newest = new Set(newestVersions(campaigns.map((entry) => entry.campaign)));
+  const problems: CampaignProblem[] = [];
+  for (const { file, text, campaign } of campaigns) {
+    if (!newest.has(campaign)) continue;
+    const found = await check(campaign);
+    if (found.length === 0) continue;
+    const lineCounter = new LineCounter();
+    const doc = parseDocument(text, { lineCounter });
+    for (const { path: issuePath, message } of found) {
+      problems.push({ file, line: lineOf(doc, lineCounter, issuePath), path: formatPath(issuePath), message });
+    }
   }
   return problems;
 }
