@@ -85,9 +85,7 @@ export function parseCampaignFile({ file, text }: CampaignFileInput): CampaignFi
     }));
     return { ok: false, problems };
   }
-  const result = Campaign.safeParse(doc.toJS(), {
-    error: (issue) => (issue.code === 'invalid_type' && issue.input === undefined ? 'required' : undefined),
-  });
+  const result = Campaign.safeParse(doc.toJS(), { error: plainMessage });
   if (result.success) return { ok: true, campaign: result.data };
   const problems = flattenIssues(result.error.issues, []).map(({ path: issuePath, message }) => ({
     file,
@@ -96,6 +94,44 @@ export function parseCampaignFile({ file, text }: CampaignFileInput): CampaignFi
     message,
   }));
   return { ok: false, problems };
+}
+
+/**
+ * Zod's own wording ("Invalid input: expected boolean, received string") is for programmers; a
+ * marketer who wrote `b2b: yes` or `locale: ru` reads what to write instead. Messages a schema sets
+ * itself win over these.
+ */
+function plainMessage(issue: z.core.$ZodRawIssue): string | undefined {
+  if (issue.code === 'too_small' && issue.origin === 'number') {
+    return `must be ${issue.inclusive === false ? 'above' : 'at least'} ${String(issue.minimum)}`;
+  }
+  if (issue.code === 'too_big' && issue.origin === 'number') {
+    return `must be ${issue.inclusive === false ? 'below' : 'at most'} ${String(issue.maximum)}`;
+  }
+  if (issue.code !== 'invalid_type') return undefined;
+  const { input } = issue;
+  if (input === undefined) return 'required';
+  if (input === null) {
+    return issue.path?.length
+      ? 'has no value'
+      : 'the file is empty: a campaign needs id, version, name, priority, trigger and steps';
+  }
+  const got = typeof input === 'string' ? ` (got "${input}")` : '';
+  switch (issue.expected) {
+    case 'boolean':
+      return `must be true or false${got}`;
+    case 'number':
+    case 'int':
+      return `must be a number${got}`;
+    case 'string':
+      return 'must be text';
+    case 'array':
+      return typeof input === 'string' ? `must be a list, such as [${input}]` : 'must be a list, such as [a, b]';
+    case 'object':
+      return 'must be a mapping of fields (key: value)';
+    default:
+      return undefined;
+  }
 }
 
 interface FlatIssue {

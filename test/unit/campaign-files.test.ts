@@ -142,6 +142,31 @@ const problemsIn = (yaml: string) => {
   return result.ok ? [] : result.problems.map(({ path, message }) => `${path}: ${message}`);
 };
 
+describe('a value of the wrong kind', () => {
+  const steps = 'steps: [{ id: a, delay: 1h, template: t }]\n';
+  const withAudience = (audience: string) => {
+    const text = minimal.replace('audience: everyone\n', `audience:\n${audience}`) + steps;
+    const result = parseCampaignFile({ file: 'c.yaml', text });
+    return result.ok ? [] : result.problems.map(({ path, message }) => `${path}: ${message}`);
+  };
+
+  it("says what to write in words a marketer reads, not the parser's types", () => {
+    expect(withAudience('  b2b: yes\n')).toEqual(['audience.b2b: must be true or false (got "yes")']);
+    expect(withAudience('  locale: ru\n')).toEqual(['audience.locale: must be a list, such as [ru]']);
+    expect(problemsIn(`${steps}experiment: { holdout: -5 }\n`)).toEqual(['experiment.holdout: must be at least 0']);
+    expect(
+      problemsIn('steps: [{ id: a, delay: 1h, template: t, variants: [{ id: x }, { id: y, subjectLine: 0 }] }]'),
+    ).toEqual(['steps[0].variants[1].subjectLine: must be at least 1']);
+  });
+
+  it('an empty file says so', () => {
+    const result = parseCampaignFile({ file: 'c.yaml', text: '' });
+    expect(result.ok ? [] : result.problems.map(({ message }) => message)).toEqual([
+      'the file is empty: a campaign needs id, version, name, priority, trigger and steps',
+    ]);
+  });
+});
+
 describe('campaign rules beyond types', () => {
   it('accepts a minimal campaign and fills the documented defaults', () => {
     const result = parseCampaignFile({ file: 'c.yaml', text: `${minimal}steps: [{ id: a, delay: 30m, template: t }]` });
@@ -175,7 +200,7 @@ describe('campaign rules beyond types', () => {
       'steps[0].incentive.type: must be one of: percent, fixed, free_shipping',
     ]);
     expect(problemsIn(step('{ type: percent, value: 150, validFor: 3d }'))).toEqual([
-      'steps[0].incentive.value: Too big: expected number to be <=100',
+      'steps[0].incentive.value: must be at most 100',
     ]);
     expect(problemsIn(step('{ type: fixed, value: 5, validFor: 3d }'))).toEqual([
       'steps[0].incentive.currency: required',
