@@ -67,6 +67,17 @@ export async function spam(file: string): Promise<number> {
   return overLimit(score!) ? 1 : 0;
 }
 
+/**
+ * A language the template does not have is shown in the default one, as such a customer gets it;
+ * said, so that a typo (`--locale pll`) or a missing `body.pl.mjml` is not taken for the Polish email.
+ */
+function fallbackNote(id: string, locales: readonly string[], requested: string | undefined, shown: string): string {
+  if (requested === undefined) return '';
+  const language = (tag: string) => tag.toLowerCase().split('-')[0];
+  if (language(requested) === language(shown)) return '';
+  return `note: ${id} has no "${requested}" version (no body.${language(requested)}.mjml): this is the default language, ${shown}, which a "${requested}" customer gets (languages: ${locales.join(', ')})\n`;
+}
+
 export async function preview(
   id: string,
   /** subjectLine counts from 1, as people number the lines of subject.hbs. */
@@ -100,6 +111,8 @@ export async function preview(
     writeFile(`${base}.txt`, email.text),
     writeFile(`${base}.headers.txt`, `${headers.join('\n')}\n`),
   ]);
-  process.stdout.write(`${headers[0]}\nwrote ${displayPath(base)}.html, .txt and .headers.txt\n`);
+  process.stdout.write(
+    `${headers[0]}\n${fallbackNote(id, sources.locales, options.locale, locale)}wrote ${displayPath(base)}.html, .txt and .headers.txt\n`,
+  );
   return 0;
 }
