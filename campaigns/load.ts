@@ -105,6 +105,9 @@ function plainMessage(issue: z.core.$ZodRawIssue): string | undefined {
   if (issue.code === 'too_small' && issue.origin === 'number') {
     return `must be ${issue.inclusive === false ? 'above' : 'at least'} ${String(issue.minimum)}`;
   }
+  if (issue.code === 'too_small' && issue.origin === 'string') {
+    return Number(issue.minimum) <= 1 ? 'must not be empty' : `must be at least ${String(issue.minimum)} characters`;
+  }
   if (issue.code === 'too_big' && issue.origin === 'number') {
     return `must be ${issue.inclusive === false ? 'below' : 'at most'} ${String(issue.maximum)}`;
   }
@@ -121,8 +124,9 @@ function plainMessage(issue: z.core.$ZodRawIssue): string | undefined {
     case 'boolean':
       return `must be true or false${got}`;
     case 'number':
-    case 'int':
       return `must be a number${got}`;
+    case 'int':
+      return `must be a whole number${typeof input === 'number' ? ` (got ${input})` : got}`;
     case 'string':
       return 'must be text';
     case 'array':

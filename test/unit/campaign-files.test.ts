@@ -159,6 +159,15 @@ describe('a value of the wrong kind', () => {
     ).toEqual(['steps[0].variants[1].subjectLine: must be at least 1']);
   });
 
+  it('a version that is not whole and an empty name say so', () => {
+    const text = minimal.replace('version: 1\n', 'version: 1.5\n').replace('name: C\n', 'name: ""\n');
+    const result = parseCampaignFile({ file: 'c.yaml', text: `${text}steps: [{ id: a, delay: 1h, template: t }]` });
+    expect(result.ok ? [] : result.problems.map(({ path, message }) => `${path}: ${message}`)).toEqual([
+      'version: must be a whole number (got 1.5)',
+      'name: must not be empty',
+    ]);
+  });
+
   it('an empty file says so', () => {
     const result = parseCampaignFile({ file: 'c.yaml', text: '' });
     expect(result.ok ? [] : result.problems.map(({ message }) => message)).toEqual([
