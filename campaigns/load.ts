@@ -51,7 +51,12 @@ export async function loadCampaigns(
   const problems: CampaignProblem[] = [];
   for (const name of names) {
     const file = displayPath(path.join(dir, name));
-    const text = await readFile(path.join(dir, name), 'utf8');
+    const decoded = decodeUtf8(await readFile(path.join(dir, name)));
+    if (!decoded.ok) {
+      problems.push({ file, line: decoded.line, path: '', message: NOT_UTF8 });
+      continue;
+    }
+    const text = decoded.text;
     const result = parseCampaignFile({ file, text });
     if (result.ok) campaigns.push({ file, text, campaign: result.campaign });
     else problems.push(...result.problems);
@@ -63,6 +68,21 @@ export async function loadCampaigns(
   return campaigns
     .map(({ campaign }) => campaign)
     .sort((a, b) => a.priority - b.priority || a.id.localeCompare(b.id) || b.version - a.version);
+}
+
+const NOT_UTF8 = 'not UTF-8 text (an editor saved it in another encoding): save the file as UTF-8';
+
+/**
+ * A file saved as Windows-1252 or Latin-1 would otherwise read with U+FFFD in place of each
+ * accented letter, and `name: Résumé` would show as `R�sum�` in every report.
+ */
+function decodeUtf8(bytes: Buffer): { ok: true; text: string } | { ok: false; line: number } {
+  try {
+    return { ok: true, text: new TextDecoder('utf-8', { fatal: true }).decode(bytes) };
+  } catch {
+    const text = bytes.toString('utf8');
+    return { ok: false, line: text.slice(0, text.indexOf('\ufffd')).split('\n').length };
+  }
 }
 
 export interface CampaignFileInput {

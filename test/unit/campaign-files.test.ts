@@ -1,4 +1,6 @@
-import { readFile } from 'node:fs/promises';
+import { mkdtemp, readFile, rm, writeFile } from 'node:fs/promises';
+import { tmpdir } from 'node:os';
+import path from 'node:path';
 import { describe, expect, it } from 'vitest';
 import { CampaignFileError, loadCampaigns, parseCampaignFile } from '../../campaigns/load';
 import { campaignJsonSchema } from '../../domain/campaign';
@@ -94,6 +96,26 @@ describe('a bad campaign file', () => {
       { line: 10, path: 'audience.all[1].any[0].cartValue.currency', message: 'required' },
       { line: 11, path: 'audience.all[1].any[1]', message: expect.stringContaining('a rule has exactly one of') },
     ]);
+  });
+
+  it('saved in Latin-1 instead of UTF-8 is refused with its line, not read as R\ufffdsum\ufffd', async () => {
+    const dir = await mkdtemp(path.join(tmpdir(), 'cartflow-campaigns-'));
+    try {
+      const text = (await readFile('examples/campaigns/try-it.v1.yaml', 'utf8')).replace(/^name: .*$/m, 'name: Résumé');
+      await writeFile(path.join(dir, 'try-it.v1.yaml'), Buffer.from(text, 'latin1'));
+      const { problems } = await problemsOf(dir);
+      const line = text.split('\n').findIndex((row) => row.startsWith('name:')) + 1;
+      expect(problems).toEqual([
+        {
+          file: path.join(dir, 'try-it.v1.yaml'),
+          line,
+          path: '',
+          message: 'not UTF-8 text (an editor saved it in another encoding): save the file as UTF-8',
+        },
+      ]);
+    } finally {
+      await rm(dir, { recursive: true, force: true });
+    }
   });
 
   it('that is not YAML is reported with its line', async () => {
