@@ -4,6 +4,7 @@ import { fileURLToPath } from 'node:url';
 import { LineCounter, parseDocument, type Document } from 'yaml';
 import type { z } from 'zod';
 import { Campaign, newestVersions } from '../domain/campaign';
+import { NOT_UTF8, decodeUtf8 } from '../domain/utf8-text';
 
 /** The campaigns shipped with cartflow: this folder. */
 export const DEFAULT_CAMPAIGNS_DIR = path.dirname(fileURLToPath(import.meta.url));
@@ -68,21 +69,6 @@ export async function loadCampaigns(
   return campaigns
     .map(({ campaign }) => campaign)
     .sort((a, b) => a.priority - b.priority || a.id.localeCompare(b.id) || b.version - a.version);
-}
-
-const NOT_UTF8 = 'not UTF-8 text (an editor saved it in another encoding): save the file as UTF-8';
-
-/**
- * A file saved as Windows-1252 or Latin-1 would otherwise read with U+FFFD in place of each
- * accented letter, and `name: Résumé` would show as `R�sum�` in every report.
- */
-function decodeUtf8(bytes: Buffer): { ok: true; text: string } | { ok: false; line: number } {
-  try {
-    return { ok: true, text: new TextDecoder('utf-8', { fatal: true }).decode(bytes) };
-  } catch {
-    const text = bytes.toString('utf8');
-    return { ok: false, line: text.slice(0, text.indexOf('\ufffd')).split('\n').length };
-  }
 }
 
 export interface CampaignFileInput {

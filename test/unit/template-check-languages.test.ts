@@ -53,4 +53,19 @@ describe('templates check: a new language', () => {
     }
     expect(await warnings(dir)).toEqual([]);
   });
+
+  it('a file saved in Windows-1250 instead of UTF-8 is an error naming file and line, not "Tw\ufffdj koszyk" in the inbox', async () => {
+    dir = await templateWith({
+      'body.mjml': body('{{> header}}'),
+      'body.pl.mjml': polishBody,
+      'subject.pl.hbs': 'Twój koszyk czeka',
+      // "Twój koszyk" with ó as Windows-1250 writes it (0xF3).
+      'preheader.pl.hbs': '',
+    });
+    await writeFile(path.join(dir, 't', 'preheader.pl.hbs'), Buffer.from('Tw\xf3j koszyk\n', 'latin1'));
+    const report = await checkTemplates({ dir, only: 't', spam: false });
+    expect(report.problems.filter((problem) => problem.severity === 'error').map(formatProblem)).toEqual([
+      `${path.join(dir, 't')}/preheader.pl.hbs:1: not UTF-8 text (an editor saved it in another encoding): save the file as UTF-8`,
+    ]);
+  });
 });
