@@ -51,15 +51,31 @@ function spamSummary(results: SpamResult[]): string {
   ].join('\n');
 }
 
+/**
+ * SpamAssassin scores any text: a README or an HTML file saved by mistake scored 0 and read as a
+ * clean email. A message starts with header fields, From and Subject among them, before a blank line.
+ */
+function looksLikeMessage(message: Buffer): boolean {
+  const text = message.subarray(0, 64 * 1024).toString('latin1');
+  const end = text.search(/\r?\n\r?\n/);
+  const head = end === -1 ? '' : text.slice(0, end);
+  return /^[!-9;-~]+:/.test(head) && /^from:/im.test(head) && /^subject:/im.test(head);
+}
+
 export async function spam(file: string): Promise<number> {
+  const message = await readFile(file).catch(() => {
+    throw new TemplateError(`${file}: cannot read the message file`);
+  });
+  if (!looksLikeMessage(message)) {
+    throw new TemplateError(
+      `${file}: not an email message (an .eml starts with header lines such as "From:" and "Subject:", then a blank line)`,
+    );
+  }
   if (!(await spamAssassinInstalled())) {
     throw new TemplateError(
       "spamassassin: not installed (install Debian's spamassassin package, or run scripts/spamassassin.sh as root)",
     );
   }
-  const message = await readFile(file).catch(() => {
-    throw new TemplateError(`${file}: cannot read the message file`);
-  });
   const [score] = await scoreMessages([message]);
   process.stdout.write(
     `${[`${file}: spam score ${score!.score}`, ...formatHits(score!).map((line) => `  ${line}`)].join('\n')}\n`,
