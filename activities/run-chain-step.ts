@@ -261,6 +261,18 @@ export function createRunChainStep(deps: ChainStepDeps) {
       latestCode: LatestCode | null;
     },
   ) {
+    // A fixed amount is in the campaign's currency and never converted (as audiences' cartValue):
+    // "5 EUR" issued on a yen cart would offer ¥5, on a dinar cart BHD 5.000. Such a cart gets no
+    // code, and the email is what its template shows without one (a plain reminder).
+    if (step.incentive?.type === 'fixed' && step.incentive.currency !== input.cart.currency) {
+      log.info('no discount code: fixed incentive in another currency than the cart', {
+        cartId: input.cartId,
+        step: step.id,
+        incentiveCurrency: step.incentive.currency,
+        cartCurrency: input.cart.currency,
+      });
+      return null;
+    }
     // A step with an incentive makes the code; later steps remind of it while it is still unused.
     const issued = step.incentive
       ? await discounts.issueDiscountCode({

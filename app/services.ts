@@ -9,7 +9,7 @@ import { type Config, ConfigError } from '../config/env';
 import { type Database, configuredDatabase, openDatabase } from '../db/client';
 import { createSmtpMailer } from '../mail/mailer';
 import { recordDeliveryEvent, smtpRejectionType, softBounceRule } from '../app/bounces';
-import { assertCampaignTemplates } from './campaign-templates';
+import { campaignTemplateChecker } from './campaign-templates';
 import { templatesDir } from './templates-dir';
 import { loadDkimSettings } from './dkim-config';
 import { createTemplateRenderer } from '../mail/template-renderer';
@@ -152,8 +152,6 @@ export async function loadCampaignFiles(config: Config): Promise<{ active: Campa
 
 /** The campaign files of one folder (CAMPAIGNS_DIR, or a shop's own), checked as at start. */
 export async function loadCampaignDir(dir: string): Promise<{ active: Campaign[]; all: Campaign[] }> {
-  const all = await loadCampaigns(dir);
-  const active = newestVersions(all);
-  await assertCampaignTemplates(active, templatesDir);
-  return { active, all };
+  const all = await loadCampaigns(dir, { checkNewest: campaignTemplateChecker(templatesDir) });
+  return { active: newestVersions(all), all };
 }

@@ -1,10 +1,9 @@
 import { stat } from 'node:fs/promises';
 import { Command } from 'commander';
 import { loadConfig } from '../config/env';
-import { assertCampaignTemplates } from '../app/campaign-templates';
+import { campaignTemplateChecker } from '../app/campaign-templates';
 import { templatesDir } from '../app/templates-dir';
 import { ConfigError } from '../config/env';
-import { newestVersions } from '../domain/campaign';
 import { CampaignFileError, DEFAULT_CAMPAIGNS_DIR, loadCampaigns } from './load';
 
 // `cartflow campaigns check [folder]` (`npm run campaigns:check`): validates campaign files
@@ -27,9 +26,8 @@ export function campaignsCheckProgram(): Command {
         return;
       }
       try {
-        const campaigns = await loadCampaigns(dir);
         // As the start checks them: the newest version of each names templates that exist.
-        await assertCampaignTemplates(newestVersions(campaigns), templatesDir);
+        const campaigns = await loadCampaigns(dir, { checkNewest: campaignTemplateChecker(templatesDir) });
         process.stdout.write(`checked ${dir}\n`);
         for (const { trigger, priority, id, version, segment } of campaigns) {
           process.stdout.write(

@@ -4,6 +4,7 @@ import { fileURLToPath } from 'node:url';
 import { LineCounter, parseDocument, type Document } from 'yaml';
 import type { z } from 'zod';
 import { Campaign, newestVersions } from '../domain/campaign';
+import { NOT_UTF8, decodeUtf8 } from '../domain/utf8-text';
 
 /** The campaigns shipped with cartflow: this folder. */
 export const DEFAULT_CAMPAIGNS_DIR = path.dirname(fileURLToPath(import.meta.url));
@@ -29,23 +30,41 @@ function formatProblem({ file, line, path: where, message }: CampaignProblem): s
   return `  ${file}${line === undefined ? '' : `:${line}`}: ${where === '' ? '' : `${where}: `}${message}`;
 }
 
+/** A further check of a campaign that parsed: each problem at its path inside the file. */
+export type CampaignCheck = (campaign: Campaign) => Promise<Array<{ path: Array<string | number>; message: string }>>;
+
+export interface LoadCampaignsOptions {
+  /** Run on the newest version of each campaign once every file parses (e.g. its templates exist). */
+  checkNewest?: CampaignCheck;
+}
+
 /**
  * Reads and validates every *.yaml file in `dir`. Throws a CampaignFileError naming each bad file,
  * the path inside it and the problem. The result is in the order campaigns are tried:
  * lowest priority number first, then by id, newest version first.
  */
-export async function loadCampaigns(dir: string = DEFAULT_CAMPAIGNS_DIR): Promise<Campaign[]> {
+export async function loadCampaigns(
+  dir: string = DEFAULT_CAMPAIGNS_DIR,
+  options: LoadCampaignsOptions = {},
+): Promise<Campaign[]> {
   const names = (await folderEntries(dir)).filter((name) => /\.ya?ml$/.test(name)).sort();
   const campaigns: CampaignEntry[] = [];
   const problems: CampaignProblem[] = [];
   for (const name of names) {
     const file = displayPath(path.join(dir, name));
-    const text = await readFile(path.join(dir, name), 'utf8');
+    const decoded = decodeUtf8(await readFile(path.join(dir, name)));
+    if (!decoded.ok) {
+      problems.push({ file, line: decoded.line, path: '', message: NOT_UTF8 });
+      continue;
+    }
+    const text = decoded.text;
     const result = parseCampaignFile({ file, text });
     if (result.ok) campaigns.push({ file, text, campaign: result.campaign });
     else problems.push(...result.problems);
   }
   problems.push(...crossFileProblems(campaigns));
+  if (problems.length === 0 && options.checkNewest)
+    problems.push(...(await newestProblems(campaigns, options.checkNewest)));
   if (problems.length > 0) throw new CampaignFileError(problems);
   return campaigns
     .map(({ campaign }) => campaign)
@@ -89,9 +108,7 @@ export function parseCampaignFile({ file, text }: CampaignFileInput): CampaignFi
     }));
     return { ok: false, problems };
   }
-  const result = Campaign.safeParse(doc.toJS(), {
-    error: (issue) => (issue.code === 'invalid_type' && issue.input === undefined ? 'required' : undefined),
-  });
+  const result = Campaign.safeParse(doc.toJS(), { error: plainMessage });
   if (result.success) return { ok: true, campaign: result.data };
   const problems = flattenIssues(result.error.issues, []).map(({ path: issuePath, message }) => ({
     file,
@@ -100,6 +117,48 @@ export function parseCampaignFile({ file, text }: CampaignFileInput): CampaignFi
     message,
   }));
   return { ok: false, problems };
+}
+
+/**
+ * Zod's own wording ("Invalid input: expected boolean, received string") is for programmers; a
+ * marketer who wrote `b2b: yes` or `locale: ru` reads what to write instead. Messages a schema sets
+ * itself win over these.
+ */
+function plainMessage(issue: z.core.$ZodRawIssue): string | undefined {
+  if (issue.code === 'too_small' && issue.origin === 'number') {
+    return `must be ${issue.inclusive === false ? 'above' : 'at least'} ${String(issue.minimum)}`;
+  }
+  if (issue.code === 'too_small' && issue.origin === 'string') {
+    return Number(issue.minimum) <= 1 ? 'must not be empty' : `must be at least ${String(issue.minimum)} characters`;
+  }
+  if (issue.code === 'too_big' && issue.origin === 'number') {
+    return `must be ${issue.inclusive === false ? 'below' : 'at most'} ${String(issue.maximum)}`;
+  }
+  if (issue.code !== 'invalid_type') return undefined;
+  const { input } = issue;
+  if (input === undefined) return 'required';
+  if (input === null) {
+    return issue.path?.length
+      ? 'has no value'
+      : 'the file is empty: a campaign needs id, version, name, priority, trigger and steps';
+  }
+  const got = typeof input === 'string' ? ` (got "${input}")` : '';
+  switch (issue.expected) {
+    case 'boolean':
+      return `must be true or false${got}`;
+    case 'number':
+      return `must be a number${got}`;
+    case 'int':
+      return `must be a whole number${typeof input === 'number' ? ` (got ${input})` : got}`;
+    case 'string':
+      return 'must be text';
+    case 'array':
+      return typeof input === 'string' ? `must be a list, such as [${input}]` : 'must be a list, such as [a, b]';
+    case 'object':
+      return 'must be a mapping of fields (key: value)';
+    default:
+      return undefined;
+  }
 }
 
 interface FlatIssue {
@@ -170,6 +229,23 @@ function crossFileProblems(campaigns: readonly CampaignEntry[]): CampaignProblem
       problems.push({ file, line: topLevelLine(text, 'priority'), path: 'priority', message });
     }
     byPriority.set(priorityKey, { file, id: campaign.id });
+  }
+  return problems;
+}
+
+/** The check's problems of each campaign's newest version, placed in its file like a schema problem. */
+async function newestProblems(campaigns: readonly CampaignEntry[], check: CampaignCheck): Promise<CampaignProblem[]> {
+  const newest = new Set(newestVersions(campaigns.map((entry) => entry.campaign)));
+  const problems: CampaignProblem[] = [];
+  for (const { file, text, campaign } of campaigns) {
+    if (!newest.has(campaign)) continue;
+    const found = await check(campaign);
+    if (found.length === 0) continue;
+    const lineCounter = new LineCounter();
+    const doc = parseDocument(text, { lineCounter });
+    for (const { path: issuePath, message } of found) {
+      problems.push({ file, line: lineOf(doc, lineCounter, issuePath), path: formatPath(issuePath), message });
+    }
   }
   return problems;
 }

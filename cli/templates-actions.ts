@@ -51,20 +51,47 @@ function spamSummary(results: SpamResult[]): string {
   ].join('\n');
 }
 
+/**
+ * SpamAssassin scores any text: a README or an HTML file saved by mistake scored 0 and read as a
+ * clean email. A message starts with header fields, From and Subject among them, before a blank line.
+ */
+function looksLikeMessage(message: Buffer): boolean {
+  const text = message.subarray(0, 64 * 1024).toString('latin1');
+  const end = text.search(/\r?\n\r?\n/);
+  const head = end === -1 ? '' : text.slice(0, end);
+  return /^[!-9;-~]+:/.test(head) && /^from:/im.test(head) && /^subject:/im.test(head);
+}
+
 export async function spam(file: string): Promise<number> {
+  const message = await readFile(file).catch(() => {
+    throw new TemplateError(`${file}: cannot read the message file`);
+  });
+  if (!looksLikeMessage(message)) {
+    throw new TemplateError(
+      `${file}: not an email message (an .eml starts with header lines such as "From:" and "Subject:", then a blank line)`,
+    );
+  }
   if (!(await spamAssassinInstalled())) {
     throw new TemplateError(
       "spamassassin: not installed (install Debian's spamassassin package, or run scripts/spamassassin.sh as root)",
     );
   }
-  const message = await readFile(file).catch(() => {
-    throw new TemplateError(`${file}: cannot read the message file`);
-  });
   const [score] = await scoreMessages([message]);
   process.stdout.write(
     `${[`${file}: spam score ${score!.score}`, ...formatHits(score!).map((line) => `  ${line}`)].join('\n')}\n`,
   );
   return overLimit(score!) ? 1 : 0;
+}
+
+/**
+ * A language the template does not have is shown in the default one, as such a customer gets it;
+ * said, so that a typo (`--locale pll`) or a missing `body.pl.mjml` is not taken for the Polish email.
+ */
+function fallbackNote(id: string, locales: readonly string[], requested: string | undefined, shown: string): string {
+  if (requested === undefined) return '';
+  const language = (tag: string) => tag.toLowerCase().split('-')[0];
+  if (language(requested) === language(shown)) return '';
+  return `note: ${id} has no "${requested}" version (no body.${language(requested)}.mjml): this is the default language, ${shown}, which a "${requested}" customer gets (languages: ${locales.join(', ')})\n`;
 }
 
 export async function preview(
@@ -100,6 +127,8 @@ export async function preview(
     writeFile(`${base}.txt`, email.text),
     writeFile(`${base}.headers.txt`, `${headers.join('\n')}\n`),
   ]);
-  process.stdout.write(`${headers[0]}\nwrote ${displayPath(base)}.html, .txt and .headers.txt\n`);
+  process.stdout.write(
+    `${headers[0]}\n${fallbackNote(id, sources.locales, options.locale, locale)}wrote ${displayPath(base)}.html, .txt and .headers.txt\n`,
+  );
   return 0;
 }

@@ -18,6 +18,17 @@ const subjectLine = (value: string) => {
   return line;
 };
 
+// A customer's language as a webhook sends it; a typo such as `he'il` is a usage error, not a
+// silent preview in the default language.
+const languageTag = (value: string) => {
+  try {
+    Intl.getCanonicalLocales(value);
+    return value;
+  } catch {
+    throw new InvalidArgumentError('not a language tag (such as ru, he or pt-BR)');
+  }
+};
+
 export function templatesProgram(): Command {
   const program = new Command('templates')
     .description('check, preview, spam-score and serve the email templates')
@@ -36,7 +47,7 @@ export function templatesProgram(): Command {
     .command('preview')
     .description('render one template with one sample into HTML, text and headers files')
     .argument('<id>', 'template id, e.g. cart-reminder')
-    .option('-l, --locale <tag>', 'customer language, e.g. ru (falls back to the shop default)')
+    .option('-l, --locale <tag>', 'customer language, e.g. ru (falls back to the shop default)', languageTag)
     .option('-s, --sample <name>', 'sample file in samples/ (default: the first)')
     .option('-v, --variant <n>', 'subject line (A/B variant): line n of subject.hbs, from 1', subjectLine, 1)
     .option('-o, --out <folder>', 'where to write the files', 'outbox/preview')

@@ -1,8 +1,9 @@
-import { isolateRightToLeft } from './bidi-isolate';
+import { isolateForLine } from './bidi-isolate';
 import { displayEmail } from './display-email';
 import type { Cart } from './events';
 import { numberFormattingLocale } from './formatting-locale';
 import { formatMoney, lineTotal } from './money';
+import { textDirectionOf } from './text-direction';
 
 /**
  * A discount offered in the email; hidden by the `{{#discount}}` helper once it has expired. At
@@ -70,12 +71,15 @@ export function buildCartEmailData(cart: Cart, extras: CartEmailExtras = {}): Ca
   const { currency } = cart;
   const moneyLocale = cartMoneyLocale(cart, extras.templateLanguage);
   const money = (amount: string) => formatMoney({ amount, currency, locale: moneyLocale });
+  const lineDirection = textDirectionOf(extras.templateLanguage ?? cart.customer.locale);
+  const isolate = (text: string) => isolateForLine({ text, lineDirection });
   return {
     cartId: cart.id,
     customer: {
-      // Isolated when right to left: "محمد Smith, your cart is waiting" would otherwise show as
-      // "Smith, your cart is waiting محمد" wherever the line takes its direction from its first letter.
-      name: isolateRightToLeft(cart.customer.name ?? ''),
+      // Isolated when of the other direction than the template: "محمد Smith, your cart is waiting"
+      // would otherwise show as "Smith, your cart is waiting محمد" wherever the line takes its
+      // direction from its first letter (domain/bidi-isolate.ts).
+      name: isolate(cart.customer.name ?? ''),
       hasName: Boolean(cart.customer.name),
       email: cart.customer.email,
       displayEmail: displayEmail(cart.customer.email),
@@ -85,7 +89,7 @@ export function buildCartEmailData(cart: Cart, extras: CartEmailExtras = {}): Ca
     timeZone: cart.customer.timeZone,
     currency,
     items: cart.items.map((item) => ({
-      name: item.name,
+      name: isolate(item.name),
       sku: item.sku,
       quantity: item.quantity,
       unitPrice: money(item.unitPrice),

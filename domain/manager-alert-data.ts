@@ -1,7 +1,8 @@
-import { isolateRightToLeft } from './bidi-isolate';
+import { isolateForLine } from './bidi-isolate';
 import { type CartEmailData, buildCartEmailData } from './cart-email-data';
 import { displayEmail } from './display-email';
 import type { Cart } from './events';
+import { textDirectionOf } from './text-direction';
 
 /** What the manager alerts (b2b-manager-alert, b2b-reorder-manager-alert) render with. */
 export type ManagerAlertData = CartEmailData & { buyer: { email: string; name: string; id: string } };
@@ -27,7 +28,10 @@ export function buildManagerAlertData({
     customer: { name: '', hasName: false, email: managerEmail, displayEmail: displayEmail(managerEmail), b2b: true },
     buyer: {
       email: displayEmail(cart.customer.email),
-      name: isolateRightToLeft(cart.customer.name ?? ''),
+      name: isolateForLine({
+        text: cart.customer.name ?? '',
+        lineDirection: textDirectionOf(templateLanguage ?? cart.customer.locale),
+      }),
       id: cart.customer.id ?? '',
     },
   };

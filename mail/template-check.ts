@@ -20,7 +20,14 @@ import { emailContent, firstDifference } from './template-content';
 import { TemplateError, at, displayPath } from './template-errors';
 import { type SampleData, loadSample } from './template-samples';
 import { sampleMessage } from './template-spam';
-import { type ShopView, type TemplateSources, listTemplateIds, loadTemplateSources, pickFile } from './template-source';
+import {
+  PARTIALS_FOLDER,
+  type ShopView,
+  type TemplateSources,
+  listTemplateIds,
+  loadTemplateSources,
+  pickFile,
+} from './template-source';
 
 export interface CheckProblem {
   severity: 'error' | 'warning';
@@ -232,12 +239,17 @@ function checkImageAlts(
   });
 }
 
-/** A language with its own body but the default subject would mix two languages in one email. */
+/**
+ * A language with its own body but the default subject, or a shared partial that has other
+ * languages but not this one (the footer's "Unsubscribe" and address), would mix two languages in
+ * one email.
+ */
 function checkVariantsComplete(
   sources: TemplateSources,
   locale: string,
   problem: (severity: 'warning', text: string) => void,
 ): void {
+  checkPartialsTranslated(sources, locale, problem);
   for (const [base, ext] of [
     ['subject', 'hbs'],
     ['preheader', 'hbs'],
@@ -249,6 +261,29 @@ function checkVariantsComplete(
         `${displayPath(sources.folder)}/body.${locale}.mjml: there is no ${base}.${locale}.${ext}; ${locale} customers get ${base}.${ext}`,
       );
     }
+  }
+}
+
+/**
+ * A partial with a language version (`footer.ru.mjml`) holds words; one with none (`header`: the
+ * shop's name) needs no translation and is not named.
+ */
+function checkPartialsTranslated(
+  sources: TemplateSources,
+  locale: string,
+  problem: (severity: 'warning', text: string) => void,
+): void {
+  const body = sources.files.get(`body.${locale}.mjml`);
+  const used = new Set([...(body?.content ?? '').matchAll(/\{\{~?>\s*([\w-]+)/g)].map((match) => match[1]!));
+  for (const name of used) {
+    const translated = [...sources.partials.keys()].filter(
+      (file) => file.startsWith(`${name}.`) && file !== `${name}.mjml`,
+    );
+    if (translated.length === 0 || sources.partials.has(`${name}.${locale}.mjml`)) continue;
+    problem(
+      'warning',
+      `${displayPath(sources.folder)}/body.${locale}.mjml: there is no ${PARTIALS_FOLDER}/${name}.${locale}.mjml (there is ${translated.join(', ')}); ${locale} customers get ${name}.mjml`,
+    );
   }
 }
 

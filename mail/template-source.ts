@@ -4,6 +4,7 @@ import { readFile, readdir } from 'node:fs/promises';
 import path from 'node:path';
 import { z } from 'zod';
 import { LocalizedText, textForLocale } from '../domain/localized-text';
+import { NOT_UTF8, decodeUtf8 } from '../domain/utf8-text';
 import { TemplateError, displayPath } from './template-errors';
 
 /** `templates/shop.json`: what every email of the shop shares. */
@@ -136,10 +137,17 @@ async function readAll(folder: string, names: string[]): Promise<Map<string, Tem
   const entries = await Promise.all(
     names.map(async (name) => {
       const file = path.join(folder, name);
-      return [name, { path: file, content: await readFile(file, 'utf8') }] as const;
+      return [name, { path: file, content: await readUtf8(file) }] as const;
     }),
   );
   return new Map(entries);
+}
+
+/** Template text that is not UTF-8 is refused, naming file and line: it would reach customers garbled. */
+async function readUtf8(file: string): Promise<string> {
+  const decoded = decodeUtf8(await readFile(file));
+  if (!decoded.ok) throw new TemplateError(`${displayPath(file)}:${decoded.line}: ${NOT_UTF8}`);
+  return decoded.text;
 }
 
 async function readOptional(file: string): Promise<TemplateFile | undefined> {

@@ -130,14 +130,16 @@ describe('cartflow campaigns check, end to end', () => {
     expect(broken.stderr).not.toMatch(STACK);
   });
 
-  it('checks the templates as the start does: a missing template or subject line is exit code 1 naming both', async () => {
+  it('checks the templates as the start does: a missing template or subject line is exit code 1 naming file, line and field', async () => {
     const folder = 'test/fixtures/campaigns-bad/templates';
     const checked = await runCartflow(['campaigns', 'check', folder], quiet);
     expect(checked).toMatchObject({ code: 1, stdout: '' });
     expect(checked.stderr).toContain(
-      'campaign subject-test@1, step reminder, variant third-line: subjectLine 3, but templates/cart-reminder/subject.hbs has 2 lines',
+      `${folder}/subject-test.v1.yaml:16: steps[0].variants[1].subjectLine: no line 3: templates/cart-reminder/subject.hbs has 2 lines`,
     );
-    expect(checked.stderr).toContain('campaign subject-test@1, step incentive: no template "cart-incentiv"');
+    expect(checked.stderr).toContain(
+      `${folder}/subject-test.v1.yaml:19: steps[1].template: no template "cart-incentiv"`,
+    );
     expect(checked.stderr).not.toMatch(STACK);
   });
 

@@ -61,11 +61,17 @@ function activities(overrides: Partial<ActivityDeps> = {}) {
 
 /** Stores a cart as the webhook would and returns the input of its chain's step `stepIndex`. */
 async function chainOf(
-  options: { campaign?: Campaign; customer?: Record<string, unknown>; items?: unknown[] } = {},
+  options: {
+    campaign?: Campaign;
+    customer?: Record<string, unknown>;
+    items?: unknown[];
+    data?: Record<string, unknown>;
+  } = {},
 ): Promise<(stepIndex: number) => RunChainStepInput> {
-  const event = CartUpdatedEvent.parse(
-    cartUpdatedEvent({ customer: { email: `c-${randomUUID().slice(0, 8)}@example.com`, ...options.customer } }),
-  );
+  const webhook = cartUpdatedEvent({
+    customer: { email: `c-${randomUUID().slice(0, 8)}@example.com`, ...options.customer },
+  });
+  const event = CartUpdatedEvent.parse({ ...webhook, data: { ...webhook.data, ...options.data } });
   await storeCartEvent(database.db, { shopId, event, payload: event });
   const cart = options.items ? { ...event.data, items: options.items as never } : event.data;
   const workflowId = `cart:${shopId}:${event.data.id}`;
@@ -156,6 +162,32 @@ describe('runChainStep (real Postgres, real SMTP)', () => {
       /until (Monday|Tuesday|Wednesday|Thursday|Friday|Saturday|Sunday), \d{1,2} [A-Z][a-z]+ \d{4} at/,
     );
     expect(email?.text).not.toMatch(/Montag|Dienstag|Mittwoch|Donnerstag|Freitag|Samstag|Sonntag|5,00|39,80/);
+  });
+
+  it('a fixed 5 EUR incentive on a yen cart offers no "¥5 off": no code, the email is the plain reminder', async () => {
+    const campaign = consumerCampaign({
+      steps: [
+        {
+          id: 'incentive',
+          delay: '0s',
+          template: 'cart-incentive',
+          incentive: { type: 'fixed', value: 5, currency: 'EUR', validFor: '3d' },
+        },
+      ],
+    });
+    const yen = {
+      currency: 'JPY',
+      items: [{ sku: 'PAN', name: 'Cast-iron pan', quantity: 3, unitPrice: '4500' }],
+      total: '13500',
+    };
+    const step = await chainOf({ campaign, data: yen });
+    expect(await runToEnd(step(0))).toEqual({ status: 'sent' });
+    const [email] = await smtp.waitFor(1);
+    // Either subject line, as the send key picks it: both without a discount.
+    expect(email?.subject).toMatch(/^Ada, (your cart is still saved|still thinking it over\? 3 items saved)$/);
+    expect(email?.text).toContain('3 × ¥4,500 = ¥13,500');
+    expect(email?.text).not.toMatch(/¥5\b|€5|off your|code/i);
+    expect(await database.sql`select code from discount_codes where cart_id = ${step(0).cartId}`).toEqual([]);
   });
 
   it('the last email ends the chain; a retry and an earlier end keep both as they were', async () => {

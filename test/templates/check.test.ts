@@ -154,6 +154,14 @@ describe('the check reports what would hurt a customer, as file:line: message', 
     expect(translated!.hits.map((hit) => hit.rule)).not.toContain('MIXED_ES');
   });
 
+  it('`templates spam` refuses a file that is not an email (a README scored 0 and read as clean)', async () => {
+    const { code, lines } = await templatesCommand(['spam', 'README.md']);
+    expect(code).toBe(1);
+    expect(lines).toEqual([
+      'cartflow: README.md: not an email message (an .eml starts with header lines such as "From:" and "Subject:", then a blank line)',
+    ]);
+  });
+
   it('`templates spam` scores a spammy message above 0 and lists its rules (exit 1)', async () => {
     const file = path.join(root, 'test/fixtures/email/spammy.eml');
     const { code, lines } = await templatesCommand(['spam', file]);

@@ -1,4 +1,6 @@
-import { readFile } from 'node:fs/promises';
+import { mkdtemp, readFile, rm, writeFile } from 'node:fs/promises';
+import { tmpdir } from 'node:os';
+import path from 'node:path';
 import { describe, expect, it } from 'vitest';
 import { CampaignFileError, loadCampaigns, parseCampaignFile } from '../../campaigns/load';
 import { campaignJsonSchema } from '../../domain/campaign';
@@ -106,6 +108,26 @@ describe('a bad campaign file', () => {
     ]);
   });
 
+  it('saved in Latin-1 instead of UTF-8 is refused with its line, not read as R\ufffdsum\ufffd', async () => {
+    const dir = await mkdtemp(path.join(tmpdir(), 'cartflow-campaigns-'));
+    try {
+      const text = (await readFile('examples/campaigns/try-it.v1.yaml', 'utf8')).replace(/^name: .*$/m, 'name: Résumé');
+      await writeFile(path.join(dir, 'try-it.v1.yaml'), Buffer.from(text, 'latin1'));
+      const { problems } = await problemsOf(dir);
+      const line = text.split('\n').findIndex((row) => row.startsWith('name:')) + 1;
+      expect(problems).toEqual([
+        {
+          file: path.join(dir, 'try-it.v1.yaml'),
+          line,
+          path: '',
+          message: 'not UTF-8 text (an editor saved it in another encoding): save the file as UTF-8',
+        },
+      ]);
+    } finally {
+      await rm(dir, { recursive: true, force: true });
+    }
+  });
+
   it('that is not YAML is reported with its line', async () => {
     const { problems } = await problemsOf(bad('not-yaml'));
     expect(problems).toEqual([
@@ -152,6 +174,40 @@ const problemsIn = (yaml: string) => {
   return result.ok ? [] : result.problems.map(({ path, message }) => `${path}: ${message}`);
 };
 
+describe('a value of the wrong kind', () => {
+  const steps = 'steps: [{ id: a, delay: 1h, template: t }]\n';
+  const withAudience = (audience: string) => {
+    const text = minimal.replace('audience: everyone\n', `audience:\n${audience}`) + steps;
+    const result = parseCampaignFile({ file: 'c.yaml', text });
+    return result.ok ? [] : result.problems.map(({ path, message }) => `${path}: ${message}`);
+  };
+
+  it("says what to write in words a marketer reads, not the parser's types", () => {
+    expect(withAudience('  b2b: yes\n')).toEqual(['audience.b2b: must be true or false (got "yes")']);
+    expect(withAudience('  locale: ru\n')).toEqual(['audience.locale: must be a list, such as [ru]']);
+    expect(problemsIn(`${steps}experiment: { holdout: -5 }\n`)).toEqual(['experiment.holdout: must be at least 0']);
+    expect(
+      problemsIn('steps: [{ id: a, delay: 1h, template: t, variants: [{ id: x }, { id: y, subjectLine: 0 }] }]'),
+    ).toEqual(['steps[0].variants[1].subjectLine: must be at least 1']);
+  });
+
+  it('a version that is not whole and an empty name say so', () => {
+    const text = minimal.replace('version: 1\n', 'version: 1.5\n').replace('name: C\n', 'name: ""\n');
+    const result = parseCampaignFile({ file: 'c.yaml', text: `${text}steps: [{ id: a, delay: 1h, template: t }]` });
+    expect(result.ok ? [] : result.problems.map(({ path, message }) => `${path}: ${message}`)).toEqual([
+      'version: must be a whole number (got 1.5)',
+      'name: must not be empty',
+    ]);
+  });
+
+  it('an empty file says so', () => {
+    const result = parseCampaignFile({ file: 'c.yaml', text: '' });
+    expect(result.ok ? [] : result.problems.map(({ message }) => message)).toEqual([
+      'the file is empty: a campaign needs id, version, name, priority, trigger and steps',
+    ]);
+  });
+});
+
 describe('campaign rules beyond types', () => {
   it('accepts a minimal campaign and fills the documented defaults', () => {
     const result = parseCampaignFile({ file: 'c.yaml', text: `${minimal}steps: [{ id: a, delay: 30m, template: t }]` });
@@ -185,7 +241,7 @@ describe('campaign rules beyond types', () => {
       'steps[0].incentive.type: must be one of: percent, fixed, free_shipping',
     ]);
     expect(problemsIn(step('{ type: percent, value: 150, validFor: 3d }'))).toEqual([
-      'steps[0].incentive.value: Too big: expected number to be <=100',
+      'steps[0].incentive.value: must be at most 100',
     ]);
     expect(problemsIn(step('{ type: fixed, value: 5, validFor: 3d }'))).toEqual([
       'steps[0].incentive.currency: required',

@@ -1,8 +1,11 @@
 import { describe, expect, it } from 'vitest';
-import { assertCampaignTemplates } from '../../app/campaign-templates';
-import { loadActiveCampaigns, templatesDir } from '../../app/services';
+import { campaignTemplateChecker } from '../../app/campaign-templates';
+import { loadActiveCampaigns, loadCampaignDir, templatesDir } from '../../app/services';
+import { CampaignFileError } from '../../campaigns/load';
 import { loadConfig } from '../../config/env';
 import { consumerCampaign } from '../helpers/campaigns';
+
+const checkTemplates = campaignTemplateChecker(templatesDir);
 
 describe('campaigns and their templates at start', () => {
   it('the shipped campaigns load and every template they name exists', async () => {
@@ -17,32 +20,37 @@ describe('campaigns and their templates at start', () => {
     ]);
   });
 
-  it('a step naming a missing template stops the start, naming campaign and step', async () => {
+  it('a step naming a missing template is a problem at its template field, listing the templates there are', async () => {
     const campaign = consumerCampaign({
       steps: [{ id: 'reminder', delay: '1h', template: 'cart-remindr' }],
     });
-    await expect(assertCampaignTemplates([campaign], templatesDir)).rejects.toThrow(
-      /campaign consumer@3, step reminder: no template "cart-remindr"/,
-    );
+    const [problem, ...others] = await checkTemplates(campaign);
+    expect(others).toEqual([]);
+    expect(problem?.path).toEqual(['steps', 0, 'template']);
+    expect(problem?.message).toMatch(/^no template "cart-remindr" in templates\/ \(templates: .*cart-reminder,/);
+    expect(problem?.message).not.toMatch(/_partials/);
   });
 
-  it('a variant naming a missing template stops the start too', async () => {
+  it("a variant naming a missing template is a problem at the variant's template; one inheriting its step's is not repeated", async () => {
     const campaign = consumerCampaign({
       steps: [
         {
           id: 'reminder',
           delay: '1h',
-          template: 'cart-reminder',
+          template: 'cart-remindr',
           variants: [{ id: 'control' }, { id: 'plain', template: 'cart-plain' }],
         },
       ],
     });
-    await expect(assertCampaignTemplates([campaign], templatesDir)).rejects.toThrow(
-      /campaign consumer@3, step reminder, variant plain: no template "cart-plain"/,
-    );
+    const problems = await checkTemplates(campaign);
+    expect(problems.map((problem) => problem.path)).toEqual([
+      ['steps', 0, 'template'],
+      ['steps', 0, 'variants', 1, 'template'],
+    ]);
+    expect(problems[1]?.message).toMatch(/^no template "cart-plain"/);
   });
 
-  it('a variant fixing a subject line its template does not have stops the start, naming the file of each language', async () => {
+  it('a variant fixing a subject line its template does not have: a problem at its subjectLine for each language', async () => {
     const campaign = consumerCampaign({
       steps: [
         {
@@ -57,13 +65,29 @@ describe('campaigns and their templates at start', () => {
         },
       ],
     });
-    const start = assertCampaignTemplates([campaign], templatesDir);
-    await expect(start).rejects.toThrow(
-      /campaign consumer@3, step reminder, variant third: subjectLine 3, but templates\/cart-reminder\/subject\.hbs has 2 lines/,
+    expect(await checkTemplates(campaign)).toEqual([
+      {
+        path: ['steps', 0, 'variants', 2, 'subjectLine'],
+        message: 'no line 3: templates/cart-reminder/subject.hbs has 2 lines',
+      },
+      {
+        path: ['steps', 0, 'variants', 2, 'subjectLine'],
+        message: 'no line 3: templates/cart-reminder/subject.ru.hbs has 2 lines',
+      },
+    ]);
+  });
+
+  it('at start, each template problem names the campaign file, its line and the field, as a schema problem does', async () => {
+    const folder = 'test/fixtures/campaigns-bad/templates';
+    const error = await loadCampaignDir(folder).then(
+      () => undefined,
+      (thrown: unknown) => thrown,
     );
-    await expect(start).rejects.toThrow(
-      /variant third: subjectLine 3, but templates\/cart-reminder\/subject\.ru\.hbs has 2 lines/,
+    expect(error).toBeInstanceOf(CampaignFileError);
+    const message = error instanceof Error ? error.message : '';
+    expect(message).toContain(
+      `${folder}/subject-test.v1.yaml:16: steps[0].variants[1].subjectLine: no line 3: templates/cart-reminder/subject.hbs has 2 lines`,
     );
-    await expect(start).rejects.not.toThrow(/variant (first|second)/);
+    expect(message).toContain(`${folder}/subject-test.v1.yaml:19: steps[1].template: no template "cart-incentiv"`);
   });
 });

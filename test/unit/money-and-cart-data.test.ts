@@ -55,3 +55,34 @@ describe('cart email data', () => {
     expect(data.total).toBe('€52.30');
   });
 });
+
+describe('names in an email written right to left', () => {
+  const FSI = '\u2068';
+  const PDI = '\u2069';
+  const event = CartUpdatedEvent.parse(
+    cartUpdatedEvent({
+      customer: { name: "Seán O'Brien & Co", locale: 'he-IL' },
+      items: [
+        { sku: 'MUG', name: '"Tom & Jerry" mug <350 ml> — it\'s back ☕', quantity: 2, unitPrice: '12.50' },
+        { sku: 'TEE', name: 'חולצת כותנה קלאסית', quantity: 1, unitPrice: '19.90' },
+      ],
+      // 2 × 12.50 + 19.90
+    }),
+  );
+  const withTotal = { ...event.data, total: '44.90' };
+
+  it('a Latin product or customer name in a Hebrew template keeps its quotation marks and emoji in place (first-strong isolate)', () => {
+    const data = buildCartEmailData(withTotal, { templateLanguage: 'he' });
+    expect(data.items[0]?.name).toBe(`${FSI}"Tom & Jerry" mug <350 ml> — it's back ☕${PDI}`);
+    expect(data.customer.name).toBe(`${FSI}Seán O'Brien & Co${PDI}`);
+    // Hebrew in a Hebrew line needs nothing.
+    expect(data.items[1]?.name).toBe('חולצת כותנה קלאסית');
+  });
+
+  it('the same customer read in an English template gets no invisible characters around Latin names', () => {
+    const data = buildCartEmailData(withTotal, { templateLanguage: 'en' });
+    expect(data.items[0]?.name).toBe('"Tom & Jerry" mug <350 ml> — it\'s back ☕');
+    expect(data.customer.name).toBe("Seán O'Brien & Co");
+    expect(data.items[1]?.name).toBe(`${FSI}חולצת כותנה קלאסית${PDI}`);
+  });
+});

@@ -77,3 +77,29 @@ describe('cartflow templates preview --variant', () => {
     expect(result.error?.message).toBe('cart-reminder: no subject line 3 (subject.hbs has 2 lines: 1 to 2)');
   });
 });
+
+describe('cartflow templates preview --locale', () => {
+  it('a language the template does not have: says the preview is the default language, and which there are', async () => {
+    const result = await preview('--locale', 'pl-PL');
+    expect(result.error).toBeUndefined();
+    expect(result.stdout.split('\n')[1]).toBe(
+      'note: cart-reminder has no "pl-PL" version (no body.pl.mjml): this is the default language, en, which a "pl-PL" customer gets (languages: en, ru)',
+    );
+  });
+
+  it('a language it has, by language or full tag: no note', async () => {
+    for (const locale of ['ru', 'ru-RU', 'en-GB']) {
+      const result = await preview('--locale', locale);
+      expect(result.error).toBeUndefined();
+      expect(result.stdout).not.toContain('note:');
+    }
+  });
+
+  it('refuses what is not a language tag as a usage error', async () => {
+    const result = await preview('--locale', "he'il");
+    expect(result.error).toBeInstanceOf(CommanderError);
+    expect(result.error?.message).toBe(
+      "error: option '-l, --locale <tag>' argument 'he'il' is invalid. not a language tag (such as ru, he or pt-BR)",
+    );
+  });
+});
