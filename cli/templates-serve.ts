@@ -48,7 +48,7 @@ export async function serveTemplates(options: { dir: string; port: number; host:
     const sample = query.get('sample') ?? sources.samples[0];
     if (!sample || !sources.samples.includes(sample)) throw new TemplateError(`${id}: no sample "${sample ?? ''}"`);
     const data = await loadSample(sources, sample, { locale });
-    return renderer.render(id, data, { locale, subjectVariant: Number(query.get('variant') ?? 0) });
+    return renderer.render(id, data, { locale, subjectVariant: subjectVariantOf(query.get('variant')) });
   }
 
   async function handle(request: IncomingMessage, response: ServerResponse): Promise<void> {
@@ -111,4 +111,12 @@ export async function serveTemplates(options: { dir: string; port: number; host:
       await new Promise<void>((resolve) => server.close(() => resolve()));
     },
   };
+}
+
+/** The page's `variant`: the subject line's 0-based index (the page shows it from 1). */
+function subjectVariantOf(value: string | null): number {
+  if (value === null) return 0;
+  if (!/^\d{1,4}$/.test(value))
+    throw new TemplateError(`variant must be a subject line's index from 0, not "${value.slice(0, 20)}"`);
+  return Number(value);
 }

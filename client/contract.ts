@@ -96,7 +96,7 @@ export interface Accepted {
   eventId: string;
   /** The cart's workflow (absent for customer.created). */
   workflowId?: string;
-  /** Why an event was ignored: cart_purchased, cart_finished. */
+  /** Why an event was ignored: cart_purchased (the cart was bought before this event). */
   reason?: string;
   /** Journeys the event started. */
   journeys?: string[];

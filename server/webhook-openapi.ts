@@ -153,7 +153,7 @@ const responseSchemas = {
       status: { enum: ['accepted', 'duplicate', 'ignored'] },
       eventId: { type: 'string' },
       workflowId: { type: 'string', description: "The cart's workflow (absent for customer.created)." },
-      reason: { enum: ['cart_purchased', 'cart_finished'], description: 'Why an event was ignored.' },
+      reason: { enum: ['cart_purchased'], description: 'Why an event was ignored.' },
       journeys: { type: 'array', items: { type: 'string' }, description: 'Journeys the event started.' },
     },
   },

@@ -71,4 +71,13 @@ describe('templates preview page (real headless Chromium)', () => {
       .poll(() => page.locator('#errors').textContent())
       .toMatch(/cart-reminder\/body\.ru\.mjml:\d+:\d+: missing variable "totl" in \{\{totl\}\}/);
   });
+
+  it('answers a subject variant that is not an index with a 422 naming it, not "no subject line NaN"', async () => {
+    const render = (variant: string) =>
+      fetch(`${server.url}api/render?template=cart-reminder&variant=${encodeURIComponent(variant)}`);
+    const refused = await render('abc');
+    expect(refused.status).toBe(422);
+    expect(await refused.json()).toEqual({ error: 'variant must be a subject line\'s index from 0, not "abc"' });
+    expect((await render('1')).status).toBe(200);
+  });
 });
