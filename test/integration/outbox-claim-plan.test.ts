@@ -1,4 +1,5 @@
 import { sql } from 'drizzle-orm';
+import { PgDialect } from 'drizzle-orm/pg-core';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { rowsOf } from '../../db/client';
 import { claimDueEventsStatement } from '../../db/outbox-store';
@@ -57,5 +58,30 @@ describe('the relay’s claim with a large backlog', () => {
     expect(rowsRead).toBeLessThan(100);
     const [claimed] = await database.sql`select count(*)::int as n from outbox where attempts = 1`;
     expect(claimed?.n).toBe(5);
+  });
+
+  it('keeps that plan when PostgreSQL plans it once for every run (the generic plan of a prepared statement)', async () => {
+    // postgres.js prepares the claim; after five runs PostgreSQL may keep a generic plan, which
+    // does not see values bound to parameters. With the LIMIT bound, it guessed 2,000 of the
+    // 20,000 waiting rows and hash-joined them against the whole outbox (a sequential scan).
+    const { sql: text, params } = new PgDialect().sqlToQuery(claimDueEventsStatement({ limit: 5, leaseMs: 60_000 }));
+    const bound = params.length > 0 ? `(${params.map(Number).join(', ')})` : '';
+    const connection = await database.sql.reserve();
+    try {
+      await connection.unsafe('set plan_cache_mode = force_generic_plan');
+      await connection.unsafe(
+        `prepare claim${params.length > 0 ? `(${params.map(() => 'int').join(', ')})` : ''} as ${text}`,
+      );
+      const [row] = await connection.unsafe<Array<{ 'QUERY PLAN': Array<{ Plan: PlanNode }> }>>(
+        `explain (analyze, format json) execute claim${bound}`,
+      );
+      const nodes = nodesOf(row?.['QUERY PLAN'][0]?.Plan as PlanNode);
+      expect(nodes.filter((node) => node['Node Type'] === 'Seq Scan').map((node) => node.Alias)).toEqual([]);
+      expect(nodes.filter((node) => node.Alias === 'd').map((node) => node['Index Name'])).toContain('outbox_due_idx');
+    } finally {
+      await connection.unsafe('deallocate all');
+      await connection.unsafe('reset plan_cache_mode');
+      connection.release();
+    }
   });
 });
