@@ -1,8 +1,9 @@
-import { and, eq, inArray, sql } from 'drizzle-orm';
-import { mayHoldAddress, namesAddress } from './address-match';
+import { type SQL, and, eq, inArray, sql } from 'drizzle-orm';
+import { union } from 'drizzle-orm/pg-core';
+import { namesAddress, unusualAddressSpelling } from './address-match';
 import { getCustomer } from './cart-store';
 import type { Db } from './client';
-import { cartEvents, carts, chains } from './schema';
+import { addressOf, cartEvents, carts, chains, personEvent } from './schema';
 import type { Trigger } from '../domain/campaign';
 import { emailKey } from '../domain/email-address';
 import { cartWorkflowId, journeyWorkflowId } from '../domain/ids';
@@ -65,21 +66,23 @@ async function journeysOf(
   db: Db,
   input: PersonWorkflowsInput,
 ): Promise<Array<{ trigger: Trigger; workflowId: string }>> {
-  const rows = await db
-    .select({
-      type: cartEvents.type,
-      customerId: sql<string | null>`${cartEvents.payload} #>> '{data,customer,id}'`,
-      orderId: sql<string | null>`${cartEvents.payload} #>> '{data,orderId}'`,
-      email: sql<string | null>`${cartEvents.payload} #>> '{data,customer,email}'`,
-    })
-    .from(cartEvents)
-    .where(
-      and(
-        eq(cartEvents.shopId, input.shopId),
-        inArray(cartEvents.type, ['customer.created', 'order.placed']),
-        mayHoldAddress(sql`${cartEvents.payload} #>> '{data,customer,email}'`, input.email),
-      ),
-    );
+  const address = addressOf(cartEvents.payload);
+  // Two halves, each with its own index (db/schema.ts): the address as written in lower case, and
+  // the few rows SQL cannot canonicalise. As one OR the planner read every stored event.
+  const personEvents = (spelling: SQL) =>
+    db
+      .select({
+        type: cartEvents.type,
+        customerId: sql<string | null>`${cartEvents.payload} #>> '{data,customer,id}'`,
+        orderId: sql<string | null>`${cartEvents.payload} #>> '{data,orderId}'`,
+        email: sql<string | null>`${address}`,
+      })
+      .from(cartEvents)
+      .where(and(eq(cartEvents.shopId, input.shopId), personEvent(cartEvents.type), spelling));
+  const rows = await union(
+    personEvents(sql`lower(${address}) = ${input.email}`),
+    personEvents(unusualAddressSpelling(address)),
+  );
   const journey = (trigger: Trigger, subjectId: string) => ({
     trigger,
     workflowId: journeyWorkflowId({ shopId: input.shopId, trigger, subjectId }),

@@ -123,6 +123,17 @@ describe('stopping every running workflow of an address', () => {
     for (const workflowId of Object.values(other)) expect(await stopSignalsOf(workflowId), workflowId).toEqual([]);
   });
 
+  it('finds them when the shop wrote the address in another spelling (Unicode domain, capitals)', async () => {
+    const local = `zoe.${randomUUID().slice(0, 6)}`;
+    const mine = await personWithWorkflows(`${local}@Bücher.example`);
+    const stopped = await createChainStopper({ db: database.db, client }).stopChainsOf({
+      shopId,
+      email: `${local}@xn--bcher-kva.example`,
+      reason: 'unsubscribed',
+    });
+    expect(stopped.sort()).toEqual([mine.cart, mine.postPurchase, mine.welcome].sort());
+  });
+
   it('a category opt-out stops only the workflows of its triggers', async () => {
     const email = `kai.${randomUUID().slice(0, 6)}@example.com`;
     const mine = await personWithWorkflows(email);
