@@ -117,9 +117,7 @@ export async function runDemo(options: DemoOptions, io: DemoIo): Promise<{ repor
       deadlineMs: real(ARRIVAL_WINDOW_MS + 3 * CHAIN_MS) + 600_000,
     });
     await shopper.settled();
-    if (shopper.failures.length > 0) {
-      throw new DemoRunError(`the simulation hit ${shopper.failures.length} errors, first: ${shopper.failures[0]}`);
-    }
+    if (shopper.failures.length > 0) throw simulationFailed(shopper.failures);
     print(`All chains done after ${elapsed()}.`);
     const report = reportTable(await loadReport(stack.db, { campaigns, request: { shopId: stack.config.SHOP_ID } }));
     print();
@@ -172,6 +170,8 @@ async function watchChains(input: {
     for (;;) {
       await Promise.race([new Promise((resolve) => setTimeout(resolve, POLL_MS)), input.stopped]);
       if (stopRequested) throw new DemoStoppedError('stopped before every chain had finished; no report');
+      // A cart whose first webhook failed never arrives: say why now, not when the deadline ends the wait.
+      if (shopper.failures.length > 0) throw simulationFailed(shopper.failures);
       const { count: running } = await stack.client.workflow.count(query);
       const arrived = shopper.startedCarts.size + shopper.cartsWithoutChain.size;
       const done = Math.max(0, arrived - running);
@@ -194,6 +194,10 @@ async function watchChains(input: {
   } finally {
     if (showBar) bar.stop();
   }
+}
+
+function simulationFailed(failures: readonly string[]): DemoRunError {
+  return new DemoRunError(`the simulation hit ${failures.length} errors, first: ${failures[0]}`);
 }
 
 /** Visibility is eventually consistent: ask each workflow itself before calling the run over. */

@@ -1,9 +1,9 @@
 import { randomUUID } from 'node:crypto';
 import { simpleParser } from 'mailparser';
-import { signatureHeader } from '../signing/webhook-signature';
 import { type EmailFacts, emailFacts, mailboxKey } from './email-facts';
 import { type CartPlan, type SimulatedCustomer, cartTotal } from './population';
 import type { Random } from './random';
+import { postShopEvent } from './shop-webhook';
 import { type Action, planReactions } from './reactions';
 
 /**
@@ -82,18 +82,13 @@ export function createShopper(options: ShopperOptions) {
 
   async function postEvent(event: { type: string; data: unknown }): Promise<{ status?: string }> {
     const body = JSON.stringify({ id: `evt-${randomUUID()}`, occurredAt: new Date().toISOString(), ...event });
-    const timestampSeconds = Math.floor(Date.now() / 1000);
-    const response = await fetch(`${baseUrl}/webhooks/cart`, {
-      method: 'POST',
-      headers: {
-        'content-type': 'application/json',
-        'cartflow-signature': signatureHeader({ secret: webhookSecret, body, timestampSeconds }),
-      },
-      body,
-    });
-    if (!response.ok) throw new Error(`${event.type} webhook answered ${response.status}: ${await response.text()}`);
-    tally.webhooks += 1;
-    return (await response.json()) as { status?: string };
+    try {
+      const answer = await postShopEvent({ baseUrl, webhookSecret, body });
+      tally.webhooks += 1;
+      return answer as { status?: string };
+    } catch (error) {
+      throw new Error(`${event.type} ${(error as Error).message}`);
+    }
   }
 
   const cartEvent = (plan: CartPlan, lines = plan.lines) =>
