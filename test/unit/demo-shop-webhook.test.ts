@@ -56,6 +56,33 @@ describe('the demo shop posting a webhook', () => {
     expect(received).toHaveLength(3);
   });
 
+  it('sends it again when the connection closed before any answer, and names the cause when it never answers', async () => {
+    const { baseUrl, received } = await endpoint([{ status: 202, body: '{"status":"accepted"}' }]);
+    let dropped = 0;
+    // The first request's socket is closed unanswered, as a server closing an idle keep-alive
+    // connection just as the request goes out does.
+    server!.prependListener('request', (request) => {
+      if (dropped++ === 0) request.socket.destroy();
+    });
+    expect(await postShopEvent({ baseUrl, webhookSecret: secret, body }, { attempts: 3, maxWaitMs: 0 })).toEqual({
+      status: 'accepted',
+    });
+    expect(dropped).toBe(2);
+    const closed = await new Promise<number>((resolve) => {
+      const probe = createServer().listen(0, '127.0.0.1', () => {
+        const { port } = probe.address() as AddressInfo;
+        probe.close(() => resolve(port));
+      });
+    });
+    await expect(
+      postShopEvent(
+        { baseUrl: `http://127.0.0.1:${closed}`, webhookSecret: secret, body },
+        { attempts: 2, maxWaitMs: 0 },
+      ),
+    ).rejects.toThrow(/^webhook got no answer after 2 attempts: fetch failed: ECONNREFUSED/);
+    expect(received.length).toBeGreaterThanOrEqual(1);
+  });
+
   it('does not resend an event the server refused', async () => {
     const { baseUrl, received } = await endpoint([{ status: 400, body: '{"error":"invalid_payload"}' }]);
     await expect(postShopEvent({ baseUrl, webhookSecret: secret, body })).rejects.toThrow(
