@@ -104,17 +104,26 @@ export async function unsubscribeTargetOf(db: Db, messageId: string): Promise<Un
       locale: messages.locale,
       kind: messages.kind,
       campaignId: messages.campaignId,
+      // The chain that sent it knows the trigger: read by its key, where any chain of the campaign
+      // (below) is found by scanning chains (its generic plan reads them all for a new campaign).
+      trigger: chains.trigger,
     })
     .from(messages)
+    .leftJoin(chains, eq(chains.workflowId, messages.workflowId))
     .where(eq(messages.id, messageId));
   if (!message?.recipient) return undefined;
+  const category = message.trigger
+    ? categoryOfTrigger(message.trigger)
+    : message.campaignId
+      ? await categoryOfCampaign(db, message.shopId, message.campaignId)
+      : undefined;
   return {
     messageId,
     shopId: message.shopId,
     email: message.recipient,
     locale: message.locale,
     kind: message.kind,
-    category: message.campaignId ? await categoryOfCampaign(db, message.shopId, message.campaignId) : undefined,
+    category,
   };
 }
 
@@ -129,13 +138,20 @@ export async function recordUnsubscribeEvent(
   await db.insert(unsubscribeEvents).values(input);
 }
 
-/** Messages name a campaign, chains know its trigger (every chain of a campaign has the same one). */
+/**
+ * For a message without its chain's row: messages name a campaign, chains know its trigger (every
+ * chain of a campaign has the same one).
+ */
 async function categoryOfCampaign(db: Db, shopId: string, campaignId: string): Promise<EmailCategory | undefined> {
   const [chain] = await db
     .select({ trigger: chains.trigger })
     .from(chains)
     .where(and(eq(chains.shopId, shopId), eq(chains.campaignId, campaignId)))
     .limit(1);
-  const trigger = Trigger.safeParse(chain?.trigger);
+  return categoryOfTrigger(chain?.trigger);
+}
+
+function categoryOfTrigger(stored: string | undefined): EmailCategory | undefined {
+  const trigger = Trigger.safeParse(stored);
   return trigger.success ? categoryOf(trigger.data) : undefined;
 }

@@ -1,5 +1,6 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { runningWorkflowIdsOf } from '../../db/person-workflow-store';
+import { unsubscribeTargetOf } from '../../db/preference-store';
 import { cartWorkflowId, journeyWorkflowId } from '../../domain/ids';
 import { createTestDatabase, type TestDatabase } from '../helpers/database';
 import { genericPlansOf, sequentialScans } from '../helpers/generic-plans';
@@ -37,6 +38,18 @@ beforeAll(async () => {
              jsonb_build_object('data', jsonb_build_object('orderId', 'order-' || n,
                'customer', jsonb_build_object('id', 'cust-' || n, 'email', 'Someone-' || n || '@Example.com')))
         from generate_series(1, 20000) n`;
+    await sql`
+      insert into messages (id, key, shop_id, cart_id, customer_id, recipient, step, template_id, template_version,
+                            campaign_id, workflow_id, status, message_id_header)
+      select gen_random_uuid(), 'reminder-' || n, ${shopId}, 'cart-' || n, n, 'someone-' || n || '@example.com',
+             'reminder', 'cart-reminder', 'v1', 'recovery', 'chain-' || n, 'sent', '<reminder-' || n || '@cartflow>'
+        from generate_series(1, 20000) n`;
+    // The reminder Ivy unsubscribes from: its chain is the newest of 20,001.
+    await sql`
+      insert into messages (id, key, shop_id, cart_id, customer_id, recipient, step, template_id, template_version,
+                            campaign_id, workflow_id, status, message_id_header)
+      values ('00000000-0000-4000-8000-00000000aaaa', 'ivy-reminder', ${shopId}, 'cart-ivy-old', 20001, ${person},
+              'reminder', 'cart-reminder', 'v1', 'recovery', 'chain-ivy', 'sent', '<ivy-reminder@cartflow>')`;
     // Ivy's signup as the shop wrote it (capitals), and someone else's order with a Unicode
     // domain (a spelling SQL cannot canonicalise, so it is read and ruled out in code).
     await sql`
@@ -50,7 +63,7 @@ beforeAll(async () => {
 }, 120_000);
 afterAll(() => database?.drop());
 
-describe('finding the workflows of one address in a large history', () => {
+describe('what an unsubscribe reads, in a large history', () => {
   it('reads the person’s rows through indexes, under the plan a prepared statement keeps', async () => {
     let found = new Set<string>();
     const plans = await genericPlansOf(database.url, async (db) => {
@@ -65,5 +78,14 @@ describe('finding the workflows of one address in a large history', () => {
         journeyWorkflowId({ shopId, trigger: 'customer.created', subjectId: 'cust-ivy' }),
       ]),
     );
+  });
+
+  it('reads the unsubscribe page’s message and its chain by their keys', async () => {
+    let target: Awaited<ReturnType<typeof unsubscribeTargetOf>>;
+    const plans = await genericPlansOf(database.url, async (db) => {
+      target = await unsubscribeTargetOf(db, '00000000-0000-4000-8000-00000000aaaa');
+    });
+    expect(sequentialScans(plans)).toEqual([]);
+    expect(target).toMatchObject({ shopId, email: person, category: 'cart_reminders' });
   });
 });
