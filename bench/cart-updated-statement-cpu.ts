@@ -14,7 +14,8 @@ import { freePort, root, script } from './chains-support';
 // CPU per event of db/cart-updated-statement.ts in this checkout against the same file in BASE_DIR
 // (e.g. a `git worktree add` of the commit before a change), on one throwaway PostgreSQL with the
 // test suite's settings (fsync off: the statement's CPU is measured, not a commit's). Each
-// side has its own connection; batch by batch the two run in turn (the order swapped every batch),
+// side has its own database, migrated by its own checkout (an index the change adds is measured
+// with it), and its own connection; batch by batch the two run in turn (the order swapped every batch),
 // so whatever else the machine does falls on both alike, and each backend's CPU comes from /proc.
 // Two kinds of batch: every event a new cart and customer (the intake bench's shape), and every
 // event a newer snapshot of one of 2,000 carts already stored (a shop whose customers keep
@@ -73,9 +74,22 @@ function batchOf(kind: Kind): CartUpdatedInput[] {
   });
 }
 
-// One connection per side: its backend's CPU is that side's.
-async function side(label: string, dir: string, url: string) {
-  const connection = postgres(url, { max: 1, onnotice: () => {} });
+// One database per side, migrated by that side's own migrations (so an index a change adds is
+// measured with it), and one connection per side: its backend's CPU is that side's.
+async function side(label: string, dir: string, adminUrl: string) {
+  const name = `bench_statement_${label === 'BASE_DIR' ? 'base' : 'this'}`;
+  const admin = postgres(adminUrl, { max: 1, onnotice: () => {} });
+  await admin.unsafe(`create database ${name}`);
+  await admin.end();
+  const url = new URL(adminUrl);
+  url.pathname = `/${name}`;
+  const { openDatabase: openSideDatabase } = (await import(path.join(dir, 'db/client.ts'))) as {
+    openDatabase: typeof openDatabase;
+  };
+  const setup = await openSideDatabase({ url: url.toString() });
+  await setup.migrate();
+  await setup.close();
+  const connection = postgres(url.toString(), { max: 1, onnotice: () => {} });
   const [row] = await connection<Array<{ pid: number }>>`select pg_backend_pid() as pid`;
   return { label, statement: await statementOf(dir), db: drizzle(connection), connection, pid: Number(row?.pid) };
 }
@@ -84,9 +98,6 @@ const dir = await mkdtemp(path.join(os.tmpdir(), 'cartflow-bench-statement-pg-')
 const url = await script('test-postgres.sh', ['start', dir, String(await freePort())]);
 const lines: string[] = [];
 try {
-  const setup = await openDatabase({ url });
-  await setup.migrate();
-  await setup.close();
   const sides = [
     await side('this checkout', root, url),
     await side('BASE_DIR', requiredBenchVariable('BASE_DIR', 'bench'), url),
@@ -102,7 +113,10 @@ try {
   };
   // The repeated carts exist before they are measured; and each side's prepared statement is past
   // PostgreSQL's first five custom plans, on the generic plan it keeps.
-  for (let i = 0; i < REPEATED_CARTS / BATCH_SIZE; i++) await run(sides[0]!, 'repeated carts');
+  for (const s of sides) {
+    serial = 0;
+    for (let i = 0; i < REPEATED_CARTS / BATCH_SIZE; i++) await run(s, 'repeated carts');
+  }
   for (const s of sides) for (let i = 0; i < 10; i++) await run(s, 'new carts');
   for (const kind of ['new carts', 'repeated carts'] as const) {
     for (let round = 1; round <= ROUNDS; round++) {
