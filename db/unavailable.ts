@@ -5,12 +5,17 @@
  * (too many connections).
  */
 export function isDatabaseUnavailable(error: unknown): boolean {
+  return unavailableCodeOf(error) !== undefined;
+}
+
+/** The code that makes `error` an outage (isDatabaseUnavailable), for a log line without the message. */
+export function unavailableCodeOf(error: unknown): string | undefined {
   for (let cause: unknown = error, depth = 0; cause && depth < 5; depth += 1) {
     const code = (cause as { code?: unknown }).code;
-    if (typeof code === 'string' && unavailableCode(code)) return true;
+    if (typeof code === 'string' && unavailableCode(code)) return code;
     cause = (cause as { cause?: unknown }).cause;
   }
-  return false;
+  return undefined;
 }
 
 function unavailableCode(code: string): boolean {

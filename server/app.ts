@@ -1,6 +1,7 @@
 import { Hono } from 'hono';
 import type { Logger } from 'pino';
 import type { Db } from '../db/client';
+import { unavailableCodeOf } from '../db/unavailable';
 import { WebhookCartEvent } from '../domain/events';
 import { acceptCartEvent } from './accept-cart-event';
 import { createIntakeStore } from './intake-store';
@@ -96,6 +97,9 @@ export interface AppDeps {
   draining?: () => boolean;
   now?: () => number;
 }
+
+/** Seconds a client should wait after a database outage answered 503 (as a webhook's, accept-cart-event.ts). */
+const DATABASE_RETRY_AFTER_S = 5;
 
 export function createApp({
   db,
@@ -204,7 +208,20 @@ export function createApp({
   app.notFound((c) => c.json({ error: 'not_found', message: `no route for ${c.req.method} ${c.req.path}` }, 404));
   app.onError((error, c) => {
     // The route group, not the path: tracking and unsubscribe paths carry signed tokens.
-    logger.error({ err: error, route: routeGroupOf(c.req.path), method: c.req.method }, 'request failed');
+    const where = { route: routeGroupOf(c.req.path), method: c.req.method };
+    const outage = unavailableCodeOf(error);
+    if (outage) {
+      // Not a fault of the request, nor a bug: every route answers a database outage the way the
+      // webhook does, so that a shop, Shopify or a mailbox provider retries. Only the error's code:
+      // drizzle's message carries the statement's parameters (emails).
+      logger.warn({ ...where, code: outage }, 'database unavailable; request not served');
+      c.header('Retry-After', String(DATABASE_RETRY_AFTER_S));
+      return c.json(
+        { error: 'temporarily_unavailable', message: 'the database is unavailable; nothing was changed, retry later' },
+        503,
+      );
+    }
+    logger.error({ err: error, ...where }, 'request failed');
     return c.json({ error: 'internal_error', message: 'the request could not be processed; retry later' }, 500);
   });
 
