@@ -5,6 +5,7 @@ import {
   type ShopifyOrder,
   exactId,
 } from './shopify-payloads';
+import { truncateText } from './truncate-text';
 
 /**
  * Shopify's webhook payloads as cartflow's own events (domain/events.ts), before the events' own
@@ -139,7 +140,7 @@ function customerOf(input: {
 }) {
   const { customer } = input;
   const id = customer ? exactId(customer) : undefined;
-  const name = [customer?.first_name, customer?.last_name].filter(Boolean).join(' ').slice(0, 200);
+  const name = truncateText([customer?.first_name, customer?.last_name].filter(Boolean).join(' '), 200);
   const locale = input.locale?.replace('_', '-');
   return {
     ...(id ? { id } : {}),
@@ -156,8 +157,8 @@ function lineItem(item: ShopifyLineItem) {
   const sku =
     item.sku?.trim() || (item.variant_id ? `variant-${item.variant_id}` : `product-${item.product_id ?? item.title}`);
   return {
-    sku: sku.slice(0, 128),
-    name: name.slice(0, 500),
+    sku: truncateText(sku, 128),
+    name: truncateText(name, 500),
     quantity: item.quantity,
     unitPrice: item.price,
     ...(item.image_url && /^https?:\/\//.test(item.image_url) ? { imageUrl: item.image_url } : {}),
