@@ -126,9 +126,11 @@ export function newCustomerToEvent(
   };
 }
 
-/** Whether a customers/update withdraws email marketing consent. */
-export function withdrawsConsent(customer: ShopifyCustomer): boolean {
-  const state = customer.email_marketing_consent?.state;
+/**
+ * Whether an `email_marketing_consent.state` (customers/update before API 2025-01,
+ * customers_email_marketing_consent/update since) withdraws email marketing consent.
+ */
+export function withdrawsConsent(state: string | null | undefined): boolean {
   return state === 'unsubscribed' || state === 'not_subscribed';
 }
 

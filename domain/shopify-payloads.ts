@@ -108,6 +108,21 @@ export const ShopifyOrder = object(
 );
 export type ShopifyOrder = z.infer<typeof ShopifyOrder>;
 
+/**
+ * customers_email_marketing_consent/update. Since API version 2025-01 it is the only webhook that
+ * carries email marketing consent: customers/update and the customer in checkouts and orders no
+ * longer have `email_marketing_consent`.
+ */
+export const ShopifyEmailConsentUpdate = object(
+  {
+    customer_id: ShopifyId.nullish(),
+    email_address: optionalText,
+    email_marketing_consent: EmailMarketingConsent,
+  },
+  'an email marketing consent update: customer_id, email_address and email_marketing_consent',
+);
+export type ShopifyEmailConsentUpdate = z.infer<typeof ShopifyEmailConsentUpdate>;
+
 /** customers/redact and customers/data_request (the mandatory privacy topics). */
 export const ShopifyPrivacyRequest = object(
   {

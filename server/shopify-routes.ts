@@ -19,6 +19,7 @@ import {
 import {
   ShopifyCheckout,
   ShopifyCustomer,
+  ShopifyEmailConsentUpdate,
   ShopifyOrder,
   ShopifyPrivacyRequest,
   ShopifyShopRedact,
@@ -155,7 +156,16 @@ async function handleTopic(c: Context, deps: ShopifyRoutesDeps, delivery: Delive
       );
     }
     case 'customers/update':
-      return withPayload(c, ShopifyCustomer, delivery.json, (customer) => updateConsent(c, deps, delivery, customer));
+      return withPayload(c, ShopifyCustomer, delivery.json, (customer) =>
+        updateConsent(c, deps, delivery, { email: customer.email, state: customer.email_marketing_consent?.state }),
+      );
+    case 'customers_email_marketing_consent/update':
+      return withPayload(c, ShopifyEmailConsentUpdate, delivery.json, (update) =>
+        updateConsent(c, deps, delivery, {
+          email: update.email_address,
+          state: update.email_marketing_consent?.state,
+        }),
+      );
     case 'customers/redact':
       return withPayload(c, ShopifyPrivacyRequest, delivery.json, (request) =>
         redactCustomer(c, deps, delivery, request.customer.email),
@@ -225,9 +235,14 @@ async function acceptMapped(c: Context, deps: ShopifyRoutesDeps, delivery: Deliv
   );
 }
 
-async function updateConsent(c: Context, deps: ShopifyRoutesDeps, delivery: Delivery, customer: ShopifyCustomer) {
-  const email = customer.email ? canonicalEmail(customer.email) : undefined;
-  if (!email || !withdrawsConsent(customer)) {
+async function updateConsent(
+  c: Context,
+  deps: ShopifyRoutesDeps,
+  delivery: Delivery,
+  consent: { email: string | null | undefined; state: string | null | undefined },
+) {
+  const email = consent.email ? canonicalEmail(consent.email) : undefined;
+  if (!email || !withdrawsConsent(consent.state)) {
     return c.json({ status: 'ignored', reason: 'no_consent_withdrawal', topic: delivery.topic }, 200);
   }
   const shopId = delivery.shop.shopId;

@@ -301,6 +301,30 @@ describe('POST /webhooks/shopify: topics', () => {
     expect(await signalsOf(body.token)).toEqual(['stopChain']);
   });
 
+  it('customers_email_marketing_consent/update (API 2025-01 on) withdrawing consent stops the waiting cart', async () => {
+    // Since 2025-01 customers/update carries no email_marketing_consent: this topic is the only one that does.
+    const body = checkout();
+    expect((await send(body, { topic: 'checkouts/create' })).status).toBe(202);
+    const topic = 'customers_email_marketing_consent/update';
+    const update = { ...fixture('customers-email-marketing-consent-update'), email_address: body.email.toUpperCase() };
+    const response = await send(update, { topic });
+    expect(response.status).toBe(200);
+    expect(await response.json()).toEqual({ status: 'consent_withdrawn', topic });
+    const [customer] = await database.sql`select marketing_consent from customers where email = ${body.email}`;
+    expect(customer?.marketing_consent).toBe(false);
+    expect(await signalsOf(body.token)).toEqual(['stopChain']);
+
+    const subscribed = { ...update, email_marketing_consent: { state: 'subscribed', opt_in_level: 'single_opt_in' } };
+    expect(await (await send(subscribed, { topic })).json()).toEqual({
+      status: 'ignored',
+      reason: 'no_consent_withdrawal',
+      topic,
+    });
+    const malformed = await send({ ...update, email_marketing_consent: 'unsubscribed' }, { topic });
+    expect(malformed.status).toBe(400);
+    expect(JSON.stringify(await malformed.json())).toContain('email_marketing_consent');
+  });
+
   it('customers/redact erases the person; data_request is acknowledged', async () => {
     const body = checkout();
     const webhookId = randomUUID();
