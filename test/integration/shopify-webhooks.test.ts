@@ -271,6 +271,52 @@ describe('POST /webhooks/shopify: topics', () => {
     expect(await signalsOf(body.token)).toEqual(['orderPlaced']);
   });
 
+  it("an order paid in another currency than the shop's is stored, and its journeys get it, in the buyer's currency", async () => {
+    // A USD shop selling in CAD (Shopify Markets): `total_price` and each line's `price` are USD, the
+    // `*_set` bags hold what the buyer paid. The cart was in CAD; its order must be too.
+    const body: Json = { ...checkout(), currency: 'USD', presentment_currency: 'CAD' };
+    expect((await send(body, { topic: 'checkouts/create' })).status).toBe(202);
+    const id = Date.now() + 1;
+    const bag = (shop: string, buyer: string) => ({
+      shop_money: { amount: shop, currency_code: 'USD' },
+      presentment_money: { amount: buyer, currency_code: 'CAD' },
+    });
+    const base = fixture('orders-create');
+    const order = {
+      ...base,
+      id,
+      admin_graphql_api_id: `gid://shopify/Order/${id}`,
+      checkout_token: body.token,
+      email: body.email,
+      currency: 'USD',
+      presentment_currency: 'CAD',
+      total_price: '398.00',
+      total_price_set: bag('398.00', '545.26'),
+      line_items: (base.line_items as Json[]).map((line) => ({ ...line, price_set: bag('199.00', '272.63') })),
+    };
+    const webhookId = randomUUID();
+    expect((await send(order, { topic: 'orders/create', webhookId })).status).toBe(202);
+    const [row] =
+      await database.sql`select currency, total_minor::int, items from orders where order_id = ${String(id)}`;
+    expect(row).toMatchObject({ currency: 'CAD', total_minor: 54526 });
+    expect(row?.items[0]).toMatchObject({ unitPrice: '272.63' });
+    // What the post-purchase journey renders its email from.
+    const [event] = await database.sql`select payload from cart_events where event_id = ${webhookId}`;
+    expect(event?.payload.data).toMatchObject({ currency: 'CAD', total: '545.26', items: [{ unitPrice: '272.63' }] });
+
+    // Without the buyer's amounts, the order stays whole in the shop's currency.
+    const plain = {
+      ...order,
+      id: id + 1,
+      admin_graphql_api_id: `gid://shopify/Order/${id + 1}`,
+      total_price_set: null,
+    };
+    expect((await send(plain, { topic: 'orders/create' })).status).toBe(202);
+    const [shopCurrency] =
+      await database.sql`select currency, total_minor::int from orders where order_id = ${String(id + 1)}`;
+    expect(shopCurrency).toMatchObject({ currency: 'USD', total_minor: 39800 });
+  });
+
   it('customers/create starts the welcome journey, linking to the shop', async () => {
     const id = Date.now();
     const customer = {
