@@ -5,7 +5,7 @@ import type { Logger } from 'pino';
 import type { z } from 'zod';
 import { type ChainStopper, stopChainsOrWarn } from '../app/chain-stopper';
 import { erasePerson } from '../app/privacy';
-import { withdrawMarketingConsent } from '../db/cart-store';
+import { grantMarketingConsent, withdrawMarketingConsent } from '../db/cart-store';
 import type { Db } from '../db/client';
 import { canonicalEmail } from '../domain/email-address';
 import { CartEvent } from '../domain/events';
@@ -242,10 +242,15 @@ async function updateConsent(
   consent: { email: string | null | undefined; state: string | null | undefined },
 ) {
   const email = consent.email ? canonicalEmail(consent.email) : undefined;
-  if (!email || !withdrawsConsent(consent.state)) {
-    return c.json({ status: 'ignored', reason: 'no_consent_withdrawal', topic: delivery.topic }, 200);
-  }
   const shopId = delivery.shop.shopId;
+  if (email && consent.state === 'subscribed') {
+    await grantMarketingConsent(deps.db, { shopId, email });
+    deps.logger.info(ids(delivery), 'Shopify consent recorded');
+    return c.json({ status: 'consent_given', topic: delivery.topic }, 200);
+  }
+  if (!email || !withdrawsConsent(consent.state)) {
+    return c.json({ status: 'ignored', reason: 'no_consent_change', topic: delivery.topic }, 200);
+  }
   const known = await withdrawMarketingConsent(deps.db, { shopId, email });
   // The withdrawal is stored and every step re-reads it: a Temporal outage only warns.
   if (known) await stopChainsOrWarn(deps.chains, { shopId, email, reason: 'consent_withdrawn' }, deps.logger);

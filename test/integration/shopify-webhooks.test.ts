@@ -360,15 +360,43 @@ describe('POST /webhooks/shopify: topics', () => {
     expect(customer?.marketing_consent).toBe(false);
     expect(await signalsOf(body.token)).toEqual(['stopChain']);
 
-    const subscribed = { ...update, email_marketing_consent: { state: 'subscribed', opt_in_level: 'single_opt_in' } };
-    expect(await (await send(subscribed, { topic })).json()).toEqual({
+    const pending = { ...update, email_marketing_consent: { state: 'pending', opt_in_level: 'confirmed_opt_in' } };
+    expect(await (await send(pending, { topic })).json()).toEqual({
       status: 'ignored',
-      reason: 'no_consent_withdrawal',
+      reason: 'no_consent_change',
       topic,
     });
     const malformed = await send({ ...update, email_marketing_consent: 'unsubscribed' }, { topic });
     expect(malformed.status).toBe(400);
     expect(JSON.stringify(await malformed.json())).toContain('email_marketing_consent');
+  });
+
+  it('a consent given in Shopify before the customers/create that follows it is kept for the welcome journey', async () => {
+    // customers/create carries no consent since API 2025-01; Shopify reports the newsletter sign-up
+    // in customers_email_marketing_consent/update, delivered in no set order with it.
+    const email = `new-${randomUUID().slice(0, 8)}@example.com`;
+    const topic = 'customers_email_marketing_consent/update';
+    const subscribed = {
+      ...fixture('customers-email-marketing-consent-update'),
+      email_address: email,
+      email_marketing_consent: { state: 'subscribed', opt_in_level: 'single_opt_in', consent_updated_at: null },
+    };
+    const given = await send(subscribed, { topic });
+    expect(await given.json()).toEqual({ status: 'consent_given', topic });
+    const consentOf = async () =>
+      (await database.sql`select marketing_consent from customers where email = ${email}`)[0]?.marketing_consent;
+    expect(await consentOf()).toBe(true);
+
+    const id = Date.now() + 7;
+    const customer: Json = {
+      ...fixture('customers-create'),
+      id,
+      admin_graphql_api_id: `gid://shopify/Customer/${id}`,
+      email,
+    };
+    delete customer.email_marketing_consent;
+    expect((await send(customer, { topic: 'customers/create' })).status).toBe(202);
+    expect(await consentOf()).toBe(true);
   });
 
   it('customers/redact erases the person; data_request is acknowledged', async () => {
