@@ -54,7 +54,7 @@ export interface ShopifyRoutesDeps {
   workflows: CartWorkflows;
   /** Woken after each stored event (server/outbox-relay.ts). */
   relay: OutboxWake;
-  config: { webhookMaxBytes: number };
+  config: { webhookMaxBytes: number; shopifyWebhookMaxBytes?: number };
   /** Finds the shop (and its client secrets) by X-Shopify-Shop-Domain. */
   shops: ShopResolver;
   logger: Logger;
@@ -80,13 +80,15 @@ interface Delivery {
 export function shopifyRoutes(deps: ShopifyRoutesDeps) {
   const { config } = deps;
   const routes = new Hono();
+  const [maxBytes, setting] = config.shopifyWebhookMaxBytes
+    ? [config.shopifyWebhookMaxBytes, 'SHOPIFY_WEBHOOK_MAX_BYTES']
+    : [config.webhookMaxBytes, 'WEBHOOK_MAX_BYTES'];
 
   routes.post(
     '/',
     bodyLimit({
-      maxSize: config.webhookMaxBytes,
-      onError: (c) =>
-        c.json({ error: 'payload_too_large', message: `${tooLarge(config.webhookMaxBytes)} (WEBHOOK_MAX_BYTES)` }, 413),
+      maxSize: maxBytes,
+      onError: (c) => c.json({ error: 'payload_too_large', message: `${tooLarge(maxBytes)} (${setting})` }, 413),
     }),
     async (c) => {
       const body = new Uint8Array(await c.req.arrayBuffer());

@@ -4,6 +4,7 @@ import { Client, WorkflowNotFoundError } from '@temporalio/client';
 import pino from 'pino';
 import { describe, expect, it } from 'vitest';
 import { createChainStopper } from '../../app/chain-stopper';
+import { loadConfig } from '../../config/env';
 import { Campaign } from '../../domain/campaign';
 import { cartWorkflowId } from '../../domain/ids';
 import { createApp } from '../../server/app';
@@ -37,7 +38,7 @@ let database: TestDatabase;
 let client: Client;
 useDatabaseAndTemporal((opened) => ({ database, client } = opened));
 
-function appWith(shopify: Partial<ShopifyConfig> = {}) {
+function appWith(shopify: Partial<ShopifyConfig> = {}, limits: { shopifyWebhookMaxBytes?: number } = {}) {
   const workflows = createCartWorkflows({
     client,
     taskQueue,
@@ -53,6 +54,7 @@ function appWith(shopify: Partial<ShopifyConfig> = {}) {
       shopId,
       webhookSecret: TEST_SECRET,
       webhookMaxBytes: 256 * 1024,
+      ...limits,
       webhookToleranceMs: 300_000,
       shopify: { clientSecrets: [CLIENT_SECRET, PREVIOUS_SECRET], shopDomain: SHOP_DOMAIN, ...shopify },
     },
@@ -315,6 +317,57 @@ describe('POST /webhooks/shopify: topics', () => {
     const [shopCurrency] =
       await database.sql`select currency, total_minor::int from orders where order_id = ${String(id + 1)}`;
     expect(shopCurrency).toMatchObject({ currency: 'USD', total_minor: 39800 });
+  });
+
+  it('a 220-line order as Shopify sends it (over 256 KB) is taken under the default limits and stops the chain', async () => {
+    // Each line as in Shopify's orders/create sample, with a tax line, a discount and their money bags.
+    const body = checkout();
+    expect((await send(body, { topic: 'checkouts/create' })).status).toBe(202);
+    const usd = (amount: string) => ({
+      shop_money: { amount, currency_code: 'USD' },
+      presentment_money: { amount, currency_code: 'USD' },
+    });
+    const base = fixture('orders-create');
+    const [line] = base.line_items as Json[];
+    const lines = Array.from({ length: 220 }, (_, index) => ({
+      ...line,
+      id: 487817672276298554 + index,
+      admin_graphql_api_id: `gid://shopify/LineItem/${487817672276298554 + index}`,
+      sku: `SKU2006-${index}`,
+      price: '2.00',
+      price_set: usd('2.00'),
+      total_discount_set: usd('0.00'),
+      tax_lines: [{ channel_liable: false, price: '0.12', price_set: usd('0.12'), rate: 0.06, title: 'State Tax' }],
+      discount_allocations: [{ amount: '0.00', amount_set: usd('0.00'), discount_application_index: 0 }],
+      properties: [{ name: 'Engraving', value: 'For Ann' }],
+      origin_location: {
+        id: 24826418,
+        country_code: 'DE',
+        name: 'Apple',
+        address1: 'Hauptstr. 1',
+        city: 'Berlin',
+        zip: '10115',
+      },
+      attributed_staffs: [{ id: 'gid://shopify/StaffMember/902541635', quantity: 1 }],
+    }));
+    const id = Date.now() + 3;
+    const order = {
+      ...base,
+      id,
+      admin_graphql_api_id: `gid://shopify/Order/${id}`,
+      checkout_token: body.token,
+      email: body.email,
+      total_price: '440.00',
+      line_items: lines,
+    };
+    expect(JSON.stringify(order).length).toBeGreaterThan(256 * 1024);
+    const { SHOPIFY_WEBHOOK_MAX_BYTES } = loadConfig({});
+    const target = appWith({}, { shopifyWebhookMaxBytes: SHOPIFY_WEBHOOK_MAX_BYTES });
+    const response = await send(order, { topic: 'orders/create' }, target);
+    expect(response.status).toBe(202);
+    const [cart] = await database.sql`select status from carts where cart_id = ${body.token}`;
+    expect(cart?.status).toBe('purchased');
+    expect(await signalsOf(body.token)).toEqual(['orderPlaced']);
   });
 
   it('customers/create starts the welcome journey, linking to the shop', async () => {
