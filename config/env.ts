@@ -270,6 +270,16 @@ const EnvSchema = z.object({
   SENDGRID_WEBHOOK_PUBLIC_KEY: optionalText,
   // Shopify (see README "Connect your shop → Shopify").
   /** The app's client secret (Partner Dashboard or the shop's custom app): verifies X-Shopify-Hmac-Sha256. Set, it enables POST /webhooks/shopify. */
+  /**
+   * Shopify's own webhooks are bigger than cartflow's events: a 180-line order with its tax lines,
+   * discounts and money bags is over 256 KB, and Shopify caps a checkout at 500 lines.
+   */
+  SHOPIFY_WEBHOOK_MAX_BYTES: wholeNumberOr(
+    4 * 1024 * 1024,
+    1,
+    Number.MAX_SAFE_INTEGER,
+    'a number of bytes (at least 1)',
+  ),
   SHOPIFY_CLIENT_SECRET: optionalText,
   /** The secret before a rotation: still accepted until Shopify signs everything with the new one. */
   SHOPIFY_CLIENT_SECRET_PREVIOUS: optionalText,

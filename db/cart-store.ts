@@ -215,7 +215,9 @@ async function markProcessed(tx: Executor, shopId: string, eventId: string): Pro
 
 async function applyEvent(tx: Tx, shopId: string, event: OtherEvent): Promise<void> {
   if (event.type === 'customer.created') {
-    await upsertCustomer(tx, shopId, event.data.customer);
+    // A new account is no withdrawal: a consent given just before (Shopify reports it in a webhook
+    // of its own, in no set order with this one) must not be overwritten by the account's default.
+    await upsertCustomer(tx, shopId, event.data.customer, { keepGivenConsent: true });
     return;
   }
   await applyOrder(tx, {
@@ -237,7 +239,12 @@ export async function getCartStatus(
   return row?.status;
 }
 
-async function upsertCustomer(tx: Tx, shopId: string, customer: Customer): Promise<number | undefined> {
+async function upsertCustomer(
+  tx: Tx,
+  shopId: string,
+  customer: Customer,
+  { keepGivenConsent = false }: { keepGivenConsent?: boolean } = {},
+): Promise<number | undefined> {
   const [row] = await tx
     .insert(customers)
     .values({
@@ -258,7 +265,9 @@ async function upsertCustomer(tx: Tx, shopId: string, customer: Customer): Promi
         locale: sql`excluded.locale`,
         timeZone: sql`excluded.time_zone`,
         b2b: sql`excluded.b2b`,
-        marketingConsent: sql`excluded.marketing_consent`,
+        marketingConsent: keepGivenConsent
+          ? sql`excluded.marketing_consent or ${customers.marketingConsent}`
+          : sql`excluded.marketing_consent`,
         updatedAt: sql`now()`,
       },
     })
@@ -302,6 +311,20 @@ export async function getCustomer(
     .from(customers)
     .where(and(eq(customers.shopId, input.shopId), eq(customers.email, input.email)));
   return row ?? null;
+}
+
+/**
+ * Records that the customer gave email marketing consent (subscribed in the shop), on file or not
+ * yet: the shop may report the consent before the customer or cart it belongs to.
+ */
+export async function grantMarketingConsent(db: Db, input: { shopId: string; email: string }): Promise<void> {
+  await db
+    .insert(customers)
+    .values({ shopId: input.shopId, email: input.email, marketingConsent: true })
+    .onConflictDoUpdate({
+      target: [customers.shopId, customers.email],
+      set: { marketingConsent: true, updatedAt: sql`now()` },
+    });
 }
 
 /**

@@ -2,9 +2,11 @@ import {
   type ShopifyCheckout,
   type ShopifyCustomer,
   type ShopifyLineItem,
+  type ShopifyMoneyBag,
   type ShopifyOrder,
   exactId,
 } from './shopify-payloads';
+import { truncateText } from './truncate-text';
 
 /**
  * Shopify's webhook payloads as cartflow's own events (domain/events.ts), before the events' own
@@ -67,7 +69,8 @@ export function checkoutToEvent(checkout: ShopifyCheckout, context: ShopifyConte
 }
 
 export function orderToEvent(order: ShopifyOrder, context: ShopifyContext): Mapped {
-  const unknownCurrency = checkCurrency(order.currency, 'currency', context);
+  const money = orderMoney(order);
+  const unknownCurrency = checkCurrency(money.currency, money.field, context);
   if (unknownCurrency) return unknownCurrency;
   const email = order.email || order.customer?.email;
   const statusUrl =
@@ -81,8 +84,8 @@ export function orderToEvent(order: ShopifyOrder, context: ShopifyContext): Mapp
         // Orders without an online checkout (POS, draft orders) have no token: a cart of their own.
         cartId: order.checkout_token || `shopify-order-${exactId(order)}`,
         orderId: exactId(order),
-        total: order.total_price,
-        currency: order.currency,
+        total: money.total,
+        currency: money.currency,
         placedAt: order.processed_at ?? order.created_at ?? undefined,
         discountCodes: (order.discount_codes ?? []).map((discount) => discount.code),
         ...(email
@@ -95,7 +98,7 @@ export function orderToEvent(order: ShopifyOrder, context: ShopifyContext): Mapp
               }),
             }
           : {}),
-        ...(order.line_items && order.line_items.length > 0 ? { items: order.line_items.map(lineItem) } : {}),
+        ...(money.items.length > 0 ? { items: money.items } : {}),
         ...(statusUrl ? { orderUrl: statusUrl } : {}),
       },
     },
@@ -125,9 +128,11 @@ export function newCustomerToEvent(
   };
 }
 
-/** Whether a customers/update withdraws email marketing consent. */
-export function withdrawsConsent(customer: ShopifyCustomer): boolean {
-  const state = customer.email_marketing_consent?.state;
+/**
+ * Whether an `email_marketing_consent.state` (customers/update before API 2025-01,
+ * customers_email_marketing_consent/update since) withdraws email marketing consent.
+ */
+export function withdrawsConsent(state: string | null | undefined): boolean {
   return state === 'unsubscribed' || state === 'not_subscribed';
 }
 
@@ -139,7 +144,7 @@ function customerOf(input: {
 }) {
   const { customer } = input;
   const id = customer ? exactId(customer) : undefined;
-  const name = [customer?.first_name, customer?.last_name].filter(Boolean).join(' ').slice(0, 200);
+  const name = truncateText([customer?.first_name, customer?.last_name].filter(Boolean).join(' '), 200);
   const locale = input.locale?.replace('_', '-');
   return {
     ...(id ? { id } : {}),
@@ -151,13 +156,38 @@ function customerOf(input: {
   };
 }
 
+/**
+ * An order in the currency the buyer paid in, as their cart was: its plain amounts are in the
+ * shop's currency, so a multi-currency shop's order read from them shows a Canadian buyer's CAD
+ * order in USD in their post-purchase email and counts its revenue against the wrong currency.
+ * Only when the total and every line have the presentment amount; else all in the shop's currency.
+ */
+function orderMoney(order: ShopifyOrder) {
+  const lines = order.line_items ?? [];
+  const buyer = order.presentment_currency;
+  if (buyer && buyer !== order.currency) {
+    const total = presentmentAmount(order.total_price_set, buyer);
+    const prices = lines.map((line) => presentmentAmount(line.price_set, buyer));
+    if (total !== undefined && prices.every((price) => price !== undefined)) {
+      const items = lines.map((line, index) => ({ ...lineItem(line), unitPrice: prices[index] }));
+      return { currency: buyer, field: 'presentment_currency', total, items };
+    }
+  }
+  return { currency: order.currency, field: 'currency', total: order.total_price, items: lines.map(lineItem) };
+}
+
+function presentmentAmount(bag: ShopifyMoneyBag, currency: string): string | undefined {
+  const money = bag?.presentment_money;
+  return money?.currency_code === currency ? money.amount : undefined;
+}
+
 function lineItem(item: ShopifyLineItem) {
   const name = item.variant_title ? `${item.title} – ${item.variant_title}` : item.title;
   const sku =
     item.sku?.trim() || (item.variant_id ? `variant-${item.variant_id}` : `product-${item.product_id ?? item.title}`);
   return {
-    sku: sku.slice(0, 128),
-    name: name.slice(0, 500),
+    sku: truncateText(sku, 128),
+    name: truncateText(name, 500),
     quantity: item.quantity,
     unitPrice: item.price,
     ...(item.image_url && /^https?:\/\//.test(item.image_url) ? { imageUrl: item.image_url } : {}),

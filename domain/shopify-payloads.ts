@@ -26,6 +26,19 @@ const Currency = pattern(/^[A-Z]{3}$/, 'must be an ISO 4217 code such as EUR');
 const optionalText = z.string(rule('must be text')).nullish();
 const optionalDateTime = storableDateTime().nullish();
 
+/**
+ * A `*_set` money bag: the amount in the shop's currency and in the buyer's (presentment) one. An
+ * order's plain amounts (`total_price`, a line's `price`) are in the shop's currency.
+ */
+const MoneyBag = object(
+  {
+    shop_money: object({ amount: Money, currency_code: Currency }, 'amount and currency_code').nullish(),
+    presentment_money: object({ amount: Money, currency_code: Currency }, 'amount and currency_code').nullish(),
+  },
+  'shop_money and presentment_money',
+).nullish();
+export type ShopifyMoneyBag = z.infer<typeof MoneyBag>;
+
 /** `email_marketing_consent.state`: subscribed, not_subscribed, unsubscribed, pending, redacted, invalid. */
 const EmailMarketingConsent = object({ state: optionalText }, 'with state').nullish();
 
@@ -51,6 +64,8 @@ export const ShopifyLineItem = object(
     variant_title: optionalText,
     quantity: wholeNumber({ min: 1, max: 100_000 }),
     price: Money,
+    /** Orders only: `price` in the shop's and the buyer's currency. */
+    price_set: MoneyBag,
     sku: optionalText,
     variant_id: ShopifyId.nullish(),
     product_id: ShopifyId.nullish(),
@@ -92,6 +107,9 @@ export const ShopifyOrder = object(
     email: optionalText,
     total_price: Money,
     currency: Currency,
+    /** The currency the buyer paid in; `total_price_set` and the lines' `price_set` hold its amounts. */
+    presentment_currency: Currency.nullish(),
+    total_price_set: MoneyBag,
     discount_codes: list(object({ code: text({ max: 64, trim: true }) }, 'with code'), {
       max: 20,
       noun: 'codes',
@@ -107,6 +125,21 @@ export const ShopifyOrder = object(
   'an order',
 );
 export type ShopifyOrder = z.infer<typeof ShopifyOrder>;
+
+/**
+ * customers_email_marketing_consent/update. Since API version 2025-01 it is the only webhook that
+ * carries email marketing consent: customers/update and the customer in checkouts and orders no
+ * longer have `email_marketing_consent`.
+ */
+export const ShopifyEmailConsentUpdate = object(
+  {
+    customer_id: ShopifyId.nullish(),
+    email_address: optionalText,
+    email_marketing_consent: EmailMarketingConsent,
+  },
+  'an email marketing consent update: customer_id, email_address and email_marketing_consent',
+);
+export type ShopifyEmailConsentUpdate = z.infer<typeof ShopifyEmailConsentUpdate>;
 
 /** customers/redact and customers/data_request (the mandatory privacy topics). */
 export const ShopifyPrivacyRequest = object(

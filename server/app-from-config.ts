@@ -93,6 +93,7 @@ export function createAppFromConfig(input: AppFromConfigInput) {
       shopId: config.SHOP_ID,
       webhookSecret,
       webhookMaxBytes: config.WEBHOOK_MAX_BYTES,
+      shopifyWebhookMaxBytes: config.SHOPIFY_WEBHOOK_MAX_BYTES,
       webhookToleranceMs: config.WEBHOOK_TOLERANCE,
       trackingSecret,
       sendgridWebhookPublicKey: config.SENDGRID_WEBHOOK_PUBLIC_KEY,

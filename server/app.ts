@@ -39,6 +39,8 @@ export interface AppConfig {
   shopId: string;
   webhookSecret: string;
   webhookMaxBytes: number;
+  /** SHOPIFY_WEBHOOK_MAX_BYTES: POST /webhooks/shopify's limit; default webhookMaxBytes. */
+  shopifyWebhookMaxBytes?: number;
   webhookToleranceMs: number;
   /** Verifies tracked-link, pixel and unsubscribe tokens (TRACKING_SECRET). */
   trackingSecret?: string;

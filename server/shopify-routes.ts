@@ -5,7 +5,7 @@ import type { Logger } from 'pino';
 import type { z } from 'zod';
 import { type ChainStopper, stopChainsOrWarn } from '../app/chain-stopper';
 import { erasePerson } from '../app/privacy';
-import { withdrawMarketingConsent } from '../db/cart-store';
+import { grantMarketingConsent, withdrawMarketingConsent } from '../db/cart-store';
 import type { Db } from '../db/client';
 import { canonicalEmail } from '../domain/email-address';
 import { CartEvent } from '../domain/events';
@@ -19,6 +19,7 @@ import {
 import {
   ShopifyCheckout,
   ShopifyCustomer,
+  ShopifyEmailConsentUpdate,
   ShopifyOrder,
   ShopifyPrivacyRequest,
   ShopifyShopRedact,
@@ -53,7 +54,7 @@ export interface ShopifyRoutesDeps {
   workflows: CartWorkflows;
   /** Woken after each stored event (server/outbox-relay.ts). */
   relay: OutboxWake;
-  config: { webhookMaxBytes: number };
+  config: { webhookMaxBytes: number; shopifyWebhookMaxBytes?: number };
   /** Finds the shop (and its client secrets) by X-Shopify-Shop-Domain. */
   shops: ShopResolver;
   logger: Logger;
@@ -79,13 +80,15 @@ interface Delivery {
 export function shopifyRoutes(deps: ShopifyRoutesDeps) {
   const { config } = deps;
   const routes = new Hono();
+  const [maxBytes, setting] = config.shopifyWebhookMaxBytes
+    ? [config.shopifyWebhookMaxBytes, 'SHOPIFY_WEBHOOK_MAX_BYTES']
+    : [config.webhookMaxBytes, 'WEBHOOK_MAX_BYTES'];
 
   routes.post(
     '/',
     bodyLimit({
-      maxSize: config.webhookMaxBytes,
-      onError: (c) =>
-        c.json({ error: 'payload_too_large', message: `${tooLarge(config.webhookMaxBytes)} (WEBHOOK_MAX_BYTES)` }, 413),
+      maxSize: maxBytes,
+      onError: (c) => c.json({ error: 'payload_too_large', message: `${tooLarge(maxBytes)} (${setting})` }, 413),
     }),
     async (c) => {
       const body = new Uint8Array(await c.req.arrayBuffer());
@@ -155,7 +158,16 @@ async function handleTopic(c: Context, deps: ShopifyRoutesDeps, delivery: Delive
       );
     }
     case 'customers/update':
-      return withPayload(c, ShopifyCustomer, delivery.json, (customer) => updateConsent(c, deps, delivery, customer));
+      return withPayload(c, ShopifyCustomer, delivery.json, (customer) =>
+        updateConsent(c, deps, delivery, { email: customer.email, state: customer.email_marketing_consent?.state }),
+      );
+    case 'customers_email_marketing_consent/update':
+      return withPayload(c, ShopifyEmailConsentUpdate, delivery.json, (update) =>
+        updateConsent(c, deps, delivery, {
+          email: update.email_address,
+          state: update.email_marketing_consent?.state,
+        }),
+      );
     case 'customers/redact':
       return withPayload(c, ShopifyPrivacyRequest, delivery.json, (request) =>
         redactCustomer(c, deps, delivery, request.customer.email),
@@ -225,12 +237,22 @@ async function acceptMapped(c: Context, deps: ShopifyRoutesDeps, delivery: Deliv
   );
 }
 
-async function updateConsent(c: Context, deps: ShopifyRoutesDeps, delivery: Delivery, customer: ShopifyCustomer) {
-  const email = customer.email ? canonicalEmail(customer.email) : undefined;
-  if (!email || !withdrawsConsent(customer)) {
-    return c.json({ status: 'ignored', reason: 'no_consent_withdrawal', topic: delivery.topic }, 200);
-  }
+async function updateConsent(
+  c: Context,
+  deps: ShopifyRoutesDeps,
+  delivery: Delivery,
+  consent: { email: string | null | undefined; state: string | null | undefined },
+) {
+  const email = consent.email ? canonicalEmail(consent.email) : undefined;
   const shopId = delivery.shop.shopId;
+  if (email && consent.state === 'subscribed') {
+    await grantMarketingConsent(deps.db, { shopId, email });
+    deps.logger.info(ids(delivery), 'Shopify consent recorded');
+    return c.json({ status: 'consent_given', topic: delivery.topic }, 200);
+  }
+  if (!email || !withdrawsConsent(consent.state)) {
+    return c.json({ status: 'ignored', reason: 'no_consent_change', topic: delivery.topic }, 200);
+  }
   const known = await withdrawMarketingConsent(deps.db, { shopId, email });
   // The withdrawal is stored and every step re-reads it: a Temporal outage only warns.
   if (known) await stopChainsOrWarn(deps.chains, { shopId, email, reason: 'consent_withdrawn' }, deps.logger);

@@ -4,6 +4,7 @@ import { Client, WorkflowNotFoundError } from '@temporalio/client';
 import pino from 'pino';
 import { describe, expect, it } from 'vitest';
 import { createChainStopper } from '../../app/chain-stopper';
+import { loadConfig } from '../../config/env';
 import { Campaign } from '../../domain/campaign';
 import { cartWorkflowId } from '../../domain/ids';
 import { createApp } from '../../server/app';
@@ -37,7 +38,7 @@ let database: TestDatabase;
 let client: Client;
 useDatabaseAndTemporal((opened) => ({ database, client } = opened));
 
-function appWith(shopify: Partial<ShopifyConfig> = {}) {
+function appWith(shopify: Partial<ShopifyConfig> = {}, limits: { shopifyWebhookMaxBytes?: number } = {}) {
   const workflows = createCartWorkflows({
     client,
     taskQueue,
@@ -53,6 +54,7 @@ function appWith(shopify: Partial<ShopifyConfig> = {}) {
       shopId,
       webhookSecret: TEST_SECRET,
       webhookMaxBytes: 256 * 1024,
+      ...limits,
       webhookToleranceMs: 300_000,
       shopify: { clientSecrets: [CLIENT_SECRET, PREVIOUS_SECRET], shopDomain: SHOP_DOMAIN, ...shopify },
     },
@@ -271,6 +273,103 @@ describe('POST /webhooks/shopify: topics', () => {
     expect(await signalsOf(body.token)).toEqual(['orderPlaced']);
   });
 
+  it("an order paid in another currency than the shop's is stored, and its journeys get it, in the buyer's currency", async () => {
+    // A USD shop selling in CAD (Shopify Markets): `total_price` and each line's `price` are USD, the
+    // `*_set` bags hold what the buyer paid. The cart was in CAD; its order must be too.
+    const body: Json = { ...checkout(), currency: 'USD', presentment_currency: 'CAD' };
+    expect((await send(body, { topic: 'checkouts/create' })).status).toBe(202);
+    const id = Date.now() + 1;
+    const bag = (shop: string, buyer: string) => ({
+      shop_money: { amount: shop, currency_code: 'USD' },
+      presentment_money: { amount: buyer, currency_code: 'CAD' },
+    });
+    const base = fixture('orders-create');
+    const order = {
+      ...base,
+      id,
+      admin_graphql_api_id: `gid://shopify/Order/${id}`,
+      checkout_token: body.token,
+      email: body.email,
+      currency: 'USD',
+      presentment_currency: 'CAD',
+      total_price: '398.00',
+      total_price_set: bag('398.00', '545.26'),
+      line_items: (base.line_items as Json[]).map((line) => ({ ...line, price_set: bag('199.00', '272.63') })),
+    };
+    const webhookId = randomUUID();
+    expect((await send(order, { topic: 'orders/create', webhookId })).status).toBe(202);
+    const [row] =
+      await database.sql`select currency, total_minor::int, items from orders where order_id = ${String(id)}`;
+    expect(row).toMatchObject({ currency: 'CAD', total_minor: 54526 });
+    expect(row?.items[0]).toMatchObject({ unitPrice: '272.63' });
+    // What the post-purchase journey renders its email from.
+    const [event] = await database.sql`select payload from cart_events where event_id = ${webhookId}`;
+    expect(event?.payload.data).toMatchObject({ currency: 'CAD', total: '545.26', items: [{ unitPrice: '272.63' }] });
+
+    // Without the buyer's amounts, the order stays whole in the shop's currency.
+    const plain = {
+      ...order,
+      id: id + 1,
+      admin_graphql_api_id: `gid://shopify/Order/${id + 1}`,
+      total_price_set: null,
+    };
+    expect((await send(plain, { topic: 'orders/create' })).status).toBe(202);
+    const [shopCurrency] =
+      await database.sql`select currency, total_minor::int from orders where order_id = ${String(id + 1)}`;
+    expect(shopCurrency).toMatchObject({ currency: 'USD', total_minor: 39800 });
+  });
+
+  it('a 220-line order as Shopify sends it (over 256 KB) is taken under the default limits and stops the chain', async () => {
+    // Each line as in Shopify's orders/create sample, with a tax line, a discount and their money bags.
+    const body = checkout();
+    expect((await send(body, { topic: 'checkouts/create' })).status).toBe(202);
+    const usd = (amount: string) => ({
+      shop_money: { amount, currency_code: 'USD' },
+      presentment_money: { amount, currency_code: 'USD' },
+    });
+    const base = fixture('orders-create');
+    const [line] = base.line_items as Json[];
+    const lines = Array.from({ length: 220 }, (_, index) => ({
+      ...line,
+      id: 487817672276298554 + index,
+      admin_graphql_api_id: `gid://shopify/LineItem/${487817672276298554 + index}`,
+      sku: `SKU2006-${index}`,
+      price: '2.00',
+      price_set: usd('2.00'),
+      total_discount_set: usd('0.00'),
+      tax_lines: [{ channel_liable: false, price: '0.12', price_set: usd('0.12'), rate: 0.06, title: 'State Tax' }],
+      discount_allocations: [{ amount: '0.00', amount_set: usd('0.00'), discount_application_index: 0 }],
+      properties: [{ name: 'Engraving', value: 'For Ann' }],
+      origin_location: {
+        id: 24826418,
+        country_code: 'DE',
+        name: 'Apple',
+        address1: 'Hauptstr. 1',
+        city: 'Berlin',
+        zip: '10115',
+      },
+      attributed_staffs: [{ id: 'gid://shopify/StaffMember/902541635', quantity: 1 }],
+    }));
+    const id = Date.now() + 3;
+    const order = {
+      ...base,
+      id,
+      admin_graphql_api_id: `gid://shopify/Order/${id}`,
+      checkout_token: body.token,
+      email: body.email,
+      total_price: '440.00',
+      line_items: lines,
+    };
+    expect(JSON.stringify(order).length).toBeGreaterThan(256 * 1024);
+    const { SHOPIFY_WEBHOOK_MAX_BYTES } = loadConfig({});
+    const target = appWith({}, { shopifyWebhookMaxBytes: SHOPIFY_WEBHOOK_MAX_BYTES });
+    const response = await send(order, { topic: 'orders/create' }, target);
+    expect(response.status).toBe(202);
+    const [cart] = await database.sql`select status from carts where cart_id = ${body.token}`;
+    expect(cart?.status).toBe('purchased');
+    expect(await signalsOf(body.token)).toEqual(['orderPlaced']);
+  });
+
   it('customers/create starts the welcome journey, linking to the shop', async () => {
     const id = Date.now();
     const customer = {
@@ -299,6 +398,58 @@ describe('POST /webhooks/shopify: topics', () => {
     const [customer] = await database.sql`select marketing_consent from customers where email = ${body.email}`;
     expect(customer?.marketing_consent).toBe(false);
     expect(await signalsOf(body.token)).toEqual(['stopChain']);
+  });
+
+  it('customers_email_marketing_consent/update (API 2025-01 on) withdrawing consent stops the waiting cart', async () => {
+    // Since 2025-01 customers/update carries no email_marketing_consent: this topic is the only one that does.
+    const body = checkout();
+    expect((await send(body, { topic: 'checkouts/create' })).status).toBe(202);
+    const topic = 'customers_email_marketing_consent/update';
+    const update = { ...fixture('customers-email-marketing-consent-update'), email_address: body.email.toUpperCase() };
+    const response = await send(update, { topic });
+    expect(response.status).toBe(200);
+    expect(await response.json()).toEqual({ status: 'consent_withdrawn', topic });
+    const [customer] = await database.sql`select marketing_consent from customers where email = ${body.email}`;
+    expect(customer?.marketing_consent).toBe(false);
+    expect(await signalsOf(body.token)).toEqual(['stopChain']);
+
+    const pending = { ...update, email_marketing_consent: { state: 'pending', opt_in_level: 'confirmed_opt_in' } };
+    expect(await (await send(pending, { topic })).json()).toEqual({
+      status: 'ignored',
+      reason: 'no_consent_change',
+      topic,
+    });
+    const malformed = await send({ ...update, email_marketing_consent: 'unsubscribed' }, { topic });
+    expect(malformed.status).toBe(400);
+    expect(JSON.stringify(await malformed.json())).toContain('email_marketing_consent');
+  });
+
+  it('a consent given in Shopify before the customers/create that follows it is kept for the welcome journey', async () => {
+    // customers/create carries no consent since API 2025-01; Shopify reports the newsletter sign-up
+    // in customers_email_marketing_consent/update, delivered in no set order with it.
+    const email = `new-${randomUUID().slice(0, 8)}@example.com`;
+    const topic = 'customers_email_marketing_consent/update';
+    const subscribed = {
+      ...fixture('customers-email-marketing-consent-update'),
+      email_address: email,
+      email_marketing_consent: { state: 'subscribed', opt_in_level: 'single_opt_in', consent_updated_at: null },
+    };
+    const given = await send(subscribed, { topic });
+    expect(await given.json()).toEqual({ status: 'consent_given', topic });
+    const consentOf = async () =>
+      (await database.sql`select marketing_consent from customers where email = ${email}`)[0]?.marketing_consent;
+    expect(await consentOf()).toBe(true);
+
+    const id = Date.now() + 7;
+    const customer: Json = {
+      ...fixture('customers-create'),
+      id,
+      admin_graphql_api_id: `gid://shopify/Customer/${id}`,
+      email,
+    };
+    delete customer.email_marketing_consent;
+    expect((await send(customer, { topic: 'customers/create' })).status).toBe(202);
+    expect(await consentOf()).toBe(true);
   });
 
   it('customers/redact erases the person; data_request is acknowledged', async () => {
