@@ -54,6 +54,9 @@ export interface PersonExport {
 /** Nothing held: the document still comes back, every table empty, so a script gets the same JSON shape. */
 export type ExportResult = { found: boolean; document: PersonExport };
 
+/** What an erased webhook's stored body becomes. */
+export const ERASED_PAYLOAD = { erased: true } as const;
+
 export type TableAction = { action: 'deleted' | 'anonymised' | 'kept'; rows: number };
 
 /** The stored form of an address (domain/email-address.ts): any spelling finds the person. */
@@ -108,7 +111,12 @@ async function eraseRows(tx: Tx, person: PersonInput): Promise<Record<string, Ta
   await tx.delete(deliveryEvents).where(deliveryEventsOf(person, messageIds));
   const eventIds = held.cartEvents.map((row) => row.eventId);
   if (eventIds.length > 0) {
-    await tx.delete(cartEvents).where(and(eq(cartEvents.shopId, shopId), inArray(cartEvents.eventId, eventIds)));
+    // The row stays as a tombstone (id, type, cart id, hash, no body): a shop that retries the
+    // event later gets "duplicate", and the retry does not store the person again.
+    await tx
+      .update(cartEvents)
+      .set({ payload: ERASED_PAYLOAD, processedAt: sql`coalesce(${cartEvents.processedAt}, now())` })
+      .where(and(eq(cartEvents.shopId, shopId), inArray(cartEvents.eventId, eventIds)));
     // The outbox holds a copy of each event; one not yet delivered is not delivered at all now.
     await tx.delete(outbox).where(and(eq(outbox.shopId, shopId), inArray(outbox.eventId, eventIds)));
   }
@@ -138,7 +146,7 @@ async function eraseRows(tx: Tx, person: PersonInput): Promise<Record<string, Ta
   return {
     customers: anonymised(held.customer ? [held.customer] : []),
     carts: anonymised(held.carts),
-    cart_events: deleted(held.cartEvents),
+    cart_events: anonymised(held.cartEvents),
     messages: anonymised(held.messages),
     tracking_events: anonymised(held.trackingEvents),
     delivery_events: deleted(held.deliveryEvents),

@@ -28,6 +28,8 @@ let client: Client;
 let app: ReturnType<typeof createApp>;
 const workflowIds: string[] = [];
 const cartsOf = { erin: [] as string[], bob: [] as string[] };
+/** The webhooks that named Erin, as the shop sent them: a shop may retry any of them after her erasure. */
+const erinEvents: Array<{ id: string }> = [];
 
 let workflows: ReturnType<typeof createCartWorkflows>;
 let relay: ReturnType<typeof createTestRelay>;
@@ -136,10 +138,13 @@ beforeAll(async () => {
       // Mixed case on the wire: the address is stored lower-cased, and found whatever the case.
       const event = cartUpdatedEvent({ customer: { email: person.email.toUpperCase(), name: person.name } });
       await postWebhook(event);
+      if (key === 'erin') erinEvents.push(event);
       cartsOf[key].push(event.data.id);
       workflowIds.push(cartWorkflowId({ shopId, cartId: event.data.id }));
     }
-    await postWebhook(orderPlacedEvent({ cartId: cartsOf[key][1]! }));
+    const order = orderPlacedEvent({ cartId: cartsOf[key][1]! });
+    await postWebhook(order);
+    if (key === 'erin') erinEvents.push(order);
     await seedActivity(person, cartsOf[key][0]!);
   }
   // The webhooks only stored the events: let the relay start the workflows the erase is to stop.
@@ -269,7 +274,7 @@ describe('privacy erase', () => {
     for (const workflowId of result.workflowsStopped) expect(erinWorkflows).toContain(workflowId);
     expect(result.tables).toMatchObject({
       customers: { action: 'anonymised', rows: 1 },
-      cart_events: { action: 'deleted', rows: 3 },
+      cart_events: { action: 'anonymised', rows: 3 },
       messages: { action: 'anonymised', rows: 2 },
       tracking_events: { action: 'anonymised', rows: 4 },
       suppressions: { action: 'deleted', rows: 1 },
@@ -304,5 +309,18 @@ describe('privacy erase', () => {
       expect.arrayContaining(['suppressions.email (1)', 'category_opt_outs.email (1)', 'delivery_events.email (1)']),
     );
     expect((await exportOf(erin.email)).status).toBe(404);
+  });
+
+  it("answers a late retry of an erased person's webhook as a duplicate: it brings nobody back", async () => {
+    // Runs after the erase above. A shop retries a webhook it thinks was lost, hours later.
+    for (const event of erinEvents) {
+      const response = await app.request('/webhooks/cart', signedRequest(event));
+      expect(response.status, event.id).toBe(200);
+      expect(await readJson(response)).toMatchObject({ status: 'duplicate', eventId: event.id });
+    }
+    await relay.deliver();
+    expect((await exportOf(erin.email)).status).toBe(404);
+    expect(await tablesContaining(erin.email)).toEqual([]);
+    expect(await tablesContaining(erin.name)).toEqual([]);
   });
 });
