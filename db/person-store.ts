@@ -15,7 +15,18 @@ import {
   messages,
   suppressions,
   trackingEvents,
+  unsubscribeEvents,
 } from './schema';
+import {
+  type ReadableChain,
+  type ReadableMessage,
+  type ReadableOrder,
+  readableCart,
+  readableChain,
+  readableDiscountCode,
+  readableMessage,
+  readableOrder,
+} from './person-export-money';
 import { emailKey } from '../domain/email-address';
 
 /**
@@ -32,8 +43,8 @@ export interface PersonInput {
 type Tx = Parameters<Parameters<Db['transaction']>[0]>[0];
 type Reader = Db | Tx;
 
-/** What is held about a person, one array per table (the customer row on its own). */
-export interface PersonExport {
+/** What is held about a person, one array per table (the customer row on its own), as stored. */
+interface HeldRows {
   shopId: string;
   email: string;
   exportedAt: string;
@@ -45,10 +56,19 @@ export interface PersonExport {
   /** Orders hold no address or name: an erase keeps them (counts and revenue), tied to the anonymised customer. */
   orders: Array<typeof orders.$inferSelect>;
   discountCodes: Array<typeof discountCodes.$inferSelect>;
+  /** Unsubscribes made through the person's emails (their consent history); no address, an erase keeps them. */
+  unsubscribeEvents: Array<typeof unsubscribeEvents.$inferSelect>;
   suppressions: Array<typeof suppressions.$inferSelect>;
   categoryOptOuts: Array<typeof categoryOptOuts.$inferSelect>;
   deliveryEvents: Array<typeof deliveryEvents.$inferSelect>;
   trackingEvents: Array<typeof trackingEvents.$inferSelect>;
+}
+
+/** The access-request document: every held row, money as a person reads it (db/person-export-money.ts). */
+export interface PersonExport extends Omit<HeldRows, 'orders' | 'chains' | 'messages'> {
+  orders: ReadableOrder[];
+  chains: ReadableChain[];
+  messages: ReadableMessage[];
 }
 
 /** Nothing held: the document still comes back, every table empty, so a script gets the same JSON shape. */
@@ -64,8 +84,8 @@ export const normaliseEmail = emailKey;
 
 /** Every row about the person, as a JSON-serialisable document; `found: false` when nothing is held. */
 export async function exportPerson(db: Db, input: PersonInput): Promise<ExportResult> {
-  const document = await collect(db, { shopId: input.shopId, email: normaliseEmail(input.email) });
-  return { found: !isEmpty(document), document };
+  const held = await collect(db, { shopId: input.shopId, email: normaliseEmail(input.email) });
+  return { found: !isEmpty(held), document: readable(held) };
 }
 
 /** Whether anything is held about the person (an erasure of nothing answers `found: false`). */
@@ -155,10 +175,22 @@ async function eraseRows(tx: Tx, person: PersonInput): Promise<Record<string, Ta
     chains: kept(held.chains),
     orders: kept(held.orders),
     discount_codes: kept(held.discountCodes),
+    unsubscribe_events: kept(held.unsubscribeEvents),
   };
 }
 
-async function collect(db: Reader, { shopId, email }: PersonInput): Promise<PersonExport> {
+function readable(held: HeldRows): PersonExport {
+  return {
+    ...held,
+    carts: held.carts.map(readableCart),
+    messages: held.messages.map(readableMessage),
+    chains: held.chains.map(readableChain),
+    orders: held.orders.map(readableOrder),
+    discountCodes: held.discountCodes.map(readableDiscountCode),
+  };
+}
+
+async function collect(db: Reader, { shopId, email }: PersonInput): Promise<HeldRows> {
   const [customer] = await db
     .select()
     .from(customers)
@@ -224,6 +256,10 @@ async function collect(db: Reader, { shopId, email }: PersonInput): Promise<Pers
           ),
         ),
       ),
+    unsubscribeEvents:
+      messageIds.length === 0
+        ? []
+        : await db.select().from(unsubscribeEvents).where(inArray(unsubscribeEvents.messageId, messageIds)),
     suppressions: await db
       .select()
       .from(suppressions)
@@ -271,7 +307,7 @@ function deliveryEventsOf({ shopId, email }: PersonInput, messageIds: string[]):
   );
 }
 
-function isEmpty(document: PersonExport): boolean {
+function isEmpty(document: HeldRows): boolean {
   const { customer, shopId: _shopId, email: _email, exportedAt: _exportedAt, ...tables } = document;
   return customer === null && Object.values(tables).every((rows) => rows.length === 0);
 }

@@ -94,6 +94,7 @@ async function seedActivity(person: { email: string }, cartId: string) {
   await database.sql`insert into discount_codes (key, shop_id, code, cart_id, customer_id, type, value, expires_at, source)
     values (${`${shopId}:${cartId}:incentive`}, ${shopId}, ${`SAVE-${randomUUID().slice(0, 6)}`}, ${cartId},
       ${customer!.id}, 'percent', 10, now() + interval '3 days', 'builtin')`;
+  await database.sql`insert into unsubscribe_events (shop_id, message_id, scope) values (${shopId}, ${messageIds[1]!}, 'all')`;
   await database.sql`insert into suppressions (shop_id, email, reason, source, detail)
     values (${shopId}, ${person.email}, 'soft_bounce', 'smtp', ${`452 mailbox of ${person.email} full`})`;
   await database.sql`insert into category_opt_outs (shop_id, email, category) values (${shopId}, ${person.email}, 'welcome')`;
@@ -207,7 +208,26 @@ describe('privacy export', () => {
       expect(document[key], table).toHaveLength(count!.n);
       expect(count!.n, table).toBe(1);
     }
+    expect(exported(document.unsubscribeEvents, 'scope')).toEqual(['all']);
     expect(JSON.stringify(document)).not.toContain(bob.email);
+  });
+
+  it('shows money as a person reads it, in the currency beside it, not as stored', async () => {
+    const document = await readJson(await exportOf(erin.email));
+    // The webhooks said "52.30" EUR; PostgreSQL holds 52.3000 and the order 5230 cents.
+    expect(document.carts.map((cart: { total: string }) => cart.total)).toEqual(['52.30', '52.30']);
+    expect(document.orders).toEqual([expect.objectContaining({ total: '52.30', currency: 'EUR' })]);
+    expect(document.orders[0]).not.toHaveProperty('totalMinor');
+    expect(document.discountCodes).toEqual([expect.objectContaining({ type: 'percent', value: '10' })]);
+    for (const chain of document.chains) {
+      expect(chain).not.toHaveProperty('revenueMinor');
+      expect(chain.revenue).toMatch(/^\d+\.\d\d$/);
+    }
+    for (const message of document.messages) {
+      expect(message).not.toHaveProperty('attributedRevenueMinor');
+      expect(message.attributedRevenue).toMatch(/^\d+\.\d\d$/);
+    }
+    expect(JSON.stringify(document)).not.toMatch(/\d\.\d{4}"/);
   });
 
   it('says clearly when no data is held', async () => {
