@@ -98,12 +98,18 @@ export async function holdsPerson(db: Db, input: PersonInput): Promise<boolean> 
  * counts and outcomes (messages, tracking events, chains, discount codes) stay, stripped of the
  * address, so metrics still add up.
  */
-export async function eraseRowsOf(db: Db, input: PersonInput): Promise<Record<string, TableAction>> {
+export async function eraseRowsOf(db: Db, input: PersonInput): Promise<ErasedRows> {
   const person = { shopId: input.shopId, email: normaliseEmail(input.email) };
   return db.transaction((tx) => eraseRows(tx, person));
 }
 
-async function eraseRows(tx: Tx, person: PersonInput): Promise<Record<string, TableAction>> {
+export interface ErasedRows {
+  tables: Record<string, TableAction>;
+  /** The Message-ID headers of the person's emails, to find copies kept outside the database. */
+  messageIdHeaders: string[];
+}
+
+async function eraseRows(tx: Tx, person: PersonInput): Promise<ErasedRows> {
   const held = await collect(tx, person);
   const { shopId, email } = person;
   const messageIds = held.messages.map((row) => row.id);
@@ -163,7 +169,7 @@ async function eraseRows(tx: Tx, person: PersonInput): Promise<Record<string, Ta
       })
       .where(eq(customers.id, held.customer.id));
   }
-  return {
+  const tables = {
     customers: anonymised(held.customer ? [held.customer] : []),
     carts: anonymised(held.carts),
     cart_events: anonymised(held.cartEvents),
@@ -177,6 +183,7 @@ async function eraseRows(tx: Tx, person: PersonInput): Promise<Record<string, Ta
     discount_codes: kept(held.discountCodes),
     unsubscribe_events: kept(held.unsubscribeEvents),
   };
+  return { tables, messageIdHeaders: held.messages.map((row) => row.messageIdHeader) };
 }
 
 function readable(held: HeldRows): PersonExport {
