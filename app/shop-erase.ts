@@ -3,7 +3,7 @@ import type { Db } from '../db/client';
 import { rowsOf } from '../db/client';
 import { emailKey } from '../domain/email-address';
 import type { ChainStopper } from './chain-stopper';
-import { erasePerson } from './privacy';
+import { type ErasePersonDeps, erasePerson } from './privacy';
 
 /**
  * Erasing a whole shop (Shopify's `shop/redact`, 48 hours after the app is uninstalled): every
@@ -51,7 +51,7 @@ export async function addressesOfShop(db: Db, shopId: string): Promise<string[]>
  * with whoever is left, since an erased person no longer appears in any row.
  */
 export async function eraseShop(
-  deps: { db: Db; chains?: ChainStopper; now?: () => number },
+  deps: ErasePersonDeps & { now?: () => number },
   input: { shopId: string; deadline: number },
 ): Promise<EraseShopResult> {
   const now = deps.now ?? Date.now;
@@ -61,7 +61,7 @@ export async function eraseShop(
   for (const email of addresses) {
     // At least one person per call, so a slow database still makes progress across retries.
     if (tried > 0 && now() >= input.deadline) break;
-    const result = await erasePerson({ db: deps.db, chains: deps.chains }, { shopId: input.shopId, email });
+    const result = await erasePerson(deps, { shopId: input.shopId, email });
     tried += 1;
     if (result.found) erased += 1;
   }

@@ -7,6 +7,7 @@ import { eraseShop } from '../app/shop-erase';
 import { type Config, ConfigError, loadConfig } from '../config/env';
 import { type Db, configuredDatabase, withDatabase } from '../db/client';
 import { parseEmailAddress } from '../domain/email-address';
+import { sentCopiesOf } from '../mail/outbox-files';
 import { shopOfCommand, shopOption } from './shop-option';
 
 // `cartflow privacy export|erase <email>`, `erase-shop`: data subject requests from the operator's shell.
@@ -17,6 +18,9 @@ const emailArgument = (value: string) => {
   if (!parsed.ok) throw new InvalidArgumentError(`not an email address: ${parsed.reason}`);
   return parsed.address.canonical;
 };
+
+/** The .eml files `npm start` writes without SMTP_URL, looked for where it writes them (run from its folder). */
+const sentCopiesOfConfig = (config: Config) => sentCopiesOf({ smtpUrl: config.SMTP_URL, outboxDir: config.OUTBOX_DIR });
 
 /** A removed shop's rows can still be exported and erased (docs/shops.md); a shop never known is refused. */
 const shopOfPrivacyCommand = (db: Db, config: Config, named: string | undefined, consequence: string) =>
@@ -51,7 +55,7 @@ async function eraseCommand(email: string, options: { yes?: boolean; shop?: stri
   // A running chain carries the address in its own input and would email the person again.
   const result = await withChainStopper(config, { allowNone: true }, async (db, chains) => {
     await shopOfPrivacyCommand(db, config, options.shop, 'nothing erased');
-    return erasePerson({ db, chains }, { shopId, email });
+    return erasePerson({ db, chains, sentCopies: sentCopiesOfConfig(config) }, { shopId, email });
   });
   if (!result.found) {
     process.stderr.write(`no data held for this address in shop ${shopId}; nothing erased\n`);
@@ -60,7 +64,9 @@ async function eraseCommand(email: string, options: { yes?: boolean; shop?: stri
   process.stdout.write(`erased (shop ${shopId})\n`);
   process.stdout.write(`  workflows stopped   ${result.workflowsStopped?.length ?? 0}\n`);
   for (const [table, { action, rows }] of Object.entries(result.tables)) {
-    process.stdout.write(`  ${table.padEnd(19)} ${rows} row(s) ${action}\n`);
+    process.stdout.write(
+      `  ${table.padEnd(19)} ${rows} ${table === 'outbox_files' ? 'file(s)' : 'row(s)'} ${action}\n`,
+    );
   }
 }
 
@@ -74,7 +80,10 @@ async function eraseShopCommand(options: { yes?: boolean; shop?: string }): Prom
   // Many people: stopping their chains needs Temporal, even if some have none running.
   const result = await withChainStopper(config, { allowNone: false }, async (db, chains) => {
     await shopOfPrivacyCommand(db, config, options.shop, 'nothing erased');
-    return eraseShop({ db, chains }, { shopId, deadline: Number.POSITIVE_INFINITY });
+    return eraseShop(
+      { db, chains, sentCopies: sentCopiesOfConfig(config) },
+      { shopId, deadline: Number.POSITIVE_INFINITY },
+    );
   });
   process.stdout.write(`erased ${result.erased} people (shop ${shopId})\n`);
   if (result.remaining > 0) {

@@ -215,9 +215,8 @@ async function markProcessed(tx: Executor, shopId: string, eventId: string): Pro
 
 async function applyEvent(tx: Tx, shopId: string, event: OtherEvent): Promise<void> {
   if (event.type === 'customer.created') {
-    // A new account is no withdrawal: a consent given just before (Shopify reports it in a webhook
-    // of its own, in no set order with this one) must not be overwritten by the account's default.
-    await upsertCustomer(tx, shopId, event.data.customer, { keepGivenConsent: true });
+    const statedAt = new Date(event.data.createdAt ?? event.occurredAt ?? Date.now());
+    await upsertCustomer(tx, { shopId, customer: event.data.customer, statedAt });
     return;
   }
   await applyOrder(tx, {
@@ -239,11 +238,10 @@ export async function getCartStatus(
   return row?.status;
 }
 
+/** `statedAt`: when the shop said what the customer block says (the event's time), for consent. */
 async function upsertCustomer(
   tx: Tx,
-  shopId: string,
-  customer: Customer,
-  { keepGivenConsent = false }: { keepGivenConsent?: boolean } = {},
+  { shopId, customer, statedAt }: { shopId: string; customer: Customer; statedAt: Date },
 ): Promise<number | undefined> {
   const [row] = await tx
     .insert(customers)
@@ -256,6 +254,7 @@ async function upsertCustomer(
       timeZone: customer.timeZone,
       b2b: customer.b2b,
       marketingConsent: customer.marketingConsent,
+      marketingConsentAt: statedAt,
     })
     .onConflictDoUpdate({
       target: [customers.shopId, customers.email],
@@ -265,9 +264,10 @@ async function upsertCustomer(
         locale: sql`excluded.locale`,
         timeZone: sql`excluded.time_zone`,
         b2b: sql`excluded.b2b`,
-        marketingConsent: keepGivenConsent
-          ? sql`excluded.marketing_consent or ${customers.marketingConsent}`
-          : sql`excluded.marketing_consent`,
+        // An older statement arriving late (a retried webhook) does not undo a newer one.
+        marketingConsent: sql`case when ${customers.marketingConsentAt} > excluded.marketing_consent_at
+          then ${customers.marketingConsent} else excluded.marketing_consent end`,
+        marketingConsentAt: sql`greatest(${customers.marketingConsentAt}, excluded.marketing_consent_at)`,
         updatedAt: sql`now()`,
       },
     })
@@ -279,7 +279,9 @@ async function applyOrder(
   tx: Tx,
   { shopId, order, eventId, placedAt }: { shopId: string; order: Order; eventId: string; placedAt: Date },
 ): Promise<void> {
-  const customerId = order.customer ? await upsertCustomer(tx, shopId, order.customer) : undefined;
+  const customerId = order.customer
+    ? await upsertCustomer(tx, { shopId, customer: order.customer, statedAt: placedAt })
+    : undefined;
   const [cart] = await tx
     .insert(carts)
     .values({ shopId, cartId: order.cartId, status: 'purchased', orderId: order.orderId, customerId })
@@ -320,10 +322,11 @@ export async function getCustomer(
 export async function grantMarketingConsent(db: Db, input: { shopId: string; email: string }): Promise<void> {
   await db
     .insert(customers)
-    .values({ shopId: input.shopId, email: input.email, marketingConsent: true })
+    .values({ shopId: input.shopId, email: input.email, marketingConsent: true, marketingConsentAt: sql`now()` })
     .onConflictDoUpdate({
       target: [customers.shopId, customers.email],
-      set: { marketingConsent: true, updatedAt: sql`now()` },
+      // Stated now: a customers/create written earlier and delivered later does not undo it.
+      set: { marketingConsent: true, marketingConsentAt: sql`now()`, updatedAt: sql`now()` },
     });
 }
 
@@ -334,7 +337,7 @@ export async function grantMarketingConsent(db: Db, input: { shopId: string; ema
 export async function withdrawMarketingConsent(db: Db, input: { shopId: string; email: string }): Promise<boolean> {
   const rows = await db
     .update(customers)
-    .set({ marketingConsent: false, updatedAt: sql`now()` })
+    .set({ marketingConsent: false, marketingConsentAt: sql`now()`, updatedAt: sql`now()` })
     .where(and(eq(customers.shopId, input.shopId), eq(customers.email, input.email)))
     .returning({ id: customers.id });
   return rows.length > 0;

@@ -76,14 +76,20 @@ const statement = preparedStatement<StatementValues>(
         from input join ev using (shop_id, event_id)
         cross join lateral (select data -> 'customer' as c) customer_of
     ), customer as (
-      insert into customers (shop_id, external_id, email, name, locale, time_zone, b2b, marketing_consent)
-      select shop_id, customer_id, email, name, locale, time_zone, b2b, marketing_consent from fresh
+      -- Consent follows the newest statement by the shop's own clock (the snapshot's updatedAt),
+      -- not by arrival: a late retry of an older cart must not give back a consent since withdrawn.
+      insert into customers (shop_id, external_id, email, name, locale, time_zone, b2b, marketing_consent,
+                             marketing_consent_at)
+      select shop_id, customer_id, email, name, locale, time_zone, b2b, marketing_consent, updated_at from fresh
        order by shop_id, email
       on conflict (shop_id, email) do update set
         external_id = coalesce(excluded.external_id, customers.external_id),
         name = coalesce(excluded.name, customers.name),
         locale = excluded.locale, time_zone = excluded.time_zone, b2b = excluded.b2b,
-        marketing_consent = excluded.marketing_consent, updated_at = now()
+        marketing_consent = case when customers.marketing_consent_at > excluded.marketing_consent_at
+          then customers.marketing_consent else excluded.marketing_consent end,
+        marketing_consent_at = greatest(customers.marketing_consent_at, excluded.marketing_consent_at),
+        updated_at = now()
       returning shop_id, email, id
     ), upserted as (
       insert into carts (shop_id, cart_id, customer_id, currency, total, snapshot, snapshot_updated_at)

@@ -15,7 +15,18 @@ import {
   messages,
   suppressions,
   trackingEvents,
+  unsubscribeEvents,
 } from './schema';
+import {
+  type ReadableChain,
+  type ReadableMessage,
+  type ReadableOrder,
+  readableCart,
+  readableChain,
+  readableDiscountCode,
+  readableMessage,
+  readableOrder,
+} from './person-export-money';
 import { emailKey } from '../domain/email-address';
 
 /**
@@ -32,8 +43,8 @@ export interface PersonInput {
 type Tx = Parameters<Parameters<Db['transaction']>[0]>[0];
 type Reader = Db | Tx;
 
-/** What is held about a person, one array per table (the customer row on its own). */
-export interface PersonExport {
+/** What is held about a person, one array per table (the customer row on its own), as stored. */
+interface HeldRows {
   shopId: string;
   email: string;
   exportedAt: string;
@@ -45,14 +56,26 @@ export interface PersonExport {
   /** Orders hold no address or name: an erase keeps them (counts and revenue), tied to the anonymised customer. */
   orders: Array<typeof orders.$inferSelect>;
   discountCodes: Array<typeof discountCodes.$inferSelect>;
+  /** Unsubscribes made through the person's emails (their consent history); no address, an erase keeps them. */
+  unsubscribeEvents: Array<typeof unsubscribeEvents.$inferSelect>;
   suppressions: Array<typeof suppressions.$inferSelect>;
   categoryOptOuts: Array<typeof categoryOptOuts.$inferSelect>;
   deliveryEvents: Array<typeof deliveryEvents.$inferSelect>;
   trackingEvents: Array<typeof trackingEvents.$inferSelect>;
 }
 
+/** The access-request document: every held row, money as a person reads it (db/person-export-money.ts). */
+export interface PersonExport extends Omit<HeldRows, 'orders' | 'chains' | 'messages'> {
+  orders: ReadableOrder[];
+  chains: ReadableChain[];
+  messages: ReadableMessage[];
+}
+
 /** Nothing held: the document still comes back, every table empty, so a script gets the same JSON shape. */
 export type ExportResult = { found: boolean; document: PersonExport };
+
+/** What an erased webhook's stored body becomes. */
+export const ERASED_PAYLOAD = { erased: true } as const;
 
 export type TableAction = { action: 'deleted' | 'anonymised' | 'kept'; rows: number };
 
@@ -61,8 +84,8 @@ export const normaliseEmail = emailKey;
 
 /** Every row about the person, as a JSON-serialisable document; `found: false` when nothing is held. */
 export async function exportPerson(db: Db, input: PersonInput): Promise<ExportResult> {
-  const document = await collect(db, { shopId: input.shopId, email: normaliseEmail(input.email) });
-  return { found: !isEmpty(document), document };
+  const held = await collect(db, { shopId: input.shopId, email: normaliseEmail(input.email) });
+  return { found: !isEmpty(held), document: readable(held) };
 }
 
 /** Whether anything is held about the person (an erasure of nothing answers `found: false`). */
@@ -75,12 +98,18 @@ export async function holdsPerson(db: Db, input: PersonInput): Promise<boolean> 
  * counts and outcomes (messages, tracking events, chains, discount codes) stay, stripped of the
  * address, so metrics still add up.
  */
-export async function eraseRowsOf(db: Db, input: PersonInput): Promise<Record<string, TableAction>> {
+export async function eraseRowsOf(db: Db, input: PersonInput): Promise<ErasedRows> {
   const person = { shopId: input.shopId, email: normaliseEmail(input.email) };
   return db.transaction((tx) => eraseRows(tx, person));
 }
 
-async function eraseRows(tx: Tx, person: PersonInput): Promise<Record<string, TableAction>> {
+export interface ErasedRows {
+  tables: Record<string, TableAction>;
+  /** The Message-ID headers of the person's emails, to find copies kept outside the database. */
+  messageIdHeaders: string[];
+}
+
+async function eraseRows(tx: Tx, person: PersonInput): Promise<ErasedRows> {
   const held = await collect(tx, person);
   const { shopId, email } = person;
   const messageIds = held.messages.map((row) => row.id);
@@ -108,7 +137,12 @@ async function eraseRows(tx: Tx, person: PersonInput): Promise<Record<string, Ta
   await tx.delete(deliveryEvents).where(deliveryEventsOf(person, messageIds));
   const eventIds = held.cartEvents.map((row) => row.eventId);
   if (eventIds.length > 0) {
-    await tx.delete(cartEvents).where(and(eq(cartEvents.shopId, shopId), inArray(cartEvents.eventId, eventIds)));
+    // The row stays as a tombstone (id, type, cart id, hash, no body): a shop that retries the
+    // event later gets "duplicate", and the retry does not store the person again.
+    await tx
+      .update(cartEvents)
+      .set({ payload: ERASED_PAYLOAD, processedAt: sql`coalesce(${cartEvents.processedAt}, now())` })
+      .where(and(eq(cartEvents.shopId, shopId), inArray(cartEvents.eventId, eventIds)));
     // The outbox holds a copy of each event; one not yet delivered is not delivered at all now.
     await tx.delete(outbox).where(and(eq(outbox.shopId, shopId), inArray(outbox.eventId, eventIds)));
   }
@@ -135,10 +169,10 @@ async function eraseRows(tx: Tx, person: PersonInput): Promise<Record<string, Ta
       })
       .where(eq(customers.id, held.customer.id));
   }
-  return {
+  const tables = {
     customers: anonymised(held.customer ? [held.customer] : []),
     carts: anonymised(held.carts),
-    cart_events: deleted(held.cartEvents),
+    cart_events: anonymised(held.cartEvents),
     messages: anonymised(held.messages),
     tracking_events: anonymised(held.trackingEvents),
     delivery_events: deleted(held.deliveryEvents),
@@ -147,10 +181,23 @@ async function eraseRows(tx: Tx, person: PersonInput): Promise<Record<string, Ta
     chains: kept(held.chains),
     orders: kept(held.orders),
     discount_codes: kept(held.discountCodes),
+    unsubscribe_events: kept(held.unsubscribeEvents),
+  };
+  return { tables, messageIdHeaders: held.messages.map((row) => row.messageIdHeader) };
+}
+
+function readable(held: HeldRows): PersonExport {
+  return {
+    ...held,
+    carts: held.carts.map(readableCart),
+    messages: held.messages.map(readableMessage),
+    chains: held.chains.map(readableChain),
+    orders: held.orders.map(readableOrder),
+    discountCodes: held.discountCodes.map(readableDiscountCode),
   };
 }
 
-async function collect(db: Reader, { shopId, email }: PersonInput): Promise<PersonExport> {
+async function collect(db: Reader, { shopId, email }: PersonInput): Promise<HeldRows> {
   const [customer] = await db
     .select()
     .from(customers)
@@ -216,6 +263,10 @@ async function collect(db: Reader, { shopId, email }: PersonInput): Promise<Pers
           ),
         ),
       ),
+    unsubscribeEvents:
+      messageIds.length === 0
+        ? []
+        : await db.select().from(unsubscribeEvents).where(inArray(unsubscribeEvents.messageId, messageIds)),
     suppressions: await db
       .select()
       .from(suppressions)
@@ -263,7 +314,7 @@ function deliveryEventsOf({ shopId, email }: PersonInput, messageIds: string[]):
   );
 }
 
-function isEmpty(document: PersonExport): boolean {
+function isEmpty(document: HeldRows): boolean {
   const { customer, shopId: _shopId, email: _email, exportedAt: _exportedAt, ...tables } = document;
   return customer === null && Object.values(tables).every((rows) => rows.length === 0);
 }

@@ -1,4 +1,4 @@
-import { and, eq, inArray } from 'drizzle-orm';
+import { and, eq, inArray, isNull } from 'drizzle-orm';
 import { Trigger } from '../domain/campaign';
 import { emailKey } from '../domain/email-address';
 import { type EmailCategory, categoryOf, isEmailCategory } from '../domain/email-categories';
@@ -125,6 +125,15 @@ export async function unsubscribeTargetOf(db: Db, messageId: string): Promise<Un
     kind: message.kind,
     category,
   };
+}
+
+/** A message whose recipient was erased (`privacy erase`): its language, to say so in it. */
+export async function erasedMessageOf(db: Db, messageId: string): Promise<{ locale: string | null } | undefined> {
+  const [message] = await db
+    .select({ locale: messages.locale })
+    .from(messages)
+    .where(and(eq(messages.id, messageId), isNull(messages.recipient)));
+  return message;
 }
 
 /**

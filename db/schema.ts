@@ -112,6 +112,11 @@ export const customers = pgTable(
     timeZone: text('time_zone').notNull().default('UTC'),
     b2b: boolean('b2b').notNull().default(false),
     marketingConsent: boolean('marketing_consent').notNull().default(false),
+    /**
+     * When the shop made the statement `marketing_consent` holds (the event's own time): webhooks
+     * arrive out of order, and an older statement must not undo a newer one (migration 0018).
+     */
+    marketingConsentAt: timestamp('marketing_consent_at', { withTimezone: true }),
     createdAt: createdAt(),
     updatedAt: timestamp('updated_at', { withTimezone: true }).notNull().defaultNow(),
   },

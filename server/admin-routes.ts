@@ -1,3 +1,4 @@
+import type { SentCopies } from '../mail/outbox-files';
 import { Hono } from 'hono';
 import type { Logger } from 'pino';
 import { z } from 'zod';
@@ -17,13 +18,14 @@ export interface AdminRoutesDeps {
   logger: Logger;
   /** Stops the person's running chains before the erasure; without it the erase is refused. */
   chains?: ChainStopper;
+  sentCopies?: SentCopies;
 }
 
 const EraseBody = z.object({ email: EmailAddress });
 const reasonOf = (error: z.ZodError) => error.issues[0]?.message ?? 'must be an email address';
 
 /** The privacy API for the shop's staff: `GET /admin/privacy/export?email=` and `POST /admin/privacy/erase`. */
-export function adminRoutes({ db, config, shops, logger, chains }: AdminRoutesDeps) {
+export function adminRoutes({ db, config, shops, logger, chains, sentCopies }: AdminRoutesDeps) {
   const routes = new Hono();
   // Scoped to its own paths: other routes under /admin (the dashboard page) bring their own rules.
   routes.use('/privacy/*', requireAdminToken(config.adminToken, 'the privacy API'));
@@ -61,7 +63,7 @@ export function adminRoutes({ db, config, shops, logger, chains }: AdminRoutesDe
     }
     let result;
     try {
-      result = await erasePerson({ db, chains }, { shopId, email: body.data.email });
+      result = await erasePerson({ db, chains, sentCopies }, { shopId, email: body.data.email });
     } catch (error) {
       // Stopping the workflows comes first: when Temporal fails, nothing has been erased yet.
       logger.warn({ err: error }, 'privacy erase failed; nothing erased');

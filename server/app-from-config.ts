@@ -1,3 +1,4 @@
+import { sentCopiesOf } from '../mail/outbox-files';
 import type { Client } from '@temporalio/client';
 import type { PayloadCodec } from '@temporalio/common';
 import type { Logger } from 'pino';
@@ -119,6 +120,7 @@ export function createAppFromConfig(input: AppFromConfigInput) {
     },
     draining: input.draining,
     chains: createChainStopper({ db, client }),
+    sentCopies: sentCopiesOf({ smtpUrl: config.SMTP_URL, outboxDir: config.OUTBOX_DIR }),
     payloadCodec: input.payloadCodec,
     ...(config.METRICS ? { metrics: createServerMetrics(input.metricsRegistry ?? createMetricsRegistry()) } : {}),
     campaignVersions: input.campaignVersions ?? input.campaigns,

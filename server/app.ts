@@ -1,3 +1,4 @@
+import type { SentCopies } from '../mail/outbox-files';
 import { Hono } from 'hono';
 import type { Logger } from 'pino';
 import type { Db } from '../db/client';
@@ -82,6 +83,8 @@ export interface AppDeps {
   logger: Logger;
   /** Stops a customer's running chains on unsubscribe, bounce or erasure. */
   chains?: ChainStopper;
+  /** Copies of sent emails an erasure deletes too (`npm start`'s .eml files). */
+  sentCopies?: SentCopies;
   /** The workflow payload codec, served to the Temporal UI at /codec/decode and /codec/encode. */
   payloadCodec?: PayloadCodec;
   /** Every version of every campaign file, for the reports API (planned splits, judged metric). */
@@ -110,6 +113,7 @@ export function createApp({
   logger,
   relay = createOutboxRelay({ db, workflows, logger }),
   chains,
+  sentCopies,
   payloadCodec,
   campaignVersions = [],
   metrics,
@@ -150,7 +154,7 @@ export function createApp({
     app.use('*', metrics.middleware);
     app.get('/metrics', metricsRoute(metrics.registry, config.metricsToken));
   }
-  app.route('/admin', adminRoutes({ db, config, shops, logger, chains }));
+  app.route('/admin', adminRoutes({ db, config, shops, logger, chains, sentCopies }));
   app.route('/admin', reportRoutes({ db, config, shops, campaigns: campaignVersions, now }));
   app.route('/admin', dashboardRoutes({ enabled: Boolean(config.adminToken) }));
   app.route('/checkout', checkoutRoutes({ db, config, logger, shops }));
@@ -203,7 +207,10 @@ export function createApp({
   );
 
   // Always mounted: the shops table may hold Shopify shops even when SHOPIFY_* is unset.
-  app.route('/webhooks/shopify', shopifyRoutes({ db, store, workflows, relay, config, shops, logger, chains, now }));
+  app.route(
+    '/webhooks/shopify',
+    shopifyRoutes({ db, store, workflows, relay, config, shops, logger, chains, sentCopies, now }),
+  );
 
   mountDeliveryRoutes(app, { db, config, shops, logger, chains, now });
 

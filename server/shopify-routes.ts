@@ -1,3 +1,4 @@
+import type { SentCopies } from '../mail/outbox-files';
 import type { Context } from 'hono';
 import { Hono } from 'hono';
 import { bodyLimit } from 'hono/body-limit';
@@ -59,6 +60,8 @@ export interface ShopifyRoutesDeps {
   shops: ShopResolver;
   logger: Logger;
   chains?: ChainStopper;
+  /** Copies of sent emails an erasure deletes too (`npm start`'s .eml files). */
+  sentCopies?: SentCopies;
   now: () => number;
 }
 
@@ -183,6 +186,7 @@ async function handleTopic(c: Context, deps: ShopifyRoutesDeps, delivery: Delive
           {
             db: deps.db,
             chains: deps.chains,
+            sentCopies: deps.sentCopies,
             logger: deps.logger,
             shopId: shop.shopId,
             configuredDomain: shop.shopifyDomain,
@@ -273,7 +277,10 @@ async function redactCustomer(
   }
   let result;
   try {
-    result = await erasePerson({ db: deps.db, chains: deps.chains }, { shopId: delivery.shop.shopId, email });
+    result = await erasePerson(
+      { db: deps.db, chains: deps.chains, sentCopies: deps.sentCopies },
+      { shopId: delivery.shop.shopId, email },
+    );
   } catch (error) {
     deps.logger.warn({ err: error, ...ids(delivery) }, 'Shopify customers/redact failed; nothing erased');
     c.header('Retry-After', '30');

@@ -1,3 +1,4 @@
+import type { SentCopies } from '../mail/outbox-files';
 import type { Context } from 'hono';
 import type { Logger } from 'pino';
 import type { ChainStopper } from '../app/chain-stopper';
@@ -14,6 +15,7 @@ export const SHOP_REDACT_BUDGET_MS = 3_500;
 export interface ShopRedactDeps {
   db: Db;
   chains?: ChainStopper;
+  sentCopies?: SentCopies;
   logger: Logger;
   shopId: string;
   /** SHOPIFY_SHOP_DOMAIN: without it this install cannot tell its own shop's redact from another's. */
@@ -49,7 +51,10 @@ export async function redactShop(
   let result;
   try {
     const deadline = now() + (deps.budgetMs ?? SHOP_REDACT_BUDGET_MS);
-    result = await eraseShop({ db: deps.db, chains: deps.chains, now }, { shopId: deps.shopId, deadline });
+    result = await eraseShop(
+      { db: deps.db, chains: deps.chains, sentCopies: deps.sentCopies, now },
+      { shopId: deps.shopId, deadline },
+    );
   } catch (error) {
     logger.warn({ err: error, ...ids }, 'Shopify shop/redact failed part-way; the retry carries on');
     c.header('Retry-After', '60');

@@ -139,12 +139,18 @@ export function resultPage({ locale, action, outcome }: { locale: PageLocale; ac
   return layout(locale, t.title, lines.join('\n'));
 }
 
-export type Problem = { kind: 'not_found' } | { kind: 'expired' } | { kind: 'bad_input'; detail: string };
+export type Problem =
+  | { kind: 'not_found' }
+  | { kind: 'expired' }
+  /** An authentic link whose recipient was erased (docs/privacy.md): nothing about them is held. */
+  | { kind: 'erased' }
+  | { kind: 'bad_input'; detail: string };
 
 export function problemPage(locale: PageLocale, problem: Problem): string {
   const t = TEXTS[locale];
   if (problem.kind === 'not_found') return layout(locale, t.notFoundTitle, `<p>${escapeHtml(t.notFound)}</p>`);
   if (problem.kind === 'expired') return layout(locale, t.expiredTitle, `<p>${escapeHtml(t.expired)}</p>`);
+  if (problem.kind === 'erased') return layout(locale, t.erasedTitle, `<p>${escapeHtml(t.erased)}</p>`);
   const body = `<p>${escapeHtml(t.badInput)}</p>\n<p class="note">${escapeHtml(problem.detail)}</p>`;
   return layout(locale, t.badInputTitle, body);
 }

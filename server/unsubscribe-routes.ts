@@ -7,6 +7,7 @@ import type { Db } from '../db/client';
 import {
   type UnsubscribeTarget,
   optOut,
+  erasedMessageOf,
   optedOutCategories,
   recordUnsubscribeEvent,
   resubscribe,
@@ -81,6 +82,11 @@ export function unsubscribeRoutes(deps: UnsubscribeRoutesDeps) {
         await unsubscribeFromAll(found.expiredTarget, 'one_click');
         return c.text(TEXTS[pageLocaleOf(found.expiredTarget.locale)].oneClickDone, 200);
       }
+      // Erased: no address is held, so none gets email; the mail program is told it is done.
+      if (!found.ok && oneClick && found.problem.kind === 'erased') {
+        const t = TEXTS[found.locale];
+        return c.text(`${t.erasedTitle}. ${t.erased}`, 200);
+      }
       if (!found.ok) {
         const status = statusOf(found.problem);
         if (oneClick) return c.text(found.problem.kind === 'expired' ? TEXTS.en.expired : TEXTS.en.notFound, status);
@@ -116,7 +122,11 @@ export function unsubscribeRoutes(deps: UnsubscribeRoutesDeps) {
       return { ok: false, problem, locale: pageLocaleOf(known?.locale), ...(known ? { expiredTarget: known } : {}) };
     }
     const target = await unsubscribeTargetOf(deps.db, check.claims.messageId);
-    if (!target) return { ok: false, problem: { kind: 'not_found' }, locale: 'en' };
+    if (!target) {
+      const erased = await erasedMessageOf(deps.db, check.claims.messageId);
+      if (erased) return { ok: false, problem: { kind: 'erased' }, locale: pageLocaleOf(erased.locale) };
+      return { ok: false, problem: { kind: 'not_found' }, locale: 'en' };
+    }
     return { ok: true, messageId: check.claims.messageId, target };
   }
 
@@ -161,7 +171,8 @@ export function unsubscribeRoutes(deps: UnsubscribeRoutesDeps) {
 }
 
 function statusOf(problem: Problem): 404 | 410 | 400 {
-  return problem.kind === 'not_found' ? 404 : problem.kind === 'expired' ? 410 : 400;
+  if (problem.kind === 'not_found') return 404;
+  return problem.kind === 'expired' || problem.kind === 'erased' ? 410 : 400;
 }
 
 /** RFC 8058 allows urlencoded and multipart bodies; anything else is read as urlencoded text. */

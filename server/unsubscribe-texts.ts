@@ -46,6 +46,10 @@ const en = {
   notFound:
     'This unsubscribe link is not valid: it may have been copied incompletely. ' +
     'Use the unsubscribe link in one of our emails, or the Unsubscribe button your mail program shows.',
+  erasedTitle: 'Your data was erased',
+  erased:
+    'We no longer hold the address this email was sent to: it was erased at your or the shop’s request, ' +
+    'and no email goes to it from us. There is nothing to unsubscribe from.',
   expiredTitle: 'Link expired',
   expired:
     'This unsubscribe link has expired. To unsubscribe, use the link at the bottom of a more recent email ' +
@@ -96,6 +100,10 @@ const ru: Texts = {
   notFound:
     'Эта ссылка для отписки недействительна: возможно, она скопирована не полностью. ' +
     'Воспользуйтесь ссылкой для отписки в одном из наших писем или кнопкой «Отписаться» в вашей почтовой программе.',
+  erasedTitle: 'Ваши данные удалены',
+  erased:
+    'Адреса, на который пришло это письмо, у нас больше нет: он удалён по вашей просьбе или по просьбе магазина, ' +
+    'и писем на него мы не отправляем. Отписываться не от чего.',
   expiredTitle: 'Срок действия ссылки истёк',
   expired:
     'Срок действия этой ссылки для отписки истёк. Чтобы отписаться, воспользуйтесь ссылкой внизу более ' +

@@ -4,7 +4,7 @@ import { type RunChainStepInput, createActivities } from '../../activities';
 import type { ConsentPolicy } from '../../domain/consent';
 import { storeCartEvent } from '../../db/cart-store';
 import type { ChainStepResult } from '../../domain/chain';
-import { CartUpdatedEvent, OrderPlacedEvent } from '../../domain/events';
+import { CartUpdatedEvent, CustomerCreatedEvent, OrderPlacedEvent } from '../../domain/events';
 import { cartUpdatedEvent, orderPlacedEvent } from '../helpers/cart-events';
 import { consumerCampaign } from '../helpers/campaigns';
 import { type DeliveryStack, startDeliveryStack } from '../helpers/delivery-stack';
@@ -76,6 +76,50 @@ describe('consent policy in the chain step', () => {
 
     expect(await runStep(input)).toEqual({ status: 'skipped', reason: 'no_consent', endChain: false });
     expect(recipients()).not.toContain(email);
+  });
+
+  it('the newest statement by event time wins, across carts and event types, whatever the arrival order', async () => {
+    const email = `late-${randomUUID().slice(0, 8)}@example.com`;
+    const at = (minutes: number) => new Date(Date.now() + minutes * 60_000).toISOString();
+    const store = async (payload: { type: string; [field: string]: unknown }) => {
+      const event =
+        payload.type === 'cart.updated' ? CartUpdatedEvent.parse(payload) : CustomerCreatedEvent.parse(payload);
+      await storeCartEvent(delivery.database.db, { shopId, event, payload: event });
+    };
+    const cartAt = (minutes: number, marketingConsent: boolean) =>
+      cartUpdatedEvent({ customer: { email, marketingConsent }, updatedAt: at(minutes) });
+    const stepOf = (cart: ReturnType<typeof cartAt>): RunChainStepInput => ({
+      workflowId: `cart:${shopId}:${cart.data.id}`,
+      shopId,
+      cartId: cart.data.id,
+      campaign: consumerCampaign(),
+      stepIndex: 0,
+      enteredAt: Date.now(),
+      cart: CartUpdatedEvent.parse(cart).data,
+    });
+
+    // At minute 0 they withdrew consent on one cart. The shop's retry of a cart from minute -10,
+    // when they still consented, and their customer.created of minute -20 arrive after it.
+    const withdrawn = cartAt(0, false);
+    await store(withdrawn);
+    const older = cartAt(-10, true);
+    await store(older);
+    await store({
+      id: `evt-${randomUUID()}`,
+      type: 'customer.created',
+      occurredAt: at(-20),
+      data: {
+        customer: { id: `c-${randomUUID()}`, email, marketingConsent: true },
+        welcomeUrl: 'https://shop.example.com/w',
+      },
+    });
+    expect(await runStep(stepOf(older))).toEqual({ status: 'skipped', reason: 'no_consent', endChain: false });
+
+    // At minute 5 they consent again on a new cart: the newer statement wins, and they get the email.
+    const renewed = cartAt(5, true);
+    await store(renewed);
+    expect(await runStep(stepOf(renewed))).toMatchObject({ status: 'sent' });
+    expect(recipients()).toContain(email);
   });
 
   it('opt_in (the default): no consent, no email, even for a past buyer', async () => {

@@ -1,5 +1,5 @@
 import { execFile } from 'node:child_process';
-import { mkdtemp, readFile, stat } from 'node:fs/promises';
+import { mkdtemp, readFile, readdir, stat, writeFile } from 'node:fs/promises';
 import os from 'node:os';
 import path from 'node:path';
 import { afterAll, beforeAll, describe, expect, inject, it } from 'vitest';
@@ -96,11 +96,27 @@ describe('npm run privacy', () => {
     expect(await database.sql`select * from suppressions where email = ${email}`).toEqual([]);
   });
 
-  it('erase --yes removes the address from every table; a second export finds nothing', async () => {
-    const erased = await privacy(['erase', person.email, '--yes'], { TEMPORAL_ADDRESS: inject('temporalAddress') });
+  it('erase --yes removes the address from every table and the .eml copies; a second export finds nothing', async () => {
+    // Without SMTP_URL, `npm start` keeps every email it sent as an .eml file in OUTBOX_DIR.
+    const outbox = await mkdtemp(path.join(os.tmpdir(), 'cartflow-privacy-outbox-'));
+    const eml = (messageId: string, to: string) =>
+      `Return-Path: <shop@localhost>\r\nFrom: Shop <shop@localhost>\r\nTo: ${to}\r\nMessage-ID: ${messageId}\r\n` +
+      `Subject: Your cart\r\n\r\nHello ${to}\r\n`;
+    await writeFile(path.join(outbox, '2026-01-01T00-00-00-000Z-aaaa.eml'), eml('<cli-1@example.com>', person.email));
+    await writeFile(
+      path.join(outbox, '2026-01-01T00-00-01-000Z-bbbb.eml'),
+      eml('<other@example.com>', 'x@example.com'),
+    );
+
+    const erased = await privacy(['erase', person.email, '--yes'], {
+      TEMPORAL_ADDRESS: inject('temporalAddress'),
+      OUTBOX_DIR: outbox,
+    });
     expect(erased.stderr).toBe('');
     expect(erased.code).toBe(0);
     expect(erased.stdout).toContain('erased (shop shop-privacy-cli)');
+    expect(erased.stdout).toContain('outbox_files        1 file(s) deleted');
+    expect(await readdir(outbox)).toEqual(['2026-01-01T00-00-01-000Z-bbbb.eml']);
 
     const [customer] = await database.sql`select email, name from customers where shop_id = ${shopId}`;
     expect(customer?.email).toMatch(/@erased\.invalid$/);

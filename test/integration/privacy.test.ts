@@ -28,6 +28,8 @@ let client: Client;
 let app: ReturnType<typeof createApp>;
 const workflowIds: string[] = [];
 const cartsOf = { erin: [] as string[], bob: [] as string[] };
+/** The webhooks that named Erin, as the shop sent them: a shop may retry any of them after her erasure. */
+const erinEvents: Array<{ id: string }> = [];
 
 let workflows: ReturnType<typeof createCartWorkflows>;
 let relay: ReturnType<typeof createTestRelay>;
@@ -92,6 +94,7 @@ async function seedActivity(person: { email: string }, cartId: string) {
   await database.sql`insert into discount_codes (key, shop_id, code, cart_id, customer_id, type, value, expires_at, source)
     values (${`${shopId}:${cartId}:incentive`}, ${shopId}, ${`SAVE-${randomUUID().slice(0, 6)}`}, ${cartId},
       ${customer!.id}, 'percent', 10, now() + interval '3 days', 'builtin')`;
+  await database.sql`insert into unsubscribe_events (shop_id, message_id, scope) values (${shopId}, ${messageIds[1]!}, 'all')`;
   await database.sql`insert into suppressions (shop_id, email, reason, source, detail)
     values (${shopId}, ${person.email}, 'soft_bounce', 'smtp', ${`452 mailbox of ${person.email} full`})`;
   await database.sql`insert into category_opt_outs (shop_id, email, category) values (${shopId}, ${person.email}, 'welcome')`;
@@ -136,10 +139,13 @@ beforeAll(async () => {
       // Mixed case on the wire: the address is stored lower-cased, and found whatever the case.
       const event = cartUpdatedEvent({ customer: { email: person.email.toUpperCase(), name: person.name } });
       await postWebhook(event);
+      if (key === 'erin') erinEvents.push(event);
       cartsOf[key].push(event.data.id);
       workflowIds.push(cartWorkflowId({ shopId, cartId: event.data.id }));
     }
-    await postWebhook(orderPlacedEvent({ cartId: cartsOf[key][1]! }));
+    const order = orderPlacedEvent({ cartId: cartsOf[key][1]! });
+    await postWebhook(order);
+    if (key === 'erin') erinEvents.push(order);
     await seedActivity(person, cartsOf[key][0]!);
   }
   // The webhooks only stored the events: let the relay start the workflows the erase is to stop.
@@ -202,7 +208,26 @@ describe('privacy export', () => {
       expect(document[key], table).toHaveLength(count!.n);
       expect(count!.n, table).toBe(1);
     }
+    expect(exported(document.unsubscribeEvents, 'scope')).toEqual(['all']);
     expect(JSON.stringify(document)).not.toContain(bob.email);
+  });
+
+  it('shows money as a person reads it, in the currency beside it, not as stored', async () => {
+    const document = await readJson(await exportOf(erin.email));
+    // The webhooks said "52.30" EUR; PostgreSQL holds 52.3000 and the order 5230 cents.
+    expect(document.carts.map((cart: { total: string }) => cart.total)).toEqual(['52.30', '52.30']);
+    expect(document.orders).toEqual([expect.objectContaining({ total: '52.30', currency: 'EUR' })]);
+    expect(document.orders[0]).not.toHaveProperty('totalMinor');
+    expect(document.discountCodes).toEqual([expect.objectContaining({ type: 'percent', value: '10' })]);
+    for (const chain of document.chains) {
+      expect(chain).not.toHaveProperty('revenueMinor');
+      expect(chain.revenue).toMatch(/^\d+\.\d\d$/);
+    }
+    for (const message of document.messages) {
+      expect(message).not.toHaveProperty('attributedRevenueMinor');
+      expect(message.attributedRevenue).toMatch(/^\d+\.\d\d$/);
+    }
+    expect(JSON.stringify(document)).not.toMatch(/\d\.\d{4}"/);
   });
 
   it('says clearly when no data is held', async () => {
@@ -269,7 +294,7 @@ describe('privacy erase', () => {
     for (const workflowId of result.workflowsStopped) expect(erinWorkflows).toContain(workflowId);
     expect(result.tables).toMatchObject({
       customers: { action: 'anonymised', rows: 1 },
-      cart_events: { action: 'deleted', rows: 3 },
+      cart_events: { action: 'anonymised', rows: 3 },
       messages: { action: 'anonymised', rows: 2 },
       tracking_events: { action: 'anonymised', rows: 4 },
       suppressions: { action: 'deleted', rows: 1 },
@@ -304,5 +329,18 @@ describe('privacy erase', () => {
       expect.arrayContaining(['suppressions.email (1)', 'category_opt_outs.email (1)', 'delivery_events.email (1)']),
     );
     expect((await exportOf(erin.email)).status).toBe(404);
+  });
+
+  it("answers a late retry of an erased person's webhook as a duplicate: it brings nobody back", async () => {
+    // Runs after the erase above. A shop retries a webhook it thinks was lost, hours later.
+    for (const event of erinEvents) {
+      const response = await app.request('/webhooks/cart', signedRequest(event));
+      expect(response.status, event.id).toBe(200);
+      expect(await readJson(response)).toMatchObject({ status: 'duplicate', eventId: event.id });
+    }
+    await relay.deliver();
+    expect((await exportOf(erin.email)).status).toBe(404);
+    expect(await tablesContaining(erin.email)).toEqual([]);
+    expect(await tablesContaining(erin.name)).toEqual([]);
   });
 });

@@ -460,7 +460,12 @@ describe('POST /webhooks/shopify: topics', () => {
     const response = await send(redact, { topic: 'customers/redact' });
     expect(response.status).toBe(200);
     expect(await response.json()).toMatchObject({ status: 'erased' });
-    expect(await storedEvents(webhookId)).toBe(0);
+    // The webhook stays as a bodiless tombstone: Shopify's late retry of it is a duplicate.
+    const [stored] = await database.sql`select payload from cart_events where event_id = ${webhookId}`;
+    expect(stored?.payload).toEqual({ erased: true });
+    expect(await database.sql`select id from customers where email = ${body.email}`).toHaveLength(0);
+    const retried = await send(body, { topic: 'checkouts/create', webhookId });
+    expect(await retried.json()).toMatchObject({ status: 'duplicate' });
     expect(await database.sql`select id from customers where email = ${body.email}`).toHaveLength(0);
     const [cart] = await database.sql`select snapshot from carts where cart_id = ${body.token}`;
     expect(cart?.snapshot).toBeNull();

@@ -4,6 +4,7 @@ import pino from 'pino';
 import { afterAll, beforeAll, describe, expect, inject, it } from 'vitest';
 import { type ActivityDeps, createActivities } from '../../activities';
 import { createChainStopper } from '../../app/chain-stopper';
+import { erasePerson } from '../../app/privacy';
 import { suppress } from '../../db/suppression-store';
 import { emailKey } from '../../domain/email-address';
 import type { ChainStepResult } from '../../domain/chain';
@@ -415,6 +416,29 @@ describe('links that do not work', () => {
       expect((await app.request(`/u/${bad}`, oneClickRequest)).status).toBe(404);
       expect((await post(`/u/${bad}`, { action: 'all' })).status).toBe(404);
     }
+    expect(await suppressionsOf(email)).toEqual([]);
+  });
+
+  it('a link of an erased person: a page saying their data was erased, not that the link is broken', async () => {
+    const email = newAddress('erased');
+    const { path } = await sentEmail({ email, locale: 'ru' });
+    const english = await sentEmail({ email });
+    await erasePerson({ db: database.db }, { shopId, email });
+
+    const page = await app.request(path);
+    expect(page.status).toBe(410);
+    const html = await page.text();
+    expect(html).toContain('Ваши данные удалены');
+    expect(html).not.toContain('скопирована не полностью');
+    const englishPage = await (await app.request(english.path)).text();
+    expect(englishPage).toContain('Your data was erased');
+    expect(englishPage).toContain('no email goes to it');
+    expect(englishPage).not.toContain('copied incompletely');
+    // The mail program's one-click: done, nothing to unsubscribe, and nothing stored about the address.
+    const oneClick = await app.request(english.path, oneClickRequest);
+    expect(oneClick.status).toBe(200);
+    expect(await oneClick.text()).toContain('Your data was erased');
+    expect((await post(path, { action: 'resubscribe' })).status).toBe(410);
     expect(await suppressionsOf(email)).toEqual([]);
   });
 
