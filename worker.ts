@@ -9,6 +9,7 @@ import { openServices } from './app/services';
 import { exitWithError, isMain, parseNoArguments } from './app/process';
 import { requirePayloadCodec } from './codec/codec-config';
 import { reachTemporal } from './app/temporal-client';
+import { cartSearchAttributeKeys } from './app/search-attributes';
 import { onShutdownSignals } from './app/shutdown';
 import { databaseCheck, migrationsCheck, smtpCheck, temporalCheck } from './health/checks';
 import { serveHealth } from './health/serve';
@@ -94,7 +95,11 @@ export async function runWorker(): Promise<void> {
             checks: {
               database: databaseCheck(services.database.db),
               migrations: migrationsCheck(services.database.db),
-              temporal: temporalCheck({ connection, namespace: config.temporal.namespace }),
+              temporal: temporalCheck({
+                connection,
+                namespace: config.temporal.namespace,
+                searchAttributes: cartSearchAttributeKeys,
+              }),
               smtp: smtpCheck(services.activityDeps.mailer),
             },
           })
