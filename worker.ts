@@ -71,21 +71,15 @@ export async function runWorker(): Promise<void> {
       NativeConnection.connect(config.temporal.connection),
     );
     try {
-      const worker = await createWorker({
-        connection,
-        namespace: config.temporal.namespace,
-        taskQueue: config.TEMPORAL_TASK_QUEUE,
-        deps: services.activityDeps,
-        payloadCodec,
-        metrics,
-        shutdownGraceMs: config.SHUTDOWN_GRACE,
-      });
+      let worker: Worker | undefined;
+      // Before run() nothing is in flight: stopping is just leaving.
       const { draining } = onShutdownSignals({
         logger,
         graceMs: config.SHUTDOWN_GRACE,
-        // Before run() nothing is in flight: stopping is just leaving.
-        begin: () => (worker.getState() === 'RUNNING' ? worker.shutdown() : process.exit(0)),
+        begin: () => (worker?.getState() === 'RUNNING' ? worker.shutdown() : process.exit(0)),
       });
+      // Listening first: a port that cannot be had ends the start before a Worker holds the
+      // connection (closing it then would fail and hide why).
       const health = config.WORKER_HEALTH_PORT
         ? await serveHealth({
             host: config.HOST,
@@ -104,11 +98,20 @@ export async function runWorker(): Promise<void> {
             },
           })
         : undefined;
-      logger.info(
-        { taskQueue: config.TEMPORAL_TASK_QUEUE, healthPort: config.WORKER_HEALTH_PORT, metrics: metricsServer?.url },
-        'worker started',
-      );
       try {
+        worker = await createWorker({
+          connection,
+          namespace: config.temporal.namespace,
+          taskQueue: config.TEMPORAL_TASK_QUEUE,
+          deps: services.activityDeps,
+          payloadCodec,
+          metrics,
+          shutdownGraceMs: config.SHUTDOWN_GRACE,
+        });
+        logger.info(
+          { taskQueue: config.TEMPORAL_TASK_QUEUE, healthPort: config.WORKER_HEALTH_PORT, metrics: metricsServer?.url },
+          'worker started',
+        );
         await worker.run(); // returns after shutdown(), once in-flight tasks are done
       } finally {
         await health?.close();
