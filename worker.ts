@@ -1,4 +1,5 @@
 import { fileURLToPath } from 'node:url';
+import { warnMisspelledVariables } from './config/misspelled-variables';
 import type { PayloadCodec } from '@temporalio/common';
 import { NativeConnection, Worker, type WorkerOptions } from '@temporalio/worker';
 import { createActivities, type ActivityDeps } from './activities';
@@ -61,6 +62,7 @@ export async function runWorker(): Promise<void> {
   const payloadCodec = requirePayloadCodec(config);
   const logger = createLogger(config.LOG_LEVEL);
   installTemporalRuntime(logger, config, { ownSignals: true });
+  warnMisspelledVariables(logger);
   const metrics = createWorkerMetrics(createMetricsRegistry());
   const metricsServer = config.METRICS_PORT
     ? await serveMetrics({ registry: metrics.registry, host: config.METRICS_HOST, port: config.METRICS_PORT })
