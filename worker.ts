@@ -1,4 +1,5 @@
 import { fileURLToPath } from 'node:url';
+import { warnMisspelledVariables } from './config/misspelled-variables';
 import type { PayloadCodec } from '@temporalio/common';
 import { NativeConnection, Worker, type WorkerOptions } from '@temporalio/worker';
 import { createActivities, type ActivityDeps } from './activities';
@@ -9,6 +10,7 @@ import { openServices } from './app/services';
 import { exitWithError, isMain, parseNoArguments } from './app/process';
 import { requirePayloadCodec } from './codec/codec-config';
 import { reachTemporal } from './app/temporal-client';
+import { cartSearchAttributeKeys } from './app/search-attributes';
 import { onShutdownSignals } from './app/shutdown';
 import { databaseCheck, migrationsCheck, smtpCheck, temporalCheck } from './health/checks';
 import { serveHealth } from './health/serve';
@@ -60,6 +62,7 @@ export async function runWorker(): Promise<void> {
   const payloadCodec = requirePayloadCodec(config);
   const logger = createLogger(config.LOG_LEVEL);
   installTemporalRuntime(logger, config, { ownSignals: true });
+  warnMisspelledVariables(logger);
   const metrics = createWorkerMetrics(createMetricsRegistry());
   const metricsServer = config.METRICS_PORT
     ? await serveMetrics({ registry: metrics.registry, host: config.METRICS_HOST, port: config.METRICS_PORT })
@@ -70,21 +73,15 @@ export async function runWorker(): Promise<void> {
       NativeConnection.connect(config.temporal.connection),
     );
     try {
-      const worker = await createWorker({
-        connection,
-        namespace: config.temporal.namespace,
-        taskQueue: config.TEMPORAL_TASK_QUEUE,
-        deps: services.activityDeps,
-        payloadCodec,
-        metrics,
-        shutdownGraceMs: config.SHUTDOWN_GRACE,
-      });
+      let worker: Worker | undefined;
+      // Before run() nothing is in flight: stopping is just leaving.
       const { draining } = onShutdownSignals({
         logger,
         graceMs: config.SHUTDOWN_GRACE,
-        // Before run() nothing is in flight: stopping is just leaving.
-        begin: () => (worker.getState() === 'RUNNING' ? worker.shutdown() : process.exit(0)),
+        begin: () => (worker?.getState() === 'RUNNING' ? worker.shutdown() : process.exit(0)),
       });
+      // Listening first: a port that cannot be had ends the start before a Worker holds the
+      // connection (closing it then would fail and hide why).
       const health = config.WORKER_HEALTH_PORT
         ? await serveHealth({
             host: config.HOST,
@@ -94,16 +91,29 @@ export async function runWorker(): Promise<void> {
             checks: {
               database: databaseCheck(services.database.db),
               migrations: migrationsCheck(services.database.db),
-              temporal: temporalCheck({ connection, namespace: config.temporal.namespace }),
+              temporal: temporalCheck({
+                connection,
+                namespace: config.temporal.namespace,
+                searchAttributes: cartSearchAttributeKeys,
+              }),
               smtp: smtpCheck(services.activityDeps.mailer),
             },
           })
         : undefined;
-      logger.info(
-        { taskQueue: config.TEMPORAL_TASK_QUEUE, healthPort: config.WORKER_HEALTH_PORT, metrics: metricsServer?.url },
-        'worker started',
-      );
       try {
+        worker = await createWorker({
+          connection,
+          namespace: config.temporal.namespace,
+          taskQueue: config.TEMPORAL_TASK_QUEUE,
+          deps: services.activityDeps,
+          payloadCodec,
+          metrics,
+          shutdownGraceMs: config.SHUTDOWN_GRACE,
+        });
+        logger.info(
+          { taskQueue: config.TEMPORAL_TASK_QUEUE, healthPort: config.WORKER_HEALTH_PORT, metrics: metricsServer?.url },
+          'worker started',
+        );
         await worker.run(); // returns after shutdown(), once in-flight tasks are done
       } finally {
         await health?.close();

@@ -1,4 +1,5 @@
 import path from 'node:path';
+import { warnMisspelledVariables } from '../config/misspelled-variables';
 import { Client, Connection } from '@temporalio/client';
 import type { PayloadCodec } from '@temporalio/common';
 import { NativeConnection } from '@temporalio/worker';
@@ -31,6 +32,7 @@ import { smtpCheck } from '../health/checks';
 export async function runStart(): Promise<void> {
   const config = loadConfig();
   const logger = createLogger(config.LOG_LEVEL);
+  warnMisspelledVariables(logger);
   installTemporalRuntime(logger, config, { ownSignals: true });
   const cleanups: Array<() => Promise<void>> = [];
   const banner: string[] = [];

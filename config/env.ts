@@ -377,6 +377,31 @@ const CheckedEnvSchema = EnvSchema.refine(
 
 export type Env = z.infer<typeof EnvSchema>;
 
+/** What @temporalio/envconfig reads (TEMPORAL_GRPC_META_<header> aside): Temporal's own names, not in EnvSchema. */
+const TEMPORAL_ENVCONFIG_VARIABLES = [
+  'TEMPORAL_ADDRESS',
+  'TEMPORAL_NAMESPACE',
+  'TEMPORAL_API_KEY',
+  'TEMPORAL_CODEC_AUTH',
+  'TEMPORAL_CONFIG_FILE',
+  'TEMPORAL_PROFILE',
+  'TEMPORAL_TLS',
+  'TEMPORAL_TLS_CLIENT_CERT_PATH',
+  'TEMPORAL_TLS_CLIENT_CERT_DATA',
+  'TEMPORAL_TLS_CLIENT_KEY_PATH',
+  'TEMPORAL_TLS_CLIENT_KEY_DATA',
+  'TEMPORAL_TLS_SERVER_CA_CERT_PATH',
+  'TEMPORAL_TLS_SERVER_CA_CERT_DATA',
+  'TEMPORAL_TLS_SERVER_NAME',
+  'TEMPORAL_TLS_DISABLE_HOST_VERIFICATION',
+];
+
+/** Every variable a cartflow process reads. */
+export const KNOWN_VARIABLES: ReadonlySet<string> = new Set([
+  ...Object.keys(EnvSchema.shape),
+  ...TEMPORAL_ENVCONFIG_VARIABLES,
+]);
+
 export interface TemporalConfig {
   /** Unset means: start the embedded dev server (only `npm start` does that). */
   address: string | undefined;

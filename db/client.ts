@@ -57,7 +57,9 @@ export async function withDatabase<T>(options: DatabaseOptions, use: (database: 
 const migrationsFolder = fileURLToPath(new URL('./migrations', import.meta.url));
 
 export async function openDatabase(options: DatabaseOptions): Promise<Database> {
-  if ('url' in options) return openPostgres({ url: options.url, max: 10, description: redactUrl(options.url) });
+  if ('url' in options) {
+    return openPostgres({ url: options.url, max: 10, description: redactUrl(options.url), lockMigrations: true });
+  }
   const embedded = await openEmbedded(options);
   const where = `PGlite in ${options.pgliteDir}`;
   switch (embedded.kind) {
@@ -93,15 +95,37 @@ export async function openDatabase(options: DatabaseOptions): Promise<Database> 
   }
 }
 
-function openPostgres(options: { url: string; max: number; description: string }): Database {
+/** pg_advisory_lock key of the migrations: any fixed number no other program on the database uses. */
+const MIGRATION_LOCK = 0x6361_7274_666c_6f77n; // "cartflow"
+
+/**
+ * `lockMigrations`: every process migrates at start, and several start at once (a deploy, a
+ * scale-out). drizzle reads what is applied before its transaction, so two of them would both
+ * apply the same migration and one would die on `duplicate key … pg_type_typname_nsp_index`. A
+ * session advisory lock on a connection of its own makes them take turns; the second then finds
+ * nothing to apply. (Not for embedded PGlite: one process serves it, its clients share one session.)
+ */
+function openPostgres(options: { url: string; max: number; description: string; lockMigrations?: boolean }): Database {
   const sql = postgres(options.url, { max: options.max, onnotice: () => {} });
   const db = drizzlePostgres(sql, { schema });
+  const migrate = () => migratePostgres(db, { migrationsFolder });
   return {
     db: db as unknown as Db,
-    migrate: () => migratePostgres(db, { migrationsFolder }),
+    migrate: options.lockMigrations ? () => withMigrationLock(options.url, migrate) : migrate,
     close: () => sql.end({ timeout: 5 }),
     description: options.description,
   };
+}
+
+async function withMigrationLock(url: string, migrate: () => Promise<void>): Promise<void> {
+  const lock = postgres(url, { max: 1, onnotice: () => {} });
+  try {
+    await lock`select pg_advisory_lock(${MIGRATION_LOCK.toString()}::bigint)`;
+    // Released with the session when the connection ends, also if the migration fails.
+    await migrate();
+  } finally {
+    await lock.end({ timeout: 5 });
+  }
 }
 
 function redactUrl(url: string): string {

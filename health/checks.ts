@@ -90,25 +90,56 @@ export function migrationsCheck(db: Db): HealthCheck {
 /** What both Temporal connections (the client's and the worker's native one) offer. */
 export interface TemporalConnectionLike {
   workflowService: { describeNamespace(request: { namespace: string }): Promise<unknown> };
+  operatorService: {
+    listSearchAttributes(request: { namespace: string }): Promise<{ customAttributes?: Record<string, number> | null }>;
+  };
   withDeadline<T>(deadline: number, fn: () => Promise<T>): Promise<T>;
 }
 
+/** A search attribute the workflows set, as `defineSearchAttributeKey` gives it (type `KEYWORD`, …). */
+export interface RequiredSearchAttribute {
+  name: string;
+  type: string;
+}
+
 /**
- * Temporal's frontend answers for the namespace (a cheap DescribeNamespace). Its gRPC deadline is
- * inside the check's timeout, so a retrying client gives up by itself instead of in the background.
+ * Temporal's frontend answers for the namespace, and the namespace has the search attributes
+ * cartflow's workflows are started with: without them Temporal refuses every start, so webhooks
+ * would be accepted and never become emails. Its gRPC deadline is inside the check's timeout, so a
+ * retrying client gives up by itself instead of in the background.
  */
 export function temporalCheck({
   connection,
   namespace,
+  searchAttributes,
   deadlineMs = CHECK_TIMEOUT_MS - 500,
 }: {
   connection: TemporalConnectionLike;
   namespace: string;
+  searchAttributes: readonly RequiredSearchAttribute[];
   deadlineMs?: number;
 }): HealthCheck {
   return async () => {
-    await connection.withDeadline(Date.now() + deadlineMs, () =>
-      connection.workflowService.describeNamespace({ namespace }),
+    const { customAttributes } = await connection.withDeadline(Date.now() + deadlineMs, async () => {
+      await connection.workflowService.describeNamespace({ namespace });
+      return connection.operatorService.listSearchAttributes({ namespace });
+    });
+    const { temporal } = (await import('@temporalio/proto')).default;
+    const typeName = (value: number | undefined) =>
+      value === undefined
+        ? undefined
+        : String(temporal.api.enums.v1.IndexedValueType[value]).replace(/^INDEXED_VALUE_TYPE_/, '');
+    const wrong = searchAttributes.filter(({ name, type }) => typeName(customAttributes?.[name]) !== type);
+    if (wrong.length === 0) return;
+    const missing = wrong.filter(({ name }) => customAttributes?.[name] === undefined);
+    const mistyped = wrong.filter(({ name }) => customAttributes?.[name] !== undefined);
+    const reasons = [
+      ...(missing.length > 0 ? [`lacks the search attributes ${missing.map(({ name }) => name).join(', ')}`] : []),
+      ...mistyped.map(({ name, type }) => `has ${name} as ${typeName(customAttributes?.[name])}, not ${type}`),
+    ];
+    throw new CheckFailure(
+      `namespace ${namespace} ${reasons.join(' and ')}: Temporal refuses cartflow's workflows until they exist ` +
+        `(temporal operator search-attribute create --type Keyword --name …, see docs/production.md)`,
     );
   };
 }

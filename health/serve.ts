@@ -1,6 +1,6 @@
-import { serve } from '@hono/node-server';
 import { Hono } from 'hono';
 import { drainHttpServer } from '../app/shutdown';
+import { listenHttp } from '../server/listen';
 import { securityHeaders } from '../server/security-headers';
 import { type HealthRoutesDeps, healthRoutes } from './routes';
 
@@ -14,11 +14,8 @@ export async function serveHealth({
   app.use('*', securityHeaders());
   app.route('/', healthRoutes(deps));
   app.notFound((c) => c.json({ error: 'not_found', message: 'this port serves /healthz and /readyz only' }, 404));
-  const server = serve({ fetch: app.fetch, hostname: host, port });
-  await new Promise<void>((resolve, reject) => {
-    server.once('listening', resolve);
-    server.once('error', reject);
-  });
+  // Only the worker serves health on a port of its own: WORKER_HEALTH_PORT moves it.
+  const server = await listenHttp(app, { host, port, portVariable: 'WORKER_HEALTH_PORT' });
   deps.logger.info({ host, port }, 'health endpoints listening');
   return { close: () => drainHttpServer(server, 1_000) };
 }

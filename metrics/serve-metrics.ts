@@ -1,6 +1,7 @@
 import { createServer } from 'node:http';
 import type { AddressInfo } from 'node:net';
 import type { Registry } from 'prom-client';
+import { listenFailure } from '../config/listen-error';
 
 export interface MetricsServer {
   url: string;
@@ -28,7 +29,9 @@ export async function serveMetrics({
     );
   });
   await new Promise<void>((resolve, reject) => {
-    server.once('error', reject);
+    server.once('error', (error) =>
+      reject(listenFailure(error, { host, port, portVariable: 'METRICS_PORT', hostVariable: 'METRICS_HOST' })),
+    );
     server.listen(port, host, () => resolve());
   });
   const { address, port: bound } = server.address() as AddressInfo;

@@ -18,6 +18,7 @@ import { createOutboxRelay, type OutboxWake } from './outbox-relay';
 import { softBounceRule } from '../app/bounces';
 import { createChainStopper } from '../app/chain-stopper';
 import { createShopCampaigns } from '../app/shop-campaigns';
+import { cartSearchAttributeKeys } from '../app/search-attributes';
 import { databaseCheck, type HealthCheck, migrationsCheck, temporalCheck } from '../health/checks';
 
 export interface AppFromConfigInput {
@@ -115,7 +116,11 @@ export function createAppFromConfig(input: AppFromConfigInput) {
     readiness: {
       database: databaseCheck(db),
       migrations: migrationsCheck(db),
-      temporal: temporalCheck({ connection: client.connection, namespace: config.temporal.namespace }),
+      temporal: temporalCheck({
+        connection: client.connection,
+        namespace: config.temporal.namespace,
+        searchAttributes: cartSearchAttributeKeys,
+      }),
       ...input.extraReadiness,
     },
     draining: input.draining,

@@ -1,4 +1,5 @@
 import type { ServerType } from '@hono/node-server';
+import { warnMisspelledVariables } from '../config/misspelled-variables';
 import { loadConfig } from '../config/env';
 import { ServerVariables, requireExternal } from '../config/require-external';
 import { createLogger } from '../config/logger';
@@ -24,6 +25,7 @@ export async function runServer(): Promise<void> {
   const config = requireExternal(loadConfig(), ServerVariables);
   const payloadCodec = requirePayloadCodec(config);
   const logger = createLogger(config.LOG_LEVEL);
+  warnMisspelledVariables(logger);
   const database = await openMigratedDatabase(config);
   const campaigns = await loadCampaignFiles(config);
   const temporal = await connectTemporalClient(config, payloadCodec);

@@ -1,4 +1,5 @@
 import { loadConfig } from '../config/env';
+import { warnMisspelledVariables } from '../config/misspelled-variables';
 import { RelayVariables, requireExternal } from '../config/require-external';
 import { createLogger } from '../config/logger';
 import { exitWithError, isMain, parseNoArguments } from '../app/process';
@@ -23,6 +24,7 @@ export async function runRelay(): Promise<void> {
   const config = requireExternal(loadConfig(), RelayVariables);
   const payloadCodec = requirePayloadCodec(config);
   const logger = createLogger(config.LOG_LEVEL);
+  warnMisspelledVariables(logger);
   // Before the database and Temporal connections exist, so every thread they start inherits it.
   const nice = lowerPriority(config.OUTBOX_RELAY_NICE, logger);
   const database = await openMigratedDatabase(config);

@@ -42,11 +42,14 @@ const baseEnv = (taskQueue: string) => ({
   LOG_LEVEL: 'info',
 });
 
-async function startServer(): Promise<{ server: WorkerProcess; port: number }> {
+async function startServer({ npmScript }: { npmScript?: string } = {}): Promise<{
+  server: WorkerProcess;
+  port: number;
+}> {
   const port = await freePort();
   const server = startWorkerProcess(
     { ...baseEnv(`shutdown-${randomUUID()}`), WEBHOOK_SECRET: TEST_SECRET, HOST: '127.0.0.1', PORT: String(port) },
-    { script: 'server/main.ts' },
+    npmScript ? { npmScript } : { script: 'server/main.ts' },
   );
   await server.waitForLine(/http server listening/);
   return { server, port };
@@ -96,6 +99,20 @@ describe('npm run server on SIGTERM', () => {
     expect(answered.headers.connection).toBe('close');
     expect(await server.exited).toEqual({ code: 0, signal: null });
     expect(server.output()).toMatch(/http server stopped/);
+  });
+
+  it('through npm, as docker-compose runs it: SIGTERM to npm reaches the server, which drains and exits 0', async () => {
+    // docker stop signals npm (PID 1's child); the server must get it too, or it is killed
+    // mid-request after stop_grace_period with nothing drained.
+    const { server, port } = await startServer({ npmScript: 'server' });
+    const inFlight = await webhookInFlight(port);
+    server.signal('SIGTERM');
+    await server.waitForLine(/shutting down/);
+    inFlight.finish();
+    expect((await inFlight.response).status).toBe(202);
+    expect(await server.exited).toEqual({ code: 0, signal: null });
+    expect(server.output()).toMatch(/http server stopped/);
+    await expect(fetch(`http://127.0.0.1:${port}/healthz`)).rejects.toThrow();
   });
 
   it('a second, different signal exits at once without waiting for the request', async () => {

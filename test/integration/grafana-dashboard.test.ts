@@ -56,6 +56,14 @@ describe('the Grafana dashboard', () => {
     }
   });
 
+  it('charts the latency of chain steps, which the worker runs as local activities', () => {
+    // The SDK reports a local activity under temporal_local_activity_*, never temporal_activity_*
+    // (checked on a worker's TEMPORAL_METRICS_PORT after a chain): a panel on the latter alone stays empty.
+    const panel = dashboard.panels.find((candidate) => candidate.title === 'Activity execution latency p95 (SDK)');
+    const exprs = (panel?.targets ?? []).map((target) => target.expr ?? '');
+    expect(exprs.some((expr) => expr.includes('temporal_local_activity_execution_latency_seconds_bucket'))).toBe(true);
+  });
+
   it('runs every SQL panel and the campaign variable on the analytics views', async () => {
     const queries = [
       ...targets().flatMap(({ target }) => (target.rawSql ? [target.rawSql] : [])),

@@ -1,6 +1,8 @@
+import { randomUUID } from 'node:crypto';
 import { Client, Connection } from '@temporalio/client';
 import pino from 'pino';
 import { afterAll, beforeAll, describe, expect, inject, it } from 'vitest';
+import { cartSearchAttributeKeys } from '../../app/search-attributes';
 import { type HealthCheck, databaseCheck, migrationsCheck, runChecks, temporalCheck } from '../../health/checks';
 import { type AppConfig, type AppDeps, createApp } from '../../server/app';
 import { createCartWorkflows } from '../../server/cart-workflows';
@@ -8,6 +10,7 @@ import { DEFAULT_HTML_CSP } from '../../server/security-headers';
 import { TEST_SECRET, cartUpdatedEvent, signedRequest } from '../helpers/cart-events';
 import { consumerCampaign } from '../helpers/campaigns';
 import { createTestDatabase, type TestDatabase } from '../helpers/database';
+import { eventually } from '../helpers/eventually';
 import { oneClickRequest } from '../helpers/unsubscribe-links';
 
 // Health, security headers and rate limits of the HTTP app, over app.request(), against real
@@ -57,10 +60,10 @@ function appWith({
   });
 }
 
-const readiness = (temporal: Connection = connection): Record<string, HealthCheck> => ({
+const readiness = (temporal: Connection = connection, namespace = 'default'): Record<string, HealthCheck> => ({
   database: databaseCheck(database.db),
   migrations: migrationsCheck(database.db),
-  temporal: temporalCheck({ connection: temporal, namespace: 'default' }),
+  temporal: temporalCheck({ connection: temporal, namespace, searchAttributes: cartSearchAttributeKeys }),
 });
 
 describe('GET /healthz and /readyz', () => {
@@ -100,6 +103,47 @@ describe('GET /healthz and /readyz', () => {
     expect(text).not.toContain('127.0.0.1');
     expect(text).not.toContain(new URL(database.url).password || 'no-password');
     expect(text).not.toContain(new URL(database.url).pathname.slice(1));
+  });
+
+  it('/readyz: 503 naming the search attributes a namespace lacks, since Temporal would refuse every chain', async () => {
+    // A real namespace of the suite's dev server without cartflow's attributes, as on a cluster
+    // where the set-up step of docs/production.md was skipped: webhooks would get 202 and no email.
+    const namespace = `readyz-no-attributes-${randomUUID().slice(0, 8)}`;
+    const { temporal } = (await import('@temporalio/proto')).default;
+    await connection.workflowService.registerNamespace(
+      temporal.api.workflowservice.v1.RegisterNamespaceRequest.fromObject({
+        namespace,
+        workflowExecutionRetentionPeriod: { seconds: 24 * 3600 },
+      }),
+    );
+    // The frontend serves a new namespace once its cache has it; until then the answer is NotFound.
+    const body = await eventually(async () => {
+      const response = await appWith({ readiness: readiness(connection, namespace) }).request('/readyz');
+      expect(response.status).toBe(503);
+      const answer = (await response.json()) as { checks: { temporal: { error: string } } };
+      expect(answer.checks.temporal.error).toContain('lacks the search attributes');
+      return answer;
+    }, 30_000);
+    expect(body).toMatchObject({ status: 'unavailable', failing: ['temporal'] });
+    for (const name of ['CartflowCampaign', 'CartflowSegment', 'CartflowStep', 'CartflowStatus', 'CartflowShop']) {
+      expect(body.checks.temporal.error).toContain(name);
+    }
+    expect(body.checks.temporal.error).toContain('docs/production.md');
+
+    // Once they exist (as Keyword), the same namespace is ready.
+    await connection.operatorService.addSearchAttributes({
+      namespace,
+      searchAttributes: Object.fromEntries(
+        cartSearchAttributeKeys.map(({ name }) => [
+          name,
+          temporal.api.enums.v1.IndexedValueType.INDEXED_VALUE_TYPE_KEYWORD,
+        ]),
+      ),
+    });
+    await eventually(async () => {
+      const response = await appWith({ readiness: readiness(connection, namespace) }).request('/readyz');
+      expect(await response.json()).toMatchObject({ status: 'ok', checks: { temporal: { status: 'ok' } } });
+    }, 30_000);
   });
 
   it('/readyz: 503 naming the migrations when the database lacks the newest one', async () => {
