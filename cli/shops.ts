@@ -18,10 +18,17 @@ import {
 } from '../db/shop-store';
 import { EmailAddress } from '../domain/email-address';
 import { LocalizedText } from '../domain/localized-text';
-import { Currencies, type DiscountSourceSetting, ShopId, ShopifyApiVersion, ShopifyDomain } from '../domain/shop';
+import {
+  Currencies,
+  type DiscountSourceSetting,
+  FromName,
+  ShopId,
+  ShopifyApiVersion,
+  ShopifyDomain,
+} from '../domain/shop';
 import { type DkimOptions, shopDkimOf } from './shop-dkim-options';
 import { writeColumns } from './text-table';
-import { UsageError } from './usage-error';
+import { OptionValueError, UsageError } from './usage-error';
 
 // `cartflow shops add|list|rotate-secret|set-dkim|remove`: the shops this install serves besides the default
 // one (SHOP_ID and its environment variables). Secrets are printed once, by add and rotate-secret,
@@ -60,6 +67,13 @@ const postalAddressArgument = (value: string): LocalizedText => {
     throw new InvalidArgumentError('starts with "{" but is not JSON; give one address or {"default":"…","ru":"…"}');
   }
   return parsedBy(LocalizedText)(json as string);
+};
+
+/** Not through parsedBy: commander would echo a name with a line break as given, over two lines. */
+const fromNameArgument = (value: string): string => {
+  const parsed = FromName.safeParse(value);
+  if (!parsed.success) throw new OptionValueError(`--from-name ${parsed.error.issues[0]?.message}`);
+  return parsed.data;
 };
 
 const currenciesArgument = (value: string) =>
@@ -195,7 +209,7 @@ export function shopsProgram(): Command {
       parsedBy(ShopifyDomain),
     )
     .option('--secret-file <file>', "read the webhook secret from this file (Shopify: the app's client secret)")
-    .option('--from-name <name>', 'sender name in the From header')
+    .option('--from-name <name>', 'sender name in the From header', fromNameArgument)
     .option('--from-address <email>', 'sender address (default: MAIL_FROM)', parsedBy(EmailAddress))
     .option('--reply-to <email>', 'Reply-To address', parsedBy(EmailAddress))
     .option(

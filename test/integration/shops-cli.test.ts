@@ -92,6 +92,26 @@ describe('npm run shops', () => {
     for (const id of ['no-address', 'as-install']) expect((await cli('remove', id)).code).toBe(0);
   });
 
+  it('add refuses a --from-name that is not one line of plain text (header injection, bidi override): one line, nothing stored', async () => {
+    const injected = await cli(
+      'add',
+      'inject',
+      '--from-name',
+      'Evil Shop\r\nBcc: victim@evil.example',
+      '--from-address',
+      'a@b.example',
+    );
+    expect(injected).toMatchObject({
+      code: 2,
+      stderr:
+        'cartflow: --from-name must be one line of text: no line break, control or bidi override character (found U+000D)\n',
+    });
+    const reversed = await cli('add', 'inject', '--from-name', 'Shop \u202Egpj.exe', '--from-address', 'a@b.example');
+    expect(reversed.code).toBe(2);
+    expect(reversed.stderr).toContain('(found U+202E)');
+    expect(await findShop(database.db, 'inject')).toBeUndefined();
+  });
+
   it('a Shopify shop takes its client secret from a file (never printed); a taken, the default or a bad domain is refused', async () => {
     const file = await secretFile('client-secret', 'shpss_0123456789abcdef0123456789abcdef');
     const added = await cli(
