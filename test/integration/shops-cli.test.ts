@@ -97,7 +97,7 @@ describe('npm run shops', () => {
     for (const id of ['no-address', 'as-install']) expect((await cli('remove', id)).code).toBe(0);
   });
 
-  it("add of a shop with its own From domain that no DKIM key covers says its mail fails DMARC; one DKIM_DOMAIN covers needs none", async () => {
+  it('add of a shop with its own From domain that no DKIM key covers says its mail fails DMARC; one DKIM_DOMAIN covers needs none', async () => {
     const other = await cli('add', 'unsigned', '--from-address', 'hi@unsigned.example', '--postal-address', 'Street 1');
     expect(other).toMatchObject({ code: 0, stderr: dkimNote('unsigned', 'unsigned.example') });
     const withInstallKey = (...args: string[]) =>
