@@ -14,7 +14,7 @@ export interface DeliveryDeps {
   db: Db;
   mailer: Mailer;
   templates: TemplateRenderer;
-  /** Right-hand side of generated Message-IDs, e.g. the sending domain. */
+  /** Right-hand side of generated Message-IDs and the List-Id namespace (MAIL_FROM's domain); a shop's own From domain replaces it. */
   messageIdDomain: string;
   /** A 5xx at SMTP time is a hard bounce: suppress the address (app/bounces.ts). */
   onPermanentFailure?: (failure: {
@@ -96,7 +96,9 @@ export async function deliverEmail(deps: DeliveryDeps, input: DeliverEmailInput)
     ...(postalAddress ? { postalAddress } : {}),
     ...(shop?.name ? { shopName: shop.name } : {}),
   });
-  const messageIdHeader = messageIdFor(input.key, deps.messageIdDomain);
+  // A shop with its own From names its own domain in Message-ID and List-Id, not the install's.
+  const senderDomain = shop?.senderDomain ?? deps.messageIdDomain;
+  const messageIdHeader = messageIdFor(input.key, senderDomain);
   const email = outgoingEmail({
     rendered,
     to: input.to,
@@ -114,7 +116,7 @@ export async function deliverEmail(deps: DeliveryDeps, input: DeliverEmailInput)
             shopId: input.shopId,
             campaignId: input.campaign?.id,
             step: input.step,
-            domain: deps.messageIdDomain,
+            domain: senderDomain,
           },
         }
       : {}),

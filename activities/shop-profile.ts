@@ -16,6 +16,11 @@ export interface ShopProfile {
   shopApi?: ShopDiscountApi;
   /** Its own DKIM key (aligned with its From domain); absent: the install's DKIM_* sign its mail. */
   dkim?: DkimSettings;
+  /**
+   * Its From address's domain (A-labels): the right-hand side of its Message-IDs and the namespace
+   * of its List-Id, so its mail names its own domain, not the install's; absent: MAIL_FROM's.
+   */
+  senderDomain?: string;
 }
 
 /** Looks shops up for the activities (app/shop-profiles.ts builds it from the `shops` table). */

@@ -20,8 +20,9 @@ const REFUSALS = [
   'UsageError',
   'UnknownShopError',
 ];
-// A bad option value found after commander parsed it (a date range, an unknown campaign id).
-const BAD_INPUT = ['ReportInputError'];
+// A bad option value found after commander parsed it (a date range, an unknown campaign id), or
+// one whose text commander must not echo (cli/usage-error.ts).
+const BAD_INPUT = ['ReportInputError', 'OptionValueError'];
 
 /**
  * Prints an error the way every cartflow command does and returns its exit code: a refusal or a

@@ -80,7 +80,11 @@ export function createShopProfiles({
       const shop = await rowOf(shopId);
       if (!shop) return (await installHasShops()) ? 'unknown' : 'default';
       const profile: ShopProfile = {};
-      if (shop.fromAddress) profile.from = fromHeader({ name: shop.fromName, address: shop.fromAddress });
+      if (shop.fromAddress) {
+        profile.from = fromHeader({ name: shop.fromName, address: shop.fromAddress });
+        // Stored canonical (domain in A-labels), so it is fit for a Message-ID as it is.
+        profile.senderDomain = shop.fromAddress.slice(shop.fromAddress.lastIndexOf('@') + 1);
+      }
       // A second shop's welcome must not say "How Cartflow Shop works": its own name, as in From.
       if (shop.fromName) profile.name = shop.fromName;
       if (shop.replyTo) profile.replyTo = shop.replyTo;

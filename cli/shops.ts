@@ -16,12 +16,20 @@ import {
   rotateShopSecret,
   setShopDkim,
 } from '../db/shop-store';
-import { EmailAddress } from '../domain/email-address';
+import { EmailAddress, asciiDomain } from '../domain/email-address';
 import { LocalizedText } from '../domain/localized-text';
-import { Currencies, type DiscountSourceSetting, ShopId, ShopifyApiVersion, ShopifyDomain } from '../domain/shop';
+import {
+  Currencies,
+  type DiscountSourceSetting,
+  FromName,
+  ShopId,
+  ShopifyApiVersion,
+  ShopifyDomain,
+} from '../domain/shop';
 import { type DkimOptions, shopDkimOf } from './shop-dkim-options';
+import { dkimAlignsWithFrom } from '../domain/shop-dkim';
 import { writeColumns } from './text-table';
-import { UsageError } from './usage-error';
+import { OptionValueError, UsageError } from './usage-error';
 
 // `cartflow shops add|list|rotate-secret|set-dkim|remove`: the shops this install serves besides the default
 // one (SHOP_ID and its environment variables). Secrets are printed once, by add and rotate-secret,
@@ -37,6 +45,25 @@ const parsedBy =
     if (!parsed.success) throw new InvalidArgumentError(parsed.error.issues.map((issue) => issue.message).join('; '));
     return parsed.data;
   };
+
+/**
+ * A shop with a From domain of its own and no key of its own is signed with DKIM_*: unless that
+ * key's domain covers its From domain (or its relay signs for it), DMARC fails and Gmail, Yahoo and
+ * Outlook junk or refuse its bulk mail. Said, not refused: the relay may sign for it.
+ */
+function dkimAlignmentWarning(shop: { id: string; fromAddress: string }, installDkimDomain: string | undefined) {
+  const fromDomain = shop.fromAddress.slice(shop.fromAddress.lastIndexOf('@') + 1);
+  if (installDkimDomain && dkimAlignsWithFrom({ dkimDomain: installDkimDomain, fromDomain })) return '';
+  const installKey = installDkimDomain
+    ? `DKIM_DOMAIN (${installDkimDomain}) does not cover it`
+    : 'DKIM_DOMAIN is unset';
+  return (
+    `note: shop ${shop.id} sends from ${fromDomain} without a DKIM key of its own and ${installKey}: ` +
+    `unless your SMTP relay signs for ${fromDomain}, receivers that check DMARC (Gmail, Yahoo, Outlook) ` +
+    `junk or refuse its mail. Give it one: cartflow shops set-dkim ${shop.id} --dkim-selector <selector> ` +
+    '--dkim-key-file <pem file> (docs/shops.md#dkim-for-each-shop)\n'
+  );
+}
 
 /**
  * A shop that sends under its own name but names no postal address shows the install's in its
@@ -60,6 +87,13 @@ const postalAddressArgument = (value: string): LocalizedText => {
     throw new InvalidArgumentError('starts with "{" but is not JSON; give one address or {"default":"…","ru":"…"}');
   }
   return parsedBy(LocalizedText)(json as string);
+};
+
+/** Not through parsedBy: commander would echo a name with a line break as given, over two lines. */
+const fromNameArgument = (value: string): string => {
+  const parsed = FromName.safeParse(value);
+  if (!parsed.success) throw new OptionValueError(`--from-name ${parsed.error.issues[0]?.message}`);
+  return parsed.data;
 };
 
 const currenciesArgument = (value: string) =>
@@ -87,12 +121,22 @@ async function secretFrom(file: string): Promise<string> {
   return text;
 }
 
-async function withShops<T>(
-  run: (database: Database, defaults: { shopId: string; shopifyDomain?: string }) => Promise<T>,
-) {
+interface InstallDefaults {
+  shopId: string;
+  shopifyDomain?: string;
+  /** DKIM_DOMAIN as A-labels: what the install's key signs for (unset: nothing). */
+  dkimDomain?: string;
+}
+
+async function withShops<T>(run: (database: Database, defaults: InstallDefaults) => Promise<T>) {
   const config = loadConfig();
+  const dkimDomain = config.DKIM_DOMAIN ? asciiDomain(config.DKIM_DOMAIN) : undefined;
   return withDatabase(configuredDatabase(config), (database) =>
-    run(database, { shopId: config.SHOP_ID, shopifyDomain: config.SHOPIFY_SHOP_DOMAIN }),
+    run(database, {
+      shopId: config.SHOP_ID,
+      shopifyDomain: config.SHOPIFY_SHOP_DOMAIN,
+      ...(dkimDomain?.ok ? { dkimDomain: dkimDomain.value } : {}),
+    }),
   );
 }
 
@@ -195,7 +239,7 @@ export function shopsProgram(): Command {
       parsedBy(ShopifyDomain),
     )
     .option('--secret-file <file>', "read the webhook secret from this file (Shopify: the app's client secret)")
-    .option('--from-name <name>', 'sender name in the From header')
+    .option('--from-name <name>', 'sender name in the From header', fromNameArgument)
     .option('--from-address <email>', 'sender address (default: MAIL_FROM)', parsedBy(EmailAddress))
     .option('--reply-to <email>', 'Reply-To address', parsedBy(EmailAddress))
     .option(
@@ -240,7 +284,7 @@ export function shopsProgram(): Command {
       }
       const given = options.secretFile ? await secretFrom(options.secretFile) : undefined;
       const secret = given ?? generateWebhookSecret();
-      const added = await withShops(async (database, defaults) => {
+      const { added, installDkimDomain } = await withShops(async (database, defaults) => {
         if (id === defaults.shopId)
           throw new UsageError(
             `shop ${id} is this install's default shop (SHOP_ID): it is configured by environment variables`,
@@ -249,7 +293,7 @@ export function shopsProgram(): Command {
           throw new UsageError(
             `${options.shopifyDomain} is the default shop's SHOPIFY_SHOP_DOMAIN; pick another domain`,
           );
-        return addShop(database.db, {
+        const row = await addShop(database.db, {
           id,
           platform: options.platform,
           shopifyDomain: options.shopifyDomain ?? null,
@@ -264,6 +308,7 @@ export function shopsProgram(): Command {
           campaignsDir,
           dkim,
         });
+        return { added: row, installDkimDomain: defaults.dkimDomain };
       });
       if (added.kind === 'duplicate_id') throw new UsageError(`a shop with id ${id} already exists; nothing changed`);
       if (added.kind === 'duplicate_domain')
@@ -272,6 +317,8 @@ export function shopsProgram(): Command {
       if (added.shop.dkim)
         process.stdout.write(`its email is signed with its own DKIM key; ${publishRecord(added.shop)}\n`);
       if (added.shop.fromAddress && !added.shop.postalAddress) process.stderr.write(postalAddressWarning(id));
+      if (added.shop.fromAddress && !added.shop.dkim)
+        process.stderr.write(dkimAlignmentWarning({ id, fromAddress: added.shop.fromAddress }, installDkimDomain));
       if (!given) process.stdout.write(`webhook secret (shown once; give it to the shop's backend):\n${secret}\n`);
     });
 

@@ -100,3 +100,18 @@ async function messageIdFromHeader(db: Db, input: DeliveryEventInput): Promise<s
     .limit(1);
   return row?.id ?? null;
 }
+
+/**
+ * The shop of the message we sent with this Message-ID header (brackets optional), or null when
+ * it names none of ours: a provider event that echoes our Message-ID belongs to that shop.
+ */
+export async function shopOfSentMessage(db: Db, messageIdHeader: string | null): Promise<string | null> {
+  const header = normalizeMessageIdHeader(messageIdHeader);
+  if (!header) return null;
+  const [row] = await db
+    .select({ shopId: messages.shopId })
+    .from(messages)
+    .where(eq(messages.messageIdHeader, header))
+    .limit(1);
+  return row?.shopId ?? null;
+}

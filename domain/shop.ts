@@ -32,6 +32,29 @@ export type DiscountSourceSetting = z.infer<typeof DiscountSourceSetting>;
 export const Currencies = z.array(z.string().regex(/^[A-Z]{3}$/, 'must be ISO 4217 codes such as EUR,USD')).min(1);
 
 /**
+ * What a display name in a header must not carry: C0 and C1 controls (CR and LF would end the From
+ * header), DEL, the Unicode line and paragraph separators, and the bidi embedding, override and
+ * isolate controls, with which `Shop \u202Egpj.exe` shows as `Shop exe.jpg`.
+ */
+const DISPLAY_NAME_UNSAFE = /[\u0000-\u001f\u007f-\u009f\u2028\u2029\u202a-\u202e\u2066-\u2069]/u;
+
+/** A shop's --from-name: one line of plain text, shown as the sender and as `{{shop.name}}`. */
+export const FromName = z
+  .string()
+  .transform((value) => value.trim())
+  .superRefine((value, context) => {
+    const unsafe = DISPLAY_NAME_UNSAFE.exec(value)?.[0];
+    if (unsafe !== undefined) {
+      const code = unsafe.codePointAt(0)!.toString(16).toUpperCase().padStart(4, '0');
+      context.addIssue({
+        code: 'custom',
+        message: `must be one line of text: no line break, control or bidi override character (found U+${code})`,
+      });
+    } else if (value.length === 0) context.addIssue({ code: 'custom', message: 'must not be empty' });
+    else if (value.length > 100) context.addIssue({ code: 'custom', message: 'must be at most 100 characters' });
+  });
+
+/**
  * How a shop's emails present it. Every field is optional: what a shop leaves unset comes from the
  * install's defaults (MAIL_FROM, SHOP_POSTAL_ADDRESS, templates/shop.json).
  */

@@ -12,6 +12,7 @@ import { type BounceDeps, DEFAULT_SOFT_BOUNCE_RULE, type SoftBounceRule, recordD
 import type { ChainStopper } from '../app/chain-stopper';
 import { readSendGridBatch } from '../domain/sendgrid-events';
 import type { Db } from '../db/client';
+import { shopOfSentMessage } from '../db/delivery-event-store';
 import { deliveryEventTypes } from '../db/schema';
 import { EmailAddress } from '../domain/email-address';
 import {
@@ -126,7 +127,16 @@ export function mountDeliveryRoutes(app: Hono, deps: DeliveryRoutesDeps): void {
     let recorded = 0;
     let duplicates = 0;
     for (const event of batch.events) {
-      const outcome = await recordDeliveryEvent(bounces, { ...event, shopId, source: 'sendgrid' });
+      // The signature covers the body, not the URL: an event naming a message we sent counts for
+      // that message's shop, so a signed batch replayed under another ?shop= cannot suppress there.
+      const owner = await shopOfSentMessage(deps.db, event.messageIdHeader);
+      if (owner !== null && owner !== shopId) {
+        logger.warn(
+          { urlShop: shopId, messageShop: owner },
+          "sendgrid event recorded for its message's shop, not ?shop=",
+        );
+      }
+      const outcome = await recordDeliveryEvent(bounces, { ...event, shopId: owner ?? shopId, source: 'sendgrid' });
       if (outcome.status === 'duplicate') duplicates += 1;
       else recorded += 1;
     }

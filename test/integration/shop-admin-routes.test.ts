@@ -2,6 +2,7 @@ import { generateKeyPairSync, randomUUID, sign } from 'node:crypto';
 import type { Client } from '@temporalio/client';
 import pino from 'pino';
 import { beforeAll, describe, expect, it } from 'vitest';
+import { messageIdFor } from '../../activities/deliver-email';
 import { createChainStopper } from '../../app/chain-stopper';
 import { addShop } from '../../db/shop-store';
 import { shopRow } from '../helpers/shop-row';
@@ -181,4 +182,40 @@ describe('delivery-event webhooks per shop', () => {
     expect(await message(unknown)).toContain('"nowhere"');
     expect(await suppressedIn(email)).toEqual(['acme']);
   });
+
+  it("SendGrid: an event about a message we sent counts for that message's shop, whatever ?shop= says", async () => {
+    // SendGrid's signature covers the body, not the URL: a batch of acme's events replayed under
+    // ?shop=boreal must not suppress acme's customers in boreal.
+    const email = `replayed.${randomUUID().slice(0, 8)}@example.com`;
+    const header = await sentMessageOf('acme', email);
+    const bounce = { email, timestamp: 1513299569, event: 'bounce', type: 'bounce', 'smtp-id': header };
+    expect((await postSendGrid([{ ...bounce, sg_event_id: randomUUID() }], '?shop=acme')).status).toBe(200);
+    expect((await postSendGrid([{ ...bounce, sg_event_id: randomUUID() }], '?shop=boreal')).status).toBe(200);
+    expect(await suppressedIn(email)).toEqual(['acme']);
+    const events = await database.sql<{ shop_id: string; message_id: string | null }[]>`
+      select shop_id, message_id from delivery_events where email = ${email}`;
+    expect(events.map((event) => event.shop_id)).toEqual(['acme', 'acme']);
+    expect(events.every((event) => event.message_id !== null)).toBe(true);
+
+    // SendGrid echoes the Message-ID without brackets too; an event naming no message of ours keeps ?shop=.
+    const other = `other.${randomUUID().slice(0, 8)}@example.com`;
+    const otherHeader = await sentMessageOf('boreal', other);
+    const unbracketed = { ...bounce, email: other, 'smtp-id': otherHeader.slice(1, -1), sg_event_id: randomUUID() };
+    expect((await postSendGrid([unbracketed], '?shop=acme')).status).toBe(200);
+    const stranger = `stranger.${randomUUID().slice(0, 8)}@example.com`;
+    const foreign = { ...bounce, email: stranger, 'smtp-id': '<14c5d75ce93.dfd.64b469@ismtpd-555>' };
+    expect((await postSendGrid([{ ...foreign, sg_event_id: randomUUID() }], '?shop=boreal')).status).toBe(200);
+    expect(await suppressedIn(other)).toEqual(['boreal']);
+    expect(await suppressedIn(stranger)).toEqual(['boreal']);
+  });
 });
+
+/** A message row of `shopId` as deliverEmail leaves it once sent; returns its Message-ID header. */
+async function sentMessageOf(shopId: string, to: string): Promise<string> {
+  const key = `cart:${shopId}:${randomUUID()}:reminder`;
+  const header = messageIdFor(key, `${shopId}.example`);
+  await database.sql`
+    insert into messages (key, shop_id, cart_id, recipient, step, template_id, template_version, status, message_id_header)
+    values (${key}, ${shopId}, 'cart-1', ${to}, 'reminder', 'cart-reminder', 'v1', 'sent', ${header})`;
+  return header;
+}

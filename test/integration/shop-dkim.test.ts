@@ -56,6 +56,16 @@ beforeAll(async () => {
       dkim: { domain: SHOP.domain, selector: SHOP.selector, privateKey: shopKeys.pem },
     }),
   );
+  // Marketing email as the worker sends it: RFC 8058 headers, List-Id and Feedback-ID, all signed.
+  delivery.deps.links = {
+    secret: 'shop-dkim-tracking-secret-0123456789abcdef',
+    baseUrl: 'https://cartflow.mail.example.com',
+    trackOpens: false,
+    trackClicks: false,
+    linkTtlMs: 86_400_000,
+    unsubscribeTtlMs: 86_400_000,
+    unsubscribeMailto: `unsubscribe@${INSTALL.domain}`,
+  };
   delivery.deps.shops = createShopProfiles({
     db: delivery.database.db,
     config: { SHOP_ID: DEFAULT_SHOP, SHOP_API_TIMEOUT: 5_000, SHOPIFY_API_TIMEOUT: 10_000 },
@@ -76,6 +86,19 @@ async function sendFor(shopId: string): Promise<Buffer> {
   return delivery.smtp.raw[before]!;
 }
 
+/** The message's header fields by lower-case name (unfolded). */
+function headersOf(raw: Buffer): Record<string, string> {
+  const head = raw
+    .toString()
+    .split('\r\n\r\n')[0]!
+    .replace(/\r\n[ \t]+/g, ' ');
+  return Object.fromEntries(
+    head
+      .split('\r\n')
+      .map((line) => [line.slice(0, line.indexOf(':')).toLowerCase(), line.slice(line.indexOf(':') + 1).trim()]),
+  );
+}
+
 describe('a DKIM key per shop', () => {
   it("a shop with its own key signs with it: d= and s= are the shop's, it verifies and aligns with its From", async () => {
     const raw = await sendFor('obrien');
@@ -92,5 +115,16 @@ describe('a DKIM key per shop', () => {
     expect(results).toHaveLength(1);
     expect(results[0]).toMatchObject({ signingDomain: INSTALL.domain, selector: INSTALL.selector });
     expect(results[0]!.status).toMatchObject({ result: 'pass', aligned: INSTALL.domain });
+  });
+
+  it("a shop with its own From names its own domain in Message-ID and List-Id, not the install's", async () => {
+    // A receiver groups a list by List-Id and reads the Message-ID's domain as the sender's: the
+    // shop's mail must not carry the install's (or another shop's) domain in either.
+    const shop = headersOf(await sendFor('obrien'));
+    expect(shop['message-id']).toMatch(/^<[0-9a-f]{32}@obrien\.example>$/);
+    expect(shop['list-id']).toBe('<direct.obrien.obrien.example>');
+    const install = headersOf(await sendFor(DEFAULT_SHOP));
+    expect(install['message-id']).toMatch(/^<[0-9a-f]{32}@mail\.example\.com>$/);
+    expect(install['list-id']).toBe(`<direct.${DEFAULT_SHOP}.mail.example.com>`);
   });
 });

@@ -48,6 +48,8 @@ describe('the worker’s shop profiles', () => {
       from: expect.stringContaining('bonjour@boutique.example'),
       // {{shop.name}} in its emails: its own, not templates/shop.json's.
       name: 'Boutique d’Été & Fils',
+      // Its Message-IDs and List-Id name its own domain.
+      senderDomain: 'boutique.example',
     });
     expect(await shops.forShop('never-added')).toBe('unknown');
 

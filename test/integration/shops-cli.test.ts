@@ -3,7 +3,7 @@ import { mkdtemp, writeFile } from 'node:fs/promises';
 import os from 'node:os';
 import path from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { findShop } from '../../db/shop-store';
+import { findShop, removeShop } from '../../db/shop-store';
 import { runCartflow } from '../helpers/cartflow-cli';
 import { createTestDatabase, type TestDatabase } from '../helpers/database';
 import { inheritedEnv } from '../helpers/test-env';
@@ -39,6 +39,10 @@ async function secretFile(name: string, secret: string): Promise<string> {
   return file;
 }
 
+/** What `add` says of a shop with its own From domain and no DKIM key covering it (DKIM_DOMAIN unset here). */
+const dkimNote = (id: string, domain: string) =>
+  `note: shop ${id} sends from ${domain} without a DKIM key of its own and DKIM_DOMAIN is unset: unless your SMTP relay signs for ${domain}, receivers that check DMARC (Gmail, Yahoo, Outlook) junk or refuse its mail. Give it one: cartflow shops set-dkim ${id} --dkim-selector <selector> --dkim-key-file <pem file> (docs/shops.md#dkim-for-each-shop)\n`;
+
 const printedSecret = (stdout: string) => stdout.trim().split('\n').at(-1) ?? '';
 
 const rsaPem = generateKeyPairSync('rsa', { modulusLength: 2048 })
@@ -60,7 +64,7 @@ describe('npm run shops', () => {
       '--currencies',
       'eur, usd',
     );
-    expect(added).toMatchObject({ code: 0, stderr: '' });
+    expect(added).toMatchObject({ code: 0, stderr: dkimNote('obrien', 'obrien.example') });
     expect(added.stdout).toMatch(/^added shop obrien \(generic\)\n/);
     const secret = printedSecret(added.stdout);
     expect(secret).toMatch(/^[A-Za-z0-9_-]{43}$/);
@@ -83,13 +87,69 @@ describe('npm run shops', () => {
     const added = await cli('add', 'no-address', '--from-address', 'hello@no-address.example');
     expect(added.code).toBe(0);
     expect(added.stderr).toBe(
-      "note: shop no-address sends under its own From but has no --postal-address: its marketing emails show the install's (SHOP_POSTAL_ADDRESS, else templates/shop.json). If it is another company, remove it and add it again with its own --postal-address (docs/shops.md)\n",
+      "note: shop no-address sends under its own From but has no --postal-address: its marketing emails show the install's (SHOP_POSTAL_ADDRESS, else templates/shop.json). If it is another company, remove it and add it again with its own --postal-address (docs/shops.md)\n" +
+        dkimNote('no-address', 'no-address.example'),
     );
     expect(await findShop(database.db, 'no-address')).toMatchObject({ fromAddress: 'hello@no-address.example' });
     // Without a From of its own it sends as the install: nothing to say.
     expect((await cli('add', 'as-install')).stderr).toBe('');
     // The other tests list the install's shops.
     for (const id of ['no-address', 'as-install']) expect((await cli('remove', id)).code).toBe(0);
+  });
+
+  it('add of a shop with its own From domain that no DKIM key covers says its mail fails DMARC; one DKIM_DOMAIN covers needs none', async () => {
+    const other = await cli('add', 'unsigned', '--from-address', 'hi@unsigned.example', '--postal-address', 'Street 1');
+    expect(other).toMatchObject({ code: 0, stderr: dkimNote('unsigned', 'unsigned.example') });
+    const withInstallKey = (...args: string[]) =>
+      runCartflow(['shops', ...args], {
+        ...inheritedEnv(),
+        DATABASE_URL: database.url,
+        SHOP_ID: 'main',
+        DKIM_DOMAIN: 'mail.example.com',
+        LOG_LEVEL: 'silent',
+      });
+    const covered = await withInstallKey(
+      'add',
+      'covered',
+      '--from-address',
+      'hi@news.mail.example.com',
+      '--postal-address',
+      'Street 1',
+    );
+    expect(covered).toMatchObject({ code: 0, stderr: '' });
+    const notCovered = await withInstallKey(
+      'add',
+      'uncovered',
+      '--from-address',
+      'hi@example.com',
+      '--postal-address',
+      'Street 1',
+    );
+    expect(notCovered.stderr).toContain(
+      'without a DKIM key of its own and DKIM_DOMAIN (mail.example.com) does not cover it',
+    );
+    // The other tests list the install's shops.
+    for (const id of ['unsigned', 'covered', 'uncovered']) expect(await removeShop(database.db, id)).toBe(true);
+  });
+
+  it('add refuses a --from-name that is not one line of plain text (header injection, bidi override): one line, nothing stored', async () => {
+    const injected = await cli(
+      'add',
+      'inject',
+      '--from-name',
+      'Evil Shop\r\nBcc: victim@evil.example',
+      '--from-address',
+      'a@b.example',
+    );
+    expect(injected).toMatchObject({
+      code: 2,
+      stderr:
+        'cartflow: --from-name must be one line of text: no line break, control or bidi override character (found U+000D)\n',
+    });
+    const reversed = await cli('add', 'inject', '--from-name', 'Shop \u202Egpj.exe', '--from-address', 'a@b.example');
+    expect(reversed.code).toBe(2);
+    expect(reversed.stderr).toContain('(found U+202E)');
+    expect(await findShop(database.db, 'inject')).toBeUndefined();
   });
 
   it('a Shopify shop takes its client secret from a file (never printed); a taken, the default or a bad domain is refused', async () => {
