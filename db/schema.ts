@@ -235,6 +235,9 @@ export const messages = pgTable(
     index('messages_cart_idx').on(table.shopId, table.cartId),
     index('messages_customer_sent_idx').on(table.shopId, table.customerId, table.sentAt),
     index('messages_workflow_idx').on(table.workflowId),
+    // Bounces, complaints and DSNs name the email by its Message-ID (db/delivery-event-store.ts):
+    // without this each one read every message ever sent.
+    index('messages_message_id_header_idx').on(table.messageIdHeader),
     check('messages_status_check', sql`${table.status} in ('sending', 'sent', 'skipped', 'failed', 'unconfirmed')`),
   ],
 );

@@ -1,4 +1,5 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { shopOfSentMessage } from '../../db/delivery-event-store';
 import { runningWorkflowIdsOf } from '../../db/person-workflow-store';
 import { unsubscribeTargetOf } from '../../db/preference-store';
 import { cartWorkflowId, journeyWorkflowId } from '../../domain/ids';
@@ -78,6 +79,15 @@ describe('what an unsubscribe reads, in a large history', () => {
         journeyWorkflowId({ shopId, trigger: 'customer.created', subjectId: 'cust-ivy' }),
       ]),
     );
+  });
+
+  it('finds the email a bounce names by its Message-ID through an index', async () => {
+    let shop: string | null = null;
+    const plans = await genericPlansOf(database.url, async (db) => {
+      shop = await shopOfSentMessage(db, '<ivy-reminder@cartflow>');
+    });
+    expect(sequentialScans(plans)).toEqual([]);
+    expect(shop).toBe(shopId);
   });
 
   it('reads the unsubscribe page’s message and its chain by their keys', async () => {
