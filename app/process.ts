@@ -16,6 +16,7 @@ const REFUSALS = [
   'ConfigError',
   'CampaignFileError',
   'DatabaseInUseError',
+  'MigrationError',
   'TemplateError',
   'UsageError',
   'UnknownShopError',

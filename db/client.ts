@@ -8,6 +8,7 @@ import { migrate as migratePostgres } from 'drizzle-orm/postgres-js/migrator';
 import postgres from 'postgres';
 import { fileURLToPath } from 'node:url';
 import { openEmbedded } from './embedded';
+import { namingFailedMigration } from './migration-failure';
 import * as schema from './schema';
 
 /** The drizzle database, whichever driver is behind it (postgres.js or embedded PGlite). */
@@ -67,7 +68,7 @@ export async function openDatabase(options: DatabaseOptions): Promise<Database> 
       const db = drizzlePglite(embedded.client, { schema });
       return {
         db: db as unknown as Db,
-        migrate: () => migratePglite(db, { migrationsFolder }),
+        migrate: () => namingFailedMigration(migrationsFolder, () => migratePglite(db, { migrationsFolder })),
         close: embedded.close,
         description: where,
       };
@@ -108,7 +109,7 @@ const MIGRATION_LOCK = 0x6361_7274_666c_6f77n; // "cartflow"
 function openPostgres(options: { url: string; max: number; description: string; lockMigrations?: boolean }): Database {
   const sql = postgres(options.url, { max: options.max, onnotice: () => {} });
   const db = drizzlePostgres(sql, { schema });
-  const migrate = () => migratePostgres(db, { migrationsFolder });
+  const migrate = () => namingFailedMigration(migrationsFolder, () => migratePostgres(db, { migrationsFolder }));
   return {
     db: db as unknown as Db,
     migrate: options.lockMigrations ? () => withMigrationLock(options.url, migrate) : migrate,
