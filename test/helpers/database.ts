@@ -10,26 +10,38 @@ export interface TestDatabase extends Database {
   drop(): Promise<void>;
 }
 
-/** A fresh, migrated database on the real PostgreSQL server started by the global set-up. */
-export async function createTestDatabase(): Promise<TestDatabase> {
+/** A fresh, empty (unmigrated) database on the real PostgreSQL server started by the global set-up. */
+export async function createEmptyTestDatabase(): Promise<{ url: string; sql: postgres.Sql; drop(): Promise<void> }> {
   const adminUrl = inject('postgresUrl');
   const name = `cartflow_test_${randomUUID().replace(/-/g, '').slice(0, 12)}`;
   const admin = postgres(adminUrl, { max: 1, onnotice: () => {} });
   await admin.unsafe(`create database ${name}`);
   const url = new URL(adminUrl);
   url.pathname = `/${name}`;
-  const database = await openDatabase({ url: url.toString() });
-  await database.migrate();
   const sql = postgres(url.toString(), { max: 2, onnotice: () => {} });
   return {
-    ...database,
     url: url.toString(),
     sql,
     async drop() {
       await sql.end();
-      await database.close();
       await admin.unsafe(`drop database if exists ${name} with (force)`);
       await admin.end();
+    },
+  };
+}
+
+/** A fresh, migrated database on the real PostgreSQL server started by the global set-up. */
+export async function createTestDatabase(): Promise<TestDatabase> {
+  const empty = await createEmptyTestDatabase();
+  const database = await openDatabase({ url: empty.url });
+  await database.migrate();
+  return {
+    ...database,
+    url: empty.url,
+    sql: empty.sql,
+    async drop() {
+      await database.close();
+      await empty.drop();
     },
   };
 }

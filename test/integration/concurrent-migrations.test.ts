@@ -1,30 +1,24 @@
-import { randomUUID } from 'node:crypto';
 import { fileURLToPath } from 'node:url';
 import { readMigrationFiles } from 'drizzle-orm/migrator';
 import postgres from 'postgres';
-import { afterAll, beforeAll, describe, expect, inject, it } from 'vitest';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { type Database, openDatabase } from '../../db/client';
+import { createEmptyTestDatabase } from '../helpers/database';
 
 // Every cartflow process migrates at start, and a deploy starts several at once (worker, server,
 // relay, replicas) on an empty or older database: each must start, none may die mid-migration.
 const migrationsFolder = fileURLToPath(new URL('../../db/migrations', import.meta.url));
-let admin: postgres.Sql;
-let name: string;
+let empty: Awaited<ReturnType<typeof createEmptyTestDatabase>>;
 let url: string;
 const opened: Database[] = [];
 
 beforeAll(async () => {
-  admin = postgres(inject('postgresUrl'), { max: 1, onnotice: () => {} });
-  name = `cartflow_test_${randomUUID().replace(/-/g, '').slice(0, 12)}`;
-  await admin.unsafe(`create database ${name}`);
-  const parsed = new URL(inject('postgresUrl'));
-  parsed.pathname = `/${name}`;
-  url = parsed.toString();
+  empty = await createEmptyTestDatabase();
+  url = empty.url;
 });
 afterAll(async () => {
   await Promise.all(opened.map((database) => database.close()));
-  await admin?.unsafe(`drop database if exists ${name} with (force)`);
-  await admin?.end();
+  await empty?.drop();
 });
 
 describe('processes that start at once on an unmigrated database', () => {
