@@ -56,6 +56,12 @@ export const MIN_HUMAN_DELAY_MS = 2_000;
 /** A scanner follows all links at once; a person opening three links in new tabs takes longer. */
 export const BURST_WINDOW_MS = 5_000;
 export const BURST_DISTINCT_LINKS = 3;
+/**
+ * Two different links within this are a scanner too: an email with two links has no third to
+ * click, and a gateway posing as a browser follows both a fraction of a second apart. A person
+ * has to get back to the email between two links, even opening them in background tabs.
+ */
+export const BURST_PAIR_MS = 1_000;
 
 /**
  * Apple's documented MPP fetch: a User-Agent of exactly `Mozilla/5.0`, no product tokens. Apple
@@ -102,5 +108,8 @@ function clickBurst(hit: TrackingHit): number[] | null {
   const since = hit.occurredAt.getTime() - BURST_WINDOW_MS;
   const window = (hit.recentClicks ?? []).filter((click) => click.occurredAt.getTime() >= since);
   const distinct = new Set([...window.map((click) => click.linkIndex), hit.linkIndex]);
-  return distinct.size >= BURST_DISTINCT_LINKS ? window.map((click) => click.id) : null;
+  if (distinct.size >= BURST_DISTINCT_LINKS) return window.map((click) => click.id);
+  const pairSince = hit.occurredAt.getTime() - BURST_PAIR_MS;
+  const pair = window.filter((click) => click.occurredAt.getTime() >= pairSince && click.linkIndex !== hit.linkIndex);
+  return pair.length > 0 ? pair.map((click) => click.id) : null;
 }

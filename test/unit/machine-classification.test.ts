@@ -136,8 +136,23 @@ describe('link-scanner bursts', () => {
     expect(result).toEqual({ machine: true, reason: 'link_scanner_burst', burstClickIds: [11, 12] });
   });
 
-  it('two links, the same link three times, or three links over a minute are a person', () => {
-    expect(burst(1, [{ id: 1, linkIndex: 0, occurredAt: ago(500) }])).toEqual({ ...human, burstClickIds: [] });
+  it('a second distinct link within a second is a scanner too (an email with two links has no third)', () => {
+    expect(burst(1, [{ id: 7, linkIndex: 0, occurredAt: ago(150) }])).toEqual({
+      machine: true,
+      reason: 'link_scanner_burst',
+      burstClickIds: [7],
+    });
+    // Only the other link's click is re-marked: the same link clicked twice is a person's double click.
+    expect(
+      burst(1, [
+        { id: 8, linkIndex: 1, occurredAt: ago(900) },
+        { id: 9, linkIndex: 0, occurredAt: ago(600) },
+      ]),
+    ).toEqual({ machine: true, reason: 'link_scanner_burst', burstClickIds: [9] });
+  });
+
+  it('two links over a second apart, the same link three times, or three links over a minute are a person', () => {
+    expect(burst(1, [{ id: 1, linkIndex: 0, occurredAt: ago(1_500) }])).toEqual({ ...human, burstClickIds: [] });
     expect(
       burst(0, [
         { id: 1, linkIndex: 0, occurredAt: ago(900) },
