@@ -15,7 +15,7 @@ import {
   scoreMessages,
   spamAssassinInstalled,
 } from './spam-score';
-import { checkPlainText } from './template-check-text';
+import { checkHeaderMarkup, checkPlainText } from './template-check-text';
 import { emailContent, firstDifference } from './template-content';
 import { TemplateError, at, displayPath } from './template-errors';
 import { type SampleData, loadSample } from './template-samples';
@@ -112,6 +112,7 @@ async function checkTemplate(
     if (locale !== sources.locales[0]) checkVariantsComplete(sources, locale, problem);
     await guard(report, ` (${locale})`, async () => {
       checkImageAlts(sources, locale, (severity, text) => problem(severity, `${text} (${locale})`));
+      checkHeaderMarkup(sources, locale, (severity, text) => problem(severity, `${text} (${locale})`));
       const compiled = await compileTemplate(sources, locale);
       for (const sample of sources.samples) {
         await guard(report, ` (${locale}, ${sample})`, async () => {
