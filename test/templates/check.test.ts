@@ -280,6 +280,24 @@ describe('the check reports what would hurt a customer, as file:line: message', 
     ]);
   });
 
+  it('a language with fewer subject lines than the default (a variant added to subject.hbs only) is an error', async () => {
+    const content = body('<mj-section><mj-column><mj-text>{{customer.name}}</mj-text></mj-column></mj-section>');
+    const dir = await templateWith({
+      'body.mjml': content,
+      'body.ru.mjml': content,
+      'subject.hbs': 'Your cart is waiting\nStill thinking it over?\n',
+      'subject.ru.hbs': 'Ваша корзина ждёт\n',
+      'preheader.ru.hbs': 'Ваша корзина',
+    });
+    const report = await checkTemplates({ dir, only: 't', spam: false });
+    const errors = report.problems.filter((problem) => problem.severity === 'error').map(formatProblem);
+    expect(errors).toEqual([
+      expect.stringMatching(
+        /t\/subject\.ru\.hbs: 1 subject line, but subject\.hbs has 2: line n is A\/B variant n in every language/,
+      ),
+    ]);
+  });
+
   it('a broken sample names the file and the field', async () => {
     const dir = await templateWith({ 'body.mjml': body('<mj-section><mj-column><mj-text>x</mj-text></mj-column></mj-section>') });
     const sample = path.join(dir, 't', 'samples', 'two-items.json');
