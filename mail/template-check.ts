@@ -15,7 +15,8 @@ import {
   scoreMessages,
   spamAssassinInstalled,
 } from './spam-score';
-import { checkPlainText } from './template-check-text';
+import { subjectLinesOf } from './subject-lines';
+import { checkHeaderMarkup, checkPlainText } from './template-check-text';
 import { emailContent, firstDifference } from './template-content';
 import { TemplateError, at, displayPath } from './template-errors';
 import { type SampleData, loadSample } from './template-samples';
@@ -109,9 +110,13 @@ async function checkTemplate(
   if (sources.samples.length === 0)
     problem('error', `${displayPath(sources.folder)}/samples: no sample data (add samples/*.json)`);
   for (const locale of sources.locales) {
-    if (locale !== sources.locales[0]) checkVariantsComplete(sources, locale, problem);
+    if (locale !== sources.locales[0]) {
+      checkVariantsComplete(sources, locale, problem);
+      checkSubjectLineCount(sources, { locale, defaultLocale: sources.locales[0]! }, problem);
+    }
     await guard(report, ` (${locale})`, async () => {
       checkImageAlts(sources, locale, (severity, text) => problem(severity, `${text} (${locale})`));
+      checkHeaderMarkup(sources, locale, (severity, text) => problem(severity, `${text} (${locale})`));
       const compiled = await compileTemplate(sources, locale);
       for (const sample of sources.samples) {
         await guard(report, ` (${locale}, ${sample})`, async () => {
@@ -262,6 +267,29 @@ function checkVariantsComplete(
       );
     }
   }
+}
+
+/**
+ * Line n of every language's subject file is A/B variant n: the send picks the line by its number
+ * and the report judges `subject-n` across languages. A language with fewer lines puts all its
+ * customers in the first ones (and more lines, in a variant the others lack), so the report
+ * compares arms of different customers.
+ */
+function checkSubjectLineCount(
+  sources: TemplateSources,
+  { locale, defaultLocale }: { locale: string; defaultLocale: string },
+  problem: (severity: 'error', text: string) => void,
+): void {
+  const own = sources.files.get(`subject.${locale}.hbs`);
+  const base = pickFile(sources.files, { base: 'subject', ext: 'hbs', locale: defaultLocale });
+  if (!own || !base) return;
+  const [count, baseCount] = [subjectLinesOf(own).length, subjectLinesOf(base).length];
+  if (count === baseCount) return;
+  const lines = (n: number) => `${n} subject line${n === 1 ? '' : 's'}`;
+  problem(
+    'error',
+    `${displayPath(own.path)}: ${lines(count)}, but ${path.basename(base.path)} has ${baseCount}: line n is A/B variant n in every language, so give each language the same number of lines`,
+  );
 }
 
 /**
