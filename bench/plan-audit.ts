@@ -7,7 +7,7 @@ import { openDatabase } from '../db/client';
 import { benchNumber, childBenchEnv, machineLine } from './bench-env';
 import { freePort, script } from './chains-support';
 import { seedIntakeTables } from './plan-audit-seed';
-import { seed, seedSize } from './report-seed';
+import { days, firstDay, seed, seedSize, shopId as seededShop } from './report-seed';
 
 // `node --import tsx bench/plan-audit.ts`: which of cartflow's statements read a whole large table
 // under the plan PostgreSQL may keep for a prepared statement. postgres.js prepares every
@@ -71,12 +71,47 @@ try {
 
   process.stderr.write(`cartflow demo, ${CUSTOMERS} customers …\n`);
   const demoStatus = await runDemo(url.toString());
+  // The report's statements on the seeded shop's whole history and on the demo's shop, run here
+  // too: a demo that ends early on a loaded machine never reaches its report.
+  const reportStatus = [
+    await runReport(url.toString(), [
+      '--shop',
+      seededShop,
+      '--since',
+      firstDay,
+      '--until',
+      lastSeededDay(),
+      '--format',
+      'json',
+    ]),
+    await runReport(url.toString(), ['--shop', 'demo', '--format', 'csv']),
+  ].join('; ');
   const plans = parsePlans((await readFile(log, 'utf8')).slice(logStart));
-  process.stdout.write(report(plans, demoStatus));
+  process.stdout.write(report(plans, `${demoStatus}; ${reportStatus}`));
 } finally {
   await script('test-postgres.sh', ['stop', dir]);
 }
 process.exit(0);
+
+function runReport(databaseUrl: string, args: string[]): Promise<string> {
+  const run = `cartflow report ${args.join(' ')}`;
+  return new Promise((resolve, reject) => {
+    const child = spawn(process.execPath, ['bin/cartflow.js', 'report', ...args], {
+      cwd: root,
+      env: childBenchEnv({ DATABASE_URL: databaseUrl }),
+      stdio: ['ignore', 'ignore', 'pipe'],
+    });
+    let stderr = '';
+    child.stderr.on('data', (chunk: Buffer) => (stderr += chunk.toString()));
+    child.on('error', reject);
+    child.on('close', (code) => resolve(code === 0 ? `${run} ran` : `${run} failed: ${stderr.trim()}`));
+  });
+}
+
+/** The last UTC day of the seeded history (its chains start on `days` days from `firstDay`). */
+function lastSeededDay(): string {
+  return new Date(Date.parse(`${firstDay}T00:00:00Z`) + days * 86_400_000).toISOString().slice(0, 10);
+}
 
 function runDemo(databaseUrl: string): Promise<string> {
   return new Promise((resolve, reject) => {
