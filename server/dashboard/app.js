@@ -259,7 +259,13 @@
     card.append(verdict);
     if (experiment.srm && experiment.srm.mismatch) card.append(element('p', 'srm-warning', srmText(experiment)));
     if (!experiment.weightsKnown) {
-      card.append(element('p', 'note', 'No campaign file for this version: equal weights assumed.'));
+      card.append(
+        element(
+          'p',
+          'note',
+          `Planned split unknown: no campaign file of v${experiment.campaignVersion} plans this experiment, so the sample ratio is not checked.`,
+        ),
+      );
     }
     if (experiment.unplannedArms.length > 0) {
       card.append(
