@@ -307,7 +307,10 @@
       case 'sample_ratio_mismatch':
         return 'Verdict: none. The arms are not the planned split, so they cannot be compared.';
       default:
-        return 'Verdict: not enough data yet (at least 100 recipients in each arm).';
+        // Large arms with no variation (nobody, or everybody, converted) are short of outcomes, not of people.
+        return experiment.arms.length >= 2 && experiment.arms.every((arm) => arm.entered >= 100)
+          ? `Verdict: not enough data yet (no variation in ${metric} to compare).`
+          : 'Verdict: not enough data yet (at least 100 recipients in each arm).';
     }
   }
 

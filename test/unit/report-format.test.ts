@@ -271,6 +271,38 @@ describe('the report CSV', () => {
     expect(verdictWords(experiment)).toMatch(/^no difference yet: about [\d,]+ more per arm needed$/);
   });
 
+  it('does not say an arm has no orders, or that nobody ordered, when everybody did', () => {
+    const arm = (name: string, entered: number, converted: number): ArmRow => ({
+      ...emptyArm('reminder', name),
+      entered,
+      converted,
+      orders: converted,
+    });
+    const judged = (control: number, bold: number) =>
+      buildReport({
+        range,
+        funnel: [],
+        daily: [],
+        arms: [arm('control', 200, control), arm('bold', 200, bold)],
+        campaigns: [campaign],
+      }).campaigns[0]!.experiments.find((candidate) => candidate.experiment === 'reminder')!;
+    // 100 % in the control: a +10 % lift is out of reach, so the test cannot be sized; the words said "no orders yet".
+    const nearlyAll = judged(200, 190);
+    expect(nearlyAll.verdict).toEqual({ kind: 'no_difference_yet', neededPerArm: null });
+    expect(verdictWords(nearlyAll)).toBe(
+      "no difference yet: the control arm's rate (100.0 %) leaves no room for the planned lift to size the test from",
+    );
+    const everybody = judged(200, 200);
+    expect(everybody.verdict).toEqual({ kind: 'not_enough_data' });
+    expect(verdictWords(everybody)).toBe(
+      'not enough data (in each arm every entrant had the same outcome: no variation to compare)',
+    );
+    expect(verdictWords(judged(0, 0))).toBe('not enough data (no orders in any arm yet to compare)');
+    expect(verdictWords(judged(0, 12))).toBe(
+      'no difference yet: the control arm has no orders yet to size the test from',
+    );
+  });
+
   it('exports a rate or revenue per recipient over no emails as null in JSON', () => {
     const line = JSON.parse(JSON.stringify(zeroReport.campaigns[0]!.funnel[0]!));
     expect(line.humanOpenRate).toEqual({ rate: null, low: null, high: null });
