@@ -132,8 +132,9 @@ export function verdictWords(experiment: ExperimentReport): string {
     case 'no_difference_yet':
       if (verdict.neededPerArm !== null)
         return `no difference yet: about ${count(verdict.neededPerArm)} more per arm needed`;
-      // Sized from the baseline's rate: none gives nothing to size from, and near 100 % leaves no room for the lift.
-      return (arms[0]?.conversions ?? 0) > 0
+      // Sized from the baseline's rate: none gives nothing to size from, and near 100 % leaves no room for
+      // the lift. Revenue is sized from its mean, which only lacks when there is none.
+      return metric !== 'revenue' && (arms[0]?.conversions ?? 0) > 0
         ? `no difference yet: the ${baseline} arm's rate (${percent(arms[0]?.rate.rate)}) leaves no room for the planned lift to size the test from`
         : `no difference yet: the ${baseline} arm has no ${METRIC_WORDS[metric]} yet to size the test from`;
     case 'sample_ratio_mismatch':

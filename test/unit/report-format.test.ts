@@ -301,6 +301,15 @@ describe('the report CSV', () => {
     expect(verdictWords(judged(0, 12))).toBe(
       'no difference yet: the control arm has no orders yet to size the test from',
     );
+    // Judged on revenue, orders in another currency convert without revenue: the control has none to size from.
+    const revenue = {
+      ...judged(200, 190),
+      metric: 'revenue' as const,
+      verdict: { kind: 'no_difference_yet' as const, neededPerArm: null },
+    };
+    expect(verdictWords(revenue)).toBe(
+      'no difference yet: the control arm has no revenue per recipient yet to size the test from',
+    );
   });
 
   it('exports a rate or revenue per recipient over no emails as null in JSON', () => {
