@@ -98,6 +98,8 @@ export async function notifyManager(
       kind: 'internal',
       recipientRole: 'manager',
       campaign: { id: campaign.id, version: campaign.version, segment: campaign.segment },
+      // No chain or attribution rule: a manager's opens and clicks are not the customer's.
+      currency: cart.currency,
     });
   }
   return status;

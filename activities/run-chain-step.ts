@@ -228,12 +228,12 @@ export function createRunChainStep(deps: ChainStepDeps) {
         kind: 'marketing',
         recipientRole: 'customer',
         campaign: { id: campaign.id, version: campaign.version, segment: campaign.segment },
+        currency: cart.currency,
         analytics: {
           workflowId,
           ...(variant === undefined ? {} : { variant }),
           ...(subjectVariant === undefined ? {} : { subjectVariant }),
           subjectKey: subjectKeyOf({ campaignId: campaign.id, stepId: step.id, customerKey }),
-          currency: cart.currency,
           attributionWindowMs: campaign.attributionWindow,
           attributionTouch: campaign.attributionTouch,
         },
