@@ -39,8 +39,15 @@ const MoneyBag = object(
 ).nullish();
 export type ShopifyMoneyBag = z.infer<typeof MoneyBag>;
 
-/** `email_marketing_consent.state`: subscribed, not_subscribed, unsubscribed, pending, redacted, invalid. */
-const EmailMarketingConsent = object({ state: optionalText }, 'with state').nullish();
+/**
+ * `email_marketing_consent`: `state` is subscribed, not_subscribed, unsubscribed, pending, redacted
+ * or invalid; `consent_updated_at` is when it last changed (null when never), by Shopify's clock.
+ */
+const EmailMarketingConsent = object(
+  { state: optionalText, consent_updated_at: optionalDateTime },
+  'with state and consent_updated_at',
+).nullish();
+export type ShopifyEmailMarketingConsent = z.infer<typeof EmailMarketingConsent>;
 
 export const ShopifyCustomer = object(
   {
