@@ -35,6 +35,8 @@ export interface ChainStepDeps extends DeliveryDeps, ManagerDeps {
   shopApi?: DiscountDeps['shopApi'];
   /** CONSENT_POLICY; `opt_in` when absent. */
   consentPolicy?: ConsentPolicy;
+  /** CONSENT_GRACE (ms): how long after the chain's start a step without consent waits for it; 0 when absent. */
+  consentGraceMs?: number;
   now?: () => Date;
   /**
    * When the current attempt was scheduled (ms): by default the activity's own info, so retries
@@ -160,6 +162,7 @@ export function createRunChainStep(deps: ChainStepDeps) {
       facts: {
         ...sendFactsOf(facts, { cart, campaign, policy: deps.consentPolicy ?? 'opt_in' }),
         holdout: arm === 'holdout',
+        ...(deps.consentGraceMs ? { awaitConsentUntil: input.enteredAt + deps.consentGraceMs } : {}),
       },
     });
     // Not sending: a dead attempt's claim becomes `unconfirmed` (its email may be out), else `skipped`.
