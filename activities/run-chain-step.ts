@@ -11,7 +11,7 @@ import type { PinnedCampaign, ChainStepResult } from '../domain/chain';
 import type { ConsentPolicy } from '../domain/consent';
 import { decideSend } from '../domain/eligibility';
 import { categoryOf } from '../domain/email-categories';
-import type { Cart } from '../domain/events';
+import type { Cart, ChainSubject } from '../domain/events';
 import { checkReentry } from '../domain/frequency';
 import { DEFAULT_FRESH_FOR_MS, isExpired } from '../domain/freshness';
 import {
@@ -55,7 +55,7 @@ export interface RunChainStepInput {
   stepIndex: number;
   /** When the chain was entered (ms): orders since then end it. */
   enteredAt: number;
-  cart: Cart;
+  cart: ChainSubject;
   /** When the step fell due (ms, workflow clock); absent from chains scheduled before freshness windows. */
   dueAt?: number;
 }

@@ -110,6 +110,14 @@ export const ShopifyOrder = object(
   {
     id: ShopifyId,
     admin_graphql_api_id: GraphqlId,
+    /** "#1001": the order as the shop's admin and the customer's emails name it. */
+    name: optionalText,
+    /** 1001: `name` without the shop's prefix and suffix. */
+    order_number: z
+      .number(rule('must be a whole number'))
+      .int(rule('must be a whole number'))
+      .nonnegative(rule('must be a whole number'))
+      .nullish(),
     checkout_token: optionalText,
     email: optionalText,
     total_price: Money,

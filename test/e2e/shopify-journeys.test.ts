@@ -1,17 +1,27 @@
 import { randomUUID } from 'node:crypto';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { exportPerson } from '../../app/privacy';
 import { Campaign } from '../../domain/campaign';
 import { type E2eStack, startE2eStack } from '../helpers/e2e-stack';
 import { eventually } from '../helpers/eventually';
 import { shopifyDelivery, shopifyFixture } from '../helpers/shopify-delivery';
 
-// Shopify reports a sign-up's newsletter consent in customers_email_marketing_consent/update, which
-// may come after customers/create. Everything real (HTTP, Temporal dev server, Postgres, SMTP), in
-// real time with a grace of seconds.
+// Shopify's journeys end to end: everything real (HTTP, Temporal dev server, Postgres, SMTP), in real
+// time, with Shopify's documented payloads signed as Shopify signs them.
 const shopId = 'shop-late-consent';
 const SHOP_DOMAIN = 'late-consent.myshopify.com';
 const SECRET = 'shpss_late_consent_0123456789abcdef';
 const GRACE_MS = 3_000;
+const postPurchase = Campaign.parse({
+  id: 'post-purchase',
+  version: 1,
+  name: 'Post-purchase',
+  priority: 1,
+  trigger: 'order.placed',
+  audience: 'everyone',
+  quietHours: 'none',
+  steps: [{ id: 'review', delay: '0s', template: 'post-purchase-review' }],
+});
 const welcome = Campaign.parse({
   id: 'welcome',
   version: 1,
@@ -28,7 +38,7 @@ beforeAll(async () => {
   stack = await startE2eStack({
     name: 'late-consent',
     shopId,
-    campaigns: [welcome],
+    campaigns: [welcome, postPurchase],
     abandonAfterMs: 3_600_000,
     config: { shopify: { clientSecrets: [SECRET], shopDomain: SHOP_DOMAIN } },
     workerDeps: { consentGraceMs: GRACE_MS },
@@ -64,6 +74,8 @@ const stepRows = (workflowId: string) =>
   stack.database.sql`select step, status, reason from messages where workflow_id = ${workflowId}`;
 
 describe('Shopify consent that arrives after customers/create (opt_in)', () => {
+  // Shopify reports a sign-up's newsletter consent in customers_email_marketing_consent/update,
+  // which may come after customers/create; the grace here is seconds.
   it('the welcome email still goes out once the consent webhook has come', async () => {
     const email = `late-${randomUUID().slice(0, 8)}@example.com`;
     const workflowId = await newCustomer(email);
@@ -91,5 +103,40 @@ describe('Shopify consent that arrives after customers/create (opt_in)', () => {
     expect(stack.smtp.messages.some((message) => message.to && 'text' in message.to && message.to.text === email)).toBe(
       false,
     );
+  }, 60_000);
+});
+
+describe('a Shopify order is named as its customer knows it', () => {
+  it('the post-purchase email, the analysts\' view and the privacy export say "#1001", not the internal id', async () => {
+    const email = `buyer-${randomUUID().slice(0, 8)}@example.com`;
+    const id = '820982911946' + String(Date.now()).slice(-6);
+    const base = shopifyFixture('orders-create');
+    const order = {
+      ...base,
+      id: Number(id),
+      admin_graphql_api_id: `gid://shopify/Order/${id}`,
+      name: '#1001',
+      order_number: 1001,
+      email,
+      checkout_token: null,
+      buyer_accepts_marketing: true,
+      customer: { ...base.customer, email },
+    };
+    expect((await post(order, 'orders/create')).status).toBe(202);
+    await stack.relay.drain();
+    const workflowId = `journey:${shopId}:order.placed:${id}`;
+    expect(await stack.client.workflow.getHandle(workflowId).result()).toBe('completed');
+    const [review] = stack.smtp.messages.filter(
+      (message) => message.to && 'text' in message.to && message.to.text === email,
+    );
+    expect(review?.text).toContain('#1001');
+    expect(review?.text).not.toContain(id);
+    expect(String(review?.html)).toContain('#1001');
+    expect(String(review?.html)).not.toContain(id);
+
+    const [attribution] = await stack.database.sql`select order_name from order_attribution where order_id = ${id}`;
+    expect(attribution?.order_name).toBe('#1001');
+    const exported = await exportPerson(stack.database.db, { shopId, email });
+    expect(exported.document.orders).toEqual([expect.objectContaining({ orderId: id, orderName: '#1001' })]);
   }, 60_000);
 });
