@@ -219,6 +219,10 @@ function checkContent(input: {
   if (email.preheader && !email.html.includes('display:none')) {
     problem('error', `${body}: the preheader is not in the HTML (add <mj-preview>{{preheader}}</mj-preview>)`);
   }
+  // Screen readers list headings to jump by; without one the headline is just bold text among the rest.
+  if (!/<h1\b/i.test(email.html)) {
+    problem('warning', `${body}: no heading (wrap the headline in <h1 style="margin:0;…">…</h1>)`);
+  }
   for (const image of content.images) {
     if (!image.alt?.trim()) problem('error', `${body}: image ${image.src} has no alt text`);
     if (!/^https?:\/\//i.test(image.src))

@@ -201,11 +201,12 @@ describe('the check reports what would hurt a customer, as file:line: message', 
         expect.stringMatching(/t\/body\.mjml: the postal address is missing/),
         expect.stringMatching(/t\/body\.mjml: link to "javascript:alert\(1\)", which is not an http\(s\) URL/),
         expect.stringMatching(/t\/subject\.hbs:1: warning: subject is \d+ characters \(over 78\)/),
+        expect.stringMatching(/t\/body\.mjml: warning: no heading \(wrap the headline in <h1/),
       ]),
     );
     // The sixth error: an email of one image and a link is mostly HTML and images (MIME_HTML_MOSTLY).
     expect(problems).toContainEqual(expect.stringMatching(/t\/body\.mjml: spam score [\d.]+ \(over 0\) \(en, samples\/two-items\.json\):$/));
-    expect(lines.at(-1)).toBe('checked 1 template(s), 1 locale × sample render(s): 6 error(s), 1 warning(s)');
+    expect(lines.at(-1)).toBe('checked 1 template(s), 1 locale × sample render(s): 6 error(s), 2 warning(s)');
   });
 
   it('a subject escaped as HTML, a title escaped twice or a CR/LF in a subject is an error (the old behaviour fails)', async () => {
