@@ -50,7 +50,13 @@ export interface DeliverEmailInput {
   kind: 'marketing' | 'internal';
   recipientRole: 'customer' | 'manager';
   campaign?: { id: string; version: number; segment: string };
-  /** What analysts need of the send: its chain, experiment arm, currency and attribution rule. */
+  /**
+   * The cart's currency, recorded on the message for the funnel's row. Internal emails (a sales
+   * manager's alert) carry it too: without it their step showed as two lines, "EUR" for a skipped
+   * alert and "-" for the sent ones.
+   */
+  currency?: string;
+  /** What analysts need of a send to the customer: its chain, experiment arm and attribution rule. */
   analytics?: SendAnalytics;
   /** When the step fell due (ms): its links' lifetimes count from here, the same on every attempt. */
   dueAt?: number;
@@ -64,7 +70,6 @@ export interface SendAnalytics {
   subjectKey?: string;
   /** The subject line (0-based) the variant fixes. */
   subjectVariant?: number;
-  currency: string;
   attributionWindowMs: number;
   attributionTouch: 'click' | 'open';
 }
@@ -142,7 +147,7 @@ export async function deliverEmail(deps: DeliveryDeps, input: DeliverEmailInput)
     segment: input.campaign?.segment ?? null,
     workflowId: analytics?.workflowId ?? null,
     variant: analytics?.variant ?? (rendered.subjectCount > 1 ? `subject-${rendered.subjectVariant + 1}` : null),
-    currency: analytics?.currency ?? null,
+    currency: input.currency ?? null,
     attributionWindowSeconds: analytics ? Math.round(analytics.attributionWindowMs / 1000) : null,
     attributionTouch: analytics?.attributionTouch ?? null,
   });

@@ -1,7 +1,7 @@
 import { ApplicationFailure, log } from '@temporalio/activity';
 import type { NotifyManagerStep } from '../domain/campaign';
 import type { PinnedCampaign } from '../domain/chain';
-import type { Cart } from '../domain/events';
+import type { ChainSubject } from '../domain/events';
 import { buildManagerAlertData } from '../domain/manager-alert-data';
 import { type DeliveryDeps, deliverEmail, templateLanguageFor } from './deliver-email';
 import { postJson } from './http/post-json';
@@ -22,7 +22,7 @@ export interface NotifyManagerInput {
   cartId: string;
   customerId: number | null;
   step: NotifyManagerStep;
-  cart: Cart;
+  cart: ChainSubject;
   campaign: PinnedCampaign;
 }
 
@@ -98,6 +98,8 @@ export async function notifyManager(
       kind: 'internal',
       recipientRole: 'manager',
       campaign: { id: campaign.id, version: campaign.version, segment: campaign.segment },
+      // No chain or attribution rule: a manager's opens and clicks are not the customer's.
+      currency: cart.currency,
     });
   }
   return status;

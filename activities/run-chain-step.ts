@@ -11,7 +11,7 @@ import type { PinnedCampaign, ChainStepResult } from '../domain/chain';
 import type { ConsentPolicy } from '../domain/consent';
 import { decideSend } from '../domain/eligibility';
 import { categoryOf } from '../domain/email-categories';
-import type { Cart } from '../domain/events';
+import type { Cart, ChainSubject } from '../domain/events';
 import { checkReentry } from '../domain/frequency';
 import { DEFAULT_FRESH_FOR_MS, isExpired } from '../domain/freshness';
 import {
@@ -35,6 +35,8 @@ export interface ChainStepDeps extends DeliveryDeps, ManagerDeps {
   shopApi?: DiscountDeps['shopApi'];
   /** CONSENT_POLICY; `opt_in` when absent. */
   consentPolicy?: ConsentPolicy;
+  /** CONSENT_GRACE (ms): how long after the chain's start a step without consent waits for it; 0 when absent. */
+  consentGraceMs?: number;
   now?: () => Date;
   /**
    * When the current attempt was scheduled (ms): by default the activity's own info, so retries
@@ -53,7 +55,7 @@ export interface RunChainStepInput {
   stepIndex: number;
   /** When the chain was entered (ms): orders since then end it. */
   enteredAt: number;
-  cart: Cart;
+  cart: ChainSubject;
   /** When the step fell due (ms, workflow clock); absent from chains scheduled before freshness windows. */
   dueAt?: number;
 }
@@ -160,6 +162,7 @@ export function createRunChainStep(deps: ChainStepDeps) {
       facts: {
         ...sendFactsOf(facts, { cart, campaign, policy: deps.consentPolicy ?? 'opt_in' }),
         holdout: arm === 'holdout',
+        ...(deps.consentGraceMs ? { awaitConsentUntil: input.enteredAt + deps.consentGraceMs } : {}),
       },
     });
     // Not sending: a dead attempt's claim becomes `unconfirmed` (its email may be out), else `skipped`.
@@ -228,12 +231,12 @@ export function createRunChainStep(deps: ChainStepDeps) {
         kind: 'marketing',
         recipientRole: 'customer',
         campaign: { id: campaign.id, version: campaign.version, segment: campaign.segment },
+        currency: cart.currency,
         analytics: {
           workflowId,
           ...(variant === undefined ? {} : { variant }),
           ...(subjectVariant === undefined ? {} : { subjectVariant }),
           subjectKey: subjectKeyOf({ campaignId: campaign.id, stepId: step.id, customerKey }),
-          currency: cart.currency,
           attributionWindowMs: campaign.attributionWindow,
           attributionTouch: campaign.attributionTouch,
         },

@@ -40,8 +40,60 @@ export function campaignTemplateChecker(dir: string): (campaign: Campaign) => Pr
         problems.push(...(await missingSubjectLines(dir, use)).map((message) => ({ path: use.path, message })));
       }
     }
+    for (const arm of armsWithoutCode(campaign)) {
+      if (present.includes(arm.template) && (await offersCode(dir, arm.template))) {
+        problems.push({ path: arm.path, message: noCodeToShow(arm.template) });
+      }
+    }
     return problems;
   };
+}
+
+/**
+ * The arms of email steps that never have a code: no incentive of their own, and none in any
+ * earlier step (a later step shows the code an earlier one made while it is unused). An arm that
+ * says `incentive: null` goes without one on purpose and is not listed.
+ */
+function armsWithoutCode(campaign: Campaign): Array<{ path: Array<string | number>; template: string }> {
+  const arms: Array<{ path: Array<string | number>; template: string }> = [];
+  let codeBefore = false;
+  campaign.steps.forEach((step, index) => {
+    if (step.kind !== 'email') return;
+    const at = ['steps', index];
+    if (!codeBefore && step.incentive === undefined) {
+      if (!step.variants) arms.push({ path: [...at, 'template'], template: step.template });
+      step.variants?.forEach((variant, variantIndex) => {
+        if (variant.incentive !== undefined) return;
+        const where = [...at, 'variants', variantIndex];
+        arms.push(
+          variant.template === undefined
+            ? { path: where, template: step.template }
+            : { path: [...where, 'template'], template: variant.template },
+        );
+      });
+    }
+    codeBefore ||= step.incentive !== undefined || (step.variants ?? []).some((variant) => variant.incentive);
+  });
+  return arms;
+}
+
+/** A `{{ }}` that names `discount` (`{{#discount}}`, `{{#if discount}}`, `{{discount.code}}`); not a comment. */
+const DISCOUNT_STATEMENT = /\{\{~?(?!!)[^}]*\bdiscount\b/;
+
+/**
+ * Whether the template is an email about a code: a subject line of some language names the
+ * discount (cart-incentive, cart-last-chance, welcome-first-order). A body that only shows a code
+ * when there is one (cart-reminder's `{{> discount}}`) is fine without any.
+ */
+async function offersCode(dir: string, template: string): Promise<boolean> {
+  const sources = await loadTemplateSources(dir, template);
+  return sources.locales.some((locale) =>
+    DISCOUNT_STATEMENT.test(pickFile(sources.files, { base: 'subject', ext: 'hbs', locale })?.content ?? ''),
+  );
+}
+
+function noCodeToShow(template: string): string {
+  return `template "${template}" offers a discount code in its subject, but neither this step nor an earlier one has an incentive, so every customer gets its version without a code: add incentive: { type: percent, value: 10, validFor: 3d } (or fixed, free_shipping), or choose another template`;
 }
 
 function noSuchTemplate(template: string, dir: string, present: readonly string[]): string {

@@ -79,6 +79,7 @@ export async function openServices(
         );
       },
       consentPolicy: config.CONSENT_POLICY,
+      consentGraceMs: config.CONSENT_GRACE,
     },
     async close() {
       mailer.close();

@@ -1,6 +1,7 @@
 import { Command, Option } from 'commander';
 import { DEFAULT_CAMPAIGNS_DIR, loadCampaigns } from '../campaigns/load';
 import { loadConfig } from '../config/env';
+import { shopsWithData } from '../db/analytics-store';
 import { configuredDatabase, withDatabase } from '../db/client';
 import type { CampaignReport } from '../reports/build-report';
 import { loadReport, reportRange } from '../reports/load-report';
@@ -44,7 +45,7 @@ export function reportProgram(): Command {
       // Dates first: a typo is reported before anything is opened.
       reportRange(options);
       const config = loadConfig();
-      const report = await withDatabase(configuredDatabase(config), async (database) => {
+      const result = await withDatabase(configuredDatabase(config), async (database) => {
         // The shop next: "no data" about a shop that does not exist would be a false answer.
         // A removed shop's numbers can still be read.
         const shopId = await shopOfCommand(database.db, {
@@ -55,8 +56,21 @@ export function reportProgram(): Command {
         });
         const campaigns = await loadCampaigns(config.CAMPAIGNS_DIR ?? DEFAULT_CAMPAIGNS_DIR);
         const request = { shopId, campaignId: options.campaign, since: options.since, until: options.until };
-        return loadReport(database.db, { campaigns, request });
+        const report = await loadReport(database.db, { campaigns, request });
+        if (report.campaigns.length > 0) return { report, hint: null };
+        // "no data" about the wrong shop reads as "nothing happened": name the shops that have some.
+        const others = await shopsWithData(database.db, { campaignId: options.campaign, ...report.range });
+        return { report, hint: otherShopsHint(shopId, others) };
       });
-      process.stdout.write(RENDER[options.format](report));
+      process.stdout.write(RENDER[options.format](result.report));
+      if (result.hint) process.stderr.write(`cartflow: ${result.hint}\n`);
     });
+}
+
+/** `shop "default" has no data in this range; shop demo has (add --shop demo)`, or null when no other shop has any. */
+function otherShopsHint(shopId: string, withData: readonly string[]): string | null {
+  const others = withData.filter((other) => other !== shopId);
+  if (others.length === 0) return null;
+  const which = others.length === 1 ? `shop ${others[0]} has` : `shops ${others.join(', ')} have`;
+  return `shop "${shopId}" has no data in this range; ${which} (add --shop ${others[0]})`;
 }

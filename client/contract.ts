@@ -59,6 +59,8 @@ export interface Cart {
 export interface Order {
   cartId: string;
   orderId: string;
+  /** The order as the shop and its customer name it ("#1001"), shown in emails; `orderId` stays the key. */
+  orderName?: string;
   total: Money;
   currency: string;
   placedAt?: string;

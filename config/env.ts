@@ -264,6 +264,11 @@ const EnvSchema = z.object({
   }),
   /** `opt_in`: marketing only with consent. `existing_customers`: also to buyers who ordered before (soft opt-in). */
   CONSENT_POLICY: z.enum(['opt_in', 'existing_customers']).default('opt_in'),
+  /**
+   * How long after a chain starts a step without consent waits for it: Shopify reports a sign-up's
+   * consent in a webhook of its own that may come after customers/create. 0 turns it off.
+   */
+  CONSENT_GRACE: duration('5m'),
   SOFT_BOUNCE_LIMIT: wholeNumberOr(3, 1, Number.MAX_SAFE_INTEGER, 'a whole number of at least 1'),
   SOFT_BOUNCE_WINDOW: duration('7d'),
   /** SendGrid's Event Webhook verification key (Settings → Mail Settings → Signed Event Webhook). */

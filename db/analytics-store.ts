@@ -196,3 +196,17 @@ function numbers<K extends string>(row: Record<string, unknown>, fields: Readonl
   for (const [name, column] of fields) result[name] = Number(row[column] ?? 0);
   return result;
 }
+
+/**
+ * Shops with report data in the range (of one campaign, when named): for a report that found
+ * nothing for its shop, to say where the data is instead of a bare "no data".
+ */
+export async function shopsWithData(db: Db, range: Omit<AnalyticsRange, 'shopId'>): Promise<string[]> {
+  const campaign = range.campaignId === undefined ? sql`true` : sql`campaign_id = ${range.campaignId}`;
+  const days = sql`day between ${range.since}::date and ${range.until}::date`;
+  const rows = await db.execute(sql`
+    select shop_id from analytics_step_daily where ${campaign} and ${days}
+    union select shop_id from analytics_arm_daily where ${campaign} and ${days}
+    order by shop_id`);
+  return rowsOf<{ shop_id: string }>(rows).map((row) => row.shop_id);
+}

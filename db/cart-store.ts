@@ -215,8 +215,14 @@ async function markProcessed(tx: Executor, shopId: string, eventId: string): Pro
 
 async function applyEvent(tx: Tx, shopId: string, event: OtherEvent): Promise<void> {
   if (event.type === 'customer.created') {
-    const statedAt = new Date(event.data.createdAt ?? event.occurredAt ?? Date.now());
-    await upsertCustomer(tx, { shopId, customer: event.data.customer, statedAt });
+    // A registration gives consent or says nothing about it: its `false` never takes back a consent
+    // given before (Shopify's customers/create has carried no consent since API 2025-01, and the
+    // consent webhook for the same sign-up can come first, stamped the same second).
+    const { customer } = event.data;
+    const statedAt = customer.marketingConsent
+      ? new Date(event.data.createdAt ?? event.occurredAt ?? Date.now())
+      : null;
+    await upsertCustomer(tx, { shopId, customer, statedAt });
     return;
   }
   await applyOrder(tx, {
@@ -238,10 +244,13 @@ export async function getCartStatus(
   return row?.status;
 }
 
-/** `statedAt`: when the shop said what the customer block says (the event's time), for consent. */
+/**
+ * `statedAt`: when the shop said what the customer block says (the event's time), for consent;
+ * `null` when the block says nothing about consent, and the stored consent stays as it is.
+ */
 async function upsertCustomer(
   tx: Tx,
-  { shopId, customer, statedAt }: { shopId: string; customer: Customer; statedAt: Date },
+  { shopId, customer, statedAt }: { shopId: string; customer: Customer; statedAt: Date | null },
 ): Promise<number | undefined> {
   const [row] = await tx
     .insert(customers)
@@ -265,7 +274,8 @@ async function upsertCustomer(
         timeZone: sql`excluded.time_zone`,
         b2b: sql`excluded.b2b`,
         // An older statement arriving late (a retried webhook) does not undo a newer one.
-        marketingConsent: sql`case when ${customers.marketingConsentAt} > excluded.marketing_consent_at
+        marketingConsent: sql`case when excluded.marketing_consent_at is null
+          or ${customers.marketingConsentAt} > excluded.marketing_consent_at
           then ${customers.marketingConsent} else excluded.marketing_consent end`,
         marketingConsentAt: sql`greatest(${customers.marketingConsentAt}, excluded.marketing_consent_at)`,
         updatedAt: sql`now()`,
@@ -315,30 +325,63 @@ export async function getCustomer(
   return row ?? null;
 }
 
+/** What a consent webhook did to the stored consent. */
+export type ConsentChange =
+  /** Stored; `known`: the customer was on file before (a withdrawal then has chains to stop). */
+  | { applied: true; known: boolean }
+  /** Not stored: the stored consent was stated later than this (an older delivery arriving late). */
+  | { applied: false };
+
 /**
  * Records that the customer gave email marketing consent (subscribed in the shop), on file or not
- * yet: the shop may report the consent before the customer or cart it belongs to.
+ * yet: the shop may report the consent before the customer or cart it belongs to. `statedAt` is
+ * when the shop changed it (its own clock): Shopify retries and reorders deliveries, and an older
+ * statement arriving late must not undo a newer one, as for every other consent (migration 0018).
  */
-export async function grantMarketingConsent(db: Db, input: { shopId: string; email: string }): Promise<void> {
-  await db
-    .insert(customers)
-    .values({ shopId: input.shopId, email: input.email, marketingConsent: true, marketingConsentAt: sql`now()` })
-    .onConflictDoUpdate({
-      target: [customers.shopId, customers.email],
-      // Stated now: a customers/create written earlier and delivered later does not undo it.
-      set: { marketingConsent: true, marketingConsentAt: sql`now()`, updatedAt: sql`now()` },
-    });
+export async function grantMarketingConsent(
+  db: Db,
+  input: { shopId: string; email: string; statedAt: Date },
+): Promise<ConsentChange> {
+  return recordConsent(db, { ...input, consent: true });
 }
 
 /**
  * Records that the customer withdrew email marketing consent (e.g. in the shop's admin): every
- * step re-reads this row before it sends. Returns whether such a customer was on file.
+ * step re-reads this row before it sends. Kept also for a customer not on file yet, so that an
+ * older "subscribed" delivered after it cannot give back what was withdrawn.
  */
-export async function withdrawMarketingConsent(db: Db, input: { shopId: string; email: string }): Promise<boolean> {
+export async function withdrawMarketingConsent(
+  db: Db,
+  input: { shopId: string; email: string; statedAt: Date },
+): Promise<ConsentChange> {
+  return recordConsent(db, { ...input, consent: false });
+}
+
+async function recordConsent(
+  db: Db,
+  input: { shopId: string; email: string; statedAt: Date; consent: boolean },
+): Promise<ConsentChange> {
+  const statedAt = input.statedAt.toISOString();
+  // xmax = 0 only on a row this statement inserted: the customer was not on file before.
   const rows = await db
-    .update(customers)
-    .set({ marketingConsent: false, marketingConsentAt: sql`now()`, updatedAt: sql`now()` })
-    .where(and(eq(customers.shopId, input.shopId), eq(customers.email, input.email)))
-    .returning({ id: customers.id });
-  return rows.length > 0;
+    .insert(customers)
+    .values({
+      shopId: input.shopId,
+      email: input.email,
+      marketingConsent: input.consent,
+      marketingConsentAt: sql`${statedAt}::timestamptz`,
+    })
+    .onConflictDoUpdate({
+      target: [customers.shopId, customers.email],
+      set: {
+        marketingConsent: input.consent,
+        marketingConsentAt: sql`${statedAt}::timestamptz`,
+        updatedAt: sql`now()`,
+      },
+      // A statement as old as the stored one still applies: of two at the same instant, the later delivery wins.
+      setWhere: sql`${customers.marketingConsentAt} is null or ${customers.marketingConsentAt} <= ${statedAt}::timestamptz`,
+    })
+    .returning({ inserted: sql<boolean>`xmax = 0` });
+  const [row] = rows;
+  return row ? { applied: true, known: !row.inserted } : { applied: false };
 }

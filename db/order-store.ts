@@ -33,6 +33,7 @@ export async function storeOrder(tx: Tx | Db, input: StoreOrderInput): Promise<b
     .values({
       shopId,
       orderId: order.orderId,
+      orderName: order.orderName ?? null,
       customerId,
       cartId: order.cartId,
       placedAt,

@@ -294,6 +294,8 @@ export const orders = pgTable(
   {
     shopId: text('shop_id').notNull(),
     orderId: text('order_id').notNull(),
+    /** The order as the shop and its customer name it ("#1001"); `order_id` is the key (migration 0020). */
+    orderName: text('order_name'),
     customerId: bigint('customer_id', { mode: 'number' }).references(() => customers.id),
     cartId: text('cart_id'),
     placedAt: timestamp('placed_at', { withTimezone: true }).notNull(),

@@ -12,6 +12,10 @@ export interface TrackedMessage {
    * the send" never depends on how far the web server's clock is off.
    */
   now: Date;
+  /** Its recipient was erased (`privacy erase`): nothing more is recorded about whoever reads it. */
+  erased: boolean;
+  /** The email's language, to answer in it. */
+  locale: string | null;
 }
 
 export interface NewTrackingEvent {
@@ -39,10 +43,14 @@ export async function findTrackedMessage(db: Db, messageId: string): Promise<Tra
       links: messages.links,
       sentAt: messages.sentAt,
       now: sql`now()`.mapWith(messages.sentAt),
+      recipient: messages.recipient,
+      locale: messages.locale,
     })
     .from(messages)
     .where(eq(messages.id, messageId));
-  return row && { ...row, links: row.links ?? [], now: row.now as Date };
+  if (!row) return undefined;
+  const { recipient, ...message } = row;
+  return { ...message, links: row.links ?? [], now: row.now as Date, erased: recipient === null };
 }
 
 export async function insertOpen(db: Db, event: NewTrackingEvent): Promise<void> {

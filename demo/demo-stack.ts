@@ -33,6 +33,8 @@ export interface DemoStackOptions {
   runDir: string;
   campaigns: Campaign[];
   abandonAfterMs: number;
+  /** CONSENT_GRACE scaled like the campaigns' delays. */
+  consentGraceMs: number;
   /** An existing Temporal server instead of the embedded one. */
   temporalAddress?: string | undefined;
   /** An existing PostgreSQL database instead of PGlite in the run folder. */
@@ -164,7 +166,7 @@ async function start(
 
 /**
  * The user's configuration with the demo's own places and pace: the run folder, a free port,
- * the scaled abandonment delay, the demo's task queue and shop id, and no rate limits (every
+ * the scaled abandonment delay and consent grace, the demo's task queue and shop id, and no rate limits (every
  * simulated customer comes from 127.0.0.1, which a real shop's customers never do).
  */
 function demoConfig(
@@ -185,6 +187,7 @@ function demoConfig(
     SHOP_ID: 'demo',
     TEMPORAL_TASK_QUEUE: options.taskQueue,
     ABANDON_AFTER: options.abandonAfterMs,
+    CONSENT_GRACE: options.consentGraceMs,
     TRACK_OPENS: true,
     TRACK_CLICKS: true,
     BOUNCE_ADDRESS: undefined,

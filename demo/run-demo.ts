@@ -89,6 +89,7 @@ export async function runDemo(options: DemoOptions, io: DemoIo): Promise<{ repor
     runDir,
     campaigns,
     abandonAfterMs: real(HOUR_MS),
+    consentGraceMs: real(io.config.CONSENT_GRACE),
     temporalAddress: options.temporalAddress,
     databaseUrl: options.databaseUrl,
     taskQueue: options.taskQueue ?? `cartflow-demo-${runTag}`,

@@ -1,6 +1,6 @@
 import { isolateForLine } from './bidi-isolate';
 import { displayEmail } from './display-email';
-import type { Cart } from './events';
+import type { Cart, ChainSubject } from './events';
 import { numberFormattingLocale } from './formatting-locale';
 import { formatMoney, lineTotal } from './money';
 import { textDirectionOf } from './text-direction';
@@ -22,6 +22,11 @@ export interface EmailDiscount {
 /** What the cart templates can use; documented in templates/README.md. */
 export interface CartEmailData {
   cartId: string;
+  /**
+   * How the customer knows what the email is about: an order's name ("#1001") where the shop sent
+   * one, else the same id as `cartId` (a journey started before order names, a cart, a customer).
+   */
+  orderName: string;
   /**
    * `email` is the canonical address (A-label domain) for links and headers; `displayEmail` is the
    * same address as a person reads it (`покупатель@магазин.рф`), for text.
@@ -67,7 +72,7 @@ export function cartMoneyLocale(cart: Cart, templateLanguage: string | undefined
   return numberFormattingLocale({ customerLocale, templateLanguage: templateLanguage ?? customerLocale });
 }
 
-export function buildCartEmailData(cart: Cart, extras: CartEmailExtras = {}): CartEmailData {
+export function buildCartEmailData(cart: ChainSubject, extras: CartEmailExtras = {}): CartEmailData {
   const { currency } = cart;
   const moneyLocale = cartMoneyLocale(cart, extras.templateLanguage);
   const money = (amount: string) => formatMoney({ amount, currency, locale: moneyLocale });
@@ -75,6 +80,7 @@ export function buildCartEmailData(cart: Cart, extras: CartEmailExtras = {}): Ca
   const isolate = (text: string) => isolateForLine({ text, lineDirection });
   return {
     cartId: cart.id,
+    orderName: isolate(cart.orderName ?? cart.id),
     customer: {
       // Isolated when of the other direction than the template: "محمد Smith, your cart is waiting"
       // would otherwise show as "Smith, your cart is waiting محمد" wherever the line takes its

@@ -1,5 +1,5 @@
 import type { Campaign } from './campaign';
-import type { SkipReason } from './eligibility';
+import type { DeferReason, SkipReason } from './eligibility';
 
 /**
  * The campaign a chain entered with, kept in workflow state so a running chain never changes
@@ -13,7 +13,7 @@ export type ChainStepResult =
   | { status: 'skipped'; reason: SkipReason | 'cooldown'; endChain: boolean }
   /** The step could not be sent within the campaign's freshness window; the chain moves on. */
   | { status: 'skipped'; reason: 'expired'; endChain: false }
-  | { status: 'deferred'; until: number; reason: 'frequency_cap' | 'quiet_hours' };
+  | { status: 'deferred'; until: number; reason: DeferReason };
 
 /** How a chain ended; the workflow's result and the `outcome` of its row. */
 export type ChainOutcome =

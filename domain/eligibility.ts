@@ -30,6 +30,12 @@ export interface SendFacts {
   previousMarketingSends: readonly number[];
   /** In the campaign's holdout group (absent: not). */
   holdout?: boolean;
+  /**
+   * Until when (epoch ms) a step without consent waits for it rather than being skipped: the chain's
+   * start plus CONSENT_GRACE. A shop may report consent just after the event that started the chain
+   * (Shopify's consent webhook after customers/create), and a welcome due at once would be lost.
+   */
+  awaitConsentUntil?: number;
 }
 
 export interface SendPolicy {
@@ -45,9 +51,11 @@ export interface DecideSendInput {
   facts: SendFacts;
 }
 
+export type DeferReason = 'frequency_cap' | 'quiet_hours' | 'awaiting_consent';
+
 export type SendDecision =
   | { action: 'send' }
-  | { action: 'defer'; until: number; reason: 'frequency_cap' | 'quiet_hours' }
+  | { action: 'defer'; until: number; reason: DeferReason }
   /** `endChain`: an exit rule applies, so no later step should run either. */
   | { action: 'skip'; reason: SkipReason; endChain: boolean };
 
@@ -68,7 +76,13 @@ export function decideSend({ now, step, policy, facts }: DecideSendInput): SendD
   // Never mail someone who opted out; the exit rule only decides whether later steps still run.
   if (facts.suppressed) return { action: 'skip', reason: 'suppressed', endChain: exit.unsubscribed };
   if (facts.unsubscribed) return { action: 'skip', reason: 'unsubscribed', endChain: exit.unsubscribed };
-  if (!facts.marketingConsent) return { action: 'skip', reason: 'no_consent', endChain: false };
+  if (!facts.marketingConsent) {
+    const { awaitConsentUntil } = facts;
+    if (awaitConsentUntil !== undefined && now < awaitConsentUntil) {
+      return { action: 'defer', until: awaitConsentUntil, reason: 'awaiting_consent' };
+    }
+    return { action: 'skip', reason: 'no_consent', endChain: false };
+  }
 
   const frequency = checkFrequency({ now, previousSends: facts.previousMarketingSends, limits: policy.frequency });
   if (frequency.action === 'skip') return { action: 'skip', reason: 'frequency_cap', endChain: false };

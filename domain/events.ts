@@ -182,10 +182,21 @@ export const Cart = object(
 );
 export type Cart = z.infer<typeof Cart>;
 
+/**
+ * What a chain is about, as its steps see it: a cart, or an order or new customer described as one
+ * (domain/journeys.ts). `orderName`: an order's name as its customer knows it (Shopify's "#1001").
+ */
+export type ChainSubject = Cart & { orderName?: string };
+
 export const Order = object(
   {
     cartId: Id,
     orderId: Id,
+    /**
+     * The order as the shop and its customer name it ("#1001", "SO-2026-0042"), shown in emails and
+     * exports; `orderId` stays the key. Absent: emails show `orderId`.
+     */
+    orderName: text({ max: WEBHOOK_LIMITS.idLength, trim: true }).optional(),
     total: Money,
     currency: Currency,
     placedAt: dateTime().optional(),

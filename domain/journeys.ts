@@ -1,5 +1,5 @@
 import type { Trigger } from './campaign';
-import type { Cart, CartEvent } from './events';
+import type { Cart, CartEvent, ChainSubject } from './events';
 
 export type JourneyTrigger = Exclude<Trigger, 'cart.abandoned'>;
 
@@ -8,7 +8,7 @@ export interface JourneySubject {
   trigger: JourneyTrigger;
   /** The order id, or the shop's customer id: one journey per subject and trigger. */
   subjectId: string;
-  subject: Cart;
+  subject: ChainSubject;
 }
 
 /**
@@ -34,6 +34,7 @@ export function journeySubjectsOf(event: CartEvent, receivedAt: string): Journey
     const order = event.data;
     const base = {
       id: order.orderId,
+      ...(order.orderName ? { orderName: order.orderName } : {}),
       currency: order.currency,
       items: order.items ?? [],
       total: order.total,

@@ -1,7 +1,7 @@
 import { isolateForLine } from './bidi-isolate';
 import { type CartEmailData, buildCartEmailData } from './cart-email-data';
 import { displayEmail } from './display-email';
-import type { Cart } from './events';
+import type { ChainSubject } from './events';
 import { textDirectionOf } from './text-direction';
 
 /** What the manager alerts (b2b-manager-alert, b2b-reorder-manager-alert) render with. */
@@ -18,7 +18,7 @@ export function buildManagerAlertData({
   managerEmail,
   templateLanguage,
 }: {
-  cart: Cart;
+  cart: ChainSubject;
   managerEmail: string;
   /** The alert template's language for the buyer (`TemplateRenderer.languageFor`): prices are formatted in it. */
   templateLanguage?: string;

@@ -84,6 +84,7 @@ export function orderToEvent(order: ShopifyOrder, context: ShopifyContext): Mapp
         // Orders without an online checkout (POS, draft orders) have no token: a cart of their own.
         cartId: order.checkout_token || `shopify-order-${exactId(order)}`,
         orderId: exactId(order),
+        ...orderNameOf(order),
         total: money.total,
         currency: money.currency,
         placedAt: order.processed_at ?? order.created_at ?? undefined,
@@ -126,6 +127,12 @@ export function newCustomerToEvent(
       },
     },
   };
+}
+
+/** "#1001" as the shop names the order (`name`, with its prefix and suffix), else `#<order_number>`. */
+function orderNameOf(order: ShopifyOrder): { orderName?: string } {
+  const name = order.name?.trim() || (order.order_number == null ? '' : `#${order.order_number}`);
+  return name ? { orderName: truncateText(name, 128) } : {};
 }
 
 /**

@@ -39,8 +39,15 @@ const MoneyBag = object(
 ).nullish();
 export type ShopifyMoneyBag = z.infer<typeof MoneyBag>;
 
-/** `email_marketing_consent.state`: subscribed, not_subscribed, unsubscribed, pending, redacted, invalid. */
-const EmailMarketingConsent = object({ state: optionalText }, 'with state').nullish();
+/**
+ * `email_marketing_consent`: `state` is subscribed, not_subscribed, unsubscribed, pending, redacted
+ * or invalid; `consent_updated_at` is when it last changed (null when never), by Shopify's clock.
+ */
+const EmailMarketingConsent = object(
+  { state: optionalText, consent_updated_at: optionalDateTime },
+  'with state and consent_updated_at',
+).nullish();
+export type ShopifyEmailMarketingConsent = z.infer<typeof EmailMarketingConsent>;
 
 export const ShopifyCustomer = object(
   {
@@ -103,6 +110,14 @@ export const ShopifyOrder = object(
   {
     id: ShopifyId,
     admin_graphql_api_id: GraphqlId,
+    /** "#1001": the order as the shop's admin and the customer's emails name it. */
+    name: optionalText,
+    /** 1001: `name` without the shop's prefix and suffix. */
+    order_number: z
+      .number(rule('must be a whole number'))
+      .int(rule('must be a whole number'))
+      .nonnegative(rule('must be a whole number'))
+      .nullish(),
     checkout_token: optionalText,
     email: optionalText,
     total_price: Money,

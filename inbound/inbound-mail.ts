@@ -6,7 +6,7 @@ import { type SoftBounceRule, normalizeMessageIdHeader, recordDeliveryEvent } fr
 import type { ChainStopper } from '../app/chain-stopper';
 import { unsubscribeFromAll } from '../app/unsubscribe';
 import type { Db } from '../db/client';
-import { unsubscribeTargetOf } from '../db/preference-store';
+import { erasedMessageOf, unsubscribeTargetOf } from '../db/preference-store';
 import { messages } from '../db/schema';
 import { type BounceType, bounceOf, isAutoReply, parseDeliveryStatus } from '../domain/delivery-status';
 import { messageIdOfReturnPath } from '../tracking/return-path';
@@ -47,6 +47,8 @@ export type InboundOutcome =
   | { status: 'unsubscribed'; messageId: string }
   | { status: 'bounce'; type: BounceType; messageId: string; duplicate: boolean }
   | { status: 'ignored'; reason: 'auto_reply' | 'not_a_dsn' | 'not_a_failure' | 'unknown_message' }
+  /** An authentic token whose recipient was erased: no address is held, so none gets email (accepted). */
+  | { status: 'erased'; messageId: string }
   /** Answered 550 at the end of DATA, so the person who wrote learns that nothing happened. */
   | { status: 'refused'; reason: 'no_valid_token' };
 
@@ -74,23 +76,31 @@ const MAX_TEXT_SCANNED = 64 * 1024;
  * A mail to the List-Unsubscribe mailto. The signed token (in the subject the mailto sets, or
  * anywhere in the text for a mail program that moved it) decides whose address is unsubscribed,
  * never the From header. The rules are the one-click POST's: an authentic token unsubscribes even
- * when expired (an opt-out is never refused); a forged one, or one of an erased recipient, does not.
+ * when expired (an opt-out is never refused); a forged one does not. An authentic token of an erased
+ * recipient is answered as the link's page and the one-click POST answer it: nothing to unsubscribe
+ * from, which is done, not refused (a 550 "use the link" would send the person to a page that says
+ * the opposite).
  */
 async function handleUnsubscribe(deps: InboundMailDeps, mail: ParsedMail): Promise<InboundOutcome> {
   if (isAutoReply(header(mail))) return { status: 'ignored', reason: 'auto_reply' };
   const candidates = [
     ...`${mail.subject ?? ''}\n${(mail.text ?? '').slice(0, MAX_TEXT_SCANNED)}`.matchAll(tokensInText()),
   ].map((match) => match[0]);
+  let erased: string | undefined;
   for (const token of new Set(candidates)) {
     const check = verifyToken(deps.secret, token, 'unsubscribe', deps.now());
     const claims = check.ok ? check.claims : check.reason === 'expired' ? check.claims : undefined;
     if (!claims) continue;
     const target = await unsubscribeTargetOf(deps.db, claims.messageId);
-    if (!target) continue;
+    if (!target) {
+      // A later token in the same mail may still name a held address: that one is acted on first.
+      if (!erased && (await erasedMessageOf(deps.db, claims.messageId))) erased = claims.messageId;
+      continue;
+    }
     await unsubscribeFromAll(deps, target, 'mailto');
     return { status: 'unsubscribed', messageId: claims.messageId };
   }
-  return { status: 'refused', reason: 'no_valid_token' };
+  return erased ? { status: 'erased', messageId: erased } : { status: 'refused', reason: 'no_valid_token' };
 }
 
 const DELIVERY_STATUS_TYPES = new Set(['message/delivery-status', 'message/global-delivery-status']);

@@ -32,6 +32,25 @@ const MAX_RECIPIENTS = 10;
 const smtpError = (responseCode: number, message: string) => Object.assign(new Error(message), { responseCode });
 
 /**
+ * The answer at the end of DATA, which the person who wrote to the mailto may read in their mail
+ * program or in a bounce. An erased recipient's mail is accepted with the words the link's page
+ * uses: there is nothing to unsubscribe from and no email goes to the address (a 550 "use the
+ * link" would send them to a page that says so, and back here).
+ */
+function replyTo(outcomes: InboundOutcome[]): Error | string | undefined {
+  if (outcomes.some((outcome) => outcome.status === 'refused')) {
+    return smtpError(550, '5.7.1 No valid unsubscribe token found: use the unsubscribe link in the email');
+  }
+  if (outcomes.some((outcome) => outcome.status === 'unsubscribed')) {
+    return 'OK: unsubscribed from all marketing email';
+  }
+  if (outcomes.some((outcome) => outcome.status === 'erased')) {
+    return 'OK: nothing to unsubscribe from: the data of this address was erased and it gets no email from us';
+  }
+  return undefined;
+}
+
+/**
  * The inbound SMTP listener: the MX for the List-Unsubscribe mailto and the VERP bounce address.
  * Every other recipient is refused at RCPT (550), so it is no open relay and accepts no spam for
  * anyone else. A message is acted on before it is acknowledged: a database outage answers 451 and
@@ -67,7 +86,7 @@ export async function startInboundSmtp(options: InboundSmtpOptions): Promise<Inb
         if (stream.sizeExceeded) return callback(); // answered 552 by smtp-server (rejectOversized)
         const recipients = session.envelope.rcptTo.flatMap((rcpt) => recipientOf(rcpt.address) ?? []);
         accept(Buffer.concat(chunks), recipients).then(
-          (reply) => callback(reply),
+          (reply) => (reply instanceof Error ? callback(reply) : callback(null, reply)),
           (error: unknown) => {
             deps.logger.error({ err: error }, 'inbound mail could not be processed; asked the sender to retry');
             callback(smtpError(451, '4.3.0 Temporary failure, please try again later'));
@@ -77,7 +96,7 @@ export async function startInboundSmtp(options: InboundSmtpOptions): Promise<Inb
     },
   });
 
-  async function accept(raw: Buffer, recipients: InboundRecipient[]): Promise<Error | null> {
+  async function accept(raw: Buffer, recipients: InboundRecipient[]): Promise<Error | string | undefined> {
     const mail = await simpleParser(raw, { keepDeliveryStatus: true, skipHtmlToText: true, skipTextLinks: true });
     const outcomes: InboundOutcome[] = [];
     const seen = new Set<string>();
@@ -89,9 +108,7 @@ export async function startInboundSmtp(options: InboundSmtpOptions): Promise<Inb
       deps.logger.info({ recipient: recipient.kind, ...outcome }, 'inbound mail');
       outcomes.push(outcome);
     }
-    return outcomes.some((outcome) => outcome.status === 'refused')
-      ? smtpError(550, '5.7.1 No valid unsubscribe token found: use the unsubscribe link in the email')
-      : null;
+    return replyTo(outcomes);
   }
 
   await new Promise<void>((resolve, reject) => {

@@ -1,7 +1,8 @@
-import type { CompiledTemplate, RenderedEmail } from './template-compiler';
+import { type CompiledTemplate, type RenderedEmail, localeFiles } from './template-compiler';
 import { decodeEntities } from './template-content';
 import { at, displayPath } from './template-errors';
 import { HEADER_UNSAFE } from './header-text';
+import type { TemplateSources } from './template-source';
 
 /** `&amp;`, `&#x27;`, `&#39;`, `&quot;`, `&lt;`: what a reader sees of text escaped once too often. */
 const ENTITY = /&(?:#x[0-9a-f]+|#\d+|[a-z][a-z0-9]*);/gi;
@@ -23,7 +24,7 @@ const codePoint = (char: string) => `U+${char.codePointAt(0)!.toString(16).toUpp
  * Subjects and preheaders are plain text in a mail header, the text part is plain text, and the
  * HTML is read once decoded: none of them may show an HTML entity the sample's data did not
  * contain (the sign of text escaped where it should not be, or escaped twice), and the subject and
- * preheader may carry no line break, control or bidi override.
+ * preheader may carry no line break, control or bidi override; no subject may come out empty.
  */
 export function checkPlainText(input: {
   compiled: CompiledTemplate;
@@ -39,6 +40,12 @@ export function checkPlainText(input: {
   const preheader = `${displayPath(compiled.origins.preheader)}:1`;
 
   const headerField = (where: string, name: string, value: string) => {
+    if (name === 'subject' && !value.trim()) {
+      problem(
+        'error',
+        `${where}: the subject is empty for this sample (an inbox shows "(no subject)"): give every branch words`,
+      );
+    }
     const entities = shown(value);
     if (entities.length) {
       problem(
@@ -63,4 +70,34 @@ export function checkPlainText(input: {
     problem('error', `${body}: the plain-text part shows ${quoted(inText)} (HTML entities in plain text)`);
   const inHtml = shown(decodeEntities(email.html));
   if (inHtml.length) problem('error', `${body}: a reader of the HTML sees ${quoted(inHtml)} (escaped twice)`);
+}
+
+/** An HTML tag in the words of a subject or preheader: `<b>`, `</i>`, `<br/>`, `<span style="…">`. */
+const HTML_TAG = /<\/?[a-z][a-z0-9-]*(?:\s[^<>]*)?\/?>/i;
+
+/**
+ * Subjects and preheaders are plain text: a tag written in them (`Spring is <b>here</b>`) reaches
+ * the inbox as those very characters. Only the template's own words are searched, outside `{{ }}`:
+ * a product named `<350 ml>` is the shop's text, shown as sent.
+ */
+export function checkHeaderMarkup(
+  sources: TemplateSources,
+  locale: string,
+  problem: (severity: 'error', text: string) => void,
+): void {
+  const { subject, preheader } = localeFiles(sources, locale);
+  for (const [name, file] of [
+    ['subject', subject],
+    ['preheader', preheader],
+  ] as const) {
+    file.content.split('\n').forEach((line, index) => {
+      const tag = HTML_TAG.exec(line.replace(/\{\{[\s\S]*?\}\}/g, ' '))?.[0];
+      if (tag) {
+        problem(
+          'error',
+          `${displayPath(file.path)}:${index + 1}: the ${name} contains the HTML tag ${tag}, which the inbox shows as written (a ${name} is plain text: remove it)`,
+        );
+      }
+    });
+  }
 }

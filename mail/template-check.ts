@@ -15,7 +15,8 @@ import {
   scoreMessages,
   spamAssassinInstalled,
 } from './spam-score';
-import { checkPlainText } from './template-check-text';
+import { subjectLinesOf } from './subject-lines';
+import { checkHeaderMarkup, checkPlainText } from './template-check-text';
 import { emailContent, firstDifference } from './template-content';
 import { TemplateError, at, displayPath } from './template-errors';
 import { type SampleData, loadSample } from './template-samples';
@@ -109,9 +110,13 @@ async function checkTemplate(
   if (sources.samples.length === 0)
     problem('error', `${displayPath(sources.folder)}/samples: no sample data (add samples/*.json)`);
   for (const locale of sources.locales) {
-    if (locale !== sources.locales[0]) checkVariantsComplete(sources, locale, problem);
+    if (locale !== sources.locales[0]) {
+      checkVariantsComplete(sources, locale, problem);
+      checkSubjectLineCount(sources, { locale, defaultLocale: sources.locales[0]! }, problem);
+    }
     await guard(report, ` (${locale})`, async () => {
       checkImageAlts(sources, locale, (severity, text) => problem(severity, `${text} (${locale})`));
+      checkHeaderMarkup(sources, locale, (severity, text) => problem(severity, `${text} (${locale})`));
       const compiled = await compileTemplate(sources, locale);
       for (const sample of sources.samples) {
         await guard(report, ` (${locale}, ${sample})`, async () => {
@@ -214,6 +219,10 @@ function checkContent(input: {
   if (email.preheader && !email.html.includes('display:none')) {
     problem('error', `${body}: the preheader is not in the HTML (add <mj-preview>{{preheader}}</mj-preview>)`);
   }
+  // Screen readers list headings to jump by; without one the headline is just bold text among the rest.
+  if (!/<h1\b/i.test(email.html)) {
+    problem('warning', `${body}: no heading (wrap the headline in <h1 style="margin:0;…">…</h1>)`);
+  }
   for (const image of content.images) {
     if (!image.alt?.trim()) problem('error', `${body}: image ${image.src} has no alt text`);
     if (!/^https?:\/\//i.test(image.src))
@@ -262,6 +271,29 @@ function checkVariantsComplete(
       );
     }
   }
+}
+
+/**
+ * Line n of every language's subject file is A/B variant n: the send picks the line by its number
+ * and the report judges `subject-n` across languages. A language with fewer lines puts all its
+ * customers in the first ones (and more lines, in a variant the others lack), so the report
+ * compares arms of different customers.
+ */
+function checkSubjectLineCount(
+  sources: TemplateSources,
+  { locale, defaultLocale }: { locale: string; defaultLocale: string },
+  problem: (severity: 'error', text: string) => void,
+): void {
+  const own = sources.files.get(`subject.${locale}.hbs`);
+  const base = pickFile(sources.files, { base: 'subject', ext: 'hbs', locale: defaultLocale });
+  if (!own || !base) return;
+  const [count, baseCount] = [subjectLinesOf(own).length, subjectLinesOf(base).length];
+  if (count === baseCount) return;
+  const lines = (n: number) => `${n} subject line${n === 1 ? '' : 's'}`;
+  problem(
+    'error',
+    `${displayPath(own.path)}: ${lines(count)}, but ${path.basename(base.path)} has ${baseCount}: line n is A/B variant n in every language, so give each language the same number of lines`,
+  );
 }
 
 /**

@@ -10,10 +10,12 @@ import { TemplateError, displayPath } from './template-errors';
 import { type TemplateSources, resolveLocale } from './template-source';
 
 /**
- * A sample is a cart in the webhook's `data` format, plus what a send adds: an optional discount
+ * A sample is a cart in the webhook's `data` format (with an order's `orderName`), plus what a send adds: an optional discount
  * (of one kind, as the chain step issues it) and, for the manager alerts, the `buyer`.
  */
 const Sample = Cart.extend({
+  /** An order's name as its customer knows it ("#1001"), as an order.placed's `orderName` gives it. */
+  orderName: z.string().trim().min(1).max(128).optional(),
   discount: z
     .object({
       code: z.string().min(1),

@@ -62,7 +62,10 @@ export interface ExperimentReport {
   metric: Metric;
   /** arms[0] is the baseline: the holdout, or the step's first variant (the control). */
   arms: ExperimentArm[];
-  /** Whether the planned split came from the campaign file (else equal weights were assumed). */
+  /**
+   * Whether the planned split came from the campaign file. Without it the weights are 1 each, only
+   * to have a number, and the sample ratio is not checked (`srm` is null).
+   */
   weightsKnown: boolean;
   /** Arms with entrants that the campaign file does not plan (renamed or removed variants): not judged. */
   unplannedArms: string[];
@@ -202,6 +205,7 @@ function judge(rows: ArmRow[], campaign: Campaign | undefined): ExperimentReport
           arms: armData,
           metric,
           minimumDetectableEffect: (campaign?.experiment?.minimumDetectableEffect ?? 10) / 100,
+          plannedSplitKnown: planned !== null,
         })
       : loneArm(armData);
   return {

@@ -85,7 +85,7 @@ function experimentText(experiment: ExperimentReport): string[] {
   const header = ['ARM', 'PLANNED', 'ENTERED', 'CONVERSION [95 %]', 'REVENUE/RECIPIENT', 'ORDERS', 'RECOVERED'];
   const rows = arms.map((arm, index) => [
     arm.id,
-    experiment.weightsKnown ? (shares[index] ?? '') : 'equal?',
+    experiment.weightsKnown ? (shares[index] ?? '') : '?',
     count(arm.entered),
     rateWithInterval(arm.rate),
     moneyPerRecipient(arm.revenuePerRecipient, currency),
@@ -95,8 +95,7 @@ function experimentText(experiment: ExperimentReport): string[] {
   lines.push(...indent(columns([header, ...rows], 1)));
   const baseline = arms[0]?.id ?? 'baseline';
   for (const arm of arms.slice(1)) lines.push(`  ${comparison(arm, baseline, experiment)}`);
-  if (!experiment.weightsKnown)
-    lines.push('  planned split unknown (no campaign file for this version): equal weights assumed');
+  if (!experiment.weightsKnown) lines.push(`  ${UNKNOWN_SPLIT(experiment.campaignVersion)}`);
   if (experiment.unplannedArms.length > 0) {
     lines.push(`  not judged (arms the campaign file does not plan): ${experiment.unplannedArms.join(', ')}`);
   }
@@ -128,12 +127,22 @@ function relativeInterval(interval: { low: number; high: number } | null): strin
   return interval ? `[${relative(interval.low)}, ${relative(interval.high)}]` : '[n/a]';
 }
 
+/**
+ * The campaign file of that version was deleted, or was changed without raising its version so that
+ * it no longer plans this experiment. Checking the arms against a guessed split would raise false
+ * alarms (a 10 % holdout against 50:50), so nothing is checked.
+ */
+const UNKNOWN_SPLIT = (version: number) =>
+  `planned split unknown: no campaign file of v${version} plans this experiment (deleted, or changed without a new version)`;
+
 function srmLine(experiment: ExperimentReport): string {
   const { srm, arms } = experiment;
-  if (!srm) return 'sample ratio: not checked (one arm)';
-  // Without a campaign file the 1:1 is cartflow's assumption, not the plan (see the line above it).
-  const plan = experiment.weightsKnown ? 'planned' : 'assumed';
-  const split = `${plan} ${arms.map((arm) => arm.weight).join(':')}, entered ${arms.map((arm) => arm.entered).join(':')}`;
+  if (!srm) {
+    return experiment.weightsKnown
+      ? 'sample ratio: not checked (one arm)'
+      : 'sample ratio: not checked (the planned split is unknown)';
+  }
+  const split = `planned ${arms.map((arm) => arm.weight).join(':')}, entered ${arms.map((arm) => arm.entered).join(':')}`;
   return srm.mismatch
     ? `WARNING sample-ratio mismatch: ${pValue(srm.pValue)} (${split})`
     : `sample ratio: ok, ${pValue(srm.pValue)} (${split})`;

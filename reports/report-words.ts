@@ -130,15 +130,23 @@ export function verdictWords(experiment: ExperimentReport): string {
       return `${verdict.arm} ${how} ${baseline} on ${METRIC_WORDS[metric]}: ${difference}, sequential test, valid at every look`;
     }
     case 'no_difference_yet':
-      return verdict.neededPerArm === null
-        ? `no difference yet: the ${baseline} arm has no ${METRIC_WORDS[metric]} yet to size the test from`
-        : `no difference yet: about ${count(verdict.neededPerArm)} more per arm needed`;
+      if (verdict.neededPerArm !== null)
+        return `no difference yet: about ${count(verdict.neededPerArm)} more per arm needed`;
+      // Sized from the baseline's rate: none gives nothing to size from, and near 100 % leaves no room for
+      // the lift. Revenue is sized from its mean, which only lacks when there is none.
+      return metric !== 'revenue' && (arms[0]?.conversions ?? 0) > 0
+        ? `no difference yet: the ${baseline} arm's rate (${percent(arms[0]?.rate.rate)}) leaves no room for the planned lift to size the test from`
+        : `no difference yet: the ${baseline} arm has no ${METRIC_WORDS[metric]} yet to size the test from`;
     case 'sample_ratio_mismatch':
       return `do not trust this experiment: sample-ratio mismatch ${pValue(verdict.pValue)} (the arms are not the planned split; check the assignment before reading any difference)`;
     case 'not_enough_data':
       if (arms.length < 2) return `not enough data (only one arm so far: ${baseline})`;
-      return arms.some((arm) => arm.entered < MINIMUM_RECIPIENTS_PER_ARM)
-        ? `not enough data (fewer than ${MINIMUM_RECIPIENTS_PER_ARM} per arm)`
-        : `not enough data (no ${METRIC_WORDS[metric]} in any arm yet to compare)`;
+      if (arms.some((arm) => arm.entered < MINIMUM_RECIPIENTS_PER_ARM)) {
+        return `not enough data (fewer than ${MINIMUM_RECIPIENTS_PER_ARM} per arm)`;
+      }
+      // No arm varies: nobody converted, or within each arm everybody did the same.
+      return arms.every((arm) => arm.conversions === 0)
+        ? `not enough data (no ${METRIC_WORDS[metric]} in any arm yet to compare)`
+        : `not enough data (in each arm every entrant had the same outcome: no variation to compare)`;
   }
 }

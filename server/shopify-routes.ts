@@ -21,6 +21,7 @@ import {
   ShopifyCheckout,
   ShopifyCustomer,
   ShopifyEmailConsentUpdate,
+  type ShopifyEmailMarketingConsent,
   ShopifyOrder,
   ShopifyPrivacyRequest,
   ShopifyShopRedact,
@@ -35,6 +36,7 @@ import { readJsonBody } from './json-body';
 import { SHOPIFY_HMAC_HEADER, verifyShopifyHmac } from './shopify-signature';
 import { redactShop } from './shopify-shop-redact';
 import { withDefaultLocale } from '../domain/shop';
+import { isStorableInstant } from '../domain/payload-fields';
 import type { ShopResolver, WebhookShop } from './shop-resolver';
 
 export interface ShopifyConfig {
@@ -70,6 +72,8 @@ interface Delivery {
   webhookId: string;
   shopDomain: string;
   apiVersion: string | undefined;
+  /** X-Shopify-Triggered-At when it is a date-time: when Shopify raised the event, by its clock. */
+  triggeredAt: Date | undefined;
   json: unknown;
   /** The shop the domain belongs to: whose rows and chains these are. */
   shop: WebhookShop;
@@ -131,6 +135,7 @@ export function shopifyRoutes(deps: ShopifyRoutesDeps) {
         webhookId,
         shopDomain,
         apiVersion: c.req.header('X-Shopify-API-Version'),
+        triggeredAt: instantOf(c.req.header('X-Shopify-Triggered-At')),
         json,
         shop,
       };
@@ -162,14 +167,11 @@ async function handleTopic(c: Context, deps: ShopifyRoutesDeps, delivery: Delive
     }
     case 'customers/update':
       return withPayload(c, ShopifyCustomer, delivery.json, (customer) =>
-        updateConsent(c, deps, delivery, { email: customer.email, state: customer.email_marketing_consent?.state }),
+        updateConsent(c, deps, delivery, { email: customer.email, consent: customer.email_marketing_consent }),
       );
     case 'customers_email_marketing_consent/update':
       return withPayload(c, ShopifyEmailConsentUpdate, delivery.json, (update) =>
-        updateConsent(c, deps, delivery, {
-          email: update.email_address,
-          state: update.email_marketing_consent?.state,
-        }),
+        updateConsent(c, deps, delivery, { email: update.email_address, consent: update.email_marketing_consent }),
       );
     case 'customers/redact':
       return withPayload(c, ShopifyPrivacyRequest, delivery.json, (request) =>
@@ -245,23 +247,44 @@ async function updateConsent(
   c: Context,
   deps: ShopifyRoutesDeps,
   delivery: Delivery,
-  consent: { email: string | null | undefined; state: string | null | undefined },
+  input: { email: string | null | undefined; consent: ShopifyEmailMarketingConsent },
 ) {
-  const email = consent.email ? canonicalEmail(consent.email) : undefined;
+  const email = input.email ? canonicalEmail(input.email) : undefined;
+  const state = input.consent?.state;
   const shopId = delivery.shop.shopId;
-  if (email && consent.state === 'subscribed') {
-    await grantMarketingConsent(deps.db, { shopId, email });
+  const gives = state === 'subscribed';
+  if (!email || !(gives || withdrawsConsent(state))) {
+    return c.json({ status: 'ignored', reason: 'no_consent_change', topic: delivery.topic }, 200);
+  }
+  // Shopify retries and reorders deliveries: the change is dated by Shopify's clock, so an older one
+  // arriving late does not undo a newer one.
+  const statedAt = consentStatedAt(input.consent, delivery, deps.now);
+  const change = gives
+    ? await grantMarketingConsent(deps.db, { shopId, email, statedAt })
+    : await withdrawMarketingConsent(deps.db, { shopId, email, statedAt });
+  if (!change.applied) {
+    deps.logger.info(ids(delivery), 'Shopify consent change older than the stored one; ignored');
+    return c.json({ status: 'ignored', reason: 'superseded', topic: delivery.topic }, 200);
+  }
+  if (gives) {
     deps.logger.info(ids(delivery), 'Shopify consent recorded');
     return c.json({ status: 'consent_given', topic: delivery.topic }, 200);
   }
-  if (!email || !withdrawsConsent(consent.state)) {
-    return c.json({ status: 'ignored', reason: 'no_consent_change', topic: delivery.topic }, 200);
-  }
-  const known = await withdrawMarketingConsent(deps.db, { shopId, email });
   // The withdrawal is stored and every step re-reads it: a Temporal outage only warns.
+  const { known } = change;
   if (known) await stopChainsOrWarn(deps.chains, { shopId, email, reason: 'consent_withdrawn' }, deps.logger);
   deps.logger.info({ ...ids(delivery), known }, 'Shopify consent withdrawal recorded');
   return c.json({ status: known ? 'consent_withdrawn' : 'unknown_customer', topic: delivery.topic }, 200);
+}
+
+/** `consent_updated_at`, else when Shopify raised the webhook, else (neither sent) its arrival. */
+function consentStatedAt(consent: ShopifyEmailMarketingConsent, delivery: Delivery, now: () => number): Date {
+  const updatedAt = consent?.consent_updated_at;
+  return updatedAt ? new Date(updatedAt) : (delivery.triggeredAt ?? new Date(now()));
+}
+
+function instantOf(header: string | undefined): Date | undefined {
+  return header && isStorableInstant(header) ? new Date(header) : undefined;
 }
 
 async function redactCustomer(

@@ -5,6 +5,7 @@ import { type TrackedMessage, findTrackedMessage } from '../db/tracking-store';
 import type { ServerMetrics } from '../metrics/server-metrics';
 import { verifyToken } from '../tracking/tokens';
 import { clientNetwork } from './client-network';
+import { type PageLocale, pageLocaleOf } from './unsubscribe-texts';
 import { type Requester, recordClick, recordOpen } from './tracking-recorder';
 
 export interface TrackingRoutesDeps {
@@ -41,6 +42,8 @@ export function mountTrackingRoutes(
     const message = await lookUp(messageId);
     if (message === 'unavailable') return pixel(c); // the open is lost; the email must not show a broken image
     if (!message) return pixelNotFound(c);
+    // The email is still in their mailbox; who reads it, when and where is no longer collected.
+    if (message.erased) return pixel(c);
     try {
       const { machine } = await recordOpen(db, { messageId, message, requester: requester(c) });
       metrics?.trackingHit({ type: 'open', machine });
@@ -57,6 +60,9 @@ export function mountTrackingRoutes(
     const { messageId, linkIndex } = check.claims;
     const message = await lookUp(messageId);
     if (message === 'unavailable') return linkPage(c, 503, LINK_UNAVAILABLE);
+    // Erasure removed the links: saying "not valid, use the link as it appears" would be untrue.
+    if (message?.erased)
+      return linkPage(c, 410, LINK_ERASED[pageLocaleOf(message.locale)], pageLocaleOf(message.locale));
     const url = linkIndex === undefined ? undefined : message?.links[linkIndex];
     if (!message || linkIndex === undefined || !url || !/^https?:\/\//i.test(url)) {
       return linkPage(c, 404, LINK_UNKNOWN);
@@ -113,16 +119,35 @@ const LINK_EXPIRED = {
   title: 'Link expired',
   text: 'This link from an older email has expired. Please visit the shop directly.',
 };
+const LINK_ERASED: Record<PageLocale, { title: string; text: string }> = {
+  en: {
+    title: 'Your data was erased',
+    text:
+      'This link no longer leads anywhere: the data behind it was erased at your or the shop’s request. ' +
+      'Please visit the shop directly.',
+  },
+  ru: {
+    title: 'Ваши данные удалены',
+    text:
+      'Эта ссылка больше никуда не ведёт: данные, на которые она указывала, удалены по вашей просьбе ' +
+      'или по просьбе магазина. Пожалуйста, перейдите на сайт магазина напрямую.',
+  },
+};
 const LINK_UNAVAILABLE = {
   title: 'Please try again',
   text: 'This link cannot be followed right now. Please try again in a minute.',
 };
 
-function linkPage(c: Context, status: 404 | 410 | 503, page: { title: string; text: string }) {
+function linkPage(
+  c: Context,
+  status: 404 | 410 | 503,
+  page: { title: string; text: string },
+  locale: PageLocale = 'en',
+) {
   c.header('Cache-Control', NO_STORE);
   if (status === 503) c.header('Retry-After', '30');
   const html =
-    `<!doctype html><html lang="en"><head><meta charset="utf-8"><meta name="robots" content="noindex">` +
+    `<!doctype html><html lang="${locale}"><head><meta charset="utf-8"><meta name="viewport" content="width=device-width, initial-scale=1"><meta name="robots" content="noindex">` +
     `<title>${page.title}</title></head><body><h1>${page.title}</h1><p>${page.text}</p></body></html>`;
   return c.html(html, status);
 }

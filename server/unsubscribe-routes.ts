@@ -112,22 +112,23 @@ export function unsubscribeRoutes(deps: UnsubscribeRoutesDeps) {
 
   async function findTarget(token: string): Promise<Found> {
     const check = verifyToken(deps.secret, token, 'unsubscribe', new Date(deps.now()));
+    // Only an authentic link names a message; an expired one is still authentic.
+    const claims = check.ok || check.reason === 'expired' ? check.claims : undefined;
+    if (!claims) return { ok: false, problem: { kind: 'not_found' }, locale: 'en' };
+    const { messageId } = claims;
+    const target = await unsubscribeTargetOf(deps.db, messageId);
+    // Erased outranks expired: "use a newer email" would send the person looking for mail that never comes.
+    if (!target) {
+      const erased = await erasedMessageOf(deps.db, messageId);
+      if (erased) return { ok: false, problem: { kind: 'erased' }, locale: pageLocaleOf(erased.locale) };
+    }
     if (!check.ok) {
       // An authentic but expired link still tells us the language to answer in.
-      const known =
-        check.reason === 'expired' && check.claims
-          ? await unsubscribeTargetOf(deps.db, check.claims.messageId)
-          : undefined;
-      const problem: Problem = { kind: check.reason === 'expired' ? 'expired' : 'not_found' };
-      return { ok: false, problem, locale: pageLocaleOf(known?.locale), ...(known ? { expiredTarget: known } : {}) };
+      const locale = pageLocaleOf(target?.locale);
+      return { ok: false, problem: { kind: 'expired' }, locale, ...(target ? { expiredTarget: target } : {}) };
     }
-    const target = await unsubscribeTargetOf(deps.db, check.claims.messageId);
-    if (!target) {
-      const erased = await erasedMessageOf(deps.db, check.claims.messageId);
-      if (erased) return { ok: false, problem: { kind: 'erased' }, locale: pageLocaleOf(erased.locale) };
-      return { ok: false, problem: { kind: 'not_found' }, locale: 'en' };
-    }
-    return { ok: true, messageId: check.claims.messageId, target };
+    if (!target) return { ok: false, problem: { kind: 'not_found' }, locale: 'en' };
+    return { ok: true, messageId, target };
   }
 
   async function viewOf(target: UnsubscribeTarget, token: string) {

@@ -2,7 +2,7 @@ import { SearchAttributeType, defineSearchAttributeKey } from '@temporalio/commo
 import { defineQuery, defineSignal } from '@temporalio/workflow';
 import type { Campaign } from '../domain/campaign';
 import type { ChainOutcome } from '../domain/chain';
-import type { Cart, Order } from '../domain/events';
+import type { Cart, ChainSubject, Order } from '../domain/events';
 
 /** Shared by the workflow and its callers (HTTP server, tests): names are part of the contract. */
 export const cartUpdatedSignal = defineSignal<[Cart]>('cartUpdated');
@@ -12,7 +12,7 @@ export const stopChainSignal = defineSignal<[{ reason: string }]>('stopChain');
 
 export interface CartChainState {
   phase: 'waiting_for_inactivity' | 'in_chain';
-  cart?: Cart;
+  cart?: ChainSubject;
   /** The campaign the chain entered with: pinned, never swapped for a newer version. */
   entry?: { campaign: Campaign; segment: string; enteredAt: number };
   stepIndex: number;

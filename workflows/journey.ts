@@ -1,7 +1,7 @@
 import { continueAsNew, patched, setHandler } from '@temporalio/workflow';
 import type { Campaign } from '../domain/campaign';
 import type { ChainOutcome } from '../domain/chain';
-import type { Cart } from '../domain/events';
+import type { ChainSubject } from '../domain/events';
 import { customerKeyOf, stepDelay } from '../domain/experiments';
 import type { JourneyTrigger } from '../domain/journeys';
 import { segmentContextOf } from '../domain/segment-context';
@@ -16,7 +16,7 @@ export interface JourneyInput {
   /** The trigger's campaigns (newest versions) when the journey started: pinned for its whole life. */
   campaigns: Campaign[];
   /** The new customer or the placed order, as a cart-shaped snapshot. */
-  subject: Cart;
+  subject: ChainSubject;
   resume?: CartChainState;
 }
 

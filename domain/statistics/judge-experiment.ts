@@ -73,6 +73,11 @@ export interface JudgeExperimentInput {
   alpha?: number;
   /** Total recipients (control + one treatment) the sequence is tuned for; fix it before launch. */
   tuningSampleSize?: number;
+  /**
+   * False when the weights are not the planned split (its campaign file is gone): a sample-ratio
+   * check against made-up weights would call a 10 % holdout a broken 50:50 split. Default true.
+   */
+  plannedSplitKnown?: boolean;
 }
 
 /**
@@ -86,7 +91,7 @@ export function judgeExperiment(input: JudgeExperimentInput): {
   srm: ReturnType<typeof sampleRatioMismatch> | null;
   verdict: Verdict;
 } {
-  const { arms, metric, alpha = DEFAULT_ALPHA } = input;
+  const { arms, metric, alpha = DEFAULT_ALPHA, plannedSplitKnown = true } = input;
   if (!METRICS.includes(metric)) {
     throw new RangeError(`Cannot judge on '${String(metric)}': choose one of ${METRICS.join(', ')} (never opens)`);
   }
@@ -97,7 +102,7 @@ export function judgeExperiment(input: JudgeExperimentInput): {
 
   const total = arms.reduce((sum, arm) => sum + arm.entered, 0);
   const srm =
-    arms.length >= 2 && total > 0
+    plannedSplitKnown && arms.length >= 2 && total > 0
       ? sampleRatioMismatch({ observed: arms.map((a) => a.entered), weights: arms.map((a) => a.weight) })
       : null;
   return { arms: results, srm, verdict: decide({ ...input, results, srm, familyAlpha }) };

@@ -259,7 +259,13 @@
     card.append(verdict);
     if (experiment.srm && experiment.srm.mismatch) card.append(element('p', 'srm-warning', srmText(experiment)));
     if (!experiment.weightsKnown) {
-      card.append(element('p', 'note', 'No campaign file for this version: equal weights assumed.'));
+      card.append(
+        element(
+          'p',
+          'note',
+          `Planned split unknown: no campaign file of v${experiment.campaignVersion} plans this experiment, so the sample ratio is not checked.`,
+        ),
+      );
     }
     if (experiment.unplannedArms.length > 0) {
       card.append(
@@ -301,7 +307,10 @@
       case 'sample_ratio_mismatch':
         return 'Verdict: none. The arms are not the planned split, so they cannot be compared.';
       default:
-        return 'Verdict: not enough data yet (at least 100 recipients in each arm).';
+        // Large arms with no variation (nobody, or everybody, converted) are short of outcomes, not of people.
+        return experiment.arms.length >= 2 && experiment.arms.every((arm) => arm.entered >= 100)
+          ? `Verdict: not enough data yet (no variation in ${metric} to compare).`
+          : 'Verdict: not enough data yet (at least 100 recipients in each arm).';
     }
   }
 

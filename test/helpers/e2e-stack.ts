@@ -3,6 +3,7 @@ import { Client, Connection } from '@temporalio/client';
 import type { PayloadCodec } from '@temporalio/common';
 import pino from 'pino';
 import { inject } from 'vitest';
+import type { ActivityDeps } from '../../activities';
 import { createChainStopper } from '../../app/chain-stopper';
 import type { Campaign } from '../../domain/campaign';
 import { type AppConfig, createApp } from '../../server/app';
@@ -35,6 +36,8 @@ export interface E2eStackOptions {
   serverMetrics?: ServerMetrics;
   /** The worker's step, SMTP and activity metrics. */
   workerMetrics?: WorkerMetrics;
+  /** Worker settings beyond mail delivery (e.g. `consentGraceMs`). */
+  workerDeps?: Partial<ActivityDeps>;
 }
 
 export interface E2eStack {
@@ -66,7 +69,7 @@ export function startE2eStack(options: E2eStackOptions): Promise<E2eStack> {
     const { database, smtp } = delivery;
     const worker = await startTestWorker({
       taskQueue,
-      deps: { ...delivery.deps, ...(options.links ? { links: options.links } : {}) },
+      deps: { ...delivery.deps, ...options.workerDeps, ...(options.links ? { links: options.links } : {}) },
       payloadCodec,
       metrics: options.workerMetrics,
     });

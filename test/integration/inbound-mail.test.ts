@@ -7,6 +7,7 @@ import { afterAll, beforeAll, describe, expect, inject, it } from 'vitest';
 import { deliverEmail } from '../../activities/deliver-email';
 import { type Services, openServices, unsubscribeAddress } from '../../app/services';
 import { createChainStopper } from '../../app/chain-stopper';
+import { erasePerson } from '../../app/privacy';
 import { type Config, loadConfig } from '../../config/env';
 import { Cart } from '../../domain/events';
 import { cartWorkflowId } from '../../domain/ids';
@@ -399,6 +400,25 @@ describe('unsubscribe by email (the List-Unsubscribe mailto)', () => {
       raw: plainMail({ from: sent.email, to, subject: `unsubscribe ${expired}` }),
     });
     expect(await suppressionOf(sent.email)).toEqual({ reason: 'unsubscribed', source: 'mailto' });
+  });
+});
+
+describe('unsubscribe by email after the shop erased the person', () => {
+  // The link's page (unsubscribe-page.test.ts) says there is nothing to unsubscribe from: so does this.
+  it('is accepted with the words the link page uses, not refused with "use the link"', async () => {
+    const sent = await sendMarketingEmail('erased');
+    await erasePerson({ db: database.db }, { shopId, email: sent.email });
+    const mailto = new URL(listUnsubscribeOf(sent.mail).mailto!);
+
+    const accepted = await deliverInbound({
+      from: sent.email,
+      to: mailto.pathname,
+      raw: plainMail({ from: sent.email, to: mailto.pathname, subject: mailtoSubject(sent.mail) }),
+    });
+    expect(accepted.response).toMatch(/^250 .*nothing to unsubscribe from.*erased/);
+    // And nothing about the erased person is written down again.
+    expect(await suppressionOf(sent.email)).toBeUndefined();
+    expect(await unsubscribesOf(sent.rowId)).toHaveLength(0);
   });
 });
 

@@ -132,6 +132,10 @@ afterAll(async () => {
 });
 
 function cli(...args: string[]): Promise<{ code: number; stdout: string; stderr: string }> {
+  return cliOfShop(shopId, ...args);
+}
+
+function cliOfShop(shop: string, ...args: string[]): Promise<{ code: number; stdout: string; stderr: string }> {
   return new Promise((resolve) => {
     execFile(
       process.execPath,
@@ -141,7 +145,7 @@ function cli(...args: string[]): Promise<{ code: number; stdout: string; stderr:
         env: {
           ...inheritedEnv(),
           DATABASE_URL: database.url,
-          SHOP_ID: shopId,
+          SHOP_ID: shop,
           CAMPAIGNS_DIR: campaignsDir,
           LOG_LEVEL: 'silent',
         },
@@ -298,6 +302,17 @@ describe('npm run report', () => {
   it('a range with no data says so and exits 0', async () => {
     const result = await cli('--campaign', 'ab-cart', '--since', '2025-01-01', '--until', '2025-01-31');
     expect(result).toMatchObject({ code: 0, stdout: 'no data for 2025-01-01 to 2025-01-31\n', stderr: '' });
+  });
+
+  it('no data for this shop names the shop that has some (a demo database read with the default SHOP_ID)', async () => {
+    const result = await cliOfShop('default', ...RANGE);
+    expect(result).toMatchObject({
+      code: 0,
+      stdout: 'no data for 2026-11-01 to 2026-11-30\n',
+      stderr: `cartflow: shop "default" has no data in this range; shop ${shopId} has (add --shop ${shopId})\n`,
+    });
+    const elsewhere = await cliOfShop('default', '--since', '2025-01-01', '--until', '2025-01-31');
+    expect(elsewhere.stderr).toBe('');
   });
 
   it('bad input is a usage error (exit code 2) named on the first line, never a stack trace', async () => {

@@ -503,6 +503,11 @@ describe('runChainStep (real Postgres, real SMTP)', () => {
     expect(await rows(step(0).cartId)).toEqual([
       expect.objectContaining({ step: 'alert-manager', kind: 'internal', recipient_role: 'manager' }),
     ]);
+    // The funnel shows the alert on its step's line in the cart's currency, as a skipped alert is:
+    // without it the step had a second line with no currency ("notify-manager ()" on the dashboard).
+    const funnel = await database.sql`select currency, sent from campaign_step_daily
+      where shop_id = ${shopId} and campaign_id = ${step(0).campaign.id} and step = 'alert-manager'`;
+    expect(funnel).toEqual([{ currency: step(0).cart.currency, sent: 1 }]);
   });
 
   it('a CRM that rejects the webhook (4xx) fails the step without retrying', async () => {

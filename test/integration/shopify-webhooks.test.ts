@@ -89,6 +89,8 @@ interface SendOptions {
   /** Sign this body but send `sentBody` (a tampered request). */
   sentBody?: string;
   omit?: readonly string[];
+  /** X-Shopify-Triggered-At; default now. */
+  triggeredAt?: string;
 }
 
 /** A delivery as Shopify makes it: base64(HMAC-SHA256(raw body, client secret)) and its headers. */
@@ -103,7 +105,7 @@ function shopifyRequest(body: unknown, options: SendOptions): RequestInit {
     'x-shopify-shop-domain': options.shopDomain ?? SHOP_DOMAIN,
     'x-shopify-webhook-id': options.webhookId ?? randomUUID(),
     'x-shopify-api-version': '2026-01',
-    'x-shopify-triggered-at': new Date().toISOString(),
+    'x-shopify-triggered-at': options.triggeredAt ?? new Date().toISOString(),
   };
   for (const name of options.omit ?? []) delete headers[name];
   return { method: 'POST', headers, body: options.sentBody ?? raw };
@@ -450,6 +452,66 @@ describe('POST /webhooks/shopify: topics', () => {
     delete customer.email_marketing_consent;
     expect((await send(customer, { topic: 'customers/create' })).status).toBe(202);
     expect(await consentOf()).toBe(true);
+  });
+
+  it('an older consent change delivered late does not undo a newer one (Shopify retries and reorders)', async () => {
+    const email = `late-${randomUUID().slice(0, 8)}@example.com`;
+    const topic = 'customers_email_marketing_consent/update';
+    const update = (state: string, at: string | null) => ({
+      ...fixture('customers-email-marketing-consent-update'),
+      email_address: email,
+      email_marketing_consent: { state, opt_in_level: 'single_opt_in', consent_updated_at: at },
+    });
+    const consentOf = async () =>
+      (await database.sql`select marketing_consent from customers where email = ${email}`)[0]?.marketing_consent;
+
+    // Subscribed at 10:00, unsubscribed at 10:05; the unsubscribe is delivered first, and not yet known.
+    const withdrawn = await send(update('unsubscribed', '2026-04-10T10:05:00-04:00'), { topic });
+    expect(await withdrawn.json()).toEqual({ status: 'unknown_customer', topic });
+    const late = await send(update('subscribed', '2026-04-10T10:00:00-04:00'), { topic });
+    expect(await late.json()).toEqual({ status: 'ignored', reason: 'superseded', topic });
+    expect(await consentOf()).toBe(false);
+
+    // Subscribed again at 10:10; a retry of the 10:05 unsubscribe arrives after it.
+    expect(await (await send(update('subscribed', '2026-04-10T14:10:00Z'), { topic })).json()).toEqual({
+      status: 'consent_given',
+      topic,
+    });
+    const retried = await send(update('unsubscribed', '2026-04-10T10:05:00-04:00'), { topic });
+    expect(await retried.json()).toEqual({ status: 'ignored', reason: 'superseded', topic });
+    expect(await consentOf()).toBe(true);
+
+    // Without consent_updated_at, X-Shopify-Triggered-At dates the change.
+    const older = await send(update('not_subscribed', null), { topic, triggeredAt: '2026-04-10T14:09:00.123456789Z' });
+    expect(await older.json()).toEqual({ status: 'ignored', reason: 'superseded', topic });
+    expect(await consentOf()).toBe(true);
+    const newer = await send(update('not_subscribed', null), { topic, triggeredAt: '2026-04-10T14:11:00.5Z' });
+    expect(await newer.json()).toEqual({ status: 'consent_withdrawn', topic });
+    expect(await consentOf()).toBe(false);
+  });
+
+  it('a customers/create stamped the same second as the consent delivered before it keeps the consent', async () => {
+    const email = `same-${randomUUID().slice(0, 8)}@example.com`;
+    const topic = 'customers_email_marketing_consent/update';
+    const createdAt = '2026-04-10T10:30:00-04:00';
+    const subscribed = {
+      ...fixture('customers-email-marketing-consent-update'),
+      email_address: email,
+      email_marketing_consent: { state: 'subscribed', opt_in_level: 'single_opt_in', consent_updated_at: createdAt },
+    };
+    expect(await (await send(subscribed, { topic })).json()).toEqual({ status: 'consent_given', topic });
+    const id = Date.now() + 11;
+    const customer: Json = {
+      ...fixture('customers-create'),
+      id,
+      admin_graphql_api_id: `gid://shopify/Customer/${id}`,
+      email,
+    };
+    delete customer.email_marketing_consent;
+    customer.created_at = createdAt;
+    expect((await send(customer, { topic: 'customers/create' })).status).toBe(202);
+    const [row] = await database.sql`select marketing_consent from customers where email = ${email}`;
+    expect(row?.marketing_consent).toBe(true);
   });
 
   it('customers/redact erases the person; data_request is acknowledged', async () => {

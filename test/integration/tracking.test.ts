@@ -3,6 +3,7 @@ import { Client, Connection } from '@temporalio/client';
 import pino from 'pino';
 import { afterAll, beforeAll, describe, expect, inject, it } from 'vitest';
 import { type DeliveryDeps, deliverEmail } from '../../activities/deliver-email';
+import { erasePerson } from '../../app/privacy';
 import { Cart } from '../../domain/events';
 import { createApp } from '../../server/app';
 import { createCartWorkflows } from '../../server/cart-workflows';
@@ -362,6 +363,26 @@ describe('bad tokens get a clear answer and never a redirect', () => {
     const pixel = await open(sign({ purpose: 'open', linkIndex: undefined, expiresAt }));
     expect(pixel.status).toBe(200);
     expect(pixel.headers.get('content-type')).toBe('image/gif');
+    expect(await events(email.messageId)).toEqual([]);
+  });
+});
+
+describe('an email whose recipient the shop erased', () => {
+  it('still shows its pixel but records no open; its links say the data was erased, not "not valid"', async () => {
+    const email = await sendEmail();
+    await readLater(email.messageId);
+    await erasePerson({ db: database.db }, { shopId, email: 'ada@example.com' });
+
+    const pixel = await fetchAs(email.pixel, IPHONE_MAIL);
+    expect(pixel.status).toBe(200);
+    expect(pixel.headers.get('content-type')).toBe('image/gif');
+    const link = await fetchAs(email.trackedLinks[0]!, CHROME);
+    expect(link.status).toBe(410);
+    expect(link.headers.get('location')).toBeNull();
+    const page = await link.text();
+    expect(page).toContain('Your data was erased');
+    expect(page).not.toContain('exactly as it appears');
+    // Who opened it, when and from where is no longer collected.
     expect(await events(email.messageId)).toEqual([]);
   });
 });

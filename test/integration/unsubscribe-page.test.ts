@@ -442,6 +442,22 @@ describe('links that do not work', () => {
     expect(await suppressionsOf(email)).toEqual([]);
   });
 
+  it('an expired link of an erased person says the data was erased, not "use a newer email" (none will come)', async () => {
+    const email = newAddress('erased-late');
+    const { path } = await sentEmail({ email, locale: 'ru', expiresAt: new Date(Date.now() - 1_000) });
+    await erasePerson({ db: database.db }, { shopId, email });
+
+    const page = await app.request(path);
+    expect(page.status).toBe(410);
+    const html = await page.text();
+    expect(html).toContain('Ваши данные удалены');
+    expect(html).not.toContain('более нового письма');
+    const oneClick = await app.request(path, oneClickRequest);
+    expect(oneClick.status).toBe(200);
+    expect(await oneClick.text()).toContain('Ваши данные удалены');
+    expect(await suppressionsOf(email)).toEqual([]);
+  });
+
   it('an expired link: a page saying so in the email’s language, no choices; only one-click still unsubscribes', async () => {
     const email = newAddress('late');
     const { path } = await sentEmail({ email, locale: 'ru', expiresAt: new Date(Date.now() - 1_000) });

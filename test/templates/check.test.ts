@@ -201,11 +201,12 @@ describe('the check reports what would hurt a customer, as file:line: message', 
         expect.stringMatching(/t\/body\.mjml: the postal address is missing/),
         expect.stringMatching(/t\/body\.mjml: link to "javascript:alert\(1\)", which is not an http\(s\) URL/),
         expect.stringMatching(/t\/subject\.hbs:1: warning: subject is \d+ characters \(over 78\)/),
+        expect.stringMatching(/t\/body\.mjml: warning: no heading \(wrap the headline in <h1/),
       ]),
     );
     // The sixth error: an email of one image and a link is mostly HTML and images (MIME_HTML_MOSTLY).
     expect(problems).toContainEqual(expect.stringMatching(/t\/body\.mjml: spam score [\d.]+ \(over 0\) \(en, samples\/two-items\.json\):$/));
-    expect(lines.at(-1)).toBe('checked 1 template(s), 1 locale × sample render(s): 6 error(s), 1 warning(s)');
+    expect(lines.at(-1)).toBe('checked 1 template(s), 1 locale × sample render(s): 6 error(s), 2 warning(s)');
   });
 
   it('a subject escaped as HTML, a title escaped twice or a CR/LF in a subject is an error (the old behaviour fails)', async () => {
@@ -248,6 +249,54 @@ describe('the check reports what would hurt a customer, as file:line: message', 
     expect(report.problems.map(formatProblem)).toContainEqual(
       expect.stringMatching(/t\/body\.mjml: HTML is \d+ KB \(over 100 KB: Gmail clips it\)/),
     );
+  });
+
+  it('HTML written into a subject or preheader is an error naming file and line; a product named <350 ml> is not', async () => {
+    const hostile = await readFile(path.join(templatesDir, 'cart-reminder', 'samples', 'hostile-names.json'), 'utf8');
+    const dir = await templateWith({
+      'body.mjml': body('<mj-section><mj-column><mj-text>{{#each items}}{{name}} {{/each}}</mj-text></mj-column></mj-section>'),
+      'subject.hbs': 'Your cart is waiting, {{customer.name}}\nSpring is <b>here</b>, {{customer.name}}\n',
+      'preheader.hbs': '{{#each items}}{{name}} {{/each}}<br/>Free returns',
+      'samples/hostile-names.json': hostile,
+    });
+    const report = await checkTemplates({ dir, only: 't', spam: false });
+    const errors = report.problems.filter((problem) => problem.severity === 'error').map(formatProblem);
+    expect(errors).toEqual([
+      expect.stringMatching(/t\/subject\.hbs:2: the subject contains the HTML tag <b>, which the inbox shows as written/),
+      expect.stringMatching(/t\/preheader\.hbs:1: the preheader contains the HTML tag <br\/>, which the inbox shows as written/),
+    ]);
+  });
+
+  it('a subject line that comes out empty for a sample is an error naming the line', async () => {
+    const sample = JSON.parse(await readFile(path.join(templatesDir, 'cart-reminder', 'samples', 'two-items.json'), 'utf8'));
+    const dir = await templateWith({
+      'body.mjml': body('<mj-section><mj-column><mj-text>Hi</mj-text></mj-column></mj-section>'),
+      'subject.hbs': 'Your cart is waiting\n{{#if customer.hasName}}{{customer.name}}{{/if}}\n',
+      'samples/no-name.json': JSON.stringify({ ...sample, customer: { ...sample.customer, name: '' } }),
+    });
+    const report = await checkTemplates({ dir, only: 't', spam: false });
+    const errors = report.problems.filter((problem) => problem.severity === 'error').map(formatProblem);
+    expect(errors).toEqual([
+      expect.stringMatching(/t\/subject\.hbs:2: the subject is empty for this sample .* \(en, samples\/no-name\.json\)$/),
+    ]);
+  });
+
+  it('a language with fewer subject lines than the default (a variant added to subject.hbs only) is an error', async () => {
+    const content = body('<mj-section><mj-column><mj-text>{{customer.name}}</mj-text></mj-column></mj-section>');
+    const dir = await templateWith({
+      'body.mjml': content,
+      'body.ru.mjml': content,
+      'subject.hbs': 'Your cart is waiting\nStill thinking it over?\n',
+      'subject.ru.hbs': 'Ваша корзина ждёт\n',
+      'preheader.ru.hbs': 'Ваша корзина',
+    });
+    const report = await checkTemplates({ dir, only: 't', spam: false });
+    const errors = report.problems.filter((problem) => problem.severity === 'error').map(formatProblem);
+    expect(errors).toEqual([
+      expect.stringMatching(
+        /t\/subject\.ru\.hbs: 1 subject line, but subject\.hbs has 2: line n is A\/B variant n in every language/,
+      ),
+    ]);
   });
 
   it('a broken sample names the file and the field', async () => {

@@ -50,10 +50,10 @@ async function welcome(shopId: string, to: string, sample: string) {
     kind: 'marketing' as const,
     recipientRole: 'customer' as const,
     // The subject line that names the shop (the first of subject.hbs).
+    currency: 'EUR',
     analytics: {
       workflowId: `journey-${cartId}`,
       subjectVariant: 0,
-      currency: 'EUR',
       attributionWindowMs: 86_400_000,
       attributionTouch: 'click' as const,
     },

@@ -77,6 +77,57 @@ describe('campaigns and their templates at start', () => {
     ]);
   });
 
+  it('a step sending an email about a code (cart-incentive) with no incentive in it or before it is a problem at its template', async () => {
+    // What a marketer writes when copying the shipped chain and forgetting the incentive line.
+    const campaign = consumerCampaign({
+      steps: [
+        { id: 'reminder', delay: '1h', template: 'cart-reminder' },
+        { id: 'incentive', delay: '23h', template: 'cart-incentive' },
+        { id: 'last-chance', delay: '48h', template: 'cart-last-chance' },
+      ],
+    });
+    const problems = await checkTemplates(campaign);
+    expect(problems.map((problem) => problem.path)).toEqual([
+      ['steps', 1, 'template'],
+      ['steps', 2, 'template'],
+    ]);
+    expect(problems[0]?.message).toMatch(
+      /^template "cart-incentive" offers a discount code in its subject, but neither this step nor an earlier one has an incentive, .*add incentive: \{ type: percent, value: 10, validFor: 3d \}/,
+    );
+  });
+
+  it('a code made by an earlier step, an arm without a code on purpose (incentive: null) and an optional code block are fine', async () => {
+    const campaign = consumerCampaign({
+      steps: [
+        { id: 'reminder', delay: '1h', template: 'cart-reminder' },
+        {
+          id: 'incentive',
+          delay: '23h',
+          template: 'cart-incentive',
+          variants: [
+            { id: 'code', incentive: { type: 'percent', value: 10, validFor: '3d' } },
+            { id: 'no-code', incentive: null },
+          ],
+        },
+        { id: 'last-chance', delay: '48h', template: 'cart-last-chance' },
+      ],
+    });
+    expect(await checkTemplates(campaign)).toEqual([]);
+    const controlWithout = consumerCampaign({
+      steps: [
+        {
+          id: 'incentive',
+          delay: '1h',
+          template: 'cart-incentive',
+          variants: [{ id: 'control' }, { id: 'code', incentive: { type: 'free_shipping', validFor: '3d' } }],
+        },
+      ],
+    });
+    expect((await checkTemplates(controlWithout)).map((problem) => problem.path)).toEqual([
+      ['steps', 0, 'variants', 0],
+    ]);
+  });
+
   it('at start, each template problem names the campaign file, its line and the field, as a schema problem does', async () => {
     const folder = 'test/fixtures/campaigns-bad/templates';
     const error = await loadCampaignDir(folder).then(

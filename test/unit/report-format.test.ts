@@ -244,19 +244,72 @@ describe('the report CSV', () => {
     expect(experiment.verdict.kind).toBe('not_enough_data');
   });
 
-  it('calls an equal split assumed, not planned, when no campaign file says what was planned', () => {
-    const arm = (name: string, entered: number): ArmRow => ({ ...emptyArm('reminder', name), entered });
+  it('checks no sample ratio against a guessed split when no campaign file says what was planned', () => {
+    // A 10 % holdout of version 2, whose file was deleted (or changed without a new version): 1:1
+    // would call 120 against 1,080 a broken split and hide the comparison behind "do not trust".
+    const arm = (name: string, entered: number, converted: number): ArmRow => ({
+      ...emptyArm('holdout', name),
+      entered,
+      converted,
+      orders: converted,
+    });
     const report = buildReport({
       range,
       funnel: [],
       daily: [],
-      arms: [arm('control', 17), arm('bold', 23)],
-      campaigns: [],
+      arms: [arm('holdout', 120, 12), arm('treated', 1_080, 140)],
+      campaigns: [{ ...campaign, experiment: { ...campaign.experiment, holdout: 0 } }],
     });
+    const experiment = report.campaigns[0]!.experiments[0]!;
+    expect(experiment.weightsKnown).toBe(false);
+    expect(experiment.srm).toBeNull();
+    expect(experiment.verdict.kind).toBe('no_difference_yet');
     const text = reportTable(report);
-    expect(text).toContain('equal weights assumed');
-    expect(text).toMatch(/sample ratio: ok, p=0\.343 \(assumed 1:1, entered 23:17\)/);
-    expect(text).not.toContain('planned 1:1');
+    expect(text).toContain('planned split unknown: no campaign file of v2 plans this experiment');
+    expect(text).toContain('sample ratio: not checked (the planned split is unknown)');
+    expect(text).not.toMatch(/mismatch|assumed|planned 1:1/);
+    expect(verdictWords(experiment)).toMatch(/^no difference yet: about [\d,]+ more per arm needed$/);
+  });
+
+  it('does not say an arm has no orders, or that nobody ordered, when everybody did', () => {
+    const arm = (name: string, entered: number, converted: number): ArmRow => ({
+      ...emptyArm('reminder', name),
+      entered,
+      converted,
+      orders: converted,
+    });
+    const judged = (control: number, bold: number) =>
+      buildReport({
+        range,
+        funnel: [],
+        daily: [],
+        arms: [arm('control', 200, control), arm('bold', 200, bold)],
+        campaigns: [campaign],
+      }).campaigns[0]!.experiments.find((candidate) => candidate.experiment === 'reminder')!;
+    // 100 % in the control: a +10 % lift is out of reach, so the test cannot be sized; the words said "no orders yet".
+    const nearlyAll = judged(200, 190);
+    expect(nearlyAll.verdict).toEqual({ kind: 'no_difference_yet', neededPerArm: null });
+    expect(verdictWords(nearlyAll)).toBe(
+      "no difference yet: the control arm's rate (100.0 %) leaves no room for the planned lift to size the test from",
+    );
+    const everybody = judged(200, 200);
+    expect(everybody.verdict).toEqual({ kind: 'not_enough_data' });
+    expect(verdictWords(everybody)).toBe(
+      'not enough data (in each arm every entrant had the same outcome: no variation to compare)',
+    );
+    expect(verdictWords(judged(0, 0))).toBe('not enough data (no orders in any arm yet to compare)');
+    expect(verdictWords(judged(0, 12))).toBe(
+      'no difference yet: the control arm has no orders yet to size the test from',
+    );
+    // Judged on revenue, orders in another currency convert without revenue: the control has none to size from.
+    const revenue = {
+      ...judged(200, 190),
+      metric: 'revenue' as const,
+      verdict: { kind: 'no_difference_yet' as const, neededPerArm: null },
+    };
+    expect(verdictWords(revenue)).toBe(
+      'no difference yet: the control arm has no revenue per recipient yet to size the test from',
+    );
   });
 
   it('exports a rate or revenue per recipient over no emails as null in JSON', () => {

@@ -69,6 +69,25 @@ describe('decideSend: the re-check before every step', () => {
     });
   });
 
+  it('waits for consent until the grace ends (a consent webhook after the event), then skips', () => {
+    const awaitConsentUntil = now + 5 * 60_000;
+    expect(decide({ marketingConsent: false, awaitConsentUntil })).toEqual({
+      action: 'defer',
+      until: awaitConsentUntil,
+      reason: 'awaiting_consent',
+    });
+    expect(decide({ marketingConsent: false, awaitConsentUntil }, { at: awaitConsentUntil })).toEqual({
+      action: 'skip',
+      reason: 'no_consent',
+      endChain: false,
+    });
+    // Consent in time: no wait. An opt-out never waits.
+    expect(decide({ awaitConsentUntil })).toEqual({ action: 'send' });
+    expect(decide({ marketingConsent: false, unsubscribed: true, awaitConsentUntil })).toMatchObject({
+      reason: 'unsubscribed',
+    });
+  });
+
   it('defers past the frequency cap, and skips when the wait would be too long', () => {
     expect(decide({ previousMarketingSends: [now - 10 * HOUR] })).toEqual({
       action: 'defer',

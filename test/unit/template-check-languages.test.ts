@@ -15,7 +15,7 @@ afterEach(async () => {
 });
 
 const polishBody = body(
-  '{{> header}}\n<mj-section><mj-column><mj-text>Twój koszyk czeka</mj-text></mj-column></mj-section>\n{{> discount}}',
+  '{{> header}}\n<mj-section><mj-column><mj-text><h1>Twój koszyk czeka</h1></mj-text></mj-column></mj-section>\n{{> discount}}',
 );
 
 async function warnings(folder: string): Promise<string[]> {
