@@ -17,7 +17,7 @@ import { verifySignature } from '../signing/webhook-signature';
 import { benchNumber, benchVariable, machineLine } from './bench-env';
 import { benchCampaignFile, createBenchApp } from './bench-app';
 import { freePort, quantile, script } from './chains-support';
-import { runShop } from './intake-shop';
+import { runShop, shopKinds } from './intake-shop';
 import { storeEventAndOutbox, storeEventOnly } from './intake-store-designs';
 import { cpuMeter, postmasterOf } from './process-cpu';
 import { rawInsertRate } from './raw-insert';
@@ -149,32 +149,38 @@ try {
   const limits = [await measureRaw('before the rounds')];
   const measured: Array<{ label: string; rate: number; line: (limit: number) => string }> = [];
   for (let round = 1; round <= ROUNDS; round++) {
-    for (const [index, { label, server: serverOf }] of designs.entries()) {
+    for (const [index, { label: design, server: serverOf }] of designs.entries()) {
       if (ONLY && !ONLY.includes(index + 1)) continue;
-      const server = serverOf(database.db);
-      await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve));
-      await postgresCpu.start();
-      const cpu0 = process.cpuUsage();
-      const shop = await runShop({
-        url: `http://127.0.0.1:${(server.address() as AddressInfo).port}/webhooks/cart`,
-        secret,
-        concurrency: CONCURRENCY,
-        durationMs: DURATION_MS,
-        runId: `designs-${Date.now().toString(36)}-${round}`,
-      });
-      const cpu = process.cpuUsage(cpu0);
-      const postgresMs = (await postgresCpu.since()).postgres;
-      await new Promise((resolve) => server.close(resolve));
-      const accepted = shop.statuses['202'] ?? 0;
-      const rate = accepted / (shop.elapsedMs / 1000);
-      const perEvent = (ms: number | undefined) => (ms === undefined ? '?' : ((ms * 1000) / accepted).toFixed(0));
-      const others = Object.entries(shop.statuses).filter(([status]) => status !== '202');
-      measured.push({
-        label,
-        rate,
-        line: (limit) =>
-          `| ${label}, round ${round} | ${rate.toFixed(0)}/s | **${((100 * rate) / limit).toFixed(0)} %** | ${quantile(shop.latenciesMs, 0.5).toFixed(1)} / ${quantile(shop.latenciesMs, 0.99).toFixed(1)} ms | ${perEvent((cpu.user + cpu.system) / 1000)} | ${perEvent(shop.cpuMs)} | ${perEvent(postgresMs)} |${others.length > 0 ? ` (also ${others.map(([s, n]) => `${n} × ${s}`).join(', ')})` : ''}`,
-      });
+      for (const kind of shopKinds()) {
+        const label = shopKinds().length > 1 ? `${design} (${kind} shop)` : design;
+        const server = serverOf(database.db);
+        await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve));
+        await postgresCpu.start();
+        const cpu0 = process.cpuUsage();
+        const shop = await runShop(
+          {
+            url: `http://127.0.0.1:${(server.address() as AddressInfo).port}/webhooks/cart`,
+            secret,
+            concurrency: CONCURRENCY,
+            durationMs: DURATION_MS,
+            runId: `designs-${Date.now().toString(36)}-${round}`,
+          },
+          kind,
+        );
+        const cpu = process.cpuUsage(cpu0);
+        const postgresMs = (await postgresCpu.since()).postgres;
+        await new Promise((resolve) => server.close(resolve));
+        const accepted = shop.statuses['202'] ?? 0;
+        const rate = accepted / (shop.elapsedMs / 1000);
+        const perEvent = (ms: number | undefined) => (ms === undefined ? '?' : ((ms * 1000) / accepted).toFixed(0));
+        const others = Object.entries(shop.statuses).filter(([status]) => status !== '202');
+        measured.push({
+          label,
+          rate,
+          line: (limit) =>
+            `| ${label}, round ${round} | ${rate.toFixed(0)}/s | **${((100 * rate) / limit).toFixed(0)} %** | ${quantile(shop.latenciesMs, 0.5).toFixed(1)} / ${quantile(shop.latenciesMs, 0.99).toFixed(1)} ms | ${perEvent((cpu.user + cpu.system) / 1000)} | ${perEvent(shop.cpuMs)} | ${perEvent(postgresMs)} |${others.length > 0 ? ` (also ${others.map(([s, n]) => `${n} × ${s}`).join(', ')})` : ''}`,
+        });
+      }
     }
   }
   limits.push(await measureRaw('after the rounds'));
@@ -187,7 +193,7 @@ try {
 }
 
 process.stdout.write(
-  `${machineLine()}; ${CONCURRENCY} in flight, ${DURATION_MS / 1000} s per round\n\n` +
+  `${machineLine()}; ${CONCURRENCY} in flight, ${DURATION_MS / 1000} s per round; shop: ${shopKinds().join(', ')}\n\n` +
     '| design | accepted | of the raw rate (mean of the two raw runs) | p50 / p99 | server CPU per webhook (µs) | shop (µs) | PostgreSQL (µs) |\n' +
     `|---|---:|---:|---:|---:|---:|---:|\n${rows.join('\n')}\n`,
 );

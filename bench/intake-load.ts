@@ -2,6 +2,7 @@ import { performance } from 'node:perf_hooks';
 import { Pool } from 'undici';
 import { signatureHeader } from '../signing/webhook-signature';
 import { benchNumber, requiredBenchVariable } from './bench-env';
+import { cartUpdatedBody } from './intake-body';
 
 // The shop side of `npm run bench:intake`, in its own process so that building, signing and
 // timing requests does not share the server's event loop. Posts signed cart.updated webhooks
@@ -36,22 +37,8 @@ function required(name: string): string {
 const pool = new Pool(url.origin, { connections: concurrency, pipelining: 1 });
 let sequence = 0;
 
-// Everything but the ids and the time, serialized once; `runId` is letters, digits and '-'.
-const [head, middle, tail] = [
-  '{"id":"evt-',
-  '","type":"cart.updated","data":{"id":"',
-  '","currency":"EUR","items":[{"sku":"TEE-BLK-M","name":"Organic cotton T-shirt","quantity":2,"unitPrice":"19.90"},{"sku":"MUG-01","name":"Enamel mug","quantity":1,"unitPrice":"12.50"}],"total":"52.30","recoveryUrl":"https://shop.example.com/cart/recover?token=t0k3n","customer":{"email":"c-',
-];
-const after = `@bench.example.com","name":${JSON.stringify("Zoë O'Brien & Søn")},"marketingConsent":true},"updatedAt":"`;
-
-function body(): string {
-  const n = sequence++;
-  const id = `${runId}-${n}`;
-  return `${head}${id}${middle}${id}${tail}${n}-${runId}${after}${new Date().toISOString()}"}}`;
-}
-
 async function post(): Promise<number> {
-  const raw = body();
+  const raw = cartUpdatedBody(runId, sequence++);
   const response = await pool.request({
     path: url.pathname,
     method: 'POST',

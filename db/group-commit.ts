@@ -15,7 +15,11 @@ export interface GroupCommitOptions {
   /**
    * Transactions in flight at once. While they are, new events wait and go together in the next
    * one: under load batches grow by themselves, and an event arriving on a quiet server is
-   * stored at once (no timer to wait out). Default 3 (of the pool's 10 connections).
+   * stored at once (no timer to wait out). Default 1: one process's batches never run side by
+   * side, so they never wait on each other's index pages or deadlock each other, and each is as
+   * large as the load makes it. On 2 cores that took 58-61 % of the raw INSERT + COMMIT rate at
+   * 64 webhooks in flight where 3 took 47-52 % (BENCHMARKS.md, "One transaction at a time").
+   * More server processes (the scale-out recipe) each have their own.
    */
   maxInFlight?: number;
   /** How a transaction that PostgreSQL aborted for a deadlock or serialization failure is retried. */
@@ -47,7 +51,7 @@ interface Waiting {
 export function createGroupCommit({
   db,
   maxBatch = 64,
-  maxInFlight = 3,
+  maxInFlight = 1,
   conflictRetries,
   onConflictRetry,
   storeEvents = storeCartEvents,
