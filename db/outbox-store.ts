@@ -36,8 +36,12 @@ export function claimDueEventsStatement({ limit, leaseMs }: { limit: number; lea
         where d.delivered_at is null and d.available_at <= now()
           and not exists (
             select 1 from outbox earlier
-             where earlier.shop_id = d.shop_id and earlier.cart_id = d.cart_id
-               and earlier.delivered_at is null and earlier.id < d.id)
+             where earlier.shop_id = d.shop_id and earlier.cart_id = d.cart_id and earlier.id < d.id
+               -- "delivered_at is null" written so that no partial index on it can serve the probe:
+               -- after a quiet spell's ANALYZE saw none undelivered, PostgreSQL took such an index
+               -- for empty and probed by walking all of it, every waiting row per candidate (a
+               -- claim of 5 ran for minutes in a burst). outbox_cart_idx answers it in a few rows.
+               and coalesce(earlier.delivered_at, 'infinity') = 'infinity')
         order by d.id
         limit ${batch}
         for update skip locked)

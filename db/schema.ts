@@ -87,9 +87,10 @@ export const outbox = pgTable(
   },
   (table) => [
     uniqueIndex('outbox_event_idx').on(table.shopId, table.eventId),
-    index('outbox_pending_idx')
-      .on(table.shopId, table.cartId, table.id)
-      .where(sql`${table.deliveredAt} is null`),
+    // The claim's "no earlier undelivered event of this cart" probe. Not partial: a partial index's
+    // size is what the last ANALYZE saw, and after a quiet spell (every event delivered) that is
+    // nothing, so PostgreSQL judged any scan of it free and probed by scanning every waiting row.
+    index('outbox_cart_idx').on(table.shopId, table.cartId, table.id),
     // The relay's claim walks undelivered rows in id order and stops at its batch: without this
     // index it read every undelivered row (and checked each for an earlier one) ten times a second
     // while a burst's backlog waited, so the backlog's size became Postgres CPU per webhook.
