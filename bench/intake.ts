@@ -287,10 +287,11 @@ async function main() {
 
 /** The Temporal dev server's CPU over IDLE_MS with nothing sent to it, in cores; undefined when unreadable. */
 /**
- * The phase before updated every event's outbox and cart_events rows (delivery): autovacuum then
- * cleans up after it in the next phase, on PostgreSQL's CPU, which showed as 0.28 ms per webhook
- * in some runs' relay phase against 0.06-0.09 in others. That work is the earlier phase's, so it is
- * done before the clock starts, as the Temporal server's leftovers are measured apart.
+ * The phase before updated every delivered event's outbox and cart_events rows: autovacuum would
+ * clean up after it during the next phase, on PostgreSQL's CPU. That is the earlier phase's work,
+ * so it is done before the clock starts, as the Temporal server's leftovers are measured apart.
+ * It also leaves the statistics of a quiet outbox (every event delivered) for the burst that
+ * follows: the state in which the relay's claim once stalled (test/integration/outbox-claim-plan.test.ts).
  */
 async function vacuumLeftovers(db: Parameters<typeof countUndelivered>[0]): Promise<void> {
   await db.execute(sql`vacuum analyze outbox, cart_events, carts, customers`);
