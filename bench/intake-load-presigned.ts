@@ -1,9 +1,9 @@
 import net from 'node:net';
 import { performance } from 'node:perf_hooks';
 import { signatureHeader } from '../signing/webhook-signature';
-import type { LoadReport } from './intake-load';
 import { benchNumber, requiredBenchVariable } from './bench-env';
 import { cartUpdatedBody } from './intake-body';
+import { loadTally } from './load-report';
 
 // The shop of the intake benches as a load generator in the manner of wrk (SHOP=presigned): every
 // request (its own event id, cart and address, signed with its own HMAC, as bench/intake-load.ts
@@ -36,18 +36,16 @@ const requests = Array.from({ length: prebuilt }, (_, n) => {
   return Buffer.from(head + body);
 });
 
-const latenciesMs: number[] = [];
-const statuses: Record<string, number> = {};
 let next = 0;
 
 /** One keep-alive connection sending requests one after the other until the time is up. */
-function connection(started: number): Promise<void> {
+function connection(tally: ReturnType<typeof loadTally>): Promise<void> {
   return new Promise((resolve, reject) => {
     const socket = net.connect({ host: url.hostname, port: Number(url.port), noDelay: true });
     let pending: Buffer = Buffer.alloc(0);
     let sentAt = 0;
     const send = () => {
-      if (performance.now() - started >= durationMs || next >= requests.length) {
+      if (performance.now() - tally.started >= durationMs || next >= requests.length) {
         socket.end();
         return resolve();
       }
@@ -65,27 +63,17 @@ function connection(started: number): Promise<void> {
       if (pending.length < headEnd + 4 + length) return;
       // One request in flight per socket: nothing follows the answer.
       pending = Buffer.alloc(0);
-      const status = head.slice(9, 12);
-      latenciesMs.push(performance.now() - sentAt);
-      statuses[status] = (statuses[status] ?? 0) + 1;
+      tally.count(head.slice(9, 12), sentAt);
       send();
     });
   });
 }
 
-const started = performance.now();
-const cpu0 = process.cpuUsage();
-await Promise.all(Array.from({ length: concurrency }, () => connection(started)));
-const cpu = process.cpuUsage(cpu0);
+const tally = loadTally();
+await Promise.all(Array.from({ length: concurrency }, () => connection(tally)));
 if (next >= requests.length) {
   process.stderr.write(
     `bench/intake-load-presigned: all ${requests.length} requests were sent; raise PRESIGNED_REQUESTS\n`,
   );
 }
-const report: LoadReport = {
-  latenciesMs,
-  statuses,
-  elapsedMs: performance.now() - started,
-  cpuMs: (cpu.user + cpu.system) / 1000,
-};
-process.stdout.write(`${JSON.stringify(report)}\n`);
+tally.print();

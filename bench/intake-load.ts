@@ -3,6 +3,7 @@ import { Pool } from 'undici';
 import { signatureHeader } from '../signing/webhook-signature';
 import { benchNumber, requiredBenchVariable } from './bench-env';
 import { cartUpdatedBody } from './intake-body';
+import { loadTally } from './load-report';
 
 // The shop side of `npm run bench:intake`, in its own process so that building, signing and
 // timing requests does not share the server's event loop. Posts signed cart.updated webhooks
@@ -15,14 +16,6 @@ import { cartUpdatedBody } from './intake-body';
 // cost about as much CPU as the server's whole answer), and each body is the same template with
 // its own event id, cart id and address filled in. Every event is still unique and signed with
 // its own HMAC at send time.
-
-export interface LoadReport {
-  latenciesMs: number[];
-  statuses: Record<string, number>;
-  elapsedMs: number;
-  /** This process's CPU (user + system) while it sent. */
-  cpuMs: number;
-}
 
 const url = new URL(required('URL'));
 const secret = required('SECRET');
@@ -52,26 +45,14 @@ async function post(): Promise<number> {
   return response.statusCode;
 }
 
-const latenciesMs: number[] = [];
-const statuses: Record<string, number> = {};
-const started = performance.now();
-const cpu0 = process.cpuUsage();
+const tally = loadTally();
 await Promise.all(
   Array.from({ length: concurrency }, async () => {
-    while (performance.now() - started < durationMs) {
+    while (performance.now() - tally.started < durationMs) {
       const sent = performance.now();
-      const status = await post().catch(() => 'error');
-      latenciesMs.push(performance.now() - sent);
-      statuses[status] = (statuses[status] ?? 0) + 1;
+      tally.count(String(await post().catch(() => 'error')), sent);
     }
   }),
 );
-const cpu = process.cpuUsage(cpu0);
-const report: LoadReport = {
-  latenciesMs,
-  statuses,
-  elapsedMs: performance.now() - started,
-  cpuMs: (cpu.user + cpu.system) / 1000,
-};
-process.stdout.write(`${JSON.stringify(report)}\n`);
+tally.print();
 await pool.close();

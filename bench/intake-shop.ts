@@ -2,7 +2,7 @@ import { spawn } from 'node:child_process';
 import path from 'node:path';
 import { benchVariable, childBenchEnv } from './bench-env';
 import { root } from './chains-support';
-import type { LoadReport } from './intake-load';
+import type { LoadReport } from './load-report';
 
 export interface ShopRun {
   url: string;

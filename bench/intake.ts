@@ -18,7 +18,7 @@ import { Campaign } from '../domain/campaign';
 import { createCartWorkflows } from '../server/cart-workflows';
 import { createOutboxRelay, type OutboxWake } from '../server/outbox-relay';
 import { freePort, quantile, root, script, sleep } from './chains-support';
-import type { LoadReport } from './intake-load';
+import type { LoadReport } from './load-report';
 import { runShop } from './intake-shop';
 import { APP_POOL_SIZE, rawInsertRate } from './raw-insert';
 import { benchNumber, benchVariable, childBenchEnv } from './bench-env';

@@ -9,17 +9,35 @@ import { createTestDatabase, type TestDatabase } from '../helpers/database';
 // a second, and delivered rows stay for a week. Each claim must read about its batch, not the
 // whole outbox: before outbox_due_idx it read every undelivered row and looked for an earlier one
 // of each, and the backlog's size became Postgres CPU taken from every webhook (BENCHMARKS.md).
+/** Delivered events (a week's, kept for the retention), one per cart, as a shop's carts send. */
+function deliveredHistory(on: TestDatabase, shopId: string) {
+  return on.sql`
+    insert into outbox (shop_id, event_id, cart_id, event, delivered_at)
+    select ${shopId}, 'delivered-' || n, 'cart-' || n, '{}'::jsonb, now() - interval '1 hour'
+      from generate_series(1, 30000) n`;
+}
+
+/** A burst's backlog: 20,000 events waiting, one per cart. */
+function burst(on: TestDatabase, shopId: string) {
+  return on.sql`
+    insert into outbox (shop_id, event_id, cart_id, event)
+    select ${shopId}, 'waiting-' || n, 'cart-O''Brien-Zoë-' || n, '{}'::jsonb from generate_series(1, 20000) n`;
+}
+
+/** Rows a plan's nodes read: returned on every loop, and read but filtered out. */
+function rowsRead(nodes: PlanNode[]): number {
+  return nodes.reduce(
+    (sum, node) =>
+      sum + (node['Actual Rows'] ?? 0) * (node['Actual Loops'] ?? 1) + (node['Rows Removed by Filter'] ?? 0),
+    0,
+  );
+}
+
 let database: TestDatabase;
 beforeAll(async () => {
   database = await createTestDatabase();
-  // A week of delivered events, then a burst's backlog: one event per cart, as a shop's carts send.
-  await database.sql`
-    insert into outbox (shop_id, event_id, cart_id, event, delivered_at)
-    select 'shop-claim', 'delivered-' || n, 'cart-' || n, '{}'::jsonb, now() - interval '1 hour'
-      from generate_series(1, 30000) n`;
-  await database.sql`
-    insert into outbox (shop_id, event_id, cart_id, event)
-    select 'shop-claim', 'waiting-' || n, 'cart-Zoë-' || n, '{}'::jsonb from generate_series(1, 20000) n`;
+  await deliveredHistory(database, 'shop-claim');
+  await burst(database, 'shop-claim');
   await database.sql`analyze outbox`;
 }, 120_000);
 afterAll(() => database?.drop());
@@ -48,14 +66,9 @@ describe('the relay’s claim with a large backlog', () => {
     const nodes = nodesOf(row?.['QUERY PLAN'][0]?.Plan as PlanNode);
     const candidates = nodes.filter((node) => node.Alias === 'd');
     expect(candidates.map((node) => node['Index Name'])).toContain('outbox_due_idx');
-    const rowsRead = candidates.reduce(
-      (sum, node) =>
-        sum + (node['Actual Rows'] ?? 0) * (node['Actual Loops'] ?? 1) + (node['Rows Removed by Filter'] ?? 0),
-      0,
-    );
     // Five claimed; 20,000 read without the index.
-    expect(rowsRead).toBeGreaterThanOrEqual(5);
-    expect(rowsRead).toBeLessThan(100);
+    expect(rowsRead(candidates)).toBeGreaterThanOrEqual(5);
+    expect(rowsRead(candidates)).toBeLessThan(100);
     const [claimed] = await database.sql`select count(*)::int as n from outbox where attempts = 1`;
     expect(claimed?.n).toBe(5);
   });
@@ -94,14 +107,9 @@ describe('the relay’s claim when a burst follows a quiet spell', () => {
   let quiet: TestDatabase;
   beforeAll(async () => {
     quiet = await createTestDatabase();
-    await quiet.sql`
-      insert into outbox (shop_id, event_id, cart_id, event, delivered_at)
-      select 'shop-quiet', 'delivered-' || n, 'cart-' || n, '{}'::jsonb, now() - interval '1 hour'
-        from generate_series(1, 30000) n`;
+    await deliveredHistory(quiet, 'shop-quiet');
     await quiet.sql`vacuum analyze outbox`;
-    await quiet.sql`
-      insert into outbox (shop_id, event_id, cart_id, event)
-      select 'shop-quiet', 'burst-' || n, 'cart-O''Brien-' || n, '{}'::jsonb from generate_series(1, 20000) n`;
+    await burst(quiet, 'shop-quiet');
   }, 120_000);
   afterAll(() => quiet?.drop());
 
@@ -112,13 +120,8 @@ describe('the relay’s claim when a burst follows a quiet spell', () => {
     const [row] = rowsOf<{ 'QUERY PLAN': Array<{ Plan: PlanNode }> }>(result);
     const probes = nodesOf(row?.['QUERY PLAN'][0]?.Plan as PlanNode).filter((node) => node.Alias === 'earlier');
     expect(probes.map((node) => node['Index Name'])).toEqual(['outbox_cart_idx']);
-    const rowsRead = probes.reduce(
-      (sum, node) =>
-        sum + (node['Actual Rows'] ?? 0) * (node['Actual Loops'] ?? 1) + (node['Rows Removed by Filter'] ?? 0),
-      0,
-    );
     // Walking the waiting rows read 5 × 20,000.
-    expect(rowsRead).toBeLessThan(100);
+    expect(rowsRead(probes)).toBeLessThan(100);
     const [claimed] = await quiet.sql`select count(*)::int as n from outbox where attempts = 1`;
     expect(claimed?.n).toBe(5);
   });
