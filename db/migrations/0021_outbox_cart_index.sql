@@ -1,2 +1,2 @@
-DROP INDEX "outbox_pending_idx";--> statement-breakpoint
-CREATE INDEX "outbox_cart_idx" ON "outbox" USING btree ("shop_id","cart_id","id");
+DROP INDEX IF EXISTS "outbox_pending_idx";--> statement-breakpoint
+CREATE INDEX IF NOT EXISTS "outbox_cart_idx" ON "outbox" USING btree ("shop_id","cart_id","id");
