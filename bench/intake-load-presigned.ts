@@ -54,12 +54,18 @@ function connection(tally: ReturnType<typeof loadTally>): Promise<void> {
     };
     socket.once('connect', send);
     socket.on('error', reject);
+    // After the run's own end() this changes nothing (the promise is settled).
+    socket.once('close', () => reject(new Error('the server closed a connection during the run')));
     socket.on('data', (chunk: Buffer) => {
       pending = pending.length === 0 ? chunk : Buffer.concat([pending, chunk]);
       const headEnd = pending.indexOf('\r\n\r\n');
       if (headEnd < 0) return;
       const head = pending.subarray(0, headEnd).toString('latin1');
-      const length = Number(/\r\ncontent-length: *(\d+)/i.exec(head)?.[1] ?? 0);
+      const declared = /\r\ncontent-length: *(\d+)/i.exec(head)?.[1];
+      // The servers measured answer with a length; a chunked answer would be miscounted, so it stops the run.
+      if (declared === undefined)
+        return reject(new Error(`an answer without Content-Length: ${head.split('\r\n')[0]}`));
+      const length = Number(declared);
       if (pending.length < headEnd + 4 + length) return;
       // One request in flight per socket: nothing follows the answer.
       pending = Buffer.alloc(0);
