@@ -26,10 +26,11 @@ import { benchCampaignFile, createBenchApp } from './bench-app';
 import { cpuMeter, postmasterOf } from './process-cpu';
 
 // `npm run bench:intake`: how many webhooks per second the durable intake accepts, and how fast the
-// outbox relay hands them to Temporal. Four phases: the shop's load with no relay (what intake
+// outbox relay hands them to Temporal. Five phases: the shop's load with no relay (what intake
 // alone costs; the events queue up), a relay draining that backlog (outbox → Temporal), the same
-// load with the relay running in the server, and again with the relay in a process of its own
-// (bench/intake-relay.ts, as `cartflow relay` beside OUTBOX_RELAY=off). Every component is real
+// load with the relay running in the server, again with the relay in a process of its own
+// (bench/intake-relay.ts, as `cartflow relay` beside OUTBOX_RELAY=off), and last with no relay
+// again, on tables as large as the relay phases had them (the first phase's were empty). Every component is real
 // and started here: PostgreSQL
 // (DATABASE_URL as an admin URL, else scripts/test-postgres.sh), the Temporal dev server, the
 // HTTP app with its running relay in this process, and the shop (bench/intake-load.ts) in another.
@@ -210,6 +211,12 @@ async function main() {
   const separateRelay = await separate.stop();
   if (SERVER_PROCESSES > 1) await vacuumLeftovers(database.db);
   const cluster = SERVER_PROCESSES > 1 ? await measureServerProcesses() : undefined;
+
+  // The first phase ran on empty tables, the relay phases on tables that hold every earlier phase's
+  // events: intake alone once more, on the tables as the relay phases had them, tells the two apart.
+  progress(`webhooks for ${DURATION_MS / 1000} s, ${CONCURRENCY} in flight, no relay again …`);
+  await vacuumLeftovers(database.db);
+  const aloneAgain = await measureShop(webhookUrl, 'alone-again', others);
   /**
    * As the phase before, with the HTTP app in SERVER_PROCESSES processes of its own instead of this
    * one (bench/intake-servers.ts): their CPU, read from /proc, stands in the server column.
@@ -250,6 +257,7 @@ async function main() {
     row('no relay', alone),
     row('relay running in the server', withRelay),
     row('relay in its own process', withSeparateRelay),
+    row('no relay, again (on the tables the relay phases left)', aloneAgain),
     ...(cluster ? [row(`${SERVER_PROCESSES} server processes + relay in its own process`, cluster)] : []),
     `| relay: ${backlog} stored events drained, outbox → Temporal | ${relayRate.toFixed(0)}/s | | ${relayCpuMs.toFixed(2)} ms | |`,
     '',
@@ -265,6 +273,7 @@ async function main() {
     cpuRow('no relay', alone),
     cpuRow('relay running in the server', withRelay),
     cpuRow('relay in its own process', withSeparateRelay),
+    cpuRow('no relay, again', aloneAgain),
     ...(cluster ? [cpuRow(`${SERVER_PROCESSES} server processes + relay in its own process`, cluster)] : []),
     `| raw INSERT + COMMIT, per row (the limit's own cost) | ${perRawRow((rawCpu.user + rawCpu.system) / 1000)} (postgres.js client) | | ${perRawRow(rawPostgresMs)} | | | | |`,
     `| relay draining the backlog, per event | ${relayCpuMs.toFixed(2)} | | ${perDrained(drainOthers.postgres)} | ${perDrained(drainOthers.temporal)} | | | |`,
