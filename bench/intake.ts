@@ -30,9 +30,8 @@ import { cpuMeter, postmasterOf } from './process-cpu';
 // alone costs; the events queue up), a relay draining that backlog (outbox → Temporal), the same
 // load with the relay running in the server, again with the relay in a process of its own
 // (bench/intake-relay.ts, as `cartflow relay` beside OUTBOX_RELAY=off), and last with no relay
-// again, the control for whatever drifted over the run. Each load phase starts on empty intake
-// tables (TABLES=grow keeps them). The limit, the raw single-row INSERT + COMMIT rate, is measured
-// first and last. Every component is real
+// again, on tables as large as the relay phases had them (the first phase's were empty). The limit,
+// the raw single-row INSERT + COMMIT rate, is measured first and last. Every component is real
 // and started here: PostgreSQL
 // (DATABASE_URL as an admin URL, else scripts/test-postgres.sh), the Temporal dev server, the
 // HTTP app with its running relay in this process, and the shop (bench/intake-load.ts) in another.
@@ -59,9 +58,6 @@ const DURATION_MS = benchNumber('DURATION_S', 15) * 1000;
 const CONCURRENCY = benchNumber('CONCURRENCY', 32);
 const DURABLE = benchVariable('DURABLE') !== '0';
 const IDLE_MS = benchNumber('IDLE_S', 3) * 1000;
-// Each load phase starts on empty intake tables unless TABLES=grow: then each phase adds to the
-// events of the ones before, and the later phases run on larger tables than the first.
-const TABLES_GROW = benchVariable('TABLES') === 'grow';
 // N > 1 adds a last phase: N server processes on one port (bench/intake-servers.ts) and the relay process.
 const SERVER_PROCESSES = benchNumber('SERVER_PROCESSES', 1);
 // The product's defaults unless the bench is told otherwise: how the relays yield to intake.
@@ -192,7 +188,7 @@ async function main() {
 
   progress(`webhooks for ${DURATION_MS / 1000} s, ${CONCURRENCY} in flight, relay running …`);
   const relay = createOutboxRelay({ db: database.db, workflows, logger, relayYield });
-  await prepareTables(database.db);
+  await vacuumLeftovers(database.db);
   idleBefore.relay = await temporalIdleCores(otherPids.temporal);
   relay.start();
   running = relay;
@@ -205,7 +201,7 @@ async function main() {
 
   progress(`webhooks for ${DURATION_MS / 1000} s, ${CONCURRENCY} in flight, relay in its own process …`);
   running = { wake() {} }; // as OUTBOX_RELAY=off: the server only stores
-  await prepareTables(database.db);
+  await vacuumLeftovers(database.db);
   idleBefore.separate = await temporalIdleCores(otherPids.temporal);
   const separate = await startRelayProcess({ url: pg.url, temporalAddress: temporal.address });
   const withSeparateRelay = await measureShop(webhookUrl, 'separate', cpuMeter({ ...otherPids, relay: separate.pid }));
@@ -214,13 +210,13 @@ async function main() {
   while ((await countUndelivered(database.db)) > 0) await sleep(50);
   const separateCatchUpS = (performance.now() - separate0) / 1000;
   const separateRelay = await separate.stop();
-  if (SERVER_PROCESSES > 1) await prepareTables(database.db);
+  if (SERVER_PROCESSES > 1) await vacuumLeftovers(database.db);
   const cluster = SERVER_PROCESSES > 1 ? await measureServerProcesses() : undefined;
 
   // The first phase ran on empty tables, the relay phases on tables that hold every earlier phase's
   // events: intake alone once more, on the tables as the relay phases had them, tells the two apart.
   progress(`webhooks for ${DURATION_MS / 1000} s, ${CONCURRENCY} in flight, no relay again …`);
-  await prepareTables(database.db);
+  await vacuumLeftovers(database.db);
   const aloneAgain = await measureShop(webhookUrl, 'alone-again', others);
   // The raw rate drifts by 10-20 % over a run on a shared VM: the limit is the mean of one measured
   // first and one measured last.
@@ -275,9 +271,7 @@ async function main() {
     '',
     `With the relay running in the server it was ${behind} events behind when the load stopped and caught up ${catchUpS.toFixed(1)} s later.`,
     `With the relay in its own process it was ${behindSeparate} behind and caught up ${separateCatchUpS.toFixed(1)} s later; that process used ${separateRelay.cpuMs.toFixed(0)} ms of CPU (${(separateRelay.cpuMs / Math.max(1, withSeparateRelay.accepted)).toFixed(2)} ms per event).`,
-    TABLES_GROW
-      ? `${stored} events stored in all.`
-      : `${stored} events stored in the last phase (each phase starts on empty tables), of ${aloneAgain.accepted} answered 202.`,
+    `${stored} events stored in all.`,
     `Draining a 10-minute Temporal outage's backlog while events keep arriving at 10/s: ${outage(10)} s; at 100/s: ${outage(100)} s.`,
     '',
     `CPU per accepted webhook in each process on this machine (ms; ${machine.cores} cores give ${machine.cores * 1000} ms per second, so the sum × the rate is the cores used):`,
@@ -308,23 +302,17 @@ async function main() {
   process.stdout.write(`${lines.join('\n')}\n`);
 }
 
+/** The Temporal dev server's CPU over IDLE_MS with nothing sent to it, in cores; undefined when unreadable. */
 /**
- * Before a load phase. The phases are compared with each other, so each starts on empty intake
- * tables: on tables holding the earlier phases' 200,000 events intake alone measured 12-28 % slower
- * than on empty ones (BENCHMARKS.md, session 14), which would be charged to the relay. TABLES=grow
- * keeps them. Either way the phase before updated every delivered event's outbox and cart_events
- * rows, and autovacuum would clean up after it during the next phase, on PostgreSQL's CPU: that is
- * the earlier phase's work, done here before the clock starts, as the Temporal server's leftovers
- * are measured apart. It also leaves the statistics of a quiet outbox (nothing waiting) for the
- * burst that follows: the state in which the relay's claim once stalled
- * (test/integration/outbox-claim-plan.test.ts).
+ * The phase before updated every delivered event's outbox and cart_events rows: autovacuum would
+ * clean up after it during the next phase, on PostgreSQL's CPU. That is the earlier phase's work,
+ * so it is done before the clock starts, as the Temporal server's leftovers are measured apart.
+ * It also leaves the statistics of a quiet outbox (every event delivered) for the burst that
+ * follows: the state in which the relay's claim once stalled (test/integration/outbox-claim-plan.test.ts).
  */
-async function prepareTables(db: Parameters<typeof countUndelivered>[0]): Promise<void> {
-  if (!TABLES_GROW) await db.execute(sql`truncate outbox, cart_events, carts, customers cascade`);
+async function vacuumLeftovers(db: Parameters<typeof countUndelivered>[0]): Promise<void> {
   await db.execute(sql`vacuum analyze outbox, cart_events, carts, customers`);
 }
-
-/** The Temporal dev server's CPU over IDLE_MS with nothing sent to it, in cores; undefined when unreadable. */
 
 async function temporalIdleCores(pid: number | undefined): Promise<number | undefined> {
   const meter = cpuMeter({ temporal: pid });
