@@ -302,7 +302,6 @@ async function main() {
   process.stdout.write(`${lines.join('\n')}\n`);
 }
 
-/** The Temporal dev server's CPU over IDLE_MS with nothing sent to it, in cores; undefined when unreadable. */
 /**
  * The phase before updated every delivered event's outbox and cart_events rows: autovacuum would
  * clean up after it during the next phase, on PostgreSQL's CPU. That is the earlier phase's work,
@@ -314,6 +313,7 @@ async function vacuumLeftovers(db: Parameters<typeof countUndelivered>[0]): Prom
   await db.execute(sql`vacuum analyze outbox, cart_events, carts, customers`);
 }
 
+/** The Temporal dev server's CPU over IDLE_MS with nothing sent to it, in cores; undefined when unreadable. */
 async function temporalIdleCores(pid: number | undefined): Promise<number | undefined> {
   const meter = cpuMeter({ temporal: pid });
   await meter.start();
