@@ -3,6 +3,8 @@ import type { Db } from '../db/client';
 import type { LocalizedText } from '../domain/localized-text';
 import { claimSend, recordFailed, recordSent, recordUnconfirmed, releaseClaim } from '../db/message-store';
 import { PermanentSendError, type Mailer, UnsendableAddressError } from '../mail/mailer';
+import { type SendDeadline, SendDeadlinePassedError, sendDeadline } from '../mail/send-deadline';
+import { SEND_DEADLINE_MS } from '../domain/activity-timeouts';
 import { messageIdFor, outgoingEmail } from '../mail/outgoing-email';
 import { smtpErrorClass } from '../mail/smtp-error-class';
 import { TemplateError, type TemplateRenderer } from '../mail/template-renderer';
@@ -35,6 +37,8 @@ export interface DeliveryDeps {
   /** Counts steps and SMTP errors for /metrics; the worker passes it (worker.ts). */
   metrics?: Pick<WorkerMetrics, 'step' | 'smtpError'>;
   now?: () => Date;
+  /** Starts the deadline of one attempt's send; default SEND_DEADLINE_MS on the system's clocks. */
+  sendDeadline?: () => SendDeadline;
 }
 
 export interface DeliverEmailInput {
@@ -126,6 +130,8 @@ export async function deliverEmail(deps: DeliveryDeps, input: DeliverEmailInput)
         }
       : {}),
   });
+  // Started before the claim, so it runs ahead of the claim's own age, which a retry's takeover goes by.
+  const deadline = (deps.sendDeadline ?? (() => sendDeadline(SEND_DEADLINE_MS)))();
   const claim = await claimSend(deps.db, {
     id: rowId,
     key: input.key,
@@ -161,8 +167,18 @@ export async function deliverEmail(deps: DeliveryDeps, input: DeliverEmailInput)
   }
   let response: string;
   try {
-    ({ response } = await deps.mailer.send(email.email));
+    ({ response } = await deps.mailer.send(email.email, { deadline }));
   } catch (error) {
+    if (error instanceof SendDeadlinePassedError) {
+      // Frozen mid-send: a retry may own the claim by now, so the row is left to it. This attempt's
+      // own retry finds the email sent, or a claim it must wait for.
+      log.warn('email not sent: the attempt outlived its claim', {
+        messageId: rowId,
+        cartId: input.cartId,
+        step: input.step,
+      });
+      throw ApplicationFailure.retryable(error.message, 'SendDeadlinePassed');
+    }
     const errorClass = smtpErrorClass(error);
     deps.metrics?.smtpError(errorClass);
     log.warn('email not sent', { messageId: rowId, cartId: input.cartId, step: input.step, errorClass });

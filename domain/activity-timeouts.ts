@@ -13,3 +13,10 @@ export const CHAIN_ACTIVITY_ATTEMPT_MS = 60_000;
  * the activity has already given up on.
  */
 export const STALE_CLAIM_MS = 2 * CHAIN_ACTIVITY_ATTEMPT_MS;
+
+/**
+ * How long after it began claiming a send an attempt may still hand the email to the mail server
+ * (mail/send-deadline.ts): past the attempt's own timeout, so a slow but live send is not cut off,
+ * and half a minute before STALE_CLAIM_MS, when a retry may take the claim over and send itself.
+ */
+export const SEND_DEADLINE_MS = STALE_CLAIM_MS - CHAIN_ACTIVITY_ATTEMPT_MS / 2;

@@ -1,9 +1,17 @@
 import { type KeyObject, createPrivateKey } from 'node:crypto';
+import type { Readable } from 'node:stream';
 import nodemailer from 'nodemailer';
 import { needsSmtpUtf8 } from '../domain/email-address';
 import { textPart } from './mime-part';
 import { rawMessage } from './raw-message';
 import { relayAnnouncesSmtpUtf8 } from './smtp-extensions';
+import { type SendDeadline, SendDeadlinePassedError, readUntilDeadline } from './send-deadline';
+
+/**
+ * Where a send's deadline check rides along in nodemailer's message data, for the stream plugin
+ * (a string: nodemailer copies the data's own enumerable string keys only).
+ */
+const deadlineCheck = 'cartflowDeadlineCheck';
 
 export interface OutgoingEmail {
   to: string;
@@ -22,8 +30,13 @@ export interface OutgoingEmail {
   dkim?: DkimSettings;
 }
 
+export interface SendOptions {
+  /** Past it the email is not handed over (SendDeadlinePassedError), even mid-conversation. */
+  deadline?: SendDeadline;
+}
+
 export interface Mailer {
-  send(email: OutgoingEmail): Promise<{ response: string }>;
+  send(email: OutgoingEmail, options?: SendOptions): Promise<{ response: string }>;
   /** Connects, greets and logs in without sending: the readiness check. */
   verify(): Promise<void>;
   close(): void;
@@ -181,8 +194,19 @@ export function createSmtpMailer(options: {
     });
     return smtpUtf8;
   };
+  // A send's deadline wraps the message stream last, after the DKIM signature: nodemailer's own
+  // stages (transforms, process functions) all read ahead of the SMTP conversation.
+  transport.use('stream', (mail, done) => {
+    const check = (mail.data as { [deadlineCheck]?: (message: Readable) => Readable })[deadlineCheck];
+    if (check) {
+      const compose = mail.message.createReadStream.bind(mail.message);
+      mail.message.createReadStream = (...args: Parameters<typeof compose>) => check(compose(...args));
+    }
+    done();
+  });
   return {
-    async send(email) {
+    async send(email, { deadline } = {}) {
+      if (deadline?.passed()) throw new SendDeadlinePassedError();
       if (needsSmtpUtf8(email.to) && !(await relaySupportsSmtpUtf8())) {
         throw new UnsendableAddressError(
           "the recipient's address has a non-ASCII local part and the SMTP relay does not announce SMTPUTF8 (RFC 6531)",
@@ -190,12 +214,23 @@ export function createSmtpMailer(options: {
       }
       // nodemailer prefers a message's own `dkim` to the transport's.
       const signing = email.dkim ? perMessageDkim(email.dkim) : {};
+      let deadlinePassed = false;
       try {
         const message = nodemailerMessage(options.from, email);
         // Joined here when both parts are pre-encoded: the same bytes, without nodemailer's stream tree.
-        const info = await transport.sendMail({ ...(rawMessage(message) ?? message), ...signing });
+        const info = await transport.sendMail({
+          ...(rawMessage(message) ?? message),
+          ...signing,
+          ...(deadline
+            ? {
+                [deadlineCheck]: (composed: Readable) =>
+                  readUntilDeadline(composed, deadline, () => (deadlinePassed = true)),
+              }
+            : {}),
+        });
         return { response: String(info.response ?? '') };
       } catch (error) {
+        if (deadlinePassed) throw new SendDeadlinePassedError();
         const code = (error as { responseCode?: number }).responseCode;
         if (code !== undefined && code >= 500 && code < 600) {
           const response = (error as { response?: string }).response;

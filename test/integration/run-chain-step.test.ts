@@ -15,6 +15,8 @@ import type { Campaign } from '../../domain/campaign';
 import type { ChainStepResult } from '../../domain/chain';
 import { CartUpdatedEvent, OrderPlacedEvent } from '../../domain/events';
 import { createSmtpMailer, type Mailer } from '../../mail/mailer';
+import { sendDeadline } from '../../mail/send-deadline';
+import { SEND_DEADLINE_MS, STALE_CLAIM_MS } from '../../domain/activity-timeouts';
 import { createTemplateRenderer } from '../../mail/template-renderer';
 import { cartUpdatedEvent, orderPlacedEvent } from '../helpers/cart-events';
 import { b2bCampaign, consumerCampaign } from '../helpers/campaigns';
@@ -294,6 +296,35 @@ describe('runChainStep (real Postgres, real SMTP)', () => {
     expect(await run(step(0))).toEqual({ status: 'sent' });
     const [mail] = await smtp.waitFor(1);
     expect(mail?.messageId).toBe(messageIdFor(key, 'mail.example.com'));
+  });
+
+  it('an attempt frozen mid-send past its deadline hands the server nothing and leaves the row; the retry that takes it over sends the one email', async () => {
+    const step = await chainOf();
+    const key = `cart:${shopId}:${step(0).cartId}:reminder`;
+    // The machine "sleeps" once the server has read DATA: the wall clock jumps past the takeover.
+    const commandsBefore = smtp.commands.length;
+    const asleep = () => smtp.commands.slice(commandsBefore).some((line) => line.toUpperCase() === 'DATA');
+    const frozen = () => {
+      const wallStart = Date.now();
+      return sendDeadline(SEND_DEADLINE_MS, {
+        wall: () => wallStart + (asleep() ? STALE_CLAIM_MS : 0),
+        monotonic: () => 0,
+      });
+    };
+    const failure = await run(step(0), { sendDeadline: frozen }).catch((error: unknown) => error);
+    expect(failure).toMatchObject({ nonRetryable: false, type: 'SendDeadlinePassed' });
+    expect(asleep()).toBe(true);
+    // Another attempt may own the row by now: the frozen one left it as it was.
+    const [left] =
+      await database.sql`select status, claimed_at > now() - interval '1 minute' as fresh from messages where key = ${key}`;
+    expect(left).toEqual({ status: 'sending', fresh: true });
+
+    // The retry, once the claim is stale, takes it over and sends: the customer gets one email.
+    await database.sql`update messages set claimed_at = now() - interval '3 minutes' where key = ${key}`;
+    expect(await run(step(0))).toEqual({ status: 'sent' });
+    const [mail] = await smtp.waitFor(1);
+    expect(mail?.messageId).toBe(messageIdFor(key, 'mail.example.com'));
+    expect(smtp.raw.filter((raw) => raw.includes(messageIdFor(key, 'mail.example.com')))).toHaveLength(1);
   });
 
   it('a step not sent on retry records the dead attempt’s row unconfirmed (its email may be out), with the reason', async () => {
