@@ -14,6 +14,8 @@ import {
   type OutgoingEmail,
 } from '../mail/mailer';
 import { rawMessage } from '../mail/raw-message';
+import { sendDeadline } from '../mail/send-deadline';
+import { SEND_DEADLINE_MS } from '../domain/activity-timeouts';
 import { createTemplateRenderer } from '../mail/template-renderer';
 import { loadSample } from '../mail/template-samples';
 import { loadTemplateSources } from '../mail/template-source';
@@ -170,9 +172,18 @@ async function main() {
       .sendMail(nodemailerMessage(FROM, email(0)))
   ).message as Buffer;
   const results: PathResult[] = [];
-  const pooled = async (name: string, options?: Pick<Parameters<typeof createSmtpMailer>[0], 'pool' | 'dkim'>) => {
+  const pooled = async (
+    name: string,
+    options?: Pick<Parameters<typeof createSmtpMailer>[0], 'pool' | 'dkim'>,
+    { deadline = true } = {},
+  ) => {
     const mailer: Mailer = createSmtpMailer({ url: sink.url, from: FROM, ...options });
-    await sendThrough(name, mailer);
+    // Each send with its own deadline, as the worker's (activities/deliver-email.ts).
+    await sendThrough(name, {
+      send: (message) => mailer.send(message, deadline ? { deadline: sendDeadline(SEND_DEADLINE_MS) } : {}),
+      verify: () => mailer.verify(),
+      close: () => mailer.close(),
+    });
   };
   const sendThrough = async (name: string, mailer: Pick<Mailer, 'send' | 'verify' | 'close'>) => {
     await mailer.verify();
@@ -187,6 +198,9 @@ async function main() {
   };
   try {
     await pooled('pooled: createSmtpMailer as the worker builds it (5 connections, 100 messages each)');
+    await pooled('pooled: as the worker builds it, without a send deadline (before mail/send-deadline.ts)', undefined, {
+      deadline: false,
+    });
     await pooled('pooled: 5 connections, unlimited messages per connection', { pool: { maxMessages: Infinity } });
     await pooled('pooled: 10 connections, unlimited messages per connection', {
       pool: { maxConnections: 10, maxMessages: Infinity },
