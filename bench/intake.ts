@@ -218,8 +218,8 @@ async function main() {
   progress(`webhooks for ${DURATION_MS / 1000} s, ${CONCURRENCY} in flight, no relay again …`);
   await vacuumLeftovers(database.db);
   const aloneAgain = await measureShop(webhookUrl, 'alone-again', others);
-  // The raw rate drifts by 10-20 % over a run on a shared VM: the limit is the mean of one measured
-  // first and one measured last.
+  // The raw rate drifted by 6-8 % within one run on this session's VM (and from 12,500/s to 15,000/s
+  // between runs): the limit is the mean of one measured first and one measured last.
   progress(`raw INSERT + COMMIT again for ${DURATION_MS / 1000} s …`);
   const rawAgain = await rawInsertRate(pg.url, DURATION_MS);
   const limit = (raw.perSecond + rawAgain.perSecond) / 2;
