@@ -1,44 +1,19 @@
-import { randomUUID } from 'node:crypto';
-import { cp, mkdtemp, readFile, rm, writeFile } from 'node:fs/promises';
-import { tmpdir } from 'node:os';
-import path from 'node:path';
+import { readFile } from 'node:fs/promises';
 import { fileURLToPath } from 'node:url';
-import { drizzle } from 'drizzle-orm/postgres-js';
-import { migrate } from 'drizzle-orm/postgres-js/migrator';
-import postgres from 'postgres';
-import { afterAll, beforeAll, describe, expect, inject, it } from 'vitest';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { type DatabaseBeforeMigration, databaseBeforeMigration } from '../helpers/database-before-migration';
 
 // docs/production.md ("Upgrading") tells an operator with a large outbox to build migration 0021's
 // index beforehand, without locking writes, and then migrate. That sequence, with the statement
 // exactly as the page gives it, on a database at the release before 0021 holding waiting events.
-const migrations = fileURLToPath(new URL('../../db/migrations', import.meta.url));
-const OUTBOX_CART_INDEX_MIGRATION = 21;
-let admin: postgres.Sql;
-let sql: postgres.Sql;
-let name: string;
-let before0021: string;
+let database: DatabaseBeforeMigration;
+let sql: DatabaseBeforeMigration['sql'];
 
 beforeAll(async () => {
-  admin = postgres(inject('postgresUrl'), { max: 1, onnotice: () => {} });
-  name = `cartflow_test_${randomUUID().replace(/-/g, '').slice(0, 12)}`;
-  await admin.unsafe(`create database ${name}`);
-  const url = new URL(inject('postgresUrl'));
-  url.pathname = `/${name}`;
-  sql = postgres(url.toString(), { max: 1, onnotice: () => {} });
-  // The migrations folder as the release before 0021 shipped it: the same files, the journal cut short.
-  before0021 = await mkdtemp(path.join(tmpdir(), 'cartflow-migrations-'));
-  await cp(migrations, before0021, { recursive: true });
-  const journalPath = path.join(before0021, 'meta', '_journal.json');
-  const journal = JSON.parse(await readFile(journalPath, 'utf8')) as { entries: Array<{ idx: number }> };
-  journal.entries = journal.entries.filter((entry) => entry.idx < OUTBOX_CART_INDEX_MIGRATION);
-  await writeFile(journalPath, JSON.stringify(journal));
+  database = await databaseBeforeMigration(21);
+  sql = database.sql;
 });
-afterAll(async () => {
-  await sql?.end();
-  await admin?.unsafe(`drop database if exists ${name} with (force)`);
-  await admin?.end();
-  if (before0021) await rm(before0021, { recursive: true, force: true });
-});
+afterAll(() => database?.drop());
 
 /** The statement docs/production.md gives, as one line. */
 async function documentedIndexStatement(): Promise<string> {
@@ -55,15 +30,14 @@ const outboxIndexes = () =>
 
 describe('migration 0021 after the documented concurrent index build', () => {
   it('applies, keeps the index built beforehand and drops the one it replaces; the waiting events stay', async () => {
-    const db = drizzle(sql);
-    await migrate(db, { migrationsFolder: before0021 });
+    await database.migrateToReleaseBefore();
     expect((await outboxIndexes()).map(({ name }) => name)).toContain('outbox_pending_idx');
     await sql`insert into outbox (shop_id, event_id, cart_id, event)
       select 'shop-upgrade', 'evt-' || n, 'cart-' || (n % 50), '{}'::jsonb from generate_series(1, 500) n`;
 
     // CONCURRENTLY cannot run in a transaction: as psql sends it, on its own.
     await sql.unsafe(await documentedIndexStatement());
-    await migrate(db, { migrationsFolder: migrations });
+    await database.migrateToNow();
 
     const indexes = await outboxIndexes();
     expect(indexes).toContainEqual({ name: 'outbox_cart_idx', valid: true });

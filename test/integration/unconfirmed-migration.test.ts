@@ -1,48 +1,20 @@
-import { randomUUID } from 'node:crypto';
-import { cp, mkdtemp, readFile, rm, writeFile } from 'node:fs/promises';
-import { tmpdir } from 'node:os';
-import path from 'node:path';
-import { fileURLToPath } from 'node:url';
-import { drizzle } from 'drizzle-orm/postgres-js';
-import { migrate } from 'drizzle-orm/postgres-js/migrator';
-import postgres from 'postgres';
-import { afterAll, beforeAll, describe, expect, it, inject } from 'vitest';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { type DatabaseBeforeMigration, databaseBeforeMigration } from '../helpers/database-before-migration';
 
 // Migration 0016 on a database that already holds the rows the old code wrote: a crashed attempt's
 // claim turned `skipped` (it carries the claim's Message-ID) beside a plain skip (Message-ID '-').
-const migrations = fileURLToPath(new URL('../../db/migrations', import.meta.url));
-const UNCONFIRMED_MIGRATION = 16;
-let admin: postgres.Sql;
-let sql: postgres.Sql;
-let name: string;
-let before0016: string;
+let database: DatabaseBeforeMigration;
+let sql: DatabaseBeforeMigration['sql'];
 
 beforeAll(async () => {
-  admin = postgres(inject('postgresUrl'), { max: 1, onnotice: () => {} });
-  name = `cartflow_test_${randomUUID().replace(/-/g, '').slice(0, 12)}`;
-  await admin.unsafe(`create database ${name}`);
-  const url = new URL(inject('postgresUrl'));
-  url.pathname = `/${name}`;
-  sql = postgres(url.toString(), { max: 1, onnotice: () => {} });
-  // The migrations folder as it was before 0016: the same files, the journal cut short.
-  before0016 = await mkdtemp(path.join(tmpdir(), 'cartflow-migrations-'));
-  await cp(migrations, before0016, { recursive: true });
-  const journalPath = path.join(before0016, 'meta', '_journal.json');
-  const journal = JSON.parse(await readFile(journalPath, 'utf8')) as { entries: Array<{ idx: number }> };
-  journal.entries = journal.entries.filter((entry) => entry.idx < UNCONFIRMED_MIGRATION);
-  await writeFile(journalPath, JSON.stringify(journal));
+  database = await databaseBeforeMigration(16);
+  sql = database.sql;
 });
-afterAll(async () => {
-  await sql?.end();
-  await admin?.unsafe(`drop database if exists ${name} with (force)`);
-  await admin?.end();
-  if (before0016) await rm(before0016, { recursive: true, force: true });
-});
+afterAll(() => database?.drop());
 
 describe('migration 0016 (unconfirmed messages)', () => {
   it('turns old skipped rows that carry a dead attempt’s claim unconfirmed (a released claim stays skipped), and the funnel counts them apart', async () => {
-    const db = drizzle(sql);
-    await migrate(db, { migrationsFolder: before0016 });
+    await database.migrateToReleaseBefore();
     const row = (key: string, status: string, messageIdHeader: string, reason: string | null, claimedAt = new Date()) =>
       sql`insert into messages (key, shop_id, cart_id, step, template_id, template_version, status,
           message_id_header, reason, campaign_id, campaign_version, claimed_at)
@@ -54,7 +26,7 @@ describe('migration 0016 (unconfirmed messages)', () => {
     await row('plain-skip', 'skipped', '-', 'no_consent');
     await row('sent', 'sent', '<cart.shop-m.sent@mail.example.com>', null);
 
-    await migrate(db, { migrationsFolder: migrations });
+    await database.migrateToNow();
 
     expect(await sql`select key, status, reason from messages order by key`).toEqual([
       { key: 'crashed-then-skipped', status: 'unconfirmed', reason: 'newer_cart' },
