@@ -303,17 +303,17 @@ describe('runChainStep (real Postgres, real SMTP)', () => {
     const key = `cart:${shopId}:${step(0).cartId}:reminder`;
     // The machine "sleeps" once the server has read DATA: the wall clock jumps past the takeover.
     const commandsBefore = smtp.commands.length;
-    const asleep = () => smtp.commands.slice(commandsBefore).some((line) => line.toUpperCase() === 'DATA');
+    const serverReadData = () => smtp.commands.slice(commandsBefore).some((line) => line.toUpperCase() === 'DATA');
     const frozen = () => {
       const wallStart = Date.now();
       return sendDeadline(SEND_DEADLINE_MS, {
-        wall: () => wallStart + (asleep() ? STALE_CLAIM_MS : 0),
+        wall: () => wallStart + (serverReadData() ? STALE_CLAIM_MS : 0),
         monotonic: () => 0,
       });
     };
     const failure = await run(step(0), { sendDeadline: frozen }).catch((error: unknown) => error);
     expect(failure).toMatchObject({ nonRetryable: false, type: 'SendDeadlinePassed' });
-    expect(asleep()).toBe(true);
+    expect(serverReadData()).toBe(true);
     // Another attempt may own the row by now: the frozen one left it as it was.
     const [left] =
       await database.sql`select status, claimed_at > now() - interval '1 minute' as fresh from messages where key = ${key}`;

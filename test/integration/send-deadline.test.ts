@@ -29,10 +29,10 @@ const email = (subject: string) => ({
 });
 
 /** A deadline of 90 s whose wall clock jumps three minutes once the server has read DATA. */
-function asleepFromData() {
+function frozenFromData() {
   const wallStart = Date.now();
-  const asleep = () => smtp.commands.some((line) => line.toUpperCase() === 'DATA');
-  return sendDeadline(90_000, { wall: () => wallStart + (asleep() ? 180_000 : 0), monotonic: () => 0 });
+  const serverReadData = () => smtp.commands.some((line) => line.toUpperCase() === 'DATA');
+  return sendDeadline(90_000, { wall: () => wallStart + (serverReadData() ? 180_000 : 0), monotonic: () => 0 });
 }
 
 const { privateKey } = generateKeyPairSync('rsa', { modulusLength: 2048 });
@@ -56,7 +56,7 @@ describe('the send deadline on a real SMTP server', () => {
       });
       try {
         const frozen = await mailer
-          .send(email('Frozen reminder'), { deadline: asleepFromData() })
+          .send(email('Frozen reminder'), { deadline: frozenFromData() })
           .catch((error: unknown) => error);
         expect(frozen).toBeInstanceOf(SendDeadlinePassedError);
         // It was mid-conversation: the envelope and DATA went out, the body's end did not.
