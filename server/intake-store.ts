@@ -1,6 +1,7 @@
 import type { Logger } from 'pino';
 import type { Db } from '../db/client';
 import { createGroupCommit, type StoreCartEvent } from '../db/group-commit';
+import { createIntakeStatistics, postgresIntakeTables } from '../db/intake-statistics';
 import type { ServerMetrics } from '../metrics/server-metrics';
 
 /** Most event ids named in one retry warning: a batch holds up to 64. */
@@ -10,7 +11,8 @@ const LOGGED_IDS = 10;
  * The app's one group commit (db/group-commit.ts), with its retries after a deadlock or
  * serialization failure counted (cartflow_intake_store_retries_total) and warned about. The
  * warning names event ids only, never the error: drizzle's message lists the statement's
- * parameters, which include customers' emails and names.
+ * parameters, which include customers' emails and names. New events are counted for the young
+ * tables' statistics (db/intake-statistics.ts).
  */
 export function createIntakeStore({
   db,
@@ -21,7 +23,8 @@ export function createIntakeStore({
   logger: Logger;
   metrics?: ServerMetrics;
 }): StoreCartEvent {
-  return createGroupCommit({
+  const statistics = createIntakeStatistics({ tables: postgresIntakeTables(db), logger });
+  const store = createGroupCommit({
     db,
     onConflictRetry: ({ reason, retry, eventIds }) => {
       metrics?.intakeStoreRetry(reason);
@@ -31,4 +34,9 @@ export function createIntakeStore({
       );
     },
   });
+  return async (input) => {
+    const stored = await store(input);
+    if (stored.kind === 'new' || stored.kind === 'cart_purchased') statistics.stored(1);
+    return stored;
+  };
 }
