@@ -35,8 +35,9 @@ export interface IntakeStatisticsOptions {
   /** The first ANALYZE comes after this many stored events; later ones each time the table doubled. Default 500. */
   firstAfter?: number;
   /**
-   * Past this many events the tables are analysed no more by this process: from there autovacuum's
-   * 10 % rule analyses them well before they double, and their plans no longer turn. Default 100,000.
+   * Once analysed at this size the tables are analysed no more by this process: plans made for
+   * tables this large already use the indexes, and autovacuum's 10 % rule keeps the statistics
+   * from there. Default 10,000 (six analyses: at 500, 1,000, 2,000 … 16,000 events).
    */
   settledAt?: number;
 }
@@ -55,14 +56,14 @@ export interface IntakeStatisticsOptions {
  * So the server analyses the intake tables itself while they are young: after `firstAfter` new
  * events, then each time the events it stored reach the table's size at its last analysis (the
  * table doubled), until that size reaches `settledAt`. An ANALYZE invalidates every connection's
- * cached plans of these tables; it takes no lock that a webhook waits on. At most a dozen per
- * install, each a few milliseconds on tables this small.
+ * cached plans of these tables; it takes no lock that a webhook waits on. Six per install, each a
+ * few milliseconds on tables this small; a restart reads the last analysis's size and goes on.
  */
 export function createIntakeStatistics({
   tables,
   logger,
   firstAfter = 500,
-  settledAt = 100_000,
+  settledAt = 10_000,
 }: IntakeStatisticsOptions) {
   /** cart_events' row count at the last analysis; undefined until read (the first event reads it). */
   let analysedRows: number | undefined;
