@@ -2,6 +2,7 @@ import { activityInfo, log } from '@temporalio/activity';
 import { recordChainEnd, recordChainStart } from '../db/chain-store';
 import { type LatestCode, loadStepFacts } from '../db/step-facts';
 import { recordNotSent } from '../db/message-store';
+import type { YoungTableStatistics } from '../db/young-table-statistics';
 import { messageRowIdFor } from '../tracking/message-links';
 import type { StepOutcome } from '../metrics/worker-metrics';
 import type { Campaign, EmailStep } from '../domain/campaign';
@@ -45,6 +46,11 @@ export interface ChainStepDeps extends DeliveryDeps, ManagerDeps {
    * sync, and a window is hours (a test server that skips time shows the worker none of it).
    */
   attemptScheduledAt?: () => number;
+  /**
+   * Counts steps for the send tables' statistics while they are young (db/young-table-statistics.ts,
+   * STEP_TABLES). The entry points pass one (app/services.ts); without it only autovacuum analyses them.
+   */
+  stepTables?: YoungTableStatistics;
 }
 
 export interface RunChainStepInput {
@@ -116,6 +122,8 @@ export function createRunChainStep(deps: ChainStepDeps) {
       withLatestCode: step.kind === 'email' && !step.incentive,
       ...(isFirst ? { startChain: { ...chainEntry(), now: nowMs, reentryCooldown: campaign.reentryCooldown } } : {}),
     });
+    // A step adds at most one `messages` row (and a first step one `chains` row).
+    deps.stepTables?.added(1);
     const customerId = facts.customer?.id ?? null;
     const messageId = messageRowIdFor(key);
     const count = (outcome: StepOutcome, reason?: string) =>

@@ -7,6 +7,7 @@ import { DEFAULT_CAMPAIGNS_DIR, loadCampaigns } from '../campaigns/load';
 import { type Campaign, newestVersions } from '../domain/campaign';
 import { type Config, ConfigError } from '../config/env';
 import { type Database, configuredDatabase, openDatabase } from '../db/client';
+import { createYoungTableStatistics, postgresTables, STEP_TABLES } from '../db/young-table-statistics';
 import { createSmtpMailer } from '../mail/mailer';
 import { recordDeliveryEvent, smtpRejectionType, softBounceRule } from '../app/bounces';
 import { campaignTemplateChecker } from './campaign-templates';
@@ -48,10 +49,16 @@ export async function openServices(
   const mailer = createSmtpMailer({ url: smtpUrl, from: config.MAIL_FROM, dkim });
   const trackingSecret = overrides.trackingSecret ?? config.TRACKING_SECRET;
   if (!trackingSecret) throw new ConfigError('TRACKING_SECRET is not set');
+  const stepTables = createYoungTableStatistics({
+    tables: postgresTables(database.db, STEP_TABLES),
+    name: STEP_TABLES.name,
+    logger,
+  });
   return {
     database,
     activityDeps: {
       db: database.db,
+      stepTables,
       mailer,
       templates: createTemplateRenderer({ dir: templatesDir }),
       messageIdDomain: senderDomain(config.MAIL_FROM),
@@ -83,6 +90,7 @@ export async function openServices(
     },
     async close() {
       mailer.close();
+      await stepTables.idle();
       await database.close();
     },
   };

@@ -1,7 +1,7 @@
 import type { Logger } from 'pino';
 import type { Db } from '../db/client';
 import { createGroupCommit, type StoreCartEvent } from '../db/group-commit';
-import { createIntakeStatistics, postgresIntakeTables } from '../db/intake-statistics';
+import { createYoungTableStatistics, INTAKE_TABLES, postgresTables } from '../db/young-table-statistics';
 import type { ServerMetrics } from '../metrics/server-metrics';
 
 /** Most event ids named in one retry warning: a batch holds up to 64. */
@@ -12,7 +12,7 @@ const LOGGED_IDS = 10;
  * serialization failure counted (cartflow_intake_store_retries_total) and warned about. The
  * warning names event ids only, never the error: drizzle's message lists the statement's
  * parameters, which include customers' emails and names. New events are counted for the young
- * tables' statistics (db/intake-statistics.ts).
+ * tables' statistics (db/young-table-statistics.ts).
  */
 export function createIntakeStore({
   db,
@@ -23,7 +23,11 @@ export function createIntakeStore({
   logger: Logger;
   metrics?: ServerMetrics;
 }): StoreCartEvent {
-  const statistics = createIntakeStatistics({ tables: postgresIntakeTables(db), logger });
+  const statistics = createYoungTableStatistics({
+    tables: postgresTables(db, INTAKE_TABLES),
+    name: INTAKE_TABLES.name,
+    logger,
+  });
   const store = createGroupCommit({
     db,
     onConflictRetry: ({ reason, retry, eventIds }) => {
@@ -36,7 +40,7 @@ export function createIntakeStore({
   });
   return async (input) => {
     const stored = await store(input);
-    if (stored.kind === 'new' || stored.kind === 'cart_purchased') statistics.stored(1);
+    if (stored.kind === 'new' || stored.kind === 'cart_purchased') statistics.added(1);
     return stored;
   };
 }

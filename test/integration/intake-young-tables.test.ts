@@ -11,7 +11,7 @@ import { cartUpdatedEvent } from '../helpers/cart-events';
 import { type TestDatabase, createTestDatabase } from '../helpers/database';
 import { sequentialScans } from '../helpers/generic-plans';
 
-// A new install's first burst (db/intake-statistics.ts). Autovacuum analyses the intake tables
+// A new install's first burst (db/young-table-statistics.ts). Autovacuum analyses the intake tables
 // after the shop's first test webhooks, and each connection then keeps plans made for tables of a
 // few rows: a sequential scan of `carts` and of `customers` for every stored event, ever slower
 // as the tables grow, until autovacuum's next round. The store runs on one connection here, with
@@ -74,7 +74,7 @@ describe('the intake tables of a young install', () => {
     await connection.unsafe(`set auto_explain.log_min_duration = -1`);
 
     expect(plans.length).toBeGreaterThan(0);
-    // Before db/intake-statistics.ts: { customers: 128, … }, one whole scan per event.
+    // Before db/young-table-statistics.ts: { customers: 128, … }, one whole scan per event.
     const scans: Record<string, number> = {};
     for (const table of sequentialScans(plans))
       if (intakeTables.includes(table)) scans[table] = (scans[table] ?? 0) + 1;

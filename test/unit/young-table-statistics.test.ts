@@ -1,6 +1,6 @@
 import type { Logger } from 'pino';
 import { describe, expect, it } from 'vitest';
-import { createIntakeStatistics, type IntakeTables } from '../../db/intake-statistics';
+import { type AnalysedTables, createYoungTableStatistics } from '../../db/young-table-statistics';
 
 /** Tables that grow by every stored event; an ANALYZE records their size then (as PostgreSQL's). */
 function growingTables({ failures = 0 } = {}) {
@@ -8,7 +8,7 @@ function growingTables({ failures = 0 } = {}) {
   let analysed = 0;
   let failuresLeft = failures;
   const analysedAt: number[] = [];
-  const tables: IntakeTables = {
+  const tables: AnalysedTables = {
     analysedRows: async () => analysed,
     async analyse() {
       if (failuresLeft > 0) {
@@ -29,18 +29,23 @@ function recordingLogger() {
 }
 
 /** Stores `events` one at a time, letting each analysis the statistics start finish before the next. */
-async function store(statistics: ReturnType<typeof createIntakeStatistics>, grow: () => void, events: number) {
+async function store(statistics: ReturnType<typeof createYoungTableStatistics>, grow: () => void, events: number) {
   for (let n = 0; n < events; n += 1) {
     grow();
-    statistics.stored(1);
+    statistics.added(1);
     await new Promise((resolve) => setImmediate(resolve));
   }
 }
 
-describe('createIntakeStatistics', () => {
+describe('createYoungTableStatistics', () => {
   it('analyses after the first 500 events, then each time the table doubled, and stops once it is settled', async () => {
     const { tables, analysedAt, grow } = growingTables();
-    const statistics = createIntakeStatistics({ tables, logger: recordingLogger().logger, settledAt: 10_000 });
+    const statistics = createYoungTableStatistics({
+      name: 'the intake tables',
+      tables,
+      logger: recordingLogger().logger,
+      settledAt: 10_000,
+    });
     await store(statistics, grow, 40_000);
     expect(analysedAt).toEqual([500, 1_000, 2_000, 4_000, 8_000, 16_000]);
   });
@@ -48,7 +53,7 @@ describe('createIntakeStatistics', () => {
   it('a failed ANALYZE warns and is tried again after the next 500 events, not on every webhook', async () => {
     const { tables, analysedAt, grow } = growingTables({ failures: 1 });
     const { logger, warnings } = recordingLogger();
-    const statistics = createIntakeStatistics({ tables, logger, settledAt: 10_000 });
+    const statistics = createYoungTableStatistics({ name: 'the intake tables', tables, logger, settledAt: 10_000 });
     await store(statistics, grow, 1_500);
     expect(warnings).toEqual(['could not analyse the intake tables; trying again later, and autovacuum will']);
     expect(analysedAt).toEqual([1_000]);
@@ -56,7 +61,8 @@ describe('createIntakeStatistics', () => {
 
   it('on tables already past the settled size it never analyses', async () => {
     const { tables, analysedAt, grow } = growingTables();
-    const statistics = createIntakeStatistics({
+    const statistics = createYoungTableStatistics({
+      name: 'the intake tables',
       tables: { ...tables, analysedRows: async () => 250_000 },
       logger: recordingLogger().logger,
     });
