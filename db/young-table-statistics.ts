@@ -12,11 +12,11 @@ export interface TableGroup {
   tables: readonly string[];
 }
 
-/** What a webhook's store and the relay's claim read (server/intake-store.ts counts stored events). */
+/** What a webhook's store writes and the relay's claim reads (server/intake-store.ts counts stored events). */
 export const INTAKE_TABLES: TableGroup = {
   name: 'the intake tables',
   growing: 'cart_events',
-  tables: ['cart_events', 'outbox', 'carts', 'customers'],
+  tables: ['cart_events', 'outbox', 'carts', 'customers', 'orders'],
 };
 
 /**
