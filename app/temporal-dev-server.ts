@@ -25,6 +25,8 @@ export interface TemporalDevServerOptions extends Partial<Omit<DevServerArgsOpti
   stopGraceMs?: number;
   /** Called with the server's pid as soon as it is spawned, before it answers. */
   onSpawn?: (pid: number) => void;
+  /** Without `port`: how the port is chosen. Default a free one from the system (tests inject races). */
+  pickPort?: (ip: string) => Promise<number>;
 }
 
 /** A running dev server and the connections to it; `teardown()` closes them and stops the process. */
@@ -59,14 +61,39 @@ export class DevServerStartError extends Error {
 
 const LOG_TAIL_LINES = 20;
 
+/** Tries of a port chosen here, when another process took each before the server could bind it. */
+const PORT_TRIES = 3;
+
 /**
  * Starts `temporal server start-dev` as a child process and waits for it to answer gRPC with a
  * deadline of its own (the SDK's launcher gives up after a fixed 5 s). Fails, with the end of the
  * server's log, when the process exits first or the deadline passes; the process is gone then.
+ *
+ * A port chosen here was free when chosen; another process (a parallel test's outgoing
+ * connection) can take it before the server binds it, and the server exits. Then another port is
+ * tried, up to PORT_TRIES in all; a port the caller named is not changed.
  */
 export async function startTemporalDevServer(options: TemporalDevServerOptions): Promise<TemporalDevServer> {
+  for (let tries = 1; ; tries += 1) {
+    try {
+      return await startOnce(options);
+    } catch (error) {
+      if (options.port !== undefined || tries === PORT_TRIES || !lostPortRace(error)) throw error;
+    }
+  }
+}
+
+function lostPortRace(error: unknown): boolean {
+  return (
+    error instanceof DevServerStartError &&
+    error.failure === 'exited' &&
+    error.message.includes('address already in use')
+  );
+}
+
+async function startOnce(options: TemporalDevServerOptions): Promise<TemporalDevServer> {
   const ip = options.ip ?? '127.0.0.1';
-  const port = options.port ?? (await freePort(ip));
+  const port = options.port ?? (await (options.pickPort ?? freePort)(ip));
   const namespace = options.namespace ?? 'default';
   const address = `${ip}:${port}`;
   // Else the readiness poll could be answered by whatever holds the port while this server fails to bind it.

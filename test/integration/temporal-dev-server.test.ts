@@ -1,9 +1,11 @@
 import { existsSync } from 'node:fs';
 import { chmod, mkdtemp, readFile, rm, writeFile } from 'node:fs/promises';
+import type { AddressInfo } from 'node:net';
+import net from 'node:net';
 import os from 'node:os';
 import path from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { portIsFree } from '../../app/free-port';
+import { freePort, portIsFree } from '../../app/free-port';
 import { DevServerStartError, startTemporalDevServer } from '../../app/temporal-dev-server';
 import { temporalCli } from '../helpers/dev-server';
 import { eventually } from '../helpers/eventually';
@@ -108,5 +110,30 @@ describe('starting the Temporal dev server', () => {
     }
     // Its log was in a temporary folder of its own, which goes with it.
     expect(existsSync(holder.logFile ?? '')).toBe(false);
+  }, 180_000);
+
+  it('tries another port when the one it chose was taken before the server could bind it', async () => {
+    // What a parallel test's connection did in CI: the port was free when chosen, taken at bind.
+    // It hangs up at once: the start's readiness poll may knock on it before the server exits.
+    const taken = net.createServer((socket) => socket.destroy());
+    await new Promise<void>((resolve) => taken.listen(0, '127.0.0.1', resolve));
+    const takenPort = (taken.address() as AddressInfo).port;
+    const chosen: number[] = [];
+    const server = await startTemporalDevServer({
+      binary: realCli,
+      startTimeoutMs: 120_000,
+      pickPort: async (ip) => {
+        const port = chosen.length === 0 ? takenPort : await freePort(ip);
+        chosen.push(port);
+        return port;
+      },
+    }).finally(() => new Promise((resolve) => taken.close(resolve)));
+    try {
+      expect(chosen).toHaveLength(2);
+      expect(server.address).toBe(`127.0.0.1:${chosen[1]}`);
+      expect((await server.connection.workflowService.getSystemInfo({})).serverVersion).toBeTruthy();
+    } finally {
+      await server.teardown();
+    }
   }, 180_000);
 });
