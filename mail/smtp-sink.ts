@@ -29,6 +29,10 @@ export interface SmtpSinkOptions {
   hideSmtpUtf8?: boolean;
   /** Every command line the client sent, as sent (smtp-server reports addresses with U-labels). */
   onClientCommand?: (line: string) => void;
+  /** Runs before a recipient is answered; the answer waits for it (fault tests: freeze the client there). */
+  beforeRecipientAnswer?: (address: string) => Promise<void>;
+  /** How long a silent client's connection stays open. Default smtp-server's, 1 minute. */
+  socketTimeoutMs?: number;
 }
 
 /**
@@ -41,15 +45,13 @@ export async function startSmtpSink(options: SmtpSinkOptions): Promise<SmtpSink>
     disabledCommands: ['STARTTLS'],
     logger: options.onClientCommand ? commandLogger(options.onClientCommand) : false,
     hideSMTPUTF8: options.hideSmtpUtf8 ?? false,
+    ...(options.socketTimeoutMs === undefined ? {} : { socketTimeout: options.socketTimeoutMs }),
     onRcptTo(address, _session, callback) {
-      if (options.rejectRecipient?.(address.address)) {
-        const error = Object.assign(new Error('5.1.1 mailbox unavailable'), { responseCode: 550 });
-        callback(error);
-        return;
-      }
-      const busy = options.temporaryFailure?.('rcpt');
-      if (busy) return callback(Object.assign(new Error('4.3.2 try again later'), { responseCode: busy }));
-      callback();
+      const before = options.beforeRecipientAnswer?.(address.address) ?? Promise.resolve();
+      before.then(
+        () => answerRecipient(options, address.address, callback),
+        (error: unknown) => callback(error as Error),
+      );
     },
     onData(stream, session, callback) {
       const { mailFrom, rcptTo, smtpUtf8 } = session.envelope;
@@ -77,6 +79,21 @@ export async function startSmtpSink(options: SmtpSinkOptions): Promise<SmtpSink>
     url: `smtp://${host}:${port}`,
     close: () => new Promise<void>((resolve) => server.close(() => resolve())),
   };
+}
+
+/** 550 for a rejected recipient, the 4xx of a busy relay, or OK. */
+function answerRecipient(
+  options: Pick<SmtpSinkOptions, 'rejectRecipient' | 'temporaryFailure'>,
+  address: string,
+  callback: (error?: Error | null) => void,
+): void {
+  if (options.rejectRecipient?.(address)) {
+    callback(Object.assign(new Error('5.1.1 mailbox unavailable'), { responseCode: 550 }));
+    return;
+  }
+  const busy = options.temporaryFailure?.('rcpt');
+  if (busy) return callback(Object.assign(new Error('4.3.2 try again later'), { responseCode: busy }));
+  callback();
 }
 
 /** A logger for smtp-server that hands on the client's commands and drops everything else. */

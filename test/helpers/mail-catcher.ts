@@ -21,6 +21,8 @@ export async function startMailCatcher(
     rejectRecipient?: (address: string) => boolean;
     hideSmtpUtf8?: boolean;
     temporaryFailure?: SmtpSinkOptions['temporaryFailure'];
+    beforeRecipientAnswer?: SmtpSinkOptions['beforeRecipientAnswer'];
+    socketTimeoutMs?: number;
     /** A fixed port, e.g. the one a mailer was already pointed at while "the mail server was down". */
     port?: number;
   } = {},
