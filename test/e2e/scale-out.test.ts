@@ -1,13 +1,17 @@
 import { randomUUID } from 'node:crypto';
+import { mkdtemp, rm, writeFile } from 'node:fs/promises';
+import os from 'node:os';
+import path from 'node:path';
 import { Client, Connection } from '@temporalio/client';
+import { bundleWorkflowCode } from '@temporalio/worker';
 import { afterAll, beforeAll, describe, expect, inject, it } from 'vitest';
 import { cartWorkflowId } from '../../domain/ids';
+import { workflowsPath } from '../../worker';
 import { killWorkerProcesses, startWorkerProcess, type WorkerProcess } from '../fixtures/worker-process';
 import { createTestDatabase, type TestDatabase } from '../helpers/database';
 import { eventually } from '../helpers/eventually';
 import { type FaultCart, faultCart, mailsPerRecipient, postOverSocket, storedState } from '../helpers/intake-load';
 import { type MailCatcher, startMailCatcher } from '../helpers/mail-catcher';
-import { type WorkflowBundleFile, workflowBundleFile } from '../helpers/workflow-bundle-file';
 
 // Scale-out as docs/production.md#scaling-out describes it: two worker processes and two HTTP
 // server processes (each with its own outbox relay) on ONE Temporal server and ONE PostgreSQL
@@ -24,7 +28,7 @@ let database: TestDatabase;
 let smtp: MailCatcher;
 let connection: Connection;
 let client: Client;
-let workflowBundle: WorkflowBundleFile;
+let bundleDir: string;
 let workers: WorkerProcess[];
 let serverUrls: string[];
 
@@ -34,7 +38,10 @@ beforeAll(async () => {
   connection = await Connection.connect({ address: inject('temporalAddress') });
   client = new Client({ connection });
   // Bundled once here rather than in each worker process (two cores).
-  workflowBundle = await workflowBundleFile('scale-out');
+  const silent = { log() {}, info() {}, warn() {}, error() {}, debug() {}, trace() {} };
+  bundleDir = await mkdtemp(path.join(os.tmpdir(), 'cartflow-scale-out-'));
+  const workflowBundle = path.join(bundleDir, 'workflows.js');
+  await writeFile(workflowBundle, (await bundleWorkflowCode({ workflowsPath, logger: silent })).code);
 
   const common = {
     DATABASE_URL: database.url,
@@ -49,7 +56,7 @@ beforeAll(async () => {
       MAIL_FROM: 'Cartflow Shop <shop@mail.example.com>',
       TRACKING_SECRET: 'scale-out-tracking-secret-0123456789abcdef',
       LOG_LEVEL: 'fatal',
-      WORKFLOW_BUNDLE: workflowBundle.path,
+      WORKFLOW_BUNDLE: workflowBundle,
     }),
   );
   const servers = [0, 1].map(() =>
@@ -66,7 +73,7 @@ afterAll(async () => {
   await connection?.close();
   await smtp?.close();
   await database?.drop();
-  await workflowBundle?.remove();
+  if (bundleDir) await rm(bundleDir, { recursive: true, force: true });
 });
 
 const workflowOf = (cart: FaultCart) => client.workflow.getHandle(cartWorkflowId({ shopId, cartId: cart.data.id }));
