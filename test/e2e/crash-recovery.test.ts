@@ -1,22 +1,18 @@
 import { randomUUID } from 'node:crypto';
-import { mkdtemp, rm, writeFile } from 'node:fs/promises';
-import os from 'node:os';
-import path from 'node:path';
 import { Client, Connection } from '@temporalio/client';
-import { bundleWorkflowCode } from '@temporalio/worker';
 import pino from 'pino';
 import { afterAll, beforeAll, describe, inject, it } from 'vitest';
 import { messageIdFor } from '../../activities/deliver-email';
 import { cartWorkflowId, sendKey } from '../../domain/ids';
 import { createApp } from '../../server/app';
 import { createCartWorkflows } from '../../server/cart-workflows';
-import { workflowsPath } from '../../worker';
 import type { CrashPoint } from '../fixtures/crash-worker';
 import { killWorkerProcesses, startWorkerProcess, type WorkerProcess } from '../fixtures/worker-process';
 import { TEST_SECRET, cartUpdatedEvent, orderPlacedEvent, signedRequest } from '../helpers/cart-events';
 import { fastConsumerCampaign } from '../helpers/campaigns';
 import { createTestDatabase, type TestDatabase } from '../helpers/database';
 import { type MailCatcher, startMailCatcher } from '../helpers/mail-catcher';
+import { type WorkflowBundleFile, workflowBundleFile } from '../helpers/workflow-bundle-file';
 
 // The worker runs as its own process and is SIGKILLed in the middle of a send, then started again.
 // Temporal, Postgres and SMTP are real. Temporal notices a killed activity only when its
@@ -35,19 +31,14 @@ const databases: TestDatabase[] = [];
 let smtp: MailCatcher;
 let connection: Connection;
 let client: Client;
-let bundleDir: string;
-let workflowBundle: string;
+let workflowBundle: WorkflowBundleFile;
 
 beforeAll(async () => {
   smtp = await startMailCatcher();
   connection = await Connection.connect({ address: inject('temporalAddress') });
   client = new Client({ connection });
   // Bundled once here rather than in each of the six worker processes (two cores).
-  const silent = { log() {}, info() {}, warn() {}, error() {}, debug() {}, trace() {} };
-  const { code } = await bundleWorkflowCode({ workflowsPath, logger: silent });
-  bundleDir = await mkdtemp(path.join(os.tmpdir(), 'cartflow-crash-'));
-  workflowBundle = path.join(bundleDir, 'workflows.js');
-  await writeFile(workflowBundle, code);
+  workflowBundle = await workflowBundleFile('crash');
 });
 
 afterAll(async () => {
@@ -55,7 +46,7 @@ afterAll(async () => {
   await connection?.close();
   await smtp?.close();
   await Promise.all(databases.map((database) => database.drop()));
-  if (bundleDir) await rm(bundleDir, { recursive: true, force: true });
+  await workflowBundle?.remove();
 });
 
 function startWorker(
@@ -72,7 +63,7 @@ function startWorker(
     MAIL_FROM: `Cartflow Shop <shop@${mailDomain}>`,
     TRACKING_SECRET: 'crash-test-tracking-secret-0123456789abcdef',
     LOG_LEVEL: 'warn',
-    WORKFLOW_BUNDLE: workflowBundle,
+    WORKFLOW_BUNDLE: workflowBundle.path,
     ...(crash && { CRASH_POINT: crash.point, CRASH_KEY: crash.key }),
   });
 }

@@ -1,22 +1,19 @@
 import { randomUUID } from 'node:crypto';
-import { readFile, mkdtemp, rm, writeFile } from 'node:fs/promises';
-import os from 'node:os';
-import path from 'node:path';
+import { readFile } from 'node:fs/promises';
 import { Client, Connection } from '@temporalio/client';
-import { bundleWorkflowCode } from '@temporalio/worker';
 import pino from 'pino';
 import { afterAll, beforeAll, describe, expect, inject, it } from 'vitest';
 import { messageIdFor } from '../../activities/deliver-email';
 import { cartWorkflowId, sendKey } from '../../domain/ids';
 import { createApp } from '../../server/app';
 import { createCartWorkflows } from '../../server/cart-workflows';
-import { workflowsPath } from '../../worker';
 import { killWorkerProcesses, startWorkerProcess, type WorkerProcess } from '../fixtures/worker-process';
 import { TEST_SECRET, cartUpdatedEvent, signedRequest } from '../helpers/cart-events';
 import { fastConsumerCampaign } from '../helpers/campaigns';
 import { createTestDatabase, type TestDatabase } from '../helpers/database';
 import { eventually } from '../helpers/eventually';
 import { type MailCatcher, startMailCatcher } from '../helpers/mail-catcher';
+import { type WorkflowBundleFile, workflowBundleFile } from '../helpers/workflow-bundle-file';
 
 // A worker process frozen (SIGSTOP: a paused VM, a laptop put to sleep) in the middle of a send,
 // for longer than the two-minute takeover, then resumed (SIGCONT). Temporal, PostgreSQL, SMTP and
@@ -36,8 +33,7 @@ let database: TestDatabase;
 let smtp: MailCatcher;
 let connection: Connection;
 let client: Client;
-let bundleDir: string;
-let workflowBundle: string;
+let workflowBundle: WorkflowBundleFile;
 /** Set once the first worker runs: the SMTP server freezes it at its first recipient for `customer`. */
 let freeze: ((address: string) => Promise<void>) | undefined;
 
@@ -50,11 +46,7 @@ beforeAll(async () => {
   });
   connection = await Connection.connect({ address: inject('temporalAddress') });
   client = new Client({ connection });
-  const silent = { log() {}, info() {}, warn() {}, error() {}, debug() {}, trace() {} };
-  const { code } = await bundleWorkflowCode({ workflowsPath, logger: silent });
-  bundleDir = await mkdtemp(path.join(os.tmpdir(), 'cartflow-frozen-'));
-  workflowBundle = path.join(bundleDir, 'workflows.js');
-  await writeFile(workflowBundle, code);
+  workflowBundle = await workflowBundleFile('frozen');
 });
 
 afterAll(async () => {
@@ -62,7 +54,7 @@ afterAll(async () => {
   await connection?.close();
   await smtp?.close();
   await database?.drop();
-  if (bundleDir) await rm(bundleDir, { recursive: true, force: true });
+  await workflowBundle?.remove();
 });
 
 function startWorker(taskQueue: string): WorkerProcess {
@@ -75,7 +67,7 @@ function startWorker(taskQueue: string): WorkerProcess {
     MAIL_FROM: `Cartflow Shop <shop@${mailDomain}>`,
     TRACKING_SECRET: 'frozen-test-tracking-secret-0123456789abcdef',
     LOG_LEVEL: 'warn',
-    WORKFLOW_BUNDLE: workflowBundle,
+    WORKFLOW_BUNDLE: workflowBundle.path,
   });
 }
 

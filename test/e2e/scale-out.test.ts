@@ -1,17 +1,13 @@
 import { randomUUID } from 'node:crypto';
-import { mkdtemp, rm, writeFile } from 'node:fs/promises';
-import os from 'node:os';
-import path from 'node:path';
 import { Client, Connection } from '@temporalio/client';
-import { bundleWorkflowCode } from '@temporalio/worker';
 import { afterAll, beforeAll, describe, expect, inject, it } from 'vitest';
 import { cartWorkflowId } from '../../domain/ids';
-import { workflowsPath } from '../../worker';
 import { killWorkerProcesses, startWorkerProcess, type WorkerProcess } from '../fixtures/worker-process';
 import { createTestDatabase, type TestDatabase } from '../helpers/database';
 import { eventually } from '../helpers/eventually';
 import { type FaultCart, faultCart, mailsPerRecipient, postOverSocket, storedState } from '../helpers/intake-load';
 import { type MailCatcher, startMailCatcher } from '../helpers/mail-catcher';
+import { type WorkflowBundleFile, workflowBundleFile } from '../helpers/workflow-bundle-file';
 
 // Scale-out as docs/production.md#scaling-out describes it: two worker processes and two HTTP
 // server processes (each with its own outbox relay) on ONE Temporal server and ONE PostgreSQL
@@ -28,7 +24,7 @@ let database: TestDatabase;
 let smtp: MailCatcher;
 let connection: Connection;
 let client: Client;
-let bundleDir: string;
+let workflowBundle: WorkflowBundleFile;
 let workers: WorkerProcess[];
 let serverUrls: string[];
 
@@ -38,10 +34,7 @@ beforeAll(async () => {
   connection = await Connection.connect({ address: inject('temporalAddress') });
   client = new Client({ connection });
   // Bundled once here rather than in each worker process (two cores).
-  const silent = { log() {}, info() {}, warn() {}, error() {}, debug() {}, trace() {} };
-  bundleDir = await mkdtemp(path.join(os.tmpdir(), 'cartflow-scale-out-'));
-  const workflowBundle = path.join(bundleDir, 'workflows.js');
-  await writeFile(workflowBundle, (await bundleWorkflowCode({ workflowsPath, logger: silent })).code);
+  workflowBundle = await workflowBundleFile('scale-out');
 
   const common = {
     DATABASE_URL: database.url,
@@ -56,7 +49,7 @@ beforeAll(async () => {
       MAIL_FROM: 'Cartflow Shop <shop@mail.example.com>',
       TRACKING_SECRET: 'scale-out-tracking-secret-0123456789abcdef',
       LOG_LEVEL: 'fatal',
-      WORKFLOW_BUNDLE: workflowBundle,
+      WORKFLOW_BUNDLE: workflowBundle.path,
     }),
   );
   const servers = [0, 1].map(() =>
@@ -73,7 +66,7 @@ afterAll(async () => {
   await connection?.close();
   await smtp?.close();
   await database?.drop();
-  if (bundleDir) await rm(bundleDir, { recursive: true, force: true });
+  await workflowBundle?.remove();
 });
 
 const workflowOf = (cart: FaultCart) => client.workflow.getHandle(cartWorkflowId({ shopId, cartId: cart.data.id }));

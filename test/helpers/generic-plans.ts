@@ -19,11 +19,8 @@ export async function genericPlansOf(url: string, use: (db: Db) => Promise<unkno
     },
   });
   try {
-    // auto_explain ships with PostgreSQL; LOAD needs a superuser, which the test cluster's is.
-    await sql.unsafe(`load 'auto_explain'`);
+    await loadAutoExplain(sql);
     await sql.unsafe(`set auto_explain.log_min_duration = 0`);
-    await sql.unsafe(`set auto_explain.log_level = notice`);
-    await sql.unsafe(`set auto_explain.log_nested_statements = on`);
     await sql.unsafe(`set plan_cache_mode = force_generic_plan`);
     await use(drizzle(sql, { schema }) as unknown as Db);
     return plans;
@@ -35,4 +32,52 @@ export async function genericPlansOf(url: string, use: (db: Db) => Promise<unkno
 /** The tables a plan reads from start to end (`Seq Scan on carts`, `Seq Scan on carts c`). */
 export function sequentialScans(plans: readonly string[]): string[] {
   return plans.flatMap((plan) => [...plan.matchAll(/Seq Scan on (\w+)/g)].map((match) => match[1] as string));
+}
+
+/** A one-connection client whose plans PostgreSQL reports while `record` runs (see planReportingConnection). */
+export interface PlanReportingConnection {
+  sql: postgres.Sql;
+  db: Db;
+  /** Runs `use` with every statement's plan reported, and returns those plans. */
+  record(use: () => Promise<unknown>): Promise<string[]>;
+}
+
+/**
+ * A connection that keeps PostgreSQL's own plan cache (a prepared statement's custom plans, then
+ * maybe its generic one), with auto_explain ready to report the plan of every statement it runs,
+ * the foreign-key checks' included, while `record` runs. For plans that go stale as tables grow.
+ */
+export async function planReportingConnection(url: string): Promise<PlanReportingConnection> {
+  let recording: string[] | undefined;
+  const sql = postgres(url, {
+    max: 1,
+    onnotice: (notice) => {
+      if (notice.message?.includes('plan:')) recording?.push(notice.message);
+    },
+  });
+  await loadAutoExplain(sql);
+  return {
+    sql,
+    db: drizzle(sql, { schema }) as unknown as Db,
+    async record(use) {
+      const plans: string[] = [];
+      recording = plans;
+      await sql.unsafe(`set auto_explain.log_min_duration = 0`);
+      try {
+        await use();
+      } finally {
+        await sql.unsafe(`set auto_explain.log_min_duration = -1`);
+        recording = undefined;
+      }
+      return plans;
+    },
+  };
+}
+
+/** auto_explain on this connection, its plans as notices, nested statements included; reporting starts at log_min_duration. */
+async function loadAutoExplain(sql: postgres.Sql): Promise<void> {
+  // auto_explain ships with PostgreSQL; LOAD needs a superuser, which the test cluster's is.
+  await sql.unsafe(`load 'auto_explain'`);
+  await sql.unsafe(`set auto_explain.log_level = notice`);
+  await sql.unsafe(`set auto_explain.log_nested_statements = on`);
 }

@@ -1,15 +1,11 @@
-import { drizzle } from 'drizzle-orm/postgres-js';
 import pino from 'pino';
-import postgres from 'postgres';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import type { CartEventInput } from '../../db/cart-store';
-import type { Db } from '../../db/client';
-import * as schema from '../../db/schema';
 import { CartEvent } from '../../domain/events';
 import { createIntakeStore } from '../../server/intake-store';
 import { cartUpdatedEvent } from '../helpers/cart-events';
 import { type TestDatabase, createTestDatabase } from '../helpers/database';
-import { sequentialScans } from '../helpers/generic-plans';
+import { type PlanReportingConnection, planReportingConnection, sequentialScans } from '../helpers/generic-plans';
 
 // A new install's first burst (db/young-table-statistics.ts). Autovacuum analyses the intake tables
 // after the shop's first test webhooks, and each connection then keeps plans made for tables of a
@@ -20,24 +16,14 @@ import { sequentialScans } from '../helpers/generic-plans';
 const shopId = 'shop-young-tables';
 const intakeTables = ['cart_events', 'outbox', 'carts', 'customers'];
 let database: TestDatabase;
-let connection: postgres.Sql;
-const plans: string[] = [];
+let connection: PlanReportingConnection;
 
 beforeAll(async () => {
   database = await createTestDatabase();
-  connection = postgres(database.url, {
-    max: 1,
-    onnotice: (notice) => {
-      if (notice.message?.includes('plan:')) plans.push(notice.message);
-    },
-  });
-  // auto_explain ships with PostgreSQL; LOAD needs a superuser, which the test cluster's is.
-  await connection.unsafe(`load 'auto_explain'`);
-  await connection.unsafe(`set auto_explain.log_level = notice`);
-  await connection.unsafe(`set auto_explain.log_nested_statements = on`);
+  connection = await planReportingConnection(database.url);
 });
 afterAll(async () => {
-  await connection.end();
+  await connection.sql.end();
   await database.drop();
 });
 
@@ -53,10 +39,7 @@ function nextCart(): CartEventInput {
 
 describe('the intake tables of a young install', () => {
   it('after the shop’s first burst, no stored event scans carts or customers from start to end', async () => {
-    const store = createIntakeStore({
-      db: drizzle(connection, { schema }) as unknown as Db,
-      logger: pino({ level: 'silent' }),
-    });
+    const store = createIntakeStore({ db: connection.db, logger: pino({ level: 'silent' }) });
     const burst = async (webhooks: number) => {
       for (let wave = 0; wave < webhooks / 64; wave += 1) {
         const outcomes = await Promise.all(Array.from({ length: 64 }, () => store(nextCart())));
@@ -69,9 +52,7 @@ describe('the intake tables of a young install', () => {
 
     // The shop's traffic: 2,048 webhooks, 64 in flight, then the plans of the next 128.
     await burst(2_048);
-    await connection.unsafe(`set auto_explain.log_min_duration = 0`);
-    await burst(128);
-    await connection.unsafe(`set auto_explain.log_min_duration = -1`);
+    const plans = await connection.record(() => burst(128));
 
     expect(plans.length).toBeGreaterThan(0);
     // Before db/young-table-statistics.ts: { customers: 128, … }, one whole scan per event.

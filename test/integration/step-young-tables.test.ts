@@ -1,9 +1,6 @@
-import { drizzle } from 'drizzle-orm/postgres-js';
 import pino from 'pino';
-import postgres from 'postgres';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import type { Db } from '../../db/client';
-import * as schema from '../../db/schema';
 import { loadStepFacts } from '../../db/step-facts';
 import {
   INTAKE_TABLES,
@@ -13,7 +10,7 @@ import {
   postgresTables,
 } from '../../db/young-table-statistics';
 import { type TestDatabase, createTestDatabase } from '../helpers/database';
-import { sequentialScans } from '../helpers/generic-plans';
+import { type PlanReportingConnection, planReportingConnection, sequentialScans } from '../helpers/generic-plans';
 
 // A new install's first burst of chain steps (db/young-table-statistics.ts). Autovacuum analysed
 // the tables after the shop's first test carts and emails, and a worker's connection keeps the
@@ -22,24 +19,14 @@ import { sequentialScans } from '../helpers/generic-plans';
 // webhooks and steps would add it, and counted as the server and the worker count it.
 const shopId = 'shop-young-steps';
 let database: TestDatabase;
-let connection: postgres.Sql;
-const plans: string[] = [];
+let connection: PlanReportingConnection;
 
 beforeAll(async () => {
   database = await createTestDatabase();
-  connection = postgres(database.url, {
-    max: 1,
-    onnotice: (notice) => {
-      if (notice.message?.includes('plan:')) plans.push(notice.message);
-    },
-  });
-  // auto_explain ships with PostgreSQL; LOAD needs a superuser, which the test cluster's is.
-  await connection.unsafe(`load 'auto_explain'`);
-  await connection.unsafe(`set auto_explain.log_level = notice`);
-  await connection.unsafe(`set auto_explain.log_nested_statements = on`);
+  connection = await planReportingConnection(database.url);
 });
 afterAll(async () => {
-  await connection.end();
+  await connection.sql.end();
   await database.drop();
 });
 
@@ -89,7 +76,7 @@ function stepFactsOf(db: Db, n: number) {
 
 describe('the send tables of a young install', () => {
   it('after the first burst of steps, a step’s facts scan none of the tables it grew from start to end', async () => {
-    const db = drizzle(connection, { schema }) as unknown as Db;
+    const { db } = connection;
     const statistics = (group: TableGroup) =>
       createYoungTableStatistics({
         tables: postgresTables(database.db, group),
@@ -116,11 +103,11 @@ describe('the send tables of a young install', () => {
       steps.added(100);
       await steps.idle();
     }
-    await connection.unsafe(`set auto_explain.log_min_duration = 0`);
-    for (let n = 1_000; n < 1_010; n += 1) {
-      expect((await stepFactsOf(db, n)).customer).not.toBeNull();
-    }
-    await connection.unsafe(`set auto_explain.log_min_duration = -1`);
+    const plans = await connection.record(async () => {
+      for (let n = 1_000; n < 1_010; n += 1) {
+        expect((await stepFactsOf(db, n)).customer).not.toBeNull();
+      }
+    });
 
     expect(plans.length).toBeGreaterThan(0);
     // Without the steps' statistics, every step scanned chains and messages whole.
