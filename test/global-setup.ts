@@ -68,6 +68,7 @@ async function startServers(): Promise<Servers> {
     binary: cliPath,
     searchAttributes: cartSearchAttributeKeys,
     sqlitePragmas: { journal_mode: 'WAL', synchronous: 'OFF' },
+    pickPort: () => freePort(),
     startTimeoutMs: 120_000,
   });
 

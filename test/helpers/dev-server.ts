@@ -7,6 +7,7 @@ import {
   startTemporalDevServer,
 } from '../../app/temporal-dev-server';
 import { cartSearchAttributeKeys } from '../../app/search-attributes';
+import { freePort } from './free-port';
 
 const root = path.resolve(import.meta.dirname, '../..');
 
@@ -18,13 +19,15 @@ export async function temporalCli(): Promise<string> {
 
 /**
  * A Temporal dev server of a test's own (with the cart search attributes): quiet, its output in a
- * log file, and a deadline generous enough for a machine busy with other test files.
+ * log file, a deadline generous enough for a machine busy with other test files, and a port from
+ * below the ephemeral range (test/helpers/free-port.ts says why).
  */
 export async function startTestDevServer(options: Partial<TemporalDevServerOptions> = {}): Promise<TemporalDevServer> {
   return startTemporalDevServer({
     binary: await temporalCli(),
     searchAttributes: cartSearchAttributeKeys,
     startTimeoutMs: 120_000,
+    pickPort: () => freePort(),
     ...options,
   });
 }
