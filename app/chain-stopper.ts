@@ -3,7 +3,7 @@ import type { Logger } from 'pino';
 import { ConfigError } from '../config/env';
 import type { Db } from '../db/client';
 import { type PersonWorkflowsInput, runningWorkflowIdsOf } from '../db/person-workflow-store';
-import { stopChainSignal } from '../workflows/definitions';
+import { consentGivenSignal, stopChainSignal } from '../workflows/definitions';
 
 export interface StopChainsInput extends PersonWorkflowsInput {
   /** Becomes the chain's logged stop reason: unsubscribed, hard_bounce, erased… */
@@ -13,6 +13,11 @@ export interface StopChainsInput extends PersonWorkflowsInput {
 export interface ChainStopper {
   /** Signals every running chain of this address to stop; returns the workflow ids signalled. */
   stopChainsOf(input: StopChainsInput): Promise<string[]>;
+  /**
+   * Tells every running chain of this address that consent was given (already stored): a step
+   * waiting for it within CONSENT_GRACE goes out now, not at the grace's end. Returns the ids told.
+   */
+  consentGivenTo(input: PersonWorkflowsInput): Promise<string[]>;
 }
 
 /**
@@ -22,21 +27,26 @@ export interface ChainStopper {
  * service signals them.
  */
 export function createChainStopper({ db, client }: { db: Db; client: Client }): ChainStopper {
-  return {
-    async stopChainsOf(input) {
-      const ids = await runningWorkflowIdsOf(db, input);
-      const signalled: string[] = [];
-      for (const workflowId of ids) {
-        try {
-          await client.workflow.getHandle(workflowId).signal(stopChainSignal, { reason: input.reason });
-          signalled.push(workflowId);
-        } catch (error) {
-          // Finished (or never started) workflows have nothing left to stop.
-          if (!(error instanceof WorkflowNotFoundError)) throw error;
-        }
+  /** Signals each running workflow of the person; finished (or never started) ones are left out. */
+  async function signalRunning(input: PersonWorkflowsInput, signal: (workflowId: string) => Promise<void>) {
+    const signalled: string[] = [];
+    for (const workflowId of await runningWorkflowIdsOf(db, input)) {
+      try {
+        await signal(workflowId);
+        signalled.push(workflowId);
+      } catch (error) {
+        if (!(error instanceof WorkflowNotFoundError)) throw error;
       }
-      return signalled;
-    },
+    }
+    return signalled;
+  }
+  return {
+    stopChainsOf: (input) =>
+      signalRunning(input, (workflowId) =>
+        client.workflow.getHandle(workflowId).signal(stopChainSignal, { reason: input.reason }),
+      ),
+    consentGivenTo: (input) =>
+      signalRunning(input, (workflowId) => client.workflow.getHandle(workflowId).signal(consentGivenSignal)),
   };
 }
 
@@ -54,7 +64,25 @@ export function createNoTemporalChainStopper({ db, hint }: { db: Db; hint: strin
         `nothing erased: this person has ${running.size} running workflow(s) to stop first, and ${hint}`,
       );
     },
+    // Nothing runs to be told: a step waiting for consent re-reads it at the grace's end.
+    consentGivenTo: async () => [],
   };
+}
+
+/**
+ * For a consent already stored: a Temporal outage only warns, since a step waiting for consent
+ * re-reads it at the grace's end anyway (later, but not lost).
+ */
+export async function tellConsentGivenOrWarn(
+  chains: ChainStopper | undefined,
+  input: PersonWorkflowsInput,
+  logger: Pick<Logger, 'warn'> | undefined,
+): Promise<void> {
+  try {
+    await chains?.consentGivenTo(input);
+  } catch (error) {
+    logger?.warn({ err: error, shopId: input.shopId }, 'could not tell running chains that consent was given');
+  }
 }
 
 /**

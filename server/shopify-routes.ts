@@ -4,7 +4,7 @@ import { Hono } from 'hono';
 import { bodyLimit } from 'hono/body-limit';
 import type { Logger } from 'pino';
 import type { z } from 'zod';
-import { type ChainStopper, stopChainsOrWarn } from '../app/chain-stopper';
+import { type ChainStopper, stopChainsOrWarn, tellConsentGivenOrWarn } from '../app/chain-stopper';
 import { erasePerson } from '../app/privacy';
 import { grantMarketingConsent, withdrawMarketingConsent } from '../db/cart-store';
 import type { Db } from '../db/client';
@@ -267,6 +267,8 @@ async function updateConsent(
     return c.json({ status: 'ignored', reason: 'superseded', topic: delivery.topic }, 200);
   }
   if (gives) {
+    // A welcome step waiting for this consent (CONSENT_GRACE) goes out now.
+    await tellConsentGivenOrWarn(deps.chains, { shopId, email }, deps.logger);
     deps.logger.info(ids(delivery), 'Shopify consent recorded');
     return c.json({ status: 'consent_given', topic: delivery.topic }, 200);
   }

@@ -10,6 +10,7 @@ import {
   type CartChainState,
   cartStateQuery,
   cartUpdatedSignal,
+  consentGivenSignal,
   orderPlacedSignal,
   stopChainSignal,
 } from './definitions';
@@ -47,6 +48,7 @@ export async function abandonedCartWorkflow(input: AbandonedCartInput): Promise<
   });
   setHandler(orderPlacedSignal, (placed) => void (state.order = placed));
   setHandler(stopChainSignal, ({ reason }) => void (state.stopReason = reason));
+  setHandler(consentGivenSignal, chain.consentGiven);
   setHandler(cartStateQuery, chain.view);
 
   const exitReason = (): ChainOutcome | undefined => {

@@ -55,6 +55,12 @@ const localSteps = () => patched(LOCAL_STEPS_PATCH);
 const wakeFirst = () => localSteps() || patched(ONE_MARKER_PATCH) || patched(WAKE_FIRST_PATCH);
 const finalStatusOnCompletion = () => localSteps() || patched(ONE_MARKER_PATCH) || patched(FINAL_STATUS_PATCH);
 const chainActivities = () => (localSteps() ? local : remote);
+/**
+ * A consentGiven signal that reached a run of the release before it (a server upgraded before its
+ * workers) changed nothing there: with no handler the SDK kept it unread. Replayed by this release
+ * it must change nothing either, so only runs that record this patch act on it.
+ */
+const CONSENT_WAKES_PATCH = 'consent-given-wakes-deferred-step';
 /** Continue-as-new carries only the campaigns of the workflow's own trigger into the next run. */
 export const OWN_TRIGGER_CAMPAIGNS_PATCH = 'own-trigger-campaigns-on-continue-as-new';
 
@@ -108,13 +114,17 @@ export function createChainRunner({ shopId, subjectId, state, continueAsNew }: C
     while (state.stepIndex < campaign.steps.length) {
       // The activity measures its freshness window from here (data only: no new commands, so
       // histories from before it replay unchanged).
-      const dueAt = state.waitUntil ?? Date.now();
+      let dueAt = state.waitUntil ?? Date.now();
       if (state.waitUntil !== undefined) {
-        await waitOr(() => exitReason() !== undefined);
+        await waitOr(() => exitReason() !== undefined || consentCameWhileAwaited());
         const exit = exitReason();
         if (exit) return finish(exit, { recordEnd: true });
+        // Woken early by consent: the step is due now (its links count from now, not from the grace's end).
+        if (consentCameWhileAwaited()) dueAt = Math.min(dueAt, Date.now());
         state.waitUntil = undefined;
       }
+      // A consent signal from here on is news to this attempt: it may have read the customer before.
+      state.consentGiven = false;
       let result;
       try {
         result = await chainActivities().runChainStep({
@@ -139,6 +149,7 @@ export function createChainRunner({ shopId, subjectId, state, continueAsNew }: C
         });
         return finish('failed', { recordEnd: true });
       }
+      state.awaitingConsent = result.status === 'deferred' && result.reason === 'awaiting_consent';
       if (result.status === 'deferred') {
         state.waitUntil = result.until;
         continue;
@@ -156,6 +167,16 @@ export function createChainRunner({ shopId, subjectId, state, continueAsNew }: C
       publishChainState(state, outcome);
     }
     return finish('completed', { recordEnd: false });
+  }
+
+  /** A step deferred for consent, and consent since: it runs again now (the consentGiven signal). */
+  function consentCameWhileAwaited(): boolean {
+    return state.awaitingConsent === true && state.consentGiven === true;
+  }
+
+  /** The consentGiven signal's handler. */
+  function consentGiven(): void {
+    if (patched(CONSENT_WAKES_PATCH)) state.consentGiven = true;
   }
 
   function view(): CartChainView {
@@ -177,7 +198,7 @@ export function createChainRunner({ shopId, subjectId, state, continueAsNew }: C
     };
   }
 
-  return { finish, waitOr, runSteps, view };
+  return { finish, waitOr, runSteps, view, consentGiven };
 }
 
 /**

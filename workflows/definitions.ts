@@ -9,6 +9,11 @@ export const cartUpdatedSignal = defineSignal<[Cart]>('cartUpdated');
 export const orderPlacedSignal = defineSignal<[Order]>('orderPlaced');
 /** Stops the chain at once (unsubscribe, erasure, operator); the reason becomes its outcome. */
 export const stopChainSignal = defineSignal<[{ reason: string }]>('stopChain');
+/**
+ * The customer gave marketing consent (stored before the signal is sent): a step waiting for it
+ * within CONSENT_GRACE runs again now instead of at the grace's end. Any other wait is kept.
+ */
+export const consentGivenSignal = defineSignal('consentGiven');
 
 export interface CartChainState {
   phase: 'waiting_for_inactivity' | 'in_chain';
@@ -24,6 +29,10 @@ export interface CartChainState {
    */
   order?: Order;
   stopReason?: string;
+  /** The current step was deferred to wait for consent (CONSENT_GRACE). */
+  awaitingConsent?: boolean;
+  /** A consentGiven signal came since the current step last ran. */
+  consentGiven?: boolean;
 }
 
 export interface AbandonedCartInput {

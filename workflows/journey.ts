@@ -7,7 +7,7 @@ import type { JourneyTrigger } from '../domain/journeys';
 import { segmentContextOf } from '../domain/segment-context';
 import { campaignsFor, selectCampaign } from '../domain/segments';
 import { OWN_TRIGGER_CAMPAIGNS_PATCH, createChainRunner } from './chain-runner';
-import { type CartChainState, cartStateQuery, stopChainSignal } from './definitions';
+import { type CartChainState, cartStateQuery, consentGivenSignal, stopChainSignal } from './definitions';
 
 export interface JourneyInput {
   shopId: string;
@@ -39,6 +39,7 @@ export async function journeyWorkflow(input: JourneyInput): Promise<ChainOutcome
     },
   });
   setHandler(stopChainSignal, ({ reason }) => void (state.stopReason = reason));
+  setHandler(consentGivenSignal, chain.consentGiven);
   setHandler(cartStateQuery, chain.view);
 
   if (!state.entry) {

@@ -11,7 +11,9 @@ import { shopifyDelivery, shopifyFixture } from '../helpers/shopify-delivery';
 const shopId = 'shop-late-consent';
 const SHOP_DOMAIN = 'late-consent.myshopify.com';
 const SECRET = 'shpss_late_consent_0123456789abcdef';
-const GRACE_MS = 3_000;
+// Long enough that a welcome sent at the grace's end is told apart from one sent when consent came;
+// the test without consent waits it out.
+const GRACE_MS = 15_000;
 const postPurchase = Campaign.parse({
   id: 'post-purchase',
   version: 1,
@@ -75,8 +77,9 @@ const stepRows = (workflowId: string) =>
 
 describe('Shopify consent that arrives after customers/create (opt_in)', () => {
   // Shopify reports a sign-up's newsletter consent in customers_email_marketing_consent/update,
-  // which may come after customers/create; the grace here is seconds.
-  it('the welcome email still goes out once the consent webhook has come', async () => {
+  // which comes after customers/create; the grace here is seconds. The webhook tells the journey,
+  // which sends then instead of at the grace's end.
+  it("the welcome email goes out as soon as the consent webhook has come, not at the grace's end", async () => {
     const email = `late-${randomUUID().slice(0, 8)}@example.com`;
     const workflowId = await newCustomer(email);
     const consent = {
@@ -93,6 +96,10 @@ describe('Shopify consent that arrives after customers/create (opt_in)', () => {
     );
     expect(sent).toHaveLength(1);
     expect(await stepRows(workflowId)).toEqual([{ step: 'welcome', status: 'sent', reason: null }]);
+    const [timing] = await stack.database.sql<[{ afterStartMs: number }]>`
+      select extract(epoch from m.sent_at - c.started_at) * 1000 as "afterStartMs"
+        from messages m join chains c using (workflow_id) where m.workflow_id = ${workflowId}`;
+    expect(Number(timing?.afterStartMs)).toBeLessThan(GRACE_MS / 2);
   }, 60_000);
 
   it('without consent within the grace the welcome is skipped, as before', async () => {

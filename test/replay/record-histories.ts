@@ -20,7 +20,7 @@ import { DefaultLogger, Runtime, bundleWorkflowCode } from '@temporalio/worker';
 import { registerCartSearchAttributes } from '../../app/search-attributes';
 import { workflowsPath } from '../../worker';
 import type { abandonedCartWorkflow } from '../../workflows/abandoned-cart';
-import { stopChainSignal } from '../../workflows/definitions';
+import { consentGivenSignal, stopChainSignal } from '../../workflows/definitions';
 import { Cart } from '../../domain/events';
 import { b2bCampaign, consumerCampaign, welcomeCampaign } from '../helpers/campaigns';
 import { cartUpdatedEvent, orderPlacedEvent } from '../helpers/cart-events';
@@ -143,6 +143,26 @@ const scenarios: Record<string, Scenario> = {
         },
       });
       await env.client.workflow.getHandle(workflowId as string).result();
+      return workflowId;
+    },
+  },
+  // The welcome defers for consent (CONSENT_GRACE); the consent webhook's signal runs it again at once.
+  'welcome-consent-given': {
+    decide: (_input, call, now) =>
+      call === 1 ? { status: 'deferred', until: now + HOUR / 12, reason: 'awaiting_consent' } : { status: 'sent' },
+    async run(h, cartId, env) {
+      const [workflowId] = await h.startJourneys({
+        id: `evt-${cartId}`,
+        type: 'customer.created',
+        data: {
+          customer: { id: cartId, email: 'new@example.com', marketingConsent: false },
+          welcomeUrl: 'https://shop.example.com/welcome',
+        },
+      });
+      const handle = env.client.workflow.getHandle(workflowId as string);
+      while (h.steps.length === 0) await new Promise((resolve) => setTimeout(resolve, 20));
+      await handle.signal(consentGivenSignal);
+      await handle.result();
       return workflowId;
     },
   },

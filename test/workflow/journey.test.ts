@@ -5,10 +5,12 @@ import { afterAll, afterEach, beforeAll, describe, expect, it } from 'vitest';
 import { loadCampaigns } from '../../campaigns/load';
 import type { Campaign } from '../../domain/campaign';
 import { newestVersions } from '../../domain/campaign-versions';
-import { stopChainSignal } from '../../workflows/definitions';
+import type { ChainStepResult } from '../../domain/chain';
+import { consentGivenSignal, stopChainSignal } from '../../workflows/definitions';
 import { startTimeSkippingWorkflows } from '../helpers/time-skipping-workflows';
 import { cartUpdatedEvent } from '../helpers/cart-events';
-import { createChainHarness } from '../helpers/chain-harness';
+import { type Decide, createChainHarness } from '../helpers/chain-harness';
+import { eventually } from '../helpers/eventually';
 
 // The shipped campaign files, on the time-skipping server: weeks pass in a second.
 const DAY = 86_400_000;
@@ -149,5 +151,74 @@ describe('journeys (time-skipping server, shipped campaigns)', () => {
       expect(await triggersInInput(h.handleFor(cartId).workflowId)).toEqual(['cart.abandoned']);
       expect(await triggersInInput(welcomeId as string)).toEqual(['customer.created']);
     });
+  });
+});
+
+// Shopify reports a sign-up's consent in a webhook of its own, after customers/create: the welcome
+// step defers for CONSENT_GRACE, and the consent webhook signals the journey so it need not wait it out.
+describe('consent given while the welcome waits for it (time-skipping server)', () => {
+  const GRACE = 5 * 60_000;
+  const welcomeEvent = () => ({
+    id: `evt-${Math.random().toString(36).slice(2)}`,
+    type: 'customer.created',
+    data: { customer: customer({ marketingConsent: false }), welcomeUrl: 'https://shop.example.com/welcome' },
+  });
+  /** The first call defers for consent until the grace's end; later ones send. */
+  const deferFirst =
+    (first: () => ChainStepResult | Promise<ChainStepResult> = () => awaitingConsent(0)): Decide =>
+    (_input, call, serverNow) =>
+      call === 1 ? first() : { status: 'sent' };
+  const awaitingConsent = (fromMs: number): ChainStepResult => ({
+    status: 'deferred',
+    until: fromMs + GRACE,
+    reason: 'awaiting_consent',
+  });
+
+  it("the step runs again at once, not at the grace's end", async () => {
+    let serverStart = 0;
+    const h = await createChainHarness(
+      { env, bundle, campaigns, abandonAfterMs: 3_600_000, started },
+      deferFirst(() => awaitingConsent(serverStart)),
+    );
+    serverStart = await env.currentTimeMs();
+    await h.worker.runUntil(async () => {
+      const [id] = await h.startJourneys(welcomeEvent());
+      await eventually(() => expect(h.steps).toHaveLength(1));
+      await env.client.workflow.getHandle(id as string).signal(consentGivenSignal);
+      await eventually(() => expect(h.steps).toHaveLength(2));
+    });
+    expect(h.steps.map((step) => step.input.stepIndex)).toEqual([0, 0]);
+    expect(h.steps[1]!.atMs).toBeLessThan(GRACE / 2);
+    // Its links count from when it went out, not from the grace's end.
+    expect(h.steps[1]!.input.dueAt).toBeLessThan(serverStart + GRACE / 2);
+  });
+
+  it('a consent that comes while the step is still deciding wakes it as soon as it defers', async () => {
+    let release: (result: ChainStepResult) => void = () => undefined;
+    const h = await createChainHarness(
+      { env, bundle, campaigns, abandonAfterMs: 3_600_000, started },
+      deferFirst(() => new Promise((resolve) => (release = resolve))),
+    );
+    await h.worker.runUntil(async () => {
+      const serverStart = await env.currentTimeMs();
+      const [id] = await h.startJourneys(welcomeEvent());
+      await eventually(() => expect(h.steps).toHaveLength(1));
+      await env.client.workflow.getHandle(id as string).signal(consentGivenSignal);
+      release(awaitingConsent(serverStart));
+      await eventually(() => expect(h.steps).toHaveLength(2));
+    });
+    expect(h.steps[1]!.atMs).toBeLessThan(GRACE / 2);
+  });
+
+  it("a consent during a step's own delay does not bring the next step forward", async () => {
+    const h = await createChainHarness({ env, bundle, campaigns, abandonAfterMs: 3_600_000, started });
+    await h.worker.runUntil(async () => {
+      const [id] = await h.startJourneys(welcomeEvent());
+      await eventually(() => expect(h.steps).toHaveLength(1));
+      const handle = env.client.workflow.getHandle(id as string);
+      await handle.signal(consentGivenSignal);
+      expect(await handle.result()).toBe('completed');
+    });
+    expect(h.steps.map((step) => Math.round(step.atMs / DAY))).toEqual([0, 2, 5]);
   });
 });

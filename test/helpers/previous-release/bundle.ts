@@ -3,6 +3,7 @@ import { type BundleOptions, type WorkflowBundleWithSourceMap, bundleWorkflowCod
 import { workflowsPath } from '../../../worker';
 
 const withoutLocalSteps = fileURLToPath(new URL('./workflow-without-local-steps.ts', import.meta.url));
+const withoutConsentWake = fileURLToPath(new URL('./workflow-without-consent-wake.ts', import.meta.url));
 type WebpackConfig = Parameters<NonNullable<BundleOptions['webpackConfigHook']>>[0];
 
 /**
@@ -12,10 +13,19 @@ type WebpackConfig = Parameters<NonNullable<BundleOptions['webpackConfigHook']>>
  * alias leaves alone). No copy of the workflow code to keep in step with the real one.
  */
 export function bundlePreviousRelease(): Promise<WorkflowBundleWithSourceMap> {
+  return bundleWithWorkflowPackage(withoutLocalSteps);
+}
+
+/** The real workflows as the release before the consentGiven signal ran them (the same way). */
+export function bundleReleaseBeforeConsentWake(): Promise<WorkflowBundleWithSourceMap> {
+  return bundleWithWorkflowPackage(withoutConsentWake);
+}
+
+function bundleWithWorkflowPackage(shim: string): Promise<WorkflowBundleWithSourceMap> {
   return bundleWorkflowCode({
     workflowsPath,
     logger: { log() {}, info() {}, warn() {}, error() {}, debug() {}, trace() {} },
-    webpackConfigHook: (config) => aliasWorkflowPackage(config, withoutLocalSteps),
+    webpackConfigHook: (config) => aliasWorkflowPackage(config, shim),
   });
 }
 
