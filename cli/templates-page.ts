@@ -17,6 +17,9 @@ export const previewPage = `<!doctype html>
   .frames { display: flex; gap: 24px; align-items: flex-start; }
   figure { margin: 0; } figcaption { color: #666; margin-bottom: 4px; }
   iframe { border: 1px solid #ccc; height: 1400px; background: #fff; }
+  /* On a phone the template list goes above the preview instead of beside it. */
+  @media (max-width: 700px) { body { flex-direction: column; } nav { width: auto; } }
+  #text { width: 600px; max-width: 100%; box-sizing: border-box; margin: 0; padding: 12px; border: 1px solid #ccc; background: #fff; white-space: pre-wrap; overflow-wrap: anywhere; font: 13px/1.5 ui-monospace, monospace; }
 </style>
 </head>
 <body data-reloads="0">
@@ -33,6 +36,7 @@ export const previewPage = `<!doctype html>
     <figure><figcaption>Desktop, 600 px</figcaption><iframe id="desktop" title="desktop" width="600" sandbox></iframe></figure>
     <figure><figcaption>Phone, 375 px</figcaption><iframe id="phone" title="phone" width="375" sandbox></iframe></figure>
   </div>
+  <figure><figcaption>Plain-text part (what text-only clients, watches and screen readers in text mode show)</figcaption><pre id="text" dir="auto"></pre></figure>
 </main>
 <script>
 const $ = (id) => document.getElementById(id);
@@ -77,6 +81,7 @@ async function renderPreview() {
   $('version').textContent = body.templateVersion + ' (' + body.locale + ')';
   $('desktop').srcdoc = body.html;
   $('phone').srcdoc = body.html;
+  $('text').textContent = body.text;
 }
 
 async function refresh() {

@@ -40,6 +40,9 @@ describe('templates preview page (real headless Chromium)', () => {
     await page.frameLocator('#phone').getByText('Return to your cart').waitFor();
     expect(await page.locator('#subject').textContent()).toBe('ООО «Ромашка», your cart is waiting'); // samples/b2b-order.json comes first
     expect((await page.locator('#phone').boundingBox())?.width).toBeCloseTo(375, -1);
+    // The plain-text part beside them: the call to action keeps its URL, no HTML shows through.
+    await expect.poll(() => page.locator('#text').textContent()).toMatch(/Return to your cart \[https?:\/\/\S+\]/);
+    expect(await page.locator('#text').textContent()).not.toMatch(/<[a-z]|&amp;|&#/i);
     // MJML stacks columns below 480 px: on the phone the image column takes the whole width.
     expect(await imageColumnWidth('desktop')).toBeLessThan(200);
     expect(await imageColumnWidth('phone')).toBeGreaterThan(300);
@@ -52,6 +55,7 @@ describe('templates preview page (real headless Chromium)', () => {
     await page.frameLocator('#phone').getByText('Вернуться в корзину').waitFor();
     await page.locator('#sample').selectOption('samples/b2b-order.json');
     await page.frameLocator('#desktop').getByText('Итого: 97\u00a0951,50\u00a0₽ (без НДС)').waitFor();
+    expect(await page.locator('#text').textContent()).toContain('Итого: 97\u00a0951,50\u00a0₽ (без НДС)');
     await page.locator('#variant').selectOption('1');
     await expect.poll(() => page.locator('#subject').textContent()).toBe('ООО «Ромашка», мы сохранили 43 товара');
   });
