@@ -5,6 +5,7 @@ import { type TrackedMessage, findTrackedMessage } from '../db/tracking-store';
 import type { ServerMetrics } from '../metrics/server-metrics';
 import { verifyToken } from '../tracking/tokens';
 import { clientNetwork } from './client-network';
+import { requestPageLocale } from './request-locale';
 import { type PageLocale, pageLocaleOf } from './unsubscribe-texts';
 import { type Requester, recordClick, recordOpen } from './tracking-recorder';
 
@@ -55,17 +56,20 @@ export function mountTrackingRoutes(
 
   app.get('/t/c/:token', async (c) => {
     const check = verifyToken(secret, c.req.param('token'), 'click', new Date(now()));
-    if (!check.ok && check.reason === 'expired') return linkPage(c, 410, LINK_EXPIRED);
+    if (!check.ok && check.reason === 'expired') {
+      // An authentic old link still names its email: answer in the email's language.
+      const expired = check.claims && (await lookUp(check.claims.messageId));
+      return linkPage(c, 410, LINK_EXPIRED, expired === 'unavailable' ? undefined : expired);
+    }
     if (!check.ok) return linkPage(c, 404, LINK_UNKNOWN);
     const { messageId, linkIndex } = check.claims;
     const message = await lookUp(messageId);
     if (message === 'unavailable') return linkPage(c, 503, LINK_UNAVAILABLE);
     // Erasure removed the links: saying "not valid, use the link as it appears" would be untrue.
-    if (message?.erased)
-      return linkPage(c, 410, LINK_ERASED[pageLocaleOf(message.locale)], pageLocaleOf(message.locale));
+    if (message?.erased) return linkPage(c, 410, LINK_ERASED, message);
     const url = linkIndex === undefined ? undefined : message?.links[linkIndex];
     if (!message || linkIndex === undefined || !url || !/^https?:\/\//i.test(url)) {
-      return linkPage(c, 404, LINK_UNKNOWN);
+      return linkPage(c, 404, LINK_UNKNOWN, message);
     }
     try {
       const { machine } = await recordClick(db, { messageId, linkIndex, message, requester: requester(c) });
@@ -111,15 +115,31 @@ function pixelNotFound(c: Context) {
   return c.json({ error: 'not_found', message: 'unknown or invalid tracking token' }, 404);
 }
 
-const LINK_UNKNOWN = {
-  title: 'Link not found',
-  text: 'This link is not valid. Please use the link exactly as it appears in the email, or visit the shop directly.',
+type LinkPage = Record<PageLocale, { title: string; text: string }>;
+
+const LINK_UNKNOWN: LinkPage = {
+  en: {
+    title: 'Link not found',
+    text: 'This link is not valid. Please use the link exactly as it appears in the email, or visit the shop directly.',
+  },
+  ru: {
+    title: 'Ссылка не найдена',
+    text:
+      'Эта ссылка недействительна. Пожалуйста, откройте ссылку точно в том виде, в каком она указана в письме, ' +
+      'или перейдите на сайт магазина напрямую.',
+  },
 };
-const LINK_EXPIRED = {
-  title: 'Link expired',
-  text: 'This link from an older email has expired. Please visit the shop directly.',
+const LINK_EXPIRED: LinkPage = {
+  en: {
+    title: 'Link expired',
+    text: 'This link from an older email has expired. Please visit the shop directly.',
+  },
+  ru: {
+    title: 'Срок действия ссылки истёк',
+    text: 'Срок действия этой ссылки из старого письма истёк. Пожалуйста, перейдите на сайт магазина напрямую.',
+  },
 };
-const LINK_ERASED: Record<PageLocale, { title: string; text: string }> = {
+const LINK_ERASED: LinkPage = {
   en: {
     title: 'Your data was erased',
     text:
@@ -133,21 +153,25 @@ const LINK_ERASED: Record<PageLocale, { title: string; text: string }> = {
       'или по просьбе магазина. Пожалуйста, перейдите на сайт магазина напрямую.',
   },
 };
-const LINK_UNAVAILABLE = {
-  title: 'Please try again',
-  text: 'This link cannot be followed right now. Please try again in a minute.',
+const LINK_UNAVAILABLE: LinkPage = {
+  en: {
+    title: 'Please try again',
+    text: 'This link cannot be followed right now. Please try again in a minute.',
+  },
+  ru: {
+    title: 'Попробуйте ещё раз',
+    text: 'Сейчас по этой ссылке перейти не получается. Пожалуйста, попробуйте ещё раз через минуту.',
+  },
 };
 
-function linkPage(
-  c: Context,
-  status: 404 | 410 | 503,
-  page: { title: string; text: string },
-  locale: PageLocale = 'en',
-) {
+/** In the email's language when the link names one we hold, else in the browser's (Accept-Language). */
+function linkPage(c: Context, status: 404 | 410 | 503, page: LinkPage, message?: Pick<TrackedMessage, 'locale'>) {
+  const locale = message ? pageLocaleOf(message.locale) : requestPageLocale(c);
+  const { title, text } = page[locale];
   c.header('Cache-Control', NO_STORE);
   if (status === 503) c.header('Retry-After', '30');
   const html =
     `<!doctype html><html lang="${locale}"><head><meta charset="utf-8"><meta name="viewport" content="width=device-width, initial-scale=1"><meta name="robots" content="noindex">` +
-    `<title>${page.title}</title></head><body><h1>${page.title}</h1><p>${page.text}</p></body></html>`;
+    `<title>${title}</title></head><body><h1>${title}</h1><p>${text}</p></body></html>`;
   return c.html(html, status);
 }

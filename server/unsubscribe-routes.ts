@@ -26,6 +26,7 @@ import {
   problemPage,
   resultPage,
 } from './unsubscribe-page';
+import { requestPageLocale } from './request-locale';
 import { type PageLocale, TEXTS, pageLocaleOf } from './unsubscribe-texts';
 
 export interface UnsubscribeRoutesDeps {
@@ -63,7 +64,7 @@ export function unsubscribeRoutes(deps: UnsubscribeRoutesDeps) {
   });
 
   app.get('/:token', async (c) => {
-    const found = await findTarget(c.req.param('token'));
+    const found = await findTarget(c.req.param('token'), requestPageLocale(c));
     if (!found.ok) return c.html(problemPage(found.locale, found.problem), statusOf(found.problem));
     return c.html(preferencesPage(await viewOf(found.target, c.req.param('token'))));
   });
@@ -75,7 +76,7 @@ export function unsubscribeRoutes(deps: UnsubscribeRoutesDeps) {
       const token = c.req.param('token');
       const fields = await readForm(c);
       const oneClick = fields.get('List-Unsubscribe') === 'One-Click';
-      const found = await findTarget(token);
+      const found = await findTarget(token, requestPageLocale(c));
       // An opt-out is never refused: the mailbox provider's one-click on an authentic old link still
       // unsubscribes (harmless if the address changed hands), but the page's other choices expire.
       if (!found.ok && oneClick && found.expiredTarget) {
@@ -110,11 +111,12 @@ export function unsubscribeRoutes(deps: UnsubscribeRoutesDeps) {
     | { ok: true; messageId: string; target: UnsubscribeTarget }
     | { ok: false; problem: Problem; locale: PageLocale; expiredTarget?: UnsubscribeTarget };
 
-  async function findTarget(token: string): Promise<Found> {
+  /** `browserLocale` answers a link that names no email we hold (Accept-Language). */
+  async function findTarget(token: string, browserLocale: PageLocale): Promise<Found> {
     const check = verifyToken(deps.secret, token, 'unsubscribe', new Date(deps.now()));
     // Only an authentic link names a message; an expired one is still authentic.
     const claims = check.ok || check.reason === 'expired' ? check.claims : undefined;
-    if (!claims) return { ok: false, problem: { kind: 'not_found' }, locale: 'en' };
+    if (!claims) return { ok: false, problem: { kind: 'not_found' }, locale: browserLocale };
     const { messageId } = claims;
     const target = await unsubscribeTargetOf(deps.db, messageId);
     // Erased outranks expired: "use a newer email" would send the person looking for mail that never comes.
@@ -124,10 +126,10 @@ export function unsubscribeRoutes(deps: UnsubscribeRoutesDeps) {
     }
     if (!check.ok) {
       // An authentic but expired link still tells us the language to answer in.
-      const locale = pageLocaleOf(target?.locale);
+      const locale = target ? pageLocaleOf(target.locale) : browserLocale;
       return { ok: false, problem: { kind: 'expired' }, locale, ...(target ? { expiredTarget: target } : {}) };
     }
-    if (!target) return { ok: false, problem: { kind: 'not_found' }, locale: 'en' };
+    if (!target) return { ok: false, problem: { kind: 'not_found' }, locale: browserLocale };
     return { ok: true, messageId, target };
   }
 

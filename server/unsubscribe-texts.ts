@@ -1,7 +1,8 @@
 import { EMAIL_CATEGORIES, type EmailCategory } from '../domain/email-categories';
 
-/** The languages the unsubscribe pages speak; anything else falls back to English. */
-export type PageLocale = 'en' | 'ru';
+/** The languages the unsubscribe and link pages speak; anything else falls back to English. */
+export const PAGE_LOCALES = ['en', 'ru'] as const;
+export type PageLocale = (typeof PAGE_LOCALES)[number];
 
 export function pageLocaleOf(locale: string | null | undefined): PageLocale {
   return locale?.toLowerCase().startsWith('ru') ? 'ru' : 'en';

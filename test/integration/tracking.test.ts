@@ -296,15 +296,16 @@ describe('open pixel and tracked links (real HTTP server, Postgres, SMTP)', () =
   });
 });
 
+const expectNoRedirect = (response: Response, status: number) => {
+  expect(response.status).toBe(status);
+  expect(response.headers.get('location')).toBeNull();
+};
+
 describe('bad tokens get a clear answer and never a redirect', () => {
   let email: SentEmail;
   beforeAll(async () => {
     email = await sendEmail();
   });
-  const expectNoRedirect = (response: Response, status: number) => {
-    expect(response.status).toBe(status);
-    expect(response.headers.get('location')).toBeNull();
-  };
   const click = (token: string) => fetchAs(`${direct.url}/t/c/${token}`, CHROME);
   const open = (token: string) => fetchAs(`${direct.url}/t/o/${token}.gif`, IPHONE_MAIL);
   const sign = (claims: Partial<Parameters<typeof signToken>[1]>) =>
@@ -364,6 +365,39 @@ describe('bad tokens get a clear answer and never a redirect', () => {
     expect(pixel.status).toBe(200);
     expect(pixel.headers.get('content-type')).toBe('image/gif');
     expect(await events(email.messageId)).toEqual([]);
+  });
+});
+
+describe('the pages of links that do not lead on', () => {
+  const fetchIn = (url: string, acceptLanguage: string) =>
+    fetchAs(url, CHROME, { headers: { 'accept-language': acceptLanguage } });
+
+  it('a link that names no email we hold answers in the browser’s language, else English', async () => {
+    const unknown = `${direct.url}/t/c/not-a-token`;
+    const russian = await fetchIn(unknown, 'ru-RU,ru;q=0.9,en-US;q=0.8');
+    expectNoRedirect(russian, 404);
+    const page = await russian.text();
+    expect(page).toContain('<html lang="ru">');
+    expect(page).toContain('Ссылка не найдена');
+    expect(await (await fetchIn(unknown, 'uk-UA, ru;q=0.7')).text()).toContain('Ссылка не найдена');
+    expect(await (await fetchIn(unknown, 'de-DE,de;q=0.9')).text()).toContain('Link not found');
+    expect(await (await fetchAs(unknown, CHROME)).text()).toContain('Link not found');
+  });
+
+  it('an expired link of a Russian email says so in Russian, whatever the browser speaks', async () => {
+    const email = await sendEmail();
+    await database.sql`update messages set locale = 'ru' where id = ${email.messageId}`;
+    const expired = signToken(TRACKING_SECRET, {
+      purpose: 'click',
+      messageId: email.messageId,
+      linkIndex: 0,
+      expiresAt: new Date(Date.now() - 1000),
+    });
+    const response = await fetchIn(`${direct.url}/t/c/${expired}`, 'en-US,en;q=0.9');
+    expectNoRedirect(response, 410);
+    const page = await response.text();
+    expect(page).toContain('<html lang="ru">');
+    expect(page).toContain('Срок действия ссылки истёк');
   });
 });
 

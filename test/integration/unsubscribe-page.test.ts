@@ -12,6 +12,7 @@ import { CartUpdatedEvent } from '../../domain/events';
 import { cartWorkflowId, journeyWorkflowId } from '../../domain/ids';
 import { type AppConfig, createApp } from '../../server/app';
 import { createCartWorkflows } from '../../server/cart-workflows';
+import { TEXTS } from '../../server/unsubscribe-texts';
 import { signToken } from '../../tracking/tokens';
 import { TEST_SECRET, cartUpdatedEvent, signedRequest } from '../helpers/cart-events';
 import { consumerCampaign, welcomeCampaign as welcomeSeries } from '../helpers/campaigns';
@@ -417,6 +418,27 @@ describe('links that do not work', () => {
       expect((await post(`/u/${bad}`, { action: 'all' })).status).toBe(404);
     }
     expect(await suppressionsOf(email)).toEqual([]);
+  });
+
+  it('a link that names no email we hold answers in the browser’s language (Accept-Language), else English', async () => {
+    const unknown = `/u/${signToken(TRACKING_SECRET, { purpose: 'unsubscribe', messageId: randomUUID(), expiresAt: new Date(Date.now() + DAY) })}`;
+    const pageFor = async (acceptLanguage: string) => {
+      const page = await app.request(unknown, { headers: { 'accept-language': acceptLanguage } });
+      expect(page.status).toBe(404);
+      return page.text();
+    };
+    const russian = await pageFor('ru-RU,ru;q=0.9,en-US;q=0.8,en;q=0.7');
+    expect(russian).toContain('<html lang="ru"');
+    expect(russian).toContain(TEXTS.ru.notFoundTitle);
+    expect(await pageFor('fr-CH, fr;q=0.9, ru;q=0.5')).toContain(TEXTS.ru.notFoundTitle);
+    expect(await pageFor('en;q=1, ru;q=0.5')).toContain(TEXTS.en.notFoundTitle);
+    expect(await pageFor('de-DE')).toContain(TEXTS.en.notFoundTitle);
+    expect(await pageFor('ru;q=0, en;q=0.1')).toContain(TEXTS.en.notFoundTitle);
+    // An email we hold keeps its own language whatever the browser says.
+    const english = await app.request((await sentEmail({ email: newAddress('browser-ru') })).path, {
+      headers: { 'accept-language': 'ru-RU' },
+    });
+    expect(await english.text()).toContain('<html lang="en"');
   });
 
   it('a link of an erased person: a page saying their data was erased, not that the link is broken', async () => {
