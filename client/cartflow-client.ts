@@ -1,7 +1,7 @@
 import { createHash } from 'node:crypto';
 import { setTimeout as delay } from 'node:timers/promises';
 import { backoffMs, retryAfterMs } from './backoff.js';
-import type { Accepted, Cart, CartEvent, ErrorBody, NewCustomer, Order } from './contract.js';
+import type { Accepted, Cart, CartEvent, ConsentUpdate, ErrorBody, NewCustomer, Order } from './contract.js';
 import { cartflowSignature } from './signature.js';
 
 /**
@@ -86,6 +86,8 @@ export interface CartflowClient {
   cartUpdated(cart: Cart, options?: SendOptions): Promise<Delivered>;
   orderPlaced(order: Order, options?: SendOptions): Promise<Delivered>;
   customerCreated(customer: NewCustomer, options?: SendOptions): Promise<Delivered>;
+  /** The customer opted in or out outside any cart; set `updatedAt` to when they did. */
+  consentUpdated(change: ConsentUpdate, options?: SendOptions): Promise<Delivered>;
   /** Any event of the contract, id included. */
   send(event: CartEvent, options?: { signal?: AbortSignal }): Promise<Delivered>;
 }
@@ -164,6 +166,7 @@ export function createCartflowClient(options: CartflowClientOptions): CartflowCl
     cartUpdated: sendAs<'cart.updated', Cart>('cart.updated'),
     orderPlaced: sendAs<'order.placed', Order>('order.placed'),
     customerCreated: sendAs<'customer.created', NewCustomer>('customer.created'),
+    consentUpdated: sendAs<'customer.consent_updated', ConsentUpdate>('customer.consent_updated'),
     send,
   };
 }

@@ -81,6 +81,15 @@ export interface NewCustomer {
   createdAt?: string;
 }
 
+/** A customer's new email marketing consent, given or withdrawn outside any cart. */
+export interface ConsentUpdate {
+  customer: { email: string; id?: string };
+  /** true: opted in; false: withdrew consent (their running chains stop). */
+  marketingConsent: boolean;
+  /** When the customer made the change (ISO 8601); an older change never undoes a newer one. */
+  updatedAt?: string;
+}
+
 interface Envelope {
   /** The event id: the same event sent again is a no-op (`duplicate`). */
   id: string;
@@ -90,15 +99,16 @@ interface Envelope {
 export type CartUpdatedEvent = Envelope & { type: 'cart.updated'; data: Cart };
 export type OrderPlacedEvent = Envelope & { type: 'order.placed'; data: Order };
 export type CustomerCreatedEvent = Envelope & { type: 'customer.created'; data: NewCustomer };
-export type CartEvent = CartUpdatedEvent | OrderPlacedEvent | CustomerCreatedEvent;
+export type CustomerConsentUpdatedEvent = Envelope & { type: 'customer.consent_updated'; data: ConsentUpdate };
+export type CartEvent = CartUpdatedEvent | OrderPlacedEvent | CustomerCreatedEvent | CustomerConsentUpdatedEvent;
 
-/** What cartflow answers an accepted event (202), or a repeat of one (200). */
+/** What cartflow answers an accepted event (202), a repeat of one (200), or a consent change (200). */
 export interface Accepted {
-  status: 'accepted' | 'duplicate' | 'ignored';
+  status: 'accepted' | 'duplicate' | 'ignored' | 'consent_given' | 'consent_withdrawn' | 'unknown_customer';
   eventId: string;
-  /** The cart's workflow (absent for customer.created). */
+  /** The cart's workflow (absent for customer.created and customer.consent_updated). */
   workflowId?: string;
-  /** Why an event was ignored: cart_purchased (the cart was bought before this event). */
+  /** Why an event was ignored: cart_purchased (the cart was bought first) or superseded (a newer consent is stored). */
   reason?: string;
   /** Journeys the event started. */
   journeys?: string[];

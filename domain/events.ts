@@ -232,7 +232,7 @@ export const NewCustomer = object(
 export type NewCustomer = z.infer<typeof NewCustomer>;
 
 const envelope = { id: Id, occurredAt: dateTime().optional() };
-const EVENT_TYPES = 'must be one of: cart.updated, order.placed, customer.created';
+const EVENT_TYPES = 'must be one of: cart.updated, order.placed, customer.created, customer.consent_updated';
 
 export const CartUpdatedEvent = z.object({ ...envelope, type: z.literal('cart.updated'), data: Cart });
 export type CartUpdatedEvent = z.infer<typeof CartUpdatedEvent>;
@@ -243,11 +243,53 @@ export type OrderPlacedEvent = z.infer<typeof OrderPlacedEvent>;
 export const CustomerCreatedEvent = z.object({ ...envelope, type: z.literal('customer.created'), data: NewCustomer });
 export type CustomerCreatedEvent = z.infer<typeof CustomerCreatedEvent>;
 
-export const CartEvent = z.discriminatedUnion('type', [CartUpdatedEvent, OrderPlacedEvent, CustomerCreatedEvent], {
-  // zod reports a missing or unknown `type` at `type`, and anything but an object at the root.
-  error: (issue) => (issue.code === 'invalid_union' ? EVENT_TYPES : 'must be a JSON object with id, type and data'),
-});
+/**
+ * A customer's email marketing consent changed outside any cart (account settings, a newsletter
+ * form, the shop's admin). Applied at once, not through the outbox: it only updates the customer
+ * and tells running chains (server/consent-webhook.ts).
+ */
+export const ConsentUpdate = object(
+  {
+    customer: object({ email: EmailAddress, id: Id.optional() }, 'with at least email'),
+    /** true: the customer opted in; false: the customer withdrew consent. */
+    marketingConsent: boolean(),
+    /** When the customer made the change; an older change arriving late never undoes a newer one. */
+    updatedAt: dateTime().optional(),
+  },
+  'the change: customer.email and marketingConsent',
+);
+export const CustomerConsentUpdatedEvent = z
+  .object({ ...envelope, type: z.literal('customer.consent_updated'), data: ConsentUpdate })
+  .superRefine(refuseUnstorableDateTimes, { when: () => true });
+export type CustomerConsentUpdatedEvent = z.infer<typeof CustomerConsentUpdatedEvent>;
+
+/** Whether a parsed webhook body claims to be a consent change (then only that schema applies). */
+export function isConsentUpdate(value: unknown): boolean {
+  return typeof value === 'object' && value !== null && 'type' in value && value.type === 'customer.consent_updated';
+}
+
+// zod reports a missing or unknown `type` at `type`, and anything but an object at the root.
+const eventUnionError = {
+  error: (issue: { code?: string }) =>
+    issue.code === 'invalid_union' ? EVENT_TYPES : 'must be a JSON object with id, type and data',
+};
+
+export const CartEvent = z.discriminatedUnion(
+  'type',
+  [CartUpdatedEvent, OrderPlacedEvent, CustomerCreatedEvent],
+  eventUnionError,
+);
 export type CartEvent = z.infer<typeof CartEvent>;
+
+/**
+ * Every body POST /webhooks/cart takes, as its contract documents it (server/webhook-openapi.ts):
+ * the cart events the outbox carries to workflows, and the consent change applied at once.
+ */
+export const WebhookEvent = z.discriminatedUnion(
+  'type',
+  [CartUpdatedEvent, OrderPlacedEvent, CustomerCreatedEvent, CustomerConsentUpdatedEvent],
+  eventUnionError,
+);
 
 const dataOf = (value: unknown): unknown =>
   typeof value === 'object' && value !== null && 'data' in value ? value.data : undefined;
@@ -274,6 +316,7 @@ const DATA_DATE_TIME: Record<string, string> = {
   'cart.updated': 'updatedAt',
   'order.placed': 'placedAt',
   'customer.created': 'createdAt',
+  'customer.consent_updated': 'updatedAt',
 };
 
 // Built once: a zod schema built per webhook cost more CPU than checking with it (BENCHMARKS.md,

@@ -3,8 +3,9 @@ import { Hono } from 'hono';
 import type { Logger } from 'pino';
 import type { Db } from '../db/client';
 import { unavailableCodeOf } from '../db/unavailable';
-import { WebhookCartEvent } from '../domain/events';
+import { CustomerConsentUpdatedEvent, WebhookCartEvent, isConsentUpdate } from '../domain/events';
 import { acceptCartEvent } from './accept-cart-event';
+import { acceptConsentUpdate } from './consent-webhook';
 import { createIntakeStore } from './intake-store';
 import type { CartWorkflows } from './cart-workflows';
 import { createOutboxRelay, type OutboxWake } from './outbox-relay';
@@ -195,6 +196,11 @@ export function createApp({
       const read = readJsonBody(body);
       if (!read.ok) return c.json({ error: 'invalid_json', message: read.message }, 400);
       const json = read.value;
+      if (isConsentUpdate(json)) {
+        const consent = CustomerConsentUpdatedEvent.safeParse(json);
+        if (!consent.success) return invalidPayload(c, payloadIssues(consent.error));
+        return acceptConsentUpdate(c, { db, chains, logger, shopId: shop.shopId, now }, consent.data);
+      }
       const parsed = WebhookCartEvent.safeParse(withDefaultLocale(json, shop.defaultLocale));
       if (!parsed.success) return invalidPayload(c, payloadIssues(parsed.error));
 

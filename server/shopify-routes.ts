@@ -4,9 +4,9 @@ import { Hono } from 'hono';
 import { bodyLimit } from 'hono/body-limit';
 import type { Logger } from 'pino';
 import type { z } from 'zod';
-import { type ChainStopper, stopChainsOrWarn, tellConsentGivenOrWarn } from '../app/chain-stopper';
+import type { ChainStopper } from '../app/chain-stopper';
+import { applyConsentChange } from '../app/consent-change';
 import { erasePerson } from '../app/privacy';
-import { grantMarketingConsent, withdrawMarketingConsent } from '../db/cart-store';
 import type { Db } from '../db/client';
 import { canonicalEmail } from '../domain/email-address';
 import { CartEvent } from '../domain/events';
@@ -259,24 +259,13 @@ async function updateConsent(
   // Shopify retries and reorders deliveries: the change is dated by Shopify's clock, so an older one
   // arriving late does not undo a newer one.
   const statedAt = consentStatedAt(input.consent, delivery, deps.now);
-  const change = gives
-    ? await grantMarketingConsent(deps.db, { shopId, email, statedAt })
-    : await withdrawMarketingConsent(deps.db, { shopId, email, statedAt });
-  if (!change.applied) {
+  const outcome = await applyConsentChange(deps, { shopId, email, consent: gives, statedAt });
+  if (outcome === 'superseded') {
     deps.logger.info(ids(delivery), 'Shopify consent change older than the stored one; ignored');
     return c.json({ status: 'ignored', reason: 'superseded', topic: delivery.topic }, 200);
   }
-  if (gives) {
-    // A welcome step waiting for this consent (CONSENT_GRACE) goes out now.
-    await tellConsentGivenOrWarn(deps.chains, { shopId, email }, deps.logger);
-    deps.logger.info(ids(delivery), 'Shopify consent recorded');
-    return c.json({ status: 'consent_given', topic: delivery.topic }, 200);
-  }
-  // The withdrawal is stored and every step re-reads it: a Temporal outage only warns.
-  const { known } = change;
-  if (known) await stopChainsOrWarn(deps.chains, { shopId, email, reason: 'consent_withdrawn' }, deps.logger);
-  deps.logger.info({ ...ids(delivery), known }, 'Shopify consent withdrawal recorded');
-  return c.json({ status: known ? 'consent_withdrawn' : 'unknown_customer', topic: delivery.topic }, 200);
+  deps.logger.info({ ...ids(delivery), outcome }, 'Shopify consent change recorded');
+  return c.json({ status: outcome, topic: delivery.topic }, 200);
 }
 
 /** `consent_updated_at`, else when Shopify raised the webhook, else (neither sent) its arrival. */

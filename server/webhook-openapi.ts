@@ -2,15 +2,17 @@ import { z } from 'zod';
 import { EmailAddress } from '../domain/email-address';
 import {
   Cart,
-  CartEvent,
   CartItem,
   CartUpdatedEvent,
+  ConsentUpdate,
   Customer,
+  CustomerConsentUpdatedEvent,
   CustomerCreatedEvent,
   Money,
   NewCustomer,
   Order,
   OrderPlacedEvent,
+  WebhookEvent,
 } from '../domain/events';
 import { SIGNATURE_MESSAGES } from './signed-request';
 
@@ -25,9 +27,14 @@ type Meta = { id: string; description: string };
 
 /** The named schemas, in the order a reader meets them. */
 const NAMED: Array<[z.ZodType, Meta]> = [
+  // Named CartEvent, as before the consent change joined it: clients refer to it by that name.
   [
-    CartEvent,
-    { id: 'CartEvent', description: 'One webhook body: a cart.updated, order.placed or customer.created event.' },
+    WebhookEvent,
+    {
+      id: 'CartEvent',
+      description:
+        'One webhook body: a cart.updated, order.placed, customer.created or customer.consent_updated event.',
+    },
   ],
   [
     CartUpdatedEvent,
@@ -38,6 +45,16 @@ const NAMED: Array<[z.ZodType, Meta]> = [
   ],
   [OrderPlacedEvent, { id: 'OrderPlacedEvent', description: "An order: ends the cart's chain, feeds attribution." }],
   [CustomerCreatedEvent, { id: 'CustomerCreatedEvent', description: 'A new customer: starts the welcome series.' }],
+  [
+    CustomerConsentUpdatedEvent,
+    {
+      id: 'CustomerConsentUpdatedEvent',
+      description:
+        'The customer opted in to or out of marketing email outside any cart (account settings, a newsletter form). ' +
+        'Applied at once and answered 200: a withdrawal stops their running chains, a grant releases a welcome email ' +
+        'waiting for it. Dated by data.updatedAt (else occurredAt, else arrival): an older change never undoes a newer one.',
+    },
+  ],
   [Cart, { id: 'Cart', description: 'The whole cart as it is now (a snapshot, not a diff).' }],
   [CartItem, { id: 'CartItem', description: 'One cart line.' }],
   [Customer, { id: 'Customer', description: 'The buyer. Without marketingConsent no marketing email is sent.' }],
@@ -46,6 +63,7 @@ const NAMED: Array<[z.ZodType, Meta]> = [
     { id: 'Order', description: 'A placed order; with customer and items it also starts post-purchase journeys.' },
   ],
   [NewCustomer, { id: 'NewCustomer', description: 'A newly registered customer.' }],
+  [ConsentUpdate, { id: 'ConsentUpdate', description: "A customer's new email marketing consent." }],
   [
     Money,
     {
@@ -71,7 +89,7 @@ const NOT_BLANK_PATTERN = '\\S';
 function override({ zodSchema, jsonSchema }: { zodSchema: unknown; jsonSchema: Record<string, unknown> }) {
   const meta = NAMED.find(([schema]) => schema === zodSchema)?.[1];
   if (meta) jsonSchema.description = meta.description;
-  if (zodSchema === CartEvent) jsonSchema.discriminator = { propertyName: 'type' };
+  if (zodSchema === WebhookEvent) jsonSchema.discriminator = { propertyName: 'type' };
   if (zodSchema === Money) {
     delete jsonSchema.type;
     jsonSchema.anyOf = [
@@ -150,10 +168,21 @@ const responseSchemas = {
     type: 'object',
     required: ['status', 'eventId'],
     properties: {
-      status: { enum: ['accepted', 'duplicate', 'ignored'] },
+      status: {
+        enum: ['accepted', 'duplicate', 'ignored', 'consent_given', 'consent_withdrawn', 'unknown_customer'],
+        description:
+          'customer.consent_updated answers consent_given, consent_withdrawn, unknown_customer (a withdrawal for an ' +
+          'address not on file, kept so an older opt-in cannot undo it) or ignored (superseded).',
+      },
       eventId: { type: 'string' },
-      workflowId: { type: 'string', description: "The cart's workflow (absent for customer.created)." },
-      reason: { enum: ['cart_purchased'], description: 'Why an event was ignored.' },
+      workflowId: {
+        type: 'string',
+        description: "The cart's workflow (absent for customer.created and customer.consent_updated).",
+      },
+      reason: {
+        enum: ['cart_purchased', 'superseded'],
+        description: 'Why an event was ignored: the cart was bought before it, or a newer consent change is stored.',
+      },
       journeys: { type: 'array', items: { type: 'string' }, description: 'Journeys the event started.' },
     },
   },
@@ -203,7 +232,7 @@ export function webhookOpenApi() {
       '/webhooks/cart': {
         post: {
           operationId: 'postCartEvent',
-          summary: 'A cart changed, an order was placed, or a customer registered',
+          summary: 'A cart changed, an order was placed, a customer registered or changed their marketing consent',
           security: [{ cartflowSignature: [] }],
           parameters: [
             {
@@ -219,7 +248,8 @@ export function webhookOpenApi() {
           requestBody: { required: true, content: json(ref('CartEvent')) },
           responses: {
             '200': {
-              description: 'A repeat of an event already accepted (`duplicate`).',
+              description:
+                'A repeat of an event already accepted (`duplicate`), or a customer.consent_updated applied (a repeat of one applies the same state again).',
               content: json(ref('Accepted')),
             },
             '202': { description: 'Accepted (or ignored, with a reason).', content: json(ref('Accepted')) },

@@ -3,6 +3,7 @@ import { Client, Connection } from '@temporalio/client';
 import pino from 'pino';
 import { afterAll, beforeAll, describe, expect, inject, it } from 'vitest';
 import { type Cart, CartflowError, createCartflowClient } from '../../client/cartflow-client';
+import { canonicalEmail } from '../../domain/email-address';
 import { createApp } from '../../server/app';
 import { createCartWorkflows } from '../../server/cart-workflows';
 import { consumerCampaign } from '../helpers/campaigns';
@@ -113,6 +114,23 @@ describe('the webhook client against the real server', () => {
       welcomeUrl: 'https://shop.example.com/account',
     });
     expect(welcome).toMatchObject({ status: 'accepted', httpStatus: 202 });
+  });
+
+  it('consentUpdated: a withdrawal for the IDN address of a stored cart is applied and answered 200', async () => {
+    const { client, calls } = countingClient();
+    const cart = hostileCart();
+    await client.cartUpdated(cart);
+    const updatedAt = new Date(Date.now() + 1_000).toISOString();
+    const withdrawn = await client.consentUpdated({
+      customer: { email: cart.customer.email },
+      marketingConsent: false,
+      updatedAt,
+    });
+    expect(withdrawn).toMatchObject({ status: 'consent_withdrawn', httpStatus: 200, attempts: 1 });
+    const stored = await database.sql`select marketing_consent from customers
+      where shop_id = ${shopId} and email = ${canonicalEmail(cart.customer.email)!}`;
+    expect(stored.map((row) => row.marketing_consent)).toEqual([false]);
+    expect(calls.count).toBe(2);
   });
 
   it('a payload the server refuses is one attempt and an error naming the field', async () => {

@@ -61,7 +61,7 @@ describe('webhook event schema', () => {
 
   it('rejects an unknown event type naming the allowed ones', () => {
     expect(issuesOf({ id: 'e1', type: 'cart.deleted', data: {} })).toEqual([
-      'type: must be one of: cart.updated, order.placed, customer.created',
+      'type: must be one of: cart.updated, order.placed, customer.created, customer.consent_updated',
     ]);
   });
 

@@ -5,7 +5,7 @@ import pino from 'pino';
 import { describe, expect, it } from 'vitest';
 import type { z } from 'zod';
 import type * as ClientContract from '../../client/contract';
-import { CartEvent, type Cart, type NewCustomer, type Order } from '../../domain/events';
+import { type Cart, type ConsentUpdate, type NewCustomer, type Order, WebhookEvent } from '../../domain/events';
 import { createApp } from '../../server/app';
 import type { CartWorkflows } from '../../server/cart-workflows';
 import { cartEventJsonSchema, webhookOpenApi } from '../../server/webhook-openapi';
@@ -14,11 +14,12 @@ import { cartUpdatedEvent, orderPlacedEvent } from '../helpers/cart-events';
 /** True only when each type is assignable to the other: tsc (part of the test command) fails on drift. */
 type Same<A, B> = [A] extends [B] ? ([B] extends [A] ? true : false) : false;
 const typesMatch: [
-  Same<z.input<typeof CartEvent>, ClientContract.CartEvent>,
+  Same<z.input<typeof WebhookEvent>, ClientContract.CartEvent>,
   Same<z.input<typeof Cart>, ClientContract.Cart>,
   Same<z.input<typeof Order>, ClientContract.Order>,
   Same<z.input<typeof NewCustomer>, ClientContract.NewCustomer>,
-] = [true, true, true, true];
+  Same<z.input<typeof ConsentUpdate>, ClientContract.ConsentUpdate>,
+] = [true, true, true, true, true];
 
 const committed = async (file: string): Promise<unknown> => JSON.parse(await readFile(`client/${file}`, 'utf8'));
 
@@ -35,6 +36,12 @@ const newCustomer = {
     customer: { id: 'c-1', email: 'анна@пример.рф', name: 'Анна' },
     welcomeUrl: 'https://shop.example.com/welcome',
   },
+};
+
+const consentWithdrawn = {
+  id: 'evt-consent-1',
+  type: 'customer.consent_updated',
+  data: { customer: { email: "o'brien@пример.рф" }, marketingConsent: false, updatedAt: '2026-12-01T10:00:00+03:00' },
 };
 
 describe('the webhook contract (OpenAPI and JSON Schema)', () => {
@@ -59,9 +66,9 @@ describe('the webhook contract (OpenAPI and JSON Schema)', () => {
   it('accepts what the server accepts and refuses what it refuses', () => {
     const validate = validator();
     const cart = cartUpdatedEvent({ customer: { email: "o'brien@example.com", name: 'Seán O’Brien & Sons' } });
-    const samples = [cart, orderPlacedEvent({ cartId: 'c1' }), newCustomer];
+    const samples = [cart, orderPlacedEvent({ cartId: 'c1' }), newCustomer, consentWithdrawn];
     for (const sample of samples) {
-      expect(CartEvent.safeParse(sample).success).toBe(true);
+      expect(WebhookEvent.safeParse(sample).success).toBe(true);
       expect(validate(sample), JSON.stringify(validate.errors)).toBe(true);
     }
     const broken = [
@@ -79,15 +86,17 @@ describe('the webhook contract (OpenAPI and JSON Schema)', () => {
       { ...cart, data: { ...cart.data, total: 1e13 } },
       { ...cart, id: '   ' },
       { ...cart, data: { ...cart.data, items: [{ sku: ' ', name: 'A', quantity: 1, unitPrice: '1' }] } },
+      { ...consentWithdrawn, data: { ...consentWithdrawn.data, marketingConsent: 'no' } },
+      { ...consentWithdrawn, data: { customer: { email: 'a@example.com' } } },
     ];
     for (const sample of broken) {
-      expect(CartEvent.safeParse(sample).success).toBe(false);
+      expect(WebhookEvent.safeParse(sample).success).toBe(false);
       expect(validate(sample)).toBe(false);
     }
   });
 
   it('client/contract.ts types what the server parses (checked by tsc)', () => {
-    expect(typesMatch).toEqual([true, true, true, true]);
+    expect(typesMatch).toEqual([true, true, true, true, true]);
   });
 
   it('names every event type the server knows, and the client has a method for each', async () => {
@@ -98,9 +107,12 @@ describe('the webhook contract (OpenAPI and JSON Schema)', () => {
       'CartUpdatedEvent',
       'OrderPlacedEvent',
       'CustomerCreatedEvent',
+      'CustomerConsentUpdatedEvent',
     ]);
     const client = await readFile('client/cartflow-client.ts', 'utf8');
-    for (const method of ['cartUpdated(', 'orderPlaced(', 'customerCreated(']) expect(client).toContain(method);
+    for (const method of ['cartUpdated(', 'orderPlaced(', 'customerCreated(', 'consentUpdated(']) {
+      expect(client).toContain(method);
+    }
   });
 });
 
