@@ -95,6 +95,15 @@ describe('the webhook contract (OpenAPI and JSON Schema)', () => {
     }
   });
 
+  it('the example bodies in examples/ (the curl walk-through posts them) are valid events', async () => {
+    const validate = validator();
+    for (const file of ['cart-updated.json', 'consent-updated.json']) {
+      const body: unknown = JSON.parse(await readFile(`examples/${file}`, 'utf8'));
+      expect(WebhookEvent.safeParse(body).success, file).toBe(true);
+      expect(validate(body), `${file}: ${JSON.stringify(validate.errors)}`).toBe(true);
+    }
+  });
+
   it('client/contract.ts types what the server parses (checked by tsc)', () => {
     expect(typesMatch).toEqual([true, true, true, true, true]);
   });
