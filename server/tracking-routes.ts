@@ -6,6 +6,7 @@ import type { ServerMetrics } from '../metrics/server-metrics';
 import { verifyToken } from '../tracking/tokens';
 import { clientNetwork } from './client-network';
 import { requestPageLocale } from './request-locale';
+import { messagePage } from './unsubscribe-page';
 import { type PageLocale, pageLocaleOf } from './unsubscribe-texts';
 import { type Requester, recordClick, recordOpen } from './tracking-recorder';
 
@@ -170,8 +171,5 @@ function linkPage(c: Context, status: 404 | 410 | 503, page: LinkPage, message?:
   const { title, text } = page[locale];
   c.header('Cache-Control', NO_STORE);
   if (status === 503) c.header('Retry-After', '30');
-  const html =
-    `<!doctype html><html lang="${locale}"><head><meta charset="utf-8"><meta name="viewport" content="width=device-width, initial-scale=1"><meta name="robots" content="noindex">` +
-    `<title>${title}</title></head><body><h1>${title}</h1><p>${text}</p></body></html>`;
-  return c.html(html, status);
+  return c.html(messagePage(locale, title, text), status);
 }

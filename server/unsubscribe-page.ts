@@ -148,11 +148,16 @@ export type Problem =
 
 export function problemPage(locale: PageLocale, problem: Problem): string {
   const t = TEXTS[locale];
-  if (problem.kind === 'not_found') return layout(locale, t.notFoundTitle, `<p>${escapeHtml(t.notFound)}</p>`);
-  if (problem.kind === 'expired') return layout(locale, t.expiredTitle, `<p>${escapeHtml(t.expired)}</p>`);
-  if (problem.kind === 'erased') return layout(locale, t.erasedTitle, `<p>${escapeHtml(t.erased)}</p>`);
+  if (problem.kind === 'not_found') return messagePage(locale, t.notFoundTitle, t.notFound);
+  if (problem.kind === 'expired') return messagePage(locale, t.expiredTitle, t.expired);
+  if (problem.kind === 'erased') return messagePage(locale, t.erasedTitle, t.erased);
   const body = `<p>${escapeHtml(t.badInput)}</p>\n<p class="note">${escapeHtml(problem.detail)}</p>`;
   return layout(locale, t.badInputTitle, body);
+}
+
+/** A page of one paragraph in the unsubscribe pages' look (the tracked-link pages use it too). */
+export function messagePage(locale: PageLocale, title: string, text: string): string {
+  return layout(locale, title, `<p>${escapeHtml(text)}</p>`);
 }
 
 const STYLE =

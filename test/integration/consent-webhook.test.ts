@@ -6,11 +6,11 @@ import { createChainStopper } from '../../app/chain-stopper';
 import { cartWorkflowId } from '../../domain/ids';
 import { createApp } from '../../server/app';
 import { createCartWorkflows } from '../../server/cart-workflows';
-import { createOutboxRelay } from '../../server/outbox-relay';
 import { consumerCampaign } from '../helpers/campaigns';
 import { TEST_SECRET, cartUpdatedEvent, signedRequest } from '../helpers/cart-events';
 import type { TestDatabase } from '../helpers/database';
 import { useDatabaseAndTemporal } from '../helpers/database-and-temporal';
+import { createTestRelay } from '../helpers/outbox-relay';
 
 // `customer.consent_updated` on POST /webhooks/cart, as a shop backend posts it when a customer
 // ticks or unticks "newsletter" in their account: real Postgres and the real Temporal dev server
@@ -28,7 +28,7 @@ function appUnderTest() {
     abandonAfterMs: 3_600_000,
     campaigns: [consumerCampaign()],
   });
-  const relay = createOutboxRelay({ db: database.db, workflows, logger: pino({ level: 'silent' }) });
+  const relay = createTestRelay({ db: database.db, workflows });
   const app = createApp({
     db: database.db,
     workflows,
@@ -60,7 +60,7 @@ async function runningCartOf(email: string, marketingConsent = true): Promise<st
   const { app, relay } = appUnderTest();
   const cart = cartUpdatedEvent({ customer: { email, name: 'Zoë O’Brien & Søn', marketingConsent } });
   expect((await app.request('/webhooks/cart', signedRequest(cart))).status).toBe(202);
-  await relay.drain();
+  await relay.deliver();
   return cart.data.id;
 }
 
