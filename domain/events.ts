@@ -264,9 +264,7 @@ export const CustomerConsentUpdatedEvent = z
 export type CustomerConsentUpdatedEvent = z.infer<typeof CustomerConsentUpdatedEvent>;
 
 /** Whether a parsed webhook body claims to be a consent change (then only that schema applies). */
-export function isConsentUpdate(value: unknown): boolean {
-  return typeof value === 'object' && value !== null && 'type' in value && value.type === 'customer.consent_updated';
-}
+export const isConsentUpdate = (value: unknown): boolean => claimsType(value, 'customer.consent_updated');
 
 // zod reports a missing or unknown `type` at `type`, and anything but an object at the root.
 const eventUnionError = {
@@ -342,8 +340,11 @@ function refuseUnstorableDateTimes(value: unknown, ctx: z.RefinementCtx): void {
   }
 }
 
-function isCartUpdate(value: unknown): boolean {
-  return typeof value === 'object' && value !== null && 'type' in value && value.type === 'cart.updated';
+const isCartUpdate = (value: unknown): boolean => claimsType(value, 'cart.updated');
+
+/** A body's `type`, read before any schema: which rules apply to it. */
+function claimsType(value: unknown, type: string): boolean {
+  return typeof value === 'object' && value !== null && 'type' in value && value.type === type;
 }
 
 /** The key an event is stored and ordered under: the cart, or for a new customer the customer id. */
